@@ -1,0 +1,128 @@
+//! `solo` consensus: a single validator seals every block.
+//!
+//! The loop wakes every `block_time`; if the pool has ready transactions
+//! (or empty blocks are enabled) it builds, seals and commits a block on a
+//! blocking thread, then tells the pool which senders advanced and
+//! announces the block. When a block was full, the next one starts at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use hechain_crypto::NodeKey;
+use hechain_mempool::{Mempool, StoreState};
+use hechain_storage::Store;
+use hechain_types::{Address, CommittedBlock, Genesis, H256};
+use tokio::sync::{broadcast, watch};
+
+use crate::{build_block, ConsensusError};
+
+/// Settings of the solo producer.
+#[derive(Clone, Debug)]
+pub struct SoloConfig {
+    /// Interval between blocks.
+    pub block_time: Duration,
+    /// Produce blocks even when there is nothing to include.
+    pub empty_blocks: bool,
+    /// Most transactions per block (capped by the genesis parameter).
+    pub max_block_txs: usize,
+}
+
+/// The solo block producer.
+pub struct Solo {
+    store: Arc<Store>,
+    mempool: Arc<Mempool>,
+    genesis: Arc<Genesis>,
+    genesis_hash: H256,
+    key: NodeKey,
+    index: u32,
+    config: SoloConfig,
+    blocks: broadcast::Sender<Arc<CommittedBlock>>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+impl Solo {
+    /// A producer for `genesis`, whose validator set must contain `key`.
+    pub fn new(
+        store: Arc<Store>,
+        mempool: Arc<Mempool>,
+        genesis: Arc<Genesis>,
+        key: NodeKey,
+        config: SoloConfig,
+        blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    ) -> Result<Self, ConsensusError> {
+        let keys = genesis.validator_keys().map_err(|e| ConsensusError::Config(e.to_string()))?;
+        let index = keys
+            .iter()
+            .position(|k| *k == key.public_key())
+            .ok_or_else(|| ConsensusError::Config("this node's key is not a validator in the genesis".into()))?;
+        if keys.len() != 1 {
+            return Err(ConsensusError::Config(format!(
+                "solo consensus needs exactly one validator, the genesis has {}",
+                keys.len()
+            )));
+        }
+        let genesis_hash = genesis.hash();
+        Ok(Self { store, mempool, genesis, genesis_hash, key, index: index as u32, config, blocks })
+    }
+
+    /// Builds and commits one block if there is something to include (or
+    /// empty blocks are on). Blocking: call from a blocking thread.
+    pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
+        let max = self.config.max_block_txs.min(self.genesis.params.max_block_txs as usize);
+        let txs = self.mempool.ready(max);
+        if txs.is_empty() && !self.config.empty_blocks {
+            return Ok(None);
+        }
+        let reader = self.store.reader()?;
+        let (commit, announce) =
+            build_block(&reader, &self.genesis, &self.genesis_hash, &self.key, self.index, now_ms(), txs)?;
+        drop(reader);
+        self.store.commit_block(commit)?;
+        let mut senders: Vec<Address> = announce.block.transactions.iter().map(|t| t.tx.sender).collect();
+        senders.sort();
+        senders.dedup();
+        let reader = self.store.reader()?;
+        self.mempool.on_committed(&senders, &StoreState(&reader));
+        // Nobody listening is fine.
+        let _ = self.blocks.send(announce.clone());
+        Ok(Some(announce))
+    }
+
+    /// Runs until `shutdown` becomes true. A failed block is logged and
+    /// retried at the next tick (nothing was committed).
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let started = Instant::now();
+            let this = self.clone();
+            let full = match tokio::task::spawn_blocking(move || this.produce()).await {
+                Ok(Ok(Some(b))) => {
+                    tracing::debug!(height = b.block.header.height, txs = b.tx_hashes.len(), "committed block");
+                    b.tx_hashes.len() >= self.config.max_block_txs
+                }
+                Ok(Ok(None)) => false,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "block production failed");
+                    false
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "block production task panicked");
+                    false
+                }
+            };
+            if full {
+                continue;
+            }
+            let wait = self.config.block_time.saturating_sub(started.elapsed());
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}

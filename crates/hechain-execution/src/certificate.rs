@@ -1,0 +1,286 @@
+//! Offline-verifiable evidence certificates.
+//!
+//! A certificate bundles everything needed to prove, with nothing but the
+//! chain's genesis file, that an evidence record was committed:
+//!
+//! 1. the genesis hash, chain id and suite (checked against the genesis file);
+//! 2. the block header and its seal: validator signatures over
+//!    `domain ‖ genesis hash ‖ block hash`, checked against the genesis
+//!    validator set (a quorum of them);
+//! 3. the transaction that stored the record, its sender's signature, and a
+//!    Merkle proof of it under the header's `tx_root`;
+//! 4. its receipt (success, with the `evidence_stored` event) and a Merkle
+//!    proof under `receipts_root`;
+//! 5. the record itself and a state-tree proof of it under the header's
+//!    `state_root`.
+//!
+//! Any change to any of these makes [`EvidenceCertificate::verify`] fail with
+//! the reason.
+
+use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
+use hechain_storage::{smt, StoreReader};
+use hechain_types::merkle::{self, MerkleProof};
+use hechain_types::{
+    BlockHeader, Codec, EvidenceRecord, Event, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{keys, smt_hasher, ExecError};
+
+/// Format tag of version 1 certificates.
+pub const CERT_FORMAT: &str = "hechain-evidence-certificate/1";
+
+/// A self-contained, offline-verifiable proof that an evidence record is on chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceCertificate {
+    /// Always [`CERT_FORMAT`].
+    pub format: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite of the chain.
+    pub suite: Suite,
+    /// Hash of the chain's genesis.
+    pub genesis_hash: H256,
+    /// The evidence record.
+    pub record: EvidenceRecord,
+    /// The transaction that stored it.
+    pub transaction: SignedTransaction,
+    /// Its inclusion proof under `header.tx_root`.
+    pub tx_proof: MerkleProof,
+    /// Its receipt.
+    pub receipt: Receipt,
+    /// The receipt's inclusion proof under `header.receipts_root`.
+    pub receipt_proof: MerkleProof,
+    /// Header of the block that committed it.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// Proof of the record under `header.state_root`.
+    pub state_proof: smt::Proof,
+}
+
+/// Why a certificate is not valid, or could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CertError {
+    /// A check failed; the message says which.
+    #[error("certificate invalid: {0}")]
+    Invalid(String),
+    /// The record does not exist.
+    #[error("evidence {0} not found")]
+    NotFound(String),
+    /// Reading the chain failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+}
+
+fn invalid(msg: impl Into<String>) -> CertError {
+    CertError::Invalid(msg.into())
+}
+
+/// Summary of a verified certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifiedEvidence {
+    /// Record id.
+    pub id: u64,
+    /// Content hash.
+    pub content_hash: H256,
+    /// Submitter.
+    pub submitter: hechain_types::Address,
+    /// Height.
+    pub height: u64,
+    /// Block hash.
+    pub block_hash: H256,
+    /// Block timestamp.
+    pub timestamp_ms: u64,
+    /// Names of the validators whose signatures were checked.
+    pub signed_by: Vec<String>,
+}
+
+/// Smallest number of validator signatures that make a block final for a
+/// set of `n` validators: `n - f` where `f = (n - 1) / 3` (all of them for
+/// n ≤ 3; 2f+1 when n = 3f+1).
+pub fn quorum(n: usize) -> usize {
+    n - (n.saturating_sub(1)) / 3
+}
+
+/// Checks a block seal against the genesis validator set: at least a quorum
+/// of distinct validators, every signature valid. Returns the signers' indexes.
+pub fn verify_seal(
+    genesis: &Genesis,
+    validators: &[NodePublicKey],
+    header: &BlockHeader,
+    seal: &Seal,
+) -> Result<Vec<u32>, CertError> {
+    let suite = genesis.suite();
+    let msg = BlockHeader::signing_message(&genesis.hash(), &header.hash(suite));
+    let mut signers = Vec::new();
+    let mut batch = Vec::new();
+    let mut sigs = Vec::new();
+    for s in &seal.signatures {
+        if signers.last().is_some_and(|&l| s.validator <= l) {
+            return Err(invalid("seal signatures are not in strictly increasing validator order"));
+        }
+        let key = validators
+            .get(s.validator as usize)
+            .ok_or_else(|| invalid(format!("seal names validator {} which genesis does not have", s.validator)))?;
+        let sig: [u8; 64] = s
+            .signature
+            .as_slice()
+            .try_into()
+            .map_err(|_| invalid(format!("signature of validator {} is not 64 bytes", s.validator)))?;
+        signers.push(s.validator);
+        sigs.push((key, NodeSignature(sig)));
+    }
+    for (key, sig) in &sigs {
+        batch.push((*key, msg.as_slice(), sig));
+    }
+    let need = quorum(validators.len());
+    if signers.len() < need {
+        return Err(invalid(format!("seal has {} signatures, a quorum is {need}", signers.len())));
+    }
+    hechain_crypto::verify_node_batch(suite, &batch)
+        .map_err(|e| invalid(format!("validator signature over block {} does not verify: {e}", header.height)))?;
+    Ok(signers)
+}
+
+impl EvidenceCertificate {
+    /// Builds the certificate of record `id` from a database snapshot.
+    pub fn build(reader: &StoreReader, genesis: &Genesis, id: u64) -> Result<Self, CertError> {
+        let suite = genesis.suite();
+        let rec_bytes = reader
+            .state_get(&keys::evidence_record(id))
+            .map_err(ExecError::from)?
+            .ok_or_else(|| CertError::NotFound(format!("id {id}")))?;
+        let record = EvidenceRecord::decode(&rec_bytes)
+            .map_err(|e| ExecError::Corrupt { key: format!("evidence {id}"), reason: e.to_string() })?;
+        let corrupt = |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
+        let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
+        let tx_hashes: Vec<H256> = block.transactions.iter().map(|t| t.hash(suite)).collect();
+        let index = tx_hashes.iter().position(|h| *h == record.tx_hash).ok_or_else(|| corrupt("transaction"))?;
+        let mut receipt_hashes = Vec::with_capacity(tx_hashes.len());
+        let mut receipt = None;
+        for (i, h) in tx_hashes.iter().enumerate() {
+            let r = reader.receipt(h).map_err(ExecError::from)?.ok_or_else(|| corrupt("receipt"))?;
+            receipt_hashes.push(r.hash(suite));
+            if i == index {
+                receipt = Some(r);
+            }
+        }
+        let receipt = receipt.ok_or_else(|| corrupt("receipt"))?;
+        let proof_err = |e: hechain_types::TypesError| CertError::Invalid(e.to_string());
+        let tx_proof = merkle::prove(suite, &tx_hashes, index).map_err(proof_err)?;
+        let receipt_proof = merkle::prove(suite, &receipt_hashes, index).map_err(proof_err)?;
+        let state_proof = reader
+            .state_proof(suite, &block.header.state_root, &keys::evidence_record(id))
+            .map_err(ExecError::from)?;
+        Ok(EvidenceCertificate {
+            format: CERT_FORMAT.to_string(),
+            chain_id: genesis.chain_id,
+            suite,
+            genesis_hash: genesis.hash(),
+            record,
+            transaction: block.transactions[index].clone(),
+            tx_proof,
+            receipt,
+            receipt_proof,
+            header: block.header,
+            seal: block.seal,
+            state_proof,
+        })
+    }
+
+    /// Verifies the certificate against a genesis, offline.
+    pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedEvidence, CertError> {
+        if self.format != CERT_FORMAT {
+            return Err(invalid(format!("unknown format {:?} (expected {CERT_FORMAT})", self.format)));
+        }
+        let suite = genesis.suite();
+        if self.suite != suite {
+            return Err(invalid(format!("certificate suite {} but the genesis is {}", self.suite, suite)));
+        }
+        if self.genesis_hash != genesis.hash() {
+            return Err(invalid(format!(
+                "certificate is for genesis {} but this genesis is {}",
+                self.genesis_hash,
+                genesis.hash()
+            )));
+        }
+        if self.chain_id != genesis.chain_id || self.header.chain_id != genesis.chain_id {
+            return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
+        }
+        let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
+        let signers = verify_seal(genesis, &validators, &self.header, &self.seal)?;
+
+        let stx = &self.transaction;
+        let tx_hash = stx.hash(suite);
+        if self.tx_proof.count != self.header.tx_count {
+            return Err(invalid("transaction proof is for a different number of transactions than the header"));
+        }
+        self.tx_proof
+            .verify(suite, &self.header.tx_root, &tx_hash)
+            .map_err(|e| invalid(format!("transaction is not in the block: {e}")))?;
+        stx.verify(suite).map_err(|e| invalid(format!("transaction signature: {e}")))?;
+
+        if self.receipt.tx_hash != tx_hash {
+            return Err(invalid("receipt belongs to another transaction"));
+        }
+        if self.receipt_proof.index != self.tx_proof.index || self.receipt_proof.count != self.tx_proof.count {
+            return Err(invalid("receipt proof position differs from the transaction's"));
+        }
+        self.receipt_proof
+            .verify(suite, &self.header.receipts_root, &self.receipt.hash(suite))
+            .map_err(|e| invalid(format!("receipt is not in the block: {e}")))?;
+        if self.receipt.status != TxStatus::Success {
+            return Err(invalid("the transaction did not succeed"));
+        }
+
+        let r = &self.record;
+        let Payload::EvidencePut { content_hash, meta } = &stx.tx.payload else {
+            return Err(invalid("the transaction is not an evidence submission"));
+        };
+        let expected_event =
+            Event::EvidenceStored { id: r.id, content_hash: *content_hash, submitter: stx.tx.sender, meta: meta.clone() };
+        if !self.receipt.events.contains(&expected_event) {
+            return Err(invalid("the receipt does not record this evidence"));
+        }
+        if r.content_hash != *content_hash
+            || &r.meta != meta
+            || r.submitter != stx.tx.sender
+            || r.tx_hash != tx_hash
+            || r.height != self.header.height
+            || r.timestamp_ms != self.header.timestamp_ms
+        {
+            return Err(invalid("the record does not match its transaction and block"));
+        }
+        let h = smt_hasher(suite);
+        self.state_proof
+            .verify(h, &self.header.state_root.0, &suite.hash(&keys::evidence_record(r.id)), Some(&suite.hash(&r.encode())))
+            .map_err(|e| invalid(format!("record is not in the block's state: {e}")))?;
+
+        Ok(VerifiedEvidence {
+            id: r.id,
+            content_hash: r.content_hash,
+            submitter: r.submitter,
+            height: r.height,
+            block_hash: self.header.hash(suite),
+            timestamp_ms: r.timestamp_ms,
+            signed_by: signers.iter().map(|&i| genesis.validators[i as usize].name.clone()).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quorum;
+
+    #[test]
+    fn quorum_sizes() {
+        assert_eq!(quorum(1), 1);
+        assert_eq!(quorum(2), 2);
+        assert_eq!(quorum(3), 3);
+        assert_eq!(quorum(4), 3);
+        assert_eq!(quorum(7), 5);
+        assert_eq!(quorum(10), 7);
+    }
+}

@@ -1,0 +1,55 @@
+//! Layout of the state key space. Every module owns one prefix; keys are
+//! raw bytes, and the state tree indexes them by their suite hash.
+
+use hechain_types::{Address, H256};
+
+/// `acct/` ‖ address → [`hechain_types::Account`].
+pub const ACCOUNT_PREFIX: &[u8] = b"acct/";
+/// `evid/rec/` ‖ id (big-endian u64) → [`hechain_types::EvidenceRecord`].
+pub const EVIDENCE_RECORD_PREFIX: &[u8] = b"evid/rec/";
+/// `evid/hash/` ‖ content hash → id (big-endian u64).
+pub const EVIDENCE_HASH_PREFIX: &[u8] = b"evid/hash/";
+/// `evid/sub/` ‖ submitter ‖ id (big-endian) → empty: records by submitter, in id order.
+pub const EVIDENCE_SUBMITTER_PREFIX: &[u8] = b"evid/sub/";
+/// `evid/next` → next evidence id (big-endian u64).
+pub const EVIDENCE_NEXT_ID: &[u8] = b"evid/next";
+
+fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.extend_from_slice(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+/// Key of an account.
+pub fn account(addr: &Address) -> Vec<u8> {
+    join(ACCOUNT_PREFIX, &[&addr.0])
+}
+
+/// Key of an evidence record.
+pub fn evidence_record(id: u64) -> Vec<u8> {
+    join(EVIDENCE_RECORD_PREFIX, &[&id.to_be_bytes()])
+}
+
+/// Key of the content-hash index entry.
+pub fn evidence_by_hash(content_hash: &H256) -> Vec<u8> {
+    join(EVIDENCE_HASH_PREFIX, &[&content_hash.0])
+}
+
+/// Prefix of one submitter's index entries.
+pub fn evidence_submitter_prefix(submitter: &Address) -> Vec<u8> {
+    join(EVIDENCE_SUBMITTER_PREFIX, &[&submitter.0])
+}
+
+/// Key of one submitter index entry.
+pub fn evidence_by_submitter(submitter: &Address, id: u64) -> Vec<u8> {
+    join(EVIDENCE_SUBMITTER_PREFIX, &[&submitter.0, &id.to_be_bytes()])
+}
+
+/// Decodes the id at the end of a submitter index key.
+pub fn id_from_submitter_key(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}

@@ -1,0 +1,222 @@
+//! The hechain state machine.
+//!
+//! [`execute_block`] applies an ordered list of (already signature-checked)
+//! transactions to the committed state and returns the receipts, the state
+//! writes and the new authenticated state root. It is deterministic: the
+//! only inputs are the state, the transactions, the block height and the
+//! block timestamp; all intermediate collections are ordered.
+//!
+//! Native modules:
+//! - [`accounts`]: nonces, balances, fees, transfers;
+//! - [`evidence`]: evidence (存证) records, their indexes, and the offline
+//!   verifiable [`certificate`].
+//!
+//! Every module validates a transaction completely before writing, so a
+//! failed transaction leaves only its nonce increment and fee behind.
+
+pub mod accounts;
+pub mod certificate;
+pub mod evidence;
+pub mod keys;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+use hechain_crypto::Suite;
+use hechain_storage::{smt, StoreReader};
+use hechain_types::{
+    Account, Block, BlockHeader, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+};
+
+pub use state::{Overlay, StateRead};
+
+/// Errors that stop execution of a whole block (never caused by a single bad
+/// transaction, which only gets a failed receipt).
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] hechain_storage::StorageError),
+    /// State tree failed.
+    #[error(transparent)]
+    Smt(#[from] smt::SmtError),
+    /// Stored state did not decode.
+    #[error("corrupt state value at {key}: {reason}")]
+    Corrupt {
+        /// Hex key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// Caller passed inconsistent arguments.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What one block's execution produced.
+#[derive(Debug)]
+pub struct ExecutionOutput {
+    /// One receipt per transaction.
+    pub receipts: Vec<Receipt>,
+    /// State writes in key order (`None` = delete).
+    pub state_writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// State root after the block.
+    pub state_root: H256,
+    /// State-tree nodes created by the block.
+    pub smt_nodes: Vec<(smt::Hash32, smt::Node)>,
+}
+
+/// Block context visible to transactions.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockContext {
+    /// Chain suite.
+    pub suite: Suite,
+    /// Height of the block being executed.
+    pub height: u64,
+    /// Its timestamp.
+    pub timestamp_ms: u64,
+}
+
+/// Reads and decodes a canonical value.
+pub(crate) fn read<T: Codec, R: StateRead + ?Sized>(o: &Overlay<'_, R>, key: &[u8]) -> Result<Option<T>, ExecError> {
+    match o.get(key)? {
+        Some(bytes) => T::decode(&bytes)
+            .map(Some)
+            .map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() }),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn hex_key(key: &[u8]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Applies `txs` (with their hashes) on top of the state whose root is
+/// `parent_state_root`. Signatures must have been verified by the caller
+/// (mempool admission or consensus validation); everything else is checked
+/// here.
+pub fn execute_block<R: StateRead + smt::NodeReader>(
+    base: &R,
+    parent_state_root: &H256,
+    ctx: BlockContext,
+    chain_id: u64,
+    min_fee: u64,
+    txs: &[SignedTransaction],
+    tx_hashes: &[H256],
+) -> Result<ExecutionOutput, ExecError> {
+    if txs.len() != tx_hashes.len() {
+        return Err(ExecError::Invalid("one hash per transaction is required".into()));
+    }
+    let mut overlay = Overlay::new(base);
+    let mut receipts = Vec::with_capacity(txs.len());
+    for (tx, hash) in txs.iter().zip(tx_hashes) {
+        receipts.push(apply_tx(&mut overlay, ctx, chain_id, min_fee, tx, *hash)?);
+    }
+    let writes = overlay.into_writes();
+    let (state_root, smt_nodes) = state_root_after(base, ctx.suite, parent_state_root, &writes)?;
+    Ok(ExecutionOutput { receipts, state_writes: writes.into_iter().collect(), state_root, smt_nodes })
+}
+
+/// Folds ordered state writes into the state tree.
+fn state_root_after<R: smt::NodeReader>(
+    nodes: &R,
+    suite: Suite,
+    parent: &H256,
+    writes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<(H256, Vec<(smt::Hash32, smt::Node)>), ExecError> {
+    let batch: BTreeMap<smt::Hash32, Option<smt::Hash32>> =
+        writes.iter().map(|(k, v)| (suite.hash(k), v.as_ref().map(|v| suite.hash(v)))).collect();
+    let update = smt::apply(smt_hasher(suite), nodes, parent.0, &batch)?;
+    Ok((H256(update.root), update.new_nodes))
+}
+
+/// The state-tree hash function of a suite.
+pub fn smt_hasher(suite: Suite) -> smt::HashFn {
+    match suite {
+        Suite::Standard => hechain_crypto::sha256,
+        Suite::Gm => hechain_crypto::sm3,
+    }
+}
+
+fn apply_tx<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    chain_id: u64,
+    min_fee: u64,
+    stx: &SignedTransaction,
+    tx_hash: H256,
+) -> Result<Receipt, ExecError> {
+    let tx = &stx.tx;
+    let failed = |reason: String| Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: 0, events: vec![] };
+    // Checks that make a transaction invalid as a whole: nothing is charged.
+    if tx.chain_id != chain_id {
+        return Ok(failed(format!("wrong chain id {} (this chain is {chain_id})", tx.chain_id)));
+    }
+    let mut sender = accounts::load(o, &tx.sender)?;
+    if tx.nonce != sender.nonce {
+        return Ok(failed(format!("nonce {} does not match the account nonce {}", tx.nonce, sender.nonce)));
+    }
+    if tx.fee < min_fee {
+        return Ok(failed(format!("fee {} is below the minimum {min_fee}", tx.fee)));
+    }
+    if sender.balance < tx.fee as u128 {
+        return Ok(failed(format!("balance {} cannot pay the fee {}", sender.balance, tx.fee)));
+    }
+    // The nonce is consumed and the fee charged whether or not the payload succeeds.
+    sender.nonce += 1;
+    sender.balance -= tx.fee as u128;
+    accounts::store(o, &tx.sender, &sender);
+    let outcome = match &tx.payload {
+        Payload::Transfer { to, amount } => accounts::transfer(o, &tx.sender, to, *amount)?,
+        Payload::EvidencePut { content_hash, meta } => {
+            evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?
+        }
+    };
+    Ok(match outcome {
+        Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events },
+        Err(reason) => Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: tx.fee, events: vec![] },
+    })
+}
+
+/// Builds the genesis block (height 0) and its state: funded accounts and
+/// module initial values. The returned commit is what a fresh database is
+/// initialised with.
+pub fn genesis_commit<R: smt::NodeReader>(
+    genesis: &Genesis,
+    nodes: &R,
+) -> Result<hechain_storage::BlockCommit, ExecError> {
+    let suite = genesis.suite();
+    let mut writes: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
+    for a in &genesis.accounts {
+        writes.insert(keys::account(&a.address), Some(Account { nonce: 0, balance: a.balance }.encode()));
+    }
+    writes.insert(keys::EVIDENCE_NEXT_ID.to_vec(), Some(1u64.to_be_bytes().to_vec()));
+    let (state_root, smt_nodes) = state_root_after(nodes, suite, &H256::ZERO, &writes)?;
+    let header = BlockHeader {
+        version: 1,
+        chain_id: genesis.chain_id,
+        height: 0,
+        parent_hash: genesis.hash(),
+        timestamp_ms: genesis.timestamp_ms,
+        proposer: 0,
+        tx_root: H256::ZERO,
+        receipts_root: H256::ZERO,
+        state_root,
+        tx_count: 0,
+    };
+    Ok(hechain_storage::BlockCommit {
+        block: Block { header, seal: Seal::default(), transactions: vec![] },
+        tx_hashes: vec![],
+        receipts: vec![],
+        state_writes: writes.into_iter().collect(),
+        smt_nodes,
+    })
+}
+
+/// Reads an account from a snapshot (zero account when absent).
+pub fn account_of(reader: &StoreReader, addr: &hechain_types::Address) -> Result<Account, ExecError> {
+    match reader.state_get(&keys::account(addr))? {
+        Some(b) => Account::decode(&b).map_err(|e| ExecError::Corrupt { key: addr.to_hex(), reason: e.to_string() }),
+        None => Ok(Account::default()),
+    }
+}

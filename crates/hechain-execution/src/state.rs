@@ -1,0 +1,62 @@
+//! Reading state during execution, and buffering a block's writes.
+
+use std::collections::BTreeMap;
+
+use hechain_storage::StoreReader;
+
+use crate::ExecError;
+
+/// Read access to committed state.
+pub trait StateRead {
+    /// Latest value of `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError>;
+}
+
+impl StateRead for StoreReader {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        Ok(self.state_get(key)?)
+    }
+}
+
+impl StateRead for BTreeMap<Vec<u8>, Vec<u8>> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        Ok(BTreeMap::get(self, key).cloned())
+    }
+}
+
+/// Writes of a block buffered over committed state. Ordered (BTreeMap), so
+/// everything derived from it is deterministic.
+pub struct Overlay<'a, R: StateRead + ?Sized> {
+    base: &'a R,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+impl<'a, R: StateRead + ?Sized> Overlay<'a, R> {
+    /// An empty overlay over `base`.
+    pub fn new(base: &'a R) -> Self {
+        Self { base, writes: BTreeMap::new() }
+    }
+
+    /// Reads through the overlay.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        match self.writes.get(key) {
+            Some(v) => Ok(v.clone()),
+            None => self.base.get(key),
+        }
+    }
+
+    /// Buffers a write.
+    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    /// Buffers a deletion.
+    pub fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+
+    /// The buffered writes, in key order.
+    pub fn into_writes(self) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
+        self.writes
+    }
+}

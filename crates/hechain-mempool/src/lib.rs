@@ -1,0 +1,431 @@
+//! The transaction pool.
+//!
+//! Admission ([`Mempool::admit_batch`]) checks every transaction before it
+//! may use memory or block space, and refuses it with a specific
+//! [`AdmitError`]: bad signature, wrong chain id, fee too low, nonce too low,
+//! nonce gap too large, insufficient balance, oversize, duplicate, evidence
+//! already stored, or pool full (back-pressure: the pool never grows past
+//! its capacity; clients retry later).
+//!
+//! Signatures of a batch are verified in parallel on the rayon pool, outside
+//! the pool lock. Per sender, transactions are kept in nonce order; a block
+//! takes only *ready* transactions (contiguous from the sender's committed
+//! nonce), round-robin across senders.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use hechain_crypto::Suite;
+use hechain_types::{Account, Address, ChainParams, Codec, Payload, SignedTransaction, H256};
+use parking_lot::Mutex;
+use rayon::prelude::*;
+
+/// Why a transaction was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdmitError {
+    /// Signature missing, malformed, of the wrong scheme, or not by the sender.
+    #[error("bad signature: {0}")]
+    BadSignature(String),
+    /// Transaction for another chain.
+    #[error("wrong chain id: this chain is {expected}, the transaction says {got}")]
+    WrongChainId {
+        /// This chain.
+        expected: u64,
+        /// The transaction's.
+        got: u64,
+    },
+    /// Fee below the chain minimum.
+    #[error("fee too low: {got} offered, the minimum is {min}")]
+    FeeTooLow {
+        /// Minimum.
+        min: u64,
+        /// Offered.
+        got: u64,
+    },
+    /// Nonce already used.
+    #[error("nonce too low: the account's next nonce is {expected}, the transaction has {got}")]
+    NonceTooLow {
+        /// Next nonce.
+        expected: u64,
+        /// Offered.
+        got: u64,
+    },
+    /// Nonce too far ahead of the account's next nonce.
+    #[error("nonce gap too large: the account's next nonce is {expected}, the transaction has {got} (at most {max_gap} ahead is accepted)")]
+    NonceGapTooLarge {
+        /// Next nonce.
+        expected: u64,
+        /// Offered.
+        got: u64,
+        /// Allowed gap.
+        max_gap: u64,
+    },
+    /// Another pending transaction of the sender has this nonce.
+    #[error("nonce {0} of this sender is already pending")]
+    NonceAlreadyPending(u64),
+    /// Balance cannot cover fee and amount of this and the sender's pending transactions.
+    #[error("insufficient balance: {need} needed (including pending transactions), {have} available")]
+    InsufficientBalance {
+        /// Needed.
+        need: u128,
+        /// Available.
+        have: u128,
+    },
+    /// Encoded transaction too large.
+    #[error("transaction too large: {size} bytes, the limit is {max}")]
+    Oversize {
+        /// Size.
+        size: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// Same transaction already pending.
+    #[error("duplicate: transaction {0} is already pending")]
+    Duplicate(H256),
+    /// Payload rule broken (e.g. evidence metadata too long).
+    #[error("invalid payload: {0}")]
+    InvalidPayload(String),
+    /// The evidence hash is already on chain or pending.
+    #[error("{0}")]
+    EvidenceExists(String),
+    /// The pool is at capacity.
+    #[error("transaction pool is full ({capacity} transactions); retry later")]
+    PoolFull {
+        /// Capacity.
+        capacity: usize,
+    },
+    /// The sender has too many pending transactions.
+    #[error("sender has {0} pending transactions, the per-sender limit")]
+    SenderFull(usize),
+    /// Reading chain state failed.
+    #[error("state unavailable: {0}")]
+    State(String),
+}
+
+impl AdmitError {
+    /// Stable machine-readable code (used by the REST API).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdmitError::BadSignature(_) => "bad_signature",
+            AdmitError::WrongChainId { .. } => "wrong_chain_id",
+            AdmitError::FeeTooLow { .. } => "fee_too_low",
+            AdmitError::NonceTooLow { .. } => "nonce_too_low",
+            AdmitError::NonceGapTooLarge { .. } => "nonce_gap_too_large",
+            AdmitError::NonceAlreadyPending(_) => "nonce_already_pending",
+            AdmitError::InsufficientBalance { .. } => "insufficient_balance",
+            AdmitError::Oversize { .. } => "oversize",
+            AdmitError::Duplicate(_) => "duplicate",
+            AdmitError::InvalidPayload(_) => "invalid_payload",
+            AdmitError::EvidenceExists(_) => "evidence_exists",
+            AdmitError::PoolFull { .. } => "pool_full",
+            AdmitError::SenderFull(_) => "sender_full",
+            AdmitError::State(_) => "state_unavailable",
+        }
+    }
+
+    /// Whether retrying the same transaction later may succeed (back-pressure).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, AdmitError::PoolFull { .. } | AdmitError::SenderFull(_) | AdmitError::State(_))
+    }
+}
+
+/// Committed state the pool checks against.
+pub trait StateSource {
+    /// The committed account (zero account if absent).
+    fn account(&self, addr: &Address) -> Result<Account, String>;
+    /// If `content_hash` is already stored as evidence: a message naming the original record.
+    fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String>;
+}
+
+/// Pool limits.
+#[derive(Clone, Debug)]
+pub struct MempoolConfig {
+    /// Most transactions held at once.
+    pub capacity: usize,
+    /// Most pending transactions per sender.
+    pub max_per_sender: usize,
+    /// How far ahead of the account nonce a transaction may be.
+    pub max_nonce_gap: u64,
+}
+
+impl Default for MempoolConfig {
+    fn default() -> Self {
+        Self { capacity: 200_000, max_per_sender: 10_000, max_nonce_gap: 10_000 }
+    }
+}
+
+struct Entry {
+    hash: H256,
+    tx: SignedTransaction,
+    cost: u128,
+}
+
+#[derive(Default)]
+struct SenderQueue {
+    /// Committed nonce when last read.
+    next_nonce: u64,
+    /// Committed balance when last read.
+    balance: u128,
+    /// Pending transactions by nonce.
+    txs: BTreeMap<u64, Entry>,
+    /// Sum of pending costs.
+    pending_cost: u128,
+}
+
+#[derive(Default)]
+struct Inner {
+    senders: BTreeMap<Address, SenderQueue>,
+    by_hash: HashMap<H256, (Address, u64)>,
+    evidence: HashSet<H256>,
+    count: usize,
+    /// Round-robin start for the next block.
+    cursor: Option<Address>,
+}
+
+/// A transaction that passed the stateless checks, with its hash.
+pub struct Checked {
+    hash: H256,
+    tx: SignedTransaction,
+}
+
+/// The transaction pool.
+pub struct Mempool {
+    suite: Suite,
+    chain_id: u64,
+    params: ChainParams,
+    config: MempoolConfig,
+    inner: Mutex<Inner>,
+}
+
+fn cost_of(tx: &SignedTransaction) -> u128 {
+    let amount = match &tx.tx.payload {
+        Payload::Transfer { amount, .. } => *amount,
+        Payload::EvidencePut { .. } => 0,
+    };
+    amount.saturating_add(tx.tx.fee as u128)
+}
+
+impl Mempool {
+    /// An empty pool for a chain.
+    pub fn new(suite: Suite, chain_id: u64, params: ChainParams, config: MempoolConfig) -> Self {
+        Self { suite, chain_id, params, config, inner: Mutex::new(Inner::default()) }
+    }
+
+    /// Number of pending transactions.
+    pub fn len(&self) -> usize {
+        self.inner.lock().count
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether a transaction is pending.
+    pub fn contains(&self, hash: &H256) -> bool {
+        self.inner.lock().by_hash.contains_key(hash)
+    }
+
+    /// The next nonce a new transaction of `addr` should use, counting
+    /// pending ones (`None` if the pool has nothing of that sender).
+    pub fn pending_nonce(&self, addr: &Address) -> Option<u64> {
+        let inner = self.inner.lock();
+        let q = inner.senders.get(addr)?;
+        let mut n = q.next_nonce;
+        while q.txs.contains_key(&n) {
+            n += 1;
+        }
+        Some(n)
+    }
+
+    /// Stateless checks (size, chain id, fee, payload, signature) for one
+    /// transaction. CPU-heavy: call from a blocking/rayon context.
+    pub fn check_stateless(&self, tx: SignedTransaction) -> Result<Checked, AdmitError> {
+        let bytes = tx.encode();
+        let max = self.params.max_tx_bytes as usize;
+        if bytes.len() > max {
+            return Err(AdmitError::Oversize { size: bytes.len(), max });
+        }
+        if tx.tx.chain_id != self.chain_id {
+            return Err(AdmitError::WrongChainId { expected: self.chain_id, got: tx.tx.chain_id });
+        }
+        if tx.tx.fee < self.params.min_fee {
+            return Err(AdmitError::FeeTooLow { min: self.params.min_fee, got: tx.tx.fee });
+        }
+        if let Payload::EvidencePut { meta, .. } = &tx.tx.payload {
+            meta.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
+        }
+        tx.verify(self.suite).map_err(|e| AdmitError::BadSignature(e.to_string()))?;
+        Ok(Checked { hash: H256(self.suite.hash(&bytes)), tx })
+    }
+
+    /// Admits a batch: stateless checks in parallel, then the stateful ones
+    /// under the pool lock. One result per input, in order.
+    pub fn admit_batch(&self, txs: Vec<SignedTransaction>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
+        let checked: Vec<Result<Checked, AdmitError>> = if txs.len() > 16 {
+            txs.into_par_iter().map(|t| self.check_stateless(t)).collect()
+        } else {
+            txs.into_iter().map(|t| self.check_stateless(t)).collect()
+        };
+        self.insert_checked(checked, state)
+    }
+
+    /// Stateful admission of already-checked transactions.
+    pub fn insert_checked(
+        &self,
+        checked: Vec<Result<Checked, AdmitError>>,
+        state: &dyn StateSource,
+    ) -> Vec<Result<H256, AdmitError>> {
+        let mut inner = self.inner.lock();
+        checked.into_iter().map(|c| c.and_then(|c| self.insert_one(&mut inner, c, state))).collect()
+    }
+
+    fn insert_one(&self, inner: &mut Inner, c: Checked, state: &dyn StateSource) -> Result<H256, AdmitError> {
+        if inner.by_hash.contains_key(&c.hash) {
+            return Err(AdmitError::Duplicate(c.hash));
+        }
+        if inner.count >= self.config.capacity {
+            return Err(AdmitError::PoolFull { capacity: self.config.capacity });
+        }
+        let sender = c.tx.tx.sender;
+        let nonce = c.tx.tx.nonce;
+        if !inner.senders.contains_key(&sender) {
+            let acc = state.account(&sender).map_err(AdmitError::State)?;
+            inner.senders.insert(
+                sender,
+                SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() },
+            );
+        }
+        let evidence_hash = match &c.tx.tx.payload {
+            Payload::EvidencePut { content_hash, .. } => Some(*content_hash),
+            _ => None,
+        };
+        if let Some(h) = &evidence_hash {
+            if inner.evidence.contains(h) {
+                return Err(AdmitError::EvidenceExists(format!(
+                    "evidence with content hash {h} is already pending in another transaction"
+                )));
+            }
+            if let Some(msg) = state.evidence_exists(h).map_err(AdmitError::State)? {
+                return Err(AdmitError::EvidenceExists(msg));
+            }
+        }
+        let q = inner.senders.get_mut(&sender).ok_or_else(|| AdmitError::State("sender queue vanished".into()))?;
+        if nonce < q.next_nonce {
+            return Err(AdmitError::NonceTooLow { expected: q.next_nonce, got: nonce });
+        }
+        if nonce - q.next_nonce > self.config.max_nonce_gap {
+            return Err(AdmitError::NonceGapTooLarge {
+                expected: q.next_nonce,
+                got: nonce,
+                max_gap: self.config.max_nonce_gap,
+            });
+        }
+        if q.txs.contains_key(&nonce) {
+            return Err(AdmitError::NonceAlreadyPending(nonce));
+        }
+        if q.txs.len() >= self.config.max_per_sender {
+            return Err(AdmitError::SenderFull(q.txs.len()));
+        }
+        let cost = cost_of(&c.tx);
+        let need = q.pending_cost.saturating_add(cost);
+        if need > q.balance {
+            return Err(AdmitError::InsufficientBalance { need, have: q.balance });
+        }
+        q.pending_cost = need;
+        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost });
+        inner.by_hash.insert(c.hash, (sender, nonce));
+        if let Some(h) = evidence_hash {
+            inner.evidence.insert(h);
+        }
+        inner.count += 1;
+        Ok(c.hash)
+    }
+
+    /// Up to `max` ready transactions (contiguous nonces from each sender's
+    /// committed nonce), interleaved across senders so that one busy sender
+    /// cannot starve the others, starting after the sender that led the last
+    /// batch. They stay pooled until [`Self::on_committed`] removes them.
+    pub fn ready(&self, max: usize) -> Vec<(H256, SignedTransaction)> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut inner = self.inner.lock();
+        let (first, second) = match inner.cursor {
+            Some(c) => (inner.senders.range((Excluded(c), Unbounded)), inner.senders.range(..=c)),
+            None => (inner.senders.range(..), inner.senders.range(..Address::ZERO)),
+        };
+        let mut runs = Vec::new();
+        let mut total = 0usize;
+        for (_, q) in first.chain(second) {
+            if total >= max {
+                break;
+            }
+            let mut run = Vec::new();
+            let mut n = q.next_nonce;
+            while let Some(e) = q.txs.get(&n) {
+                if total >= max {
+                    break;
+                }
+                run.push((e.hash, e.tx.clone()));
+                total += 1;
+                n += 1;
+            }
+            if !run.is_empty() {
+                runs.push(run.into_iter());
+            }
+        }
+        let mut out = Vec::with_capacity(total);
+        while out.len() < total {
+            for run in runs.iter_mut() {
+                if let Some(item) = run.next() {
+                    out.push(item);
+                }
+            }
+        }
+        if let Some((_, t)) = out.first() {
+            inner.cursor = Some(t.tx.sender);
+        }
+        out
+    }
+
+    /// After a block commits: re-reads the committed accounts of `senders`
+    /// and drops their transactions whose nonce is now used.
+    pub fn on_committed(&self, senders: &[Address], state: &dyn StateSource) {
+        let mut inner = self.inner.lock();
+        let Inner { senders: queues, by_hash, evidence, count, .. } = &mut *inner;
+        for s in senders {
+            let Some(q) = queues.get_mut(s) else { continue };
+            let acc = match state.account(s) {
+                Ok(a) => a,
+                Err(_) => continue,
+            };
+            q.next_nonce = acc.nonce;
+            q.balance = acc.balance;
+            let keep = q.txs.split_off(&acc.nonce);
+            for (_, e) in std::mem::replace(&mut q.txs, keep) {
+                by_hash.remove(&e.hash);
+                if let Payload::EvidencePut { content_hash, .. } = &e.tx.tx.payload {
+                    evidence.remove(content_hash);
+                }
+                q.pending_cost = q.pending_cost.saturating_sub(e.cost);
+                *count -= 1;
+            }
+            if q.txs.is_empty() {
+                queues.remove(s);
+            }
+        }
+    }
+}
+
+/// [`StateSource`] over a database snapshot.
+pub struct StoreState<'a>(pub &'a hechain_storage::StoreReader);
+
+impl StateSource for StoreState<'_> {
+    fn account(&self, addr: &Address) -> Result<Account, String> {
+        hechain_execution::account_of(self.0, addr).map_err(|e| e.to_string())
+    }
+
+    fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String> {
+        hechain_execution::evidence::existing(self.0, content_hash)
+            .map(|r| r.map(|rec| hechain_execution::evidence::duplicate_message(&rec)))
+            .map_err(|e| e.to_string())
+    }
+}

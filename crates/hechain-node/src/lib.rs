@@ -1,0 +1,267 @@
+//! A hechain node: opens the data directory, starts consensus and the API,
+//! and shuts them down cleanly.
+//!
+//! Data directory layout:
+//!
+//! | file           | content                                              |
+//! |----------------|------------------------------------------------------|
+//! | `genesis.json` | the chain's genesis (share it with verifiers)        |
+//! | `node.key`     | this node's signing key (JSON, mode 0600)            |
+//! | `chain.redb`   | blocks, transactions, receipts, state ([`hechain_storage`]) |
+
+pub mod dev;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hechain_consensus::solo::{Solo, SoloConfig};
+use hechain_crypto::{NodeKey, Suite};
+use hechain_mempool::{Mempool, MempoolConfig};
+use hechain_rpc::{RpcConfig, RpcContext};
+use hechain_storage::Store;
+use hechain_types::{CommittedBlock, Genesis};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+/// File names inside a data directory.
+pub const GENESIS_FILE: &str = "genesis.json";
+/// Node key file.
+pub const NODE_KEY_FILE: &str = "node.key";
+/// Database file.
+pub const DB_FILE: &str = "chain.redb";
+
+/// Errors of node start-up and file handling.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// File I/O failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A file has the wrong content.
+    #[error("{path}: {reason}")]
+    BadFile {
+        /// File.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] hechain_storage::StorageError),
+    /// Consensus could not start.
+    #[error(transparent)]
+    Consensus(#[from] hechain_consensus::ConsensusError),
+    /// The API could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> NodeError + '_ {
+    move |source| NodeError::Io { path: path.to_path_buf(), source }
+}
+
+/// Node settings.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// Data directory (must contain `genesis.json` and `node.key`).
+    pub data_dir: PathBuf,
+    /// API listen address (REST, event stream).
+    pub rpc_addr: SocketAddr,
+    /// Block interval.
+    pub block_time: Duration,
+    /// Produce empty blocks when idle.
+    pub empty_blocks: bool,
+    /// Most transactions per block.
+    pub max_block_txs: usize,
+    /// Pool limits.
+    pub mempool: MempoolConfig,
+    /// API limits.
+    pub rpc: RpcConfig,
+}
+
+impl NodeConfig {
+    /// Defaults for a data directory: API on 127.0.0.1:8545, 500 ms blocks.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            rpc_addr: SocketAddr::from(([127, 0, 0, 1], 8545)),
+            block_time: Duration::from_millis(500),
+            empty_blocks: false,
+            max_block_txs: 20_000,
+            mempool: MempoolConfig::default(),
+            rpc: RpcConfig::default(),
+        }
+    }
+}
+
+/// The node key file format.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeKeyFile {
+    suite: Suite,
+    secret: String,
+}
+
+/// Writes a node key file (mode 0600 on Unix).
+pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
+    let body = NodeKeyFile { suite: key.suite(), secret: format!("0x{}", hex_encode(&key.secret_bytes()[..])) };
+    let json = serde_json::to_string_pretty(&body).map_err(|e| NodeError::BadFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    write_private(path, json.as_bytes())
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(io_err(path))?;
+    f.write_all(data).map_err(io_err(path))?;
+    f.sync_all().map_err(io_err(path))
+}
+
+/// Reads a node key file.
+pub fn read_node_key(path: &Path) -> Result<NodeKey, NodeError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let bad = |reason: String| NodeError::BadFile { path: path.to_path_buf(), reason };
+    let f: NodeKeyFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let secret = hechain_crypto::hexser::decode(&f.secret).map_err(|e| bad(e.to_string()))?;
+    NodeKey::from_bytes(f.suite, &secret).map_err(|e| bad(e.to_string()))
+}
+
+/// Reads and validates a genesis file.
+pub fn read_genesis(path: &Path) -> Result<Genesis, NodeError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    Genesis::from_json(&text).map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+/// Writes a genesis file.
+pub fn write_genesis(path: &Path, genesis: &Genesis) -> Result<(), NodeError> {
+    std::fs::write(path, genesis.to_json()).map_err(io_err(path))
+}
+
+/// Opens (creating on first use) the database of a data directory.
+pub fn open_store(data_dir: &Path, genesis: &Genesis) -> Result<Store, NodeError> {
+    Ok(Store::open(&data_dir.join(DB_FILE), genesis, |s| {
+        let reader = s.reader()?;
+        hechain_execution::genesis_commit(genesis, &reader).map_err(|e| match e {
+            hechain_execution::ExecError::Storage(s) => s,
+            other => hechain_storage::StorageError::Db(other.to_string()),
+        })
+    })?)
+}
+
+/// A running node.
+pub struct Node {
+    /// Address the API listens on.
+    pub rpc_addr: SocketAddr,
+    /// The database.
+    pub store: Arc<Store>,
+    /// The genesis.
+    pub genesis: Arc<Genesis>,
+    /// The pool.
+    pub mempool: Arc<Mempool>,
+    /// Committed-block announcements.
+    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Node {
+    /// Opens the data directory and starts consensus and the API.
+    pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
+        let genesis = Arc::new(read_genesis(&config.data_dir.join(GENESIS_FILE))?);
+        let key = read_node_key(&config.data_dir.join(NODE_KEY_FILE))?;
+        if key.suite() != genesis.suite() {
+            return Err(NodeError::BadFile {
+                path: config.data_dir.join(NODE_KEY_FILE),
+                reason: format!("key is for suite {}, the chain uses {}", key.suite(), genesis.suite()),
+            });
+        }
+        let store = {
+            let dir = config.data_dir.clone();
+            let g = genesis.clone();
+            tokio::task::spawn_blocking(move || open_store(&dir, &g)).await.map_err(|e| NodeError::BadFile {
+                path: config.data_dir.join(DB_FILE),
+                reason: e.to_string(),
+            })??
+        };
+        let store = Arc::new(store);
+        let mempool = Arc::new(Mempool::new(
+            genesis.suite(),
+            genesis.chain_id,
+            genesis.params.clone(),
+            config.mempool.clone(),
+        ));
+        let (blocks, _) = broadcast::channel(1024);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+
+        let solo = Arc::new(Solo::new(
+            store.clone(),
+            mempool.clone(),
+            genesis.clone(),
+            key,
+            SoloConfig {
+                block_time: config.block_time,
+                empty_blocks: config.empty_blocks,
+                max_block_txs: config.max_block_txs,
+            },
+            blocks.clone(),
+        )?);
+
+        let listener = tokio::net::TcpListener::bind(config.rpc_addr)
+            .await
+            .map_err(|source| NodeError::Bind { addr: config.rpc_addr, source })?;
+        let rpc_addr = listener.local_addr().map_err(|source| NodeError::Bind { addr: config.rpc_addr, source })?;
+        let ctx = Arc::new(RpcContext {
+            store: store.clone(),
+            mempool: mempool.clone(),
+            genesis: genesis.clone(),
+            blocks: blocks.clone(),
+            config: config.rpc.clone(),
+        });
+        let mut rpc_shutdown = shutdown_rx.clone();
+        let rpc_task = tokio::spawn(async move {
+            let stop = async move {
+                let _ = rpc_shutdown.wait_for(|v| *v).await;
+            };
+            if let Err(e) = hechain_rpc::serve(listener, ctx, stop).await {
+                tracing::error!(error = %e, "API server stopped");
+            }
+        });
+        let solo_task = tokio::spawn(solo.run(shutdown_rx));
+        tracing::info!(%rpc_addr, chain_id = genesis.chain_id, suite = %genesis.suite(), "node started");
+        Ok(Node { rpc_addr, store, genesis, mempool, blocks, shutdown, tasks: vec![rpc_task, solo_task] })
+    }
+
+    /// Stops consensus and the API and waits for them (an in-flight block
+    /// commit completes first).
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}

@@ -1,0 +1,525 @@
+//! Request handlers of the JSON routes.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use hechain_execution::certificate::{CertError, EvidenceCertificate};
+use hechain_execution::{evidence, keys, Overlay};
+use hechain_mempool::StoreState;
+use hechain_storage::StoreReader;
+use hechain_types::{Block, SignedTransaction, H256};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::{parse, AppState, RpcContext};
+
+/// Result of a JSON handler.
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Default page size of list endpoints (capped by `RpcConfig::max_page`).
+const DEFAULT_PAGE: usize = 100;
+
+const SUBMIT_SHAPE: &str =
+    r#"{"raw":"0x<hex of the encoded signed transaction>"} or {"transaction":<signed transaction JSON>}"#;
+const BATCH_SHAPE: &str = r#"{"raw":["0x<hex of an encoded signed transaction>", ...]}"#;
+
+/// Runs storage reads, decoding and signature checks on the blocking pool.
+async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(ApiError::Internal(format!("request worker failed: {e}"))),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::Internal(format!("cannot serialise the response: {e}")))
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+fn block_hash_at(ctx: &RpcContext, reader: &StoreReader, height: u64) -> Result<H256, ApiError> {
+    let header = reader
+        .header(height)?
+        .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
+    Ok(header.hash(ctx.genesis.suite()))
+}
+
+/// `GET /api/v1/status`.
+pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
+    let ctx = st.ctx;
+    blocking(move || {
+        let head = ctx.store.reader()?.head()?;
+        let suite = ctx.genesis.suite();
+        let validators: Vec<&str> = ctx.genesis.validators.iter().map(|v| v.name.as_str()).collect();
+        Ok(Json(json!({
+            "chain_id": ctx.genesis.chain_id,
+            "suite": suite,
+            "genesis_hash": ctx.genesis.hash(),
+            "height": head.height,
+            "head_hash": head.hash(suite),
+            "head_timestamp_ms": head.timestamp_ms,
+            "state_root": head.state_root,
+            "pending_txs": ctx.mempool.len(),
+            "validators": validators,
+            "version": env!("CARGO_PKG_VERSION"),
+        })))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitBody {
+    #[serde(default)]
+    raw: Option<String>,
+    #[serde(default)]
+    transaction: Option<SignedTransaction>,
+}
+
+/// `POST /api/v1/transactions`.
+pub(crate) async fn submit_transaction(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult {
+    let ctx = st.ctx;
+    let body = body.map_err(|r| parse::body_rejection(r, ctx.config.max_body_bytes))?;
+    blocking(move || {
+        let req: SubmitBody = parse::json_body(&body, SUBMIT_SHAPE)?;
+        let tx = match (req.raw, req.transaction) {
+            (Some(raw), None) => parse::raw_transaction(&raw)?,
+            (None, Some(tx)) => tx,
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    "give either \"raw\" or \"transaction\" in the request body, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    format!("the request body has neither \"raw\" nor \"transaction\"; expected {SUBMIT_SHAPE}"),
+                ))
+            }
+        };
+        let reader = ctx.store.reader()?;
+        match ctx.mempool.admit_batch(vec![tx], &StoreState(&reader)).into_iter().next() {
+            Some(Ok(hash)) => Ok(Json(json!({ "hash": hash }))),
+            Some(Err(e)) => Err(e.into()),
+            None => Err(ApiError::Internal("the pool returned no admission result".into())),
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchBody {
+    raw: Vec<String>,
+}
+
+fn entry_error(code: &str, message: &str) -> Value {
+    crate::error::error_body(code, message)
+}
+
+/// `POST /api/v1/transactions/batch`: decodes and admits in one blocking task
+/// and one `admit_batch` call; one result per input, in order.
+pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult {
+    let ctx = st.ctx;
+    let body = body.map_err(|r| parse::body_rejection(r, ctx.config.max_body_bytes))?;
+    blocking(move || {
+        let req: BatchBody = parse::json_body(&body, BATCH_SHAPE)?;
+        drop(body);
+        let max = ctx.config.max_batch;
+        if req.raw.len() > max {
+            return Err(ApiError::TooLarge {
+                code: "batch_too_large",
+                message: format!(
+                    "the batch has {} transactions, the limit is {max}; split it into smaller batches",
+                    req.raw.len()
+                ),
+            });
+        }
+        let mut txs = Vec::with_capacity(req.raw.len());
+        let mut slots: Vec<Option<Value>> = Vec::with_capacity(req.raw.len());
+        for raw in &req.raw {
+            match parse::raw_transaction(raw) {
+                Ok(tx) => {
+                    txs.push(tx);
+                    slots.push(None);
+                }
+                Err(e) => slots.push(Some(entry_error(e.code(), &e.to_string()))),
+            }
+        }
+        drop(req);
+        let admitted = if txs.is_empty() {
+            Vec::new()
+        } else {
+            let reader = ctx.store.reader()?;
+            ctx.mempool.admit_batch(txs, &StoreState(&reader))
+        };
+        let mut accepted = 0usize;
+        let mut admitted = admitted.into_iter();
+        let results: Vec<Value> = slots
+            .into_iter()
+            .map(|slot| match slot {
+                Some(err) => err,
+                None => match admitted.next() {
+                    Some(Ok(hash)) => {
+                        accepted += 1;
+                        json!({ "hash": hash })
+                    }
+                    Some(Err(e)) => entry_error(e.code(), &e.to_string()),
+                    None => entry_error("internal_error", "the pool returned no admission result"),
+                },
+            })
+            .collect();
+        Ok(Json(json!({ "accepted": accepted, "results": results })))
+    })
+    .await
+}
+
+fn path_param(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    path.map(|Path(p)| p).map_err(parse::path_rejection)
+}
+
+/// `GET /api/v1/transactions/{hash}`.
+pub(crate) async fn transaction(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let hash = parse::hash("transaction hash", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let committed = |ctx: &RpcContext| -> Result<Option<Value>, ApiError> {
+            let reader = ctx.store.reader()?;
+            let Some((tx, loc)) = reader.transaction(&hash)? else { return Ok(None) };
+            let block_hash = block_hash_at(ctx, &reader, loc.height)?;
+            Ok(Some(json!({
+                "hash": hash,
+                "status": "committed",
+                "height": loc.height,
+                "index": loc.index,
+                "block_hash": block_hash,
+                "transaction": tx,
+            })))
+        };
+        if let Some(v) = committed(&ctx)? {
+            return Ok(Json(v));
+        }
+        if ctx.mempool.contains(&hash) {
+            return Ok(Json(json!({ "hash": hash, "status": "pending" })));
+        }
+        // It may have been committed (and left the pool) since the first read.
+        if let Some(v) = committed(&ctx)? {
+            return Ok(Json(v));
+        }
+        Err(ApiError::not_found(
+            "transaction_not_found",
+            format!("transaction {hash} is neither committed nor pending in this node's pool"),
+        ))
+    })
+    .await
+}
+
+/// `GET /api/v1/receipts/{hash}`.
+pub(crate) async fn receipt(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let hash = parse::hash("transaction hash", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let (Some(receipt), Some((_, loc))) = (reader.receipt(&hash)?, reader.transaction(&hash)?) else {
+            let why = if ctx.mempool.contains(&hash) { "it is still pending" } else { "it is not committed" };
+            return Err(ApiError::not_found("receipt_not_found", format!("no receipt for transaction {hash}: {why}")));
+        };
+        let block_hash = block_hash_at(&ctx, &reader, loc.height)?;
+        let mut v = to_json(&receipt)?;
+        if let Value::Object(m) = &mut v {
+            m.insert("height".into(), json!(loc.height));
+            m.insert("index".into(), json!(loc.index));
+            m.insert("block_hash".into(), json!(block_hash));
+        }
+        Ok(Json(v))
+    })
+    .await
+}
+
+/// Query of the block routes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BlockQuery {
+    #[serde(default)]
+    full: bool,
+}
+
+fn block_json(ctx: &RpcContext, block: Block, full: bool) -> Value {
+    let suite = ctx.genesis.suite();
+    let transactions: Vec<Value> = block
+        .transactions
+        .iter()
+        .map(|t| {
+            let hash = t.hash(suite);
+            if full {
+                json!({ "hash": hash, "tx": t.tx, "signature": t.signature })
+            } else {
+                json!(hash)
+            }
+        })
+        .collect();
+    json!({
+        "hash": block.header.hash(suite),
+        "header": block.header,
+        "seal": block.seal,
+        "transactions": transactions,
+    })
+}
+
+fn block_at(reader: &StoreReader, height: u64) -> Result<Block, ApiError> {
+    reader
+        .block(height)?
+        .ok_or_else(|| ApiError::Internal(format!("block of committed height {height} is missing")))
+}
+
+/// `GET /api/v1/blocks/latest`.
+pub(crate) async fn latest_block(
+    State(st): State<AppState>,
+    query: Result<Query<BlockQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let block = block_at(&reader, reader.head_height()?)?;
+        Ok(Json(block_json(&ctx, block, q.full)))
+    })
+    .await
+}
+
+/// `GET /api/v1/blocks/{id}` (decimal height or `0x` block hash).
+pub(crate) async fn block(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<BlockQuery>, QueryRejection>,
+) -> ApiResult {
+    let id = path_param(path)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    enum Id {
+        Height(u64),
+        Hash(H256),
+    }
+    let id = if id.starts_with("0x") || id.starts_with("0X") {
+        Id::Hash(parse::hash("block hash", &id)?)
+    } else {
+        Id::Height(id.parse::<u64>().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_block_id",
+                format!(
+                    "block id {:?} is neither a decimal height nor a 0x-prefixed 32-byte block hash",
+                    crate::error::excerpt(&id)
+                ),
+            )
+        })?)
+    };
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let height = match id {
+            Id::Height(h) => {
+                let head = reader.head_height()?;
+                if h > head {
+                    return Err(ApiError::not_found(
+                        "block_not_found",
+                        format!("no block at height {h}: the chain's head is at height {head}"),
+                    ));
+                }
+                h
+            }
+            Id::Hash(hash) => reader
+                .height_of(&hash)?
+                .ok_or_else(|| ApiError::not_found("block_not_found", format!("no block with hash {hash}")))?,
+        };
+        let block = block_at(&reader, height)?;
+        Ok(Json(block_json(&ctx, block, q.full)))
+    })
+    .await
+}
+
+/// `GET /api/v1/accounts/{address}`.
+pub(crate) async fn account(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let acc = hechain_execution::account_of(&ctx.store.reader()?, &addr)?;
+        let pending_nonce = ctx.mempool.pending_nonce(&addr).unwrap_or(acc.nonce);
+        Ok(Json(json!({
+            "address": addr,
+            "nonce": acc.nonce,
+            "balance": acc.balance.to_string(),
+            "pending_nonce": pending_nonce,
+        })))
+    })
+    .await
+}
+
+fn evidence_id(path: Result<Path<String>, PathRejection>) -> Result<u64, ApiError> {
+    parse::decimal("evidence id", "invalid_id", &path_param(path)?)
+}
+
+/// `GET /api/v1/evidence/{id}`.
+pub(crate) async fn evidence_by_id(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = evidence_id(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        match evidence::record(&Overlay::new(&reader), id)? {
+            Some(rec) => Ok(Json(to_json(&rec)?)),
+            None => Err(ApiError::not_found("evidence_not_found", format!("no evidence record with id {id}"))),
+        }
+    })
+    .await
+}
+
+/// `GET /api/v1/evidence/by-hash/{hash}`.
+pub(crate) async fn evidence_by_hash(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let hash = parse::hash("content hash", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        match evidence::existing(&reader, &hash)? {
+            Some(rec) => Ok(Json(to_json(&rec)?)),
+            None => {
+                Err(ApiError::not_found("evidence_not_found", format!("no evidence record with content hash {hash}")))
+            }
+        }
+    })
+    .await
+}
+
+/// Query of paged list routes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
+pub(crate) async fn evidence_by_submitter(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let max = ctx.config.max_page.max(1);
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE.min(max));
+    if limit == 0 || limit > max {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("invalid query string: limit must be between 1 and {max}, got {limit}"),
+        ));
+    }
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let prefix = keys::evidence_submitter_prefix(&addr);
+        let after = q.after.map(|id| keys::evidence_by_submitter(&addr, id));
+        let entries = reader.state_scan(&prefix, after.as_deref(), limit + 1)?;
+        let more = entries.len() > limit;
+        let overlay = Overlay::new(&reader);
+        let mut records = Vec::with_capacity(entries.len().min(limit));
+        for (key, _) in entries.iter().take(limit) {
+            let id = keys::id_from_submitter_key(key)
+                .ok_or_else(|| ApiError::Internal(format!("malformed submitter index key {}", hex0x(key))))?;
+            let rec = evidence::record(&overlay, id)?.ok_or_else(|| {
+                ApiError::Internal(format!("the submitter index names evidence {id}, which is missing"))
+            })?;
+            records.push(rec);
+        }
+        let next_after = if more { records.last().map(|r| r.id) } else { None };
+        Ok(Json(json!({ "records": records, "next_after": next_after })))
+    })
+    .await
+}
+
+/// `GET /api/v1/evidence/{id}/certificate`.
+pub(crate) async fn evidence_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = evidence_id(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        match EvidenceCertificate::build(&reader, &ctx.genesis, id) {
+            Ok(cert) => Ok(Json(to_json(&cert)?)),
+            Err(CertError::NotFound(_)) => {
+                Err(ApiError::not_found("evidence_not_found", format!("no evidence record with id {id}")))
+            }
+            Err(CertError::Exec(e)) => Err(e.into()),
+            Err(CertError::Invalid(m)) => {
+                Err(ApiError::Internal(format!("cannot build the certificate of evidence {id}: {m}")))
+            }
+        }
+    })
+    .await
+}
+
+/// Query of the state proof route.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProofQuery {
+    key: String,
+    height: Option<u64>,
+}
+
+/// `GET /api/v1/state/proof?key=0x..&height=N`: the key's *current* value
+/// and a proof of its value hash (or absence) under the state root of
+/// `height` (default: the head). For a past height the proof covers the
+/// value the key had then, which may differ from the current value returned.
+pub(crate) async fn state_proof(
+    State(st): State<AppState>,
+    query: Result<Query<ProofQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let key = parse::hex_bytes("state key", &q.key)?;
+    if key.is_empty() {
+        return Err(ApiError::bad_request("invalid_query", "invalid query string: key must not be empty"));
+    }
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let head = reader.head_height()?;
+        let height = q.height.unwrap_or(head);
+        if height > head {
+            return Err(ApiError::not_found(
+                "block_not_found",
+                format!("no block at height {height}: the chain's head is at height {head}"),
+            ));
+        }
+        let header = reader
+            .header(height)?
+            .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
+        let suite = ctx.genesis.suite();
+        let value = reader.state_get(&key)?;
+        let proof = reader.state_proof(suite, &header.state_root, &key)?;
+        Ok(Json(json!({
+            "key": hex0x(&key),
+            "key_hash": H256(suite.hash(&key)),
+            "height": height,
+            "state_root": header.state_root,
+            "value": value.as_deref().map(hex0x),
+            "proof": proof,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/v1/openapi.json`.
+pub(crate) async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}

@@ -1,0 +1,315 @@
+//! The REST API of a hechain node (axum, under `/api/v1`).
+//!
+//! Every route is listed once in [`ROUTES`]; [`router`] is built from that
+//! list and the OpenAPI document ([`openapi::document`], served at
+//! `/api/v1/openapi.json`) describes the same list, which a test checks.
+//!
+//! Conventions:
+//! - JSON everywhere; bytes as `0x` hex, 128-bit amounts as decimal strings.
+//! - Errors are `{"error":{"code":"snake_case_code","message":"…"}}` with the
+//!   statuses listed in [`error`]: refused transactions are **400** with the
+//!   pool's code (`nonce_too_low`, `bad_signature`, …); back-pressure
+//!   (`pool_full`, `sender_full`, `state_unavailable`) is **503** with
+//!   `Retry-After: 1`.
+//! - Request bodies are parsed by the handlers themselves so that every
+//!   malformed input gets a 400 that says what was wrong; bodies larger than
+//!   [`RpcConfig::max_body_bytes`] get a 413.
+//! - Storage reads, decoding and signature checks run on tokio's blocking
+//!   pool, never on the async workers.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+mod events;
+mod handlers;
+pub mod openapi;
+mod parse;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::{Json, Router};
+use hechain_types::{CommittedBlock, Genesis};
+use tokio::sync::{broadcast, watch};
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use error::ApiError;
+
+/// Everything the API reads from: the node's store, pool, genesis and the
+/// stream of newly committed blocks.
+pub struct RpcContext {
+    /// The node's database.
+    pub store: Arc<hechain_storage::Store>,
+    /// The transaction pool new transactions are admitted to.
+    pub mempool: Arc<hechain_mempool::Mempool>,
+    /// The chain's genesis.
+    pub genesis: Arc<Genesis>,
+    /// Announces every newly committed block (feeds `/api/v1/events/blocks`).
+    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    /// Limits.
+    pub config: RpcConfig,
+}
+
+/// Limits of the API.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Largest accepted request body in bytes (default 16 MiB); larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// Most transactions in one `POST /api/v1/transactions/batch` (default 10 000); more get 413.
+    pub max_batch: usize,
+    /// Largest page of list endpoints such as evidence by submitter (default 1000).
+    pub max_page: usize,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self { max_body_bytes: 16 << 20, max_batch: 10_000, max_page: 1000 }
+    }
+}
+
+/// HTTP method of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// `GET` (also answers `HEAD`).
+    Get,
+    /// `POST`.
+    Post,
+}
+
+impl HttpMethod {
+    /// Upper-case name, as in a request line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            HttpMethod::Get => MethodFilter::GET,
+            HttpMethod::Post => MethodFilter::POST,
+        }
+    }
+}
+
+/// The handler behind a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Chain and node status.
+    Status,
+    /// Submit one transaction.
+    SubmitTransaction,
+    /// Submit a batch of raw transactions.
+    SubmitBatch,
+    /// Look up a transaction (committed or pending).
+    Transaction,
+    /// Receipt of a committed transaction.
+    Receipt,
+    /// The newest block.
+    LatestBlock,
+    /// A block by height or hash.
+    Block,
+    /// An account's nonce and balance.
+    Account,
+    /// An evidence record by id.
+    EvidenceById,
+    /// An evidence record by content hash.
+    EvidenceByHash,
+    /// Evidence records of one submitter, paged.
+    EvidenceBySubmitter,
+    /// Offline-verifiable certificate of an evidence record.
+    EvidenceCertificate,
+    /// Value and state-tree proof of a raw state key.
+    StateProof,
+    /// Server-sent events: one per committed block.
+    BlockEvents,
+    /// This API's OpenAPI document.
+    OpenApi,
+}
+
+/// One route: method, axum/OpenAPI path template and handler.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteSpec {
+    /// Method.
+    pub method: HttpMethod,
+    /// Path template; `{name}` marks a path parameter (same syntax in axum and OpenAPI).
+    pub path: &'static str,
+    /// Handler.
+    pub endpoint: Endpoint,
+}
+
+const fn route(method: HttpMethod, path: &'static str, endpoint: Endpoint) -> RouteSpec {
+    RouteSpec { method, path, endpoint }
+}
+
+/// Every route the API serves. [`router`] is built from this list and the
+/// OpenAPI document must describe each entry.
+pub const ROUTES: &[RouteSpec] = &[
+    route(HttpMethod::Get, "/api/v1/status", Endpoint::Status),
+    route(HttpMethod::Post, "/api/v1/transactions", Endpoint::SubmitTransaction),
+    route(HttpMethod::Post, "/api/v1/transactions/batch", Endpoint::SubmitBatch),
+    route(HttpMethod::Get, "/api/v1/transactions/{hash}", Endpoint::Transaction),
+    route(HttpMethod::Get, "/api/v1/receipts/{hash}", Endpoint::Receipt),
+    route(HttpMethod::Get, "/api/v1/blocks/latest", Endpoint::LatestBlock),
+    route(HttpMethod::Get, "/api/v1/blocks/{id}", Endpoint::Block),
+    route(HttpMethod::Get, "/api/v1/accounts/{address}", Endpoint::Account),
+    route(HttpMethod::Get, "/api/v1/evidence/{id}", Endpoint::EvidenceById),
+    route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
+    route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
+    route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
+    route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
+    route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
+    route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
+];
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) ctx: Arc<RpcContext>,
+    /// Becomes `true` when the server shuts down (ends event streams so that
+    /// graceful shutdown does not wait on them forever).
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
+fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
+    let f = spec.method.filter();
+    match spec.endpoint {
+        Endpoint::Status => on(f, handlers::status),
+        Endpoint::SubmitTransaction => on(f, handlers::submit_transaction),
+        Endpoint::SubmitBatch => on(f, handlers::submit_batch),
+        Endpoint::Transaction => on(f, handlers::transaction),
+        Endpoint::Receipt => on(f, handlers::receipt),
+        Endpoint::LatestBlock => on(f, handlers::latest_block),
+        Endpoint::Block => on(f, handlers::block),
+        Endpoint::Account => on(f, handlers::account),
+        Endpoint::EvidenceById => on(f, handlers::evidence_by_id),
+        Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
+        Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
+        Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
+        Endpoint::StateProof => on(f, handlers::state_proof),
+        Endpoint::BlockEvents => on(f, events::block_events),
+        Endpoint::OpenApi => on(f, handlers::openapi),
+    }
+}
+
+/// Builds the axum router: every route of [`ROUTES`], JSON 404/405
+/// fallbacks, and the body limit of `ctx.config` (413 as JSON).
+pub fn router(ctx: Arc<RpcContext>) -> Router {
+    // No shutdown signal: event streams end only when the client leaves.
+    let (_never, shutdown) = watch::channel(false);
+    build_router(ctx, shutdown)
+}
+
+fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router {
+    let limit = ctx.config.max_body_bytes;
+    let mut r: Router<AppState> = Router::new();
+    for spec in ROUTES {
+        r = r.route(spec.path, endpoint_router(spec));
+    }
+    r.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }))
+        .with_state(AppState { ctx, shutdown })
+}
+
+/// Rewrites the plain-text 413 of the body-limit layer as a JSON error.
+fn json_413(resp: Response, limit: usize) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if resp.status() != StatusCode::PAYLOAD_TOO_LARGE || is_json {
+        return resp;
+    }
+    ApiError::TooLarge { code: "body_too_large", message: parse::body_too_large_message(limit) }.into_response()
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(
+        "not_found",
+        format!(
+            "no route for {method} {}; the API is described at /api/v1/openapi.json",
+            error::excerpt(uri.path())
+        ),
+    )
+}
+
+/// Whether `path` matches a route template (`{x}` matches one segment).
+fn template_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let mut allowed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| template_matches(r.path, uri.path()))
+        .map(|r| r.method.as_str())
+        .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
+    let message = format!(
+        "method {method} is not allowed on {}; allowed: {}",
+        error::excerpt(uri.path()),
+        if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+    );
+    let mut resp = (StatusCode::METHOD_NOT_ALLOWED, Json(error::error_body("method_not_allowed", &message)))
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then stops
+/// accepting connections, ends open event streams and waits for in-flight
+/// requests. The caller binds the listener (and so knows its address).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    ctx: Arc<RpcContext>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop, stopped) = watch::channel(false);
+    let app = build_router(ctx, stopped);
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "REST API listening");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        assert!(template_matches("/api/v1/blocks/{id}", "/api/v1/blocks/7"));
+        assert!(!template_matches("/api/v1/blocks/{id}", "/api/v1/blocks/"));
+        assert!(!template_matches("/api/v1/blocks/{id}", "/api/v1/blocks/7/x"));
+        assert!(template_matches("/api/v1/status", "/api/v1/status"));
+    }
+
+    #[test]
+    fn routes_are_unique() {
+        let mut seen: Vec<(&str, &str)> = ROUTES.iter().map(|r| (r.method.as_str(), r.path)).collect();
+        seen.sort_unstable();
+        let n = seen.len();
+        seen.dedup();
+        assert_eq!(seen.len(), n);
+    }
+}

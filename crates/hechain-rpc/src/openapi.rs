@@ -1,0 +1,571 @@
+//! The OpenAPI 3.0 document of the REST API, written by hand.
+//!
+//! It describes every entry of [`crate::ROUTES`] (a test checks that the two
+//! agree), their parameters, request bodies, responses and error schemas.
+
+use serde_json::{json, Map, Value};
+
+use crate::{HttpMethod, ROUTES};
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": json_content(schema) })
+}
+
+fn error(description: &str) -> Value {
+    json!({ "description": description, "content": json_content(schema_ref("Error")) })
+}
+
+fn path_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema })
+}
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn hash_param(description: &str) -> Value {
+    path_param("hash", description, schema_ref("Hash"))
+}
+
+fn address_param() -> Value {
+    path_param("address", "Account address (20 bytes, 0x hex, any case).", schema_ref("Address"))
+}
+
+fn id_param() -> Value {
+    path_param("id", "Evidence record id (decimal, starting at 1).", json!({ "type": "integer", "format": "int64", "minimum": 1 }))
+}
+
+fn full_param() -> Value {
+    query_param(
+        "full",
+        "`true` lists full transaction objects, `false` (default) only their hashes.",
+        json!({ "type": "boolean", "default": false }),
+    )
+}
+
+/// Standard error responses every route can produce.
+fn with_errors(mut responses: Value, extra: &[(&str, &str)]) -> Value {
+    if let Value::Object(m) = &mut responses {
+        for (status, desc) in extra {
+            m.insert((*status).to_string(), error(desc));
+        }
+        m.insert("500".into(), error("Internal failure (storage); the message carries the error text."));
+    }
+    responses
+}
+
+fn operation(method: HttpMethod, path: &str) -> Value {
+    let bad = ("400", "Malformed input; the message says what was wrong.");
+    let missing = ("404", "Not found.");
+    match (method, path) {
+        (HttpMethod::Get, "/api/v1/status") => json!({
+            "operationId": "getStatus",
+            "summary": "Chain and node status",
+            "tags": ["node"],
+            "responses": with_errors(json!({ "200": ok("Status of the chain as this node sees it.", schema_ref("Status")) }), &[]),
+        }),
+        (HttpMethod::Post, "/api/v1/transactions") => json!({
+            "operationId": "submitTransaction",
+            "summary": "Submit one signed transaction",
+            "description": "Admits the transaction to the node's pool after checking size, chain id, fee, payload, \
+                signature, nonce, balance and duplicates. Refusals are 400 with the pool's code \
+                (`bad_signature`, `wrong_chain_id`, `fee_too_low`, `nonce_too_low`, `nonce_gap_too_large`, \
+                `nonce_already_pending`, `insufficient_balance`, `oversize`, `duplicate`, `invalid_payload`, \
+                `evidence_exists`); back-pressure (`pool_full`, `sender_full`, `state_unavailable`) is 503 \
+                with `Retry-After: 1`.",
+            "tags": ["transactions"],
+            "requestBody": { "required": true, "content": json_content(schema_ref("SubmitRequest")) },
+            "responses": with_errors(json!({
+                "200": ok("Admitted; the transaction hash.", schema_ref("SubmitResponse")),
+                "503": {
+                    "description": "The pool is full or state is unavailable; retry later.",
+                    "headers": { "Retry-After": { "schema": { "type": "integer" }, "description": "Seconds to wait (1)." } },
+                    "content": json_content(schema_ref("Error")),
+                },
+            }), &[
+                ("400", "Malformed body, undecodable transaction, or the pool refused it (code says why)."),
+                ("413", "Request body larger than the limit."),
+            ]),
+        }),
+        (HttpMethod::Post, "/api/v1/transactions/batch") => json!({
+            "operationId": "submitBatch",
+            "summary": "Submit many raw transactions at once",
+            "description": "Decodes every entry and admits all decodable ones in one pool call. The response has \
+                one result per input, in order: a hash or an error (undecodable entries get `invalid_hex` or \
+                `invalid_transaction`, refused ones the pool's code).",
+            "tags": ["transactions"],
+            "requestBody": { "required": true, "content": json_content(schema_ref("BatchRequest")) },
+            "responses": with_errors(json!({ "200": ok("One result per input.", schema_ref("BatchResponse")) }), &[
+                bad,
+                ("413", "Body larger than the limit (`body_too_large`) or more transactions than the batch limit (`batch_too_large`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/transactions/{hash}") => json!({
+            "operationId": "getTransaction",
+            "summary": "A transaction, committed or pending",
+            "tags": ["transactions"],
+            "parameters": [hash_param("Transaction hash.")],
+            "responses": with_errors(json!({ "200": ok("The transaction and where it is.", schema_ref("TransactionLookup")) }), &[
+                bad, ("404", "Neither committed nor pending (`transaction_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/receipts/{hash}") => json!({
+            "operationId": "getReceipt",
+            "summary": "Receipt of a committed transaction",
+            "tags": ["transactions"],
+            "parameters": [hash_param("Transaction hash.")],
+            "responses": with_errors(json!({ "200": ok("The receipt with its block position.", schema_ref("ReceiptWithLocation")) }), &[
+                bad, ("404", "Not committed (`receipt_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/blocks/latest") => json!({
+            "operationId": "getLatestBlock",
+            "summary": "The newest committed block",
+            "tags": ["blocks"],
+            "parameters": [full_param()],
+            "responses": with_errors(json!({ "200": ok("The block.", schema_ref("Block")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/blocks/{id}") => json!({
+            "operationId": "getBlock",
+            "summary": "A block by height or hash",
+            "tags": ["blocks"],
+            "parameters": [
+                path_param("id", "Decimal height, or 0x-prefixed 32-byte block hash.", json!({ "type": "string", "example": "12" })),
+                full_param(),
+            ],
+            "responses": with_errors(json!({ "200": ok("The block.", schema_ref("Block")) }), &[
+                bad, ("404", "No such block (`block_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/accounts/{address}") => json!({
+            "operationId": "getAccount",
+            "summary": "An account's nonce and balance",
+            "tags": ["accounts"],
+            "parameters": [address_param()],
+            "responses": with_errors(json!({ "200": ok("The account (zero for unknown addresses).", schema_ref("Account")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/evidence/{id}") => json!({
+            "operationId": "getEvidence",
+            "summary": "An evidence record by id",
+            "tags": ["evidence"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The record.", schema_ref("EvidenceRecord")) }), &[
+                bad, ("404", "No such record (`evidence_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}") => json!({
+            "operationId": "getEvidenceByHash",
+            "summary": "An evidence record by content hash",
+            "tags": ["evidence"],
+            "parameters": [hash_param("Content hash (suite hash of the evidence content).")],
+            "responses": with_errors(json!({ "200": ok("The record.", schema_ref("EvidenceRecord")) }), &[
+                bad, ("404", "No record with this content hash (`evidence_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}") => json!({
+            "operationId": "listEvidenceBySubmitter",
+            "summary": "Evidence records of one submitter, in id order, paged",
+            "tags": ["evidence"],
+            "parameters": [
+                address_param(),
+                query_param("after", "Return records with ids after this one (the previous page's `next_after`).", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of records.", schema_ref("EvidencePage")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/evidence/{id}/certificate") => json!({
+            "operationId": "getEvidenceCertificate",
+            "summary": "Offline-verifiable certificate of an evidence record",
+            "description": "Bundles the record, its transaction and receipt with Merkle proofs, the block header and \
+                seal, and a state proof; verifiable with only the genesis file.",
+            "tags": ["evidence"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("EvidenceCertificate")) }), &[
+                bad, ("404", "No such record (`evidence_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/state/proof") => json!({
+            "operationId": "getStateProof",
+            "summary": "A raw state key's value and its state-tree proof",
+            "description": "`value` is the key's current value; `proof` proves the value hash (or absence) the key had \
+                under the state root of `height`. For a past height whose value has since changed, the proof \
+                covers the old value hash, not the returned value.",
+            "tags": ["state"],
+            "parameters": [
+                { "name": "key", "in": "query", "required": true, "description": "Raw state key, hex (0x optional), non-empty.", "schema": schema_ref("HexBytes") },
+                query_param("height", "Block height whose state root the proof is against (default: head).", json!({ "type": "integer", "format": "int64" })),
+            ],
+            "responses": with_errors(json!({ "200": ok("Value and proof.", schema_ref("StateProof")) }), &[
+                bad, ("404", "Height above the head (`block_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/events/blocks") => json!({
+            "operationId": "streamBlocks",
+            "summary": "Server-sent events: one per committed block",
+            "description": "`event: block` with data `BlockEvent` for every committed block; a subscriber that falls \
+                behind gets one `event: lagged` with `{\"missed\":N,\"message\":...}` and continues. Keep-alive \
+                comments are sent every 15 s of silence.",
+            "tags": ["blocks"],
+            "responses": with_errors(json!({
+                "200": {
+                    "description": "An event stream.",
+                    "content": { "text/event-stream": { "schema": { "type": "string" } } },
+                },
+            }), &[]),
+        }),
+        (HttpMethod::Get, "/api/v1/openapi.json") => json!({
+            "operationId": "getOpenApi",
+            "summary": "This document",
+            "tags": ["node"],
+            "responses": { "200": ok("OpenAPI 3.0 document.", json!({ "type": "object" })) },
+        }),
+        (m, p) => json!({
+            "summary": format!("{} {p}", m.as_str()),
+            "responses": with_errors(json!({ "200": { "description": "OK" } }), &[missing]),
+        }),
+    }
+}
+
+fn hex_string(description: &str, pattern: &str) -> Value {
+    json!({ "type": "string", "description": description, "pattern": pattern })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+fn schemas() -> Value {
+    let int = json!({ "type": "integer", "format": "int64", "minimum": 0 });
+    let mut s = Map::new();
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
+    add(
+        "Error",
+        object(
+            &["error"],
+            json!({ "error": object(&["code", "message"], json!({
+                "code": { "type": "string", "description": "Stable snake_case code.", "example": "nonce_too_low" },
+                "message": { "type": "string", "description": "What went wrong, in a sentence." },
+            })) }),
+        ),
+    );
+    add("Hash", hex_string("32 bytes, 0x-prefixed lowercase hex.", "^0x[0-9a-fA-F]{64}$"));
+    add("Address", hex_string("20 bytes, 0x-prefixed hex.", "^0x[0-9a-fA-F]{40}$"));
+    add("HexBytes", hex_string("Bytes as hex, 0x-prefixed.", "^(0x)?([0-9a-fA-F]{2})*$"));
+    add("Amount", json!({ "type": "string", "description": "Unsigned 128-bit amount as a decimal string.", "pattern": "^[0-9]+$" }));
+    add(
+        "Status",
+        object(
+            &["chain_id", "suite", "genesis_hash", "height", "head_hash", "head_timestamp_ms", "state_root", "pending_txs", "validators", "version"],
+            json!({
+                "chain_id": int,
+                "suite": { "type": "string", "enum": ["standard", "gm"] },
+                "genesis_hash": schema_ref("Hash"),
+                "height": int,
+                "head_hash": schema_ref("Hash"),
+                "head_timestamp_ms": int,
+                "state_root": schema_ref("Hash"),
+                "pending_txs": int,
+                "validators": { "type": "array", "items": { "type": "string" }, "description": "Validator names in index order." },
+                "version": { "type": "string", "description": "Node software version." },
+            }),
+        ),
+    );
+    add(
+        "SubmitRequest",
+        json!({
+            "description": "Exactly one of `raw` and `transaction`. Unknown fields are refused.",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "raw": { "allOf": [schema_ref("HexBytes")], "description": "Hex of the canonical encoding of the signed transaction." },
+                "transaction": schema_ref("SignedTransaction"),
+            },
+        }),
+    );
+    add("SubmitResponse", object(&["hash"], json!({ "hash": schema_ref("Hash") })));
+    add(
+        "BatchRequest",
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["raw"],
+            "properties": { "raw": { "type": "array", "items": schema_ref("HexBytes"), "description": "Raw signed transactions (at most max_batch)." } },
+        }),
+    );
+    add(
+        "BatchResponse",
+        object(
+            &["accepted", "results"],
+            json!({
+                "accepted": int,
+                "results": { "type": "array", "items": { "oneOf": [schema_ref("SubmitResponse"), schema_ref("Error")] } },
+            }),
+        ),
+    );
+    add(
+        "Signature",
+        json!({
+            "type": "object",
+            "required": ["scheme"],
+            "properties": {
+                "scheme": { "type": "string", "enum": ["secp256k1", "sm2"] },
+                "sig": schema_ref("HexBytes"),
+                "public_key": { "allOf": [schema_ref("HexBytes")], "description": "SM2 only: compressed public key." },
+            },
+        }),
+    );
+    add(
+        "EvidenceMeta",
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "title": { "type": "string", "maxLength": 512 },
+                "kind": { "type": "string", "maxLength": 512 },
+                "owner": { "type": "string", "maxLength": 512 },
+                "external_ref": { "type": "string", "maxLength": 512 },
+            },
+        }),
+    );
+    add(
+        "Payload",
+        json!({
+            "oneOf": [
+                object(&["type", "to", "amount"], json!({
+                    "type": { "type": "string", "enum": ["transfer"] },
+                    "to": schema_ref("Address"),
+                    "amount": schema_ref("Amount"),
+                })),
+                object(&["type", "content_hash"], json!({
+                    "type": { "type": "string", "enum": ["evidence_put"] },
+                    "content_hash": schema_ref("Hash"),
+                    "meta": schema_ref("EvidenceMeta"),
+                })),
+            ],
+            "discriminator": { "propertyName": "type" },
+        }),
+    );
+    add(
+        "Transaction",
+        object(
+            &["chain_id", "nonce", "sender", "fee", "payload"],
+            json!({
+                "chain_id": int, "nonce": int, "sender": schema_ref("Address"), "fee": int, "payload": schema_ref("Payload"),
+            }),
+        ),
+    );
+    add(
+        "SignedTransaction",
+        object(&["tx", "signature"], json!({ "tx": schema_ref("Transaction"), "signature": schema_ref("Signature") })),
+    );
+    add(
+        "BlockTransaction",
+        object(
+            &["hash", "tx", "signature"],
+            json!({ "hash": schema_ref("Hash"), "tx": schema_ref("Transaction"), "signature": schema_ref("Signature") }),
+        ),
+    );
+    add(
+        "TransactionLookup",
+        object(
+            &["hash", "status"],
+            json!({
+                "hash": schema_ref("Hash"),
+                "status": { "type": "string", "enum": ["committed", "pending"] },
+                "height": { "allOf": [int], "description": "Committed only." },
+                "index": { "type": "integer", "description": "Committed only: position in the block." },
+                "block_hash": { "allOf": [schema_ref("Hash")], "description": "Committed only." },
+                "transaction": { "allOf": [schema_ref("SignedTransaction")], "description": "Committed only." },
+            }),
+        ),
+    );
+    add(
+        "Event",
+        json!({
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored"] },
+                "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
+                "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
+            },
+        }),
+    );
+    add(
+        "ReceiptWithLocation",
+        object(
+            &["tx_hash", "status", "fee_charged", "events", "height", "index", "block_hash"],
+            json!({
+                "tx_hash": schema_ref("Hash"),
+                "status": { "type": "string", "enum": ["success", "failed"] },
+                "reason": { "type": "string", "description": "Failed only: why." },
+                "fee_charged": int,
+                "events": { "type": "array", "items": schema_ref("Event") },
+                "height": int,
+                "index": int,
+                "block_hash": schema_ref("Hash"),
+            }),
+        ),
+    );
+    add(
+        "BlockHeader",
+        object(
+            &["version", "chain_id", "height", "parent_hash", "timestamp_ms", "proposer", "tx_root", "receipts_root", "state_root", "tx_count"],
+            json!({
+                "version": int, "chain_id": int, "height": int, "parent_hash": schema_ref("Hash"), "timestamp_ms": int,
+                "proposer": int, "tx_root": schema_ref("Hash"), "receipts_root": schema_ref("Hash"),
+                "state_root": schema_ref("Hash"), "tx_count": int,
+            }),
+        ),
+    );
+    add(
+        "Seal",
+        object(
+            &["signatures"],
+            json!({ "signatures": { "type": "array", "items": object(&["validator", "signature"], json!({
+                "validator": int, "signature": schema_ref("HexBytes"),
+            })) } }),
+        ),
+    );
+    add(
+        "Block",
+        object(
+            &["hash", "header", "seal", "transactions"],
+            json!({
+                "hash": schema_ref("Hash"),
+                "header": schema_ref("BlockHeader"),
+                "seal": schema_ref("Seal"),
+                "transactions": {
+                    "type": "array",
+                    "description": "Transaction hashes, or full transactions with `full=true`.",
+                    "items": { "oneOf": [schema_ref("Hash"), schema_ref("BlockTransaction")] },
+                },
+            }),
+        ),
+    );
+    add(
+        "Account",
+        object(
+            &["address", "nonce", "balance", "pending_nonce"],
+            json!({
+                "address": schema_ref("Address"),
+                "nonce": { "allOf": [int], "description": "Next committed nonce." },
+                "balance": schema_ref("Amount"),
+                "pending_nonce": { "allOf": [int], "description": "Next nonce counting this node's pending transactions." },
+            }),
+        ),
+    );
+    add(
+        "EvidenceRecord",
+        object(
+            &["id", "content_hash", "meta", "submitter", "tx_hash", "height", "timestamp_ms"],
+            json!({
+                "id": int, "content_hash": schema_ref("Hash"), "meta": schema_ref("EvidenceMeta"),
+                "submitter": schema_ref("Address"), "tx_hash": schema_ref("Hash"), "height": int, "timestamp_ms": int,
+            }),
+        ),
+    );
+    add(
+        "EvidencePage",
+        object(
+            &["records", "next_after"],
+            json!({
+                "records": { "type": "array", "items": schema_ref("EvidenceRecord") },
+                "next_after": { "type": "integer", "nullable": true, "description": "Pass as `after` for the next page; null on the last page." },
+            }),
+        ),
+    );
+    add(
+        "MerkleProof",
+        object(&["index", "count", "siblings"], json!({ "index": int, "count": int, "siblings": { "type": "array", "items": schema_ref("Hash") } })),
+    );
+    add(
+        "SmtProof",
+        object(
+            &["siblings", "leaf"],
+            json!({
+                "siblings": { "type": "array", "items": schema_ref("Hash"), "description": "From the root downward." },
+                "leaf": {
+                    "type": "array", "nullable": true, "minItems": 2, "maxItems": 2, "items": schema_ref("Hash"),
+                    "description": "[key hash, value hash] of the leaf at the end of the path, or null for an empty subtree.",
+                },
+            }),
+        ),
+    );
+    add(
+        "EvidenceCertificate",
+        object(
+            &["format", "chain_id", "suite", "genesis_hash", "record", "transaction", "tx_proof", "receipt", "receipt_proof", "header", "seal", "state_proof"],
+            json!({
+                "format": { "type": "string", "enum": ["hechain-evidence-certificate/1"] },
+                "chain_id": int,
+                "suite": { "type": "string", "enum": ["standard", "gm"] },
+                "genesis_hash": schema_ref("Hash"),
+                "record": schema_ref("EvidenceRecord"),
+                "transaction": schema_ref("SignedTransaction"),
+                "tx_proof": schema_ref("MerkleProof"),
+                "receipt": { "type": "object", "description": "The transaction's receipt." },
+                "receipt_proof": schema_ref("MerkleProof"),
+                "header": schema_ref("BlockHeader"),
+                "seal": schema_ref("Seal"),
+                "state_proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "StateProof",
+        object(
+            &["key", "key_hash", "height", "state_root", "value", "proof"],
+            json!({
+                "key": schema_ref("HexBytes"),
+                "key_hash": { "allOf": [schema_ref("Hash")], "description": "Suite hash of the key: its path in the state tree." },
+                "height": int,
+                "state_root": schema_ref("Hash"),
+                "value": { "type": "string", "nullable": true, "description": "Current value (hex), or null if absent." },
+                "proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "BlockEvent",
+        object(
+            &["height", "hash", "tx_count", "timestamp_ms", "state_root"],
+            json!({ "height": int, "hash": schema_ref("Hash"), "tx_count": int, "timestamp_ms": int, "state_root": schema_ref("Hash") }),
+        ),
+    );
+    Value::Object(s)
+}
+
+/// The OpenAPI 3.0 document: one path item per entry of [`ROUTES`].
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for r in ROUTES {
+        let item = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        if let Value::Object(m) = item {
+            m.insert(r.method.as_str().to_ascii_lowercase(), operation(r.method, r.path));
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "hechain REST API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "REST API of a hechain node. JSON everywhere; bytes as 0x hex; 128-bit amounts as decimal \
+                strings. Errors are `{\"error\":{\"code\":\"snake_case\",\"message\":\"...\"}}`: 400 malformed input \
+                or refused transaction, 404 unknown route or object, 405 wrong method, 413 body or batch too \
+                large, 500 internal failure, 503 back-pressure with Retry-After.",
+        },
+        "paths": paths,
+        "components": { "schemas": schemas() },
+    })
+}

@@ -1,0 +1,324 @@
+//! Client for a hechain node's REST API (`/api/v1`).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hechain_sdk::SdkError> {
+//! let client = hechain_sdk::Client::new("http://127.0.0.1:8545")?;
+//! let status = client.status().await?;
+//! println!("height {}", status.height);
+//! # Ok(()) }
+//! ```
+
+use std::time::{Duration, Instant};
+
+use hechain_crypto::AccountKey;
+use hechain_execution::certificate::EvidenceCertificate;
+use hechain_types::{
+    Address, Codec, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction, Transaction, TxStatus, H256,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Errors talking to a node.
+#[derive(Debug, thiserror::Error)]
+pub enum SdkError {
+    /// The node answered with an error.
+    #[error("{message} ({code}, HTTP {status})")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// Machine-readable code.
+        code: String,
+        /// Human message.
+        message: String,
+    },
+    /// The node could not be reached.
+    #[error("cannot reach {url}: {reason}")]
+    Transport {
+        /// URL.
+        url: String,
+        /// Cause.
+        reason: String,
+    },
+    /// The answer did not have the expected shape.
+    #[error("unexpected response from the node: {0}")]
+    Decode(String),
+    /// Waiting timed out.
+    #[error("timed out after {0:?} waiting for {1}")]
+    Timeout(Duration, String),
+    /// Local problem (bad argument, signing).
+    #[error("{0}")]
+    Local(String),
+}
+
+impl SdkError {
+    /// The API error code, if this is an API error.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            SdkError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// `GET /status`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Status {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Suite name.
+    pub suite: hechain_crypto::Suite,
+    /// Genesis hash.
+    pub genesis_hash: H256,
+    /// Head height.
+    pub height: u64,
+    /// Head block hash.
+    pub head_hash: H256,
+    /// Head timestamp.
+    pub head_timestamp_ms: u64,
+    /// Head state root.
+    pub state_root: H256,
+    /// Pool size.
+    pub pending_txs: u64,
+    /// Smallest fee a transaction must offer.
+    #[serde(default)]
+    pub min_fee: u64,
+}
+
+/// `GET /accounts/{address}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccountInfo {
+    /// Address.
+    pub address: Address,
+    /// Committed nonce.
+    pub nonce: u64,
+    /// Balance.
+    #[serde(with = "hechain_types::primitives::u128_string")]
+    pub balance: u128,
+    /// Next nonce counting pending transactions.
+    pub pending_nonce: u64,
+}
+
+/// A receipt with its position.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReceiptInfo {
+    /// The receipt.
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// Block height.
+    pub height: u64,
+    /// Index in the block.
+    pub index: u32,
+    /// Block hash.
+    pub block_hash: H256,
+}
+
+/// Result of one entry of a batch submission.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum BatchResult {
+    /// Admitted.
+    Ok {
+        /// Transaction hash.
+        hash: H256,
+    },
+    /// Refused.
+    Err {
+        /// Error.
+        error: ApiErrorBody,
+    },
+}
+
+/// The `error` object of an API error.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ApiErrorBody {
+    /// Code.
+    pub code: String,
+    /// Message.
+    pub message: String,
+}
+
+/// A REST client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client for the node at `url` (e.g. `http://127.0.0.1:8545`).
+    pub fn new(url: &str) -> Result<Self, SdkError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| SdkError::Local(e.to_string()))?;
+        Ok(Self { base: format!("{}/api/v1", url.trim_end_matches('/')), http })
+    }
+
+    /// The API base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn handle<T: DeserializeOwned>(&self, url: &str, resp: reqwest::Response) -> Result<T, SdkError> {
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| SdkError::Transport { url: url.to_string(), reason: e.to_string() })?;
+        if !status.is_success() {
+            #[derive(Deserialize)]
+            struct Wrap {
+                error: ApiErrorBody,
+            }
+            return Err(match serde_json::from_slice::<Wrap>(&bytes) {
+                Ok(w) => SdkError::Api { status: status.as_u16(), code: w.error.code, message: w.error.message },
+                Err(_) => SdkError::Api {
+                    status: status.as_u16(),
+                    code: "http_error".into(),
+                    message: String::from_utf8_lossy(&bytes).into_owned(),
+                },
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| SdkError::Decode(format!("{url}: {e}")))
+    }
+
+    /// GET a path under the API base, decoding JSON.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
+        let url = format!("{}{}", self.base, path);
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| SdkError::Transport { url: url.clone(), reason: e.to_string() })?;
+        self.handle(&url, resp).await
+    }
+
+    /// POST JSON to a path under the API base.
+    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, SdkError> {
+        let url = format!("{}{}", self.base, path);
+        let resp = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| SdkError::Transport { url: url.clone(), reason: e.to_string() })?;
+        self.handle(&url, resp).await
+    }
+
+    /// Chain status.
+    pub async fn status(&self) -> Result<Status, SdkError> {
+        self.get("/status").await
+    }
+
+    /// Account state.
+    pub async fn account(&self, addr: &Address) -> Result<AccountInfo, SdkError> {
+        self.get(&format!("/accounts/{addr}")).await
+    }
+
+    /// Submits a signed transaction; returns its hash.
+    pub async fn submit(&self, tx: &SignedTransaction) -> Result<H256, SdkError> {
+        #[derive(Deserialize)]
+        struct R {
+            hash: H256,
+        }
+        let raw = format!("0x{}", hex::encode(tx.encode()));
+        let r: R = self.post("/transactions", &serde_json::json!({ "raw": raw })).await?;
+        Ok(r.hash)
+    }
+
+    /// Submits pre-encoded transactions (`0x` hex of the canonical bytes) in one request.
+    pub async fn submit_raw_batch(&self, raw: &[String]) -> Result<Vec<BatchResult>, SdkError> {
+        #[derive(Deserialize)]
+        struct R {
+            results: Vec<BatchResult>,
+        }
+        let r: R = self.post("/transactions/batch", &serde_json::json!({ "raw": raw })).await?;
+        Ok(r.results)
+    }
+
+    /// A block (by height or `0x` hash, or `latest`), as JSON.
+    pub async fn block(&self, id: &str, full: bool) -> Result<Value, SdkError> {
+        self.get(&format!("/blocks/{id}{}", if full { "?full=true" } else { "" })).await
+    }
+
+    /// A transaction, as JSON (committed or pending).
+    pub async fn transaction(&self, hash: &H256) -> Result<Value, SdkError> {
+        self.get(&format!("/transactions/{hash}")).await
+    }
+
+    /// A receipt, if the transaction is committed.
+    pub async fn receipt(&self, hash: &H256) -> Result<Option<ReceiptInfo>, SdkError> {
+        match self.get(&format!("/receipts/{hash}")).await {
+            Ok(r) => Ok(Some(r)),
+            Err(SdkError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Polls until the transaction is committed.
+    pub async fn wait_receipt(&self, hash: &H256, timeout: Duration) -> Result<ReceiptInfo, SdkError> {
+        let start = Instant::now();
+        loop {
+            if let Some(r) = self.receipt(hash).await? {
+                return Ok(r);
+            }
+            if start.elapsed() > timeout {
+                return Err(SdkError::Timeout(timeout, format!("transaction {hash}")));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Evidence record by id.
+    pub async fn evidence(&self, id: u64) -> Result<EvidenceRecord, SdkError> {
+        self.get(&format!("/evidence/{id}")).await
+    }
+
+    /// Evidence record by content hash (`None` when not on chain).
+    pub async fn evidence_by_hash(&self, hash: &H256) -> Result<Option<EvidenceRecord>, SdkError> {
+        match self.get(&format!("/evidence/by-hash/{hash}")).await {
+            Ok(r) => Ok(Some(r)),
+            Err(SdkError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Evidence certificate of a record.
+    pub async fn evidence_certificate(&self, id: u64) -> Result<EvidenceCertificate, SdkError> {
+        self.get(&format!("/evidence/{id}/certificate")).await
+    }
+
+    /// Builds, signs and submits a transaction from `key` with the next
+    /// pending nonce, then waits for its receipt. Fails if the transaction
+    /// was committed but did not succeed.
+    pub async fn send_and_wait(
+        &self,
+        key: &AccountKey,
+        payload: Payload,
+        timeout: Duration,
+    ) -> Result<(H256, ReceiptInfo), SdkError> {
+        let tx = self.sign(key, payload).await?;
+        let hash = self.submit(&tx).await?;
+        let r = self.wait_receipt(&hash, timeout).await?;
+        if let TxStatus::Failed { reason } = &r.receipt.status {
+            return Err(SdkError::Api { status: 200, code: "tx_failed".into(), message: reason.clone() });
+        }
+        Ok((hash, r))
+    }
+
+    /// Signs `payload` for `key` with the chain id and the account's pending nonce.
+    pub async fn sign(&self, key: &AccountKey, payload: Payload) -> Result<SignedTransaction, SdkError> {
+        let status = self.status().await?;
+        let sender = Address(key.address());
+        let acc = self.account(&sender).await?;
+        Transaction { chain_id: status.chain_id, nonce: acc.pending_nonce, sender, fee: status.min_fee, payload }
+            .sign(key)
+            .map_err(|e| SdkError::Local(e.to_string()))
+    }
+
+    /// Convenience: an evidence submission payload.
+    pub fn evidence_payload(content_hash: H256, meta: EvidenceMeta) -> Payload {
+        Payload::EvidencePut { content_hash, meta }
+    }
+}

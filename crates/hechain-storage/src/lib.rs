@@ -1,0 +1,367 @@
+//! Persistent storage of a hechain node, on [redb](https://docs.rs/redb)
+//! (embedded, pure Rust, ACID, copy-on-write B-trees).
+//!
+//! One database file holds:
+//!
+//! | table        | key                 | value                                  |
+//! |--------------|---------------------|----------------------------------------|
+//! | `meta`       | name                | genesis (canonical bytes), head height |
+//! | `headers`    | height              | canonical [`BlockHeader`]              |
+//! | `blocks`     | height              | canonical [`Block`] (header, seal, txs)|
+//! | `block_hash` | block hash          | height                                 |
+//! | `txs`        | tx hash             | height ‖ index ‖ canonical tx          |
+//! | `receipts`   | tx hash             | canonical [`Receipt`]                  |
+//! | `state`      | raw state key       | latest value                           |
+//! | `smt_nodes`  | node hash           | state-tree node ([`smt`])              |
+//!
+//! A block and everything it changes are written by [`Store::commit_block`]
+//! in one redb write transaction with immediate durability: after a crash
+//! (even SIGKILL or power loss) the database holds exactly the blocks whose
+//! commit returned, never half a block.
+//!
+//! State-tree nodes are content-addressed and never deleted, so the state
+//! root of every past header stays provable ([`Store::state_proof`]).
+
+pub mod smt;
+
+use std::path::Path;
+
+use hechain_crypto::Suite;
+use hechain_types::{Block, BlockHeader, Codec, Genesis, Receipt, SignedTransaction, TxLocation, H256};
+use redb::{Database, ReadTransaction, ReadableDatabase, TableDefinition};
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+const BLOCK_HASH: TableDefinition<&[u8; 32], u64> = TableDefinition::new("block_hash");
+const TXS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("txs");
+const RECEIPTS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("receipts");
+const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
+const SMT_NODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("smt_nodes");
+
+const META_GENESIS: &str = "genesis";
+const META_HEAD: &str = "head";
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database engine failed (I/O, corruption detected by redb, lock held by another process).
+    #[error("database: {0}")]
+    Db(String),
+    /// Stored bytes did not decode: the file is damaged or from an incompatible version.
+    #[error("corrupt data in {table}: {reason}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Decoder message.
+        reason: String,
+    },
+    /// A block does not extend the stored chain.
+    #[error("block {got} does not follow head {head}")]
+    NotNext {
+        /// Stored head height.
+        head: u64,
+        /// Offered height.
+        got: u64,
+    },
+    /// The database belongs to another chain.
+    #[error("this data directory belongs to chain with genesis {stored}, not {offered}")]
+    GenesisMismatch {
+        /// Stored genesis hash.
+        stored: H256,
+        /// Offered genesis hash.
+        offered: H256,
+    },
+    /// The database has not been initialised with a genesis.
+    #[error("the database has no genesis; initialise it first")]
+    NoGenesis,
+    /// State-tree failure.
+    #[error("state tree: {0}")]
+    Smt(#[from] smt::SmtError),
+}
+
+impl From<redb::Error> for StorageError {
+    fn from(e: redb::Error) -> Self {
+        StorageError::Db(e.to_string())
+    }
+}
+
+macro_rules! db_err {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StorageError {
+            fn from(e: $t) -> Self { StorageError::Db(e.to_string()) }
+        }
+    )*};
+}
+db_err!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+fn corrupt(table: &'static str) -> impl Fn(hechain_types::TypesError) -> StorageError {
+    move |e| StorageError::Corrupt { table, reason: e.to_string() }
+}
+
+/// Everything one block changes, written atomically by [`Store::commit_block`].
+#[derive(Debug)]
+pub struct BlockCommit {
+    /// The sealed block.
+    pub block: Block,
+    /// Hashes of `block.transactions`, in order.
+    pub tx_hashes: Vec<H256>,
+    /// One receipt per transaction, in order.
+    pub receipts: Vec<Receipt>,
+    /// State writes (`None` deletes), applied to the `state` table.
+    pub state_writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// New state-tree nodes; their root is `block.header.state_root`.
+    pub smt_nodes: Vec<(smt::Hash32, smt::Node)>,
+}
+
+/// The node's database.
+pub struct Store {
+    db: Database,
+    suite: Suite,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("suite", &self.suite).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` for the chain described by
+    /// `genesis`. A new database is initialised with the genesis block built
+    /// by the caller (`genesis_commit`, height 0); an existing one must hold
+    /// the same genesis.
+    pub fn open(
+        path: &Path,
+        genesis: &Genesis,
+        genesis_commit: impl FnOnce(&Store) -> Result<BlockCommit, StorageError>,
+    ) -> Result<Self, StorageError> {
+        let db = Database::builder().set_cache_size(256 << 20).create(path)?;
+        let store = Store { db, suite: genesis.suite() };
+        match store.stored_genesis()? {
+            Some(stored) => {
+                if stored.hash() != genesis.hash() {
+                    return Err(StorageError::GenesisMismatch { stored: stored.hash(), offered: genesis.hash() });
+                }
+            }
+            None => {
+                let commit = genesis_commit(&store)?;
+                store.write(Some(genesis), commit)?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// The chain's suite.
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    fn stored_genesis(&self) -> Result<Option<Genesis>, StorageError> {
+        let r = self.db.begin_read()?;
+        let t = match r.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        match t.get(META_GENESIS)? {
+            Some(v) => Ok(Some(Genesis::decode(v.value()).map_err(corrupt("meta"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The genesis the database was created with.
+    pub fn genesis(&self) -> Result<Genesis, StorageError> {
+        self.stored_genesis()?.ok_or(StorageError::NoGenesis)
+    }
+
+    /// A consistent read-only snapshot (concurrent with block commits).
+    pub fn reader(&self) -> Result<StoreReader, StorageError> {
+        Ok(StoreReader { txn: self.db.begin_read()? })
+    }
+
+    /// Writes one block and all its effects atomically. The block must be
+    /// the next height after the current head.
+    pub fn commit_block(&self, commit: BlockCommit) -> Result<(), StorageError> {
+        let head = self.reader()?.head_height()?;
+        if commit.block.header.height != head + 1 {
+            return Err(StorageError::NotNext { head, got: commit.block.header.height });
+        }
+        self.write(None, commit)
+    }
+
+    fn write(&self, genesis: Option<&Genesis>, c: BlockCommit) -> Result<(), StorageError> {
+        let w = self.db.begin_write()?;
+        {
+            let height = c.block.header.height;
+            let block_hash = c.block.header.hash(self.suite);
+            let mut meta = w.open_table(META)?;
+            if let Some(g) = genesis {
+                meta.insert(META_GENESIS, g.encode().as_slice())?;
+            }
+            meta.insert(META_HEAD, height.to_le_bytes().as_slice())?;
+            w.open_table(HEADERS)?.insert(height, c.block.header.encode().as_slice())?;
+            w.open_table(BLOCK_HASH)?.insert(&block_hash.0, height)?;
+            {
+                let mut txs = w.open_table(TXS)?;
+                let mut buf = Vec::with_capacity(512);
+                for (i, (tx, h)) in c.block.transactions.iter().zip(&c.tx_hashes).enumerate() {
+                    buf.clear();
+                    buf.extend_from_slice(&height.to_le_bytes());
+                    buf.extend_from_slice(&(i as u32).to_le_bytes());
+                    buf.extend_from_slice(&tx.encode());
+                    txs.insert(&h.0, buf.as_slice())?;
+                }
+            }
+            {
+                let mut receipts = w.open_table(RECEIPTS)?;
+                for r in &c.receipts {
+                    receipts.insert(&r.tx_hash.0, r.encode().as_slice())?;
+                }
+            }
+            {
+                let mut state = w.open_table(STATE)?;
+                for (k, v) in &c.state_writes {
+                    match v {
+                        Some(v) => state.insert(k.as_slice(), v.as_slice())?,
+                        None => state.remove(k.as_slice())?,
+                    };
+                }
+            }
+            {
+                let mut nodes = w.open_table(SMT_NODES)?;
+                for (h, n) in &c.smt_nodes {
+                    nodes.insert(h, n.encode().as_slice())?;
+                }
+            }
+            w.open_table(BLOCKS)?.insert(height, c.block.encode().as_slice())?;
+        }
+        w.commit()?;
+        Ok(())
+    }
+}
+
+/// A read snapshot of the database.
+pub struct StoreReader {
+    txn: ReadTransaction,
+}
+
+impl StoreReader {
+    /// Height of the newest committed block (0 = only genesis).
+    pub fn head_height(&self) -> Result<u64, StorageError> {
+        let t = self.txn.open_table(META)?;
+        let v = t.get(META_HEAD)?.ok_or(StorageError::NoGenesis)?;
+        let b: [u8; 8] = v
+            .value()
+            .try_into()
+            .map_err(|_| StorageError::Corrupt { table: "meta", reason: "head is not 8 bytes".into() })?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Header at `height`.
+    pub fn header(&self, height: u64) -> Result<Option<BlockHeader>, StorageError> {
+        let t = self.txn.open_table(HEADERS)?;
+        t.get(height)?.map(|v| BlockHeader::decode(v.value()).map_err(corrupt("headers"))).transpose()
+    }
+
+    /// The newest header.
+    pub fn head(&self) -> Result<BlockHeader, StorageError> {
+        let h = self.head_height()?;
+        self.header(h)?.ok_or(StorageError::Corrupt { table: "headers", reason: format!("head {h} missing") })
+    }
+
+    /// Full block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StorageError> {
+        let t = self.txn.open_table(BLOCKS)?;
+        t.get(height)?.map(|v| Block::decode(v.value()).map_err(corrupt("blocks"))).transpose()
+    }
+
+    /// Height of the block with this hash.
+    pub fn height_of(&self, block_hash: &H256) -> Result<Option<u64>, StorageError> {
+        let t = self.txn.open_table(BLOCK_HASH)?;
+        Ok(t.get(&block_hash.0)?.map(|v| v.value()))
+    }
+
+    /// A committed transaction and where it is.
+    pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(SignedTransaction, TxLocation)>, StorageError> {
+        let t = self.txn.open_table(TXS)?;
+        let Some(v) = t.get(&tx_hash.0)? else { return Ok(None) };
+        let bytes = v.value();
+        if bytes.len() < 12 {
+            return Err(StorageError::Corrupt { table: "txs", reason: "entry shorter than its location".into() });
+        }
+        let mut h = [0u8; 8];
+        h.copy_from_slice(&bytes[..8]);
+        let mut i = [0u8; 4];
+        i.copy_from_slice(&bytes[8..12]);
+        let tx = SignedTransaction::decode(&bytes[12..]).map_err(corrupt("txs"))?;
+        Ok(Some((tx, TxLocation { height: u64::from_le_bytes(h), index: u32::from_le_bytes(i) })))
+    }
+
+    /// Whether a transaction is committed (cheaper than [`Self::transaction`]).
+    pub fn has_transaction(&self, tx_hash: &H256) -> Result<bool, StorageError> {
+        Ok(self.txn.open_table(TXS)?.get(&tx_hash.0)?.is_some())
+    }
+
+    /// Receipt of a committed transaction.
+    pub fn receipt(&self, tx_hash: &H256) -> Result<Option<Receipt>, StorageError> {
+        let t = self.txn.open_table(RECEIPTS)?;
+        t.get(&tx_hash.0)?.map(|v| Receipt::decode(v.value()).map_err(corrupt("receipts"))).transpose()
+    }
+
+    /// Latest value of a state key.
+    pub fn state_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        let t = self.txn.open_table(STATE)?;
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Up to `limit` state entries whose key starts with `prefix`, in key order,
+    /// starting after `after` (exclusive) when given.
+    pub fn state_scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+        let t = self.txn.open_table(STATE)?;
+        let start: &[u8] = after.unwrap_or(prefix);
+        let mut out = Vec::new();
+        for item in t.range::<&[u8]>(start..)? {
+            let (k, v) = item?;
+            let k = k.value();
+            if !k.starts_with(prefix) {
+                break;
+            }
+            if after == Some(k) {
+                continue;
+            }
+            out.push((k.to_vec(), v.value().to_vec()));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Proof of `key`'s presence (with its current value's hash) or absence
+    /// under the state root `root` (any committed header's root).
+    pub fn state_proof(&self, suite: Suite, root: &H256, key: &[u8]) -> Result<smt::Proof, StorageError> {
+        Ok(smt::prove(self, root.0, &suite.hash(key))?)
+    }
+}
+
+impl smt::NodeReader for StoreReader {
+    fn get_node(&self, hash: &smt::Hash32) -> Result<Option<smt::Node>, smt::SmtError> {
+        let t = self.txn.open_table(SMT_NODES).map_err(|e| smt::SmtError::Store(e.to_string()))?;
+        match t.get(hash).map_err(|e| smt::SmtError::Store(e.to_string()))? {
+            Some(v) => Ok(Some(smt::Node::decode(v.value())?)),
+            None => Ok(None),
+        }
+    }
+}

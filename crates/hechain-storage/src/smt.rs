@@ -1,0 +1,1317 @@
+//! Authenticated key → value map: a content-addressed binary sparse Merkle
+//! tree with compressed ("shortcut") leaves.
+//!
+//! This is consensus-critical code: the root is a pure function of the set of
+//! `(key, value_hash)` pairs, independent of insertion order or batching, and
+//! nothing here depends on hash-map iteration order, floats or randomness.
+//!
+//! # Shape
+//!
+//! * Keys are 32-byte hashes; bit `i` of a key is
+//!   `(key[i / 8] >> (7 - i % 8)) & 1`, `0` = left. Values are represented by
+//!   their 32-byte value hashes.
+//! * A subtree holding no leaf is the empty subtree, hash [`EMPTY_ROOT`]
+//!   (all zeros).
+//! * A subtree holding exactly one leaf is that leaf, placed at the shallowest
+//!   depth where it is alone. Therefore every internal node has at least two
+//!   leaves below it (one of its children may still be empty).
+//! * Maximum depth is 256 (the root is at depth 0).
+//!
+//! # Hashing (domain separated; `H` is injected: SHA-256 or SM3)
+//!
+//! * leaf: `H(0x00 || key || value_hash)`
+//! * internal: `H(0x01 || left || right)`
+//!
+//! # Storage
+//!
+//! Nodes are stored content-addressed (node hash → [`Node`]) so that every
+//! historical root stays readable and provable. [`apply`] never writes: it
+//! returns the nodes it created in a [`TreeUpdate`] and the caller persists
+//! them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// A 32-byte hash.
+pub type Hash32 = [u8; 32];
+
+/// The injected hash function (SHA-256 or SM3).
+pub type HashFn = fn(&[u8]) -> Hash32;
+
+/// Root (and hash) of the empty tree / empty subtree.
+pub const EMPTY_ROOT: Hash32 = [0u8; 32];
+
+/// Maximum depth of a node (the root is at depth 0, leaves at most at 256).
+pub const MAX_DEPTH: usize = 256;
+
+/// Domain-separation tag / encoding tag of a leaf.
+const LEAF_TAG: u8 = 0x00;
+/// Domain-separation tag / encoding tag of an internal node.
+const INTERNAL_TAG: u8 = 0x01;
+/// Length of an encoded node (tag + 64 bytes) and of a hash preimage.
+const NODE_LEN: usize = 65;
+
+/// Errors of the sparse Merkle tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SmtError {
+    /// A node referenced by the tree is not in the store (hex node hash).
+    #[error("missing tree node {0}")]
+    MissingNode(String),
+    /// Stored data is malformed or the tree is not canonical.
+    #[error("corrupt tree data: {0}")]
+    Corrupt(String),
+    /// The underlying node store failed.
+    #[error("node store error: {0}")]
+    Store(String),
+    /// A proof did not verify.
+    #[error("invalid proof: {0}")]
+    InvalidProof(String),
+}
+
+/// A tree node, stored under its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// Internal node; `left`/`right` are child hashes ([`EMPTY_ROOT`] for an
+    /// empty child). Canonically at least two leaves lie below it.
+    Internal { left: Hash32, right: Hash32 },
+    /// Leaf (possibly a shortcut above depth 256).
+    Leaf { key: Hash32, value_hash: Hash32 },
+}
+
+impl Node {
+    /// Hash of the node: `H(0x00 || key || value_hash)` or
+    /// `H(0x01 || left || right)`.
+    pub fn hash(&self, h: HashFn) -> Hash32 {
+        match self {
+            Node::Internal { left, right } => internal_hash(h, left, right),
+            Node::Leaf { key, value_hash } => leaf_hash(h, key, value_hash),
+        }
+    }
+
+    /// Compact, versioned encoding: tag byte (`0x00` leaf, `0x01` internal)
+    /// followed by the two 32-byte fields. Always 65 bytes; equal to the hash
+    /// preimage.
+    pub fn encode(&self) -> Vec<u8> {
+        self.preimage().to_vec()
+    }
+
+    /// Decodes [`Node::encode`] output. Never panics; rejects any other input.
+    pub fn decode(bytes: &[u8]) -> Result<Node, SmtError> {
+        if bytes.len() != NODE_LEN {
+            return Err(SmtError::Corrupt(format!(
+                "node encoding has {} bytes, expected {NODE_LEN}",
+                bytes.len()
+            )));
+        }
+        let mut a = [0u8; 32];
+        let mut b = [0u8; 32];
+        a.copy_from_slice(&bytes[1..33]);
+        b.copy_from_slice(&bytes[33..65]);
+        match bytes[0] {
+            LEAF_TAG => Ok(Node::Leaf {
+                key: a,
+                value_hash: b,
+            }),
+            INTERNAL_TAG => Ok(Node::Internal { left: a, right: b }),
+            tag => Err(SmtError::Corrupt(format!("unknown node tag 0x{tag:02x}"))),
+        }
+    }
+
+    fn preimage(&self) -> [u8; NODE_LEN] {
+        match self {
+            Node::Internal { left, right } => preimage(INTERNAL_TAG, left, right),
+            Node::Leaf { key, value_hash } => preimage(LEAF_TAG, key, value_hash),
+        }
+    }
+}
+
+#[inline]
+fn preimage(tag: u8, a: &Hash32, b: &Hash32) -> [u8; NODE_LEN] {
+    let mut buf = [0u8; NODE_LEN];
+    buf[0] = tag;
+    buf[1..33].copy_from_slice(a);
+    buf[33..65].copy_from_slice(b);
+    buf
+}
+
+/// `H(0x00 || key || value_hash)`.
+#[inline]
+pub fn leaf_hash(h: HashFn, key: &Hash32, value_hash: &Hash32) -> Hash32 {
+    h(&preimage(LEAF_TAG, key, value_hash))
+}
+
+/// `H(0x01 || left || right)`.
+#[inline]
+pub fn internal_hash(h: HashFn, left: &Hash32, right: &Hash32) -> Hash32 {
+    h(&preimage(INTERNAL_TAG, left, right))
+}
+
+/// Bit `i` of `key` (`0` = left), most significant bit of byte 0 first.
+#[inline]
+pub fn key_bit(key: &Hash32, i: usize) -> u8 {
+    (key[i / 8] >> (7 - i % 8)) & 1
+}
+
+/// Number of leading bits `a` and `b` have in common (256 if equal).
+#[inline]
+fn common_prefix_bits(a: &Hash32, b: &Hash32) -> usize {
+    for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+        let d = x ^ y;
+        if d != 0 {
+            return i * 8 + d.leading_zeros() as usize;
+        }
+    }
+    MAX_DEPTH
+}
+
+fn hex_of(h: &Hash32) -> String {
+    format!("0x{}", hex::encode(h))
+}
+
+// ---------------------------------------------------------------------------
+// Node stores
+// ---------------------------------------------------------------------------
+
+/// Where nodes are read from.
+pub trait NodeReader {
+    /// The node stored under `hash`, if any. Never called with [`EMPTY_ROOT`].
+    fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError>;
+}
+
+impl<T: NodeReader + ?Sized> NodeReader for &T {
+    fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError> {
+        (**self).get_node(hash)
+    }
+}
+
+impl NodeReader for BTreeMap<Hash32, Node> {
+    fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError> {
+        Ok(self.get(hash).cloned())
+    }
+}
+
+// Point look-ups only: no iteration, so `HashMap` cannot affect results.
+impl<S: std::hash::BuildHasher> NodeReader for HashMap<Hash32, Node, S> {
+    fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError> {
+        Ok(self.get(hash).cloned())
+    }
+}
+
+/// A simple in-memory node store (never prunes).
+#[derive(Clone, Debug, Default)]
+pub struct MemStore {
+    nodes: BTreeMap<Hash32, Node>,
+}
+
+impl MemStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the nodes of an update.
+    pub fn commit(&mut self, update: &TreeUpdate) {
+        for (hash, node) in &update.new_nodes {
+            self.nodes.insert(*hash, node.clone());
+        }
+    }
+
+    /// Adds one node.
+    pub fn insert(&mut self, hash: Hash32, node: Node) {
+        self.nodes.insert(hash, node);
+    }
+
+    /// Number of stored nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the store holds no node.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The stored nodes.
+    pub fn nodes(&self) -> &BTreeMap<Hash32, Node> {
+        &self.nodes
+    }
+}
+
+impl NodeReader for MemStore {
+    fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError> {
+        Ok(self.nodes.get(hash).cloned())
+    }
+}
+
+fn load(store: &impl NodeReader, hash: &Hash32) -> Result<Node, SmtError> {
+    store
+        .get_node(hash)?
+        .ok_or_else(|| SmtError::MissingNode(hex_of(hash)))
+}
+
+// ---------------------------------------------------------------------------
+// Batch update
+// ---------------------------------------------------------------------------
+
+/// Result of [`apply`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeUpdate {
+    /// The new root.
+    pub root: Hash32,
+    /// The nodes created by this batch, each once, in deterministic post-order
+    /// (children before parents, left before right). Every one of them is
+    /// reachable from `root`; nodes that were already in the old tree are not
+    /// repeated (a no-op batch creates none).
+    pub new_nodes: Vec<(Hash32, Node)>,
+}
+
+/// A subtree during an update.
+#[derive(Clone, Copy, Debug)]
+enum Sub {
+    Empty,
+    Leaf {
+        key: Hash32,
+        value_hash: Hash32,
+        hash: Hash32,
+    },
+    /// Known to be an internal node.
+    Internal(Hash32),
+    /// Non-empty node from the store whose kind has not been looked at.
+    Unloaded(Hash32),
+}
+
+impl Sub {
+    #[inline]
+    fn from_hash(hash: Hash32) -> Sub {
+        if hash == EMPTY_ROOT {
+            Sub::Empty
+        } else {
+            Sub::Unloaded(hash)
+        }
+    }
+
+    #[inline]
+    fn hash(&self) -> Hash32 {
+        match self {
+            Sub::Empty => EMPTY_ROOT,
+            Sub::Leaf { hash, .. } | Sub::Internal(hash) | Sub::Unloaded(hash) => *hash,
+        }
+    }
+}
+
+type Op = (Hash32, Option<Hash32>);
+
+struct Updater<'a, S: NodeReader> {
+    h: HashFn,
+    store: &'a S,
+    out: Vec<(Hash32, Node)>,
+}
+
+impl<S: NodeReader> Updater<'_, S> {
+    /// Applies `batch` (sorted by key, all keys sharing the path to this
+    /// position) to `existing`, the subtree at `depth`.
+    fn update(&mut self, existing: Sub, depth: usize, batch: &[Op]) -> Result<Sub, SmtError> {
+        if batch.is_empty() {
+            return Ok(existing);
+        }
+        match existing {
+            Sub::Empty => self.update_small(None, depth, batch),
+            Sub::Leaf {
+                key,
+                value_hash,
+                hash,
+            } => self.update_small(Some((key, value_hash, hash)), depth, batch),
+            Sub::Internal(hash) | Sub::Unloaded(hash) => match load(self.store, &hash)? {
+                Node::Leaf { key, value_hash } => {
+                    // The leaf must lie on the path to this position.
+                    if depth > 0 && common_prefix_bits(&key, &batch[0].0) < depth {
+                        return Err(SmtError::Corrupt(format!(
+                            "leaf {} stored off its path at depth {depth}",
+                            hex_of(&key)
+                        )));
+                    }
+                    self.update_small(Some((key, value_hash, hash)), depth, batch)
+                }
+                Node::Internal { left, right } => {
+                    if depth >= MAX_DEPTH {
+                        return Err(SmtError::Corrupt(format!(
+                            "internal node {} at depth {depth}",
+                            hex_of(&hash)
+                        )));
+                    }
+                    if left == EMPTY_ROOT && right == EMPTY_ROOT {
+                        return Err(SmtError::Corrupt(format!(
+                            "internal node {} has two empty children",
+                            hex_of(&hash)
+                        )));
+                    }
+                    let mid = batch.partition_point(|(k, _)| key_bit(k, depth) == 0);
+                    let l = self.update(Sub::from_hash(left), depth + 1, &batch[..mid])?;
+                    let r = self.update(Sub::from_hash(right), depth + 1, &batch[mid..])?;
+                    self.combine(l, r, Some(hash))
+                }
+            },
+        }
+    }
+
+    /// Applies `batch` to a subtree that is empty or a single leaf.
+    fn update_small(
+        &mut self,
+        leaf: Option<(Hash32, Hash32, Hash32)>,
+        depth: usize,
+        batch: &[Op],
+    ) -> Result<Sub, SmtError> {
+        let existing = match leaf {
+            None => Sub::Empty,
+            Some((key, value_hash, hash)) => Sub::Leaf {
+                key,
+                value_hash,
+                hash,
+            },
+        };
+        if batch.is_empty() {
+            return Ok(existing);
+        }
+        // Whether the existing leaf survives untouched by the batch.
+        let leaf_kept = match &leaf {
+            Some((k, _, _)) => batch.binary_search_by(|(bk, _)| bk.cmp(k)).is_err(),
+            None => false,
+        };
+        // Count the leaves of the resulting subtree, up to two.
+        let mut count = usize::from(leaf_kept);
+        let mut single: Option<&Op> = None;
+        for op in batch {
+            if op.1.is_some() {
+                count += 1;
+                single = Some(op);
+                if count >= 2 {
+                    break;
+                }
+            }
+        }
+        match count {
+            0 => return Ok(Sub::Empty),
+            1 => {
+                let Some(&(key, Some(value_hash))) = single else {
+                    // The only survivor is the untouched existing leaf.
+                    return Ok(existing);
+                };
+                if let Some((k, v, _)) = &leaf {
+                    if *k == key && *v == value_hash {
+                        return Ok(existing); // overwrite with the same value
+                    }
+                }
+                let node = Node::Leaf { key, value_hash };
+                let hash = node.hash(self.h);
+                self.out.push((hash, node));
+                return Ok(Sub::Leaf {
+                    key,
+                    value_hash,
+                    hash,
+                });
+            }
+            _ => {}
+        }
+        // At least two distinct keys remain: they diverge before depth 256.
+        if depth >= MAX_DEPTH {
+            return Err(SmtError::Corrupt(format!(
+                "keys do not diverge within {MAX_DEPTH} bits"
+            )));
+        }
+        let mid = batch.partition_point(|(k, _)| key_bit(k, depth) == 0);
+        let (l_leaf, r_leaf) = match leaf {
+            Some(l) if key_bit(&l.0, depth) == 1 => (None, Some(l)),
+            other => (other, None),
+        };
+        let l = self.update_small(l_leaf, depth + 1, &batch[..mid])?;
+        let r = self.update_small(r_leaf, depth + 1, &batch[mid..])?;
+        self.combine(l, r, None)
+    }
+
+    /// Builds the node with children `l` and `r`, lifting a lone leaf.
+    /// `orig` is the hash of the internal node previously at this position.
+    fn combine(&mut self, l: Sub, r: Sub, orig: Option<Hash32>) -> Result<Sub, SmtError> {
+        match (l, r) {
+            (Sub::Empty, Sub::Empty) => Ok(Sub::Empty),
+            (Sub::Empty, leaf @ Sub::Leaf { .. }) | (leaf @ Sub::Leaf { .. }, Sub::Empty) => {
+                Ok(leaf)
+            }
+            (Sub::Empty, Sub::Unloaded(hash)) | (Sub::Unloaded(hash), Sub::Empty) => {
+                // An untouched sibling whose other side emptied: lift it if it
+                // is a leaf.
+                match load(self.store, &hash)? {
+                    Node::Leaf { key, value_hash } => Ok(Sub::Leaf {
+                        key,
+                        value_hash,
+                        hash,
+                    }),
+                    Node::Internal { .. } => Ok(self.internal(l.hash(), r.hash(), orig)),
+                }
+            }
+            _ => Ok(self.internal(l.hash(), r.hash(), orig)),
+        }
+    }
+
+    fn internal(&mut self, left: Hash32, right: Hash32, orig: Option<Hash32>) -> Sub {
+        let hash = internal_hash(self.h, &left, &right);
+        if orig != Some(hash) {
+            self.out.push((hash, Node::Internal { left, right }));
+        }
+        Sub::Internal(hash)
+    }
+}
+
+/// Applies a batch to the tree at `root`: `Some(value_hash)` inserts or
+/// overwrites, `None` deletes (deleting an absent key is a no-op).
+///
+/// The batch is applied as a whole in one recursive pass that splits the
+/// sorted batch by path bit, reading and hashing only the affected paths.
+/// The store is only read; persist [`TreeUpdate::new_nodes`] to make the new
+/// root readable.
+pub fn apply(
+    h: HashFn,
+    store: &impl NodeReader,
+    root: Hash32,
+    batch: &BTreeMap<Hash32, Option<Hash32>>,
+) -> Result<TreeUpdate, SmtError> {
+    let ops: Vec<Op> = batch.iter().map(|(k, v)| (*k, *v)).collect();
+    let mut up = Updater {
+        h,
+        store,
+        out: Vec::with_capacity(ops.len().saturating_mul(2)),
+    };
+    let res = up.update(Sub::from_hash(root), 0, &ops)?;
+    Ok(TreeUpdate {
+        root: res.hash(),
+        new_nodes: up.out,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Reads and proofs
+// ---------------------------------------------------------------------------
+
+/// Walks the path of `key` from `root`, calling `on_sibling` with the sibling
+/// at each depth; returns the terminal leaf, if any.
+fn walk(
+    store: &impl NodeReader,
+    root: Hash32,
+    key: &Hash32,
+    mut on_sibling: impl FnMut(Hash32),
+) -> Result<Option<(Hash32, Hash32)>, SmtError> {
+    let mut cur = root;
+    let mut depth = 0usize;
+    loop {
+        if cur == EMPTY_ROOT {
+            return Ok(None);
+        }
+        match load(store, &cur)? {
+            Node::Leaf { key, value_hash } => return Ok(Some((key, value_hash))),
+            Node::Internal { left, right } => {
+                if depth >= MAX_DEPTH {
+                    return Err(SmtError::Corrupt(format!(
+                        "internal node {} at depth {depth}",
+                        hex_of(&cur)
+                    )));
+                }
+                let (next, sibling) = if key_bit(key, depth) == 0 {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
+                on_sibling(sibling);
+                cur = next;
+                depth += 1;
+            }
+        }
+    }
+}
+
+/// The value hash stored under `key` in the tree at `root`.
+pub fn get(
+    store: &impl NodeReader,
+    root: Hash32,
+    key: &Hash32,
+) -> Result<Option<Hash32>, SmtError> {
+    let leaf = walk(store, root, key, |_| {})?;
+    Ok(leaf.and_then(|(k, v)| (k == *key).then_some(v)))
+}
+
+/// Proof that `key` is present (with its value hash) or absent under a root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proof {
+    /// Sibling hashes from the root downward (index 0 = sibling at depth 1).
+    #[serde(with = "hex_serde::vec")]
+    pub siblings: Vec<Hash32>,
+    /// The leaf found at the end of the path, if any: `(key, value_hash)`.
+    /// It may be another key (proof of non-inclusion); `None` means the path
+    /// ends in an empty subtree.
+    #[serde(with = "hex_serde::opt_pair")]
+    pub leaf: Option<(Hash32, Hash32)>,
+}
+
+/// Builds the proof for `key` (inclusion or non-inclusion) under `root`.
+pub fn prove(store: &impl NodeReader, root: Hash32, key: &Hash32) -> Result<Proof, SmtError> {
+    let mut siblings = Vec::new();
+    let leaf = walk(store, root, key, |s| siblings.push(s))?;
+    Ok(Proof { siblings, leaf })
+}
+
+impl Proof {
+    /// Checks that under `root`, `key` maps to `value_hash` (`Some`) or is
+    /// absent (`None`).
+    ///
+    /// Only canonical proofs are accepted: at most 256 siblings; unless the
+    /// proof is empty its last sibling is non-empty (otherwise the terminal
+    /// leaf/empty subtree would not be at the shallowest position); a terminal
+    /// leaf of another key must lie on `key`'s path. Soundness rests on the
+    /// domain-separated hashing: a leaf hash can equal neither an internal
+    /// hash nor the empty hash, so the path of `key` under `root` determines
+    /// the terminal uniquely.
+    pub fn verify(
+        &self,
+        h: HashFn,
+        root: &Hash32,
+        key: &Hash32,
+        value_hash: Option<&Hash32>,
+    ) -> Result<(), SmtError> {
+        let invalid = |msg: String| Err(SmtError::InvalidProof(msg));
+        let n = self.siblings.len();
+        if n > MAX_DEPTH {
+            return invalid(format!("{n} siblings, at most {MAX_DEPTH} allowed"));
+        }
+        if self.siblings.last() == Some(&EMPTY_ROOT) {
+            return invalid("non-canonical proof: last sibling is empty".into());
+        }
+        match (value_hash, &self.leaf) {
+            (Some(v), Some((k, lv))) => {
+                if k != key {
+                    return invalid(format!(
+                        "proof ends at leaf {} instead of {}",
+                        hex_of(k),
+                        hex_of(key)
+                    ));
+                }
+                if lv != v {
+                    return invalid(format!(
+                        "value hash {} does not match proven {}",
+                        hex_of(v),
+                        hex_of(lv)
+                    ));
+                }
+            }
+            (Some(_), None) => {
+                return invalid("proof ends in an empty subtree: key absent".into());
+            }
+            (None, Some((k, _))) => {
+                if k == key {
+                    return invalid(format!("key {} is present", hex_of(key)));
+                }
+                if common_prefix_bits(k, key) < n {
+                    return invalid(format!(
+                        "leaf {} is not on the path of {} at depth {n}",
+                        hex_of(k),
+                        hex_of(key)
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
+        let mut cur = match &self.leaf {
+            Some((k, v)) => leaf_hash(h, k, v),
+            None => EMPTY_ROOT,
+        };
+        for (i, sibling) in self.siblings.iter().enumerate().rev() {
+            cur = if key_bit(key, i) == 0 {
+                internal_hash(h, &cur, sibling)
+            } else {
+                internal_hash(h, sibling, &cur)
+            };
+        }
+        if cur != *root {
+            return invalid(format!(
+                "computed root {} does not match {}",
+                hex_of(&cur),
+                hex_of(root)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Serde helpers: hashes as `0x`-prefixed lowercase hex strings (the prefix
+/// is optional when reading).
+mod hex_serde {
+    use super::Hash32;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    struct HexRef<'a>(&'a Hash32);
+
+    impl Serialize for HexRef<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&super::hex_of(self.0))
+        }
+    }
+
+    struct HexOwned(Hash32);
+
+    impl<'de> Deserialize<'de> for HexOwned {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let s = String::deserialize(d)?;
+            let digits = s.strip_prefix("0x").unwrap_or(&s);
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(digits, &mut out)
+                .map_err(|e| D::Error::custom(format!("invalid 32-byte hex hash: {e}")))?;
+            Ok(HexOwned(out))
+        }
+    }
+
+    pub mod vec {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &[Hash32], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(HexRef))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash32>, D::Error> {
+            let v = Vec::<HexOwned>::deserialize(d)?;
+            Ok(v.into_iter().map(|h| h.0).collect())
+        }
+    }
+
+    pub mod opt_pair {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            v: &Option<(Hash32, Hash32)>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.as_ref()
+                .map(|(a, b)| (HexRef(a), HexRef(b)))
+                .serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<(Hash32, Hash32)>, D::Error> {
+            let v = Option::<(HexOwned, HexOwned)>::deserialize(d)?;
+            Ok(v.map(|(a, b)| (a.0, b.0)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use sha2::{Digest, Sha256};
+    use std::cell::Cell;
+
+    fn sha(data: &[u8]) -> Hash32 {
+        Sha256::digest(data).into()
+    }
+
+    /// Obviously-correct reference: the canonical root of a sorted set.
+    fn reference_root(set: &[(Hash32, Hash32)], depth: usize) -> Hash32 {
+        match set {
+            [] => EMPTY_ROOT,
+            [(k, v)] => leaf_hash(sha, k, v),
+            _ => {
+                assert!(depth < MAX_DEPTH);
+                let (l, r): (Vec<_>, Vec<_>) =
+                    set.iter().partition(|(k, _)| key_bit(k, depth) == 0);
+                internal_hash(
+                    sha,
+                    &reference_root(&l, depth + 1),
+                    &reference_root(&r, depth + 1),
+                )
+            }
+        }
+    }
+
+    fn reference(model: &BTreeMap<Hash32, Hash32>) -> Hash32 {
+        let set: Vec<_> = model.iter().map(|(k, v)| (*k, *v)).collect();
+        reference_root(&set, 0)
+    }
+
+    fn key_with_bit(base: Hash32, bit: usize) -> Hash32 {
+        let mut k = base;
+        k[bit / 8] ^= 1 << (7 - bit % 8);
+        k
+    }
+
+    /// Applies a batch and commits the new nodes, checking their invariants.
+    fn apply_commit(
+        store: &mut MemStore,
+        root: Hash32,
+        batch: &BTreeMap<Hash32, Option<Hash32>>,
+    ) -> Hash32 {
+        let up = apply(sha, store, root, batch).expect("apply");
+        let mut seen = BTreeMap::new();
+        for (hash, node) in &up.new_nodes {
+            assert_eq!(*hash, node.hash(sha), "new node stored under its hash");
+            assert!(seen.insert(*hash, ()).is_none(), "new_nodes deduplicated");
+            if let Node::Internal { left, right } = node {
+                assert!(*left != EMPTY_ROOT || *right != EMPTY_ROOT);
+            }
+        }
+        store.commit(&up);
+        up.root
+    }
+
+    fn insert_all(pairs: &[(Hash32, Hash32)]) -> (MemStore, Hash32) {
+        let mut store = MemStore::new();
+        let batch = pairs.iter().map(|(k, v)| (*k, Some(*v))).collect();
+        let root = apply_commit(&mut store, EMPTY_ROOT, &batch);
+        (store, root)
+    }
+
+    fn check_key(
+        store: &MemStore,
+        root: Hash32,
+        key: &Hash32,
+        expected: Option<&Hash32>,
+    ) -> Proof {
+        assert_eq!(get(store, root, key).unwrap().as_ref(), expected);
+        let proof = prove(store, root, key).unwrap();
+        proof.verify(sha, &root, key, expected).expect("verify");
+        proof
+    }
+
+    #[test]
+    fn empty_tree_root_is_empty_root() {
+        let store = MemStore::new();
+        let up = apply(sha, &store, EMPTY_ROOT, &BTreeMap::new()).unwrap();
+        assert_eq!(up.root, EMPTY_ROOT);
+        assert!(up.new_nodes.is_empty());
+        let k = [7u8; 32];
+        assert_eq!(get(&store, EMPTY_ROOT, &k).unwrap(), None);
+        let p = check_key(&store, EMPTY_ROOT, &k, None);
+        assert_eq!(
+            p,
+            Proof {
+                siblings: vec![],
+                leaf: None
+            }
+        );
+        assert!(p.verify(sha, &EMPTY_ROOT, &k, Some(&[1u8; 32])).is_err());
+        // Deleting from the empty tree is a no-op.
+        let del = BTreeMap::from([(k, None)]);
+        let up = apply(sha, &store, EMPTY_ROOT, &del).unwrap();
+        assert_eq!(up.root, EMPTY_ROOT);
+        assert!(up.new_nodes.is_empty());
+    }
+
+    #[test]
+    fn single_key_root_is_leaf_hash() {
+        let k = [0xabu8; 32];
+        let v = [0x11u8; 32];
+        let (store, root) = insert_all(&[(k, v)]);
+        let mut pre = vec![0u8];
+        pre.extend_from_slice(&k);
+        pre.extend_from_slice(&v);
+        assert_eq!(root, sha(&pre));
+        assert_eq!(root, leaf_hash(sha, &k, &v));
+        let p = check_key(&store, root, &k, Some(&v));
+        assert!(p.siblings.is_empty());
+        // Another key: non-inclusion via the same single leaf.
+        let other = [0x01u8; 32];
+        let p = check_key(&store, root, &other, None);
+        assert_eq!(p.leaf, Some((k, v)));
+    }
+
+    #[test]
+    fn two_keys_differing_at_bit_0() {
+        let a = [0x00u8; 32];
+        let b = key_with_bit(a, 0);
+        let (va, vb) = ([1u8; 32], [2u8; 32]);
+        let (store, root) = insert_all(&[(b, vb), (a, va)]);
+        let la = leaf_hash(sha, &a, &va);
+        let lb = leaf_hash(sha, &b, &vb);
+        let mut pre = vec![1u8];
+        pre.extend_from_slice(&la);
+        pre.extend_from_slice(&lb);
+        assert_eq!(root, sha(&pre));
+        let pa = check_key(&store, root, &a, Some(&va));
+        assert_eq!(pa.siblings, vec![lb]);
+        let pb = check_key(&store, root, &b, Some(&vb));
+        assert_eq!(pb.siblings, vec![la]);
+    }
+
+    #[test]
+    fn two_keys_differing_at_bit_200() {
+        let a = [0x5au8; 32];
+        let b = key_with_bit(a, 200);
+        let (va, vb) = ([3u8; 32], [4u8; 32]);
+        let (store, root) = insert_all(&[(a, va), (b, vb)]);
+        // a has bit 200 = ?, order children accordingly.
+        let la = leaf_hash(sha, &a, &va);
+        let lb = leaf_hash(sha, &b, &vb);
+        let mut cur = if key_bit(&a, 200) == 0 {
+            internal_hash(sha, &la, &lb)
+        } else {
+            internal_hash(sha, &lb, &la)
+        };
+        for d in (0..200).rev() {
+            cur = if key_bit(&a, d) == 0 {
+                internal_hash(sha, &cur, &EMPTY_ROOT)
+            } else {
+                internal_hash(sha, &EMPTY_ROOT, &cur)
+            };
+        }
+        assert_eq!(root, cur);
+        assert_eq!(store.len(), 2 + 201);
+        let pa = check_key(&store, root, &a, Some(&va));
+        assert_eq!(pa.siblings.len(), 201);
+        assert!(pa.siblings[..200].iter().all(|s| *s == EMPTY_ROOT));
+        assert_eq!(pa.siblings[200], lb);
+        // A key diverging at bit 100 is absent; its proof ends in an empty
+        // subtree at depth 101.
+        let c = key_with_bit(a, 100);
+        let pc = check_key(&store, root, &c, None);
+        assert_eq!(pc.leaf, None);
+        assert_eq!(pc.siblings.len(), 101);
+        // Deleting one key lifts the other to the root.
+        let del = BTreeMap::from([(b, None)]);
+        let mut store2 = store.clone();
+        let r2 = apply_commit(&mut store2, root, &del);
+        assert_eq!(r2, la);
+        check_key(&store2, r2, &a, Some(&va));
+        check_key(&store2, r2, &b, None);
+    }
+
+    #[test]
+    fn keys_differing_only_in_last_bit() {
+        let a = [0xffu8; 32];
+        let b = key_with_bit(a, 255);
+        let (store, root) = insert_all(&[(a, [1; 32]), (b, [2; 32])]);
+        assert_eq!(
+            root,
+            reference(&BTreeMap::from([(a, [1; 32]), (b, [2; 32])]))
+        );
+        let p = check_key(&store, root, &a, Some(&[1; 32]));
+        assert_eq!(p.siblings.len(), 256);
+        check_key(&store, root, &b, Some(&[2; 32]));
+    }
+
+    #[test]
+    fn deleting_all_keys_returns_empty_root() {
+        let pairs: Vec<_> = (0u8..50).map(|i| (sha(&[i]), sha(&[i, i]))).collect();
+        let (mut store, root) = insert_all(&pairs);
+        assert_ne!(root, EMPTY_ROOT);
+        // Delete in two batches, plus absent keys.
+        let b1: BTreeMap<_, _> = pairs[..20]
+            .iter()
+            .map(|(k, _)| (*k, None))
+            .chain([(sha(b"absent"), None)])
+            .collect();
+        let r1 = apply_commit(&mut store, root, &b1);
+        let model: BTreeMap<_, _> = pairs[20..].iter().copied().collect();
+        assert_eq!(r1, reference(&model));
+        let b2: BTreeMap<_, _> = pairs[20..].iter().map(|(k, _)| (*k, None)).collect();
+        let r2 = apply_commit(&mut store, r1, &b2);
+        assert_eq!(r2, EMPTY_ROOT);
+        // Old roots still readable.
+        check_key(&store, root, &pairs[0].0, Some(&pairs[0].1));
+        check_key(&store, r1, &pairs[0].0, None);
+    }
+
+    #[test]
+    fn noop_batches_create_no_nodes() {
+        let pairs: Vec<_> = (0u8..30).map(|i| (sha(&[i]), sha(&[i, 1]))).collect();
+        let (store, root) = insert_all(&pairs);
+        let batch: BTreeMap<_, _> = pairs
+            .iter()
+            .step_by(3)
+            .map(|(k, v)| (*k, Some(*v)))
+            .chain((0u8..10).map(|i| (sha(&[i, 9, 9]), None)))
+            .collect();
+        let up = apply(sha, &store, root, &batch).unwrap();
+        assert_eq!(up.root, root);
+        assert!(up.new_nodes.is_empty(), "{:?}", up.new_nodes);
+    }
+
+    #[test]
+    fn order_and_batching_do_not_matter() {
+        let pairs: Vec<_> = (0u16..300)
+            .map(|i| (sha(&i.to_be_bytes()), sha(&[i as u8])))
+            .collect();
+        let (_, all_at_once) = insert_all(&pairs);
+        let mut store = MemStore::new();
+        let mut root = EMPTY_ROOT;
+        for (k, v) in pairs.iter().rev() {
+            root = apply_commit(&mut store, root, &BTreeMap::from([(*k, Some(*v))]));
+        }
+        assert_eq!(root, all_at_once);
+        assert_eq!(root, reference(&pairs.iter().copied().collect()));
+    }
+
+    struct CountingStore<'a> {
+        inner: &'a MemStore,
+        reads: Cell<usize>,
+    }
+
+    impl NodeReader for CountingStore<'_> {
+        fn get_node(&self, hash: &Hash32) -> Result<Option<Node>, SmtError> {
+            assert_ne!(*hash, EMPTY_ROOT, "empty hash is never looked up");
+            self.reads.set(self.reads.get() + 1);
+            self.inner.get_node(hash)
+        }
+    }
+
+    #[test]
+    fn update_touches_only_affected_paths() {
+        let pairs: Vec<_> = (0u32..4096)
+            .map(|i| (sha(&i.to_be_bytes()), sha(&[1])))
+            .collect();
+        let (store, root) = insert_all(&pairs);
+        let counting = CountingStore {
+            inner: &store,
+            reads: Cell::new(0),
+        };
+        let batch = BTreeMap::from([(pairs[7].0, Some([9u8; 32]))]);
+        let up = apply(sha, &counting, root, &batch).unwrap();
+        // ~log2(4096) = 12 levels, plus a little slack for unlucky paths.
+        assert!(counting.reads.get() <= 30, "reads: {}", counting.reads.get());
+        assert!(up.new_nodes.len() <= 31);
+        let mut model: BTreeMap<_, _> = pairs.iter().copied().collect();
+        model.insert(pairs[7].0, [9u8; 32]);
+        assert_eq!(up.root, reference(&model));
+    }
+
+    #[test]
+    fn missing_node_is_reported() {
+        let pairs: Vec<_> = (0u8..4).map(|i| (sha(&[i]), sha(&[i]))).collect();
+        let (_, root) = insert_all(&pairs);
+        let empty = MemStore::new();
+        assert!(matches!(
+            get(&empty, root, &pairs[0].0),
+            Err(SmtError::MissingNode(_))
+        ));
+        assert!(matches!(
+            apply(sha, &empty, root, &BTreeMap::from([(pairs[0].0, None)])),
+            Err(SmtError::MissingNode(_))
+        ));
+    }
+
+    #[test]
+    fn corrupt_internal_node_is_rejected() {
+        let mut store = BTreeMap::new();
+        let bad = Node::Internal {
+            left: EMPTY_ROOT,
+            right: EMPTY_ROOT,
+        };
+        let h = bad.hash(sha);
+        store.insert(h, bad);
+        let r = apply(sha, &store, h, &BTreeMap::from([([1u8; 32], Some([2u8; 32]))]));
+        assert!(matches!(r, Err(SmtError::Corrupt(_))));
+    }
+
+    #[test]
+    fn node_encoding_roundtrip_and_rejects() {
+        let leaf = Node::Leaf {
+            key: [1; 32],
+            value_hash: [2; 32],
+        };
+        let int = Node::Internal {
+            left: [3; 32],
+            right: [4; 32],
+        };
+        for n in [&leaf, &int] {
+            let e = n.encode();
+            assert_eq!(e.len(), 65);
+            assert_eq!(&Node::decode(&e).unwrap(), n);
+            assert_eq!(n.hash(sha), sha(&e));
+        }
+        assert_eq!(leaf.encode()[0], 0x00);
+        assert_eq!(int.encode()[0], 0x01);
+        let mut e = leaf.encode();
+        e[0] = 2;
+        assert!(Node::decode(&e).is_err());
+        assert!(Node::decode(&[]).is_err());
+        assert!(Node::decode(&leaf.encode()[..64]).is_err());
+    }
+
+    #[test]
+    fn proof_serde_roundtrip() {
+        let pairs: Vec<_> = (0u8..8).map(|i| (sha(&[i]), sha(&[i, 2]))).collect();
+        let (store, root) = insert_all(&pairs);
+        let p = prove(&store, root, &pairs[3].0).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains(&format!("\"0x{}\"", hex::encode(pairs[3].0))));
+        let back: Proof = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        back.verify(sha, &root, &pairs[3].0, Some(&pairs[3].1))
+            .unwrap();
+        let absent = prove(&store, root, &[0u8; 32]).unwrap();
+        let back: Proof = serde_json::from_str(&serde_json::to_string(&absent).unwrap()).unwrap();
+        assert_eq!(back, absent);
+        // Malformed input is rejected.
+        assert!(serde_json::from_str::<Proof>(r#"{"siblings":["0x12"],"leaf":null}"#).is_err());
+        assert!(serde_json::from_str::<Proof>(r#"{"siblings":[],"leaf":null,"x":1}"#).is_err());
+        let empty: Proof = serde_json::from_str(r#"{"siblings":[],"leaf":null}"#).unwrap();
+        assert!(empty.verify(sha, &EMPTY_ROOT, &[5; 32], None).is_ok());
+    }
+
+    #[test]
+    fn verify_rejects_forgeries() {
+        let a = [0u8; 32];
+        let b = key_with_bit(a, 3);
+        let c = key_with_bit(a, 1);
+        let (va, vb, vc) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let (store, root) = insert_all(&[(a, va), (b, vb), (c, vc)]);
+        let pa = check_key(&store, root, &a, Some(&va));
+
+        // Wrong root, wrong value, claim absence of a present key.
+        assert!(pa.verify(sha, &[9; 32], &a, Some(&va)).is_err());
+        assert!(pa.verify(sha, &EMPTY_ROOT, &a, Some(&va)).is_err());
+        assert!(pa.verify(sha, &root, &a, Some(&vb)).is_err());
+        assert!(pa.verify(sha, &root, &a, None).is_err());
+        // A's proof presented for B (inclusion or absence).
+        assert!(pa.verify(sha, &root, &b, Some(&va)).is_err());
+        assert!(pa.verify(sha, &root, &b, None).is_err());
+
+        // Too many siblings.
+        let long = Proof {
+            siblings: vec![[1u8; 32]; 257],
+            leaf: Some((a, va)),
+        };
+        assert!(matches!(
+            long.verify(sha, &root, &a, Some(&va)),
+            Err(SmtError::InvalidProof(_))
+        ));
+
+        // Non-canonical: leaf pushed below its shortcut position with an
+        // empty last sibling.
+        let mut pushed = pa.clone();
+        pushed.siblings.push(EMPTY_ROOT);
+        assert!(pushed.verify(sha, &root, &a, Some(&va)).is_err());
+        // Even when the root is consistent with the pushed-down shape, the
+        // proof is rejected as non-canonical.
+        let lone_root = internal_hash(sha, &leaf_hash(sha, &a, &va), &EMPTY_ROOT);
+        let pushed = Proof {
+            siblings: vec![EMPTY_ROOT],
+            leaf: Some((a, va)),
+        };
+        assert!(pushed.verify(sha, &lone_root, &a, Some(&va)).is_err());
+        let empty_end = Proof {
+            siblings: vec![EMPTY_ROOT],
+            leaf: None,
+        };
+        let r = internal_hash(sha, &EMPTY_ROOT, &EMPTY_ROOT);
+        assert!(empty_end.verify(sha, &r, &a, None).is_err());
+
+        // Non-inclusion with a leaf that is not on the key's path.
+        let d = key_with_bit(a, 0); // absent, diverges at bit 0
+        let pd = check_key(&store, root, &d, None);
+        assert_eq!(pd.leaf, None);
+        let bogus = Proof {
+            siblings: pd.siblings.clone(),
+            leaf: Some((a, va)),
+        };
+        assert!(bogus.verify(sha, &root, &d, None).is_err());
+        // Absent key claimed present via an empty-ended proof.
+        assert!(pd.verify(sha, &root, &d, Some(&va)).is_err());
+    }
+
+    // -------------------------------------------------------------------
+    // Property tests
+    // -------------------------------------------------------------------
+
+    /// Keys from several families so that deep shared prefixes are common.
+    fn arb_key() -> impl Strategy<Value = Hash32> {
+        prop_oneof![
+            any::<[u8; 32]>(),
+            // Differ only in a few leading bits and the last byte.
+            (0u8..4, any::<u8>()).prop_map(|(a, b)| {
+                let mut k = [0u8; 32];
+                k[0] = a;
+                k[31] = b;
+                k
+            }),
+            // Differ only in the last few bits.
+            (0u8..8).prop_map(|a| {
+                let mut k = [0xffu8; 32];
+                k[31] = 0xf8 | a;
+                k
+            }),
+            // Single-bit neighbours of a fixed key.
+            (0usize..256).prop_map(|bit| key_with_bit([0x3cu8; 32], bit)),
+        ]
+    }
+
+    fn val(v: u8) -> Hash32 {
+        [v; 32]
+    }
+
+    type Batches = Vec<Vec<(usize, Option<u8>)>>;
+
+    fn arb_scenario() -> impl Strategy<Value = (Vec<Hash32>, Batches, Vec<Hash32>)> {
+        (
+            prop::collection::vec(arb_key(), 1..48),
+            prop::collection::vec(
+                prop::collection::vec((any::<usize>(), prop::option::weighted(0.7, 0u8..4)), 0..40),
+                1..6,
+            ),
+            prop::collection::vec(arb_key(), 0..8),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn prop_batches_match_reference((pool, batches, extra) in arb_scenario()) {
+            let mut store = MemStore::new();
+            let mut model: BTreeMap<Hash32, Hash32> = BTreeMap::new();
+            let mut root = EMPTY_ROOT;
+            let mut history = vec![(root, model.clone())];
+            for ops in &batches {
+                let mut batch = BTreeMap::new();
+                for (i, op) in ops {
+                    batch.insert(pool[i % pool.len()], op.map(val));
+                }
+                for (k, op) in &batch {
+                    match op {
+                        Some(v) => { model.insert(*k, *v); }
+                        None => { model.remove(k); }
+                    }
+                }
+                root = apply_commit(&mut store, root, &batch);
+                prop_assert_eq!(root, reference(&model));
+                history.push((root, model.clone()));
+            }
+            // Every historical root: get, inclusion and non-inclusion proofs,
+            // and tampering.
+            for (r, m) in &history {
+                for key in pool.iter().chain(extra.iter()) {
+                    let expected = m.get(key);
+                    prop_assert_eq!(get(&store, *r, key).unwrap(), expected.copied());
+                    let proof = prove(&store, *r, key).unwrap();
+                    prop_assert!(proof.verify(sha, r, key, expected).is_ok());
+                    if let Some(last) = proof.siblings.last() {
+                        prop_assert_ne!(*last, EMPTY_ROOT);
+                    }
+                    // The opposite claim fails.
+                    match expected {
+                        Some(v) => {
+                            prop_assert!(proof.verify(sha, r, key, None).is_err());
+                            let mut w = *v;
+                            w[0] ^= 1;
+                            prop_assert!(proof.verify(sha, r, key, Some(&w)).is_err());
+                        }
+                        None => {
+                            prop_assert!(proof.verify(sha, r, key, Some(&val(0))).is_err());
+                            prop_assert!(proof.verify(sha, r, key, Some(&val(1))).is_err());
+                        }
+                    }
+                    // Flip a bit in each sibling.
+                    for i in 0..proof.siblings.len() {
+                        let mut t = proof.clone();
+                        t.siblings[i][i % 32] ^= 0x80 >> (i % 8);
+                        prop_assert!(t.verify(sha, r, key, expected).is_err());
+                    }
+                    // Tamper with the terminal leaf.
+                    if let Some((lk, lv)) = proof.leaf {
+                        let mut t = proof.clone();
+                        let mut lv2 = lv;
+                        lv2[31] ^= 1;
+                        t.leaf = Some((lk, lv2));
+                        let claim = if lk == *key { Some(&lv2) } else { None };
+                        prop_assert!(t.verify(sha, r, key, claim).is_err());
+                        let mut t = proof.clone();
+                        t.leaf = None;
+                        prop_assert!(t.verify(sha, r, key, None).is_err());
+                    }
+                    // Present the proof for every other key (swap key).
+                    for other in pool.iter() {
+                        if other == key { continue; }
+                        if let Some(v) = expected {
+                            prop_assert!(proof.verify(sha, r, other, Some(v)).is_err());
+                        }
+                        let truly_absent = !m.contains_key(other);
+                        if !truly_absent {
+                            prop_assert!(proof.verify(sha, r, other, None).is_err());
+                            // (A non-inclusion proof ending at `other`'s leaf
+                            // is legitimately an inclusion proof for it.)
+                            let ends_at_other = proof.leaf.map(|(k, _)| k) == Some(*other);
+                            prop_assert_eq!(
+                                proof.verify(sha, r, other, m.get(other)).is_ok(),
+                                ends_at_other
+                            );
+                        }
+                    }
+                    // Proof against a different historical root fails unless
+                    // that root has the same value for the key.
+                    for (r2, m2) in &history {
+                        if r2 != r && m2.get(key) != expected {
+                            prop_assert!(proof.verify(sha, r2, key, expected).is_err());
+                        }
+                    }
+                }
+            }
+            // Deleting everything returns the empty root.
+            let del: BTreeMap<_, _> = model.keys().map(|k| (*k, None)).collect();
+            let r = apply_commit(&mut store, root, &del);
+            prop_assert_eq!(r, EMPTY_ROOT);
+        }
+
+        #[test]
+        fn prop_root_independent_of_batching(
+            pairs in prop::collection::btree_map(arb_key(), 0u8..4, 0..64),
+            cuts in prop::collection::vec(any::<usize>(), 0..5),
+        ) {
+            let pairs: Vec<(Hash32, Hash32)> = pairs.into_iter().map(|(k, v)| (k, val(v))).collect();
+            let (_, at_once) = insert_all(&pairs);
+            // Insert in shuffled chunks (order by a hash of the key).
+            let mut order = pairs.clone();
+            order.sort_by_key(|(k, _)| sha(k));
+            let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (order.len() + 1)).collect();
+            bounds.push(0);
+            bounds.push(order.len());
+            bounds.sort();
+            let mut store = MemStore::new();
+            let mut root = EMPTY_ROOT;
+            for w in bounds.windows(2) {
+                let batch = order[w[0]..w[1]].iter().map(|(k, v)| (*k, Some(*v))).collect();
+                root = apply_commit(&mut store, root, &batch);
+            }
+            prop_assert_eq!(root, at_once);
+            prop_assert_eq!(root, reference(&pairs.iter().copied().collect()));
+        }
+
+        #[test]
+        fn prop_decode_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..140)) {
+            if let Ok(node) = Node::decode(&bytes) {
+                prop_assert_eq!(node.encode(), bytes);
+            }
+        }
+
+        #[test]
+        fn prop_node_roundtrip(a in any::<[u8; 32]>(), b in any::<[u8; 32]>(), leaf in any::<bool>()) {
+            let node = if leaf {
+                Node::Leaf { key: a, value_hash: b }
+            } else {
+                Node::Internal { left: a, right: b }
+            };
+            prop_assert_eq!(Node::decode(&node.encode()).unwrap(), node);
+        }
+
+        #[test]
+        fn prop_random_proofs_do_not_verify(
+            siblings in prop::collection::vec(any::<[u8; 32]>(), 0..8),
+            key in any::<[u8; 32]>(),
+            leaf in prop::option::of((any::<[u8; 32]>(), any::<[u8; 32]>())),
+        ) {
+            // Against a real root, a random proof never verifies either claim.
+            let pairs: Vec<_> = (0u8..5).map(|i| (sha(&[i]), sha(&[i]))).collect();
+            let (_, root) = insert_all(&pairs);
+            let p = Proof { siblings, leaf };
+            prop_assert!(p.verify(sha, &root, &key, None).is_err());
+            prop_assert!(p.verify(sha, &root, &key, Some(&[0u8; 32])).is_err());
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Blocks, their headers, validator seals and receipts.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use hechain_crypto::Suite;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Codec;
+use crate::primitives::{hex_bytes, u128_string, Address, H256};
+use crate::tx::{EvidenceMeta, SignedTransaction};
+
+/// Domain prefix of the message a validator signs for a block.
+pub const BLOCK_SIGNING_DOMAIN: &[u8] = b"hechain/block/v1";
+
+/// Block header. Its hash identifies the block.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockHeader {
+    /// Header format version (1).
+    pub version: u32,
+    /// Chain id from genesis.
+    pub chain_id: u64,
+    /// Height; the genesis block is 0.
+    pub height: u64,
+    /// Hash of the previous header (zero for genesis).
+    pub parent_hash: H256,
+    /// Proposer's wall-clock time in milliseconds since the Unix epoch; never
+    /// smaller than the parent's. The only clock consensus code uses.
+    pub timestamp_ms: u64,
+    /// Index of the proposing validator in the genesis validator list.
+    pub proposer: u32,
+    /// Binary Merkle root of the transaction hashes ([`crate::merkle`]).
+    pub tx_root: H256,
+    /// Binary Merkle root of the receipt hashes.
+    pub receipts_root: H256,
+    /// Root of the authenticated state after executing this block.
+    pub state_root: H256,
+    /// Number of transactions.
+    pub tx_count: u32,
+}
+
+impl Codec for BlockHeader {}
+
+impl BlockHeader {
+    /// Block hash: suite hash of the canonical header encoding.
+    pub fn hash(&self, suite: Suite) -> H256 {
+        H256(suite.hash(&self.encode()))
+    }
+
+    /// The bytes validators sign: domain, genesis hash (binds the signature
+    /// to one chain) and block hash.
+    pub fn signing_message(genesis_hash: &H256, block_hash: &H256) -> Vec<u8> {
+        let mut m = Vec::with_capacity(BLOCK_SIGNING_DOMAIN.len() + 64);
+        m.extend_from_slice(BLOCK_SIGNING_DOMAIN);
+        m.extend_from_slice(&genesis_hash.0);
+        m.extend_from_slice(&block_hash.0);
+        m
+    }
+}
+
+/// One validator's signature over a block.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorSignature {
+    /// Index in the validator list.
+    pub validator: u32,
+    /// Node signature (Ed25519 or SM2) over [`BlockHeader::signing_message`].
+    #[serde(with = "hex_bytes")]
+    pub signature: Vec<u8>,
+}
+
+/// The signatures that make a block final. With `solo` consensus this is the
+/// one validator's signature; with BFT it is a quorum (2f+1).
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    /// Signatures ordered by validator index, no duplicates.
+    pub signatures: Vec<ValidatorSignature>,
+}
+
+/// A block: header, seal and transactions.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    /// The header.
+    pub header: BlockHeader,
+    /// The validators' signatures over the header.
+    pub seal: Seal,
+    /// Transactions in execution order.
+    pub transactions: Vec<SignedTransaction>,
+}
+
+impl Codec for Block {}
+
+/// Outcome of one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TxStatus {
+    /// Applied.
+    Success,
+    /// Not applied (nonce and fee still consumed); the reason says why.
+    Failed {
+        /// Human-readable reason.
+        reason: String,
+    },
+}
+
+/// Something a transaction did, for indexing and subscribers.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// Native balance moved.
+    Transfer {
+        /// Payer.
+        from: Address,
+        /// Payee.
+        to: Address,
+        /// Amount.
+        #[serde(with = "u128_string")]
+        amount: u128,
+    },
+    /// An evidence record was stored.
+    EvidenceStored {
+        /// Record id.
+        id: u64,
+        /// Content hash.
+        content_hash: H256,
+        /// Submitting account.
+        submitter: Address,
+        /// Metadata as submitted.
+        meta: EvidenceMeta,
+    },
+}
+
+/// Receipt of one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The transaction.
+    pub tx_hash: H256,
+    /// Applied or failed.
+    #[serde(flatten)]
+    pub status: TxStatus,
+    /// Fee taken from the sender.
+    pub fee_charged: u64,
+    /// Events emitted.
+    pub events: Vec<Event>,
+}
+
+impl Codec for Receipt {}
+
+impl Receipt {
+    /// Receipt hash (leaf of the receipts root).
+    pub fn hash(&self, suite: Suite) -> H256 {
+        H256(suite.hash(&self.encode()))
+    }
+}
+
+/// Where a transaction sits in the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TxLocation {
+    /// Block height.
+    pub height: u64,
+    /// Index within the block.
+    pub index: u32,
+}
+
+/// An account's native state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Next expected nonce.
+    pub nonce: u64,
+    /// Balance in the smallest unit.
+    #[serde(with = "u128_string")]
+    pub balance: u128,
+}
+
+impl Codec for Account {}
+
+/// A stored evidence (存证) record.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRecord {
+    /// Sequential id, starting at 1.
+    pub id: u64,
+    /// Hash of the content (suite hash).
+    pub content_hash: H256,
+    /// Descriptive fields.
+    pub meta: EvidenceMeta,
+    /// Account that submitted it.
+    pub submitter: Address,
+    /// Transaction that stored it.
+    pub tx_hash: H256,
+    /// Block height it was committed in.
+    pub height: u64,
+    /// Block timestamp (ms since the Unix epoch).
+    pub timestamp_ms: u64,
+}
+
+impl Codec for EvidenceRecord {}
+
+/// A block just committed, as announced to subscribers (REST event stream,
+/// later JSON-RPC `newHeads`/`logs`).
+#[derive(Clone, Debug)]
+pub struct CommittedBlock {
+    /// Block hash.
+    pub hash: H256,
+    /// The block.
+    pub block: Block,
+    /// Hashes of its transactions, in order.
+    pub tx_hashes: Vec<H256>,
+    /// Its receipts, in order.
+    pub receipts: Vec<Receipt>,
+}

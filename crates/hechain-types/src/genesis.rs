@@ -1,0 +1,163 @@
+//! Genesis: the configuration every node of a chain starts from.
+//!
+//! The genesis file is JSON; its identity (the *genesis hash*) is the suite
+//! hash of the canonical encoding of the parsed value, so whitespace or key
+//! order in the file do not matter but every value does.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use hechain_crypto::{NodePublicKey, Suite};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Codec;
+use crate::primitives::{hex_bytes, u128_string, Address, H256};
+use crate::TypesError;
+
+/// Domain prefix of the genesis hash.
+pub const GENESIS_DOMAIN: &[u8] = b"hechain/genesis/v1";
+
+/// A consensus validator.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorInfo {
+    /// Operator-chosen name (e.g. `org1-node0`).
+    pub name: String,
+    /// Node public key: Ed25519 (32 bytes) for `standard`, SM2 compressed (33 bytes) for `gm`.
+    #[serde(with = "hex_bytes")]
+    pub public_key: Vec<u8>,
+}
+
+/// A pre-funded account.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisAccount {
+    /// Account address.
+    pub address: Address,
+    /// Initial balance.
+    #[serde(with = "u128_string")]
+    pub balance: u128,
+}
+
+/// Chain parameters fixed at genesis (changed later only by governance).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainParams {
+    /// Largest number of transactions in one block.
+    pub max_block_txs: u32,
+    /// Largest encoded transaction, in bytes.
+    pub max_tx_bytes: u32,
+    /// Smallest fee a transaction must offer.
+    pub min_fee: u64,
+}
+
+impl Default for ChainParams {
+    fn default() -> Self {
+        Self { max_block_txs: 20_000, max_tx_bytes: 16 * 1024, min_fee: 0 }
+    }
+}
+
+/// The genesis configuration.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// Chain id, part of every transaction and header.
+    pub chain_id: u64,
+    /// Cryptographic suite of the chain.
+    pub suite: SuiteTag,
+    /// Genesis block timestamp (ms since the Unix epoch).
+    pub timestamp_ms: u64,
+    /// Validator set, in index order.
+    pub validators: Vec<ValidatorInfo>,
+    /// Funded accounts.
+    pub accounts: Vec<GenesisAccount>,
+    /// Chain parameters.
+    #[serde(default)]
+    pub params: ChainParams,
+}
+
+/// [`Suite`] with a canonical encoding (0 = standard, 1 = gm).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SuiteTag(pub Suite);
+
+impl BorshSerialize for SuiteTag {
+    fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let tag: u8 = match self.0 {
+            Suite::Standard => 0,
+            Suite::Gm => 1,
+        };
+        BorshSerialize::serialize(&tag, w)
+    }
+}
+
+impl BorshDeserialize for SuiteTag {
+    fn deserialize_reader<R: std::io::Read>(r: &mut R) -> std::io::Result<Self> {
+        match u8::deserialize_reader(r)? {
+            0 => Ok(SuiteTag(Suite::Standard)),
+            1 => Ok(SuiteTag(Suite::Gm)),
+            t => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unknown suite tag {t}"))),
+        }
+    }
+}
+
+impl Codec for Genesis {}
+
+impl Genesis {
+    /// The suite.
+    pub fn suite(&self) -> Suite {
+        self.suite.0
+    }
+
+    /// The genesis hash: suite hash of domain + canonical encoding.
+    pub fn hash(&self) -> H256 {
+        H256(self.suite().hash_parts(&[GENESIS_DOMAIN, &self.encode()]))
+    }
+
+    /// Parses and validates a genesis JSON document.
+    pub fn from_json(json: &str) -> Result<Self, TypesError> {
+        let g: Genesis = serde_json::from_str(json).map_err(|e| TypesError::Invalid(format!("genesis: {e}")))?;
+        g.validate()?;
+        Ok(g)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The validators' parsed public keys, in index order.
+    pub fn validator_keys(&self) -> Result<Vec<NodePublicKey>, TypesError> {
+        self.validators
+            .iter()
+            .map(|v| {
+                NodePublicKey::from_bytes(self.suite(), &v.public_key)
+                    .map_err(|e| TypesError::Invalid(format!("validator {}: {e}", v.name)))
+            })
+            .collect()
+    }
+
+    /// Structural checks: at least one validator, valid keys, no duplicate
+    /// validators or accounts, sane parameters.
+    pub fn validate(&self) -> Result<(), TypesError> {
+        if self.validators.is_empty() {
+            return Err(TypesError::Invalid("genesis: at least one validator is required".into()));
+        }
+        let keys = self.validator_keys()?;
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != keys.len() {
+            return Err(TypesError::Invalid("genesis: duplicate validator public key".into()));
+        }
+        let mut addrs: Vec<_> = self.accounts.iter().map(|a| a.address).collect();
+        addrs.sort();
+        if addrs.windows(2).any(|w| w[0] == w[1]) {
+            return Err(TypesError::Invalid("genesis: an account is listed twice".into()));
+        }
+        if self.params.max_block_txs == 0 || self.params.max_tx_bytes < 128 {
+            return Err(TypesError::Invalid(
+                "genesis: params.max_block_txs must be > 0 and params.max_tx_bytes >= 128".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! Core data types of hechain and their canonical encoding.
+//!
+//! Everything that is hashed or signed (transactions, headers, receipts,
+//! genesis) implements [`Codec`]: one version byte plus borsh, deterministic
+//! and with exactly one encoding per value. JSON forms (for the REST API and
+//! files) use `0x` hex for bytes and decimal strings for 128-bit amounts.
+
+pub mod block;
+pub mod codec;
+pub mod genesis;
+pub mod merkle;
+pub mod primitives;
+pub mod tx;
+
+pub use block::{
+    Account, Block, BlockHeader, CommittedBlock, EvidenceRecord, Event, Receipt, Seal, TxLocation, TxStatus,
+    ValidatorSignature,
+};
+pub use codec::{Codec, ENCODING_VERSION};
+pub use genesis::{ChainParams, Genesis, GenesisAccount, SuiteTag, ValidatorInfo};
+pub use hechain_crypto::Suite;
+pub use primitives::{Address, H256};
+pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum TypesError {
+    /// Bytes of the wrong length.
+    #[error("invalid {what}: expected {expected} bytes, got {got}")]
+    InvalidLength {
+        /// What was being parsed.
+        what: &'static str,
+        /// Expected length.
+        expected: usize,
+        /// Actual length.
+        got: usize,
+    },
+    /// Malformed hex.
+    #[error("invalid {what} hex: {reason}")]
+    InvalidHex {
+        /// What was being parsed.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The canonical decoder refused the bytes.
+    #[error("cannot decode: {0}")]
+    Decode(String),
+    /// A value breaks a rule.
+    #[error("{0}")]
+    Invalid(String),
+    /// A signature does not verify.
+    #[error("bad signature: {0}")]
+    BadSignature(String),
+    /// A Merkle proof does not verify.
+    #[error("invalid proof: {0}")]
+    Proof(String),
+}

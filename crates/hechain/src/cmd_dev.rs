@@ -1,0 +1,123 @@
+//! `hechain dev`: a single-node development chain.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use hechain_crypto::{AccountKey, Suite};
+use hechain_node::{dev, Node, NodeConfig, GENESIS_FILE};
+use hechain_types::Address;
+use serde_json::json;
+
+use crate::output::emit;
+use crate::Cli;
+
+#[derive(Args, Debug)]
+pub struct DevArgs {
+    /// Data directory (kept across restarts); a temporary one, deleted on exit, when omitted.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// API listen address.
+    #[arg(long, default_value = "127.0.0.1:8545")]
+    pub rpc_addr: SocketAddr,
+    /// Cryptographic suite: standard or gm (国密 SM2/SM3/SM4).
+    #[arg(long, default_value = "standard")]
+    pub suite: Suite,
+    /// Block interval in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    pub block_time: u64,
+    /// Produce blocks even when there are no transactions.
+    #[arg(long)]
+    pub empty_blocks: bool,
+    /// Most transactions per block.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_block_txs: usize,
+}
+
+pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
+    let (_tmp, data_dir) = match &args.data_dir {
+        Some(d) => (None, d.clone()),
+        None => {
+            let t = tempfile::Builder::new().prefix("hechain-dev-").tempdir().context("creating a temporary data dir")?;
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        }
+    };
+    // With --key (a hex private key) that account is funded instead of the well-known ones.
+    let custom: Option<AccountKey> = match &cli.key {
+        Some(k) => Some(AccountKey::from_hex(args.suite.account_scheme(), k).context("--key for dev must be a hex private key")?),
+        None => None,
+    };
+    let extra: Vec<Address> = custom.iter().map(|k| Address(k.address())).collect();
+    let genesis = dev::prepare_dev_dir(&data_dir, args.suite, &extra)?;
+    let mut cfg = NodeConfig::new(&data_dir);
+    cfg.rpc_addr = args.rpc_addr;
+    cfg.block_time = Duration::from_millis(args.block_time.max(1));
+    cfg.empty_blocks = args.empty_blocks;
+    cfg.max_block_txs = args.max_block_txs;
+    let node = Node::start(cfg).await?;
+
+    let keys: Vec<AccountKey> = match custom {
+        Some(k) => vec![k],
+        None => (0..dev::DEV_ACCOUNTS).map(|i| dev::dev_account_key(genesis.suite(), i)).collect(),
+    };
+    let url = format!("http://{}", node.rpc_addr);
+    let genesis_path = data_dir.join(GENESIS_FILE);
+    let accounts: Vec<_> = keys
+        .iter()
+        .map(|k| json!({"address": Address(k.address()), "private_key": format!("0x{}", hex::encode(&k.secret_bytes()[..]))}))
+        .collect();
+    emit(
+        cli.json,
+        &json!({"rpc_url": url, "genesis": genesis_path, "data_dir": data_dir, "chain_id": genesis.chain_id,
+                "suite": genesis.suite().to_string(), "accounts": accounts}),
+        || {
+            let mut s = format!(
+                "hechain dev chain running\n  RPC URL    {url}\n  chain id   {}\n  suite      {}\n  genesis    {}\n  data dir   {}{}\n\nFunded accounts (address private-key) — public test keys, never use them for value:\n",
+                genesis.chain_id,
+                genesis.suite(),
+                genesis_path.display(),
+                data_dir.display(),
+                if args.data_dir.is_none() { " (temporary)" } else { "" },
+            );
+            for (i, k) in keys.iter().enumerate() {
+                s.push_str(&format!(
+                    "  ({i}) {} 0x{}\n",
+                    Address(k.address()).to_checksum(),
+                    hex::encode(&k.secret_bytes()[..])
+                ));
+            }
+            s.push_str("\nPress Ctrl-C to stop.");
+            s
+        },
+    );
+    wait_for_signal().await;
+    eprintln!("shutting down…");
+    node.shutdown().await;
+    Ok(0)
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

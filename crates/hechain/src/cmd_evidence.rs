@@ -1,0 +1,178 @@
+//! `hechain evidence …`: evidence (存证) storage, verification and certificates.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use clap::Subcommand;
+use hechain_crypto::Suite;
+use hechain_execution::certificate::EvidenceCertificate;
+use hechain_types::{Event, EvidenceMeta, Genesis, Payload, H256};
+use serde_json::json;
+
+use crate::cmd_chain::{client, COMMIT_TIMEOUT};
+use crate::cmd_key::resolve_signer;
+use crate::output::{emit, format_ms};
+use crate::Cli;
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCmd {
+    /// Hash a file locally with the chain's suite hash and store the hash on chain.
+    Put {
+        /// The file (its content never leaves this machine).
+        file: PathBuf,
+        /// Title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Kind of evidence (contract, invoice, image, …).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Owner label.
+        #[arg(long)]
+        owner: Option<String>,
+        /// External reference (case number, archive id, URL).
+        #[arg(long = "ref")]
+        external_ref: Option<String>,
+    },
+    /// Check whether a file's hash is on chain (exit 0) or not (exit 1).
+    Verify {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Show an evidence record by id.
+    Get {
+        /// Record id.
+        id: u64,
+    },
+    /// Export the offline-verifiable certificate of a record.
+    Cert {
+        /// Record id.
+        id: u64,
+        /// Output file (standard output when omitted).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Verify a certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    VerifyCert {
+        /// Certificate JSON file.
+        cert: PathBuf,
+        /// The chain's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
+}
+
+fn hash_file(suite: Suite, path: &Path) -> anyhow::Result<H256> {
+    let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(H256(suite.hash(&data)))
+}
+
+pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
+    match cmd {
+        EvidenceCmd::Put { file, title, kind, owner, external_ref } => {
+            let c = client(cli)?;
+            let s = c.status().await?;
+            let content_hash = hash_file(s.suite, file)?;
+            let key = resolve_signer(cli, s.suite, s.chain_id)?;
+            let meta = EvidenceMeta {
+                title: title.clone(),
+                kind: kind.clone(),
+                owner: owner.clone(),
+                external_ref: external_ref.clone(),
+            };
+            let (tx_hash, r) = c.send_and_wait(&key, Payload::EvidencePut { content_hash, meta }, COMMIT_TIMEOUT).await?;
+            let id = r
+                .receipt
+                .events
+                .iter()
+                .find_map(|e| match e {
+                    Event::EvidenceStored { id, .. } => Some(*id),
+                    _ => None,
+                })
+                .ok_or_else(|| anyhow!("the receipt of {tx_hash} has no evidence event"))?;
+            emit(cli.json, &json!({"id": id, "content_hash": content_hash, "tx_hash": tx_hash, "height": r.height}), || {
+                format!("stored evidence {id}\n  content hash  {content_hash}\n  tx            {tx_hash}\n  height        {}", r.height)
+            });
+            Ok(0)
+        }
+        EvidenceCmd::Verify { file } => {
+            let c = client(cli)?;
+            let s = c.status().await?;
+            let content_hash = hash_file(s.suite, file)?;
+            match c.evidence_by_hash(&content_hash).await? {
+                Some(rec) => {
+                    emit(cli.json, &json!({"found": true, "record": rec}), || {
+                        format!(
+                            "ON CHAIN: {} matches evidence {}\n  content hash  {}\n  stored at     {} (height {})\n  submitter     {}\n  tx            {}",
+                            file.display(),
+                            rec.id,
+                            rec.content_hash,
+                            format_ms(rec.timestamp_ms),
+                            rec.height,
+                            rec.submitter.to_checksum(),
+                            rec.tx_hash
+                        )
+                    });
+                    Ok(0)
+                }
+                None => {
+                    emit(cli.json, &json!({"found": false, "content_hash": content_hash}), || {
+                        format!("NOT ON CHAIN: no evidence has content hash {content_hash} ({})", file.display())
+                    });
+                    Ok(1)
+                }
+            }
+        }
+        EvidenceCmd::Get { id } => {
+            let rec = client(cli)?.evidence(*id).await?;
+            emit(cli.json, &rec, || serde_json::to_string_pretty(&rec).unwrap_or_default());
+            Ok(0)
+        }
+        EvidenceCmd::Cert { id, output } => {
+            let cert = client(cli)?.evidence_certificate(*id).await?;
+            let text = serde_json::to_string_pretty(&cert)?;
+            match output {
+                Some(p) => {
+                    std::fs::write(p, text + "\n").with_context(|| format!("writing {}", p.display()))?;
+                    if !cli.json {
+                        println!("wrote certificate of evidence {id} to {}", p.display());
+                    } else {
+                        println!("{}", json!({"id": id, "file": p}));
+                    }
+                }
+                None => println!("{text}"),
+            }
+            Ok(0)
+        }
+        EvidenceCmd::VerifyCert { cert, genesis } => {
+            let gtext = std::fs::read_to_string(genesis).with_context(|| format!("reading {}", genesis.display()))?;
+            let g = Genesis::from_json(&gtext).with_context(|| format!("{}", genesis.display()))?;
+            let outcome = std::fs::read_to_string(cert)
+                .with_context(|| format!("reading {}", cert.display()))
+                .and_then(|t| {
+                    serde_json::from_str::<EvidenceCertificate>(&t).map_err(|e| anyhow!("malformed certificate: {e}"))
+                })
+                .and_then(|c| c.verify(&g).map_err(|e| anyhow!("{e}")));
+            match outcome {
+                Ok(v) => {
+                    emit(cli.json, &json!({"valid": true, "evidence": v}), || {
+                        format!(
+                            "VALID: evidence {} with content hash {}\n  stored at   {} (height {}, block {})\n  submitter   {}\n  signed by   {}",
+                            v.id,
+                            v.content_hash,
+                            format_ms(v.timestamp_ms),
+                            v.height,
+                            v.block_hash,
+                            v.submitter.to_checksum(),
+                            v.signed_by.join(", ")
+                        )
+                    });
+                    Ok(0)
+                }
+                Err(e) => {
+                    emit(cli.json, &json!({"valid": false, "reason": e.to_string()}), || format!("INVALID: {e:#}"));
+                    Ok(1)
+                }
+            }
+        }
+    }
+}

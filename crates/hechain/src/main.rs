@@ -1,0 +1,125 @@
+//! `hechain`: the node, the command-line client and the benchmark tool in one binary.
+//!
+//! Global options: `--rpc URL` (default `http://127.0.0.1:8545`), `--key KEY`
+//! / `HECHAIN_KEY` (a private key in hex, a keystore file, or the address of
+//! a key in the keystore directory), `--json` for machine-readable output.
+
+mod bench;
+mod cmd_chain;
+mod cmd_dev;
+mod cmd_evidence;
+mod cmd_key;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// hechain — a consortium blockchain: BFT consensus, national cryptography, evidence services.
+#[derive(Parser, Debug)]
+#[command(name = "hechain", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Node API URL [default: http://127.0.0.1:8545].
+    #[arg(long, global = true, env = "HECHAIN_RPC")]
+    pub rpc: Option<String>,
+    /// Signing key: hex private key, keystore file, or address of a key in the keystore directory.
+    /// On a dev chain (chain id 1337) the first dev account is used when no key is given.
+    #[arg(long, global = true, env = "HECHAIN_KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Keystore directory.
+    #[arg(long, global = true, env = "HECHAIN_KEYSTORE")]
+    pub keystore: Option<PathBuf>,
+    /// Print JSON instead of human-readable text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a single-node development chain with funded, well-known accounts.
+    Dev(cmd_dev::DevArgs),
+    /// Manage account keys (encrypted keystore files).
+    #[command(subcommand)]
+    Key(cmd_key::KeyCmd),
+    /// Transfer native balance to an address.
+    Transfer {
+        /// Recipient address.
+        to: String,
+        /// Amount in the smallest unit (decimal or 0x hex).
+        amount: String,
+    },
+    /// Show the chain status.
+    Status,
+    /// Show a block (latest when no height or hash is given).
+    Block {
+        /// Height or 0x block hash.
+        id: Option<String>,
+        /// Include full transactions.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Show a transaction and its receipt.
+    Tx {
+        /// Transaction hash.
+        hash: String,
+    },
+    /// Show an account's nonce and balance.
+    Account {
+        /// Address (default: the --key account).
+        address: Option<String>,
+    },
+    /// Evidence (存证): store file hashes, verify files, export and check certificates.
+    #[command(subcommand)]
+    Evidence(cmd_evidence::EvidenceCmd),
+    /// Load generators that print throughput and latency.
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+/// API URL used when `--rpc` is not given.
+pub const DEFAULT_RPC: &str = "http://127.0.0.1:8545";
+
+impl Cli {
+    /// The node API URL.
+    pub fn rpc_url(&self) -> &str {
+        self.rpc.as_deref().unwrap_or(DEFAULT_RPC)
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HECHAIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,hechain=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    let code = match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match &cli.command {
+        Command::Dev(args) => cmd_dev::run(&cli, args).await,
+        Command::Key(k) => cmd_key::run(&cli, k).await,
+        Command::Transfer { to, amount } => cmd_chain::transfer(&cli, to, amount).await,
+        Command::Status => cmd_chain::status(&cli).await,
+        Command::Block { id, full } => cmd_chain::block(&cli, id.as_deref(), *full).await,
+        Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
+        Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
+        Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
+        Command::Bench(b) => bench::run(&cli, b).await,
+    }
+}
