@@ -1,0 +1,197 @@
+//! Admission rules: each refusal reason, ordering and back-pressure.
+
+use std::collections::BTreeMap;
+
+use hechain_crypto::{AccountKey, AccountScheme, Suite};
+use hechain_mempool::{AdmitError, Mempool, MempoolConfig, StateSource};
+use hechain_types::{Account, Address, ChainParams, EvidenceMeta, Payload, SignedTransaction, Transaction, H256};
+
+const CHAIN: u64 = 7;
+
+/// Committed state as plain maps (the node uses `StoreState` over redb; this
+/// crate's tests only need the trait's contract).
+#[derive(Default)]
+struct Chain {
+    accounts: BTreeMap<Address, Account>,
+    evidence: BTreeMap<H256, String>,
+}
+
+impl StateSource for Chain {
+    fn account(&self, addr: &Address) -> Result<Account, String> {
+        Ok(self.accounts.get(addr).copied().unwrap_or_default())
+    }
+    fn evidence_exists(&self, h: &H256) -> Result<Option<String>, String> {
+        Ok(self.evidence.get(h).cloned())
+    }
+}
+
+fn key(i: u8) -> AccountKey {
+    AccountKey::from_bytes(AccountScheme::Secp256k1, &[i + 1; 32]).unwrap()
+}
+
+fn transfer(k: &AccountKey, nonce: u64, amount: u128) -> SignedTransaction {
+    Transaction {
+        chain_id: CHAIN,
+        nonce,
+        sender: Address(k.address()),
+        fee: 1,
+        payload: Payload::Transfer { to: Address([9; 20]), amount },
+    }
+    .sign(k)
+    .unwrap()
+}
+
+fn setup(config: MempoolConfig) -> (Mempool, Chain) {
+    let params = ChainParams { max_block_txs: 100, max_tx_bytes: 1024, min_fee: 1 };
+    let pool = Mempool::new(Suite::Standard, CHAIN, params, config);
+    let mut chain = Chain::default();
+    for i in 0..4 {
+        chain.accounts.insert(Address(key(i).address()), Account { nonce: 0, balance: 1_000 });
+    }
+    (pool, chain)
+}
+
+fn admit(pool: &Mempool, chain: &Chain, tx: SignedTransaction) -> Result<H256, AdmitError> {
+    pool.admit_batch(vec![tx], chain).pop().unwrap()
+}
+
+#[test]
+fn accepts_and_orders_by_nonce() {
+    let (pool, chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    // Out of order arrival: nonce 1 waits for nonce 0.
+    admit(&pool, &chain, transfer(&k, 1, 5)).unwrap();
+    assert!(pool.ready(10).is_empty());
+    admit(&pool, &chain, transfer(&k, 0, 5)).unwrap();
+    let ready = pool.ready(10);
+    assert_eq!(ready.iter().map(|(_, t)| t.tx.nonce).collect::<Vec<_>>(), vec![0, 1]);
+    assert_eq!(pool.pending_nonce(&Address(k.address())), Some(2));
+}
+
+#[test]
+fn refusals_are_specific() {
+    let (pool, chain) = setup(MempoolConfig { max_nonce_gap: 5, ..MempoolConfig::default() });
+    let k = key(0);
+    let good = transfer(&k, 0, 5);
+    admit(&pool, &chain, good.clone()).unwrap();
+    assert!(matches!(admit(&pool, &chain, good.clone()), Err(AdmitError::Duplicate(_))));
+
+    let mut bad_sig = transfer(&k, 1, 5);
+    bad_sig.tx.payload = Payload::Transfer { to: Address([8; 20]), amount: 5 };
+    assert!(matches!(admit(&pool, &chain, bad_sig), Err(AdmitError::BadSignature(_))));
+
+    let other_sender = {
+        let mut t = transfer(&key(1), 0, 5);
+        t.tx.sender = Address(k.address());
+        t
+    };
+    assert!(matches!(admit(&pool, &chain, other_sender), Err(AdmitError::BadSignature(_))));
+
+    let wrong_chain = Transaction { chain_id: 8, ..transfer(&k, 1, 5).tx }.sign(&k).unwrap();
+    assert_eq!(admit(&pool, &chain, wrong_chain), Err(AdmitError::WrongChainId { expected: 7, got: 8 }));
+
+    let low_fee = Transaction { fee: 0, ..transfer(&k, 1, 5).tx }.sign(&k).unwrap();
+    assert_eq!(admit(&pool, &chain, low_fee), Err(AdmitError::FeeTooLow { min: 1, got: 0 }));
+
+    assert_eq!(
+        admit(&pool, &chain, transfer(&k, 9, 5)),
+        Err(AdmitError::NonceGapTooLarge { expected: 0, got: 9, max_gap: 5 })
+    );
+
+    let k1 = key(1);
+    let mut c2 = Chain::default();
+    c2.accounts.insert(Address(k1.address()), Account { nonce: 3, balance: 1_000 });
+    assert_eq!(admit(&pool, &c2, transfer(&k1, 2, 5)), Err(AdmitError::NonceTooLow { expected: 3, got: 2 }));
+
+    // Balance covers pending transactions too: 1000 available, 600+1 pending.
+    let k2 = key(2);
+    admit(&pool, &chain, transfer(&k2, 0, 600)).unwrap();
+    assert_eq!(
+        admit(&pool, &chain, transfer(&k2, 1, 600)),
+        Err(AdmitError::InsufficientBalance { need: 1202, have: 1000 })
+    );
+
+    let huge = Transaction {
+        payload: Payload::EvidencePut {
+            content_hash: H256([1; 32]),
+            meta: EvidenceMeta { title: Some("x".repeat(500)), kind: Some("y".repeat(500)), ..Default::default() },
+        },
+        ..transfer(&k, 1, 0).tx
+    }
+    .sign(&k)
+    .unwrap();
+    assert!(matches!(admit(&pool, &chain, huge), Err(AdmitError::Oversize { max: 1024, .. })));
+
+    let long_meta = Transaction {
+        payload: Payload::EvidencePut {
+            content_hash: H256([1; 32]),
+            meta: EvidenceMeta { title: Some("x".repeat(600)), ..Default::default() },
+        },
+        ..transfer(&k, 1, 0).tx
+    }
+    .sign(&k)
+    .unwrap();
+    let pool2 = Mempool::new(
+        Suite::Standard,
+        CHAIN,
+        ChainParams { max_block_txs: 100, max_tx_bytes: 4096, min_fee: 1 },
+        MempoolConfig::default(),
+    );
+    assert!(matches!(admit(&pool2, &chain, long_meta), Err(AdmitError::InvalidPayload(m)) if m.contains("title")));
+}
+
+#[test]
+fn evidence_duplicates_point_to_the_original() {
+    let (pool, mut chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    let ev = |nonce, h| {
+        Transaction {
+            chain_id: CHAIN,
+            nonce,
+            sender: Address(k.address()),
+            fee: 1,
+            payload: Payload::EvidencePut { content_hash: H256([h; 32]), meta: EvidenceMeta::default() },
+        }
+        .sign(&k)
+        .unwrap()
+    };
+    chain.evidence.insert(H256([5; 32]), "evidence … already exists: id 3".into());
+    let err = admit(&pool, &chain, ev(0, 5)).unwrap_err();
+    assert_eq!(err.code(), "evidence_exists");
+    assert!(err.to_string().contains("id 3"));
+    admit(&pool, &chain, ev(0, 6)).unwrap();
+    assert_eq!(admit(&pool, &chain, ev(1, 6)).unwrap_err().code(), "evidence_exists");
+}
+
+#[test]
+fn pool_full_is_back_pressure() {
+    let (pool, chain) = setup(MempoolConfig { capacity: 3, ..MempoolConfig::default() });
+    let k = key(0);
+    for n in 0..3 {
+        admit(&pool, &chain, transfer(&k, n, 1)).unwrap();
+    }
+    let err = admit(&pool, &chain, transfer(&k, 3, 1)).unwrap_err();
+    assert_eq!(err, AdmitError::PoolFull { capacity: 3 });
+    assert!(err.is_retryable());
+    assert_eq!(pool.len(), 3);
+}
+
+#[test]
+fn commit_removes_used_nonces_and_interleaves_senders() {
+    let (pool, mut chain) = setup(MempoolConfig::default());
+    let (a, b) = (key(0), key(1));
+    let batch: Vec<_> = (0..3).flat_map(|n| [transfer(&a, n, 1), transfer(&b, n, 1)]).collect();
+    assert!(pool.admit_batch(batch, &chain).iter().all(|r| r.is_ok()));
+    let ready = pool.ready(4);
+    assert_eq!(ready.len(), 4);
+    let senders: Vec<_> = ready.iter().map(|(_, t)| t.tx.sender).collect();
+    assert_ne!(senders[0], senders[1], "senders are interleaved");
+    // Both senders' nonces 0 and 1 commit.
+    for k in [&a, &b] {
+        chain.accounts.insert(Address(k.address()), Account { nonce: 2, balance: 990 });
+    }
+    pool.on_committed(&[Address(a.address()), Address(b.address())], &chain);
+    assert_eq!(pool.len(), 2);
+    let rest = pool.ready(10);
+    assert!(rest.iter().all(|(_, t)| t.tx.nonce == 2));
+}
