@@ -1,0 +1,123 @@
+//! End to end through the real binary: `hechain dev`, transfers, queries,
+//! keys, and the evidence flow up to offline certificate verification.
+
+mod common;
+
+use common::{cli_env, json_ok, DevNode};
+use hechain_execution::certificate::EvidenceCertificate;
+use hechain_types::Genesis;
+
+#[test]
+fn transfer_query_and_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(&dir.path().join("data"), &["--block-time", "100"]);
+
+    let st = json_ok(&node.cli(&["--json", "status"]));
+    assert_eq!(st["chain_id"], 1337);
+    assert_eq!(st["suite"], "standard");
+
+    let to = "0x00000000000000000000000000000000000000aa";
+    let t = json_ok(&node.cli(&["--json", "transfer", to, "12345"]));
+    let tx_hash = t["tx_hash"].as_str().unwrap().to_string();
+    assert!(t["height"].as_u64().unwrap() >= 1);
+    let acc = json_ok(&node.cli(&["--json", "account", to]));
+    assert_eq!(acc["balance"], "12345");
+    let tx = json_ok(&node.cli(&["--json", "tx", &tx_hash]));
+    assert_eq!(tx["receipt"]["status"], "success");
+    let block = json_ok(&node.cli(&["--json", "block", &t["height"].to_string()]));
+    assert!(block["transactions"].as_array().unwrap().iter().any(|h| h == tx_hash.as_str()));
+    // Human output works too.
+    let human = node.cli(&["status"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("chain id     1337"));
+
+    // Bad input is a clear error, not a crash.
+    let bad = node.cli(&["transfer", "0x1234", "5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("address"), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    // Keystore: create, list, fund, sign with it, export.
+    let ks = dir.path().join("keys");
+    let ks = ks.to_str().unwrap();
+    let env = [("HECHAIN_PASSWORD", "correct horse")];
+    let created = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "key", "new", "--light"], &env));
+    let addr = created["address"].as_str().unwrap().to_string();
+    let listed = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "key", "list"], &env));
+    assert_eq!(listed[0]["address"], addr.as_str());
+    json_ok(&node.cli(&["--json", "transfer", &addr, "1000"]));
+    let sent = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "--key", &addr, "transfer", to, "10"], &env));
+    assert_eq!(sent["from"], addr.as_str());
+    let wrong = cli_env(&node.url, &["--keystore", ks, "--key", &addr, "transfer", to, "1"], &[("HECHAIN_PASSWORD", "nope")]);
+    assert!(!wrong.status.success());
+    let exported = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "key", "export", &addr], &env));
+    assert_eq!(exported["private_key"].as_str().unwrap().len(), 66);
+    assert_eq!(json_ok(&node.cli(&["--json", "account", to]))["balance"], "12355");
+}
+
+fn evidence_flow(suite: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(&dir.path().join("data"), &["--block-time", "100", "--suite", suite]);
+    let file = dir.path().join("contract.txt");
+    std::fs::write(&file, "买卖合同 第一条 …").unwrap();
+    let f = file.to_str().unwrap();
+
+    let put = json_ok(&node.cli(&["--json", "evidence", "put", f, "--title", "买卖合同", "--kind", "contract"]));
+    assert_eq!(put["id"], 1);
+    let ok = node.cli(&["evidence", "verify", f]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("ON CHAIN"));
+
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "not stored").unwrap();
+    let missing = node.cli(&["evidence", "verify", other.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
+
+    // Re-submitting the same content points to the original record.
+    let dup = node.cli(&["evidence", "put", f]);
+    assert_eq!(dup.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&dup.stderr);
+    assert!(err.contains("already exists: id 1"), "{err}");
+
+    let cert_path = dir.path().join("cert.json");
+    let c = cert_path.to_str().unwrap();
+    json_ok(&node.cli(&["--json", "evidence", "cert", "1", "-o", c]));
+    let genesis = node.genesis.to_str().unwrap().to_string();
+    let valid = node.cli(&["evidence", "verify-cert", c, "--genesis", &genesis]);
+    assert_eq!(valid.status.code(), Some(0), "{}", String::from_utf8_lossy(&valid.stdout));
+    assert!(String::from_utf8_lossy(&valid.stdout).starts_with("VALID"));
+
+    // Offline: stop the node; verification needs only the files.
+    drop(node);
+    let offline = cli_env("http://127.0.0.1:9", &["evidence", "verify-cert", c, "--genesis", &genesis], &[]);
+    assert_eq!(offline.status.code(), Some(0));
+
+    // Flipping any byte of the certificate makes it fail, with a reason.
+    let text = std::fs::read(&cert_path).unwrap();
+    let g = Genesis::from_json(&std::fs::read_to_string(&genesis).unwrap()).unwrap();
+    for i in 0..text.len() {
+        let mut t = text.clone();
+        t[i] ^= 0x01;
+        let accepted = std::str::from_utf8(&t)
+            .ok()
+            .and_then(|s| serde_json::from_str::<EvidenceCertificate>(s).ok())
+            .map(|cert| cert.verify(&g).is_ok())
+            .unwrap_or(false);
+        assert!(!accepted, "flipping byte {i} ({:?}) was not detected", text[i] as char);
+    }
+    let mut t = text.clone();
+    let pos = String::from_utf8_lossy(&text).find("\"height\": ").unwrap() + 10;
+    t[pos] ^= 0x01;
+    std::fs::write(&cert_path, &t).unwrap();
+    let invalid = cli_env("http://127.0.0.1:9", &["evidence", "verify-cert", c, "--genesis", &genesis], &[]);
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&invalid.stdout).starts_with("INVALID: "));
+}
+
+#[test]
+fn evidence_standard_suite() {
+    evidence_flow("standard");
+}
+
+#[test]
+fn evidence_gm_suite() {
+    evidence_flow("gm");
+}

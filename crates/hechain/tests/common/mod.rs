@@ -1,0 +1,106 @@
+//! Helpers for end-to-end tests: run the real `hechain` binary as child
+//! processes on 127.0.0.1 with OS-chosen ports, and always stop them (by PID,
+//! on drop) so no test leaves a node behind.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_hechain")
+}
+
+/// A `hechain dev` process.
+pub struct DevNode {
+    child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub genesis: PathBuf,
+}
+
+impl DevNode {
+    /// Starts `hechain dev --json --rpc-addr 127.0.0.1:0` on `data_dir` and
+    /// reads the URL it prints.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> DevNode {
+        let mut child = Command::new(bin())
+            .args(["dev", "--json", "--rpc-addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .env("HECHAIN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn hechain dev");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut text = String::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let info: serde_json::Value = loop {
+            let mut line = String::new();
+            let n = reader.read_line(&mut line).expect("read stdout");
+            if n == 0 || Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("hechain dev exited or timed out before printing its JSON: {text}");
+            }
+            text.push_str(&line);
+            if let Ok(v) = serde_json::from_str(&text) {
+                break v;
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in reader.lines() {});
+        DevNode {
+            child,
+            url: info["rpc_url"].as_str().expect("rpc_url").to_string(),
+            data_dir: data_dir.to_path_buf(),
+            genesis: PathBuf::from(info["genesis"].as_str().expect("genesis")),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, no chance to clean up.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Runs the CLI against this node.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        cli_env(&self.url, args, &[])
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `hechain --rpc URL ARGS` with extra environment variables.
+pub fn cli_env(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(bin());
+    c.arg("--rpc").arg(url).args(args).env("HECHAIN_LOG", "warn").env_remove("HECHAIN_KEY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(Stdio::null()).output().expect("run hechain")
+}
+
+/// Parses a successful `--json` command's standard output.
+pub fn json_ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "command failed ({:?}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
