@@ -87,18 +87,16 @@ impl ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Admission(e) if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Admission(_) => StatusCode::BAD_REQUEST,
-            ApiError::Storage(_) | ApiError::Execution(_) | ApiError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ApiError::Storage(_) | ApiError::Execution(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { code, .. }
-            | ApiError::NotFound { code, .. }
-            | ApiError::TooLarge { code, .. } => code,
+            ApiError::BadRequest { code, .. } | ApiError::NotFound { code, .. } | ApiError::TooLarge { code, .. } => {
+                code
+            }
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Admission(e) => e.code(),
             ApiError::Storage(_) => "storage_error",

@@ -276,9 +276,7 @@ fn block_json(ctx: &RpcContext, block: Block, full: bool) -> Value {
 }
 
 fn block_at(reader: &StoreReader, height: u64) -> Result<Block, ApiError> {
-    reader
-        .block(height)?
-        .ok_or_else(|| ApiError::Internal(format!("block of committed height {height} is missing")))
+    reader.block(height)?.ok_or_else(|| ApiError::Internal(format!("block of committed height {height} is missing")))
 }
 
 /// `GET /api/v1/blocks/latest`.

@@ -30,7 +30,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Json, Router};
@@ -236,10 +236,7 @@ fn json_413(resp: Response, limit: usize) -> Response {
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(
         "not_found",
-        format!(
-            "no route for {method} {}; the API is described at /api/v1/openapi.json",
-            error::excerpt(uri.path())
-        ),
+        format!("no route for {method} {}; the API is described at /api/v1/openapi.json", error::excerpt(uri.path())),
     )
 }
 
@@ -251,11 +248,8 @@ fn template_matches(template: &str, path: &str) -> bool {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let mut allowed: Vec<&str> = ROUTES
-        .iter()
-        .filter(|r| template_matches(r.path, uri.path()))
-        .map(|r| r.method.as_str())
-        .collect();
+    let mut allowed: Vec<&str> =
+        ROUTES.iter().filter(|r| template_matches(r.path, uri.path())).map(|r| r.method.as_str()).collect();
     allowed.sort_unstable();
     allowed.dedup();
     let message = format!(
@@ -263,12 +257,8 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
         error::excerpt(uri.path()),
         if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
     );
-    let mut resp = (StatusCode::METHOD_NOT_ALLOWED, Json(error::error_body("method_not_allowed", &message)))
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-        resp.headers_mut().insert(header::ALLOW, v);
-    }
-    resp
+    // axum adds the `Allow` header itself.
+    (StatusCode::METHOD_NOT_ALLOWED, Json(error::error_body("method_not_allowed", &message))).into_response()
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then stops

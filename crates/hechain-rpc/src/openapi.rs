@@ -40,7 +40,11 @@ fn address_param() -> Value {
 }
 
 fn id_param() -> Value {
-    path_param("id", "Evidence record id (decimal, starting at 1).", json!({ "type": "integer", "format": "int64", "minimum": 1 }))
+    path_param(
+        "id",
+        "Evidence record id (decimal, starting at 1).",
+        json!({ "type": "integer", "format": "int64", "minimum": 1 }),
+    )
 }
 
 fn full_param() -> Value {
@@ -261,11 +265,25 @@ fn schemas() -> Value {
     add("Hash", hex_string("32 bytes, 0x-prefixed lowercase hex.", "^0x[0-9a-fA-F]{64}$"));
     add("Address", hex_string("20 bytes, 0x-prefixed hex.", "^0x[0-9a-fA-F]{40}$"));
     add("HexBytes", hex_string("Bytes as hex, 0x-prefixed.", "^(0x)?([0-9a-fA-F]{2})*$"));
-    add("Amount", json!({ "type": "string", "description": "Unsigned 128-bit amount as a decimal string.", "pattern": "^[0-9]+$" }));
+    add(
+        "Amount",
+        json!({ "type": "string", "description": "Unsigned 128-bit amount as a decimal string.", "pattern": "^[0-9]+$" }),
+    );
     add(
         "Status",
         object(
-            &["chain_id", "suite", "genesis_hash", "height", "head_hash", "head_timestamp_ms", "state_root", "pending_txs", "validators", "version"],
+            &[
+                "chain_id",
+                "suite",
+                "genesis_hash",
+                "height",
+                "head_hash",
+                "head_timestamp_ms",
+                "state_root",
+                "pending_txs",
+                "validators",
+                "version",
+            ],
             json!({
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
@@ -420,7 +438,18 @@ fn schemas() -> Value {
     add(
         "BlockHeader",
         object(
-            &["version", "chain_id", "height", "parent_hash", "timestamp_ms", "proposer", "tx_root", "receipts_root", "state_root", "tx_count"],
+            &[
+                "version",
+                "chain_id",
+                "height",
+                "parent_hash",
+                "timestamp_ms",
+                "proposer",
+                "tx_root",
+                "receipts_root",
+                "state_root",
+                "tx_count",
+            ],
             json!({
                 "version": int, "chain_id": int, "height": int, "parent_hash": schema_ref("Hash"), "timestamp_ms": int,
                 "proposer": int, "tx_root": schema_ref("Hash"), "receipts_root": schema_ref("Hash"),
@@ -487,7 +516,10 @@ fn schemas() -> Value {
     );
     add(
         "MerkleProof",
-        object(&["index", "count", "siblings"], json!({ "index": int, "count": int, "siblings": { "type": "array", "items": schema_ref("Hash") } })),
+        object(
+            &["index", "count", "siblings"],
+            json!({ "index": int, "count": int, "siblings": { "type": "array", "items": schema_ref("Hash") } }),
+        ),
     );
     add(
         "SmtProof",
@@ -505,7 +537,20 @@ fn schemas() -> Value {
     add(
         "EvidenceCertificate",
         object(
-            &["format", "chain_id", "suite", "genesis_hash", "record", "transaction", "tx_proof", "receipt", "receipt_proof", "header", "seal", "state_proof"],
+            &[
+                "format",
+                "chain_id",
+                "suite",
+                "genesis_hash",
+                "record",
+                "transaction",
+                "tx_proof",
+                "receipt",
+                "receipt_proof",
+                "header",
+                "seal",
+                "state_proof",
+            ],
             json!({
                 "format": { "type": "string", "enum": ["hechain-evidence-certificate/1"] },
                 "chain_id": int,

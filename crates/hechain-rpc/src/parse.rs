@@ -72,7 +72,10 @@ pub(crate) fn address(s: &str) -> Result<Address, ApiError> {
 /// A decimal `u64` (ids, heights).
 pub(crate) fn decimal(what: &str, code: &'static str, s: &str) -> Result<u64, ApiError> {
     s.parse::<u64>().map_err(|e| {
-        ApiError::bad_request(code, format!("{what} must be a non-negative decimal integer, got {:?} ({e})", excerpt(s)))
+        ApiError::bad_request(
+            code,
+            format!("{what} must be a non-negative decimal integer, got {:?} ({e})", excerpt(s)),
+        )
     })
 }
 

@@ -20,7 +20,6 @@ async fn load(client: &Client, dur: Duration, nonces: &mut [u64]) -> Vec<H256> {
     let end = Instant::now() + dur;
     while Instant::now() < end {
         let mut raw = Vec::new();
-        let mut sent = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             for _ in 0..20 {
                 let tx = Transaction {
@@ -34,16 +33,16 @@ async fn load(client: &Client, dur: Duration, nonces: &mut [u64]) -> Vec<H256> {
                 .unwrap();
                 nonces[i] += 1;
                 raw.push(format!("0x{}", hex::encode(tx.encode())));
-                sent.push(i);
             }
         }
         match client.submit_raw_batch(&raw).await {
             Ok(results) => {
-                for (r, i) in results.into_iter().zip(sent) {
-                    match r {
-                        BatchResult::Ok { hash } => admitted.push(hash),
-                        // Keep nonces contiguous: refused ones are re-sent next round.
-                        BatchResult::Err { .. } => nonces[i] = nonces[i].min(u64::MAX),
+                // A refused transaction leaves a nonce gap; its successors then
+                // never commit, which this test tolerates (it checks only
+                // what did commit).
+                for r in results {
+                    if let BatchResult::Ok { hash } = r {
+                        admitted.push(hash);
                     }
                 }
             }

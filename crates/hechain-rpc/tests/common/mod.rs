@@ -144,9 +144,7 @@ impl TestNode {
 
     /// Signs a transaction of account `i`.
     pub fn sign(&self, i: usize, nonce: u64, fee: u64, chain_id: u64, payload: Payload) -> SignedTransaction {
-        Transaction { chain_id, nonce, sender: self.address(i), fee, payload }
-            .sign(&self.accounts[i])
-            .expect("sign")
+        Transaction { chain_id, nonce, sender: self.address(i), fee, payload }.sign(&self.accounts[i]).expect("sign")
     }
 
     pub fn transfer(&self, from: usize, nonce: u64, to: Address, amount: u128) -> SignedTransaction {
@@ -289,8 +287,5 @@ pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str, n
     assert_eq!(err["code"].as_str(), Some(code), "unexpected code; body {v}");
     let msg = err["message"].as_str().unwrap_or_default();
     assert!(!msg.is_empty(), "empty message; body {v}");
-    assert!(
-        msg.to_lowercase().contains(&needle.to_lowercase()),
-        "message {msg:?} does not mention {needle:?}"
-    );
+    assert!(msg.to_lowercase().contains(&needle.to_lowercase()), "message {msg:?} does not mention {needle:?}");
 }
