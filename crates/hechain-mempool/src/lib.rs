@@ -254,7 +254,10 @@ impl Mempool {
         if let Payload::EvidencePut { meta, .. } = &tx.tx.payload {
             meta.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
         }
-        tx.verify(self.suite).map_err(|e| AdmitError::BadSignature(e.to_string()))?;
+        tx.verify(self.suite).map_err(|e| match e {
+            hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
+            other => AdmitError::BadSignature(other.to_string()),
+        })?;
         Ok(Checked { hash: H256(self.suite.hash(&bytes)), tx })
     }
 

@@ -419,10 +419,24 @@ async fn bad_input_gets_clear_json_errors() {
 
     // Size limits: declared length, chunked body, and batch count.
     let big = format!("{{\"raw\":\"0x{}\"}}", "00".repeat(8 * 1024));
-    let got = node.post_bytes(TX, big.clone()).await;
+    let head = format!(
+        "POST {TX} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        big.len()
+    );
+    let got = node.raw_http(&head, big.as_bytes()).await;
     assert_error(&got, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "limit of 8192 bytes");
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big.into_bytes().chunks(1024).map(|c| Ok(c.to_vec())).collect();
-    let got = node.post_bytes(TX, reqwest::Body::wrap_stream(futures::stream::iter(chunks))).await;
+    // Without a declared length (chunked), the limit applies while reading.
+    let mut chunked = Vec::new();
+    for c in big.as_bytes().chunks(1024) {
+        chunked.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+        chunked.extend_from_slice(c);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let head = format!(
+        "POST {TX} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    let got = node.raw_http(&head, &chunked).await;
     assert_error(&got, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "limit of 8192 bytes");
     let five: Vec<String> = (0..5).map(|n| raw_hex(&node.transfer(1, n, node.address(0), 1))).collect();
     let got = node.post_json("/api/v1/transactions/batch", &json!({ "raw": five })).await;

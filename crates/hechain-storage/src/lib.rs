@@ -247,6 +247,9 @@ impl Store {
     }
 }
 
+/// Raw state entries `(key, value)` in key order.
+pub type StateEntries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// A read snapshot of the database.
 pub struct StoreReader {
     txn: ReadTransaction,
@@ -328,7 +331,7 @@ impl StoreReader {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+    ) -> Result<StateEntries, StorageError> {
         let t = self.txn.open_table(STATE)?;
         let start: &[u8] = after.unwrap_or(prefix);
         let mut out = Vec::new();

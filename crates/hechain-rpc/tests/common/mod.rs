@@ -3,19 +3,18 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hechain_consensus::solo::{Solo, SoloConfig};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
-use hechain_execution::{execute_block, genesis_commit, BlockContext};
-use hechain_mempool::{Mempool, MempoolConfig, StoreState};
+use hechain_execution::genesis_commit;
+use hechain_mempool::{Mempool, MempoolConfig};
 use hechain_rpc::{RpcConfig, RpcContext};
-use hechain_storage::{BlockCommit, StorageError, Store};
-use hechain_types::merkle;
+use hechain_storage::{StorageError, Store};
 use hechain_types::{
-    Address, Block, BlockHeader, ChainParams, CommittedBlock, EvidenceMeta, Genesis, GenesisAccount, Payload, Seal,
-    SignedTransaction, SuiteTag, Transaction, ValidatorInfo, ValidatorSignature, H256,
+    Address, ChainParams, CommittedBlock, EvidenceMeta, Genesis, GenesisAccount, Payload, SignedTransaction, SuiteTag,
+    Transaction, ValidatorInfo, H256,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -38,7 +37,8 @@ pub struct TestNode {
     pub store: Arc<Store>,
     pub mempool: Arc<Mempool>,
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
-    pub node_key: NodeKey,
+    /// The real solo block producer (empty blocks on).
+    pub solo: Solo,
     /// Funded accounts (secp256k1, fixed keys).
     pub accounts: Vec<AccountKey>,
     /// `http://127.0.0.1:PORT`.
@@ -108,6 +108,19 @@ impl TestNode {
             blocks: blocks.clone(),
             config: opts.rpc,
         });
+        let solo = Solo::new(
+            store.clone(),
+            mempool.clone(),
+            genesis.clone(),
+            node_key,
+            SoloConfig {
+                block_time: Duration::from_secs(1),
+                empty_blocks: true,
+                max_block_txs: genesis.params.max_block_txs as usize,
+            },
+            blocks.clone(),
+        )
+        .expect("solo producer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
@@ -121,7 +134,7 @@ impl TestNode {
             store,
             mempool,
             blocks,
-            node_key,
+            solo,
             accounts,
             base: format!("http://{addr}"),
             client,
@@ -158,58 +171,9 @@ impl TestNode {
     }
 
     /// Produces, seals, commits and announces one block of the pool's ready
-    /// transactions (a minimal solo block producer).
+    /// transactions with the real solo block producer.
     pub fn produce_block(&self) -> Arc<CommittedBlock> {
-        let suite = self.suite();
-        let ready = self.mempool.ready(self.genesis.params.max_block_txs as usize);
-        let (tx_hashes, txs): (Vec<H256>, Vec<SignedTransaction>) = ready.into_iter().unzip();
-        let reader = self.store.reader().expect("reader");
-        let parent = reader.head().expect("head");
-        let height = parent.height + 1;
-        let timestamp_ms = parent.timestamp_ms + 1000;
-        let out = execute_block(
-            &reader,
-            &parent.state_root,
-            BlockContext { suite, height, timestamp_ms },
-            self.genesis.chain_id,
-            self.genesis.params.min_fee,
-            &txs,
-            &tx_hashes,
-        )
-        .expect("execute");
-        let receipt_hashes: Vec<H256> = out.receipts.iter().map(|r| r.hash(suite)).collect();
-        let header = BlockHeader {
-            version: 1,
-            chain_id: self.genesis.chain_id,
-            height,
-            parent_hash: parent.hash(suite),
-            timestamp_ms,
-            proposer: 0,
-            tx_root: merkle::root(suite, &tx_hashes),
-            receipts_root: merkle::root(suite, &receipt_hashes),
-            state_root: out.state_root,
-            tx_count: txs.len() as u32,
-        };
-        let hash = header.hash(suite);
-        let sig = self.node_key.sign(&BlockHeader::signing_message(&self.genesis.hash(), &hash));
-        let seal = Seal { signatures: vec![ValidatorSignature { validator: 0, signature: sig.0.to_vec() }] };
-        let block = Block { header, seal, transactions: txs };
-        drop(reader);
-        self.store
-            .commit_block(BlockCommit {
-                block: block.clone(),
-                tx_hashes: tx_hashes.clone(),
-                receipts: out.receipts.clone(),
-                state_writes: out.state_writes,
-                smt_nodes: out.smt_nodes,
-            })
-            .expect("commit");
-        let senders: Vec<Address> =
-            block.transactions.iter().map(|t| t.tx.sender).collect::<BTreeSet<_>>().into_iter().collect();
-        self.mempool.on_committed(&senders, &StoreState(&self.store.reader().expect("reader")));
-        let committed = Arc::new(CommittedBlock { hash, block, tx_hashes, receipts: out.receipts });
-        let _ = self.blocks.send(committed.clone());
-        committed
+        self.solo.produce().expect("produce a block").expect("empty blocks are enabled")
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -235,6 +199,38 @@ impl TestNode {
         let status = resp.status();
         let body = resp.bytes().await.expect("body");
         (status, parse_json(status, &body))
+    }
+
+    /// Sends `head` + `body` over a plain TCP connection, ignoring write
+    /// errors (the server may answer and close before reading a body it
+    /// refuses), and parses the JSON response. Used for oversized bodies,
+    /// where an HTTP client library would report the broken pipe instead of
+    /// the response.
+    pub async fn raw_http(&self, head: &str, body: &[u8]) -> (StatusCode, Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://");
+        let mut sock = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let mut request = head.as_bytes().to_vec();
+        request.extend_from_slice(body);
+        let _ = sock.write_all(&request).await;
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(20), sock.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => response.extend_from_slice(&buf[..n]),
+                Err(_) => panic!("no response within 20 s"),
+            }
+        }
+        let text = String::from_utf8_lossy(&response).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP response: {text:?}"));
+        let code: u16 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("bad status line: {head}"));
+        let status = StatusCode::from_u16(code).expect("status");
+        (status, parse_json(status, body.as_bytes()))
     }
 
     /// Submits a transaction in raw form, expecting success; returns its hash.
