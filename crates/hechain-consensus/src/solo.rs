@@ -71,16 +71,20 @@ impl Solo {
     /// Builds and commits one block if there is something to include (or
     /// empty blocks are on). Blocking: call from a blocking thread.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
+        let t0 = Instant::now();
         let max = self.config.max_block_txs.min(self.genesis.params.max_block_txs as usize);
         let txs = self.mempool.ready(max);
         if txs.is_empty() && !self.config.empty_blocks {
             return Ok(None);
         }
+        let t_ready = t0.elapsed();
         let reader = self.store.reader()?;
         let (commit, announce) =
             build_block(&reader, &self.genesis, &self.genesis_hash, &self.key, self.index, now_ms(), txs)?;
         drop(reader);
+        let t_build = t0.elapsed();
         self.store.commit_block(commit)?;
+        let t_commit = t0.elapsed();
         let mut senders: Vec<Address> = announce.block.transactions.iter().map(|t| t.tx.sender).collect();
         senders.sort();
         senders.dedup();
@@ -88,6 +92,15 @@ impl Solo {
         self.mempool.on_committed(&senders, &StoreState(&reader));
         // Nobody listening is fine.
         let _ = self.blocks.send(announce.clone());
+        tracing::debug!(
+            height = announce.block.header.height,
+            txs = announce.tx_hashes.len(),
+            ready_ms = t_ready.as_millis() as u64,
+            build_ms = (t_build - t_ready).as_millis() as u64,
+            commit_ms = (t_commit - t_build).as_millis() as u64,
+            pool_ms = (t0.elapsed() - t_commit).as_millis() as u64,
+            "block produced"
+        );
         Ok(Some(announce))
     }
 
@@ -101,10 +114,7 @@ impl Solo {
             let started = Instant::now();
             let this = self.clone();
             let full = match tokio::task::spawn_blocking(move || this.produce()).await {
-                Ok(Ok(Some(b))) => {
-                    tracing::debug!(height = b.block.header.height, txs = b.tx_hashes.len(), "committed block");
-                    b.tx_hashes.len() >= self.config.max_block_txs
-                }
+                Ok(Ok(Some(b))) => b.tx_hashes.len() >= self.config.max_block_txs,
                 Ok(Ok(None)) => false,
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "block production failed");

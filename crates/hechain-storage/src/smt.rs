@@ -74,9 +74,19 @@ pub enum SmtError {
 pub enum Node {
     /// Internal node; `left`/`right` are child hashes ([`EMPTY_ROOT`] for an
     /// empty child). Canonically at least two leaves lie below it.
-    Internal { left: Hash32, right: Hash32 },
+    Internal {
+        /// Hash of the left (bit 0) child.
+        left: Hash32,
+        /// Hash of the right (bit 1) child.
+        right: Hash32,
+    },
     /// Leaf (possibly a shortcut above depth 256).
-    Leaf { key: Hash32, value_hash: Hash32 },
+    Leaf {
+        /// The (hashed) key.
+        key: Hash32,
+        /// Hash of the value.
+        value_hash: Hash32,
+    },
 }
 
 impl Node {
@@ -99,20 +109,14 @@ impl Node {
     /// Decodes [`Node::encode`] output. Never panics; rejects any other input.
     pub fn decode(bytes: &[u8]) -> Result<Node, SmtError> {
         if bytes.len() != NODE_LEN {
-            return Err(SmtError::Corrupt(format!(
-                "node encoding has {} bytes, expected {NODE_LEN}",
-                bytes.len()
-            )));
+            return Err(SmtError::Corrupt(format!("node encoding has {} bytes, expected {NODE_LEN}", bytes.len())));
         }
         let mut a = [0u8; 32];
         let mut b = [0u8; 32];
         a.copy_from_slice(&bytes[1..33]);
         b.copy_from_slice(&bytes[33..65]);
         match bytes[0] {
-            LEAF_TAG => Ok(Node::Leaf {
-                key: a,
-                value_hash: b,
-            }),
+            LEAF_TAG => Ok(Node::Leaf { key: a, value_hash: b }),
             INTERNAL_TAG => Ok(Node::Internal { left: a, right: b }),
             tag => Err(SmtError::Corrupt(format!("unknown node tag 0x{tag:02x}"))),
         }
@@ -245,9 +249,7 @@ impl NodeReader for MemStore {
 }
 
 fn load(store: &impl NodeReader, hash: &Hash32) -> Result<Node, SmtError> {
-    store
-        .get_node(hash)?
-        .ok_or_else(|| SmtError::MissingNode(hex_of(hash)))
+    store.get_node(hash)?.ok_or_else(|| SmtError::MissingNode(hex_of(hash)))
 }
 
 // ---------------------------------------------------------------------------
@@ -317,11 +319,7 @@ impl<S: NodeReader> Updater<'_, S> {
         }
         match existing {
             Sub::Empty => self.update_small(None, depth, batch),
-            Sub::Leaf {
-                key,
-                value_hash,
-                hash,
-            } => self.update_small(Some((key, value_hash, hash)), depth, batch),
+            Sub::Leaf { key, value_hash, hash } => self.update_small(Some((key, value_hash, hash)), depth, batch),
             Sub::Internal(hash) | Sub::Unloaded(hash) => match load(self.store, &hash)? {
                 Node::Leaf { key, value_hash } => {
                     // The leaf must lie on the path to this position.
@@ -335,10 +333,7 @@ impl<S: NodeReader> Updater<'_, S> {
                 }
                 Node::Internal { left, right } => {
                     if depth >= MAX_DEPTH {
-                        return Err(SmtError::Corrupt(format!(
-                            "internal node {} at depth {depth}",
-                            hex_of(&hash)
-                        )));
+                        return Err(SmtError::Corrupt(format!("internal node {} at depth {depth}", hex_of(&hash))));
                     }
                     if left == EMPTY_ROOT && right == EMPTY_ROOT {
                         return Err(SmtError::Corrupt(format!(
@@ -364,11 +359,7 @@ impl<S: NodeReader> Updater<'_, S> {
     ) -> Result<Sub, SmtError> {
         let existing = match leaf {
             None => Sub::Empty,
-            Some((key, value_hash, hash)) => Sub::Leaf {
-                key,
-                value_hash,
-                hash,
-            },
+            Some((key, value_hash, hash)) => Sub::Leaf { key, value_hash, hash },
         };
         if batch.is_empty() {
             return Ok(existing);
@@ -397,27 +388,19 @@ impl<S: NodeReader> Updater<'_, S> {
                     // The only survivor is the untouched existing leaf.
                     return Ok(existing);
                 };
-                if let Some((k, v, _)) = &leaf {
-                    if *k == key && *v == value_hash {
-                        return Ok(existing); // overwrite with the same value
-                    }
+                if leaf.is_some_and(|(k, v, _)| k == key && v == value_hash) {
+                    return Ok(existing); // overwrite with the same value
                 }
                 let node = Node::Leaf { key, value_hash };
                 let hash = node.hash(self.h);
                 self.out.push((hash, node));
-                return Ok(Sub::Leaf {
-                    key,
-                    value_hash,
-                    hash,
-                });
+                return Ok(Sub::Leaf { key, value_hash, hash });
             }
             _ => {}
         }
         // At least two distinct keys remain: they diverge before depth 256.
         if depth >= MAX_DEPTH {
-            return Err(SmtError::Corrupt(format!(
-                "keys do not diverge within {MAX_DEPTH} bits"
-            )));
+            return Err(SmtError::Corrupt(format!("keys do not diverge within {MAX_DEPTH} bits")));
         }
         let mid = batch.partition_point(|(k, _)| key_bit(k, depth) == 0);
         let (l_leaf, r_leaf) = match leaf {
@@ -434,18 +417,12 @@ impl<S: NodeReader> Updater<'_, S> {
     fn combine(&mut self, l: Sub, r: Sub, orig: Option<Hash32>) -> Result<Sub, SmtError> {
         match (l, r) {
             (Sub::Empty, Sub::Empty) => Ok(Sub::Empty),
-            (Sub::Empty, leaf @ Sub::Leaf { .. }) | (leaf @ Sub::Leaf { .. }, Sub::Empty) => {
-                Ok(leaf)
-            }
+            (Sub::Empty, leaf @ Sub::Leaf { .. }) | (leaf @ Sub::Leaf { .. }, Sub::Empty) => Ok(leaf),
             (Sub::Empty, Sub::Unloaded(hash)) | (Sub::Unloaded(hash), Sub::Empty) => {
                 // An untouched sibling whose other side emptied: lift it if it
                 // is a leaf.
                 match load(self.store, &hash)? {
-                    Node::Leaf { key, value_hash } => Ok(Sub::Leaf {
-                        key,
-                        value_hash,
-                        hash,
-                    }),
+                    Node::Leaf { key, value_hash } => Ok(Sub::Leaf { key, value_hash, hash }),
                     Node::Internal { .. } => Ok(self.internal(l.hash(), r.hash(), orig)),
                 }
             }
@@ -476,16 +453,9 @@ pub fn apply(
     batch: &BTreeMap<Hash32, Option<Hash32>>,
 ) -> Result<TreeUpdate, SmtError> {
     let ops: Vec<Op> = batch.iter().map(|(k, v)| (*k, *v)).collect();
-    let mut up = Updater {
-        h,
-        store,
-        out: Vec::with_capacity(ops.len().saturating_mul(2)),
-    };
+    let mut up = Updater { h, store, out: Vec::with_capacity(ops.len().saturating_mul(2)) };
     let res = up.update(Sub::from_hash(root), 0, &ops)?;
-    Ok(TreeUpdate {
-        root: res.hash(),
-        new_nodes: up.out,
-    })
+    Ok(TreeUpdate { root: res.hash(), new_nodes: up.out })
 }
 
 // ---------------------------------------------------------------------------
@@ -510,16 +480,9 @@ fn walk(
             Node::Leaf { key, value_hash } => return Ok(Some((key, value_hash))),
             Node::Internal { left, right } => {
                 if depth >= MAX_DEPTH {
-                    return Err(SmtError::Corrupt(format!(
-                        "internal node {} at depth {depth}",
-                        hex_of(&cur)
-                    )));
+                    return Err(SmtError::Corrupt(format!("internal node {} at depth {depth}", hex_of(&cur))));
                 }
-                let (next, sibling) = if key_bit(key, depth) == 0 {
-                    (left, right)
-                } else {
-                    (right, left)
-                };
+                let (next, sibling) = if key_bit(key, depth) == 0 { (left, right) } else { (right, left) };
                 on_sibling(sibling);
                 cur = next;
                 depth += 1;
@@ -529,11 +492,7 @@ fn walk(
 }
 
 /// The value hash stored under `key` in the tree at `root`.
-pub fn get(
-    store: &impl NodeReader,
-    root: Hash32,
-    key: &Hash32,
-) -> Result<Option<Hash32>, SmtError> {
+pub fn get(store: &impl NodeReader, root: Hash32, key: &Hash32) -> Result<Option<Hash32>, SmtError> {
     let leaf = walk(store, root, key, |_| {})?;
     Ok(leaf.and_then(|(k, v)| (k == *key).then_some(v)))
 }
@@ -570,13 +529,7 @@ impl Proof {
     /// domain-separated hashing: a leaf hash can equal neither an internal
     /// hash nor the empty hash, so the path of `key` under `root` determines
     /// the terminal uniquely.
-    pub fn verify(
-        &self,
-        h: HashFn,
-        root: &Hash32,
-        key: &Hash32,
-        value_hash: Option<&Hash32>,
-    ) -> Result<(), SmtError> {
+    pub fn verify(&self, h: HashFn, root: &Hash32, key: &Hash32, value_hash: Option<&Hash32>) -> Result<(), SmtError> {
         let invalid = |msg: String| Err(SmtError::InvalidProof(msg));
         let n = self.siblings.len();
         if n > MAX_DEPTH {
@@ -588,18 +541,10 @@ impl Proof {
         match (value_hash, &self.leaf) {
             (Some(v), Some((k, lv))) => {
                 if k != key {
-                    return invalid(format!(
-                        "proof ends at leaf {} instead of {}",
-                        hex_of(k),
-                        hex_of(key)
-                    ));
+                    return invalid(format!("proof ends at leaf {} instead of {}", hex_of(k), hex_of(key)));
                 }
                 if lv != v {
-                    return invalid(format!(
-                        "value hash {} does not match proven {}",
-                        hex_of(v),
-                        hex_of(lv)
-                    ));
+                    return invalid(format!("value hash {} does not match proven {}", hex_of(v), hex_of(lv)));
                 }
             }
             (Some(_), None) => {
@@ -610,11 +555,7 @@ impl Proof {
                     return invalid(format!("key {} is present", hex_of(key)));
                 }
                 if common_prefix_bits(k, key) < n {
-                    return invalid(format!(
-                        "leaf {} is not on the path of {} at depth {n}",
-                        hex_of(k),
-                        hex_of(key)
-                    ));
+                    return invalid(format!("leaf {} is not on the path of {} at depth {n}", hex_of(k), hex_of(key)));
                 }
             }
             (None, None) => {}
@@ -624,18 +565,10 @@ impl Proof {
             None => EMPTY_ROOT,
         };
         for (i, sibling) in self.siblings.iter().enumerate().rev() {
-            cur = if key_bit(key, i) == 0 {
-                internal_hash(h, &cur, sibling)
-            } else {
-                internal_hash(h, sibling, &cur)
-            };
+            cur = if key_bit(key, i) == 0 { internal_hash(h, &cur, sibling) } else { internal_hash(h, sibling, &cur) };
         }
         if cur != *root {
-            return invalid(format!(
-                "computed root {} does not match {}",
-                hex_of(&cur),
-                hex_of(root)
-            ));
+            return invalid(format!("computed root {} does not match {}", hex_of(&cur), hex_of(root)));
         }
         Ok(())
     }
@@ -685,18 +618,11 @@ mod hex_serde {
     pub mod opt_pair {
         use super::*;
 
-        pub fn serialize<S: Serializer>(
-            v: &Option<(Hash32, Hash32)>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            v.as_ref()
-                .map(|(a, b)| (HexRef(a), HexRef(b)))
-                .serialize(s)
+        pub fn serialize<S: Serializer>(v: &Option<(Hash32, Hash32)>, s: S) -> Result<S::Ok, S::Error> {
+            v.as_ref().map(|(a, b)| (HexRef(a), HexRef(b))).serialize(s)
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<(Hash32, Hash32)>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(Hash32, Hash32)>, D::Error> {
             let v = Option::<(HexOwned, HexOwned)>::deserialize(d)?;
             Ok(v.map(|(a, b)| (a.0, b.0)))
         }
@@ -721,13 +647,8 @@ mod tests {
             [(k, v)] => leaf_hash(sha, k, v),
             _ => {
                 assert!(depth < MAX_DEPTH);
-                let (l, r): (Vec<_>, Vec<_>) =
-                    set.iter().partition(|(k, _)| key_bit(k, depth) == 0);
-                internal_hash(
-                    sha,
-                    &reference_root(&l, depth + 1),
-                    &reference_root(&r, depth + 1),
-                )
+                let (l, r): (Vec<_>, Vec<_>) = set.iter().partition(|(k, _)| key_bit(k, depth) == 0);
+                internal_hash(sha, &reference_root(&l, depth + 1), &reference_root(&r, depth + 1))
             }
         }
     }
@@ -744,11 +665,7 @@ mod tests {
     }
 
     /// Applies a batch and commits the new nodes, checking their invariants.
-    fn apply_commit(
-        store: &mut MemStore,
-        root: Hash32,
-        batch: &BTreeMap<Hash32, Option<Hash32>>,
-    ) -> Hash32 {
+    fn apply_commit(store: &mut MemStore, root: Hash32, batch: &BTreeMap<Hash32, Option<Hash32>>) -> Hash32 {
         let up = apply(sha, store, root, batch).expect("apply");
         let mut seen = BTreeMap::new();
         for (hash, node) in &up.new_nodes {
@@ -769,12 +686,7 @@ mod tests {
         (store, root)
     }
 
-    fn check_key(
-        store: &MemStore,
-        root: Hash32,
-        key: &Hash32,
-        expected: Option<&Hash32>,
-    ) -> Proof {
+    fn check_key(store: &MemStore, root: Hash32, key: &Hash32, expected: Option<&Hash32>) -> Proof {
         assert_eq!(get(store, root, key).unwrap().as_ref(), expected);
         let proof = prove(store, root, key).unwrap();
         proof.verify(sha, &root, key, expected).expect("verify");
@@ -790,13 +702,7 @@ mod tests {
         let k = [7u8; 32];
         assert_eq!(get(&store, EMPTY_ROOT, &k).unwrap(), None);
         let p = check_key(&store, EMPTY_ROOT, &k, None);
-        assert_eq!(
-            p,
-            Proof {
-                siblings: vec![],
-                leaf: None
-            }
-        );
+        assert_eq!(p, Proof { siblings: vec![], leaf: None });
         assert!(p.verify(sha, &EMPTY_ROOT, &k, Some(&[1u8; 32])).is_err());
         // Deleting from the empty tree is a no-op.
         let del = BTreeMap::from([(k, None)]);
@@ -850,11 +756,7 @@ mod tests {
         // a has bit 200 = ?, order children accordingly.
         let la = leaf_hash(sha, &a, &va);
         let lb = leaf_hash(sha, &b, &vb);
-        let mut cur = if key_bit(&a, 200) == 0 {
-            internal_hash(sha, &la, &lb)
-        } else {
-            internal_hash(sha, &lb, &la)
-        };
+        let mut cur = if key_bit(&a, 200) == 0 { internal_hash(sha, &la, &lb) } else { internal_hash(sha, &lb, &la) };
         for d in (0..200).rev() {
             cur = if key_bit(&a, d) == 0 {
                 internal_hash(sha, &cur, &EMPTY_ROOT)
@@ -888,10 +790,7 @@ mod tests {
         let a = [0xffu8; 32];
         let b = key_with_bit(a, 255);
         let (store, root) = insert_all(&[(a, [1; 32]), (b, [2; 32])]);
-        assert_eq!(
-            root,
-            reference(&BTreeMap::from([(a, [1; 32]), (b, [2; 32])]))
-        );
+        assert_eq!(root, reference(&BTreeMap::from([(a, [1; 32]), (b, [2; 32])])));
         let p = check_key(&store, root, &a, Some(&[1; 32]));
         assert_eq!(p.siblings.len(), 256);
         check_key(&store, root, &b, Some(&[2; 32]));
@@ -903,11 +802,7 @@ mod tests {
         let (mut store, root) = insert_all(&pairs);
         assert_ne!(root, EMPTY_ROOT);
         // Delete in two batches, plus absent keys.
-        let b1: BTreeMap<_, _> = pairs[..20]
-            .iter()
-            .map(|(k, _)| (*k, None))
-            .chain([(sha(b"absent"), None)])
-            .collect();
+        let b1: BTreeMap<_, _> = pairs[..20].iter().map(|(k, _)| (*k, None)).chain([(sha(b"absent"), None)]).collect();
         let r1 = apply_commit(&mut store, root, &b1);
         let model: BTreeMap<_, _> = pairs[20..].iter().copied().collect();
         assert_eq!(r1, reference(&model));
@@ -936,9 +831,7 @@ mod tests {
 
     #[test]
     fn order_and_batching_do_not_matter() {
-        let pairs: Vec<_> = (0u16..300)
-            .map(|i| (sha(&i.to_be_bytes()), sha(&[i as u8])))
-            .collect();
+        let pairs: Vec<_> = (0u16..300).map(|i| (sha(&i.to_be_bytes()), sha(&[i as u8]))).collect();
         let (_, all_at_once) = insert_all(&pairs);
         let mut store = MemStore::new();
         let mut root = EMPTY_ROOT;
@@ -964,14 +857,9 @@ mod tests {
 
     #[test]
     fn update_touches_only_affected_paths() {
-        let pairs: Vec<_> = (0u32..4096)
-            .map(|i| (sha(&i.to_be_bytes()), sha(&[1])))
-            .collect();
+        let pairs: Vec<_> = (0u32..4096).map(|i| (sha(&i.to_be_bytes()), sha(&[1]))).collect();
         let (store, root) = insert_all(&pairs);
-        let counting = CountingStore {
-            inner: &store,
-            reads: Cell::new(0),
-        };
+        let counting = CountingStore { inner: &store, reads: Cell::new(0) };
         let batch = BTreeMap::from([(pairs[7].0, Some([9u8; 32]))]);
         let up = apply(sha, &counting, root, &batch).unwrap();
         // ~log2(4096) = 12 levels, plus a little slack for unlucky paths.
@@ -987,10 +875,7 @@ mod tests {
         let pairs: Vec<_> = (0u8..4).map(|i| (sha(&[i]), sha(&[i]))).collect();
         let (_, root) = insert_all(&pairs);
         let empty = MemStore::new();
-        assert!(matches!(
-            get(&empty, root, &pairs[0].0),
-            Err(SmtError::MissingNode(_))
-        ));
+        assert!(matches!(get(&empty, root, &pairs[0].0), Err(SmtError::MissingNode(_))));
         assert!(matches!(
             apply(sha, &empty, root, &BTreeMap::from([(pairs[0].0, None)])),
             Err(SmtError::MissingNode(_))
@@ -1000,10 +885,7 @@ mod tests {
     #[test]
     fn corrupt_internal_node_is_rejected() {
         let mut store = BTreeMap::new();
-        let bad = Node::Internal {
-            left: EMPTY_ROOT,
-            right: EMPTY_ROOT,
-        };
+        let bad = Node::Internal { left: EMPTY_ROOT, right: EMPTY_ROOT };
         let h = bad.hash(sha);
         store.insert(h, bad);
         let r = apply(sha, &store, h, &BTreeMap::from([([1u8; 32], Some([2u8; 32]))]));
@@ -1012,14 +894,8 @@ mod tests {
 
     #[test]
     fn node_encoding_roundtrip_and_rejects() {
-        let leaf = Node::Leaf {
-            key: [1; 32],
-            value_hash: [2; 32],
-        };
-        let int = Node::Internal {
-            left: [3; 32],
-            right: [4; 32],
-        };
+        let leaf = Node::Leaf { key: [1; 32], value_hash: [2; 32] };
+        let int = Node::Internal { left: [3; 32], right: [4; 32] };
         for n in [&leaf, &int] {
             let e = n.encode();
             assert_eq!(e.len(), 65);
@@ -1044,8 +920,7 @@ mod tests {
         assert!(json.contains(&format!("\"0x{}\"", hex::encode(pairs[3].0))));
         let back: Proof = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
-        back.verify(sha, &root, &pairs[3].0, Some(&pairs[3].1))
-            .unwrap();
+        back.verify(sha, &root, &pairs[3].0, Some(&pairs[3].1)).unwrap();
         let absent = prove(&store, root, &[0u8; 32]).unwrap();
         let back: Proof = serde_json::from_str(&serde_json::to_string(&absent).unwrap()).unwrap();
         assert_eq!(back, absent);
@@ -1075,14 +950,8 @@ mod tests {
         assert!(pa.verify(sha, &root, &b, None).is_err());
 
         // Too many siblings.
-        let long = Proof {
-            siblings: vec![[1u8; 32]; 257],
-            leaf: Some((a, va)),
-        };
-        assert!(matches!(
-            long.verify(sha, &root, &a, Some(&va)),
-            Err(SmtError::InvalidProof(_))
-        ));
+        let long = Proof { siblings: vec![[1u8; 32]; 257], leaf: Some((a, va)) };
+        assert!(matches!(long.verify(sha, &root, &a, Some(&va)), Err(SmtError::InvalidProof(_))));
 
         // Non-canonical: leaf pushed below its shortcut position with an
         // empty last sibling.
@@ -1092,15 +961,9 @@ mod tests {
         // Even when the root is consistent with the pushed-down shape, the
         // proof is rejected as non-canonical.
         let lone_root = internal_hash(sha, &leaf_hash(sha, &a, &va), &EMPTY_ROOT);
-        let pushed = Proof {
-            siblings: vec![EMPTY_ROOT],
-            leaf: Some((a, va)),
-        };
+        let pushed = Proof { siblings: vec![EMPTY_ROOT], leaf: Some((a, va)) };
         assert!(pushed.verify(sha, &lone_root, &a, Some(&va)).is_err());
-        let empty_end = Proof {
-            siblings: vec![EMPTY_ROOT],
-            leaf: None,
-        };
+        let empty_end = Proof { siblings: vec![EMPTY_ROOT], leaf: None };
         let r = internal_hash(sha, &EMPTY_ROOT, &EMPTY_ROOT);
         assert!(empty_end.verify(sha, &r, &a, None).is_err());
 
@@ -1108,10 +971,7 @@ mod tests {
         let d = key_with_bit(a, 0); // absent, diverges at bit 0
         let pd = check_key(&store, root, &d, None);
         assert_eq!(pd.leaf, None);
-        let bogus = Proof {
-            siblings: pd.siblings.clone(),
-            leaf: Some((a, va)),
-        };
+        let bogus = Proof { siblings: pd.siblings.clone(), leaf: Some((a, va)) };
         assert!(bogus.verify(sha, &root, &d, None).is_err());
         // Absent key claimed present via an empty-ended proof.
         assert!(pd.verify(sha, &root, &d, Some(&va)).is_err());
@@ -1122,9 +982,8 @@ mod tests {
     #[ignore]
     fn bench_apply_blocks_of_5000() {
         let mut store = MemStore::new();
-        let base: BTreeMap<_, _> = (0u32..200_000)
-            .map(|i| (sha(&i.to_le_bytes()), Some(sha(&i.to_be_bytes()))))
-            .collect();
+        let base: BTreeMap<_, _> =
+            (0u32..200_000).map(|i| (sha(&i.to_le_bytes()), Some(sha(&i.to_be_bytes())))).collect();
         let t = std::time::Instant::now();
         let mut root = apply_commit(&mut store, EMPTY_ROOT, &base);
         eprintln!("initial 200k keys: {:?}", t.elapsed());
@@ -1138,11 +997,7 @@ mod tests {
                 .collect();
             let t = std::time::Instant::now();
             let up = apply(sha, &store, root, &batch).unwrap();
-            eprintln!(
-                "block {block}: 5000 ops in {:?}, {} new nodes",
-                t.elapsed(),
-                up.new_nodes.len()
-            );
+            eprintln!("block {block}: 5000 ops in {:?}, {} new nodes", t.elapsed(), up.new_nodes.len());
             store.commit(&up);
             root = up.root;
         }
@@ -1281,10 +1136,8 @@ mod tests {
                     }
                     // Against the previous root the proof fails unless the
                     // key had the same value there.
-                    if let Some((r2, m2)) = prev {
-                        if r2 != r && m2.get(key) != expected {
-                            prop_assert!(proof.verify(sha, r2, key, expected).is_err());
-                        }
+                    if let Some((r2, _)) = prev.filter(|(r2, m2)| *r2 != r && m2.get(key) != expected) {
+                        prop_assert!(proof.verify(sha, r2, key, expected).is_err());
                     }
                 }
                 prev = Some((r, m));
