@@ -88,8 +88,7 @@ impl Solo {
         let mut senders: Vec<Address> = announce.block.transactions.iter().map(|t| t.tx.sender).collect();
         senders.sort();
         senders.dedup();
-        let reader = self.store.reader()?;
-        self.mempool.on_committed(&senders, &StoreState(&reader));
+        self.mempool.on_committed(&senders, &StoreState::new(&self.store));
         // Nobody listening is fine.
         let _ = self.blocks.send(announce.clone());
         tracing::debug!(

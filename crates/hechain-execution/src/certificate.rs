@@ -158,16 +158,12 @@ impl EvidenceCertificate {
         let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
         let tx_hashes: Vec<H256> = block.transactions.iter().map(|t| t.hash(suite)).collect();
         let index = tx_hashes.iter().position(|h| *h == record.tx_hash).ok_or_else(|| corrupt("transaction"))?;
-        let mut receipt_hashes = Vec::with_capacity(tx_hashes.len());
-        let mut receipt = None;
-        for (i, h) in tx_hashes.iter().enumerate() {
-            let r = reader.receipt(h).map_err(ExecError::from)?.ok_or_else(|| corrupt("receipt"))?;
-            receipt_hashes.push(r.hash(suite));
-            if i == index {
-                receipt = Some(r);
-            }
+        let receipts = reader.block_receipts(record.height).map_err(ExecError::from)?;
+        if receipts.len() != tx_hashes.len() {
+            return Err(corrupt("receipt").into());
         }
-        let receipt = receipt.ok_or_else(|| corrupt("receipt"))?;
+        let receipt_hashes: Vec<H256> = receipts.iter().map(|r| r.hash(suite)).collect();
+        let receipt = receipts[index].clone();
         let proof_err = |e: hechain_types::TypesError| CertError::Invalid(e.to_string());
         let tx_proof = merkle::prove(suite, &tx_hashes, index).map_err(proof_err)?;
         let receipt_proof = merkle::prove(suite, &receipt_hashes, index).map_err(proof_err)?;

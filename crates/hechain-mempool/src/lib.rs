@@ -418,16 +418,39 @@ impl Mempool {
     }
 }
 
-/// [`StateSource`] over a database snapshot.
-pub struct StoreState<'a>(pub &'a hechain_storage::StoreReader);
+/// [`StateSource`] over the node's database.
+///
+/// The read snapshot is taken lazily, at the first lookup — which the pool
+/// makes while holding its lock. A snapshot taken before the lock could
+/// predate a block whose commit the pool has already processed, and would
+/// then hand a new sender queue an old nonce.
+pub struct StoreState<'a> {
+    store: &'a hechain_storage::Store,
+    reader: std::sync::OnceLock<hechain_storage::StoreReader>,
+}
+
+impl<'a> StoreState<'a> {
+    /// A state source reading `store`.
+    pub fn new(store: &'a hechain_storage::Store) -> Self {
+        Self { store, reader: std::sync::OnceLock::new() }
+    }
+
+    fn reader(&self) -> Result<&hechain_storage::StoreReader, String> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r);
+        }
+        let r = self.store.reader().map_err(|e| e.to_string())?;
+        Ok(self.reader.get_or_init(|| r))
+    }
+}
 
 impl StateSource for StoreState<'_> {
     fn account(&self, addr: &Address) -> Result<Account, String> {
-        hechain_execution::account_of(self.0, addr).map_err(|e| e.to_string())
+        hechain_execution::account_of(self.reader()?, addr).map_err(|e| e.to_string())
     }
 
     fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String> {
-        hechain_execution::evidence::existing(self.0, content_hash)
+        hechain_execution::evidence::existing(self.reader()?, content_hash)
             .map(|r| r.map(|rec| hechain_execution::evidence::duplicate_message(&rec)))
             .map_err(|e| e.to_string())
     }

@@ -9,6 +9,7 @@ use hechain_execution::{evidence, keys, Overlay};
 use hechain_mempool::StoreState;
 use hechain_storage::StoreReader;
 use hechain_types::{Block, SignedTransaction, H256};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -106,8 +107,7 @@ pub(crate) async fn submit_transaction(State(st): State<AppState>, body: Result<
                 ))
             }
         };
-        let reader = ctx.store.reader()?;
-        match ctx.mempool.admit_batch(vec![tx], &StoreState(&reader)).into_iter().next() {
+        match ctx.mempool.admit_batch(vec![tx], &StoreState::new(&ctx.store)).into_iter().next() {
             Some(Ok(hash)) => Ok(Json(json!({ "hash": hash }))),
             Some(Err(e)) => Err(e.into()),
             None => Err(ApiError::Internal("the pool returned no admission result".into())),
@@ -146,8 +146,11 @@ pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes,
         }
         let mut txs = Vec::with_capacity(req.raw.len());
         let mut slots: Vec<Option<Value>> = Vec::with_capacity(req.raw.len());
-        for raw in &req.raw {
-            match parse::raw_transaction(raw) {
+        // Hex and canonical decoding of a large batch is CPU work: spread it over rayon.
+        let parsed: Vec<Result<SignedTransaction, ApiError>> =
+            req.raw.par_iter().map(|raw| parse::raw_transaction(raw)).collect();
+        for p in parsed {
+            match p {
                 Ok(tx) => {
                     txs.push(tx);
                     slots.push(None);
@@ -159,8 +162,7 @@ pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes,
         let admitted = if txs.is_empty() {
             Vec::new()
         } else {
-            let reader = ctx.store.reader()?;
-            ctx.mempool.admit_batch(txs, &StoreState(&reader))
+            ctx.mempool.admit_batch(txs, &StoreState::new(&ctx.store))
         };
         let mut accepted = 0usize;
         let mut admitted = admitted.into_iter();
@@ -229,7 +231,8 @@ pub(crate) async fn receipt(State(st): State<AppState>, path: Result<Path<String
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let (Some(receipt), Some((_, loc))) = (reader.receipt(&hash)?, reader.transaction(&hash)?) else {
+        let loc = reader.tx_location(&hash)?;
+        let (Some(receipt), Some(loc)) = (loc.map(|l| reader.receipt_at(l)).transpose()?.flatten(), loc) else {
             let why = if ctx.mempool.contains(&hash) { "it is still pending" } else { "it is not committed" };
             return Err(ApiError::not_found("receipt_not_found", format!("no receipt for transaction {hash}: {why}")));
         };

@@ -7,10 +7,11 @@
 //! |--------------|---------------------|----------------------------------------|
 //! | `meta`       | name                | genesis (canonical bytes), head height |
 //! | `headers`    | height              | canonical [`BlockHeader`]              |
-//! | `blocks`     | height              | canonical [`Block`] (header, seal, txs)|
+//! | `seals`      | height              | canonical [`Seal`]                     |
 //! | `block_hash` | block hash          | height                                 |
-//! | `txs`        | tx hash             | height ‖ index ‖ canonical tx          |
-//! | `receipts`   | tx hash             | canonical [`Receipt`]                  |
+//! | `block_txs`  | (height, index)     | canonical [`SignedTransaction`]        |
+//! | `receipts`   | (height, index)     | canonical [`Receipt`]                  |
+//! | `tx_index`   | tx hash             | (height, index)                        |
 //! | `state`      | raw state key       | latest value                           |
 //! | `smt_nodes`  | node hash           | state-tree node ([`smt`])              |
 //!
@@ -18,6 +19,11 @@
 //! in one redb write transaction with immediate durability: after a crash
 //! (even SIGKILL or power loss) the database holds exactly the blocks whose
 //! commit returned, never half a block.
+//!
+//! Transactions and receipts are keyed by position, so a block's inserts
+//! are appends at the end of their B-trees; only the small `tx_index`
+//! entries (and state-tree nodes) land at random positions. This keeps the
+//! pages a commit dirties, and so its cost, low.
 //!
 //! State-tree nodes are content-addressed and never deleted, so the state
 //! root of every past header stays provable ([`Store::state_proof`]).
@@ -27,15 +33,16 @@ pub mod smt;
 use std::path::Path;
 
 use hechain_crypto::Suite;
-use hechain_types::{Block, BlockHeader, Codec, Genesis, Receipt, SignedTransaction, TxLocation, H256};
+use hechain_types::{Block, BlockHeader, Codec, Genesis, Receipt, Seal, SignedTransaction, TxLocation, H256};
 use redb::{Database, ReadTransaction, ReadableDatabase, TableDefinition};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
-const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+const SEALS: TableDefinition<u64, &[u8]> = TableDefinition::new("seals");
 const BLOCK_HASH: TableDefinition<&[u8; 32], u64> = TableDefinition::new("block_hash");
-const TXS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("txs");
-const RECEIPTS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("receipts");
+const BLOCK_TXS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("block_txs");
+const RECEIPTS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("receipts");
+const TX_INDEX: TableDefinition<&[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 const SMT_NODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("smt_nodes");
 
@@ -103,6 +110,11 @@ db_err!(
 
 fn corrupt(table: &'static str) -> impl Fn(hechain_types::TypesError) -> StorageError {
     move |e| StorageError::Corrupt { table, reason: e.to_string() }
+}
+
+fn borsh_bytes<T: borsh::BorshSerialize>(v: &T) -> Vec<u8> {
+    // Writing into a Vec cannot fail.
+    borsh::to_vec(v).unwrap_or_default()
 }
 
 /// Everything one block changes, written atomically by [`Store::commit_block`].
@@ -209,20 +221,17 @@ impl Store {
             w.open_table(HEADERS)?.insert(height, c.block.header.encode().as_slice())?;
             w.open_table(BLOCK_HASH)?.insert(&block_hash.0, height)?;
             {
-                let mut txs = w.open_table(TXS)?;
-                let mut buf = Vec::with_capacity(512);
+                let mut txs = w.open_table(BLOCK_TXS)?;
+                let mut index = w.open_table(TX_INDEX)?;
                 for (i, (tx, h)) in c.block.transactions.iter().zip(&c.tx_hashes).enumerate() {
-                    buf.clear();
-                    buf.extend_from_slice(&height.to_le_bytes());
-                    buf.extend_from_slice(&(i as u32).to_le_bytes());
-                    buf.extend_from_slice(&tx.encode());
-                    txs.insert(&h.0, buf.as_slice())?;
+                    txs.insert((height, i as u32), tx.encode().as_slice())?;
+                    index.insert(&h.0, (height, i as u32))?;
                 }
             }
             {
                 let mut receipts = w.open_table(RECEIPTS)?;
-                for r in &c.receipts {
-                    receipts.insert(&r.tx_hash.0, r.encode().as_slice())?;
+                for (i, r) in c.receipts.iter().enumerate() {
+                    receipts.insert((height, i as u32), r.encode().as_slice())?;
                 }
             }
             {
@@ -240,7 +249,7 @@ impl Store {
                     nodes.insert(h, n.encode().as_slice())?;
                 }
             }
-            w.open_table(BLOCKS)?.insert(height, c.block.encode().as_slice())?;
+            w.open_table(SEALS)?.insert(height, borsh_bytes(&c.block.seal).as_slice())?;
         }
         w.commit()?;
         Ok(())
@@ -281,8 +290,19 @@ impl StoreReader {
 
     /// Full block at `height`.
     pub fn block(&self, height: u64) -> Result<Option<Block>, StorageError> {
-        let t = self.txn.open_table(BLOCKS)?;
-        t.get(height)?.map(|v| Block::decode(v.value()).map_err(corrupt("blocks"))).transpose()
+        let Some(header) = self.header(height)? else { return Ok(None) };
+        let seal = match self.txn.open_table(SEALS)?.get(height)? {
+            Some(v) => borsh::from_slice::<Seal>(v.value())
+                .map_err(|e| StorageError::Corrupt { table: "seals", reason: e.to_string() })?,
+            None => Seal::default(),
+        };
+        let t = self.txn.open_table(BLOCK_TXS)?;
+        let mut transactions = Vec::with_capacity(header.tx_count as usize);
+        for item in t.range((height, 0)..=(height, u32::MAX))? {
+            let (_, v) = item?;
+            transactions.push(SignedTransaction::decode(v.value()).map_err(corrupt("block_txs"))?);
+        }
+        Ok(Some(Block { header, seal, transactions }))
     }
 
     /// Height of the block with this hash.
@@ -291,31 +311,52 @@ impl StoreReader {
         Ok(t.get(&block_hash.0)?.map(|v| v.value()))
     }
 
-    /// A committed transaction and where it is.
-    pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(SignedTransaction, TxLocation)>, StorageError> {
-        let t = self.txn.open_table(TXS)?;
-        let Some(v) = t.get(&tx_hash.0)? else { return Ok(None) };
-        let bytes = v.value();
-        if bytes.len() < 12 {
-            return Err(StorageError::Corrupt { table: "txs", reason: "entry shorter than its location".into() });
-        }
-        let mut h = [0u8; 8];
-        h.copy_from_slice(&bytes[..8]);
-        let mut i = [0u8; 4];
-        i.copy_from_slice(&bytes[8..12]);
-        let tx = SignedTransaction::decode(&bytes[12..]).map_err(corrupt("txs"))?;
-        Ok(Some((tx, TxLocation { height: u64::from_le_bytes(h), index: u32::from_le_bytes(i) })))
+    /// Where a committed transaction is.
+    pub fn tx_location(&self, tx_hash: &H256) -> Result<Option<TxLocation>, StorageError> {
+        let t = self.txn.open_table(TX_INDEX)?;
+        Ok(t.get(&tx_hash.0)?.map(|v| {
+            let (height, index) = v.value();
+            TxLocation { height, index }
+        }))
     }
 
-    /// Whether a transaction is committed (cheaper than [`Self::transaction`]).
+    /// A committed transaction and where it is.
+    pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(SignedTransaction, TxLocation)>, StorageError> {
+        let Some(loc) = self.tx_location(tx_hash)? else { return Ok(None) };
+        let t = self.txn.open_table(BLOCK_TXS)?;
+        let v = t.get((loc.height, loc.index))?.ok_or_else(|| StorageError::Corrupt {
+            table: "block_txs",
+            reason: format!("indexed transaction {tx_hash} missing"),
+        })?;
+        Ok(Some((SignedTransaction::decode(v.value()).map_err(corrupt("block_txs"))?, loc)))
+    }
+
+    /// Whether a transaction is committed.
     pub fn has_transaction(&self, tx_hash: &H256) -> Result<bool, StorageError> {
-        Ok(self.txn.open_table(TXS)?.get(&tx_hash.0)?.is_some())
+        Ok(self.tx_location(tx_hash)?.is_some())
     }
 
     /// Receipt of a committed transaction.
     pub fn receipt(&self, tx_hash: &H256) -> Result<Option<Receipt>, StorageError> {
+        let Some(loc) = self.tx_location(tx_hash)? else { return Ok(None) };
+        self.receipt_at(loc)
+    }
+
+    /// Receipt at a position.
+    pub fn receipt_at(&self, loc: TxLocation) -> Result<Option<Receipt>, StorageError> {
         let t = self.txn.open_table(RECEIPTS)?;
-        t.get(&tx_hash.0)?.map(|v| Receipt::decode(v.value()).map_err(corrupt("receipts"))).transpose()
+        t.get((loc.height, loc.index))?.map(|v| Receipt::decode(v.value()).map_err(corrupt("receipts"))).transpose()
+    }
+
+    /// All receipts of a block, in order.
+    pub fn block_receipts(&self, height: u64) -> Result<Vec<Receipt>, StorageError> {
+        let t = self.txn.open_table(RECEIPTS)?;
+        let mut out = Vec::new();
+        for item in t.range((height, 0)..=(height, u32::MAX))? {
+            let (_, v) = item?;
+            out.push(Receipt::decode(v.value()).map_err(corrupt("receipts"))?);
+        }
+        Ok(out)
     }
 
     /// Latest value of a state key.
