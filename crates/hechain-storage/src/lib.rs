@@ -9,8 +9,8 @@
 //! | `headers`    | height              | canonical [`BlockHeader`]              |
 //! | `seals`      | height              | canonical [`Seal`]                     |
 //! | `block_hash` | block hash          | height                                 |
-//! | `block_txs`  | (height, index)     | canonical [`SignedTransaction`]        |
-//! | `receipts`   | (height, index)     | canonical [`Receipt`]                  |
+//! | `block_txs`  | (height, chunk)     | up to 256 canonical [`SignedTransaction`]s |
+//! | `receipts`   | (height, chunk)     | up to 256 canonical [`Receipt`]s       |
 //! | `tx_index`   | tx hash             | (height, index)                        |
 //! | `state`      | raw state key       | latest value                           |
 //! | `smt_nodes`  | node hash           | state-tree node ([`smt`])              |
@@ -20,10 +20,12 @@
 //! (even SIGKILL or power loss) the database holds exactly the blocks whose
 //! commit returned, never half a block.
 //!
-//! Transactions and receipts are keyed by position, so a block's inserts
-//! are appends at the end of their B-trees; only the small `tx_index`
-//! entries (and state-tree nodes) land at random positions. This keeps the
-//! pages a commit dirties, and so its cost, low.
+//! Transactions and receipts are stored by position, in chunks of
+//! [`CHUNK`] (each item length-prefixed), so a block's inserts are a few
+//! appends at the end of their B-trees and a single lookup decodes at most
+//! one chunk; only the small `tx_index` entries (and state-tree nodes) land
+//! at random positions. This keeps the pages a commit dirties, and so its
+//! cost, low.
 //!
 //! State-tree nodes are content-addressed and never deleted, so the state
 //! root of every past header stays provable ([`Store::state_proof`]).
@@ -45,6 +47,9 @@ const RECEIPTS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("recei
 const TX_INDEX: TableDefinition<&[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 const SMT_NODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("smt_nodes");
+
+/// Transactions (and receipts) per stored chunk.
+pub const CHUNK: usize = 256;
 
 const META_GENESIS: &str = "genesis";
 const META_HEAD: &str = "head";
@@ -112,6 +117,30 @@ fn corrupt(table: &'static str) -> impl Fn(hechain_types::TypesError) -> Storage
     move |e| StorageError::Corrupt { table, reason: e.to_string() }
 }
 
+/// Concatenates items, each prefixed with its length (u32 LE).
+fn pack(items: impl Iterator<Item = Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for item in items {
+        out.extend_from_slice(&(item.len() as u32).to_le_bytes());
+        out.extend_from_slice(&item);
+    }
+    out
+}
+
+/// Splits a [`pack`]ed chunk.
+fn unpack<'a>(table: &'static str, mut bytes: &'a [u8]) -> Result<Vec<&'a [u8]>, StorageError> {
+    let bad = || StorageError::Corrupt { table, reason: "truncated chunk".into() };
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let len: [u8; 4] = bytes.get(..4).ok_or_else(bad)?.try_into().map_err(|_| bad())?;
+        let len = u32::from_le_bytes(len) as usize;
+        let item = bytes.get(4..4 + len).ok_or_else(bad)?;
+        out.push(item);
+        bytes = &bytes[4 + len..];
+    }
+    Ok(out)
+}
+
 fn borsh_bytes<T: borsh::BorshSerialize>(v: &T) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     borsh::to_vec(v).unwrap_or_default()
@@ -156,6 +185,7 @@ impl Store {
     ) -> Result<Self, StorageError> {
         let db = Database::builder().set_cache_size(256 << 20).create(path)?;
         let store = Store { db, suite: genesis.suite() };
+        store.create_tables()?;
         match store.stored_genesis()? {
             Some(stored) => {
                 if stored.hash() != genesis.hash() {
@@ -168,6 +198,22 @@ impl Store {
             }
         }
         Ok(store)
+    }
+
+    /// Creates every table (a no-op when they exist), so readers can open them.
+    fn create_tables(&self) -> Result<(), StorageError> {
+        let w = self.db.begin_write()?;
+        w.open_table(META)?;
+        w.open_table(HEADERS)?;
+        w.open_table(SEALS)?;
+        w.open_table(BLOCK_HASH)?;
+        w.open_table(BLOCK_TXS)?;
+        w.open_table(RECEIPTS)?;
+        w.open_table(TX_INDEX)?;
+        w.open_table(STATE)?;
+        w.open_table(SMT_NODES)?;
+        w.commit()?;
+        Ok(())
     }
 
     /// The chain's suite.
@@ -195,7 +241,10 @@ impl Store {
 
     /// A consistent read-only snapshot (concurrent with block commits).
     pub fn reader(&self) -> Result<StoreReader, StorageError> {
-        Ok(StoreReader { txn: self.db.begin_read()? })
+        let txn = self.db.begin_read()?;
+        let state = txn.open_table(STATE)?;
+        let nodes = txn.open_table(SMT_NODES)?;
+        Ok(StoreReader { txn, state, nodes })
     }
 
     /// Writes one block and all its effects atomically. The block must be
@@ -222,16 +271,18 @@ impl Store {
             w.open_table(BLOCK_HASH)?.insert(&block_hash.0, height)?;
             {
                 let mut txs = w.open_table(BLOCK_TXS)?;
+                for (chunk, items) in c.block.transactions.chunks(CHUNK).enumerate() {
+                    txs.insert((height, chunk as u32), pack(items.iter().map(|t| t.encode())).as_slice())?;
+                }
                 let mut index = w.open_table(TX_INDEX)?;
-                for (i, (tx, h)) in c.block.transactions.iter().zip(&c.tx_hashes).enumerate() {
-                    txs.insert((height, i as u32), tx.encode().as_slice())?;
+                for (i, h) in c.tx_hashes.iter().enumerate() {
                     index.insert(&h.0, (height, i as u32))?;
                 }
             }
             {
                 let mut receipts = w.open_table(RECEIPTS)?;
-                for (i, r) in c.receipts.iter().enumerate() {
-                    receipts.insert((height, i as u32), r.encode().as_slice())?;
+                for (chunk, items) in c.receipts.chunks(CHUNK).enumerate() {
+                    receipts.insert((height, chunk as u32), pack(items.iter().map(|r| r.encode())).as_slice())?;
                 }
             }
             {
@@ -262,6 +313,9 @@ pub type StateEntries = Vec<(Vec<u8>, Vec<u8>)>;
 /// A read snapshot of the database.
 pub struct StoreReader {
     txn: ReadTransaction,
+    // Opened once: execution and the state tree read them thousands of times per block.
+    state: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+    nodes: redb::ReadOnlyTable<&'static [u8; 32], &'static [u8]>,
 }
 
 impl StoreReader {
@@ -300,7 +354,9 @@ impl StoreReader {
         let mut transactions = Vec::with_capacity(header.tx_count as usize);
         for item in t.range((height, 0)..=(height, u32::MAX))? {
             let (_, v) = item?;
-            transactions.push(SignedTransaction::decode(v.value()).map_err(corrupt("block_txs"))?);
+            for tx in unpack("block_txs", v.value())? {
+                transactions.push(SignedTransaction::decode(tx).map_err(corrupt("block_txs"))?);
+            }
         }
         Ok(Some(Block { header, seal, transactions }))
     }
@@ -323,12 +379,24 @@ impl StoreReader {
     /// A committed transaction and where it is.
     pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(SignedTransaction, TxLocation)>, StorageError> {
         let Some(loc) = self.tx_location(tx_hash)? else { return Ok(None) };
-        let t = self.txn.open_table(BLOCK_TXS)?;
-        let v = t.get((loc.height, loc.index))?.ok_or_else(|| StorageError::Corrupt {
+        let bytes = self.chunk_item(BLOCK_TXS, "block_txs", loc)?.ok_or_else(|| StorageError::Corrupt {
             table: "block_txs",
             reason: format!("indexed transaction {tx_hash} missing"),
         })?;
-        Ok(Some((SignedTransaction::decode(v.value()).map_err(corrupt("block_txs"))?, loc)))
+        Ok(Some((SignedTransaction::decode(&bytes).map_err(corrupt("block_txs"))?, loc)))
+    }
+
+    /// The item at `loc` of a chunked table.
+    fn chunk_item(
+        &self,
+        def: TableDefinition<(u64, u32), &[u8]>,
+        table: &'static str,
+        loc: TxLocation,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let t = self.txn.open_table(def)?;
+        let key = (loc.height, loc.index / CHUNK as u32);
+        let Some(v) = t.get(key)? else { return Ok(None) };
+        Ok(unpack(table, v.value())?.get(loc.index as usize % CHUNK).map(|b| b.to_vec()))
     }
 
     /// Whether a transaction is committed.
@@ -344,8 +412,9 @@ impl StoreReader {
 
     /// Receipt at a position.
     pub fn receipt_at(&self, loc: TxLocation) -> Result<Option<Receipt>, StorageError> {
-        let t = self.txn.open_table(RECEIPTS)?;
-        t.get((loc.height, loc.index))?.map(|v| Receipt::decode(v.value()).map_err(corrupt("receipts"))).transpose()
+        self.chunk_item(RECEIPTS, "receipts", loc)?
+            .map(|b| Receipt::decode(&b).map_err(corrupt("receipts")))
+            .transpose()
     }
 
     /// All receipts of a block, in order.
@@ -354,15 +423,16 @@ impl StoreReader {
         let mut out = Vec::new();
         for item in t.range((height, 0)..=(height, u32::MAX))? {
             let (_, v) = item?;
-            out.push(Receipt::decode(v.value()).map_err(corrupt("receipts"))?);
+            for r in unpack("receipts", v.value())? {
+                out.push(Receipt::decode(r).map_err(corrupt("receipts"))?);
+            }
         }
         Ok(out)
     }
 
     /// Latest value of a state key.
     pub fn state_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        let t = self.txn.open_table(STATE)?;
-        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+        Ok(self.state.get(key)?.map(|v| v.value().to_vec()))
     }
 
     /// Up to `limit` state entries whose key starts with `prefix`, in key order,
@@ -373,7 +443,7 @@ impl StoreReader {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<StateEntries, StorageError> {
-        let t = self.txn.open_table(STATE)?;
+        let t = &self.state;
         let start: &[u8] = after.unwrap_or(prefix);
         let mut out = Vec::new();
         for item in t.range::<&[u8]>(start..)? {
@@ -402,8 +472,7 @@ impl StoreReader {
 
 impl smt::NodeReader for StoreReader {
     fn get_node(&self, hash: &smt::Hash32) -> Result<Option<smt::Node>, smt::SmtError> {
-        let t = self.txn.open_table(SMT_NODES).map_err(|e| smt::SmtError::Store(e.to_string()))?;
-        match t.get(hash).map_err(|e| smt::SmtError::Store(e.to_string()))? {
+        match self.nodes.get(hash).map_err(|e| smt::SmtError::Store(e.to_string()))? {
             Some(v) => Ok(Some(smt::Node::decode(v.value())?)),
             None => Ok(None),
         }
