@@ -19,8 +19,8 @@ pub const SM2_DEFAULT_ID: &str = "1234567812345678";
 
 /// `n / 2` for secp256k1 (big-endian), the largest allowed `s` (EIP-2 low-S rule).
 const SECP256K1_HALF_ORDER: [u8; 32] = [
-    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e,
+    0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
 ];
 
 /// Account (transaction) signature schemes.
@@ -69,14 +69,9 @@ impl FromStr for AccountScheme {
     /// Parses `"secp256k1"` or `"sm2"` (ASCII case-insensitive, surrounding whitespace ignored).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        AccountScheme::ALL
-            .into_iter()
-            .find(|scheme| scheme.name().eq_ignore_ascii_case(t))
-            .ok_or_else(|| {
-                CryptoError::UnsupportedScheme(format!(
-                    "unknown account scheme {s:?}; valid values: secp256k1, sm2"
-                ))
-            })
+        AccountScheme::ALL.into_iter().find(|scheme| scheme.name().eq_ignore_ascii_case(t)).ok_or_else(|| {
+            CryptoError::UnsupportedScheme(format!("unknown account scheme {s:?}; valid values: secp256k1, sm2"))
+        })
     }
 }
 
@@ -87,19 +82,13 @@ impl FromStr for AccountScheme {
 /// `(1 + d)^-1` and could not sign).
 pub(crate) fn sm2_signing_key(secret: &[u8]) -> Result<Sm2SigningKey, CryptoError> {
     if secret.len() != 32 {
-        return Err(CryptoError::InvalidKey(format!(
-            "SM2 private key must be 32 bytes, got {}",
-            secret.len()
-        )));
+        return Err(CryptoError::InvalidKey(format!("SM2 private key must be 32 bytes, got {}", secret.len())));
     }
-    let d = sm2::NonZeroScalar::try_from(secret).map_err(|_| {
-        CryptoError::InvalidKey("SM2 private key must be nonzero and below the group order".into())
-    })?;
+    let d = sm2::NonZeroScalar::try_from(secret)
+        .map_err(|_| CryptoError::InvalidKey("SM2 private key must be nonzero and below the group order".into()))?;
     let d_plus_one = *d.as_ref() + sm2::Scalar::ONE;
     if bool::from(d_plus_one.is_zero()) {
-        return Err(CryptoError::InvalidKey(
-            "SM2 private key n-1 is not allowed".into(),
-        ));
+        return Err(CryptoError::InvalidKey("SM2 private key n-1 is not allowed".into()));
     }
     Sm2SigningKey::from_nonzero_scalar(SM2_DEFAULT_ID, d)
         .map_err(|_| CryptoError::InvalidKey("SM2 key setup failed".into()))
@@ -151,19 +140,14 @@ pub(crate) fn sm2_sign(sk: &Sm2SigningKey, msg: &[u8]) -> [u8; 64] {
 
 /// Verify an SM2 signature (`r || s`) with the default ID against a SEC1 public key.
 /// Returns the parsed public key.
-pub(crate) fn sm2_verify(
-    pubkey_sec1: &[u8],
-    msg: &[u8],
-    sig: &[u8; 64],
-) -> Result<sm2::PublicKey, CryptoError> {
+pub(crate) fn sm2_verify(pubkey_sec1: &[u8], msg: &[u8], sig: &[u8; 64]) -> Result<sm2::PublicKey, CryptoError> {
     let pk = sm2::PublicKey::from_sec1_bytes(pubkey_sec1)
         .map_err(|_| CryptoError::InvalidKey("not a valid SM2 public key point".into()))?;
     let vk = Sm2VerifyingKey::new(SM2_DEFAULT_ID, pk)
         .map_err(|_| CryptoError::InvalidKey("SM2 Z_A computation failed".into()))?;
     let sig = Sm2Signature::from_slice(sig)
         .map_err(|_| CryptoError::InvalidSignature("SM2 r and s must be in [1, n-1]".into()))?;
-    vk.verify(msg, &sig)
-        .map_err(|_| CryptoError::SignatureMismatch)?;
+    vk.verify(msg, &sig).map_err(|_| CryptoError::SignatureMismatch)?;
     Ok(pk)
 }
 
@@ -201,9 +185,8 @@ pub fn address_from_sec1_pubkey(scheme: AccountScheme, sec1: &[u8]) -> Result<Ad
     };
     match scheme {
         AccountScheme::Secp256k1 => {
-            let pk = K1PublicKey::from_slice(sec1).map_err(|_| {
-                CryptoError::InvalidKey("not a valid secp256k1 SEC1 public key".into())
-            })?;
+            let pk = K1PublicKey::from_slice(sec1)
+                .map_err(|_| CryptoError::InvalidKey("not a valid secp256k1 SEC1 public key".into()))?;
             Ok(k1_address(&pk))
         }
         AccountScheme::Sm2 => {
@@ -235,14 +218,11 @@ pub fn to_checksum_address(addr: &Addr20) -> String {
 /// mixed case must be a valid EIP-55 checksum.
 pub fn parse_address(s: &str) -> Result<Addr20, CryptoError> {
     let digits = hexser::strip_prefix(s.trim());
-    let addr: Addr20 = hexser::decode_fixed(digits)
-        .map_err(|e| CryptoError::InvalidAddress(format!("{s:?}: {e}")))?;
+    let addr: Addr20 = hexser::decode_fixed(digits).map_err(|e| CryptoError::InvalidAddress(format!("{s:?}: {e}")))?;
     let has_lower = digits.chars().any(|c| c.is_ascii_lowercase());
     let has_upper = digits.chars().any(|c| c.is_ascii_uppercase());
     if has_lower && has_upper && to_checksum_address(&addr)[2..] != *digits {
-        return Err(CryptoError::InvalidAddress(format!(
-            "{s:?}: EIP-55 checksum mismatch"
-        )));
+        return Err(CryptoError::InvalidAddress(format!("{s:?}: EIP-55 checksum mismatch")));
     }
     Ok(addr)
 }
@@ -252,14 +232,8 @@ pub fn parse_address(s: &str) -> Result<Addr20, CryptoError> {
 
 #[derive(Clone)]
 enum KeyInner {
-    Secp256k1 {
-        sk: K1SecretKey,
-        pk: K1PublicKey,
-    },
-    Sm2 {
-        sk: Box<Sm2SigningKey>,
-        public_key: [u8; 33],
-    },
+    Secp256k1 { sk: K1SecretKey, pk: K1PublicKey },
+    Sm2 { sk: Box<Sm2SigningKey>, public_key: [u8; 33] },
 }
 
 /// A private account key. `Debug` shows only the scheme and address, never the secret.
@@ -316,13 +290,7 @@ impl AccountKey {
         let vk = sk.verifying_key();
         let public_key = sm2_compressed(vk);
         let address = sm2_address(&sm2::PublicKey::from(vk));
-        AccountKey {
-            inner: KeyInner::Sm2 {
-                sk: Box::new(sk),
-                public_key,
-            },
-            address,
-        }
+        AccountKey { inner: KeyInner::Sm2 { sk: Box::new(sk), public_key }, address }
     }
 
     /// A key from its 32-byte big-endian secret scalar, which must be nonzero and below the group
@@ -331,22 +299,14 @@ impl AccountKey {
         match scheme {
             AccountScheme::Secp256k1 => {
                 let bytes: [u8; 32] = secret.try_into().map_err(|_| {
-                    CryptoError::InvalidKey(format!(
-                        "secp256k1 private key must be 32 bytes, got {}",
-                        secret.len()
-                    ))
+                    CryptoError::InvalidKey(format!("secp256k1 private key must be 32 bytes, got {}", secret.len()))
                 })?;
                 let bytes = Zeroizing::new(bytes);
                 let sk = K1SecretKey::from_secret_bytes(*bytes).map_err(|_| {
-                    CryptoError::InvalidKey(
-                        "secp256k1 private key must be nonzero and below the group order".into(),
-                    )
+                    CryptoError::InvalidKey("secp256k1 private key must be nonzero and below the group order".into())
                 })?;
                 let pk = K1PublicKey::from_secret_key(&sk);
-                Ok(AccountKey {
-                    address: k1_address(&pk),
-                    inner: KeyInner::Secp256k1 { sk, pk },
-                })
+                Ok(AccountKey { address: k1_address(&pk), inner: KeyInner::Secp256k1 { sk, pk } })
             }
             AccountScheme::Sm2 => Ok(Self::from_sm2(sm2_signing_key(secret)?)),
         }
@@ -356,10 +316,7 @@ impl AccountKey {
     pub fn from_hex(scheme: AccountScheme, s: &str) -> Result<Self, CryptoError> {
         let digits = hexser::strip_prefix(s.trim());
         if digits.len() != 64 {
-            return Err(CryptoError::InvalidKey(format!(
-                "private key must be 64 hex digits, got {}",
-                digits.len()
-            )));
+            return Err(CryptoError::InvalidKey(format!("private key must be 64 hex digits, got {}", digits.len())));
         }
         let mut bytes = Zeroizing::new([0u8; 32]);
         // The hex crate's error would quote a character of the secret; report generically.
@@ -423,24 +380,20 @@ impl AccountKey {
     pub fn sign(&self, msg: &[u8]) -> AccountSignature {
         match &self.inner {
             KeyInner::Secp256k1 { sk, .. } => k1_sign(sk, &keccak256(msg)),
-            KeyInner::Sm2 { sk, public_key } => AccountSignature::Sm2 {
-                public_key: *public_key,
-                sig: sm2_sign(sk, msg),
-            },
+            KeyInner::Sm2 { sk, public_key } => {
+                AccountSignature::Sm2 { public_key: *public_key, sig: sm2_sign(sk, msg) }
+            }
         }
     }
 
     /// Secp256k1 only (Ethereum transactions sign `keccak(rlp)` themselves): sign a 32-byte
     /// prehash directly. An SM2 key gives [`CryptoError::UnsupportedScheme`].
-    pub fn sign_prehash_secp256k1(
-        &self,
-        prehash: &Hash32,
-    ) -> Result<AccountSignature, CryptoError> {
+    pub fn sign_prehash_secp256k1(&self, prehash: &Hash32) -> Result<AccountSignature, CryptoError> {
         match &self.inner {
             KeyInner::Secp256k1 { sk, .. } => Ok(k1_sign(sk, prehash)),
-            KeyInner::Sm2 { .. } => Err(CryptoError::UnsupportedScheme(
-                "prehash signing is only defined for secp256k1 keys".into(),
-            )),
+            KeyInner::Sm2 { .. } => {
+                Err(CryptoError::UnsupportedScheme("prehash signing is only defined for secp256k1 keys".into()))
+            }
         }
     }
 }
@@ -462,14 +415,7 @@ fn k1_sign(sk: &K1SecretKey, prehash: &Hash32) -> AccountSignature {
 /// Serde form: an object tagged by `"scheme"`, with `0x`-hex byte strings:
 /// `{"scheme":"secp256k1","sig":"0x…"}` or `{"scheme":"sm2","public_key":"0x…","sig":"0x…"}`.
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, borsh::BorshSerialize, borsh::BorshDeserialize,
 )]
 #[serde(tag = "scheme", rename_all = "lowercase")]
 pub enum AccountSignature {
@@ -515,15 +461,11 @@ impl AccountSignature {
 fn k1_recover(prehash: &Hash32, sig: &[u8; 65]) -> Result<K1PublicKey, CryptoError> {
     let v = sig[64];
     if v > 1 {
-        return Err(CryptoError::InvalidSignature(format!(
-            "secp256k1 recovery id must be 0 or 1, got {v}"
-        )));
+        return Err(CryptoError::InvalidSignature(format!("secp256k1 recovery id must be 0 or 1, got {v}")));
     }
     // Big-endian byte strings of equal length compare like the numbers they encode.
     if sig[32..64] > SECP256K1_HALF_ORDER[..] {
-        return Err(CryptoError::InvalidSignature(
-            "secp256k1 high S value (s > n/2) is not allowed".into(),
-        ));
+        return Err(CryptoError::InvalidSignature("secp256k1 high S value (s > n/2) is not allowed".into()));
     }
     let rs = RecoverableSignature::from_compact(&sig[..64], RecoveryId::from_u8_masked(v))
         .map_err(|_| CryptoError::InvalidSignature("secp256k1 r or s out of range".into()))?;
@@ -549,15 +491,12 @@ pub fn recover_signer(msg: &[u8], sig: &AccountSignature) -> Result<Addr20, Cryp
 
 /// Secp256k1 over an explicit 32-byte prehash (Ethereum-style): recover and return the address.
 /// An SM2 signature gives [`CryptoError::UnsupportedScheme`].
-pub fn recover_signer_prehash(
-    prehash: &Hash32,
-    sig: &AccountSignature,
-) -> Result<Addr20, CryptoError> {
+pub fn recover_signer_prehash(prehash: &Hash32, sig: &AccountSignature) -> Result<Addr20, CryptoError> {
     match sig {
         AccountSignature::Secp256k1 { sig } => Ok(k1_address(&k1_recover(prehash, sig)?)),
-        AccountSignature::Sm2 { .. } => Err(CryptoError::UnsupportedScheme(
-            "prehash recovery is only defined for secp256k1 signatures".into(),
-        )),
+        AccountSignature::Sm2 { .. } => {
+            Err(CryptoError::UnsupportedScheme("prehash recovery is only defined for secp256k1 signatures".into()))
+        }
     }
 }
 
@@ -570,10 +509,7 @@ mod tests {
         for s in AccountScheme::ALL {
             assert_eq!(s.name().parse::<AccountScheme>().unwrap(), s);
             assert_eq!(s.to_string(), s.name());
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.name())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.name()));
         }
         let err = "ed25519".parse::<AccountScheme>().unwrap_err().to_string();
         assert!(err.contains("secp256k1") && err.contains("sm2"), "{err}");
@@ -582,10 +518,7 @@ mod tests {
     #[test]
     fn half_order_constant_is_n_over_2() {
         // n = FFFFFFFF FFFFFFFF FFFFFFFF FFFFFFFE BAAEDCE6 AF48A03B BFD25E8C D0364141 (SEC 2).
-        let n = hexser::decode_fixed::<32>(
-            "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
-        )
-        .unwrap();
+        let n = hexser::decode_fixed::<32>("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141").unwrap();
         // Shift right by one bit.
         let mut half = [0u8; 32];
         let mut carry = 0u8;
@@ -610,18 +543,9 @@ mod tests {
             assert_eq!(k.scheme(), scheme);
             let dbg = format!("{k:?}");
             assert!(!dbg.contains(&hex::encode(*k.secret_bytes())), "{dbg}");
-            assert_eq!(
-                address_from_sec1_pubkey(scheme, &k.public_key_compressed()).unwrap(),
-                k.address()
-            );
-            assert_eq!(
-                address_from_sec1_pubkey(scheme, &k.public_key_uncompressed()).unwrap(),
-                k.address()
-            );
-            assert_eq!(
-                address_from_sec1_pubkey(scheme, &k.public_key_uncompressed()[1..]).unwrap(),
-                k.address()
-            );
+            assert_eq!(address_from_sec1_pubkey(scheme, &k.public_key_compressed()).unwrap(), k.address());
+            assert_eq!(address_from_sec1_pubkey(scheme, &k.public_key_uncompressed()).unwrap(), k.address());
+            assert_eq!(address_from_sec1_pubkey(scheme, &k.public_key_uncompressed()[1..]).unwrap(), k.address());
         }
         // SM2: d = n - 1 is rejected, d = n - 2 accepted.
         let n_minus_1 = "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122";
@@ -647,9 +571,7 @@ mod tests {
         assert_eq!(v["public_key"].as_str().unwrap().len(), 2 + 66);
         assert_eq!(v["sig"].as_str().unwrap().len(), 2 + 128);
         assert_eq!(serde_json::from_str::<AccountSignature>(&j).unwrap(), sig);
-        assert!(
-            serde_json::from_str::<AccountSignature>(r#"{"scheme":"rsa","sig":"0x"}"#).is_err()
-        );
+        assert!(serde_json::from_str::<AccountSignature>(r#"{"scheme":"rsa","sig":"0x"}"#).is_err());
 
         let b = borsh::to_vec(&sig).unwrap();
         assert_eq!(borsh::from_slice::<AccountSignature>(&b).unwrap(), sig);
@@ -658,14 +580,8 @@ mod tests {
     #[test]
     fn prehash_is_secp256k1_only() {
         let k = AccountKey::generate(AccountScheme::Sm2);
-        assert!(matches!(
-            k.sign_prehash_secp256k1(&[1; 32]),
-            Err(CryptoError::UnsupportedScheme(_))
-        ));
-        assert!(matches!(
-            recover_signer_prehash(&[1; 32], &k.sign(b"x")),
-            Err(CryptoError::UnsupportedScheme(_))
-        ));
+        assert!(matches!(k.sign_prehash_secp256k1(&[1; 32]), Err(CryptoError::UnsupportedScheme(_))));
+        assert!(matches!(recover_signer_prehash(&[1; 32], &k.sign(b"x")), Err(CryptoError::UnsupportedScheme(_))));
     }
 
     #[test]

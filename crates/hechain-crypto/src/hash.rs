@@ -106,11 +106,7 @@ impl FromStr for Suite {
         Suite::ALL
             .into_iter()
             .find(|suite| suite.name().eq_ignore_ascii_case(t))
-            .ok_or_else(|| {
-                CryptoError::UnsupportedScheme(format!(
-                    "unknown suite {s:?}; valid values: standard, gm"
-                ))
-            })
+            .ok_or_else(|| CryptoError::UnsupportedScheme(format!("unknown suite {s:?}; valid values: standard, gm")))
     }
 }
 
@@ -123,10 +119,7 @@ mod tests {
         for s in Suite::ALL {
             assert_eq!(s.name().parse::<Suite>().unwrap(), s);
             assert_eq!(s.to_string(), s.name());
-            assert_eq!(
-                serde_json::to_string(&s).unwrap(),
-                format!("\"{}\"", s.name())
-            );
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.name()));
         }
         assert_eq!(" GM ".parse::<Suite>().unwrap(), Suite::Gm);
         let err = "sha".parse::<Suite>().unwrap_err().to_string();

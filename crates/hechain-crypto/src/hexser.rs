@@ -40,9 +40,7 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
 
 /// Strip an optional `0x`/`0X` prefix.
 pub fn strip_prefix(s: &str) -> &str {
-    s.strip_prefix("0x")
-        .or_else(|| s.strip_prefix("0X"))
-        .unwrap_or(s)
+    s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s)
 }
 
 /// Decode a hex string (upper or lower case, `0x` prefix optional).
@@ -56,10 +54,7 @@ pub fn decode_fixed<const N: usize>(s: &str) -> Result<[u8; N], CryptoError> {
     if digits.len() != 2 * N {
         // Report the byte length when it is well defined, else the digit count problem.
         if digits.len() % 2 == 0 {
-            return Err(CryptoError::InvalidLength {
-                expected: N,
-                actual: digits.len() / 2,
-            });
+            return Err(CryptoError::InvalidLength { expected: N, actual: digits.len() / 2 });
         }
         return Err(CryptoError::InvalidHex(format!(
             "odd number of hex digits ({}), expected {}",
@@ -136,17 +131,8 @@ mod tests {
         assert!(matches!(decode("0xabc"), Err(CryptoError::InvalidHex(_))));
         assert!(matches!(decode("0xzz"), Err(CryptoError::InvalidHex(_))));
         assert_eq!(decode_fixed::<2>("0xab01").unwrap(), [0xab, 0x01]);
-        assert!(matches!(
-            decode_fixed::<3>("0xab01"),
-            Err(CryptoError::InvalidLength {
-                expected: 3,
-                actual: 2
-            })
-        ));
-        assert!(matches!(
-            decode_fixed::<2>("0xab0"),
-            Err(CryptoError::InvalidHex(_))
-        ));
+        assert!(matches!(decode_fixed::<3>("0xab01"), Err(CryptoError::InvalidLength { expected: 3, actual: 2 })));
+        assert!(matches!(decode_fixed::<2>("0xab0"), Err(CryptoError::InvalidHex(_))));
     }
 
     #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
@@ -159,10 +145,7 @@ mod tests {
 
     #[test]
     fn serde_round_trip_and_errors() {
-        let s = S {
-            a: [1, 2, 3],
-            v: vec![0xff],
-        };
+        let s = S { a: [1, 2, 3], v: vec![0xff] };
         let j = serde_json::to_string(&s).unwrap();
         assert_eq!(j, r#"{"a":"0x010203","v":"0xff"}"#);
         assert_eq!(serde_json::from_str::<S>(&j).unwrap(), s);

@@ -99,9 +99,7 @@ impl<'a> Obj<'a> {
     fn root(v: &'a Value) -> Result<Self, CryptoError> {
         match v {
             Value::Object(map) => Ok(Obj { map, path: "" }),
-            _ => Err(CryptoError::Keystore(
-                "malformed keystore: the top level must be a JSON object".into(),
-            )),
+            _ => Err(CryptoError::Keystore("malformed keystore: the top level must be a JSON object".into())),
         }
     }
 
@@ -118,8 +116,7 @@ impl<'a> Obj<'a> {
     }
 
     fn req(&self, name: &str) -> Result<&'a Value, CryptoError> {
-        self.opt(name)
-            .ok_or_else(|| field_err(&self.field_path(name), "missing"))
+        self.opt(name).ok_or_else(|| field_err(&self.field_path(name), "missing"))
     }
 
     fn obj(&self, name: &'a str, path: &'a str) -> Result<Obj<'a>, CryptoError> {
@@ -130,25 +127,18 @@ impl<'a> Obj<'a> {
     }
 
     fn str(&self, name: &str) -> Result<&'a str, CryptoError> {
-        self.req(name)?
-            .as_str()
-            .ok_or_else(|| field_err(&self.field_path(name), "must be a string"))
+        self.req(name)?.as_str().ok_or_else(|| field_err(&self.field_path(name), "must be a string"))
     }
 
     fn opt_str(&self, name: &str) -> Result<Option<&'a str>, CryptoError> {
         match self.opt(name) {
             None => Ok(None),
-            Some(v) => v
-                .as_str()
-                .map(Some)
-                .ok_or_else(|| field_err(&self.field_path(name), "must be a string")),
+            Some(v) => v.as_str().map(Some).ok_or_else(|| field_err(&self.field_path(name), "must be a string")),
         }
     }
 
     fn u64(&self, name: &str) -> Result<u64, CryptoError> {
-        self.req(name)?
-            .as_u64()
-            .ok_or_else(|| field_err(&self.field_path(name), "must be a non-negative integer"))
+        self.req(name)?.as_u64().ok_or_else(|| field_err(&self.field_path(name), "must be a non-negative integer"))
     }
 
     fn u32(&self, name: &str) -> Result<u32, CryptoError> {
@@ -207,12 +197,8 @@ fn run_scrypt(
     p: u32,
     dklen: usize,
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let params = scrypt::Params::new(log_n, r, p).map_err(|e| {
-        field_err(
-            "crypto.kdfparams",
-            format!("invalid scrypt parameters: {e}"),
-        )
-    })?;
+    let params = scrypt::Params::new(log_n, r, p)
+        .map_err(|e| field_err("crypto.kdfparams", format!("invalid scrypt parameters: {e}")))?;
     let mut dk = Zeroizing::new(vec![0u8; dklen]);
     scrypt::scrypt(passphrase.as_bytes(), salt, &params, &mut dk)
         .map_err(|e| field_err("crypto.kdfparams.dklen", e))?;
@@ -220,11 +206,7 @@ fn run_scrypt(
 }
 
 /// Encrypt an account key into a keystore JSON string (see the [module docs](self)).
-pub fn encrypt(
-    key: &AccountKey,
-    passphrase: &str,
-    strength: KdfStrength,
-) -> Result<String, CryptoError> {
+pub fn encrypt(key: &AccountKey, passphrase: &str, strength: KdfStrength) -> Result<String, CryptoError> {
     let scheme = key.scheme();
     let mut salt = [0u8; 32];
     rng::fill(&mut salt)?;
@@ -245,9 +227,7 @@ pub fn encrypt(
         address: hex::encode(key.address()),
         crypto: CryptoSection {
             cipher: cipher_name(scheme),
-            cipherparams: CipherParams {
-                iv: hex::encode(iv),
-            },
+            cipherparams: CipherParams { iv: hex::encode(iv) },
             ciphertext: hex::encode(ciphertext.as_ref()),
             kdf: "scrypt",
             kdfparams: ScryptParams {
@@ -279,10 +259,7 @@ fn derive_key(crypto: &Obj<'_>, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, 
             let r = params.u32("r")?;
             let p = params.u32("p")?;
             if n < 2 || !n.is_power_of_two() {
-                return Err(field_err(
-                    "crypto.kdfparams.n",
-                    format!("must be a power of two > 1, got {n}"),
-                ));
+                return Err(field_err("crypto.kdfparams.n", format!("must be a power of two > 1, got {n}")));
             }
             if r == 0 || p == 0 {
                 return Err(field_err("crypto.kdfparams", "r and p must be positive"));
@@ -292,9 +269,7 @@ fn derive_key(crypto: &Obj<'_>, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, 
             if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
                 return Err(field_err(
                     "crypto.kdfparams",
-                    format!(
-                        "scrypt cost too high (n={n}, r={r}, p={p}); limits: 128·r·n ≤ 2^30, n·r·p ≤ 2^24"
-                    ),
+                    format!("scrypt cost too high (n={n}, r={r}, p={p}); limits: 128·r·n ≤ 2^30, n·r·p ≤ 2^24"),
                 ));
             }
             let salt = params.hex("salt")?;
@@ -322,10 +297,7 @@ fn derive_key(crypto: &Obj<'_>, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, 
             pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &salt, c, &mut dk);
             Ok(dk)
         }
-        other => Err(field_err(
-            "crypto.kdf",
-            format!("unsupported KDF {other:?}, expected \"scrypt\" or \"pbkdf2\""),
-        )),
+        other => Err(field_err("crypto.kdf", format!("unsupported KDF {other:?}, expected \"scrypt\" or \"pbkdf2\""))),
     }
 }
 
@@ -334,10 +306,7 @@ fn dklen(params: &Obj<'_>) -> Result<usize, CryptoError> {
     if (DKLEN as u64..=MAX_DKLEN as u64).contains(&dklen) {
         Ok(dklen as usize)
     } else {
-        Err(field_err(
-            "crypto.kdfparams.dklen",
-            format!("must be between {DKLEN} and {MAX_DKLEN}, got {dklen}"),
-        ))
+        Err(field_err("crypto.kdfparams.dklen", format!("must be between {DKLEN} and {MAX_DKLEN}, got {dklen}")))
     }
 }
 
@@ -347,26 +316,19 @@ fn dklen(params: &Obj<'_>) -> Result<usize, CryptoError> {
 /// [`CryptoError::Keystore`] naming the offending field for malformed or unsupported files, and
 /// when the file's `"address"` does not match the decrypted key.
 pub fn decrypt(json: &str, passphrase: &str) -> Result<AccountKey, CryptoError> {
-    let root: Value = serde_json::from_str(json)
-        .map_err(|e| CryptoError::Keystore(format!("malformed keystore JSON: {e}")))?;
+    let root: Value =
+        serde_json::from_str(json).map_err(|e| CryptoError::Keystore(format!("malformed keystore JSON: {e}")))?;
     let file = Obj::root(&root)?;
     let version = file.u64("version")?;
     if version != 3 {
-        return Err(field_err(
-            "version",
-            format!("unsupported version {version}, expected 3"),
-        ));
+        return Err(field_err("version", format!("unsupported version {version}, expected 3")));
     }
     let scheme = match file.opt_str("scheme")? {
         None => AccountScheme::Secp256k1,
         Some(s) => s.parse().map_err(|e| field_err("scheme", e))?,
     };
     // Some wallets write "Crypto".
-    let crypto_key = if file.opt("crypto").is_none() && file.opt("Crypto").is_some() {
-        "Crypto"
-    } else {
-        "crypto"
-    };
+    let crypto_key = if file.opt("crypto").is_none() && file.opt("Crypto").is_some() { "Crypto" } else { "crypto" };
     let crypto = file.obj(crypto_key, "crypto")?;
 
     let cipher = crypto.str("cipher")?;
@@ -374,14 +336,10 @@ pub fn decrypt(json: &str, passphrase: &str) -> Result<AccountKey, CryptoError> 
     if !cipher.eq_ignore_ascii_case(expected_cipher) {
         return Err(field_err(
             "crypto.cipher",
-            format!(
-                "unsupported cipher {cipher:?} for {scheme} keys, expected {expected_cipher:?}"
-            ),
+            format!("unsupported cipher {cipher:?} for {scheme} keys, expected {expected_cipher:?}"),
         ));
     }
-    let iv: [u8; 16] = crypto
-        .obj("cipherparams", "crypto.cipherparams")?
-        .hex_fixed("iv")?;
+    let iv: [u8; 16] = crypto.obj("cipherparams", "crypto.cipherparams")?.hex_fixed("iv")?;
     let ciphertext: [u8; 32] = crypto.hex_fixed("ciphertext")?;
     let expected_mac: [u8; 32] = crypto.hex_fixed("mac")?;
     let address: Option<[u8; 20]> = match file.opt_str("address")? {

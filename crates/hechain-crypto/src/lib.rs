@@ -27,8 +27,8 @@ mod rng;
 mod symmetric;
 
 pub use account::{
-    address_from_sec1_pubkey, parse_address, recover_signer, recover_signer_prehash,
-    to_checksum_address, AccountKey, AccountScheme, AccountSignature, SM2_DEFAULT_ID,
+    address_from_sec1_pubkey, parse_address, recover_signer, recover_signer_prehash, to_checksum_address, AccountKey,
+    AccountScheme, AccountSignature, SM2_DEFAULT_ID,
 };
 pub use error::CryptoError;
 pub use hash::{keccak256, sha256, sm3, Suite};

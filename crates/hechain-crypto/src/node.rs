@@ -51,13 +51,8 @@ impl NodeKey {
     }
 
     fn from_sm2(sk: sm2::dsa::SigningKey) -> Self {
-        let public = NodePublicKey {
-            bytes: sm2_compressed(sk.verifying_key()).to_vec(),
-        };
-        NodeKey {
-            inner: NodeInner::Sm2(Box::new(sk)),
-            public,
-        }
+        let public = NodePublicKey { bytes: sm2_compressed(sk.verifying_key()).to_vec() };
+        NodeKey { inner: NodeInner::Sm2(Box::new(sk)), public }
     }
 
     /// A key from its 32 secret bytes: the Ed25519 seed (RFC 8032 "secret key"), or the SM2
@@ -66,20 +61,12 @@ impl NodeKey {
         match suite {
             Suite::Standard => {
                 let seed: [u8; 32] = secret.try_into().map_err(|_| {
-                    CryptoError::InvalidKey(format!(
-                        "Ed25519 secret key must be 32 bytes, got {}",
-                        secret.len()
-                    ))
+                    CryptoError::InvalidKey(format!("Ed25519 secret key must be 32 bytes, got {}", secret.len()))
                 })?;
                 let seed = Zeroizing::new(seed);
                 let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
-                let public = NodePublicKey {
-                    bytes: sk.verifying_key().to_bytes().to_vec(),
-                };
-                Ok(NodeKey {
-                    inner: NodeInner::Ed25519(Box::new(sk)),
-                    public,
-                })
+                let public = NodePublicKey { bytes: sk.verifying_key().to_bytes().to_vec() };
+                Ok(NodeKey { inner: NodeInner::Ed25519(Box::new(sk)), public })
             }
             Suite::Gm => Ok(Self::from_sm2(sm2_signing_key(secret)?)),
         }
@@ -138,25 +125,17 @@ impl NodePublicKey {
             Suite::Standard => {
                 let vk = ed25519_verifying_key(bytes)?;
                 if vk.is_weak() {
-                    return Err(CryptoError::InvalidKey(
-                        "Ed25519 public key has small order".into(),
-                    ));
+                    return Err(CryptoError::InvalidKey("Ed25519 public key has small order".into()));
                 }
                 if vk.to_edwards().compress().as_bytes() != bytes {
-                    return Err(CryptoError::InvalidKey(
-                        "Ed25519 public key is not canonically encoded".into(),
-                    ));
+                    return Err(CryptoError::InvalidKey("Ed25519 public key is not canonically encoded".into()));
                 }
-                Ok(NodePublicKey {
-                    bytes: bytes.to_vec(),
-                })
+                Ok(NodePublicKey { bytes: bytes.to_vec() })
             }
             Suite::Gm => {
                 let pk = sm2::PublicKey::from_sec1_bytes(bytes)
                     .map_err(|_| CryptoError::InvalidKey("not a valid SM2 public key".into()))?;
-                Ok(NodePublicKey {
-                    bytes: pk.to_sec1_point(true).as_bytes().to_vec(),
-                })
+                Ok(NodePublicKey { bytes: pk.to_sec1_point(true).as_bytes().to_vec() })
             }
         }
     }
@@ -177,8 +156,7 @@ impl NodePublicKey {
             Suite::Standard => {
                 let vk = ed25519_verifying_key(&self.bytes)?;
                 let sig = ed25519_dalek::Signature::from_bytes(&sig.0);
-                vk.verify(msg, &sig)
-                    .map_err(|_| CryptoError::SignatureMismatch)
+                vk.verify(msg, &sig).map_err(|_| CryptoError::SignatureMismatch)
             }
             Suite::Gm => sm2_verify(&self.bytes, msg, &sig.0).map(|_| ()),
         }
@@ -191,12 +169,9 @@ impl NodePublicKey {
 }
 
 fn ed25519_verifying_key(bytes: &[u8]) -> Result<ed25519_dalek::VerifyingKey, CryptoError> {
-    let arr: &[u8; 32] = bytes.try_into().map_err(|_| {
-        CryptoError::InvalidKey(format!(
-            "Ed25519 public key must be 32 bytes, got {}",
-            bytes.len()
-        ))
-    })?;
+    let arr: &[u8; 32] = bytes
+        .try_into()
+        .map_err(|_| CryptoError::InvalidKey(format!("Ed25519 public key must be 32 bytes, got {}", bytes.len())))?;
     ed25519_dalek::VerifyingKey::from_bytes(arr)
         .map_err(|_| CryptoError::InvalidKey("not a valid Ed25519 public key".into()))
 }
@@ -206,9 +181,7 @@ fn check_node_key_len(len: usize) -> Result<(), String> {
     if len == 32 || len == 33 {
         Ok(())
     } else {
-        Err(format!(
-            "node public key must be 32 (Ed25519) or 33 (SM2) bytes, got {len}"
-        ))
+        Err(format!("node public key must be 32 (Ed25519) or 33 (SM2) bytes, got {len}"))
     }
 }
 
@@ -249,25 +222,20 @@ impl borsh::BorshSerialize for NodePublicKey {
 impl borsh::BorshDeserialize for NodePublicKey {
     fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
         let bytes = <Vec<u8> as borsh::BorshDeserialize>::deserialize_reader(reader)?;
-        check_node_key_len(bytes.len())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        check_node_key_len(bytes.len()).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         Ok(NodePublicKey { bytes })
     }
 }
 
 /// A 64-byte node signature (Ed25519 `R || S`, SM2 `r || s`). Serde form: a `0x`-hex string.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, borsh::BorshSerialize, borsh::BorshDeserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct NodeSignature(pub [u8; 64]);
 
 impl NodeSignature {
     /// From a 64-byte slice.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let arr: [u8; 64] = bytes.try_into().map_err(|_| CryptoError::InvalidLength {
-            expected: 64,
-            actual: bytes.len(),
-        })?;
+        let arr: [u8; 64] =
+            bytes.try_into().map_err(|_| CryptoError::InvalidLength { expected: 64, actual: bytes.len() })?;
         Ok(NodeSignature(arr))
     }
 
@@ -293,10 +261,7 @@ impl<'de> serde::Deserialize<'de> for NodeSignature {
 const ED25519_BATCH_CHUNK: usize = 128;
 
 fn batch_item_error(index: usize, source: CryptoError) -> CryptoError {
-    CryptoError::BatchItem {
-        index,
-        source: Box::new(source),
-    }
+    CryptoError::BatchItem { index, source: Box::new(source) }
 }
 
 /// Verify many `(public key, message, signature)` items at once; `Ok` only if all are valid.
@@ -312,40 +277,26 @@ fn batch_item_error(index: usize, source: CryptoError) -> CryptoError {
 /// (and vice versa with negligible probability). Key validation in [`NodePublicKey::from_bytes`]
 /// rejects small-order keys; callers needing bit-exact agreement with [`NodePublicKey::verify`]
 /// should use it instead.
-pub fn verify_node_batch(
-    suite: Suite,
-    items: &[(&NodePublicKey, &[u8], &NodeSignature)],
-) -> Result<(), CryptoError> {
+pub fn verify_node_batch(suite: Suite, items: &[(&NodePublicKey, &[u8], &NodeSignature)]) -> Result<(), CryptoError> {
     match suite {
         Suite::Standard => {
-            let failure = items
-                .par_chunks(ED25519_BATCH_CHUNK)
-                .enumerate()
-                .find_map_first(|(ci, chunk)| {
-                    ed25519_chunk(chunk)
-                        .err()
-                        .map(|(i, e)| batch_item_error(ci * ED25519_BATCH_CHUNK + i, e))
-                });
+            let failure = items.par_chunks(ED25519_BATCH_CHUNK).enumerate().find_map_first(|(ci, chunk)| {
+                ed25519_chunk(chunk).err().map(|(i, e)| batch_item_error(ci * ED25519_BATCH_CHUNK + i, e))
+            });
             failure.map_or(Ok(()), Err)
         }
         Suite::Gm => {
             let failure = items
                 .par_iter()
                 .enumerate()
-                .find_map_first(|(i, (pk, msg, sig))| {
-                    pk.verify(suite, msg, sig)
-                        .err()
-                        .map(|e| batch_item_error(i, e))
-                });
+                .find_map_first(|(i, (pk, msg, sig))| pk.verify(suite, msg, sig).err().map(|e| batch_item_error(i, e)));
             failure.map_or(Ok(()), Err)
         }
     }
 }
 
 /// Batch-verify one chunk; on failure return (index within chunk, error).
-fn ed25519_chunk(
-    chunk: &[(&NodePublicKey, &[u8], &NodeSignature)],
-) -> Result<(), (usize, CryptoError)> {
+fn ed25519_chunk(chunk: &[(&NodePublicKey, &[u8], &NodeSignature)]) -> Result<(), (usize, CryptoError)> {
     if chunk.len() == 1 {
         let (pk, msg, sig) = chunk[0];
         return pk.verify(Suite::Standard, msg, sig).map_err(|e| (0, e));
@@ -365,10 +316,7 @@ fn ed25519_chunk(
         pk.verify(Suite::Standard, msg, sig).map_err(|e| (i, e))?;
     }
     // Every item verifies alone but the batch equation failed: still reject.
-    Err((
-        0,
-        CryptoError::InvalidSignature("Ed25519 batch equation failed".into()),
-    ))
+    Err((0, CryptoError::InvalidSignature("Ed25519 batch equation failed".into())))
 }
 
 #[cfg(test)]
@@ -387,10 +335,7 @@ mod tests {
             assert_eq!(NodePublicKey::from_hex(suite, &pk.to_hex()).unwrap(), pk);
             let sig = k.sign(b"vote");
             pk.verify(suite, b"vote", &sig).unwrap();
-            assert!(matches!(
-                pk.verify(suite, b"vote!", &sig),
-                Err(CryptoError::SignatureMismatch)
-            ));
+            assert!(matches!(pk.verify(suite, b"vote!", &sig), Err(CryptoError::SignatureMismatch)));
             let other = Suite::ALL.into_iter().find(|s| *s != suite).unwrap();
             assert!(pk.verify(other, b"vote", &sig).is_err());
             assert!(!format!("{k:?}").contains(&hex::encode(*k.secret_bytes())));
@@ -406,9 +351,7 @@ mod tests {
 
             let b = borsh::to_vec(&pk).unwrap();
             assert_eq!(borsh::from_slice::<NodePublicKey>(&b).unwrap(), pk);
-            assert!(
-                borsh::from_slice::<NodePublicKey>(&borsh::to_vec(&vec![1u8; 5]).unwrap()).is_err()
-            );
+            assert!(borsh::from_slice::<NodePublicKey>(&borsh::to_vec(&vec![1u8; 5]).unwrap()).is_err());
         }
     }
 
@@ -442,17 +385,9 @@ mod tests {
         let keys: Vec<NodeKey> = (0..4).map(|_| NodeKey::generate(Suite::Standard)).collect();
         let msgs: Vec<Vec<u8>> = (0..300u32).map(|i| i.to_be_bytes().to_vec()).collect();
         let pks: Vec<NodePublicKey> = keys.iter().map(NodeKey::public_key).collect();
-        let mut sigs: Vec<NodeSignature> = msgs
-            .iter()
-            .enumerate()
-            .map(|(i, m)| keys[i % 4].sign(m))
-            .collect();
+        let mut sigs: Vec<NodeSignature> = msgs.iter().enumerate().map(|(i, m)| keys[i % 4].sign(m)).collect();
         let items = |sigs: &[NodeSignature]| -> Result<(), CryptoError> {
-            let v: Vec<_> = msgs
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (&pks[i % 4], m.as_slice(), &sigs[i]))
-                .collect();
+            let v: Vec<_> = msgs.iter().enumerate().map(|(i, m)| (&pks[i % 4], m.as_slice(), &sigs[i])).collect();
             verify_node_batch(Suite::Standard, &v)
         };
         items(&sigs).unwrap();

@@ -1,9 +1,7 @@
 //! Keystore tests: the Web3 Secret Storage v3 spec vectors, round trips, and error handling.
 
 use hechain_crypto::keystore::{self, KdfStrength};
-use hechain_crypto::{
-    hexser, keccak256, sm3, sm4_ctr_apply, AccountKey, AccountScheme, CryptoError,
-};
+use hechain_crypto::{hexser, keccak256, sm3, sm4_ctr_apply, AccountKey, AccountScheme, CryptoError};
 
 const SPEC_PASSWORD: &str = "testpassword";
 const SPEC_SECRET: &str = "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d";
@@ -66,10 +64,7 @@ fn assert_spec_key(key: &AccountKey) {
 #[test]
 fn spec_vector_pbkdf2() {
     assert_spec_key(&keystore::decrypt(SPEC_PBKDF2, SPEC_PASSWORD).unwrap());
-    assert!(matches!(
-        keystore::decrypt(SPEC_PBKDF2, "testpassword!"),
-        Err(CryptoError::WrongPassphrase)
-    ));
+    assert!(matches!(keystore::decrypt(SPEC_PBKDF2, "testpassword!"), Err(CryptoError::WrongPassphrase)));
 }
 
 #[test]
@@ -92,10 +87,7 @@ fn spec_vector_with_address_and_capital_crypto() {
     // An address that does not match the key is an error naming the field.
     v["address"] = "0000000000000000000000000000000000000001".into();
     let err = keystore::decrypt(&v.to_string(), SPEC_PASSWORD).unwrap_err();
-    assert!(
-        matches!(&err, CryptoError::Keystore(m) if m.contains("address")),
-        "{err}"
-    );
+    assert!(matches!(&err, CryptoError::Keystore(m) if m.contains("address")), "{err}");
 }
 
 fn scrypt_light(pass: &str, salt: &[u8]) -> Vec<u8> {
@@ -135,10 +127,7 @@ fn secp256k1_round_trip_has_v3_layout() {
 
     let back = keystore::decrypt(&json, "pw").unwrap();
     assert_eq!(*back.secret_bytes(), *key.secret_bytes());
-    assert!(matches!(
-        keystore::decrypt(&json, "pW"),
-        Err(CryptoError::WrongPassphrase)
-    ));
+    assert!(matches!(keystore::decrypt(&json, "pW"), Err(CryptoError::WrongPassphrase)));
 }
 
 #[test]
@@ -167,10 +156,7 @@ fn sm2_round_trip_uses_sm4_and_sm3() {
     let back = keystore::decrypt(&json, "密码 passphrase").unwrap();
     assert_eq!(back.scheme(), AccountScheme::Sm2);
     assert_eq!(back.address(), key.address());
-    assert!(matches!(
-        keystore::decrypt(&json, "wrong"),
-        Err(CryptoError::WrongPassphrase)
-    ));
+    assert!(matches!(keystore::decrypt(&json, "wrong"), Err(CryptoError::WrongPassphrase)));
 }
 
 fn light_json() -> serde_json::Value {
@@ -204,67 +190,28 @@ fn malformed_files_are_errors_naming_the_field() {
                 v["crypto"].as_object_mut().unwrap().remove("ciphertext");
             }),
         ),
-        (
-            "crypto.ciphertext",
-            Box::new(|v| v["crypto"]["ciphertext"] = "zz".into()),
-        ),
-        (
-            "crypto.ciphertext",
-            Box::new(|v| v["crypto"]["ciphertext"] = "0011".into()),
-        ),
-        (
-            "crypto.cipherparams.iv",
-            Box::new(|v| v["crypto"]["cipherparams"]["iv"] = "00".into()),
-        ),
-        (
-            "crypto.mac",
-            Box::new(|v| v["crypto"]["mac"] = "xyz".into()),
-        ),
+        ("crypto.ciphertext", Box::new(|v| v["crypto"]["ciphertext"] = "zz".into())),
+        ("crypto.ciphertext", Box::new(|v| v["crypto"]["ciphertext"] = "0011".into())),
+        ("crypto.cipherparams.iv", Box::new(|v| v["crypto"]["cipherparams"]["iv"] = "00".into())),
+        ("crypto.mac", Box::new(|v| v["crypto"]["mac"] = "xyz".into())),
         ("version", Box::new(|v| v["version"] = 2.into())),
         ("version", Box::new(|v| v["version"] = "three".into())),
-        (
-            "crypto.cipher",
-            Box::new(|v| v["crypto"]["cipher"] = "aes-128-cbc".into()),
-        ),
+        ("crypto.cipher", Box::new(|v| v["crypto"]["cipher"] = "aes-128-cbc".into())),
         ("crypto.cipher", Box::new(|v| v["scheme"] = "sm2".into())),
         ("scheme", Box::new(|v| v["scheme"] = "rsa".into())),
-        (
-            "crypto.kdf",
-            Box::new(|v| v["crypto"]["kdf"] = "argon2".into()),
-        ),
-        (
-            "crypto.kdfparams.n",
-            Box::new(|v| v["crypto"]["kdfparams"]["n"] = 1000.into()),
-        ),
-        (
-            "crypto.kdfparams",
-            Box::new(|v| v["crypto"]["kdfparams"]["n"] = (1u64 << 30).into()),
-        ),
-        (
-            "crypto.kdfparams",
-            Box::new(|v| v["crypto"]["kdfparams"]["r"] = 0.into()),
-        ),
+        ("crypto.kdf", Box::new(|v| v["crypto"]["kdf"] = "argon2".into())),
+        ("crypto.kdfparams.n", Box::new(|v| v["crypto"]["kdfparams"]["n"] = 1000.into())),
+        ("crypto.kdfparams", Box::new(|v| v["crypto"]["kdfparams"]["n"] = (1u64 << 30).into())),
+        ("crypto.kdfparams", Box::new(|v| v["crypto"]["kdfparams"]["r"] = 0.into())),
         (
             "crypto.kdfparams",
             Box::new(|v| {
-                v["crypto"]["kdfparams"]
-                    .as_object_mut()
-                    .unwrap()
-                    .remove("salt");
+                v["crypto"]["kdfparams"].as_object_mut().unwrap().remove("salt");
             }),
         ),
-        (
-            "crypto.kdfparams.salt",
-            Box::new(|v| v["crypto"]["kdfparams"]["salt"] = "q".into()),
-        ),
-        (
-            "crypto.kdfparams.dklen",
-            Box::new(|v| v["crypto"]["kdfparams"]["dklen"] = 16.into()),
-        ),
-        (
-            "crypto.kdfparams",
-            Box::new(|v| v["crypto"]["kdfparams"] = "scrypt".into()),
-        ),
+        ("crypto.kdfparams.salt", Box::new(|v| v["crypto"]["kdfparams"]["salt"] = "q".into())),
+        ("crypto.kdfparams.dklen", Box::new(|v| v["crypto"]["kdfparams"]["dklen"] = 16.into())),
+        ("crypto.kdfparams", Box::new(|v| v["crypto"]["kdfparams"] = "scrypt".into())),
         ("address", Box::new(|v| v["address"] = "0x1234".into())),
     ];
     for (field, f) in cases {

@@ -1,8 +1,8 @@
 //! Property tests: sign/recover and sign/verify round trips, batch verification.
 
 use hechain_crypto::{
-    hexser, recover_signer, verify_node_batch, AccountKey, AccountScheme, AccountSignature,
-    CryptoError, NodeKey, NodeSignature, Suite,
+    hexser, recover_signer, verify_node_batch, AccountKey, AccountScheme, AccountSignature, CryptoError, NodeKey,
+    NodeSignature, Suite,
 };
 use proptest::prelude::*;
 

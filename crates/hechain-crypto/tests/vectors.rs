@@ -1,9 +1,9 @@
 //! Official test vectors for every primitive, with sources cited per test.
 
 use hechain_crypto::{
-    address_from_sec1_pubkey, hexser, keccak256, recover_signer, recover_signer_prehash, sha256,
-    sm3, sm4_ctr_apply, sm4_decrypt_block, sm4_encrypt_block, to_checksum_address, AccountKey,
-    AccountScheme, AccountSignature, CryptoError, NodeKey, NodePublicKey, NodeSignature, Suite,
+    address_from_sec1_pubkey, hexser, keccak256, recover_signer, recover_signer_prehash, sha256, sm3, sm4_ctr_apply,
+    sm4_decrypt_block, sm4_encrypt_block, to_checksum_address, AccountKey, AccountScheme, AccountSignature,
+    CryptoError, NodeKey, NodePublicKey, NodeSignature, Suite,
 };
 
 fn h<const N: usize>(s: &str) -> [u8; N] {
@@ -22,16 +22,10 @@ fn hv(s: &str) -> Vec<u8> {
 /// GB/T 32905-2016 (SM3), Appendix A, examples 1 and 2.
 #[test]
 fn sm3_gbt32905_examples() {
-    assert_eq!(
-        sm3(b"abc"),
-        h::<32>("66c7f0f4 62eeedd9 d1f2d46b dc10e4e2 4167c487 5cf2f7a2 297da02b 8f4ba8e0")
-    );
+    assert_eq!(sm3(b"abc"), h::<32>("66c7f0f4 62eeedd9 d1f2d46b dc10e4e2 4167c487 5cf2f7a2 297da02b 8f4ba8e0"));
     let msg = b"abcd".repeat(16);
     assert_eq!(msg.len(), 64);
-    assert_eq!(
-        sm3(&msg),
-        h::<32>("debe9ff9 2275b8a1 38604889 c18e5a4d 6fdb70e5 387e5765 293dcba3 9c0c5732")
-    );
+    assert_eq!(sm3(&msg), h::<32>("debe9ff9 2275b8a1 38604889 c18e5a4d 6fdb70e5 387e5765 293dcba3 9c0c5732"));
     assert_eq!(Suite::Gm.hash(b"abc"), sm3(b"abc"));
 }
 
@@ -39,19 +33,10 @@ fn sm3_gbt32905_examples() {
 /// used by Ethereum (original Keccak padding, e.g. the well-known empty-code hash c5d2…a470).
 #[test]
 fn sha256_and_keccak256_known_answers() {
-    assert_eq!(
-        sha256(b"abc"),
-        h::<32>("ba7816bf 8f01cfea 414140de 5dae2223 b00361a3 96177a9c b410ff61 f20015ad")
-    );
+    assert_eq!(sha256(b"abc"), h::<32>("ba7816bf 8f01cfea 414140de 5dae2223 b00361a3 96177a9c b410ff61 f20015ad"));
     assert_eq!(Suite::Standard.hash(b"abc"), sha256(b"abc"));
-    assert_eq!(
-        keccak256(b""),
-        h::<32>("c5d24601 86f7233c 927e7db2 dcc703c0 e500b653 ca82273b 7bfad804 5d85a470")
-    );
-    assert_eq!(
-        keccak256(b"abc"),
-        h::<32>("4e03657a ea45a94f c7d47ba8 26c8d667 c0d1e6e3 3a64a036 ec44f58f a12d6c45")
-    );
+    assert_eq!(keccak256(b""), h::<32>("c5d24601 86f7233c 927e7db2 dcc703c0 e500b653 ca82273b 7bfad804 5d85a470"));
+    assert_eq!(keccak256(b"abc"), h::<32>("4e03657a ea45a94f c7d47ba8 26c8d667 c0d1e6e3 3a64a036 ec44f58f a12d6c45"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,48 +124,22 @@ fn sm2_gmt0003_signature_example() {
     let gy = h::<32>("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
     let id = hechain_crypto::SM2_DEFAULT_ID.as_bytes();
     let entl = ((id.len() * 8) as u16).to_be_bytes();
-    let za = Suite::Gm.hash_parts(&[
-        &entl,
-        id,
-        &a,
-        &b,
-        &gx,
-        &gy,
-        &h::<32>(SM2_PX),
-        &h::<32>(SM2_PY),
-    ]);
-    assert_eq!(
-        Suite::Gm.hash_parts(&[&za, b"message digest"]),
-        h::<32>(SM2_E)
-    );
+    let za = Suite::Gm.hash_parts(&[&entl, id, &a, &b, &gx, &gy, &h::<32>(SM2_PX), &h::<32>(SM2_PY)]);
+    assert_eq!(Suite::Gm.hash_parts(&[&za, b"message digest"]), h::<32>(SM2_E));
 
     // The published signature verifies (account path and node path).
     let mut rs = [0u8; 64];
     rs[..32].copy_from_slice(&h::<32>(SM2_R));
     rs[32..].copy_from_slice(&h::<32>(SM2_S));
-    let sig = AccountSignature::Sm2 {
-        public_key: key.public_key_compressed(),
-        sig: rs,
-    };
-    assert_eq!(
-        recover_signer(b"message digest", &sig).unwrap(),
-        key.address()
-    );
-    assert!(matches!(
-        recover_signer(b"message digesT", &sig),
-        Err(CryptoError::SignatureMismatch)
-    ));
+    let sig = AccountSignature::Sm2 { public_key: key.public_key_compressed(), sig: rs };
+    assert_eq!(recover_signer(b"message digest", &sig).unwrap(), key.address());
+    assert!(matches!(recover_signer(b"message digesT", &sig), Err(CryptoError::SignatureMismatch)));
     let node_pk = NodePublicKey::from_bytes(Suite::Gm, &expected_pub).unwrap();
-    node_pk
-        .verify(Suite::Gm, b"message digest", &NodeSignature(rs))
-        .unwrap();
+    node_pk.verify(Suite::Gm, b"message digest", &NodeSignature(rs)).unwrap();
 
     // Round trip with our own (deterministic-nonce) signatures.
     let own = key.sign(b"message digest");
-    assert_eq!(
-        recover_signer(b"message digest", &own).unwrap(),
-        key.address()
-    );
+    assert_eq!(recover_signer(b"message digest", &own).unwrap(), key.address());
     let node = NodeKey::from_bytes(Suite::Gm, &h::<32>(SM2_D)).unwrap();
     assert_eq!(node.public_key(), node_pk);
     let nsig = node.sign(b"message digest");
@@ -190,10 +149,7 @@ fn sm2_gmt0003_signature_example() {
     let mut xy = h::<32>(SM2_PX).to_vec();
     xy.extend_from_slice(&h::<32>(SM2_PY));
     assert_eq!(key.address()[..], sm3(&xy)[12..]);
-    assert_eq!(
-        address_from_sec1_pubkey(AccountScheme::Sm2, &expected_pub).unwrap(),
-        key.address()
-    );
+    assert_eq!(address_from_sec1_pubkey(AccountScheme::Sm2, &expected_pub).unwrap(), key.address());
 }
 
 #[test]
@@ -203,30 +159,12 @@ fn sm2_signature_with_wrong_embedded_key_fails() {
     let AccountSignature::Sm2 { sig, .. } = k1.sign(b"m") else {
         panic!("expected an SM2 signature");
     };
-    let forged = AccountSignature::Sm2 {
-        public_key: k2.public_key_compressed(),
-        sig,
-    };
-    assert!(matches!(
-        recover_signer(b"m", &forged),
-        Err(CryptoError::SignatureMismatch)
-    ));
-    let garbage = AccountSignature::Sm2 {
-        public_key: [0xaa; 33],
-        sig,
-    };
-    assert!(matches!(
-        recover_signer(b"m", &garbage),
-        Err(CryptoError::InvalidKey(_))
-    ));
-    let zero_sig = AccountSignature::Sm2 {
-        public_key: k1.public_key_compressed(),
-        sig: [0; 64],
-    };
-    assert!(matches!(
-        recover_signer(b"m", &zero_sig),
-        Err(CryptoError::InvalidSignature(_))
-    ));
+    let forged = AccountSignature::Sm2 { public_key: k2.public_key_compressed(), sig };
+    assert!(matches!(recover_signer(b"m", &forged), Err(CryptoError::SignatureMismatch)));
+    let garbage = AccountSignature::Sm2 { public_key: [0xaa; 33], sig };
+    assert!(matches!(recover_signer(b"m", &garbage), Err(CryptoError::InvalidKey(_))));
+    let zero_sig = AccountSignature::Sm2 { public_key: k1.public_key_compressed(), sig: [0; 64] };
+    assert!(matches!(recover_signer(b"m", &zero_sig), Err(CryptoError::InvalidSignature(_))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,10 +209,7 @@ fn ed25519_rfc8032_tests_1_to_3() {
         pk.verify(Suite::Standard, &msg, &expected).unwrap();
         items.push((pk, msg, expected));
     }
-    let refs: Vec<_> = items
-        .iter()
-        .map(|(pk, m, s)| (pk, m.as_slice(), s))
-        .collect();
+    let refs: Vec<_> = items.iter().map(|(pk, m, s)| (pk, m.as_slice(), s)).collect();
     hechain_crypto::verify_node_batch(Suite::Standard, &refs).unwrap();
 }
 
@@ -301,10 +236,7 @@ fn secp256k1_eip155_example() {
     assert_eq!(recid, 0);
     let sig = AccountSignature::secp256k1_from_rsv(&h(EIP155_R), &h(EIP155_S), recid);
     let hash = h::<32>(EIP155_HASH);
-    assert_eq!(
-        to_checksum_address(&recover_signer_prehash(&hash, &sig).unwrap()),
-        EIP155_ADDR
-    );
+    assert_eq!(to_checksum_address(&recover_signer_prehash(&hash, &sig).unwrap()), EIP155_ADDR);
 
     // libsecp256k1 signs with RFC 6979 nonces, as the EIP's example did: same (r, s, v).
     assert_eq!(key.sign_prehash_secp256k1(&hash).unwrap(), sig);
@@ -344,17 +276,11 @@ fn secp256k1_high_s_and_bad_v_rejected() {
     }
     let hash = h::<32>(EIP155_HASH);
     let sig = AccountSignature::secp256k1_from_rsv(&h(EIP155_R), &high_s, 1);
-    assert!(matches!(
-        recover_signer_prehash(&hash, &sig),
-        Err(CryptoError::InvalidSignature(_))
-    ));
+    assert!(matches!(recover_signer_prehash(&hash, &sig), Err(CryptoError::InvalidSignature(_))));
 
     for v in [2u8, 3, 27, 28, 37] {
         let sig = AccountSignature::secp256k1_from_rsv(&h(EIP155_R), &h(EIP155_S), v);
-        assert!(matches!(
-            recover_signer_prehash(&hash, &sig),
-            Err(CryptoError::InvalidSignature(_))
-        ));
+        assert!(matches!(recover_signer_prehash(&hash, &sig), Err(CryptoError::InvalidSignature(_))));
     }
     let zero = AccountSignature::Secp256k1 { sig: [0; 65] };
     assert!(recover_signer_prehash(&hash, &zero).is_err());
@@ -366,10 +292,7 @@ fn secp256k1_high_s_and_bad_v_rejected() {
 fn secp256k1_message_signing_uses_keccak() {
     let key = AccountKey::from_hex(AccountScheme::Secp256k1, EIP155_KEY).unwrap();
     let sig = key.sign(b"hello");
-    assert_eq!(
-        sig,
-        key.sign_prehash_secp256k1(&keccak256(b"hello")).unwrap()
-    );
+    assert_eq!(sig, key.sign_prehash_secp256k1(&keccak256(b"hello")).unwrap());
     assert_eq!(recover_signer(b"hello", &sig).unwrap(), key.address());
     if let Ok(addr) = recover_signer(b"hellO", &sig) {
         assert_ne!(addr, key.address());

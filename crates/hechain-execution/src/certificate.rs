@@ -21,7 +21,7 @@ use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
-    BlockHeader, Codec, EvidenceRecord, Event, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+    BlockHeader, Codec, Event, EvidenceRecord, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +154,8 @@ impl EvidenceCertificate {
             .ok_or_else(|| CertError::NotFound(format!("id {id}")))?;
         let record = EvidenceRecord::decode(&rec_bytes)
             .map_err(|e| ExecError::Corrupt { key: format!("evidence {id}"), reason: e.to_string() })?;
-        let corrupt = |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
+        let corrupt =
+            |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
         let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
         let tx_hashes: Vec<H256> = block.transactions.iter().map(|t| t.hash(suite)).collect();
         let index = tx_hashes.iter().position(|h| *h == record.tx_hash).ok_or_else(|| corrupt("transaction"))?;
@@ -167,9 +168,8 @@ impl EvidenceCertificate {
         let proof_err = |e: hechain_types::TypesError| CertError::Invalid(e.to_string());
         let tx_proof = merkle::prove(suite, &tx_hashes, index).map_err(proof_err)?;
         let receipt_proof = merkle::prove(suite, &receipt_hashes, index).map_err(proof_err)?;
-        let state_proof = reader
-            .state_proof(suite, &block.header.state_root, &keys::evidence_record(id))
-            .map_err(ExecError::from)?;
+        let state_proof =
+            reader.state_proof(suite, &block.header.state_root, &keys::evidence_record(id)).map_err(ExecError::from)?;
         Ok(EvidenceCertificate {
             format: CERT_FORMAT.to_string(),
             chain_id: genesis.chain_id,
@@ -235,8 +235,12 @@ impl EvidenceCertificate {
         let Payload::EvidencePut { content_hash, meta } = &stx.tx.payload else {
             return Err(invalid("the transaction is not an evidence submission"));
         };
-        let expected_event =
-            Event::EvidenceStored { id: r.id, content_hash: *content_hash, submitter: stx.tx.sender, meta: meta.clone() };
+        let expected_event = Event::EvidenceStored {
+            id: r.id,
+            content_hash: *content_hash,
+            submitter: stx.tx.sender,
+            meta: meta.clone(),
+        };
         if !self.receipt.events.contains(&expected_event) {
             return Err(invalid("the receipt does not record this evidence"));
         }
@@ -251,7 +255,12 @@ impl EvidenceCertificate {
         }
         let h = smt_hasher(suite);
         self.state_proof
-            .verify(h, &self.header.state_root.0, &suite.hash(&keys::evidence_record(r.id)), Some(&suite.hash(&r.encode())))
+            .verify(
+                h,
+                &self.header.state_root.0,
+                &suite.hash(&keys::evidence_record(r.id)),
+                Some(&suite.hash(&r.encode())),
+            )
             .map_err(|e| invalid(format!("record is not in the block's state: {e}")))?;
 
         Ok(VerifiedEvidence {

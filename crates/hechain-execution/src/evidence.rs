@@ -1,7 +1,7 @@
 //! Evidence (存证) module: stores content hashes with metadata, one record per
 //! distinct hash, indexed by id, by hash and by submitter.
 
-use hechain_types::{Address, Codec, EvidenceMeta, EvidenceRecord, Event, H256};
+use hechain_types::{Address, Codec, Event, EvidenceMeta, EvidenceRecord, H256};
 
 use crate::state::{Overlay, StateRead};
 use crate::{keys, read, BlockContext, ExecError};

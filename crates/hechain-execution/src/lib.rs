@@ -80,9 +80,9 @@ pub struct BlockContext {
 /// Reads and decodes a canonical value.
 pub(crate) fn read<T: Codec, R: StateRead + ?Sized>(o: &Overlay<'_, R>, key: &[u8]) -> Result<Option<T>, ExecError> {
     match o.get(key)? {
-        Some(bytes) => T::decode(&bytes)
-            .map(Some)
-            .map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() }),
+        Some(bytes) => {
+            T::decode(&bytes).map(Some).map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() })
+        }
         None => Ok(None),
     }
 }
@@ -147,7 +147,8 @@ fn apply_tx<R: StateRead + ?Sized>(
     tx_hash: H256,
 ) -> Result<Receipt, ExecError> {
     let tx = &stx.tx;
-    let failed = |reason: String| Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: 0, events: vec![] };
+    let failed =
+        |reason: String| Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: 0, events: vec![] };
     // Checks that make a transaction invalid as a whole: nothing is charged.
     if tx.chain_id != chain_id {
         return Ok(failed(format!("wrong chain id {} (this chain is {chain_id})", tx.chain_id)));
@@ -168,9 +169,7 @@ fn apply_tx<R: StateRead + ?Sized>(
     accounts::store(o, &tx.sender, &sender);
     let outcome = match &tx.payload {
         Payload::Transfer { to, amount } => accounts::transfer(o, &tx.sender, to, *amount)?,
-        Payload::EvidencePut { content_hash, meta } => {
-            evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?
-        }
+        Payload::EvidencePut { content_hash, meta } => evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events },

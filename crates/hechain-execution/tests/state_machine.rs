@@ -31,10 +31,9 @@ fn env(suite: Suite, min_fee: u64) -> Env {
         accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: 1_000 }).collect(),
         params: ChainParams { min_fee, ..ChainParams::default() },
     };
-    let store = Store::open(&dir.path().join("db"), &genesis, |s| {
-        Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis"))
-    })
-    .unwrap();
+    let store =
+        Store::open(&dir.path().join("db"), &genesis, |s| Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis")))
+            .unwrap();
     Env { _dir: dir, store, genesis, node, keys }
 }
 
@@ -124,7 +123,8 @@ fn evidence_put_get_duplicate_and_certificate() {
         let h = H256(suite.hash(b"contract.pdf"));
         let meta = EvidenceMeta { title: Some("合同".into()), ..Default::default() };
         let put = |from, nonce| tx(&e, from, nonce, 0, Payload::EvidencePut { content_hash: h, meta: meta.clone() });
-        let (out, header) = commit(&e, vec![tx(&e, 3, 0, 0, Payload::Transfer { to: Address([1; 20]), amount: 1 }), put(0, 0)]);
+        let (out, header) =
+            commit(&e, vec![tx(&e, 3, 0, 0, Payload::Transfer { to: Address([1; 20]), amount: 1 }), put(0, 0)]);
         assert_eq!(out.receipts[1].status, TxStatus::Success, "{suite}");
         // The same hash again, even from someone else, is refused and names record 1.
         let (out2, _) = commit(&e, vec![put(1, 0)]);
@@ -171,7 +171,12 @@ fn state_root_is_deterministic_and_provable() {
     let value = r.state_get(&key).unwrap().unwrap();
     let proof = r.state_proof(Suite::Standard, &ha.state_root, &key).unwrap();
     proof
-        .verify(hechain_crypto::sha256, &ha.state_root.0, &hechain_crypto::sha256(&key), Some(&hechain_crypto::sha256(&value)))
+        .verify(
+            hechain_crypto::sha256,
+            &ha.state_root.0,
+            &hechain_crypto::sha256(&key),
+            Some(&hechain_crypto::sha256(&value)),
+        )
         .unwrap();
 }
 

@@ -291,12 +291,9 @@ impl Mempool {
         }
         let sender = c.tx.tx.sender;
         let nonce = c.tx.tx.nonce;
-        if !inner.senders.contains_key(&sender) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = inner.senders.entry(sender) {
             let acc = state.account(&sender).map_err(AdmitError::State)?;
-            inner.senders.insert(
-                sender,
-                SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() },
-            );
+            slot.insert(SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() });
         }
         let evidence_hash = match &c.tx.tx.payload {
             Payload::EvidencePut { content_hash, .. } => Some(*content_hash),

@@ -46,7 +46,10 @@ pub fn dev_genesis(suite: Suite, validator: &NodeKey, accounts: &[Address], bala
         chain_id: DEV_CHAIN_ID,
         suite: SuiteTag(suite),
         timestamp_ms,
-        validators: vec![ValidatorInfo { name: "dev-validator".into(), public_key: validator.public_key().as_bytes().to_vec() }],
+        validators: vec![ValidatorInfo {
+            name: "dev-validator".into(),
+            public_key: validator.public_key().as_bytes().to_vec(),
+        }],
         accounts: accounts.iter().map(|a| GenesisAccount { address: *a, balance }).collect(),
         params: ChainParams::default(),
     }

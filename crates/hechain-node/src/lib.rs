@@ -117,10 +117,8 @@ struct NodeKeyFile {
 /// Writes a node key file (mode 0600 on Unix).
 pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
     let body = NodeKeyFile { suite: key.suite(), secret: format!("0x{}", hex_encode(&key.secret_bytes()[..])) };
-    let json = serde_json::to_string_pretty(&body).map_err(|e| NodeError::BadFile {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let json = serde_json::to_string_pretty(&body)
+        .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?;
     write_private(path, json.as_bytes())
 }
 
@@ -203,18 +201,13 @@ impl Node {
         let store = {
             let dir = config.data_dir.clone();
             let g = genesis.clone();
-            tokio::task::spawn_blocking(move || open_store(&dir, &g)).await.map_err(|e| NodeError::BadFile {
-                path: config.data_dir.join(DB_FILE),
-                reason: e.to_string(),
-            })??
+            tokio::task::spawn_blocking(move || open_store(&dir, &g))
+                .await
+                .map_err(|e| NodeError::BadFile { path: config.data_dir.join(DB_FILE), reason: e.to_string() })??
         };
         let store = Arc::new(store);
-        let mempool = Arc::new(Mempool::new(
-            genesis.suite(),
-            genesis.chain_id,
-            genesis.params.clone(),
-            config.mempool.clone(),
-        ));
+        let mempool =
+            Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, genesis.params.clone(), config.mempool.clone()));
         let (blocks, _) = broadcast::channel(1024);
         let (shutdown, shutdown_rx) = watch::channel(false);
 

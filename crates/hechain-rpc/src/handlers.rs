@@ -159,11 +159,8 @@ pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes,
             }
         }
         drop(req);
-        let admitted = if txs.is_empty() {
-            Vec::new()
-        } else {
-            ctx.mempool.admit_batch(txs, &StoreState::new(&ctx.store))
-        };
+        let admitted =
+            if txs.is_empty() { Vec::new() } else { ctx.mempool.admit_batch(txs, &StoreState::new(&ctx.store)) };
         let mut accepted = 0usize;
         let mut admitted = admitted.into_iter();
         let results: Vec<Value> = slots

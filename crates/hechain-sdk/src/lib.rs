@@ -162,7 +162,8 @@ impl Client {
 
     async fn handle<T: DeserializeOwned>(&self, url: &str, resp: reqwest::Response) -> Result<T, SdkError> {
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| SdkError::Transport { url: url.to_string(), reason: e.to_string() })?;
+        let bytes =
+            resp.bytes().await.map_err(|e| SdkError::Transport { url: url.to_string(), reason: e.to_string() })?;
         if !status.is_success() {
             #[derive(Deserialize)]
             struct Wrap {

@@ -105,13 +105,7 @@ macro_rules! db_err {
         }
     )*};
 }
-db_err!(
-    redb::DatabaseError,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError
-);
+db_err!(redb::DatabaseError, redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 fn corrupt(table: &'static str) -> impl Fn(hechain_types::TypesError) -> StorageError {
     move |e| StorageError::Corrupt { table, reason: e.to_string() }
@@ -437,12 +431,7 @@ impl StoreReader {
 
     /// Up to `limit` state entries whose key starts with `prefix`, in key order,
     /// starting after `after` (exclusive) when given.
-    pub fn state_scan(
-        &self,
-        prefix: &[u8],
-        after: Option<&[u8]>,
-        limit: usize,
-    ) -> Result<StateEntries, StorageError> {
+    pub fn state_scan(&self, prefix: &[u8], after: Option<&[u8]>, limit: usize) -> Result<StateEntries, StorageError> {
         let t = &self.state;
         let start: &[u8] = after.unwrap_or(prefix);
         let mut out = Vec::new();

@@ -13,7 +13,7 @@ pub mod primitives;
 pub mod tx;
 
 pub use block::{
-    Account, Block, BlockHeader, CommittedBlock, EvidenceRecord, Event, Receipt, Seal, TxLocation, TxStatus,
+    Account, Block, BlockHeader, CommittedBlock, Event, EvidenceRecord, Receipt, Seal, TxLocation, TxStatus,
     ValidatorSignature,
 };
 pub use codec::{Codec, ENCODING_VERSION};

@@ -26,10 +26,7 @@ pub fn root(suite: Suite, items: &[H256]) -> H256 {
     }
     let mut level: Vec<H256> = items.iter().map(|i| leaf(suite, i)).collect();
     while level.len() > 1 {
-        level = level
-            .chunks(2)
-            .map(|c| if c.len() == 2 { node(suite, &c[0], &c[1]) } else { c[0] })
-            .collect();
+        level = level.chunks(2).map(|c| if c.len() == 2 { node(suite, &c[0], &c[1]) } else { c[0] }).collect();
     }
     level[0]
 }
@@ -60,10 +57,7 @@ pub fn prove(suite: Suite, items: &[H256], index: usize) -> Result<MerkleProof, 
         if sib < level.len() {
             siblings.push(level[sib]);
         }
-        level = level
-            .chunks(2)
-            .map(|c| if c.len() == 2 { node(suite, &c[0], &c[1]) } else { c[0] })
-            .collect();
+        level = level.chunks(2).map(|c| if c.len() == 2 { node(suite, &c[0], &c[1]) } else { c[0] }).collect();
         idx /= 2;
     }
     Ok(MerkleProof { index: index as u32, count: items.len() as u32, siblings })

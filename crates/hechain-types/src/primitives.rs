@@ -13,9 +13,7 @@ use crate::TypesError;
 macro_rules! fixed_bytes {
     ($name:ident, $len:expr, $what:expr) => {
         #[doc = concat!("A ", $what, " of ", stringify!($len), " bytes.")]
-        #[derive(
-            Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, BorshSerialize, BorshDeserialize,
-        )]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, BorshSerialize, BorshDeserialize)]
         pub struct $name(pub [u8; $len]);
 
         impl $name {
@@ -26,8 +24,10 @@ macro_rules! fixed_bytes {
 
             /// Builds from a slice, failing unless it has exactly the right length.
             pub fn from_slice(bytes: &[u8]) -> Result<Self, TypesError> {
-                let arr: [u8; $len] = bytes.try_into().map_err(|_| {
-                    TypesError::InvalidLength { what: $what, expected: $len, got: bytes.len() }
+                let arr: [u8; $len] = bytes.try_into().map_err(|_| TypesError::InvalidLength {
+                    what: $what,
+                    expected: $len,
+                    got: bytes.len(),
                 })?;
                 Ok(Self(arr))
             }

@@ -36,12 +36,9 @@ impl EvidenceMeta {
 
     /// Checks the field length limits, naming the first field that is too long.
     pub fn validate(&self) -> Result<(), TypesError> {
-        for (name, v) in [
-            ("title", &self.title),
-            ("kind", &self.kind),
-            ("owner", &self.owner),
-            ("external_ref", &self.external_ref),
-        ] {
+        for (name, v) in
+            [("title", &self.title), ("kind", &self.kind), ("owner", &self.owner), ("external_ref", &self.external_ref)]
+        {
             if let Some(v) = v {
                 if v.len() > Self::MAX_FIELD_BYTES {
                     return Err(TypesError::Invalid(format!(
@@ -201,8 +198,9 @@ impl SignedTransaction {
                 suite.account_scheme()
             )));
         }
-        let signer = hechain_crypto::recover_signer(&self.tx.signing_message(), &AccountSignature::from(&self.signature))
-            .map_err(|e| TypesError::BadSignature(e.to_string()))?;
+        let signer =
+            hechain_crypto::recover_signer(&self.tx.signing_message(), &AccountSignature::from(&self.signature))
+                .map_err(|e| TypesError::BadSignature(e.to_string()))?;
         if Address(signer) != self.tx.sender {
             return Err(TypesError::BadSignature(format!(
                 "signed by {} but sender is {}",

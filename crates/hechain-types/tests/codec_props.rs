@@ -14,8 +14,12 @@ fn opt_text() -> impl Strategy<Value = Option<String>> {
     proptest::option::of(".{0,40}")
 }
 fn meta() -> impl Strategy<Value = EvidenceMeta> {
-    (opt_text(), opt_text(), opt_text(), opt_text())
-        .prop_map(|(title, kind, owner, external_ref)| EvidenceMeta { title, kind, owner, external_ref })
+    (opt_text(), opt_text(), opt_text(), opt_text()).prop_map(|(title, kind, owner, external_ref)| EvidenceMeta {
+        title,
+        kind,
+        owner,
+        external_ref,
+    })
 }
 fn payload() -> impl Strategy<Value = Payload> {
     prop_oneof![
@@ -26,9 +30,8 @@ fn payload() -> impl Strategy<Value = Payload> {
 fn signature() -> impl Strategy<Value = TxSignature> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 65).prop_map(|v| TxSignature::Secp256k1(v.try_into().unwrap())),
-        (proptest::collection::vec(any::<u8>(), 33), proptest::collection::vec(any::<u8>(), 64)).prop_map(
-            |(p, s)| TxSignature::Sm2 { public_key: p.try_into().unwrap(), sig: s.try_into().unwrap() }
-        ),
+        (proptest::collection::vec(any::<u8>(), 33), proptest::collection::vec(any::<u8>(), 64))
+            .prop_map(|(p, s)| TxSignature::Sm2 { public_key: p.try_into().unwrap(), sig: s.try_into().unwrap() }),
     ]
 }
 fn signed_tx() -> impl Strategy<Value = SignedTransaction> {

@@ -19,9 +19,9 @@ use hechain_node::{dev, Node, NodeConfig};
 use hechain_sdk::{BatchResult, Client};
 use hechain_types::{Address, Codec, Payload, Transaction, H256};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::sync::Mutex;
 use rayon::prelude::*;
 use serde_json::json;
+use std::sync::Mutex;
 
 use crate::cmd_key::resolve_signer;
 use crate::Cli;
@@ -117,7 +117,15 @@ fn pre_sign(
 }
 
 /// Funds bench accounts on an external node from the signer's account.
-async fn fund(cli: &Cli, client: &Client, suite: Suite, chain_id: u64, fee: u64, addrs: &[Address], each: u128) -> anyhow::Result<()> {
+async fn fund(
+    cli: &Cli,
+    client: &Client,
+    suite: Suite,
+    chain_id: u64,
+    fee: u64,
+    addrs: &[Address],
+    each: u128,
+) -> anyhow::Result<()> {
     let funder = resolve_signer(cli, suite, chain_id)?;
     let from = Address(funder.address());
     let mut nonce = client.account(&from).await?.pending_nonce;
@@ -125,8 +133,14 @@ async fn fund(cli: &Cli, client: &Client, suite: Suite, chain_id: u64, fee: u64,
     for chunk in addrs.chunks(1000) {
         let mut raw = Vec::new();
         for to in chunk {
-            let tx = Transaction { chain_id, nonce, sender: from, fee, payload: Payload::Transfer { to: *to, amount: each } }
-                .sign(&funder)?;
+            let tx = Transaction {
+                chain_id,
+                nonce,
+                sender: from,
+                fee,
+                payload: Payload::Transfer { to: *to, amount: each },
+            }
+            .sign(&funder)?;
             nonce += 1;
             last = Some(tx.hash(suite));
             raw.push(format!("0x{}", hex::encode(tx.encode())));
@@ -178,11 +192,8 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
     let client = Client::new(&url)?;
     let status = client.status().await?;
     let suite = status.suite;
-    let keys: Vec<AccountKey> = if suite == suite_hint {
-        keys
-    } else {
-        (0..a.accounts).map(|i| dev::bench_account_key(suite, i)).collect()
-    };
+    let keys: Vec<AccountKey> =
+        if suite == suite_hint { keys } else { (0..a.accounts).map(|i| dev::bench_account_key(suite, i)).collect() };
     let per_account = ((a.duration * a.max_tps) as usize).div_ceil(a.accounts).max(1);
     let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
     if own.is_none() {
@@ -245,7 +256,8 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
 
     let pb = ProgressBar::new_spinner();
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     pb.enable_steady_tick(Duration::from_millis(200));
 
@@ -410,7 +422,12 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
             n,
             window
         );
-        println!("committed TPS {:.0}, submit-to-commit latency p50 {} ms, p99 {} ms", tps, p50.as_millis(), p99.as_millis());
+        println!(
+            "committed TPS {:.0}, submit-to-commit latency p50 {} ms, p99 {} ms",
+            tps,
+            p50.as_millis(),
+            p99.as_millis()
+        );
     }
     Ok(if n == 0 { 1 } else { 0 })
 }

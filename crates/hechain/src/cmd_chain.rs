@@ -70,7 +70,10 @@ pub async fn tx(cli: &Cli, hash: &str) -> anyhow::Result<i32> {
                 TxStatus::Success => "success".to_string(),
                 TxStatus::Failed { reason } => format!("failed: {reason}"),
             };
-            s.push_str(&format!("\nreceipt: {status} (block {}, index {}, fee {})", r.height, r.index, r.receipt.fee_charged));
+            s.push_str(&format!(
+                "\nreceipt: {status} (block {}, index {}, fee {})",
+                r.height, r.index, r.receipt.fee_charged
+            ));
         }
         s
     });
@@ -88,7 +91,13 @@ pub async fn account(cli: &Cli, address: Option<&str>) -> anyhow::Result<i32> {
     };
     let a = c.account(&addr).await?;
     emit(cli.json, &a, || {
-        format!("address {}\nbalance {}\nnonce   {} (next pending {})", a.address.to_checksum(), a.balance, a.nonce, a.pending_nonce)
+        format!(
+            "address {}\nbalance {}\nnonce   {} (next pending {})",
+            a.address.to_checksum(),
+            a.balance,
+            a.nonce,
+            a.pending_nonce
+        )
     });
     Ok(0)
 }
@@ -100,8 +109,17 @@ pub async fn transfer(cli: &Cli, to: &str, amount: &str) -> anyhow::Result<i32> 
     let s = c.status().await?;
     let key = resolve_signer(cli, s.suite, s.chain_id)?;
     let (hash, r) = c.send_and_wait(&key, Payload::Transfer { to, amount }, COMMIT_TIMEOUT).await?;
-    emit(cli.json, &json!({"tx_hash": hash, "height": r.height, "from": Address(key.address()), "to": to, "amount": amount.to_string()}), || {
-        format!("transferred {amount} from {} to {}\n  tx      {hash}\n  height  {}", Address(key.address()).to_checksum(), to.to_checksum(), r.height)
-    });
+    emit(
+        cli.json,
+        &json!({"tx_hash": hash, "height": r.height, "from": Address(key.address()), "to": to, "amount": amount.to_string()}),
+        || {
+            format!(
+                "transferred {amount} from {} to {}\n  tx      {hash}\n  height  {}",
+                Address(key.address()).to_checksum(),
+                to.to_checksum(),
+                r.height
+            )
+        },
+    );
     Ok(0)
 }

@@ -40,14 +40,17 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
     let (_tmp, data_dir) = match &args.data_dir {
         Some(d) => (None, d.clone()),
         None => {
-            let t = tempfile::Builder::new().prefix("hechain-dev-").tempdir().context("creating a temporary data dir")?;
+            let t =
+                tempfile::Builder::new().prefix("hechain-dev-").tempdir().context("creating a temporary data dir")?;
             let p = t.path().to_path_buf();
             (Some(t), p)
         }
     };
     // With --key (a hex private key) that account is funded instead of the well-known ones.
     let custom: Option<AccountKey> = match &cli.key {
-        Some(k) => Some(AccountKey::from_hex(args.suite.account_scheme(), k).context("--key for dev must be a hex private key")?),
+        Some(k) => Some(
+            AccountKey::from_hex(args.suite.account_scheme(), k).context("--key for dev must be a hex private key")?,
+        ),
         None => None,
     };
     let extra: Vec<Address> = custom.iter().map(|k| Address(k.address())).collect();

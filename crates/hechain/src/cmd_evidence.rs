@@ -79,7 +79,8 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
                 owner: owner.clone(),
                 external_ref: external_ref.clone(),
             };
-            let (tx_hash, r) = c.send_and_wait(&key, Payload::EvidencePut { content_hash, meta }, COMMIT_TIMEOUT).await?;
+            let (tx_hash, r) =
+                c.send_and_wait(&key, Payload::EvidencePut { content_hash, meta }, COMMIT_TIMEOUT).await?;
             let id = r
                 .receipt
                 .events
@@ -89,9 +90,13 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
                     _ => None,
                 })
                 .ok_or_else(|| anyhow!("the receipt of {tx_hash} has no evidence event"))?;
-            emit(cli.json, &json!({"id": id, "content_hash": content_hash, "tx_hash": tx_hash, "height": r.height}), || {
-                format!("stored evidence {id}\n  content hash  {content_hash}\n  tx            {tx_hash}\n  height        {}", r.height)
-            });
+            emit(
+                cli.json,
+                &json!({"id": id, "content_hash": content_hash, "tx_hash": tx_hash, "height": r.height}),
+                || {
+                    format!("stored evidence {id}\n  content hash  {content_hash}\n  tx            {tx_hash}\n  height        {}", r.height)
+                },
+            );
             Ok(0)
         }
         EvidenceCmd::Verify { file } => {

@@ -89,7 +89,8 @@ fn read_key_file(path: &Path) -> anyhow::Result<KeyFile> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not a keystore JSON file", path.display()))?;
-    let addr = v.get("address").and_then(|a| a.as_str()).ok_or_else(|| anyhow!("{}: no address field", path.display()))?;
+    let addr =
+        v.get("address").and_then(|a| a.as_str()).ok_or_else(|| anyhow!("{}: no address field", path.display()))?;
     let address: Address = addr.parse().with_context(|| format!("{}: bad address", path.display()))?;
     let scheme = match v.get("scheme").and_then(|s| s.as_str()) {
         Some(s) => s.parse().map_err(|e| anyhow!("{}: {e}", path.display()))?,
@@ -128,9 +129,8 @@ fn find_key(cli: &Cli, spec: &str) -> anyhow::Result<PathBuf> {
     if p.is_file() {
         return Ok(p.to_path_buf());
     }
-    let addr: Address = spec.parse().map_err(|_| {
-        anyhow!("{spec:?} is neither a hex private key, a keystore file nor an address")
-    })?;
+    let addr: Address =
+        spec.parse().map_err(|_| anyhow!("{spec:?} is neither a hex private key, a keystore file nor an address"))?;
     let dir = keystore_dir(cli);
     list_files(&dir)?
         .into_iter()
@@ -191,7 +191,9 @@ pub async fn run(cli: &Cli, cmd: &KeyCmd) -> anyhow::Result<i32> {
                 } else {
                     files
                         .iter()
-                        .map(|k| format!("{}  {:<9}  {}", k.address.to_checksum(), k.scheme.to_string(), k.path.display()))
+                        .map(|k| {
+                            format!("{}  {:<9}  {}", k.address.to_checksum(), k.scheme.to_string(), k.path.display())
+                        })
                         .collect::<Vec<_>>()
                         .join("\n")
                 }

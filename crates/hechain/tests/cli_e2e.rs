@@ -46,7 +46,8 @@ fn transfer_query_and_keys() {
     json_ok(&node.cli(&["--json", "transfer", &addr, "1000"]));
     let sent = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "--key", &addr, "transfer", to, "10"], &env));
     assert_eq!(sent["from"], addr.as_str());
-    let wrong = cli_env(&node.url, &["--keystore", ks, "--key", &addr, "transfer", to, "1"], &[("HECHAIN_PASSWORD", "nope")]);
+    let wrong =
+        cli_env(&node.url, &["--keystore", ks, "--key", &addr, "transfer", to, "1"], &[("HECHAIN_PASSWORD", "nope")]);
     assert!(!wrong.status.success());
     let exported = json_ok(&cli_env(&node.url, &["--json", "--keystore", ks, "key", "export", &addr], &env));
     assert_eq!(exported["private_key"].as_str().unwrap().len(), 66);
