@@ -128,27 +128,40 @@ fn entry_error(code: &str, message: &str) -> Value {
 
 /// `POST /api/v1/transactions/batch`: decodes and admits in one blocking task
 /// and one `admit_batch` call; one result per input, in order.
-pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult {
+pub(crate) async fn submit_batch(
+    State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
     let ctx = st.ctx;
     let body = body.map_err(|r| parse::body_rejection(r, ctx.config.max_body_bytes))?;
+    let binary = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/octet-stream"));
     blocking(move || {
-        let req: BatchBody = parse::json_body(&body, BATCH_SHAPE)?;
-        drop(body);
         let max = ctx.config.max_batch;
-        if req.raw.len() > max {
-            return Err(ApiError::TooLarge {
-                code: "batch_too_large",
-                message: format!(
-                    "the batch has {} transactions, the limit is {max}; split it into smaller batches",
-                    req.raw.len()
-                ),
-            });
-        }
-        let mut txs = Vec::with_capacity(req.raw.len());
-        let mut slots: Vec<Option<Value>> = Vec::with_capacity(req.raw.len());
-        // Hex and canonical decoding of a large batch is CPU work: spread it over rayon.
-        let parsed: Vec<Result<SignedTransaction, ApiError>> =
-            req.raw.par_iter().map(|raw| parse::raw_transaction(raw)).collect();
+        let too_large = |n: usize| ApiError::TooLarge {
+            code: "batch_too_large",
+            message: format!("the batch has {n} transactions, the limit is {max}; split it into smaller batches"),
+        };
+        // Decoding a large batch is CPU work: spread it over rayon.
+        let parsed: Vec<Result<SignedTransaction, ApiError>> = if binary {
+            let frames = parse::binary_frames(&body)?;
+            if frames.len() > max {
+                return Err(too_large(frames.len()));
+            }
+            frames.par_iter().map(|b| parse::canonical_transaction(b)).collect()
+        } else {
+            let req: BatchBody = parse::json_body(&body, BATCH_SHAPE)?;
+            if req.raw.len() > max {
+                return Err(too_large(req.raw.len()));
+            }
+            req.raw.par_iter().map(|raw| parse::raw_transaction(raw)).collect()
+        };
+        drop(body);
+        let mut txs = Vec::with_capacity(parsed.len());
+        let mut slots: Vec<Option<Value>> = Vec::with_capacity(parsed.len());
         for p in parsed {
             match p {
                 Ok(tx) => {
@@ -158,7 +171,6 @@ pub(crate) async fn submit_batch(State(st): State<AppState>, body: Result<Bytes,
                 Err(e) => slots.push(Some(entry_error(e.code(), &e.to_string()))),
             }
         }
-        drop(req);
         let admitted =
             if txs.is_empty() { Vec::new() } else { ctx.mempool.admit_batch(txs, &StoreState::new(&ctx.store)) };
         let mut accepted = 0usize;

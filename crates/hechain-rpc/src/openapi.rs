@@ -104,9 +104,14 @@ fn operation(method: HttpMethod, path: &str) -> Value {
             "summary": "Submit many raw transactions at once",
             "description": "Decodes every entry and admits all decodable ones in one pool call. The response has \
                 one result per input, in order: a hash or an error (undecodable entries get `invalid_hex` or \
-                `invalid_transaction`, refused ones the pool's code).",
+                `invalid_transaction`, refused ones the pool's code). Besides JSON, the body may be binary \
+                (`Content-Type: application/octet-stream`): each transaction as a little-endian u32 length \
+                followed by its canonical bytes; a truncated frame is `invalid_body`.",
             "tags": ["transactions"],
-            "requestBody": { "required": true, "content": json_content(schema_ref("BatchRequest")) },
+            "requestBody": { "required": true, "content": {
+                "application/json": { "schema": schema_ref("BatchRequest") },
+                "application/octet-stream": { "schema": { "type": "string", "format": "binary" } }
+            } },
             "responses": with_errors(json!({ "200": ok("One result per input.", schema_ref("BatchResponse")) }), &[
                 bad,
                 ("413", "Body larger than the limit (`body_too_large`) or more transactions than the batch limit (`batch_too_large`)."),

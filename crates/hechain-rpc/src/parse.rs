@@ -81,11 +81,15 @@ pub(crate) fn decimal(what: &str, code: &'static str, s: &str) -> Result<u64, Ap
 
 /// A raw transaction: hex of [`SignedTransaction::encode`].
 pub(crate) fn raw_transaction(s: &str) -> Result<SignedTransaction, ApiError> {
-    let bytes = hex_bytes("raw transaction", s)?;
+    canonical_transaction(&hex_bytes("raw transaction", s)?)
+}
+
+/// Decodes the canonical bytes of a signed transaction.
+pub(crate) fn canonical_transaction(bytes: &[u8]) -> Result<SignedTransaction, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::bad_request("invalid_transaction", "raw transaction is empty"));
     }
-    SignedTransaction::decode(&bytes).map_err(|e| {
+    SignedTransaction::decode(bytes).map_err(|e| {
         ApiError::bad_request(
             "invalid_transaction",
             format!("raw transaction ({} bytes) is not a canonically encoded signed transaction: {e}", bytes.len()),
@@ -93,9 +97,40 @@ pub(crate) fn raw_transaction(s: &str) -> Result<SignedTransaction, ApiError> {
     })
 }
 
+/// Splits a binary batch body: each transaction is a little-endian `u32`
+/// length followed by that many canonical bytes.
+pub(crate) fn binary_frames(body: &[u8]) -> Result<Vec<&[u8]>, ApiError> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos < body.len() {
+        let truncated = || {
+            ApiError::bad_request(
+                "invalid_body",
+                format!("binary batch is truncated at byte {pos}: expected a u32 length then that many bytes"),
+            )
+        };
+        let len: [u8; 4] = body.get(pos..pos + 4).ok_or_else(truncated)?.try_into().map_err(|_| truncated())?;
+        let len = u32::from_le_bytes(len) as usize;
+        let item = body.get(pos + 4..pos + 4 + len).ok_or_else(truncated)?;
+        out.push(item);
+        pos += 4 + len;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_frames_split_and_reject_truncation() {
+        let body = [2u8, 0, 0, 0, 0xaa, 0xbb, 0, 0, 0, 0, 1, 0, 0, 0, 0xcc];
+        let frames = binary_frames(&body).unwrap();
+        assert_eq!(frames, vec![&[0xaa, 0xbb][..], &[][..], &[0xcc][..]]);
+        assert_eq!(binary_frames(&body[..3]).unwrap_err().code(), "invalid_body");
+        assert!(binary_frames(&[5, 0, 0, 0, 1]).unwrap_err().to_string().contains("truncated at byte 0"));
+        assert!(binary_frames(&[]).unwrap().is_empty());
+    }
 
     #[test]
     fn hex_errors_are_explained() {

@@ -238,6 +238,27 @@ impl Client {
         Ok(r.results)
     }
 
+    /// Submits transactions in the binary batch form: `frames` is the
+    /// concatenation of, per transaction, its length (u32 LE) and canonical
+    /// bytes (see [`frame`]). Cheaper than JSON for large batches.
+    pub async fn submit_binary_batch(&self, frames: Vec<u8>) -> Result<Vec<BatchResult>, SdkError> {
+        #[derive(Deserialize)]
+        struct R {
+            results: Vec<BatchResult>,
+        }
+        let url = format!("{}/transactions/batch", self.base);
+        let resp = self
+            .http
+            .post(&url)
+            .header("content-type", "application/octet-stream")
+            .body(frames)
+            .send()
+            .await
+            .map_err(|e| SdkError::Transport { url: url.clone(), reason: e.to_string() })?;
+        let r: R = self.handle(&url, resp).await?;
+        Ok(r.results)
+    }
+
     /// A block (by height or `0x` hash, or `latest`), as JSON.
     pub async fn block(&self, id: &str, full: bool) -> Result<Value, SdkError> {
         self.get(&format!("/blocks/{id}{}", if full { "?full=true" } else { "" })).await
@@ -322,4 +343,11 @@ impl Client {
     pub fn evidence_payload(content_hash: H256, meta: EvidenceMeta) -> Payload {
         Payload::EvidencePut { content_hash, meta }
     }
+}
+
+/// Appends one transaction to a binary batch body (u32 LE length + canonical bytes).
+pub fn frame(out: &mut Vec<u8>, tx: &SignedTransaction) {
+    let bytes = tx.encode();
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(&bytes);
 }

@@ -40,11 +40,11 @@ pub struct TransferArgs {
     /// Number of sending accounts.
     #[arg(long, default_value_t = 2000)]
     pub accounts: usize,
-    /// Transactions per HTTP request.
-    #[arg(long, default_value_t = 2000)]
+    /// Transactions per HTTP request (binary batch form).
+    #[arg(long, default_value_t = 1000)]
     pub batch: usize,
-    /// Concurrent HTTP connections.
-    #[arg(long, default_value_t = 4)]
+    /// Concurrent HTTP connections (more, smaller requests keep admission evenly busy).
+    #[arg(long, default_value_t = 8)]
     pub connections: usize,
     /// Upper bound of the offered load (pre-signed transactions = duration × this).
     #[arg(long, default_value_t = 60_000)]
@@ -63,9 +63,9 @@ pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
     }
 }
 
-/// One pre-signed transaction.
+/// One pre-signed transaction, already framed for the binary batch body.
 struct Prepared {
-    raw: String,
+    frame: Vec<u8>,
 }
 
 fn sink_address(i: usize) -> Address {
@@ -104,8 +104,9 @@ fn pre_sign(
                     }
                     .sign(key)
                     .ok()?;
-                    let bytes = tx.encode();
-                    Some(Prepared { raw: format!("0x{}", hex::encode(bytes)) })
+                    let mut frame = Vec::with_capacity(200);
+                    hechain_sdk::frame(&mut frame, &tx);
+                    Some(Prepared { frame })
                 })
                 .collect();
             pb.inc(per_account as u64);
@@ -315,9 +316,9 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
             while !pending.is_empty() && Instant::now() < deadline {
                 let n = batch.min(pending.len());
                 let chunk: Vec<Prepared> = pending.drain(..n).collect();
-                let raw: Vec<String> = chunk.iter().map(|p| p.raw.clone()).collect();
+                let body: Vec<u8> = chunk.iter().flat_map(|p| p.frame.iter().copied()).collect();
                 let sent = Instant::now();
-                let results = match client.submit_raw_batch(&raw).await {
+                let results = match client.submit_binary_batch(body).await {
                     Ok(r) => r,
                     Err(e) => {
                         first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e.to_string());
