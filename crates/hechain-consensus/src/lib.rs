@@ -33,7 +33,7 @@ pub enum ConsensusError {
 }
 
 /// Executes `txs` on top of the snapshot's head and returns the sealed
-/// block with everything to commit, and the announcement for subscribers.
+/// block with everything to commit.
 pub fn build_block(
     reader: &StoreReader,
     genesis: &Genesis,
@@ -42,7 +42,7 @@ pub fn build_block(
     validator_index: u32,
     timestamp_ms: u64,
     txs: Vec<(H256, SignedTransaction)>,
-) -> Result<(BlockCommit, Arc<CommittedBlock>), ConsensusError> {
+) -> Result<BlockCommit, ConsensusError> {
     let suite = genesis.suite();
     let parent = reader.head()?;
     let height = parent.height + 1;
@@ -76,18 +76,21 @@ pub fn build_block(
     let sig = key.sign(&BlockHeader::signing_message(genesis_hash, &hash));
     let seal = Seal { signatures: vec![ValidatorSignature { validator: validator_index, signature: sig.0.to_vec() }] };
     let block = Block { header, seal, transactions };
-    let announce = Arc::new(CommittedBlock {
-        hash,
-        block: block.clone(),
-        tx_hashes: tx_hashes.clone(),
-        receipts: out.receipts.clone(),
-    });
-    let commit = BlockCommit {
+    Ok(BlockCommit {
         block,
         tx_hashes,
         receipts: out.receipts,
         state_writes: out.state_writes,
         smt_nodes: out.smt_nodes,
-    };
-    Ok((commit, announce))
+    })
+}
+
+/// The announcement of a committed block (moves the block out of the commit).
+pub fn announcement(suite: hechain_crypto::Suite, commit: BlockCommit) -> Arc<CommittedBlock> {
+    Arc::new(CommittedBlock {
+        hash: commit.block.header.hash(suite),
+        block: commit.block,
+        tx_hashes: commit.tx_hashes,
+        receipts: commit.receipts,
+    })
 }

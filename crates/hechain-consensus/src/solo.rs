@@ -14,7 +14,7 @@ use hechain_storage::Store;
 use hechain_types::{Address, CommittedBlock, Genesis, H256};
 use tokio::sync::{broadcast, watch};
 
-use crate::{build_block, ConsensusError};
+use crate::{announcement, build_block, ConsensusError};
 
 /// Settings of the solo producer.
 #[derive(Clone, Debug)]
@@ -79,11 +79,11 @@ impl Solo {
         }
         let t_ready = t0.elapsed();
         let reader = self.store.reader()?;
-        let (commit, announce) =
-            build_block(&reader, &self.genesis, &self.genesis_hash, &self.key, self.index, now_ms(), txs)?;
+        let commit = build_block(&reader, &self.genesis, &self.genesis_hash, &self.key, self.index, now_ms(), txs)?;
         drop(reader);
         let t_build = t0.elapsed();
-        self.store.commit_block(commit)?;
+        self.store.commit_block(&commit)?;
+        let announce = announcement(self.genesis.suite(), commit);
         let t_commit = t0.elapsed();
         let mut senders: Vec<Address> = announce.block.transactions.iter().map(|t| t.tx.sender).collect();
         senders.sort();

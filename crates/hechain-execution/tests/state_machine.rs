@@ -71,7 +71,7 @@ fn commit(e: &Env, txs: Vec<SignedTransaction>) -> (ExecutionOutput, BlockHeader
     };
     drop(r);
     e.store
-        .commit_block(BlockCommit {
+        .commit_block(&BlockCommit {
             block,
             tx_hashes: hashes,
             receipts: out.receipts.clone(),

@@ -263,12 +263,22 @@ impl Mempool {
 
     /// Admits a batch: stateless checks in parallel, then the stateful ones
     /// under the pool lock. One result per input, in order.
+    ///
+    /// Transactions beyond the pool's free room are refused with
+    /// [`AdmitError::PoolFull`] *before* their signatures are checked, so an
+    /// overloaded node spends no CPU on work it cannot keep.
     pub fn admit_batch(&self, txs: Vec<SignedTransaction>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
-        let checked: Vec<Result<Checked, AdmitError>> = if txs.len() > 16 {
+        let room = self.config.capacity.saturating_sub(self.len());
+        let mut txs = txs;
+        let overflow = txs.len().saturating_sub(room);
+        let kept = txs.len() - overflow;
+        txs.truncate(kept);
+        let mut checked: Vec<Result<Checked, AdmitError>> = if txs.len() > 16 {
             txs.into_par_iter().map(|t| self.check_stateless(t)).collect()
         } else {
             txs.into_iter().map(|t| self.check_stateless(t)).collect()
         };
+        checked.extend((0..overflow).map(|_| Err(AdmitError::PoolFull { capacity: self.config.capacity })));
         self.insert_checked(checked, state)
     }
 

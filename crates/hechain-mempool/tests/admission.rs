@@ -195,3 +195,16 @@ fn commit_removes_used_nonces_and_interleaves_senders() {
     let rest = pool.ready(10);
     assert!(rest.iter().all(|(_, t)| t.tx.nonce == 2));
 }
+
+#[test]
+fn overflow_is_refused_before_signature_checks() {
+    let (pool, chain) = setup(MempoolConfig { capacity: 2, ..MempoolConfig::default() });
+    let k = key(0);
+    // The third transaction has a bad signature, but the pool is full by then:
+    // it is refused as pool_full (cheap), not checked.
+    let mut bad = transfer(&k, 2, 1);
+    bad.tx.fee = 99;
+    let r = pool.admit_batch(vec![transfer(&k, 0, 1), transfer(&k, 1, 1), bad], &chain);
+    assert!(r[0].is_ok() && r[1].is_ok());
+    assert_eq!(r[2], Err(AdmitError::PoolFull { capacity: 2 }));
+}

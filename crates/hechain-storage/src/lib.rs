@@ -188,7 +188,7 @@ impl Store {
             }
             None => {
                 let commit = genesis_commit(&store)?;
-                store.write(Some(genesis), commit)?;
+                store.write(Some(genesis), &commit)?;
             }
         }
         Ok(store)
@@ -243,7 +243,7 @@ impl Store {
 
     /// Writes one block and all its effects atomically. The block must be
     /// the next height after the current head.
-    pub fn commit_block(&self, commit: BlockCommit) -> Result<(), StorageError> {
+    pub fn commit_block(&self, commit: &BlockCommit) -> Result<(), StorageError> {
         let head = self.reader()?.head_height()?;
         if commit.block.header.height != head + 1 {
             return Err(StorageError::NotNext { head, got: commit.block.header.height });
@@ -251,7 +251,7 @@ impl Store {
         self.write(None, commit)
     }
 
-    fn write(&self, genesis: Option<&Genesis>, c: BlockCommit) -> Result<(), StorageError> {
+    fn write(&self, genesis: Option<&Genesis>, c: &BlockCommit) -> Result<(), StorageError> {
         let w = self.db.begin_write()?;
         {
             let height = c.block.header.height;
