@@ -352,9 +352,10 @@ impl Mempool {
     }
 
     /// Up to `max` ready transactions (contiguous nonces from each sender's
-    /// committed nonce), interleaved across senders so that one busy sender
-    /// cannot starve the others, starting after the sender that led the last
-    /// batch. They stay pooled until [`Self::on_committed`] removes them.
+    /// committed nonce), taken round-robin — one per sender per round — so a
+    /// sender with a long queue cannot starve the others. Rounds start after
+    /// the sender where the previous call stopped. The transactions stay
+    /// pooled until [`Self::on_committed`] removes them.
     pub fn ready(&self, max: usize) -> Vec<(H256, SignedTransaction)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let mut inner = self.inner.lock();
@@ -362,36 +363,29 @@ impl Mempool {
             Some(c) => (inner.senders.range((Excluded(c), Unbounded)), inner.senders.range(..=c)),
             None => (inner.senders.range(..), inner.senders.range(..Address::ZERO)),
         };
-        let mut runs = Vec::new();
-        let mut total = 0usize;
-        for (_, q) in first.chain(second) {
-            if total >= max {
-                break;
-            }
-            let mut run = Vec::new();
-            let mut n = q.next_nonce;
-            while let Some(e) = q.txs.get(&n) {
-                if total >= max {
-                    break;
+        // (sender, its queue, next nonce to take)
+        let mut active: Vec<(Address, &SenderQueue, u64)> =
+            first.chain(second).map(|(a, q)| (*a, q, q.next_nonce)).collect();
+        let mut out = Vec::new();
+        let mut last = None;
+        while out.len() < max && !active.is_empty() {
+            active.retain_mut(|(addr, q, n)| {
+                if out.len() >= max {
+                    return true;
                 }
-                run.push((e.hash, e.tx.clone()));
-                total += 1;
-                n += 1;
-            }
-            if !run.is_empty() {
-                runs.push(run.into_iter());
-            }
-        }
-        let mut out = Vec::with_capacity(total);
-        while out.len() < total {
-            for run in runs.iter_mut() {
-                if let Some(item) = run.next() {
-                    out.push(item);
+                match q.txs.get(n) {
+                    Some(e) => {
+                        out.push((e.hash, e.tx.clone()));
+                        *n += 1;
+                        last = Some(*addr);
+                        true
+                    }
+                    None => false,
                 }
-            }
+            });
         }
-        if let Some((_, t)) = out.first() {
-            inner.cursor = Some(t.tx.sender);
+        if last.is_some() {
+            inner.cursor = last;
         }
         out
     }

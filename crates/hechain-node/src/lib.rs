@@ -99,7 +99,7 @@ impl NodeConfig {
             rpc_addr: SocketAddr::from(([127, 0, 0, 1], 8545)),
             block_time: Duration::from_millis(500),
             empty_blocks: false,
-            max_block_txs: 20_000,
+            max_block_txs: 50_000,
             mempool: MempoolConfig::default(),
             rpc: RpcConfig::default(),
         }

@@ -51,7 +51,7 @@ pub struct ChainParams {
 
 impl Default for ChainParams {
     fn default() -> Self {
-        Self { max_block_txs: 20_000, max_tx_bytes: 16 * 1024, min_fee: 0 }
+        Self { max_block_txs: 50_000, max_tx_bytes: 16 * 1024, min_fee: 0 }
     }
 }
 

@@ -31,8 +31,8 @@ pub struct DevArgs {
     /// Produce blocks even when there are no transactions.
     #[arg(long)]
     pub empty_blocks: bool,
-    /// Most transactions per block.
-    #[arg(long, default_value_t = 20_000)]
+    /// Most transactions per block (at most the genesis `max_block_txs`).
+    #[arg(long, default_value_t = 50_000)]
     pub max_block_txs: usize,
 }
 
