@@ -306,6 +306,27 @@ impl Client {
         }
     }
 
+    /// A page of a submitter's evidence records (ids after `after`), with the
+    /// id to pass as `after` for the next page (`None` at the end).
+    pub async fn evidence_by_submitter(
+        &self,
+        submitter: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<EvidenceRecord>, Option<u64>), SdkError> {
+        #[derive(Deserialize)]
+        struct Page {
+            records: Vec<EvidenceRecord>,
+            next_after: Option<u64>,
+        }
+        let mut path = format!("/evidence/by-submitter/{submitter}?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        let p: Page = self.get(&path).await?;
+        Ok((p.records, p.next_after))
+    }
+
     /// Evidence certificate of a record.
     pub async fn evidence_certificate(&self, id: u64) -> Result<EvidenceCertificate, SdkError> {
         self.get(&format!("/evidence/{id}/certificate")).await

@@ -6,7 +6,7 @@ use anyhow::{anyhow, Context};
 use clap::Subcommand;
 use hechain_crypto::Suite;
 use hechain_execution::certificate::EvidenceCertificate;
-use hechain_types::{Event, EvidenceMeta, Genesis, Payload, H256};
+use hechain_types::{Address, Event, EvidenceMeta, Genesis, Payload, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{client, COMMIT_TIMEOUT};
@@ -42,6 +42,17 @@ pub enum EvidenceCmd {
     Get {
         /// Record id.
         id: u64,
+    },
+    /// List the evidence records stored by an account (default: the --key account).
+    List {
+        /// Submitter address.
+        submitter: Option<String>,
+        /// List records with ids after this one.
+        #[arg(long)]
+        after: Option<u64>,
+        /// Most records to list.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
     },
     /// Export the offline-verifiable certificate of a record.
     Cert {
@@ -130,6 +141,35 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
         EvidenceCmd::Get { id } => {
             let rec = client(cli)?.evidence(*id).await?;
             emit(cli.json, &rec, || serde_json::to_string_pretty(&rec).unwrap_or_default());
+            Ok(0)
+        }
+        EvidenceCmd::List { submitter, after, limit } => {
+            let c = client(cli)?;
+            let who: Address = match submitter {
+                Some(a) => a.parse().context("submitter address")?,
+                None => {
+                    let s = c.status().await?;
+                    Address(resolve_signer(cli, s.suite, s.chain_id)?.address())
+                }
+            };
+            let (records, next) = c.evidence_by_submitter(&who, *after, *limit).await?;
+            emit(cli.json, &json!({"submitter": who, "records": records, "next_after": next}), || {
+                let mut out = format!("{} evidence record(s) stored by {}", records.len(), who.to_checksum());
+                for r in &records {
+                    out.push_str(&format!(
+                        "\n  {:>6}  {}  {}  height {}{}",
+                        r.id,
+                        r.content_hash,
+                        format_ms(r.timestamp_ms),
+                        r.height,
+                        r.meta.title.as_deref().map(|t| format!("  {t}")).unwrap_or_default()
+                    ));
+                }
+                if let Some(n) = next {
+                    out.push_str(&format!("\n  … more: --after {n}"));
+                }
+                out
+            });
             Ok(0)
         }
         EvidenceCmd::Cert { id, output } => {

@@ -67,6 +67,10 @@ fn evidence_flow(suite: &str) {
     assert_eq!(ok.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("ON CHAIN"));
 
+    let listed = json_ok(&node.cli(&["--json", "evidence", "list"]));
+    assert_eq!(listed["records"][0]["id"], 1);
+    assert_eq!(listed["records"][0]["meta"]["title"], "买卖合同");
+
     let other = dir.path().join("other.txt");
     std::fs::write(&other, "not stored").unwrap();
     let missing = node.cli(&["evidence", "verify", other.to_str().unwrap()]);
