@@ -65,6 +65,9 @@ impl Solo {
             )));
         }
         let genesis_hash = genesis.hash();
+        let mut config = config;
+        // The chain parameter is the hard limit; the node setting may only lower it.
+        config.max_block_txs = config.max_block_txs.min(genesis.params.max_block_txs as usize).max(1);
         Ok(Self { store, mempool, genesis, genesis_hash, key, index: index as u32, config, blocks })
     }
 
@@ -72,8 +75,7 @@ impl Solo {
     /// empty blocks are on). Blocking: call from a blocking thread.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
         let t0 = Instant::now();
-        let max = self.config.max_block_txs.min(self.genesis.params.max_block_txs as usize);
-        let txs = self.mempool.ready(max);
+        let txs = self.mempool.ready(self.config.max_block_txs);
         if txs.is_empty() && !self.config.empty_blocks {
             return Ok(None);
         }

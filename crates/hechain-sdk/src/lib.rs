@@ -193,6 +193,15 @@ impl Client {
         self.handle(&url, resp).await
     }
 
+    /// GET that answers `None` when the node says 404 (absent object).
+    pub async fn get_optional<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, SdkError> {
+        match self.get(path).await {
+            Ok(r) => Ok(Some(r)),
+            Err(SdkError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// POST JSON to a path under the API base.
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &Value) -> Result<T, SdkError> {
         let url = format!("{}{}", self.base, path);
@@ -271,11 +280,7 @@ impl Client {
 
     /// A receipt, if the transaction is committed.
     pub async fn receipt(&self, hash: &H256) -> Result<Option<ReceiptInfo>, SdkError> {
-        match self.get(&format!("/receipts/{hash}")).await {
-            Ok(r) => Ok(Some(r)),
-            Err(SdkError::Api { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.get_optional(&format!("/receipts/{hash}")).await
     }
 
     /// Polls until the transaction is committed.
@@ -299,11 +304,7 @@ impl Client {
 
     /// Evidence record by content hash (`None` when not on chain).
     pub async fn evidence_by_hash(&self, hash: &H256) -> Result<Option<EvidenceRecord>, SdkError> {
-        match self.get(&format!("/evidence/by-hash/{hash}")).await {
-            Ok(r) => Ok(Some(r)),
-            Err(SdkError::Api { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.get_optional(&format!("/evidence/by-hash/{hash}")).await
     }
 
     /// A page of a submitter's evidence records (ids after `after`), with the
