@@ -87,10 +87,9 @@ impl Solo {
         self.store.commit_block(&commit)?;
         let announce = announcement(self.genesis.suite(), commit);
         let t_commit = t0.elapsed();
-        let mut senders: Vec<Address> = announce.block.transactions.iter().map(|t| t.tx.sender).collect();
-        senders.sort();
-        senders.dedup();
-        self.mempool.on_committed(&senders, &StoreState::new(&self.store));
+        let included: Vec<(Address, u64)> =
+            announce.block.transactions.iter().map(|t| (t.tx.sender, t.tx.nonce)).collect();
+        self.mempool.on_committed(&included, &StoreState::new(&self.store));
         // Nobody listening is fine.
         let _ = self.blocks.send(announce.clone());
         tracing::debug!(

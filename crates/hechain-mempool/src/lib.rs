@@ -390,21 +390,27 @@ impl Mempool {
         out
     }
 
-    /// After a block commits: re-reads the committed accounts of `senders`
-    /// and drops their transactions whose nonce is now used.
-    pub fn on_committed(&self, senders: &[Address], state: &dyn StateSource) {
+    /// After a block commits: `included` lists the block's transactions as
+    /// (sender, nonce). Re-reads those senders' committed accounts, drops
+    /// their transactions whose nonce is now used, and also drops included
+    /// transactions that failed without using their nonce (they would only
+    /// fail again); such a sender must resubmit that nonce.
+    pub fn on_committed(&self, included: &[(Address, u64)], state: &dyn StateSource) {
+        let mut by_sender: BTreeMap<Address, Vec<u64>> = BTreeMap::new();
+        for (a, n) in included {
+            by_sender.entry(*a).or_default().push(*n);
+        }
         let mut inner = self.inner.lock();
         let Inner { senders: queues, by_hash, evidence, count, .. } = &mut *inner;
-        for s in senders {
-            let Some(q) = queues.get_mut(s) else { continue };
-            let acc = match state.account(s) {
-                Ok(a) => a,
-                Err(_) => continue,
-            };
+        for (s, nonces) in by_sender {
+            let Some(q) = queues.get_mut(&s) else { continue };
+            let Ok(acc) = state.account(&s) else { continue };
             q.next_nonce = acc.nonce;
             q.balance = acc.balance;
-            let keep = q.txs.split_off(&acc.nonce);
-            for (_, e) in std::mem::replace(&mut q.txs, keep) {
+            let mut dropped: Vec<u64> = q.txs.range(..acc.nonce).map(|(n, _)| *n).collect();
+            dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce));
+            for n in dropped {
+                let Some(e) = q.txs.remove(&n) else { continue };
                 by_hash.remove(&e.hash);
                 if let Payload::EvidencePut { content_hash, .. } = &e.tx.tx.payload {
                     evidence.remove(content_hash);
@@ -413,7 +419,7 @@ impl Mempool {
                 *count -= 1;
             }
             if q.txs.is_empty() {
-                queues.remove(s);
+                queues.remove(&s);
             }
         }
     }

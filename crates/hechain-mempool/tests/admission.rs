@@ -190,7 +190,8 @@ fn commit_removes_used_nonces_and_interleaves_senders() {
     for k in [&a, &b] {
         chain.accounts.insert(Address(k.address()), Account { nonce: 2, balance: 990 });
     }
-    pool.on_committed(&[Address(a.address()), Address(b.address())], &chain);
+    let included: Vec<_> = ready.iter().map(|(_, t)| (t.tx.sender, t.tx.nonce)).collect();
+    pool.on_committed(&included, &chain);
     assert_eq!(pool.len(), 2);
     let rest = pool.ready(10);
     assert!(rest.iter().all(|(_, t)| t.tx.nonce == 2));
@@ -207,4 +208,19 @@ fn overflow_is_refused_before_signature_checks() {
     let r = pool.admit_batch(vec![transfer(&k, 0, 1), transfer(&k, 1, 1), bad], &chain);
     assert!(r[0].is_ok() && r[1].is_ok());
     assert_eq!(r[2], Err(AdmitError::PoolFull { capacity: 2 }));
+}
+
+#[test]
+fn included_transactions_that_used_no_nonce_are_dropped() {
+    let (pool, chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    admit(&pool, &chain, transfer(&k, 0, 1)).unwrap();
+    admit(&pool, &chain, transfer(&k, 1, 1)).unwrap();
+    // Nonce 0 was included but failed without effect (account nonce stays 0):
+    // it is dropped rather than proposed again; nonce 1 waits for a resubmission.
+    pool.on_committed(&[(Address(k.address()), 0)], &chain);
+    assert_eq!(pool.len(), 1);
+    assert!(pool.ready(10).is_empty());
+    admit(&pool, &chain, transfer(&k, 0, 2)).unwrap();
+    assert_eq!(pool.ready(10).len(), 2);
 }
