@@ -6,6 +6,7 @@
 //! for multi-validator networks builds on the same block construction
 //! ([`build_block`]).
 
+pub mod hotstuff;
 pub mod solo;
 
 use std::sync::Arc;
