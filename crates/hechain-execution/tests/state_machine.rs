@@ -114,6 +114,15 @@ fn transfers_fees_and_failures() {
     assert_eq!(balance(&e, 2), 1_000);
     let r = e.store.reader().unwrap();
     assert_eq!(account_of(&r, &Address(e.keys[0].address())).unwrap().nonce, 2);
+    // The stored hash list, the block's transactions and the tx index agree.
+    let block = r.block(1).unwrap().unwrap();
+    let hashes: Vec<H256> = block.transactions.iter().map(|t| t.hash(Suite::Standard)).collect();
+    assert_eq!(r.tx_hashes(1).unwrap().unwrap(), hashes);
+    for (i, h) in hashes.iter().enumerate() {
+        assert_eq!(r.tx_location(h).unwrap().unwrap(), TxLocation { height: 1, index: i as u32 });
+        assert_eq!(r.receipt(h).unwrap().unwrap(), out.receipts[i]);
+    }
+    assert_eq!(r.block_receipts(1).unwrap(), out.receipts);
 }
 
 #[test]

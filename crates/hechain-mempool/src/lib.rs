@@ -407,10 +407,11 @@ impl Mempool {
             let Ok(acc) = state.account(&s) else { continue };
             q.next_nonce = acc.nonce;
             q.balance = acc.balance;
-            let mut dropped: Vec<u64> = q.txs.range(..acc.nonce).map(|(n, _)| *n).collect();
-            dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce));
-            for n in dropped {
-                let Some(e) = q.txs.remove(&n) else { continue };
+            // Used nonces go in one split; included-but-unused ones (rare) one by one.
+            let keep = q.txs.split_off(&acc.nonce);
+            let mut dropped: Vec<Entry> = std::mem::replace(&mut q.txs, keep).into_values().collect();
+            dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce).filter_map(|n| q.txs.remove(&n)));
+            for e in dropped {
                 by_hash.remove(&e.hash);
                 if let Payload::EvidencePut { content_hash, .. } = &e.tx.tx.payload {
                     evidence.remove(content_hash);

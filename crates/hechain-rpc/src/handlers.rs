@@ -265,30 +265,31 @@ pub(crate) struct BlockQuery {
     full: bool,
 }
 
-fn block_json(ctx: &RpcContext, block: Block, full: bool) -> Value {
+/// A block as JSON: transaction hashes only (read from the stored hash
+/// list, no decoding), or full transactions with `full`.
+fn block_json(ctx: &RpcContext, reader: &StoreReader, height: u64, full: bool) -> Result<Value, ApiError> {
     let suite = ctx.genesis.suite();
-    let transactions: Vec<Value> = block
-        .transactions
-        .iter()
-        .map(|t| {
-            let hash = t.hash(suite);
-            if full {
-                json!({ "hash": hash, "tx": t.tx, "signature": t.signature })
-            } else {
-                json!(hash)
-            }
-        })
-        .collect();
-    json!({
-        "hash": block.header.hash(suite),
-        "header": block.header,
-        "seal": block.seal,
+    let missing = || ApiError::Internal(format!("block of committed height {height} is missing"));
+    let (header, seal, transactions) = if full {
+        let block: Block = reader.block(height)?.ok_or_else(missing)?;
+        let txs: Vec<Value> = block
+            .transactions
+            .iter()
+            .map(|t| json!({ "hash": t.hash(suite), "tx": t.tx, "signature": t.signature }))
+            .collect();
+        (block.header, block.seal, txs)
+    } else {
+        let header = reader.header(height)?.ok_or_else(missing)?;
+        // Genesis has no transaction list.
+        let hashes = reader.tx_hashes(height)?.unwrap_or_default();
+        (header, reader.seal(height)?, hashes.iter().map(|h| json!(h)).collect())
+    };
+    Ok(json!({
+        "hash": header.hash(suite),
+        "header": header,
+        "seal": seal,
         "transactions": transactions,
-    })
-}
-
-fn block_at(reader: &StoreReader, height: u64) -> Result<Block, ApiError> {
-    reader.block(height)?.ok_or_else(|| ApiError::Internal(format!("block of committed height {height} is missing")))
+    }))
 }
 
 /// `GET /api/v1/blocks/latest`.
@@ -300,8 +301,7 @@ pub(crate) async fn latest_block(
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let block = block_at(&reader, reader.head_height()?)?;
-        Ok(Json(block_json(&ctx, block, q.full)))
+        Ok(Json(block_json(&ctx, &reader, reader.head_height()?, q.full)?))
     })
     .await
 }
@@ -349,8 +349,7 @@ pub(crate) async fn block(
                 .height_of(&hash)?
                 .ok_or_else(|| ApiError::not_found("block_not_found", format!("no block with hash {hash}")))?,
         };
-        let block = block_at(&reader, height)?;
-        Ok(Json(block_json(&ctx, block, q.full)))
+        Ok(Json(block_json(&ctx, &reader, height, q.full)?))
     })
     .await
 }

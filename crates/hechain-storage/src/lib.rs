@@ -12,6 +12,7 @@
 //! | `block_txs`  | (height, chunk)     | up to 256 canonical [`SignedTransaction`]s |
 //! | `receipts`   | (height, chunk)     | up to 256 canonical [`Receipt`]s       |
 //! | `tx_index`   | tx hash             | (height, index)                        |
+//! | `tx_hashes`  | height              | the block's tx hashes, concatenated    |
 //! | `state`      | raw state key       | latest value                           |
 //! | `smt_nodes`  | node hash           | state-tree node ([`smt`])              |
 //!
@@ -45,6 +46,7 @@ const BLOCK_HASH: TableDefinition<&[u8; 32], u64> = TableDefinition::new("block_
 const BLOCK_TXS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("block_txs");
 const RECEIPTS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("receipts");
 const TX_INDEX: TableDefinition<&[u8; 32], (u64, u32)> = TableDefinition::new("tx_index");
+const TX_HASHES: TableDefinition<u64, &[u8]> = TableDefinition::new("tx_hashes");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 const SMT_NODES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("smt_nodes");
 
@@ -204,6 +206,7 @@ impl Store {
         w.open_table(BLOCK_TXS)?;
         w.open_table(RECEIPTS)?;
         w.open_table(TX_INDEX)?;
+        w.open_table(TX_HASHES)?;
         w.open_table(STATE)?;
         w.open_table(SMT_NODES)?;
         w.commit()?;
@@ -269,9 +272,12 @@ impl Store {
                     txs.insert((height, chunk as u32), pack(items.iter().map(|t| t.encode())).as_slice())?;
                 }
                 let mut index = w.open_table(TX_INDEX)?;
+                let mut all = Vec::with_capacity(32 * c.tx_hashes.len());
                 for (i, h) in c.tx_hashes.iter().enumerate() {
                     index.insert(&h.0, (height, i as u32))?;
+                    all.extend_from_slice(&h.0);
                 }
+                w.open_table(TX_HASHES)?.insert(height, all.as_slice())?;
             }
             {
                 let mut receipts = w.open_table(RECEIPTS)?;
@@ -336,14 +342,31 @@ impl StoreReader {
         self.header(h)?.ok_or(StorageError::Corrupt { table: "headers", reason: format!("head {h} missing") })
     }
 
-    /// Full block at `height`.
-    pub fn block(&self, height: u64) -> Result<Option<Block>, StorageError> {
-        let Some(header) = self.header(height)? else { return Ok(None) };
-        let seal = match self.txn.open_table(SEALS)?.get(height)? {
+    /// The validators' seal of the block at `height` (empty for genesis).
+    pub fn seal(&self, height: u64) -> Result<Seal, StorageError> {
+        Ok(match self.txn.open_table(SEALS)?.get(height)? {
             Some(v) => borsh::from_slice::<Seal>(v.value())
                 .map_err(|e| StorageError::Corrupt { table: "seals", reason: e.to_string() })?,
             None => Seal::default(),
-        };
+        })
+    }
+
+    /// Hashes of the transactions of the block at `height`, in order
+    /// (without decoding the transactions).
+    pub fn tx_hashes(&self, height: u64) -> Result<Option<Vec<H256>>, StorageError> {
+        let t = self.txn.open_table(TX_HASHES)?;
+        let Some(v) = t.get(height)? else { return Ok(None) };
+        let bytes = v.value();
+        if bytes.len() % 32 != 0 {
+            return Err(StorageError::Corrupt { table: "tx_hashes", reason: "length is not a multiple of 32".into() });
+        }
+        Ok(Some(bytes.chunks_exact(32).map(|c| H256::from_slice(c).unwrap_or_default()).collect()))
+    }
+
+    /// Full block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StorageError> {
+        let Some(header) = self.header(height)? else { return Ok(None) };
+        let seal = self.seal(height)?;
         let t = self.txn.open_table(BLOCK_TXS)?;
         let mut transactions = Vec::with_capacity(header.tx_count as usize);
         for item in t.range((height, 0)..=(height, u32::MAX))? {

@@ -281,16 +281,19 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
                     }
                 };
                 while height < head {
-                    let Ok(b) = client.block(&(height + 1).to_string(), false).await else { break };
+                    // Typed parse: only the hash list is needed.
+                    #[derive(serde::Deserialize)]
+                    struct Hashes {
+                        transactions: Vec<H256>,
+                    }
+                    let Ok(b) = client.get::<Hashes>(&format!("/blocks/{}", height + 1)).await else { break };
                     let now = Instant::now();
                     height += 1;
-                    if let Some(list) = b["transactions"].as_array() {
-                        let mut c = committed.lock().unwrap_or_else(|e| e.into_inner());
-                        for h in list.iter().filter_map(|h| h.as_str()).filter_map(|h| h.parse::<H256>().ok()) {
-                            c.insert(h, now);
-                        }
-                        count.fetch_add(list.len() as u64, Ordering::Relaxed);
+                    let mut c = committed.lock().unwrap_or_else(|e| e.into_inner());
+                    for h in &b.transactions {
+                        c.insert(*h, now);
                     }
+                    count.fetch_add(b.transactions.len() as u64, Ordering::Relaxed);
                 }
                 let n = count.load(Ordering::Relaxed);
                 pb.set_message(format!(
