@@ -80,15 +80,20 @@ pub async fn tx(cli: &Cli, hash: &str) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub async fn account(cli: &Cli, address: Option<&str>) -> anyhow::Result<i32> {
-    let c = client(cli)?;
-    let addr: Address = match address {
-        Some(a) => a.parse().context("address")?,
+/// The given address, or the signing key's address when none is given.
+pub async fn address_or_signer(cli: &Cli, c: &Client, address: Option<&str>, what: &str) -> anyhow::Result<Address> {
+    match address {
+        Some(a) => a.parse().with_context(|| what.to_string()),
         None => {
             let s = c.status().await?;
-            Address(resolve_signer(cli, s.suite, s.chain_id)?.address())
+            Ok(Address(resolve_signer(cli, s.suite, s.chain_id)?.address()))
         }
-    };
+    }
+}
+
+pub async fn account(cli: &Cli, address: Option<&str>) -> anyhow::Result<i32> {
+    let c = client(cli)?;
+    let addr = address_or_signer(cli, &c, address, "address").await?;
     let a = c.account(&addr).await?;
     emit(cli.json, &a, || {
         format!(

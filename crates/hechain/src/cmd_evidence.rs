@@ -6,10 +6,10 @@ use anyhow::{anyhow, Context};
 use clap::Subcommand;
 use hechain_crypto::Suite;
 use hechain_execution::certificate::EvidenceCertificate;
-use hechain_types::{Address, Event, EvidenceMeta, Genesis, Payload, H256};
+use hechain_types::{Event, EvidenceMeta, Genesis, Payload, H256};
 use serde_json::json;
 
-use crate::cmd_chain::{client, COMMIT_TIMEOUT};
+use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
 use crate::cmd_key::resolve_signer;
 use crate::output::{emit, format_ms};
 use crate::Cli;
@@ -145,13 +145,7 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
         }
         EvidenceCmd::List { submitter, after, limit } => {
             let c = client(cli)?;
-            let who: Address = match submitter {
-                Some(a) => a.parse().context("submitter address")?,
-                None => {
-                    let s = c.status().await?;
-                    Address(resolve_signer(cli, s.suite, s.chain_id)?.address())
-                }
-            };
+            let who = address_or_signer(cli, &c, submitter.as_deref(), "submitter address").await?;
             let (records, next) = c.evidence_by_submitter(&who, *after, *limit).await?;
             emit(cli.json, &json!({"submitter": who, "records": records, "next_after": next}), || {
                 let mut out = format!("{} evidence record(s) stored by {}", records.len(), who.to_checksum());
