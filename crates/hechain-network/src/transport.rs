@@ -1,0 +1,550 @@
+//! The mutual-TLS transport: listener, dialer, per-connection reader and writer tasks.
+
+use crate::pki::{node_dns_name, parse_certs_pem, parse_key_pem};
+use crate::NetError;
+use parking_lot::Mutex;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, ReadHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::AbortHandle;
+use tokio_rustls::{TlsAcceptor, TlsConnector, TlsStream};
+
+/// A message received from a peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// The sender's node id (consensus public key bytes), taken from its TLS certificate.
+    pub peer_id: Vec<u8>,
+    /// The frame payload.
+    pub bytes: Vec<u8>,
+}
+
+/// Resource limits of a [`Transport`].
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest accepted frame payload, in bytes, both directions (default 16 MiB). A peer that
+    /// announces a larger frame is disconnected; [`Transport::send`] refuses larger messages.
+    pub max_frame_bytes: usize,
+    /// Messages queued per peer for sending (default 1024). When full, [`Transport::send`]
+    /// returns [`NetError::QueueFull`] and the message is dropped and counted.
+    pub outbound_queue: usize,
+    /// Capacity of the inbound channel returned by [`Transport::bind`] (default 1024). When it
+    /// is full, readers stop reading, which back-pressures the peers through TCP.
+    pub inbound_queue: usize,
+    /// Time allowed for TCP connect plus TLS handshake (default 10 s).
+    pub handshake_timeout: Duration,
+    /// Inbound TLS handshakes in progress at once (default 256); further connections are
+    /// closed immediately until one finishes.
+    pub max_pending_handshakes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_frame_bytes: 16 * 1024 * 1024,
+            outbound_queue: 1024,
+            inbound_queue: 1024,
+            handshake_timeout: Duration::from_secs(10),
+            max_pending_handshakes: 256,
+        }
+    }
+}
+
+/// Configuration of a [`Transport`].
+#[derive(Clone)]
+pub struct NetConfig {
+    /// Address to listen on (port 0 picks a free port; see [`Transport::local_addr`]).
+    pub listen_addr: SocketAddr,
+    /// This node's certificate chain (PEM, leaf first), issued by a member CA.
+    pub cert_chain_pem: String,
+    /// This node's TLS private key (PEM).
+    pub key_pem: String,
+    /// The member organisations' CA certificates (PEM each): the only trust roots.
+    pub ca_certs_pem: Vec<String>,
+    /// Node ids (hechain `NodePublicKey` bytes) allowed to connect: the validator / observer set.
+    pub allowed_peers: Vec<Vec<u8>>,
+    /// Resource limits.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for NetConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetConfig")
+            .field("listen_addr", &self.listen_addr)
+            .field("allowed_peers", &self.allowed_peers.iter().map(hex::encode).collect::<Vec<_>>())
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The allowed node ids with the certificate DNS names that encode them.
+#[derive(Debug)]
+struct AllowedPeers {
+    ids: Vec<(Vec<u8>, ServerName<'static>)>,
+}
+
+impl AllowedPeers {
+    fn new(ids: &[Vec<u8>]) -> Result<Self, NetError> {
+        let ids = ids
+            .iter()
+            .map(|id| {
+                let name = ServerName::try_from(node_dns_name(id))
+                    .map_err(|e| NetError::TlsConfig(format!("node id {} gives no DNS name: {e}", hex::encode(id))))?;
+                Ok((id.clone(), name))
+            })
+            .collect::<Result<Vec<_>, NetError>>()?;
+        Ok(AllowedPeers { ids })
+    }
+
+    /// The allowed node id (and its name) that `cert` is issued for, if any. Does not check the chain.
+    fn identify(&self, cert: &CertificateDer<'_>) -> Option<&(Vec<u8>, ServerName<'static>)> {
+        let ee = webpki::EndEntityCert::try_from(cert).ok()?;
+        self.ids.iter().find(|(_, name)| ee.verify_is_valid_for_subject_name(name).is_ok())
+    }
+}
+
+/// Verifies a server's chain against the member CA roots, with the name of whichever allowed node
+/// id the certificate carries (the dialer knows an address, not the node id).
+#[derive(Debug)]
+struct MemberServerVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    allowed: Arc<AllowedPeers>,
+}
+
+impl ServerCertVerifier for MemberServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let (_, name) = self
+            .allowed
+            .identify(end_entity)
+            .ok_or(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
+        self.inner.verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+struct Peer {
+    conn_id: u64,
+    addr: SocketAddr,
+    tx: mpsc::Sender<Arc<[u8]>>,
+    reader: AbortHandle,
+    writer: AbortHandle,
+}
+
+struct Shared {
+    peers: Mutex<HashMap<Vec<u8>, Peer>>,
+    limits: Limits,
+    allowed: Arc<AllowedPeers>,
+    inbound_tx: mpsc::Sender<Inbound>,
+    dropped: AtomicU64,
+    next_conn: AtomicU64,
+    closed: AtomicBool,
+}
+
+/// A running mutual-TLS transport: it accepts connections on its listen address and dials
+/// peers on request. At most one connection per peer node id exists; a second one is refused.
+///
+/// Dropping the transport (or [`Transport::shutdown`]) stops the listener and closes all
+/// connections. Failed connections are not re-established automatically: the caller watches
+/// [`Transport::peers`] and calls [`Transport::connect`] again.
+///
+/// Must be used inside a Tokio runtime.
+pub struct Transport {
+    shared: Arc<Shared>,
+    connector: TlsConnector,
+    local_addr: SocketAddr,
+    accept: AbortHandle,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").field("local_addr", &self.local_addr).finish_non_exhaustive()
+    }
+}
+
+fn tls_err(e: impl std::fmt::Display) -> NetError {
+    NetError::TlsConfig(e.to_string())
+}
+
+impl Transport {
+    /// Build the TLS configurations, bind the listener and start accepting. Returns the
+    /// transport and the channel of messages received from all peers.
+    pub async fn bind(config: NetConfig) -> Result<(Transport, mpsc::Receiver<Inbound>), NetError> {
+        let l = &config.limits;
+        if l.outbound_queue == 0 || l.inbound_queue == 0 || l.max_pending_handshakes == 0 {
+            return Err(NetError::TlsConfig("queue capacities and max_pending_handshakes must be at least 1".into()));
+        }
+        if config.limits.max_frame_bytes > u32::MAX as usize {
+            return Err(NetError::TlsConfig("max_frame_bytes must fit in a u32".into()));
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        for pem in &config.ca_certs_pem {
+            for cert in parse_certs_pem(pem)? {
+                roots.add(cert).map_err(|e| NetError::TlsConfig(format!("member CA certificate: {e}")))?;
+            }
+        }
+        let roots = Arc::new(roots);
+        let chain = parse_certs_pem(&config.cert_chain_pem)?;
+        let key = parse_key_pem(&config.key_pem)?;
+        let allowed = Arc::new(AllowedPeers::new(&config.allowed_peers)?);
+
+        let client_verifier =
+            WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone()).build().map_err(tls_err)?;
+        let server_config = ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(tls_err)?
+            .with_client_cert_verifier(client_verifier)
+            .with_single_cert(chain.clone(), key.clone_key())
+            .map_err(tls_err)?;
+
+        let server_verifier = Arc::new(MemberServerVerifier {
+            inner: WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
+            allowed: allowed.clone(),
+        });
+        let client_config = ClientConfig::builder_with_provider(provider as Arc<CryptoProvider>)
+            .with_safe_default_protocol_versions()
+            .map_err(tls_err)?
+            .dangerous()
+            .with_custom_certificate_verifier(server_verifier)
+            .with_client_auth_cert(chain, key)
+            .map_err(tls_err)?;
+
+        let listener = TcpListener::bind(config.listen_addr)
+            .await
+            .map_err(|source| NetError::Io { context: format!("binding {}", config.listen_addr), source })?;
+        let local_addr =
+            listener.local_addr().map_err(|source| NetError::Io { context: "reading local address".into(), source })?;
+
+        let (inbound_tx, inbound_rx) = mpsc::channel(config.limits.inbound_queue);
+        let shared = Arc::new(Shared {
+            peers: Mutex::new(HashMap::new()),
+            limits: config.limits,
+            allowed,
+            inbound_tx,
+            dropped: AtomicU64::new(0),
+            next_conn: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+        });
+        let acceptor = TlsAcceptor::from(Arc::new(server_config));
+        let accept = tokio::spawn(accept_loop(shared.clone(), listener, acceptor)).abort_handle();
+        let transport =
+            Transport { shared, connector: TlsConnector::from(Arc::new(client_config)), local_addr, accept };
+        Ok((transport, inbound_rx))
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Dial `peer_addr`, run the TLS handshake (the server must present a member-CA certificate
+    /// naming an allowed node id) and start the connection. Returns the peer's node id.
+    ///
+    /// With TLS 1.3 the server validates this node's certificate after the client considers the
+    /// handshake done, so a server that refuses us shows up as a connection that closes at once.
+    pub async fn connect(&self, peer_addr: SocketAddr) -> Result<Vec<u8>, NetError> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(NetError::Shutdown);
+        }
+        let timeout = self.shared.limits.handshake_timeout;
+        let handshake = async {
+            let tcp = TcpStream::connect(peer_addr).await.map_err(|e| e.to_string())?;
+            let _ = tcp.set_nodelay(true);
+            let name = ServerName::try_from(crate::pki::NODE_NAME_SUFFIX).map_err(|e| e.to_string())?;
+            self.connector.connect(name, tcp).await.map_err(|e| e.to_string())
+        };
+        let tls = match tokio::time::timeout(timeout, handshake).await {
+            Ok(Ok(tls)) => tls,
+            Ok(Err(reason)) => return Err(NetError::Handshake { addr: peer_addr, reason }),
+            Err(_) => return Err(NetError::Handshake { addr: peer_addr, reason: "timed out".into() }),
+        };
+        let peer_id = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| self.shared.allowed.identify(c))
+            .map(|(id, _)| id.clone())
+            .ok_or(NetError::PeerNotAllowed { addr: peer_addr })?;
+        start_connection(&self.shared, peer_id.clone(), peer_addr, TlsStream::from(tls))?;
+        Ok(peer_id)
+    }
+
+    /// Queue `bytes` for `peer_id`. Never blocks and never grows memory past the queue bound:
+    /// if the peer's queue is full the message is dropped, counted in
+    /// [`Self::dropped_messages`], and [`NetError::QueueFull`] is returned.
+    pub fn send(&self, peer_id: &[u8], bytes: impl Into<Arc<[u8]>>) -> Result<(), NetError> {
+        let bytes = bytes.into();
+        self.check_len(bytes.len())?;
+        let peers = self.shared.peers.lock();
+        let peer = peers.get(peer_id).ok_or_else(|| NetError::UnknownPeer(hex::encode(peer_id)))?;
+        self.try_queue(peer_id, peer, bytes)
+    }
+
+    /// Queue `bytes` for every connected peer; returns how many queues accepted it. Full queues
+    /// drop the message (counted in [`Self::dropped_messages`]).
+    pub fn broadcast(&self, bytes: impl Into<Arc<[u8]>>) -> Result<usize, NetError> {
+        let bytes = bytes.into();
+        self.check_len(bytes.len())?;
+        let peers = self.shared.peers.lock();
+        Ok(peers.iter().filter(|(id, peer)| self.try_queue(id, peer, bytes.clone()).is_ok()).count())
+    }
+
+    fn check_len(&self, len: usize) -> Result<(), NetError> {
+        let max = self.shared.limits.max_frame_bytes;
+        if len > max {
+            return Err(NetError::FrameTooLarge { len, max });
+        }
+        Ok(())
+    }
+
+    fn try_queue(&self, peer_id: &[u8], peer: &Peer, bytes: Arc<[u8]>) -> Result<(), NetError> {
+        match peer.tx.try_send(bytes) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                Err(NetError::QueueFull(hex::encode(peer_id)))
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(NetError::UnknownPeer(hex::encode(peer_id))),
+        }
+    }
+
+    /// Node ids of the currently connected peers, sorted.
+    pub fn peers(&self) -> Vec<Vec<u8>> {
+        let mut ids: Vec<Vec<u8>> = self.shared.peers.lock().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    /// The remote address of the connection to `peer_id`, if connected.
+    pub fn peer_addr(&self, peer_id: &[u8]) -> Option<SocketAddr> {
+        self.shared.peers.lock().get(peer_id).map(|p| p.addr)
+    }
+
+    /// Messages dropped so far because a peer's outbound queue was full.
+    pub fn dropped_messages(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Close the connection to `peer_id`, if any.
+    pub fn disconnect(&self, peer_id: &[u8]) {
+        if let Some(peer) = self.shared.peers.lock().remove(peer_id) {
+            peer.reader.abort();
+            peer.writer.abort();
+        }
+    }
+
+    /// Stop accepting and close every connection. Idempotent; also done on drop.
+    pub fn shutdown(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        self.accept.abort();
+        let peers: Vec<Peer> = self.shared.peers.lock().drain().map(|(_, p)| p).collect();
+        for peer in peers {
+            peer.reader.abort();
+            peer.writer.abort();
+        }
+    }
+}
+
+impl Drop for Transport {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, acceptor: TlsAcceptor) {
+    let pending = Arc::new(Semaphore::new(shared.limits.max_pending_handshakes));
+    loop {
+        let (tcp, addr) = match listener.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                // E.g. EMFILE: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = pending.clone().try_acquire_owned() else {
+            tracing::warn!(%addr, "refusing inbound connection: too many handshakes in progress");
+            continue;
+        };
+        let (shared, acceptor) = (shared.clone(), acceptor.clone());
+        tokio::spawn(async move {
+            accept_one(shared, acceptor, tcp, addr).await;
+            drop(permit);
+        });
+    }
+}
+
+async fn accept_one(shared: Arc<Shared>, acceptor: TlsAcceptor, tcp: TcpStream, addr: SocketAddr) {
+    let _ = tcp.set_nodelay(true);
+    let tls = match tokio::time::timeout(shared.limits.handshake_timeout, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => {
+            tracing::warn!(%addr, error = %e, "refusing inbound connection: TLS handshake failed");
+            return;
+        }
+        Err(_) => {
+            tracing::warn!(%addr, "refusing inbound connection: TLS handshake timed out");
+            return;
+        }
+    };
+    let peer_id = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|c| shared.allowed.identify(c))
+        .map(|(id, _)| id.clone());
+    let Some(peer_id) = peer_id else {
+        tracing::warn!(%addr, "refusing inbound connection: certificate names no allowed node id");
+        return;
+    };
+    if let Err(e) = start_connection(&shared, peer_id, addr, TlsStream::from(tls)) {
+        tracing::warn!(%addr, error = %e, "refusing inbound connection");
+    }
+}
+
+/// Register a verified connection and spawn its reader and writer tasks.
+fn start_connection(
+    shared: &Arc<Shared>,
+    peer_id: Vec<u8>,
+    addr: SocketAddr,
+    stream: TlsStream<TcpStream>,
+) -> Result<(), NetError> {
+    let mut peers = shared.peers.lock();
+    if shared.closed.load(Ordering::Acquire) {
+        return Err(NetError::Shutdown);
+    }
+    if peers.contains_key(&peer_id) {
+        return Err(NetError::AlreadyConnected(hex::encode(&peer_id)));
+    }
+    let conn_id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+    let (rd, mut wr) = tokio::io::split(stream);
+    let (tx, mut rx) = mpsc::channel::<Arc<[u8]>>(shared.limits.outbound_queue);
+
+    let reader = tokio::spawn({
+        let shared = shared.clone();
+        let peer_id = peer_id.clone();
+        async move {
+            read_loop(&shared, &peer_id, addr, rd).await;
+            remove_peer(&shared, &peer_id, conn_id);
+        }
+    })
+    .abort_handle();
+    let writer = tokio::spawn({
+        let shared = shared.clone();
+        let peer_id = peer_id.clone();
+        async move {
+            while let Some(msg) = rx.recv().await {
+                let len = (msg.len() as u32).to_be_bytes();
+                let res = async {
+                    wr.write_all(&len).await?;
+                    wr.write_all(&msg).await?;
+                    wr.flush().await
+                }
+                .await;
+                if let Err(e) = res {
+                    tracing::warn!(%addr, peer = %hex::encode(&peer_id), error = %e, "closing connection: write failed");
+                    break;
+                }
+            }
+            let _ = wr.shutdown().await;
+            remove_peer(&shared, &peer_id, conn_id);
+        }
+    })
+    .abort_handle();
+    tracing::debug!(%addr, peer = %hex::encode(&peer_id), "peer connected");
+    peers.insert(peer_id, Peer { conn_id, addr, tx, reader, writer });
+    Ok(())
+}
+
+/// Read frames until the connection ends, fails, or violates the frame limit.
+async fn read_loop<R: AsyncRead>(shared: &Shared, peer_id: &[u8], addr: SocketAddr, mut rd: ReadHalf<R>) {
+    let max = shared.limits.max_frame_bytes;
+    loop {
+        let len = match rd.read_u32().await {
+            Ok(len) => len as usize,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                tracing::debug!(%addr, peer = %hex::encode(peer_id), "connection closed by peer");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(%addr, peer = %hex::encode(peer_id), error = %e, "closing connection: read failed");
+                return;
+            }
+        };
+        if len > max {
+            tracing::warn!(%addr, peer = %hex::encode(peer_id), len, max, "closing connection: frame exceeds limit");
+            return;
+        }
+        // Grow the buffer as data arrives rather than trusting the announced length up front.
+        let mut bytes = Vec::with_capacity(len.min(64 * 1024));
+        match (&mut rd).take(len as u64).read_to_end(&mut bytes).await {
+            Ok(n) if n == len => {}
+            Ok(_) => {
+                tracing::warn!(%addr, peer = %hex::encode(peer_id), "closing connection: truncated frame");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(%addr, peer = %hex::encode(peer_id), error = %e, "closing connection: read failed");
+                return;
+            }
+        }
+        let msg = Inbound { peer_id: peer_id.to_vec(), bytes };
+        if shared.inbound_tx.send(msg).await.is_err() {
+            // The receiver is gone: nobody consumes messages any more.
+            return;
+        }
+    }
+}
+
+/// Remove connection `conn_id` of `peer_id` (if still current) and stop both of its tasks.
+fn remove_peer(shared: &Shared, peer_id: &[u8], conn_id: u64) {
+    let mut peers = shared.peers.lock();
+    if peers.get(peer_id).is_some_and(|p| p.conn_id == conn_id) {
+        if let Some(peer) = peers.remove(peer_id) {
+            drop(peers);
+            peer.reader.abort();
+            peer.writer.abort();
+        }
+    }
+}
