@@ -115,7 +115,6 @@ pub fn verify_seal(
     let suite = genesis.suite();
     let msg = BlockHeader::signing_message(&genesis.hash(), &header.hash(suite));
     let mut signers = Vec::new();
-    let mut batch = Vec::new();
     let mut sigs = Vec::new();
     for s in &seal.signatures {
         if signers.last().is_some_and(|&l| s.validator <= l) {
@@ -132,13 +131,11 @@ pub fn verify_seal(
         signers.push(s.validator);
         sigs.push((key, NodeSignature(sig)));
     }
-    for (key, sig) in &sigs {
-        batch.push((*key, msg.as_slice(), sig));
-    }
     let need = quorum(validators.len());
     if signers.len() < need {
         return Err(invalid(format!("seal has {} signatures, a quorum is {need}", signers.len())));
     }
+    let batch: Vec<_> = sigs.iter().map(|(key, sig)| (*key, msg.as_slice(), sig)).collect();
     hechain_crypto::verify_node_batch(suite, &batch)
         .map_err(|e| invalid(format!("validator signature over block {} does not verify: {e}", header.height)))?;
     Ok(signers)

@@ -116,14 +116,10 @@ struct NodeKeyFile {
 
 /// Writes a node key file (mode 0600 on Unix).
 pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
-    let body = NodeKeyFile { suite: key.suite(), secret: format!("0x{}", hex_encode(&key.secret_bytes()[..])) };
+    let body = NodeKeyFile { suite: key.suite(), secret: hechain_crypto::hexser::encode(&key.secret_bytes()[..]) };
     let json = serde_json::to_string_pretty(&body)
         .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?;
     write_private(path, json.as_bytes())
-}
-
-fn hex_encode(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
