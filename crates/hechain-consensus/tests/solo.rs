@@ -27,9 +27,15 @@ fn env() -> Env {
         chain_id: 9,
         suite: SuiteTag(Suite::Standard),
         timestamp_ms: 5,
-        validators: vec![ValidatorInfo { name: "v".into(), public_key: node.public_key().as_bytes().to_vec() }],
+        validators: vec![ValidatorInfo {
+            name: "v".into(),
+            public_key: node.public_key().as_bytes().to_vec(),
+            org: String::new(),
+        }],
         accounts: vec![GenesisAccount { address: Address(user.address()), balance: 1_000_000 }],
         params: ChainParams::default(),
+        orgs: vec![],
+        observers: vec![],
     });
     let g = genesis.clone();
     let store = Arc::new(

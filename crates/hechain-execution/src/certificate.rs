@@ -69,6 +69,17 @@ pub enum CertError {
     /// The record does not exist.
     #[error("evidence {0} not found")]
     NotFound(String),
+    /// The block is stored but its seal does not have a quorum of validator signatures yet
+    /// (they arrive within a round or two of the commit); retry shortly.
+    #[error("block {height} has {signatures} of the {quorum} validator signatures a certificate needs; retry shortly")]
+    NotYetCertified {
+        /// Block height.
+        height: u64,
+        /// Signatures collected.
+        signatures: usize,
+        /// Signatures needed.
+        quorum: usize,
+    },
     /// Reading the chain failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
@@ -154,6 +165,14 @@ impl EvidenceCertificate {
         let corrupt =
             |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
         let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
+        let need = quorum(genesis.validators.len());
+        if block.seal.signatures.len() < need {
+            return Err(CertError::NotYetCertified {
+                height: record.height,
+                signatures: block.seal.signatures.len(),
+                quorum: need,
+            });
+        }
         let tx_hashes: Vec<H256> = block.transactions.iter().map(|t| t.hash(suite)).collect();
         let index = tx_hashes.iter().position(|h| *h == record.tx_hash).ok_or_else(|| corrupt("transaction"))?;
         let receipts = reader.block_receipts(record.height).map_err(ExecError::from)?;

@@ -202,6 +202,8 @@ pub fn genesis_commit<R: smt::NodeReader>(
         receipts_root: H256::ZERO,
         state_root,
         tx_count: 0,
+        round: 0,
+        consensus_id: H256::ZERO,
     };
     Ok(hechain_storage::BlockCommit {
         block: Block { header, seal: Seal::default(), transactions: vec![] },

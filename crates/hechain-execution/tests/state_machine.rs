@@ -27,9 +27,15 @@ fn env(suite: Suite, min_fee: u64) -> Env {
         chain_id: 5,
         suite: SuiteTag(suite),
         timestamp_ms: 1_000,
-        validators: vec![ValidatorInfo { name: "v0".into(), public_key: node.public_key().as_bytes().to_vec() }],
+        validators: vec![ValidatorInfo {
+            name: "v0".into(),
+            public_key: node.public_key().as_bytes().to_vec(),
+            org: String::new(),
+        }],
         accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: 1_000 }).collect(),
         params: ChainParams { min_fee, ..ChainParams::default() },
+        orgs: vec![],
+        observers: vec![],
     };
     let store =
         Store::open(&dir.path().join("db"), &genesis, |s| Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis")))
@@ -62,6 +68,8 @@ fn commit(e: &Env, txs: Vec<SignedTransaction>) -> (ExecutionOutput, BlockHeader
         receipts_root: merkle::root(suite, &receipt_hashes),
         state_root: out.state_root,
         tx_count: txs.len() as u32,
+        round: ctx.height,
+        consensus_id: H256::ZERO,
     };
     let sig = e.node.sign(&BlockHeader::signing_message(&e.genesis.hash(), &header.hash(suite)));
     let block = Block {

@@ -187,6 +187,13 @@ pub struct Checked {
     tx: SignedTransaction,
 }
 
+impl Checked {
+    /// The transaction hash and the transaction.
+    pub fn into_parts(self) -> (H256, SignedTransaction) {
+        (self.hash, self.tx)
+    }
+}
+
 /// The transaction pool.
 pub struct Mempool {
     suite: Suite,
@@ -357,6 +364,13 @@ impl Mempool {
     /// the sender where the previous call stopped. The transactions stay
     /// pooled until [`Self::on_committed`] removes them.
     pub fn ready(&self, max: usize) -> Vec<(H256, SignedTransaction)> {
+        self.ready_excluding(max, &|_| false)
+    }
+
+    /// [`Self::ready`], passing over transactions for which `exclude` is true (e.g. those already
+    /// in proposed but not yet committed blocks) as if they were taken: the sender's next
+    /// nonces follow them.
+    pub fn ready_excluding(&self, max: usize, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, SignedTransaction)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let mut inner = self.inner.lock();
         let (first, second) = match inner.cursor {
@@ -372,6 +386,9 @@ impl Mempool {
             active.retain_mut(|(addr, q, n)| {
                 if out.len() >= max {
                     return true;
+                }
+                while q.txs.get(n).is_some_and(|e| exclude(&e.hash)) {
+                    *n += 1;
                 }
                 match q.txs.get(n) {
                     Some(e) => {

@@ -49,9 +49,12 @@ pub fn dev_genesis(suite: Suite, validator: &NodeKey, accounts: &[Address], bala
         validators: vec![ValidatorInfo {
             name: "dev-validator".into(),
             public_key: validator.public_key().as_bytes().to_vec(),
+            org: String::new(),
         }],
         accounts: accounts.iter().map(|a| GenesisAccount { address: *a, balance }).collect(),
         params: ChainParams::default(),
+        orgs: vec![],
+        observers: vec![],
     }
 }
 

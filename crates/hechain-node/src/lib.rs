@@ -9,6 +9,9 @@
 //! | `node.key`     | this node's signing key (JSON, mode 0600)            |
 //! | `chain.redb`   | blocks, transactions, receipts, state ([`hechain_storage`]) |
 
+pub mod bft;
+pub mod config;
+pub mod consortium;
 pub mod dev;
 
 use std::net::SocketAddr;
@@ -58,6 +61,12 @@ pub enum NodeError {
     /// Consensus could not start.
     #[error(transparent)]
     Consensus(#[from] hechain_consensus::ConsensusError),
+    /// The configuration is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The peer-to-peer network could not start.
+    #[error("network: {0}")]
+    Network(String),
     /// The API could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -89,6 +98,8 @@ pub struct NodeConfig {
     pub mempool: MempoolConfig,
     /// API limits.
     pub rpc: RpcConfig,
+    /// Consortium network settings; `None` runs `solo` (a one-validator genesis).
+    pub network: Option<bft::BftSettings>,
 }
 
 impl NodeConfig {
@@ -102,6 +113,7 @@ impl NodeConfig {
             max_block_txs: 50_000,
             mempool: MempoolConfig::default(),
             rpc: RpcConfig::default(),
+            network: None,
         }
     }
 }
@@ -171,6 +183,8 @@ pub fn open_store(data_dir: &Path, genesis: &Genesis) -> Result<Store, NodeError
 pub struct Node {
     /// Address the API listens on.
     pub rpc_addr: SocketAddr,
+    /// Address the peer-to-peer transport listens on (networked nodes).
+    pub p2p_addr: Option<SocketAddr>,
     /// The database.
     pub store: Arc<Store>,
     /// The genesis.
@@ -207,18 +221,44 @@ impl Node {
         let (blocks, _) = broadcast::channel(1024);
         let (shutdown, shutdown_rx) = watch::channel(false);
 
-        let solo = Arc::new(Solo::new(
-            store.clone(),
-            mempool.clone(),
-            genesis.clone(),
-            key,
-            SoloConfig {
-                block_time: config.block_time,
-                empty_blocks: config.empty_blocks,
-                max_block_txs: config.max_block_txs,
-            },
-            blocks.clone(),
-        )?);
+        let mut tasks = Vec::new();
+        let mut gossip = None;
+        let mut consensus_status = None;
+        let mut p2p_addr = None;
+        match config.network.clone() {
+            None => {
+                let solo = Arc::new(Solo::new(
+                    store.clone(),
+                    mempool.clone(),
+                    genesis.clone(),
+                    key,
+                    SoloConfig {
+                        block_time: config.block_time,
+                        empty_blocks: config.empty_blocks,
+                        max_block_txs: config.max_block_txs,
+                    },
+                    blocks.clone(),
+                )?);
+                tasks.push(tokio::spawn(solo.run(shutdown_rx.clone())));
+            }
+            Some(settings) => {
+                let h = bft::start(
+                    settings,
+                    &config.data_dir,
+                    store.clone(),
+                    mempool.clone(),
+                    genesis.clone(),
+                    key,
+                    blocks.clone(),
+                    shutdown_rx.clone(),
+                )
+                .await?;
+                p2p_addr = Some(h.p2p_addr);
+                gossip = Some(h.gossip);
+                consensus_status = Some(h.status);
+                tasks.extend(h.tasks);
+            }
+        }
 
         let listener = tokio::net::TcpListener::bind(config.rpc_addr)
             .await
@@ -230,19 +270,20 @@ impl Node {
             genesis: genesis.clone(),
             blocks: blocks.clone(),
             config: config.rpc.clone(),
+            gossip,
+            consensus_status,
         });
         let mut rpc_shutdown = shutdown_rx.clone();
-        let rpc_task = tokio::spawn(async move {
+        tasks.push(tokio::spawn(async move {
             let stop = async move {
                 let _ = rpc_shutdown.wait_for(|v| *v).await;
             };
             if let Err(e) = hechain_rpc::serve(listener, ctx, stop).await {
                 tracing::error!(error = %e, "API server stopped");
             }
-        });
-        let solo_task = tokio::spawn(solo.run(shutdown_rx));
+        }));
         tracing::info!(%rpc_addr, chain_id = genesis.chain_id, suite = %genesis.suite(), "node started");
-        Ok(Node { rpc_addr, store, genesis, mempool, blocks, shutdown, tasks: vec![rpc_task, solo_task] })
+        Ok(Node { rpc_addr, p2p_addr, store, genesis, mempool, blocks, shutdown, tasks })
     }
 
     /// Stops consensus and the API and waits for them (an in-flight block

@@ -56,6 +56,14 @@ pub enum ApiError {
     /// `Retry-After` when [`AdmitError::is_retryable`]).
     #[error(transparent)]
     Admission(#[from] AdmitError),
+    /// Not available yet; retry shortly (status 503 with `Retry-After`).
+    #[error("{message}")]
+    NotReady {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+    },
     /// Storage failed (status 500).
     #[error("storage failure: {0}")]
     Storage(#[from] hechain_storage::StorageError),
@@ -86,6 +94,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Admission(e) if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Admission(_) => StatusCode::BAD_REQUEST,
             ApiError::Storage(_) | ApiError::Execution(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,9 +103,10 @@ impl ApiError {
     /// The machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { code, .. } | ApiError::NotFound { code, .. } | ApiError::TooLarge { code, .. } => {
-                code
-            }
+            ApiError::BadRequest { code, .. }
+            | ApiError::NotFound { code, .. }
+            | ApiError::TooLarge { code, .. }
+            | ApiError::NotReady { code, .. } => code,
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Admission(e) => e.code(),
             ApiError::Storage(_) => "storage_error",

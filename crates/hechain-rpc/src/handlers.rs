@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use hechain_execution::certificate::{CertError, EvidenceCertificate};
 use hechain_execution::{evidence, keys, Overlay};
-use hechain_mempool::StoreState;
 use hechain_storage::StoreReader;
 use hechain_types::{Block, SignedTransaction, H256};
 use rayon::prelude::*;
@@ -71,6 +70,7 @@ pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
             "pending_txs": ctx.mempool.len(),
             "validators": validators,
             "version": env!("CARGO_PKG_VERSION"),
+            "consensus": ctx.consensus_status.as_ref().map(|s| s.borrow().clone()),
         })))
     })
     .await
@@ -107,7 +107,7 @@ pub(crate) async fn submit_transaction(State(st): State<AppState>, body: Result<
                 ))
             }
         };
-        match ctx.mempool.admit_batch(vec![tx], &StoreState::new(&ctx.store)).into_iter().next() {
+        match ctx.admit(vec![tx]).into_iter().next() {
             Some(Ok(hash)) => Ok(Json(json!({ "hash": hash }))),
             Some(Err(e)) => Err(e.into()),
             None => Err(ApiError::Internal("the pool returned no admission result".into())),
@@ -171,8 +171,7 @@ pub(crate) async fn submit_batch(
                 Err(e) => slots.push(Some(entry_error(e.code(), &e.to_string()))),
             }
         }
-        let admitted =
-            if txs.is_empty() { Vec::new() } else { ctx.mempool.admit_batch(txs, &StoreState::new(&ctx.store)) };
+        let admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs) };
         let mut accepted = 0usize;
         let mut admitted = admitted.into_iter();
         let results: Vec<Value> = slots
@@ -470,6 +469,9 @@ pub(crate) async fn evidence_certificate(
                 Err(ApiError::not_found("evidence_not_found", format!("no evidence record with id {id}")))
             }
             Err(CertError::Exec(e)) => Err(e.into()),
+            Err(e @ CertError::NotYetCertified { .. }) => {
+                Err(ApiError::NotReady { code: "not_yet_certified", message: e.to_string() })
+            }
             Err(CertError::Invalid(m)) => {
                 Err(ApiError::Internal(format!("cannot build the certificate of evidence {id}: {m}")))
             }

@@ -53,6 +53,34 @@ pub struct RpcContext {
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
     /// Limits.
     pub config: RpcConfig,
+    /// Where newly admitted transactions are handed for gossip to the other nodes (none on a
+    /// single-node chain). Bounded: when full, the batch is not gossiped (it still waits in the
+    /// local pool for this node's next turn as leader) and a warning is logged.
+    pub gossip: Option<tokio::sync::mpsc::Sender<Vec<hechain_types::SignedTransaction>>>,
+    /// Live consensus / network facts (round, leader, peers, role), shown under `consensus` by
+    /// `GET /api/v1/status`.
+    pub consensus_status: Option<tokio::sync::watch::Receiver<serde_json::Value>>,
+}
+
+impl RpcContext {
+    /// Admits `txs` to the pool (one result per transaction, in order) and hands the admitted
+    /// ones to gossip.
+    pub fn admit(
+        &self,
+        txs: Vec<hechain_types::SignedTransaction>,
+    ) -> Vec<Result<hechain_types::H256, hechain_mempool::AdmitError>> {
+        let state = hechain_mempool::StoreState::new(&self.store);
+        let Some(gossip) = &self.gossip else {
+            return self.mempool.admit_batch(txs, &state);
+        };
+        let copy = txs.clone();
+        let results = self.mempool.admit_batch(txs, &state);
+        let admitted: Vec<_> = copy.into_iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(t, _)| t).collect();
+        if !admitted.is_empty() && gossip.try_send(admitted).is_err() {
+            tracing::warn!("gossip queue full; admitted transactions wait for this node's turn as leader");
+        }
+        results
+    }
 }
 
 /// Limits of the API.

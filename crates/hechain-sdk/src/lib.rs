@@ -83,6 +83,10 @@ pub struct Status {
     /// Smallest fee a transaction must offer.
     #[serde(default)]
     pub min_fee: u64,
+    /// Consensus and network facts of a networked node (role, round, leader, peers); null
+    /// under `solo`.
+    #[serde(default)]
+    pub consensus: Option<serde_json::Value>,
 }
 
 /// `GET /accounts/{address}`.
@@ -328,9 +332,21 @@ impl Client {
         Ok((p.records, p.next_after))
     }
 
-    /// Evidence certificate of a record.
+    /// Evidence certificate of a record. On a consortium network the block's seal gains its
+    /// quorum of validator signatures shortly after the commit; until then the node answers
+    /// `not_yet_certified`, and this waits (up to 10 s) for it.
     pub async fn evidence_certificate(&self, id: u64) -> Result<EvidenceCertificate, SdkError> {
-        self.get(&format!("/evidence/{id}/certificate")).await
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.get(&format!("/evidence/{id}/certificate")).await {
+                Err(SdkError::Api { code, .. })
+                    if code == "not_yet_certified" && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Builds, signs and submits a transaction from `key` with the next

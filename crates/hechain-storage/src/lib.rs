@@ -37,7 +37,7 @@ use std::path::Path;
 
 use hechain_crypto::Suite;
 use hechain_types::{Block, BlockHeader, Codec, Genesis, Receipt, Seal, SignedTransaction, TxLocation, H256};
-use redb::{Database, ReadTransaction, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
@@ -75,6 +75,9 @@ pub enum StorageError {
         /// Decoder message.
         reason: String,
     },
+    /// No block is stored at this height.
+    #[error("no block at height {0}")]
+    NoBlock(u64),
     /// A block does not extend the stored chain.
     #[error("block {got} does not follow head {head}")]
     NotNext {
@@ -257,6 +260,21 @@ impl Store {
             return Err(StorageError::NotNext { head, got: commit.block.header.height });
         }
         self.write(None, commit)
+    }
+
+    /// Replaces the seal of a stored block (a BFT block is stored with this node's signature
+    /// first and gains the other validators' signatures as they arrive). The caller checks
+    /// the signatures.
+    pub fn update_seal(&self, height: u64, seal: &Seal) -> Result<(), StorageError> {
+        let w = self.db.begin_write()?;
+        {
+            if w.open_table(HEADERS)?.get(height)?.is_none() {
+                return Err(StorageError::NoBlock(height));
+            }
+            w.open_table(SEALS)?.insert(height, borsh_bytes(seal).as_slice())?;
+        }
+        w.commit()?;
+        Ok(())
     }
 
     fn write(&self, genesis: Option<&Genesis>, c: &BlockCommit) -> Result<(), StorageError> {

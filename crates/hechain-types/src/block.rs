@@ -36,6 +36,11 @@ pub struct BlockHeader {
     pub state_root: H256,
     /// Number of transactions.
     pub tx_count: u32,
+    /// Consensus round that ordered the block (BFT); equal to `height` under `solo`, 0 for genesis.
+    pub round: u64,
+    /// Id of the HotStuff block that ordered this block (zero under `solo` and for genesis). With
+    /// `round` it lets a node that synced blocks resume consensus after them.
+    pub consensus_id: H256,
 }
 
 impl Codec for BlockHeader {}

@@ -24,6 +24,19 @@ pub struct ValidatorInfo {
     /// Node public key: Ed25519 (32 bytes) for `standard`, SM2 compressed (33 bytes) for `gm`.
     #[serde(with = "hex_bytes")]
     pub public_key: Vec<u8>,
+    /// Member organisation operating the node (a name in [`Genesis::orgs`]; empty on a dev chain).
+    #[serde(default)]
+    pub org: String,
+}
+
+/// A member organisation: its name and the CA that issues its nodes' TLS certificates.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgInfo {
+    /// Organisation name (e.g. `org1`).
+    pub name: String,
+    /// Its CA certificate (PEM). Only certificates issued by a member CA may connect.
+    pub ca_cert_pem: String,
 }
 
 /// A pre-funded account.
@@ -72,6 +85,12 @@ pub struct Genesis {
     /// Chain parameters.
     #[serde(default)]
     pub params: ChainParams,
+    /// Member organisations (empty on a single-node dev chain).
+    #[serde(default)]
+    pub orgs: Vec<OrgInfo>,
+    /// Observer nodes: admitted to the network, receive and verify every block, never vote.
+    #[serde(default)]
+    pub observers: Vec<ValidatorInfo>,
 }
 
 /// [`Suite`] with a canonical encoding (0 = standard, 1 = gm).
@@ -126,11 +145,20 @@ impl Genesis {
 
     /// The validators' parsed public keys, in index order.
     pub fn validator_keys(&self) -> Result<Vec<NodePublicKey>, TypesError> {
-        self.validators
+        self.parse_keys(&self.validators, "validator")
+    }
+
+    /// The observers' parsed public keys.
+    pub fn observer_keys(&self) -> Result<Vec<NodePublicKey>, TypesError> {
+        self.parse_keys(&self.observers, "observer")
+    }
+
+    fn parse_keys(&self, nodes: &[ValidatorInfo], role: &str) -> Result<Vec<NodePublicKey>, TypesError> {
+        nodes
             .iter()
             .map(|v| {
                 NodePublicKey::from_bytes(self.suite(), &v.public_key)
-                    .map_err(|e| TypesError::Invalid(format!("validator {}: {e}", v.name)))
+                    .map_err(|e| TypesError::Invalid(format!("{role} {}: {e}", v.name)))
             })
             .collect()
     }
@@ -141,12 +169,18 @@ impl Genesis {
         if self.validators.is_empty() {
             return Err(TypesError::Invalid("genesis: at least one validator is required".into()));
         }
-        let keys = self.validator_keys()?;
+        let mut keys = self.validator_keys()?;
+        keys.extend(self.observer_keys()?);
         let mut sorted = keys.clone();
         sorted.sort();
         sorted.dedup();
         if sorted.len() != keys.len() {
-            return Err(TypesError::Invalid("genesis: duplicate validator public key".into()));
+            return Err(TypesError::Invalid("genesis: duplicate node public key".into()));
+        }
+        for v in self.validators.iter().chain(&self.observers) {
+            if !self.orgs.is_empty() && !self.orgs.iter().any(|o| o.name == v.org) {
+                return Err(TypesError::Invalid(format!("genesis: node {} names unknown org {:?}", v.name, v.org)));
+            }
         }
         let mut addrs: Vec<_> = self.accounts.iter().map(|a| a.address).collect();
         addrs.sort();

@@ -17,7 +17,7 @@ pub use block::{
     ValidatorSignature,
 };
 pub use codec::{Codec, ENCODING_VERSION};
-pub use genesis::{ChainParams, Genesis, GenesisAccount, SuiteTag, ValidatorInfo};
+pub use genesis::{ChainParams, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};

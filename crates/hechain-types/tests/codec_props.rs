@@ -56,6 +56,8 @@ fn header() -> impl Strategy<Value = BlockHeader> {
                 receipts_root,
                 state_root,
                 tx_count,
+                round: height,
+                consensus_id: tx_root,
             }
         },
     )

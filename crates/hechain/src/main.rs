@@ -9,6 +9,7 @@ mod cmd_chain;
 mod cmd_dev;
 mod cmd_evidence;
 mod cmd_key;
+mod cmd_net;
 mod output;
 
 use std::path::PathBuf;
@@ -40,6 +41,17 @@ pub struct Cli {
 pub enum Command {
     /// Run a single-node development chain with funded, well-known accounts.
     Dev(cmd_dev::DevArgs),
+    /// Write a local consortium: org CAs, node keys and TLS certificates, genesis, node configs.
+    Init(cmd_net::InitArgs),
+    /// Run one node from its configuration file (as written by `init`).
+    Start {
+        /// Node configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Run, stop and inspect all nodes of an `init` directory.
+    #[command(subcommand)]
+    Net(cmd_net::NetCmd),
     /// Manage account keys (encrypted keystore files).
     #[command(subcommand)]
     Key(cmd_key::KeyCmd),
@@ -92,7 +104,12 @@ fn main() {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("HECHAIN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,hechain=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -113,6 +130,9 @@ fn main() {
 async fn run(cli: Cli) -> anyhow::Result<i32> {
     match &cli.command {
         Command::Dev(args) => cmd_dev::run(&cli, args).await,
+        Command::Init(args) => cmd_net::init(&cli, args),
+        Command::Start { config } => cmd_net::start(&cli, config).await,
+        Command::Net(n) => cmd_net::run(&cli, n).await,
         Command::Key(k) => cmd_key::run(&cli, k).await,
         Command::Transfer { to, amount } => cmd_chain::transfer(&cli, to, amount).await,
         Command::Status => cmd_chain::status(&cli).await,

@@ -589,7 +589,10 @@ impl Core {
 
     fn on_block_response(&mut self, p: Proposal) -> Result<(), HotStuffError> {
         let id = self.vs.block_id(&p.block);
-        if !self.requested.contains(&id) || self.blocks.contains_key(&id) {
+        if self.blocks.contains_key(&id) {
+            return Err(HotStuffError::Duplicate); // several peers answered the request
+        }
+        if !self.requested.contains(&id) {
             return Err(HotStuffError::Malformed("unsolicited block"));
         }
         self.check_proposal(&p, true)?;

@@ -1,5 +1,6 @@
 //! Messages, certificates and their signing / verification.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use hechain_crypto::{verify_node_batch, NodeKey, NodePublicKey, NodeSignature, Suite};
 use hechain_types::H256;
 
@@ -190,7 +191,7 @@ impl ValidatorSet {
 }
 
 /// `2f+1` votes for `block` in `round`. Signers are sorted by index, without duplicates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct QuorumCert {
     /// Certified block.
     pub block: BlockId,
@@ -201,7 +202,7 @@ pub struct QuorumCert {
 }
 
 /// `2f+1` timeouts for `round`, with the highest QC any signer reported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct TimeoutCert {
     /// The round that timed out.
     pub round: u64,
@@ -212,7 +213,7 @@ pub struct TimeoutCert {
 }
 
 /// A block as ordered by consensus: ids and digests only, no bodies.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct ProposedBlock {
     /// Round the block is proposed in.
     pub round: u64,
@@ -227,7 +228,7 @@ pub struct ProposedBlock {
 }
 
 /// A leader's signed proposal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Proposal {
     /// The block.
     pub block: ProposedBlock,
@@ -246,7 +247,7 @@ impl Proposal {
 }
 
 /// A vote for a block, sent to the next round's leader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Vote {
     /// Voted block.
     pub block: BlockId,
@@ -266,7 +267,7 @@ impl Vote {
 }
 
 /// A signed timeout for a round, broadcast to all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct TimeoutMsg {
     /// The round that timed out.
     pub round: u64,
@@ -281,7 +282,7 @@ pub struct TimeoutMsg {
 }
 
 /// Messages exchanged between cores.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub enum Message {
     /// Leader's proposal.
     Proposal(Box<Proposal>),
@@ -296,7 +297,7 @@ pub enum Message {
 }
 
 /// State that must be durable before a vote or timeout leaves the node.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct SafetyState {
     /// Highest round voted or timed out in; never vote at or below it again.
     pub last_voted_round: u64,

@@ -84,12 +84,15 @@ impl TestNode {
             validators: vec![ValidatorInfo {
                 name: "test-node0".into(),
                 public_key: node_key.public_key().as_bytes().to_vec(),
+                org: String::new(),
             }],
             accounts: accounts
                 .iter()
                 .map(|k| GenesisAccount { address: Address(k.address()), balance: INITIAL_BALANCE })
                 .collect(),
             params: ChainParams { min_fee: MIN_FEE, ..ChainParams::default() },
+            orgs: vec![],
+            observers: vec![],
         };
         genesis.validate().expect("valid genesis");
         let store = Store::open(&dir.path().join("chain.redb"), &genesis, |s| {
@@ -107,6 +110,8 @@ impl TestNode {
             genesis: genesis.clone(),
             blocks: blocks.clone(),
             config: opts.rpc,
+            gossip: None,
+            consensus_status: None,
         });
         let solo = Solo::new(
             store.clone(),

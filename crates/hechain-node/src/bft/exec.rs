@@ -1,0 +1,185 @@
+//! The executor thread: applies committed blocks to storage, one at a time, in order.
+//!
+//! Consensus orders payloads; this thread executes each committed one on top of the stored
+//! head, signs the resulting header (validators), commits it atomically and announces it. It
+//! also applies blocks fetched by catch-up sync (after checking their quorum seal and
+//! re-executing them) and stores completed seals. Running on its own thread keeps execution and
+//! disk writes off the async reactor and lets consensus run ahead of execution.
+
+use std::sync::Arc;
+
+use hechain_consensus::hotstuff::BlockId;
+use hechain_consensus::{announcement, execute_ordered, seal_signature, BlockOrigin};
+use hechain_crypto::{NodeKey, NodePublicKey};
+use hechain_execution::certificate::verify_seal;
+use hechain_mempool::{Mempool, StoreState};
+use hechain_storage::Store;
+use hechain_types::{Address, Block, CommittedBlock, Genesis, Seal, SignedTransaction, ValidatorSignature, H256};
+use rayon::prelude::*;
+use tokio::sync::{broadcast, mpsc};
+
+/// A payload whose transactions were decoded, hashed and signature-checked.
+#[derive(Debug)]
+pub(crate) struct CheckedPayload {
+    pub timestamp_ms: u64,
+    pub txs: Vec<(H256, SignedTransaction)>,
+    pub digest: H256,
+}
+
+pub(crate) enum ExecJob {
+    /// A block committed by consensus.
+    Ordered { id: BlockId, round: u64, parent: BlockId, proposer: u32, payload: Arc<CheckedPayload> },
+    /// A block fetched from a peer by catch-up sync.
+    Synced(Box<Block>),
+    /// A completed seal for a stored block.
+    Seal { height: u64, seal: Seal },
+}
+
+#[derive(Debug)]
+pub(crate) enum ExecEvent {
+    /// A block was stored.
+    Executed {
+        height: u64,
+        header_hash: H256,
+        round: u64,
+        consensus_id: BlockId,
+        own_sig: Option<ValidatorSignature>,
+        /// Came from sync (its seal is already complete).
+        synced: bool,
+    },
+    /// An ordered block does not extend the stored head: blocks are missing, sync them.
+    Gap { round: u64 },
+    /// A synced block was refused.
+    SyncRefused { height: u64, reason: String },
+}
+
+pub(crate) struct Executor {
+    pub store: Arc<Store>,
+    pub mempool: Arc<Mempool>,
+    pub genesis: Arc<Genesis>,
+    pub genesis_hash: H256,
+    pub validator_keys: Vec<NodePublicKey>,
+    /// This node's key and validator index (validators only).
+    pub signer: Option<(NodeKey, u32)>,
+    /// Consensus id of the genesis block (parent of the first ordered block).
+    pub genesis_consensus_id: BlockId,
+    pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+}
+
+impl Executor {
+    /// Runs until the job channel closes.
+    pub fn run(self, jobs: std::sync::mpsc::Receiver<ExecJob>, events: mpsc::UnboundedSender<ExecEvent>) {
+        while let Ok(job) = jobs.recv() {
+            let res = match job {
+                ExecJob::Ordered { id, round, parent, proposer, payload } => {
+                    self.ordered(id, round, parent, proposer, &payload)
+                }
+                ExecJob::Synced(block) => self.synced(*block),
+                ExecJob::Seal { height, seal } => match self.store.update_seal(height, &seal) {
+                    Ok(()) => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            match res {
+                Ok(Some(ev)) => {
+                    if events.send(ev).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "executor: storage or execution failed"),
+            }
+        }
+    }
+
+    fn ordered(
+        &self,
+        id: BlockId,
+        round: u64,
+        parent: BlockId,
+        proposer: u32,
+        payload: &CheckedPayload,
+    ) -> Result<Option<ExecEvent>, String> {
+        let reader = self.store.reader().map_err(|e| e.to_string())?;
+        let head = reader.head().map_err(|e| e.to_string())?;
+        let expected = if head.height == 0 { self.genesis_consensus_id } else { head.consensus_id };
+        if parent != expected {
+            if round <= head.round {
+                return Ok(None); // already applied (synced)
+            }
+            return Ok(Some(ExecEvent::Gap { round }));
+        }
+        let origin = BlockOrigin { timestamp_ms: payload.timestamp_ms, proposer, round, consensus_id: id };
+        let mut commit =
+            execute_ordered(&reader, &self.genesis, origin, payload.txs.clone()).map_err(|e| e.to_string())?;
+        drop(reader);
+        let own_sig = self.signer.as_ref().map(|(key, index)| {
+            seal_signature(key, *index, &self.genesis_hash, self.genesis.suite(), &commit.block.header)
+        });
+        if let Some(sig) = &own_sig {
+            commit.block.seal = Seal { signatures: vec![sig.clone()] };
+        }
+        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
+        let ann = self.announce(commit);
+        Ok(Some(ExecEvent::Executed {
+            height: ann.block.header.height,
+            header_hash: ann.hash,
+            round,
+            consensus_id: id,
+            own_sig,
+            synced: false,
+        }))
+    }
+
+    fn synced(&self, block: Block) -> Result<Option<ExecEvent>, String> {
+        let suite = self.genesis.suite();
+        let height = block.header.height;
+        let refuse = |reason: String| Ok(Some(ExecEvent::SyncRefused { height, reason }));
+        let reader = self.store.reader().map_err(|e| e.to_string())?;
+        let head = reader.head().map_err(|e| e.to_string())?;
+        if height <= head.height {
+            return Ok(None); // already have it (consensus got there first)
+        }
+        if height != head.height + 1 {
+            return refuse(format!("does not follow the stored head {}", head.height));
+        }
+        if let Err(e) = verify_seal(&self.genesis, &self.validator_keys, &block.header, &block.seal) {
+            return refuse(e.to_string());
+        }
+        let txs: Vec<(H256, SignedTransaction)> =
+            block.transactions.into_par_iter().map(|t| (t.hash(suite), t)).collect();
+        let h = &block.header;
+        let origin = BlockOrigin {
+            timestamp_ms: h.timestamp_ms,
+            proposer: h.proposer,
+            round: h.round,
+            consensus_id: h.consensus_id,
+        };
+        let mut commit = execute_ordered(&reader, &self.genesis, origin, txs).map_err(|e| e.to_string())?;
+        drop(reader);
+        if commit.block.header != block.header {
+            return refuse("re-executing the block gives a different header (state diverges)".into());
+        }
+        commit.block.seal = block.seal;
+        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
+        let ann = self.announce(commit);
+        Ok(Some(ExecEvent::Executed {
+            height,
+            header_hash: ann.hash,
+            round: ann.block.header.round,
+            consensus_id: ann.block.header.consensus_id,
+            own_sig: None,
+            synced: true,
+        }))
+    }
+
+    fn announce(&self, commit: hechain_storage::BlockCommit) -> Arc<CommittedBlock> {
+        let ann = announcement(self.genesis.suite(), commit);
+        let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.tx.sender, t.tx.nonce)).collect();
+        if !included.is_empty() {
+            self.mempool.on_committed(&included, &StoreState::new(&self.store));
+        }
+        let _ = self.blocks.send(ann.clone());
+        ann
+    }
+}

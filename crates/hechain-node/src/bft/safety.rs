@@ -1,0 +1,83 @@
+//! The durable safety state of a validator (last voted round, highest QC).
+//!
+//! Written with write-to-temporary, fsync, rename, fsync-directory, so after a crash at any
+//! instruction the file holds either the old or the new state, never a torn one. The driver
+//! writes it before any vote or timeout that depends on it leaves the node.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use borsh::BorshDeserialize;
+use hechain_consensus::hotstuff::SafetyState;
+
+use crate::NodeError;
+
+/// File name inside the data directory.
+pub const SAFETY_FILE: &str = "consensus-safety.bin";
+
+/// The safety state file of one validator.
+pub struct SafetyFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    dir: PathBuf,
+}
+
+impl SafetyFile {
+    /// The file in `data_dir`.
+    pub fn new(data_dir: &Path) -> Self {
+        SafetyFile {
+            path: data_dir.join(SAFETY_FILE),
+            tmp: data_dir.join(format!("{SAFETY_FILE}.tmp")),
+            dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// The stored state, `None` if the validator never voted.
+    pub fn load(&self) -> Result<Option<SafetyState>, NodeError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => SafetyState::try_from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| NodeError::BadFile { path: self.path.clone(), reason: e.to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(NodeError::Io { path: self.path.clone(), source }),
+        }
+    }
+
+    /// Durably replaces the stored state.
+    pub fn save(&self, state: &SafetyState) -> Result<(), NodeError> {
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| NodeError::Io { path: p, source }
+        };
+        let bytes = borsh::to_vec(state).map_err(io(&self.tmp))?;
+        let mut f = std::fs::File::create(&self.tmp).map_err(io(&self.tmp))?;
+        f.write_all(&bytes).map_err(io(&self.tmp))?;
+        f.sync_all().map_err(io(&self.tmp))?;
+        drop(f);
+        std::fs::rename(&self.tmp, &self.path).map_err(io(&self.path))?;
+        std::fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(io(&self.dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hechain_consensus::hotstuff::QuorumCert;
+    use hechain_types::H256;
+
+    #[test]
+    fn save_load_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SafetyFile::new(dir.path());
+        assert_eq!(f.load().unwrap(), None);
+        let s =
+            SafetyState { last_voted_round: 9, high_qc: QuorumCert { block: H256([3; 32]), round: 8, votes: vec![] } };
+        f.save(&s).unwrap();
+        assert_eq!(f.load().unwrap(), Some(s.clone()));
+        let s2 = SafetyState { last_voted_round: 10, ..s };
+        f.save(&s2).unwrap();
+        assert_eq!(f.load().unwrap(), Some(s2));
+        std::fs::write(dir.path().join(SAFETY_FILE), b"\x01\x02").unwrap();
+        assert!(matches!(f.load(), Err(NodeError::BadFile { .. })));
+    }
+}

@@ -1,0 +1,136 @@
+//! The node configuration file (`hechain start --config node0.toml`).
+//!
+//! ```toml
+//! name = "org1-node0"
+//! role = "validator"                 # or "observer"
+//! data_dir = "node0"                 # genesis.json, node.key, chain.redb; relative to this file
+//! rpc_addr = "127.0.0.1:8545"
+//! p2p_addr = "127.0.0.1:30300"
+//! tls_cert = "node0/tls/node.crt"    # issued by the node's organisation CA
+//! tls_key = "node0/tls/node.key"
+//! block_time_ms = 200                # shortest time between proposals
+//! idle_block_ms = 1000               # empty block interval when idle
+//! base_timeout_ms = 2000             # round timeout before back-off
+//! max_block_txs = 50000
+//!
+//! [[peers]]
+//! name = "org2-node1"
+//! id = "0x…"                         # the peer's node public key
+//! addr = "127.0.0.1:30301"
+//! ```
+//!
+//! Relative paths are resolved against the directory of the configuration file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bft::{parse_node_id, BftSettings, PeerEntry, Role};
+use crate::{read_genesis, NodeConfig, NodeError, GENESIS_FILE};
+
+/// A peer in the configuration file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerFile {
+    /// Its name (for logs).
+    pub name: String,
+    /// Its node public key, hex.
+    pub id: String,
+    /// Its peer-to-peer address.
+    pub addr: SocketAddr,
+}
+
+fn default_block_time() -> u64 {
+    200
+}
+fn default_idle() -> u64 {
+    1_000
+}
+fn default_timeout() -> u64 {
+    2_000
+}
+fn default_max_block_txs() -> usize {
+    50_000
+}
+
+/// The configuration file of one networked node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeFile {
+    /// Node name (for logs and `net status`).
+    pub name: String,
+    /// Validator or observer.
+    pub role: Role,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// REST API listen address.
+    pub rpc_addr: SocketAddr,
+    /// Peer-to-peer listen address.
+    pub p2p_addr: SocketAddr,
+    /// TLS certificate (PEM file).
+    pub tls_cert: PathBuf,
+    /// TLS private key (PEM file).
+    pub tls_key: PathBuf,
+    /// Shortest time between proposals, ms.
+    #[serde(default = "default_block_time")]
+    pub block_time_ms: u64,
+    /// Empty-block interval when idle, ms.
+    #[serde(default = "default_idle")]
+    pub idle_block_ms: u64,
+    /// Base round timeout, ms.
+    #[serde(default = "default_timeout")]
+    pub base_timeout_ms: u64,
+    /// Most transactions per block.
+    #[serde(default = "default_max_block_txs")]
+    pub max_block_txs: usize,
+    /// Peers to connect to.
+    #[serde(default)]
+    pub peers: Vec<PeerFile>,
+}
+
+impl NodeFile {
+    /// Reads a configuration file.
+    pub fn read(path: &Path) -> Result<NodeFile, NodeError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| NodeError::Io { path: path.to_path_buf(), source })?;
+        toml::from_str(&text).map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })
+    }
+
+    /// Writes it.
+    pub fn write(&self, path: &Path) -> Result<(), NodeError> {
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?;
+        std::fs::write(path, text).map_err(|source| NodeError::Io { path: path.to_path_buf(), source })
+    }
+
+    /// The node configuration it describes, with paths resolved against `base` (the directory of
+    /// the file) and PEM files and peer ids loaded and checked.
+    pub fn to_node_config(&self, base: &Path) -> Result<NodeConfig, NodeError> {
+        let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+        let data_dir = abs(&self.data_dir);
+        let genesis = read_genesis(&data_dir.join(GENESIS_FILE))?;
+        let read = |p: &Path| {
+            let p = abs(p);
+            std::fs::read_to_string(&p).map_err(|source| NodeError::Io { path: p, source })
+        };
+        let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, read(&self.tls_key)?);
+        settings.base_timeout_ms = self.base_timeout_ms.max(50);
+        settings.block_interval = Duration::from_millis(self.block_time_ms);
+        settings.idle_block_interval = Duration::from_millis(self.idle_block_ms.max(self.block_time_ms));
+        settings.max_block_txs = self.max_block_txs.max(1);
+        for p in &self.peers {
+            settings.peers.push(PeerEntry {
+                name: p.name.clone(),
+                id: parse_node_id(genesis.suite(), &p.id)?,
+                addr: p.addr,
+            });
+        }
+        let mut cfg = NodeConfig::new(data_dir);
+        cfg.rpc_addr = self.rpc_addr;
+        cfg.max_block_txs = self.max_block_txs;
+        cfg.network = Some(settings);
+        Ok(cfg)
+    }
+}

@@ -1,0 +1,251 @@
+//! `hechain init`: writes a complete local consortium — one CA per organisation, node keys and
+//! TLS certificates, a shared genesis and one configuration file per node.
+//!
+//! Layout of the output directory:
+//!
+//! ```text
+//! DIR/genesis.json                 the chain's genesis (shared by every node)
+//! DIR/orgs/<org>/ca.crt, ca.key    each organisation's CA (keep ca.key offline in production)
+//! DIR/<node>.toml                  node configuration (`hechain start --config DIR/<node>.toml`)
+//! DIR/<node>/                      node data directory: genesis.json, node.key, tls/, chain.redb
+//! ```
+//!
+//! Nodes are named `<org>-node<i>` (validators) and `<org>-observer<j>`; validators are spread
+//! over the organisations round-robin.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hechain_crypto::{NodeKey, Suite};
+use hechain_network::OrgCa;
+use hechain_types::{Address, ChainParams, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
+
+use crate::bft::Role;
+use crate::config::{NodeFile, PeerFile};
+use crate::dev::{bench_account_key, dev_account_key, DEV_ACCOUNTS, DEV_BALANCE};
+use crate::{write_genesis, write_node_key, NodeError, GENESIS_FILE, NODE_KEY_FILE};
+
+/// What to create.
+#[derive(Clone, Debug)]
+pub struct InitSpec {
+    /// Output directory (must not exist or be empty).
+    pub out: PathBuf,
+    /// Number of validators.
+    pub validators: usize,
+    /// Number of member organisations.
+    pub orgs: usize,
+    /// Number of observer nodes.
+    pub observers: usize,
+    /// Cryptographic suite.
+    pub suite: Suite,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Host the nodes listen on.
+    pub host: IpAddr,
+    /// First peer-to-peer port (node `i` gets `p2p_port + i`).
+    pub p2p_port: u16,
+    /// First API port (node `i` gets `rpc_port + i`).
+    pub rpc_port: u16,
+    /// Deterministic bench accounts to fund (`hechain bench … --rpc`).
+    pub bench_accounts: usize,
+    /// Further accounts to fund.
+    pub fund: Vec<Address>,
+    /// Proposal interval written to the node configs.
+    pub block_time_ms: u64,
+    /// Base round timeout written to the node configs.
+    pub base_timeout_ms: u64,
+}
+
+impl InitSpec {
+    /// Defaults: 4 validators in 4 organisations on 127.0.0.1, ports 30300+ and 8545+.
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        InitSpec {
+            out: out.into(),
+            validators: 4,
+            orgs: 4,
+            observers: 0,
+            suite: Suite::Standard,
+            chain_id: 2024,
+            host: IpAddr::from([127, 0, 0, 1]),
+            p2p_port: 30300,
+            rpc_port: 8545,
+            bench_accounts: 0,
+            fund: Vec::new(),
+            block_time_ms: 200,
+            base_timeout_ms: 2_000,
+        }
+    }
+}
+
+/// One node written by [`init_consortium`].
+#[derive(Clone, Debug)]
+pub struct InitNode {
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Its configuration file.
+    pub config: PathBuf,
+    /// API address.
+    pub rpc_addr: SocketAddr,
+    /// Peer-to-peer address.
+    pub p2p_addr: SocketAddr,
+}
+
+/// What [`init_consortium`] wrote.
+#[derive(Clone, Debug)]
+pub struct InitReport {
+    /// The genesis.
+    pub genesis: Genesis,
+    /// Every node, validators first.
+    pub nodes: Vec<InitNode>,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> NodeError + '_ {
+    move |source| NodeError::Io { path: path.to_path_buf(), source }
+}
+
+fn pem_write(path: &Path, pem: &str) -> Result<(), NodeError> {
+    hechain_network::pki::write_pem_file(path, pem).map_err(|e| NodeError::Network(e.to_string()))
+}
+
+/// The configuration files of an `init` directory, sorted by name.
+pub fn node_configs(dir: &Path) -> Result<Vec<PathBuf>, NodeError> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(io(dir))? {
+        let p = e.map_err(io(dir))?.path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes the consortium described by `spec`.
+pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
+    if spec.validators == 0 {
+        return Err(NodeError::Config("at least one validator is needed".into()));
+    }
+    if spec.orgs == 0 || spec.orgs > spec.validators {
+        return Err(NodeError::Config(format!(
+            "--orgs must be between 1 and the number of validators ({}), got {}",
+            spec.validators, spec.orgs
+        )));
+    }
+    let total = spec.validators + spec.observers;
+    if spec.p2p_port as usize + total > 65_536 || spec.rpc_port as usize + total > 65_536 {
+        return Err(NodeError::Config("port range exceeds 65535".into()));
+    }
+    let out = &spec.out;
+    if out.exists() && std::fs::read_dir(out).map_err(io(out))?.next().is_some() {
+        return Err(NodeError::Config(format!("{} exists and is not empty; choose a new directory", out.display())));
+    }
+    std::fs::create_dir_all(out).map_err(io(out))?;
+
+    // Organisations and their CAs.
+    let mut cas = Vec::new();
+    for k in 1..=spec.orgs {
+        let name = format!("org{k}");
+        let ca = OrgCa::generate(&name).map_err(|e| NodeError::Network(e.to_string()))?;
+        let dir = out.join("orgs").join(&name);
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        pem_write(&dir.join("ca.crt"), ca.cert_pem())?;
+        pem_write(&dir.join("ca.key"), &ca.key_pem())?;
+        cas.push(ca);
+    }
+
+    // Nodes: keys, names, addresses.
+    struct Planned {
+        name: String,
+        role: Role,
+        org: usize,
+        key: NodeKey,
+        p2p: SocketAddr,
+        rpc: SocketAddr,
+    }
+    let mut planned = Vec::new();
+    for i in 0..total {
+        let (role, org, name) = if i < spec.validators {
+            let org = i % spec.orgs;
+            (Role::Validator, org, format!("org{}-node{}", org + 1, i))
+        } else {
+            let j = i - spec.validators;
+            let org = j % spec.orgs;
+            (Role::Observer, org, format!("org{}-observer{}", org + 1, j))
+        };
+        planned.push(Planned {
+            name,
+            role,
+            org,
+            key: NodeKey::generate(spec.suite),
+            p2p: SocketAddr::new(spec.host, spec.p2p_port + i as u16),
+            rpc: SocketAddr::new(spec.host, spec.rpc_port + i as u16),
+        });
+    }
+
+    let info = |p: &Planned| ValidatorInfo {
+        name: p.name.clone(),
+        public_key: p.key.public_key().as_bytes().to_vec(),
+        org: format!("org{}", p.org + 1),
+    };
+    let mut accounts: Vec<Address> =
+        (0..DEV_ACCOUNTS).map(|i| Address(dev_account_key(spec.suite, i).address())).collect();
+    accounts.extend((0..spec.bench_accounts).map(|i| Address(bench_account_key(spec.suite, i).address())));
+    accounts.extend_from_slice(&spec.fund);
+    accounts.sort();
+    accounts.dedup();
+    let genesis = Genesis {
+        chain_id: spec.chain_id,
+        suite: SuiteTag(spec.suite),
+        timestamp_ms: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+        validators: planned.iter().filter(|p| p.role == Role::Validator).map(info).collect(),
+        accounts: accounts.into_iter().map(|address| GenesisAccount { address, balance: DEV_BALANCE }).collect(),
+        params: ChainParams::default(),
+        orgs: cas
+            .iter()
+            .map(|c| OrgInfo { name: c.org_name().to_string(), ca_cert_pem: c.cert_pem().to_string() })
+            .collect(),
+        observers: planned.iter().filter(|p| p.role == Role::Observer).map(info).collect(),
+    };
+    genesis.validate().map_err(|e| NodeError::Config(e.to_string()))?;
+    write_genesis(&out.join(GENESIS_FILE), &genesis)?;
+
+    let mut nodes = Vec::new();
+    for p in &planned {
+        let dir = out.join(&p.name);
+        let tls = dir.join("tls");
+        std::fs::create_dir_all(&tls).map_err(io(&tls))?;
+        write_genesis(&dir.join(GENESIS_FILE), &genesis)?;
+        write_node_key(&dir.join(NODE_KEY_FILE), &p.key)?;
+        let cert = cas[p.org]
+            .issue_node_cert(&p.name, p.key.public_key().as_bytes())
+            .map_err(|e| NodeError::Network(e.to_string()))?;
+        pem_write(&tls.join("node.crt"), &cert.cert_pem)?;
+        pem_write(&tls.join("node.key"), &cert.key_pem)?;
+        let peers = planned
+            .iter()
+            .filter(|q| q.name != p.name)
+            .map(|q| PeerFile { name: q.name.clone(), id: q.key.public_key().to_hex(), addr: q.p2p })
+            .collect();
+        let file = NodeFile {
+            name: p.name.clone(),
+            role: p.role,
+            data_dir: PathBuf::from(&p.name),
+            rpc_addr: p.rpc,
+            p2p_addr: p.p2p,
+            tls_cert: PathBuf::from(&p.name).join("tls/node.crt"),
+            tls_key: PathBuf::from(&p.name).join("tls/node.key"),
+            block_time_ms: spec.block_time_ms,
+            idle_block_ms: 1_000,
+            base_timeout_ms: spec.base_timeout_ms,
+            max_block_txs: 50_000,
+            peers,
+        };
+        let config = out.join(format!("{}.toml", p.name));
+        file.write(&config)?;
+        nodes.push(InitNode { name: p.name.clone(), role: p.role, config, rpc_addr: p.rpc, p2p_addr: p.p2p });
+    }
+    Ok(InitReport { genesis, nodes })
+}
