@@ -70,6 +70,8 @@ pub const SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// A validator starts catch-up when a peer is this many blocks ahead (closer gaps are normally
 /// closed by consensus itself within a round or two).
 pub const SYNC_LAG: u64 = 3;
+/// Payloads of committed blocks are kept this many rounds to answer block requests.
+const PAYLOAD_KEEP_ROUNDS: u64 = 32;
 const HOUSEKEEPING: Duration = Duration::from_millis(10);
 const STATUS_EVERY: Duration = Duration::from_secs(1);
 const DIAL_EVERY: Duration = Duration::from_secs(1);
@@ -302,6 +304,7 @@ struct Driver {
     head_height: u64,
     seals: BTreeMap<u64, SealCollector>,
     need_sync: bool,
+    last_payload_request: Option<(BlockId, Instant)>,
     sync_inflight: Option<(Vec<u8>, Instant)>,
     last_status: Instant,
     last_dial: Instant,
@@ -397,6 +400,11 @@ pub(crate) async fn start(
     let safety = SafetyFile::new(data_dir);
     let mut settings = settings;
     settings.max_block_txs = settings.max_block_txs.min(genesis.params.max_block_txs as usize).max(1);
+    // An idle leader must propose well within the round timeout, or idle rounds would time out.
+    settings.idle_block_interval = settings
+        .idle_block_interval
+        .min(Duration::from_millis(settings.base_timeout_ms / 2))
+        .max(settings.block_interval);
     let core = match me {
         Some(index) => {
             let restored = safety.load()?.unwrap_or(SafetyState { last_voted_round: 0, high_qc: vs.genesis_qc() });
@@ -480,6 +488,7 @@ pub(crate) async fn start(
         head_height: head.height,
         seals: BTreeMap::new(),
         need_sync: false,
+        last_payload_request: None,
         sync_inflight: None,
         last_status: now - STATUS_EVERY,
         last_dial: now - DIAL_EVERY,
@@ -707,20 +716,23 @@ impl Driver {
         let round = proposal.block.round;
         let hashes: Vec<H256> = payload.txs.iter().map(|(h, _)| *h).collect();
         let fresh = !self.payloads.contains_key(&id);
+        // A waiting commit may have been missing exactly this payload (e.g. an earlier answer to
+        // a block request came without one).
+        for c in self.queue.values_mut() {
+            if c.id == id && c.payload.is_none() {
+                c.payload = Some(payload.clone());
+            }
+        }
         self.payloads.insert(id, (round, payload, Some(encoded)));
         let msg =
             if response { Message::BlockResponse(Box::new(proposal)) } else { Message::Proposal(Box::new(proposal)) };
         let accepted = self.core_input(Input::Message { from: i, msg });
+        // Keep the payload whenever the core holds the block (also when this was a duplicate).
+        let known = self.core.as_ref().is_some_and(|c| c.block(&id).is_some());
         if accepted && fresh {
             self.add_inflight(round, hashes);
-        } else if !accepted && fresh {
+        } else if fresh && !known {
             self.payloads.remove(&id);
-        }
-        // A waiting commit may have been missing exactly this payload.
-        for c in self.queue.values_mut() {
-            if c.id == id && c.payload.is_none() {
-                c.payload = self.payloads.get(&id).map(|p| p.1.clone());
-            }
         }
         self.drain_commits();
     }
@@ -918,9 +930,23 @@ impl Driver {
                         return;
                     }
                 }
-                _ => {
-                    // Missing payload or blocks between: fetch committed blocks from peers.
+                Some(_) => {
+                    // Blocks between are missing: fetch committed blocks from peers.
                     self.need_sync = true;
+                    break;
+                }
+                None => {
+                    // The block came without its payload: ask the validators again (answers with a
+                    // payload fill it in), and fall back to block sync.
+                    let id = c.id;
+                    self.need_sync = true;
+                    if self.last_payload_request.is_none_or(|(r, at)| r != id || at.elapsed() > SYNC_TIMEOUT) {
+                        self.last_payload_request = Some((id, Instant::now()));
+                        let frame: Arc<[u8]> = NetMsg::BlockRequest(id).encode().into();
+                        for v in self.validator_ids.iter().filter(|v| **v != self.my_id) {
+                            let _ = self.transport.send(v, frame.clone());
+                        }
+                    }
                     break;
                 }
             }
@@ -933,7 +959,8 @@ impl Driver {
             self.queue.pop_last();
         }
         let done = self.last_dispatched.0;
-        self.payloads.retain(|_, p| p.0 > done);
+        // Recently committed payloads stay a while to answer peers that lack them.
+        self.payloads.retain(|_, p| p.0 + PAYLOAD_KEEP_ROUNDS > done);
         let keep = self.inflight.split_off(&(done + 1));
         for (_, hashes) in std::mem::replace(&mut self.inflight, keep) {
             for h in hashes {
