@@ -246,11 +246,17 @@ impl Mempool {
 
     /// Stateless checks (size, chain id, fee, payload, signature) for one
     /// transaction. CPU-heavy: call from a blocking/rayon context.
+    /// A transaction already pooled is refused as a duplicate before its signature is checked
+    /// (gossip delivers the same transaction more than once).
     pub fn check_stateless(&self, tx: SignedTransaction) -> Result<Checked, AdmitError> {
         let bytes = tx.encode();
         let max = self.params.max_tx_bytes as usize;
         if bytes.len() > max {
             return Err(AdmitError::Oversize { size: bytes.len(), max });
+        }
+        let hash = H256(self.suite.hash(&bytes));
+        if self.contains(&hash) {
+            return Err(AdmitError::Duplicate(hash));
         }
         if tx.tx.chain_id != self.chain_id {
             return Err(AdmitError::WrongChainId { expected: self.chain_id, got: tx.tx.chain_id });
@@ -265,7 +271,7 @@ impl Mempool {
             hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
             other => AdmitError::BadSignature(other.to_string()),
         })?;
-        Ok(Checked { hash: H256(self.suite.hash(&bytes)), tx })
+        Ok(Checked { hash, tx })
     }
 
     /// Admits a batch: stateless checks in parallel, then the stateful ones

@@ -6,6 +6,7 @@
 //! re-executing them) and stores completed seals. Running on its own thread keeps execution and
 //! disk writes off the async reactor and lets consensus run ahead of execution.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use hechain_consensus::hotstuff::BlockId;
@@ -110,8 +111,16 @@ impl Executor {
             return Ok(Some(ExecEvent::Gap { round }));
         }
         let origin = BlockOrigin { timestamp_ms: payload.timestamp_ms, proposer, round, consensus_id: id };
-        let mut commit =
-            execute_ordered(&reader, &self.genesis, origin, payload.txs.clone()).map_err(|e| e.to_string())?;
+        // Pipelined leaders can order a transaction twice (in two blocks, or twice in one): only
+        // its first occurrence enters the chain. Deterministic: it depends on committed history only.
+        let mut seen = HashSet::with_capacity(payload.txs.len());
+        let mut txs = Vec::with_capacity(payload.txs.len());
+        for (h, t) in &payload.txs {
+            if seen.insert(*h) && !reader.has_transaction(h).map_err(|e| e.to_string())? {
+                txs.push((*h, t.clone()));
+            }
+        }
+        let mut commit = execute_ordered(&reader, &self.genesis, origin, txs).map_err(|e| e.to_string())?;
         drop(reader);
         let own_sig = self.signer.as_ref().map(|(key, index)| {
             seal_signature(key, *index, &self.genesis_hash, self.genesis.suite(), &commit.block.header)

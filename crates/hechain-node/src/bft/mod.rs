@@ -70,6 +70,8 @@ pub const SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// A validator starts catch-up when a peer is this many blocks ahead (closer gaps are normally
 /// closed by consensus itself within a round or two).
 pub const SYNC_LAG: u64 = 3;
+/// The core is restarted after synced blocks only when its last commit is this many rounds behind.
+const REANCHOR_GAP: u64 = 64;
 /// Payloads of committed blocks are kept this many rounds to answer block requests.
 const PAYLOAD_KEEP_ROUNDS: u64 = 32;
 const HOUSEKEEPING: Duration = Duration::from_millis(10);
@@ -226,6 +228,7 @@ struct Want {
 struct CheckCtx {
     suite: Suite,
     mempool: Arc<Mempool>,
+    store: Arc<Store>,
     vs: ValidatorSet,
     max_block_txs: usize,
     max_payload_bytes: usize,
@@ -254,15 +257,24 @@ impl CheckCtx {
         if digest != b.payload_digest {
             return Err("payload does not match the proposal's digest".into());
         }
-        // Transactions already in the pool passed these checks on admission.
-        let bad = txs.par_iter().find_map_any(|(h, t)| {
-            if self.mempool.contains(h) {
-                return None;
+        // Transactions already in the pool passed these checks on admission; the others are
+        // checked now and then pooled, so that their gossiped copies are not verified again.
+        let checked: Vec<Result<Option<hechain_mempool::Checked>, String>> = txs
+            .par_iter()
+            .map(|(h, t)| match self.mempool.check_stateless(t.clone()) {
+                Ok(c) => Ok(Some(c)),
+                Err(hechain_mempool::AdmitError::Duplicate(_)) => Ok(None),
+                Err(e) => Err(format!("transaction {h}: {e}")),
+            })
+            .collect();
+        let mut fresh = Vec::new();
+        for c in checked {
+            if let Some(c) = c? {
+                fresh.push(Ok(c));
             }
-            self.mempool.check_stateless(t.clone()).err().map(|e| format!("transaction {h}: {e}"))
-        });
-        if let Some(e) = bad {
-            return Err(e);
+        }
+        if !fresh.is_empty() {
+            let _ = self.mempool.insert_checked(fresh, &StoreState::new(&self.store));
         }
         Ok(CheckedPayload { timestamp_ms: p.timestamp_ms, txs, digest })
     }
@@ -448,6 +460,7 @@ pub(crate) async fn start(
     let check = Arc::new(CheckCtx {
         suite: genesis.suite(),
         mempool: mempool.clone(),
+        store: store.clone(),
         vs: vs.clone(),
         max_block_txs: settings.max_block_txs,
         max_payload_bytes: settings.max_payload_bytes,
@@ -811,6 +824,11 @@ impl Driver {
                 true
             }
             Err(HotStuffError::Duplicate) | Err(HotStuffError::OutOfWindow(_)) => false,
+            Err(e @ HotStuffError::Malformed("unsolicited block")) => {
+                // Late answers to a block request that was already satisfied or reset.
+                tracing::debug!(error = %e, "block response ignored");
+                false
+            }
             Err(HotStuffError::Equivocation(ev)) => {
                 tracing::warn!(evidence = ?ev, "equivocation detected; message refused");
                 false
@@ -1002,7 +1020,9 @@ impl Driver {
     /// safety state is kept), so it does not chase blocks it no longer needs.
     fn reanchor(&mut self, round: u64, id: BlockId) {
         let Some(core) = &self.core else { return };
-        if core.last_committed().0 >= round {
+        // Close behind, the core catches up by itself (fetching the few blocks it lacks); re-anchor
+        // only when it is far behind, where the blocks it would need may be pruned at its peers.
+        if core.last_committed().0.saturating_add(REANCHOR_GAP) >= round {
             return;
         }
         let Some(me) = self.me else { return };
