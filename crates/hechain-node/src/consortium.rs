@@ -249,3 +249,58 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
     }
     Ok(InitReport { genesis, nodes })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_genesis, read_node_key};
+
+    #[test]
+    fn writes_a_consistent_consortium() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = InitSpec::new(dir.path().join("net"));
+        spec.validators = 4;
+        spec.orgs = 2;
+        spec.observers = 1;
+        spec.suite = Suite::Gm;
+        spec.bench_accounts = 3;
+        let report = init_consortium(&spec).unwrap();
+        assert_eq!(report.nodes.len(), 5);
+        let g = read_genesis(&spec.out.join(GENESIS_FILE)).unwrap();
+        assert_eq!(g, report.genesis);
+        assert_eq!((g.validators.len(), g.observers.len(), g.orgs.len()), (4, 1, 2));
+        assert_eq!(g.accounts.len(), DEV_ACCOUNTS + 3);
+        for (i, n) in report.nodes.iter().enumerate() {
+            let file = NodeFile::read(&n.config).unwrap();
+            assert_eq!(file.peers.len(), 4, "everyone else is a peer");
+            let cfg = file.to_node_config(&spec.out).unwrap();
+            let key = read_node_key(&cfg.data_dir.join(NODE_KEY_FILE)).unwrap();
+            let listed = if i < 4 { &g.validators[i] } else { &g.observers[0] };
+            assert_eq!(listed.public_key, key.public_key().as_bytes());
+            assert_eq!(read_genesis(&cfg.data_dir.join(GENESIS_FILE)).unwrap().hash(), g.hash());
+            let net = cfg.network.unwrap();
+            assert_eq!(net.role, n.role);
+            assert!(net.tls_cert_pem.contains("BEGIN CERTIFICATE"));
+        }
+        // Validators are spread over the orgs.
+        assert_eq!(g.validators.iter().filter(|v| v.org == "org1").count(), 2);
+        // A second init into the same directory is refused.
+        assert!(matches!(init_consortium(&spec), Err(NodeError::Config(_))));
+        let mut bad = InitSpec::new(dir.path().join("other"));
+        bad.orgs = 5;
+        assert!(matches!(init_consortium(&bad), Err(NodeError::Config(_))));
+    }
+
+    #[test]
+    fn config_errors_are_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.toml");
+        std::fs::write(&p, "name = 'x'\nrole = 'king'\n").unwrap();
+        match NodeFile::read(&p) {
+            Err(NodeError::BadFile { reason, .. }) => {
+                assert!(reason.contains("king") || reason.contains("variant"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

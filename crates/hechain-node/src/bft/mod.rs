@@ -1237,12 +1237,12 @@ impl Driver {
             Some(c) => (c.round(), c.high_qc().round, c.last_committed().0),
             None => (0, 0, self.last_dispatched.0),
         };
-        let leader = self.vs.leader(round);
+        let leader = if self.core.is_some() { Some(self.vs.leader(round)) } else { None };
         let v = json!({
             "role": self.role,
             "index": self.me,
             "round": round,
-            "leader": self.genesis.validators.get(leader as usize).map(|v| v.name.clone()),
+            "leader": leader.and_then(|l| self.genesis.validators.get(l as usize)).map(|v| v.name.clone()),
             "high_qc_round": high_qc,
             "committed_round": committed,
             "executed_height": self.head_height,
