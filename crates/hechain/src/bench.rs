@@ -30,6 +30,9 @@ use crate::Cli;
 pub enum BenchCmd {
     /// Signed native transfers: committed TPS and submit-to-commit latency.
     Transfer(TransferArgs),
+    /// Consensus only: n in-process validators (real HotStuff core, mutual TLS, fsynced safety
+    /// state) ordering opaque transactions, no execution.
+    Consensus(crate::bench_consensus::ConsensusArgs),
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +63,7 @@ pub struct TransferArgs {
 pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
     match cmd {
         BenchCmd::Transfer(a) => transfer(cli, a).await,
+        BenchCmd::Consensus(a) => crate::bench_consensus::run(cli, a).await,
     }
 }
 

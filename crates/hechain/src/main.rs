@@ -5,6 +5,7 @@
 //! a key in the keystore directory), `--json` for machine-readable output.
 
 mod bench;
+mod bench_consensus;
 mod cmd_chain;
 mod cmd_dev;
 mod cmd_evidence;

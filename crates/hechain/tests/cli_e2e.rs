@@ -126,3 +126,17 @@ fn evidence_standard_suite() {
 fn evidence_gm_suite() {
     evidence_flow("gm");
 }
+
+/// `bench consensus` runs four in-process validators over mutual TLS and commits every offered
+/// transaction (figures are printed, not asserted: timing belongs to benchmarks).
+#[test]
+fn bench_consensus_orders_every_transaction() {
+    let out = common::cli_env(
+        "http://127.0.0.1:9",
+        &["--json", "bench", "consensus", "--duration", "1", "--rate", "2000", "--block-time", "20"],
+        &[],
+    );
+    let v = common::json_ok(&out);
+    assert_eq!(v["offered"], 2000, "{v}");
+    assert_eq!(v["committed"], v["offered"], "{v}");
+}
