@@ -32,9 +32,23 @@ pub async fn status(cli: &Cli) -> anyhow::Result<i32> {
             format_ms(s.head_timestamp_ms),
             s.state_root,
             s.pending_txs
-        )
+        ) + &consensus_line(s.consensus.as_ref())
     });
     Ok(0)
+}
+
+/// One summary line of a networked node's consensus state (empty under solo).
+fn consensus_line(c: Option<&serde_json::Value>) -> String {
+    let Some(c) = c.filter(|c| !c.is_null()) else { return String::new() };
+    format!(
+        "\nconsensus    {} (round {}, leader {}, {}/{} peers connected, {} safety violations)",
+        c["role"].as_str().unwrap_or("?"),
+        c["round"],
+        c["leader"].as_str().unwrap_or("-"),
+        c["connected_peers"],
+        c["peers"].as_array().map(|p| p.len()).unwrap_or(0),
+        c["safety_violations"]
+    )
 }
 
 pub async fn block(cli: &Cli, id: Option<&str>, full: bool) -> anyhow::Result<i32> {

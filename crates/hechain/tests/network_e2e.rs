@@ -124,3 +124,62 @@ fn partition_two_two_halts_then_heals() {
     net.wait_height(&[0, 1, 2, 3], target, Duration::from_secs(90));
     net.assert_same_chain(&[0, 1, 2, 3], target);
 }
+
+#[test]
+fn net_up_status_down_manage_the_processes() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("net");
+    let p2p = common::net::free_port_range(2).to_string();
+    let rpc = common::net::free_port_range(2).to_string();
+    let o = out.to_str().unwrap();
+    let offline = "http://127.0.0.1:9";
+    json_ok(&cli_env(
+        offline,
+        &["--json", "init", "--nodes", "1", "--observers", "1", "--out", o, "--p2p-port", &p2p, "--rpc-port", &rpc],
+        &[],
+    ));
+    // A second init into the same directory is refused with a clear message.
+    let again = cli_env(offline, &["init", "--nodes", "1", "--out", o], &[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+
+    let up = json_ok(&cli_env(offline, &["--json", "net", "up", o], &[]));
+    let pids: Vec<i32> = up["started"].as_array().unwrap().iter().map(|s| s["pid"].as_i64().unwrap() as i32).collect();
+    assert_eq!(pids.len(), 2);
+    // Make sure they die even if an assertion below fails.
+    struct Reap(Vec<i32>);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            for p in &self.0 {
+                // SAFETY: kill(2) on PIDs this test started.
+                unsafe {
+                    libc::kill(*p, libc::SIGKILL);
+                }
+            }
+        }
+    }
+    let _reap = Reap(pids.clone());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let st = json_ok(&cli_env(offline, &["--json", "net", "status", o], &[]));
+        let nodes = st["nodes"].as_array().unwrap().clone();
+        if nodes.iter().all(|n| n["up"] == true && n["height"].as_u64().unwrap_or(0) >= 2) {
+            let validator = nodes.iter().find(|n| n["role"] == "validator").unwrap();
+            assert_eq!(validator["leader"], validator["name"], "a single validator leads every round");
+            break;
+        }
+        assert!(Instant::now() < deadline, "network did not come up: {st}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let down = json_ok(&cli_env(offline, &["--json", "net", "down", o], &[]));
+    assert_eq!(down["stopped"].as_array().unwrap().len(), 2);
+    for p in &pids {
+        // SAFETY: signal 0 only checks for existence.
+        let alive = unsafe { libc::kill(*p, 0) } == 0
+            && std::fs::read(format!("/proc/{p}/cmdline")).is_ok_and(|c| !c.is_empty());
+        assert!(!alive, "pid {p} still running after net down");
+    }
+    let st = json_ok(&cli_env(offline, &["--json", "net", "status", o], &[]));
+    assert!(st["nodes"].as_array().unwrap().iter().all(|n| n["up"] == false), "{st}");
+}
