@@ -634,6 +634,13 @@ impl Driver {
         idx
     }
 
+    /// Feeds a consensus message to the core if its sender is a validator.
+    fn validator_message(&mut self, from: &[u8], kind: &str, msg: Message) {
+        if let Some(i) = self.sender_index(from, kind) {
+            self.core_input(Input::Message { from: i, msg });
+        }
+    }
+
     fn on_msg(&mut self, from: Vec<u8>, msg: NetMsg) {
         match msg {
             NetMsg::Proposal { proposal, payload } => self.check_payload(from, proposal, payload, false),
@@ -641,25 +648,11 @@ impl Driver {
                 self.check_payload(from, proposal, payload, true)
             }
             NetMsg::BlockResponse { proposal, payload: None } => {
-                if let Some(i) = self.sender_index(&from, "block-response") {
-                    self.core_input(Input::Message { from: i, msg: Message::BlockResponse(Box::new(proposal)) });
-                }
+                self.validator_message(&from, "block-response", Message::BlockResponse(Box::new(proposal)))
             }
-            NetMsg::Vote(v) => {
-                if let Some(i) = self.sender_index(&from, "vote") {
-                    self.core_input(Input::Message { from: i, msg: Message::Vote(v) });
-                }
-            }
-            NetMsg::Timeout(t) => {
-                if let Some(i) = self.sender_index(&from, "timeout") {
-                    self.core_input(Input::Message { from: i, msg: Message::Timeout(Box::new(t)) });
-                }
-            }
-            NetMsg::BlockRequest(id) => {
-                if let Some(i) = self.sender_index(&from, "block-request") {
-                    self.core_input(Input::Message { from: i, msg: Message::BlockRequest(id) });
-                }
-            }
+            NetMsg::Vote(v) => self.validator_message(&from, "vote", Message::Vote(v)),
+            NetMsg::Timeout(t) => self.validator_message(&from, "timeout", Message::Timeout(Box::new(t))),
+            NetMsg::BlockRequest(id) => self.validator_message(&from, "block-request", Message::BlockRequest(id)),
             NetMsg::Txs(txs) => {
                 if self.role == Role::Observer {
                     return;
