@@ -83,6 +83,17 @@ fn consortium_commits_survives_crashes_and_serves_observers() {
     net.wait_height(&[0, 1, 2, 3], target, Duration::from_secs(60));
     wait_balance(&net, &[3], SINK, 12, Duration::from_secs(30));
     net.assert_same_chain(&[0, 1, 2, 3, 4], target);
+    // Every block the restarted node stores ends up with a quorum seal — also the ones it stored
+    // just before it was killed (their seals are repaired from peers).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let short: Vec<u64> = (1..=target).filter(|&h| net.seal_len(3, h) < 3).collect();
+        if short.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "blocks {short:?} on the restarted node lack a quorum seal");
+        std::thread::sleep(Duration::from_millis(500));
+    }
 
     // The current leader is killed: another leader takes over within the timeout budget
     // (base timeout 1 s, doubling while rounds fail).

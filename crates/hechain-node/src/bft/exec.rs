@@ -50,6 +50,8 @@ pub(crate) enum ExecEvent {
     },
     /// An ordered block does not extend the stored head: blocks are missing, sync them.
     Gap { round: u64 },
+    /// A stored block's incomplete seal was replaced by a peer's quorum seal.
+    SealRepaired { height: u64 },
     /// A synced block was refused.
     SyncRefused { height: u64, reason: String },
 }
@@ -147,7 +149,9 @@ impl Executor {
         let reader = self.store.reader().map_err(|e| e.to_string())?;
         let head = reader.head().map_err(|e| e.to_string())?;
         if height <= head.height {
-            return Ok(None); // already have it (consensus got there first)
+            // Already stored (consensus got there first). If our copy's seal never reached a
+            // quorum (e.g. we crashed right after storing it), adopt the peer's verified seal.
+            return self.repair_seal(&reader, block);
         }
         if height != head.height + 1 {
             return refuse(format!("does not follow the stored head {}", head.height));
@@ -180,6 +184,20 @@ impl Executor {
             own_sig: None,
             synced: true,
         }))
+    }
+
+    fn repair_seal(&self, reader: &hechain_storage::StoreReader, block: Block) -> Result<Option<ExecEvent>, String> {
+        let height = block.header.height;
+        let Some(stored) = reader.header(height).map_err(|e| e.to_string())? else { return Ok(None) };
+        let quorum = hechain_execution::certificate::quorum(self.validator_keys.len());
+        if stored != block.header || reader.seal(height).map_err(|e| e.to_string())?.signatures.len() >= quorum {
+            return Ok(None);
+        }
+        if verify_seal(&self.genesis, &self.validator_keys, &block.header, &block.seal).is_err() {
+            return Ok(Some(ExecEvent::SyncRefused { height, reason: "offered seal does not verify".into() }));
+        }
+        self.store.update_seal(height, &block.seal).map_err(|e| e.to_string())?;
+        Ok(Some(ExecEvent::SealRepaired { height }))
     }
 
     fn announce(&self, commit: hechain_storage::BlockCommit) -> Arc<CommittedBlock> {

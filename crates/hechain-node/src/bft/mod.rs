@@ -70,6 +70,8 @@ pub const SYNC_BYTES: usize = 8 * 1024 * 1024;
 /// A validator starts catch-up when a peer is this many blocks ahead (closer gaps are normally
 /// closed by consensus itself within a round or two).
 pub const SYNC_LAG: u64 = 3;
+/// A stored block whose seal lacks a quorum this many blocks later is re-fetched from a peer.
+const SEAL_REPAIR_LAG: u64 = 8;
 /// The core is restarted after synced blocks only when its last commit is this many rounds behind.
 const REANCHOR_GAP: u64 = 64;
 /// Payloads of committed blocks are kept this many rounds to answer block requests.
@@ -320,6 +322,7 @@ struct Driver {
     sync_inflight: Option<(Vec<u8>, Instant)>,
     last_status: Instant,
     last_dial: Instant,
+    last_repair: Instant,
     status_tx: watch::Sender<serde_json::Value>,
 }
 
@@ -406,6 +409,17 @@ pub(crate) async fn start(
 
     let reader = store.reader()?;
     let head = reader.head()?;
+    // Recent blocks whose seals never reached a quorum (the node stopped first) get repaired.
+    let mut seals = BTreeMap::new();
+    for h in head.height.saturating_sub(64).max(1)..=head.height {
+        if let (Some(hd), Ok(seal)) = (reader.header(h)?, reader.seal(h)) {
+            if seal.signatures.len() < vs.quorum() {
+                let mut c = SealCollector::new();
+                c.ours = Some(hd.hash(genesis.suite()));
+                seals.insert(h, c);
+            }
+        }
+    }
     drop(reader);
     let genesis_id = vs.genesis_id();
     let anchor = if head.height == 0 { (0, genesis_id) } else { (head.round, head.consensus_id) };
@@ -499,12 +513,13 @@ pub(crate) async fn start(
         queue: BTreeMap::new(),
         last_dispatched: anchor,
         head_height: head.height,
-        seals: BTreeMap::new(),
+        seals,
         need_sync: false,
         last_payload_request: None,
         sync_inflight: None,
         last_status: now - STATUS_EVERY,
         last_dial: now - DIAL_EVERY,
+        last_repair: now,
         status_tx,
     };
     tracing::info!(%p2p_addr, role = %driver.role, index = ?driver.me, height = head.height, "BFT node starting");
@@ -1001,6 +1016,10 @@ impl Driver {
                 tracing::info!(round, "committed block does not extend the stored chain yet; syncing");
                 self.need_sync = true;
             }
+            ExecEvent::SealRepaired { height } => {
+                tracing::info!(height, "block seal completed from a peer");
+                self.seals.entry(height).or_insert_with(SealCollector::new).done = true;
+            }
             ExecEvent::SyncRefused { height, reason } => {
                 tracing::warn!(height, %reason, "refused a synced block");
                 self.sync_inflight = None;
@@ -1163,10 +1182,27 @@ impl Driver {
         let Some((peer, height)) = best else { return };
         let behind = height > self.head_height;
         let want = behind && (self.need_sync || self.role == Role::Observer || height >= self.head_height + SYNC_LAG);
-        if !want {
-            return;
-        }
-        let frame = NetMsg::SyncRequest { from: self.head_height + 1, max: SYNC_BATCH }.encode();
+        let (from, max) = if want {
+            (self.head_height + 1, SYNC_BATCH)
+        } else {
+            // Seal repair: a stored block whose seal is still short of a quorum a few blocks later
+            // (its signatures were lost, e.g. across a restart) is fetched again with its seal.
+            if self.last_repair.elapsed() < STATUS_EVERY {
+                return;
+            }
+            match self
+                .seals
+                .iter()
+                .find(|(h, c)| !c.done && c.ours.is_some() && **h + SEAL_REPAIR_LAG < self.head_height)
+            {
+                Some((h, _)) => {
+                    self.last_repair = Instant::now();
+                    (*h, 1)
+                }
+                None => return,
+            }
+        };
+        let frame = NetMsg::SyncRequest { from, max }.encode();
         if self.transport.send(&peer, frame).is_ok() {
             self.sync_inflight = Some((peer, Instant::now()));
         }

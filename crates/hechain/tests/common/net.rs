@@ -193,6 +193,13 @@ impl Net {
         v["hash"].as_str().map(str::to_string)
     }
 
+    /// Number of validator signatures in the stored seal of block `height` on node `i`.
+    pub fn seal_len(&self, i: usize, height: u64) -> usize {
+        let out = self.cli(i, &["--json", "block", &height.to_string()]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["seal"]["signatures"].as_array().map(|a| a.len()).unwrap_or(0)
+    }
+
     /// Asserts every listed node has the same block at every height up to `upto`.
     pub fn assert_same_chain(&self, nodes: &[usize], upto: u64) {
         for h in 1..=upto {
