@@ -28,7 +28,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::bft::{parse_node_id, BftSettings, PeerEntry, Role};
-use crate::{read_genesis, NodeConfig, NodeError, GENESIS_FILE};
+use crate::{io_err, read_genesis, NodeConfig, NodeError, GENESIS_FILE};
 
 /// A peer in the configuration file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,8 +93,7 @@ pub struct NodeFile {
 impl NodeFile {
     /// Reads a configuration file.
     pub fn read(path: &Path) -> Result<NodeFile, NodeError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| NodeError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
         toml::from_str(&text).map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })
     }
 
@@ -102,7 +101,7 @@ impl NodeFile {
     pub fn write(&self, path: &Path) -> Result<(), NodeError> {
         let text = toml::to_string_pretty(self)
             .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?;
-        std::fs::write(path, text).map_err(|source| NodeError::Io { path: path.to_path_buf(), source })
+        std::fs::write(path, text).map_err(io_err(path))
     }
 
     /// The node configuration it describes, with paths resolved against `base` (the directory of
@@ -113,7 +112,7 @@ impl NodeFile {
         let genesis = read_genesis(&data_dir.join(GENESIS_FILE))?;
         let read = |p: &Path| {
             let p = abs(p);
-            std::fs::read_to_string(&p).map_err(|source| NodeError::Io { path: p, source })
+            std::fs::read_to_string(&p).map_err(io_err(&p))
         };
         let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, read(&self.tls_key)?);
         settings.base_timeout_ms = self.base_timeout_ms.max(50);

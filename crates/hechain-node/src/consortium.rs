@@ -24,7 +24,7 @@ use hechain_types::{Address, ChainParams, Genesis, GenesisAccount, OrgInfo, Suit
 use crate::bft::Role;
 use crate::config::{NodeFile, PeerFile};
 use crate::dev::{bench_account_key, dev_account_key, DEV_ACCOUNTS, DEV_BALANCE};
-use crate::{write_genesis, write_node_key, NodeError, GENESIS_FILE, NODE_KEY_FILE};
+use crate::{io_err, write_genesis, write_node_key, NodeError, GENESIS_FILE, NODE_KEY_FILE};
 
 /// What to create.
 #[derive(Clone, Debug)]
@@ -102,10 +102,6 @@ pub struct InitReport {
     pub nodes: Vec<InitNode>,
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> NodeError + '_ {
-    move |source| NodeError::Io { path: path.to_path_buf(), source }
-}
-
 fn pem_write(path: &Path, pem: &str) -> Result<(), NodeError> {
     hechain_network::pki::write_pem_file(path, pem).map_err(|e| NodeError::Network(e.to_string()))
 }
@@ -113,8 +109,8 @@ fn pem_write(path: &Path, pem: &str) -> Result<(), NodeError> {
 /// The configuration files of an `init` directory, sorted by name.
 pub fn node_configs(dir: &Path) -> Result<Vec<PathBuf>, NodeError> {
     let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).map_err(io(dir))? {
-        let p = e.map_err(io(dir))?.path();
+    for e in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let p = e.map_err(io_err(dir))?.path();
         if p.extension().is_some_and(|x| x == "toml") {
             out.push(p);
         }
@@ -139,10 +135,10 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         return Err(NodeError::Config("port range exceeds 65535".into()));
     }
     let out = &spec.out;
-    if out.exists() && std::fs::read_dir(out).map_err(io(out))?.next().is_some() {
+    if out.exists() && std::fs::read_dir(out).map_err(io_err(out))?.next().is_some() {
         return Err(NodeError::Config(format!("{} exists and is not empty; choose a new directory", out.display())));
     }
-    std::fs::create_dir_all(out).map_err(io(out))?;
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
 
     // Organisations and their CAs.
     let mut cas = Vec::new();
@@ -150,7 +146,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         let name = format!("org{k}");
         let ca = OrgCa::generate(&name).map_err(|e| NodeError::Network(e.to_string()))?;
         let dir = out.join("orgs").join(&name);
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         pem_write(&dir.join("ca.crt"), ca.cert_pem())?;
         pem_write(&dir.join("ca.key"), &ca.key_pem())?;
         cas.push(ca);
@@ -216,7 +212,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
     for p in &planned {
         let dir = out.join(&p.name);
         let tls = dir.join("tls");
-        std::fs::create_dir_all(&tls).map_err(io(&tls))?;
+        std::fs::create_dir_all(&tls).map_err(io_err(&tls))?;
         write_genesis(&dir.join(GENESIS_FILE), &genesis)?;
         write_node_key(&dir.join(NODE_KEY_FILE), &p.key)?;
         let cert = cas[p.org]

@@ -77,7 +77,7 @@ pub enum NodeError {
     },
 }
 
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> NodeError + '_ {
+pub(crate) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> NodeError + '_ {
     move |source| NodeError::Io { path: path.to_path_buf(), source }
 }
 
@@ -134,7 +134,8 @@ pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
     write_private(path, json.as_bytes())
 }
 
-fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
+/// Writes `data` to `path` (mode 0600 on Unix) and fsyncs it.
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);

@@ -74,10 +74,9 @@ enum BMsg {
     Batch(Vec<u8>),
 }
 
-/// What validator 0 reports per committed batch: transactions and the sum/list of latencies.
+/// What validator 0 records of committed transactions: their count and latencies.
 struct Stats {
     committed: AtomicU64,
-    done: Arc<std::sync::atomic::AtomicBool>,
     latencies_us: std::sync::Mutex<Vec<u64>>,
 }
 
@@ -122,11 +121,7 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
         }
     }
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stats = Arc::new(Stats {
-        committed: AtomicU64::new(0),
-        done: done.clone(),
-        latencies_us: std::sync::Mutex::new(Vec::new()),
-    });
+    let stats = Arc::new(Stats { committed: AtomicU64::new(0), latencies_us: std::sync::Mutex::new(Vec::new()) });
     let epoch = Instant::now();
     let load_end = epoch + Duration::from_secs(a.duration);
     let stop_at = load_end + Duration::from_secs(5);
@@ -287,7 +282,7 @@ impl Validator {
             if Instant::now() > gen.load_end {
                 if let Some(stats) = &self.stats {
                     if stats.committed.load(Ordering::Relaxed) >= gen.submitted.load(Ordering::Relaxed) {
-                        stats.done.store(true, Ordering::Relaxed);
+                        self.done.store(true, Ordering::Relaxed);
                     }
                 }
                 if self.done.load(Ordering::Relaxed) {
@@ -316,11 +311,7 @@ impl Validator {
                     let mut fresh = Vec::new();
                     gen.due(&mut made, &mut fresh);
                     for b in fresh {
-                        let frame = borsh::to_vec(&BMsg::Batch(b.clone())).unwrap_or_default();
-                        let frame: Arc<[u8]> = frame.into();
-                        for id in self.ids.iter().enumerate().filter(|(j, _)| *j != self.me).map(|(_, id)| id) {
-                            let _ = self.transport.send(id, frame.clone());
-                        }
+                        self.send(None, &BMsg::Batch(b.clone()));
                         self.add_batch(b);
                     }
                     self.maybe_propose();

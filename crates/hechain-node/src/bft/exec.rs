@@ -17,7 +17,7 @@ use hechain_mempool::{Mempool, StoreState};
 use hechain_storage::Store;
 use hechain_types::{Address, Block, CommittedBlock, Genesis, Seal, SignedTransaction, ValidatorSignature, H256};
 use rayon::prelude::*;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 
 /// A payload whose transactions were decoded, hashed and signature-checked.
 #[derive(Debug)]
@@ -70,8 +70,8 @@ pub(crate) struct Executor {
 }
 
 impl Executor {
-    /// Runs until the job channel closes.
-    pub fn run(self, jobs: std::sync::mpsc::Receiver<ExecJob>, events: mpsc::UnboundedSender<ExecEvent>) {
+    /// Runs until the job channel closes or `notify` (which reports each event) returns false.
+    pub fn run(self, jobs: std::sync::mpsc::Receiver<ExecJob>, notify: impl Fn(ExecEvent) -> bool) {
         while let Ok(job) = jobs.recv() {
             let res = match job {
                 ExecJob::Ordered { id, round, parent, proposer, payload } => {
@@ -85,7 +85,7 @@ impl Executor {
             };
             match res {
                 Ok(Some(ev)) => {
-                    if events.send(ev).is_err() {
+                    if !notify(ev) {
                         return;
                     }
                 }
@@ -130,16 +130,7 @@ impl Executor {
         if let Some(sig) = &own_sig {
             commit.block.seal = Seal { signatures: vec![sig.clone()] };
         }
-        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
-        let ann = self.announce(commit);
-        Ok(Some(ExecEvent::Executed {
-            height: ann.block.header.height,
-            header_hash: ann.hash,
-            round,
-            consensus_id: id,
-            own_sig,
-            synced: false,
-        }))
+        self.store_and_announce(commit, own_sig, false)
     }
 
     fn synced(&self, block: Block) -> Result<Option<ExecEvent>, String> {
@@ -174,16 +165,7 @@ impl Executor {
             return refuse("re-executing the block gives a different header (state diverges)".into());
         }
         commit.block.seal = block.seal;
-        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
-        let ann = self.announce(commit);
-        Ok(Some(ExecEvent::Executed {
-            height,
-            header_hash: ann.hash,
-            round: ann.block.header.round,
-            consensus_id: ann.block.header.consensus_id,
-            own_sig: None,
-            synced: true,
-        }))
+        self.store_and_announce(commit, None, true)
     }
 
     fn repair_seal(&self, reader: &hechain_storage::StoreReader, block: Block) -> Result<Option<ExecEvent>, String> {
@@ -200,13 +182,28 @@ impl Executor {
         Ok(Some(ExecEvent::SealRepaired { height }))
     }
 
-    fn announce(&self, commit: hechain_storage::BlockCommit) -> Arc<CommittedBlock> {
+    /// Commits the block atomically, tells the pool and the subscribers, and reports it.
+    fn store_and_announce(
+        &self,
+        commit: hechain_storage::BlockCommit,
+        own_sig: Option<ValidatorSignature>,
+        synced: bool,
+    ) -> Result<Option<ExecEvent>, String> {
+        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
         let ann = announcement(self.genesis.suite(), commit);
         let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.tx.sender, t.tx.nonce)).collect();
         if !included.is_empty() {
             self.mempool.on_committed(&included, &StoreState::new(&self.store));
         }
         let _ = self.blocks.send(ann.clone());
-        ann
+        let h = &ann.block.header;
+        Ok(Some(ExecEvent::Executed {
+            height: h.height,
+            header_hash: ann.hash,
+            round: h.round,
+            consensus_id: h.consensus_id,
+            own_sig,
+            synced,
+        }))
     }
 }

@@ -173,7 +173,6 @@ fn now_ms() -> u64 {
 
 /// Everything the driver learns, in one queue.
 enum Event {
-    Net(Inbound),
     Decoded {
         from: Vec<u8>,
         msg: Box<NetMsg>,
@@ -263,10 +262,15 @@ impl CheckCtx {
         // checked now and then pooled, so that their gossiped copies are not verified again.
         let checked: Vec<Result<Option<hechain_mempool::Checked>, String>> = txs
             .par_iter()
-            .map(|(h, t)| match self.mempool.check_stateless(t.clone()) {
-                Ok(c) => Ok(Some(c)),
-                Err(hechain_mempool::AdmitError::Duplicate(_)) => Ok(None),
-                Err(e) => Err(format!("transaction {h}: {e}")),
+            .map(|(h, t)| {
+                if self.mempool.contains(h) {
+                    return Ok(None);
+                }
+                match self.mempool.check_stateless(t.clone()) {
+                    Ok(c) => Ok(Some(c)),
+                    Err(hechain_mempool::AdmitError::Duplicate(_)) => Ok(None),
+                    Err(e) => Err(format!("transaction {h}: {e}")),
+                }
             })
             .collect();
         let mut fresh = Vec::new();
@@ -308,8 +312,10 @@ struct Driver {
     want: Option<Want>,
     building: bool,
     last_proposal_at: Instant,
-    own_payloads: HashMap<H256, (Arc<CheckedPayload>, Arc<Vec<u8>>)>,
-    /// Payloads of uncommitted blocks: round, checked payload, encoded bytes (to answer requests).
+    /// The payload of the proposal this node is making (set only while the core handles it).
+    own_payload: Option<(Arc<CheckedPayload>, Arc<Vec<u8>>)>,
+    /// Payloads of uncommitted and recently committed blocks: round, checked payload, encoded
+    /// bytes (to answer block requests).
     payloads: BTreeMap<BlockId, KnownPayload>,
     inflight: BTreeMap<u64, Vec<H256>>,
     inflight_set: HashSet<H256>,
@@ -452,19 +458,11 @@ pub(crate) async fn start(
         genesis_consensus_id: genesis_id,
         blocks,
     };
-    let (exec_events_tx, mut exec_events_rx) = mpsc::unbounded_channel();
+    let exec_events = events_tx.clone();
     std::thread::Builder::new()
         .name("hechain-exec".into())
-        .spawn(move || executor.run(exec_rx, exec_events_tx))
+        .spawn(move || executor.run(exec_rx, |ev| exec_events.send(Event::Exec(ev)).is_ok()))
         .map_err(|e| NodeError::Config(format!("cannot start the executor thread: {e}")))?;
-    let fwd_events = events_tx.clone();
-    let exec_fwd = tokio::spawn(async move {
-        while let Some(ev) = exec_events_rx.recv().await {
-            if fwd_events.send(Event::Exec(ev)).is_err() {
-                return;
-            }
-        }
-    });
 
     let (status_tx, status_rx) = watch::channel(serde_json::Value::Null);
     let (gossip_tx, gossip_rx) = mpsc::channel::<Vec<SignedTransaction>>(1024);
@@ -506,7 +504,7 @@ pub(crate) async fn start(
         want: None,
         building: false,
         last_proposal_at: now,
-        own_payloads: HashMap::new(),
+        own_payload: None,
         payloads: BTreeMap::new(),
         inflight: BTreeMap::new(),
         inflight_set: HashSet::new(),
@@ -525,15 +523,6 @@ pub(crate) async fn start(
     tracing::info!(%p2p_addr, role = %driver.role, index = ?driver.me, height = head.height, "BFT node starting");
 
     let mut inbound = inbound;
-    let net_fwd = events_tx.clone();
-    let inbound_task = tokio::spawn(async move {
-        while let Some(m) = inbound.recv().await {
-            if net_fwd.send(Event::Net(m)).is_err() {
-                return;
-            }
-        }
-    });
-
     let main = tokio::spawn(async move {
         if let Some(core) = driver.core.as_mut() {
             let actions = core.start();
@@ -547,6 +536,10 @@ pub(crate) async fn start(
                 _ = shutdown.changed() => {
                     if *shutdown.borrow() { break; }
                 }
+                m = inbound.recv() => match m {
+                    Some(m) => driver.on_frame(m),
+                    None => break,
+                },
                 ev = events_rx.recv() => match ev {
                     Some(ev) => driver.on_event(ev),
                     None => break,
@@ -562,12 +555,7 @@ pub(crate) async fn start(
         driver.transport.shutdown();
         tracing::info!("BFT driver stopped");
     });
-    Ok(BftHandles {
-        p2p_addr,
-        status: status_rx,
-        gossip: gossip_tx,
-        tasks: vec![main, inbound_task, exec_fwd, gossip_task],
-    })
+    Ok(BftHandles { p2p_addr, status: status_rx, gossip: gossip_tx, tasks: vec![main, gossip_task] })
 }
 
 /// Forwards locally admitted transactions to every other validator, coalescing small batches.
@@ -600,7 +588,6 @@ async fn gossip(
 impl Driver {
     fn on_event(&mut self, ev: Event) {
         match ev {
-            Event::Net(m) => self.on_frame(m),
             Event::Decoded { from, msg } => self.on_msg(from, *msg),
             Event::Checked { from, proposal, payload, encoded, response } => {
                 self.on_checked(from, *proposal, payload, encoded, response)
@@ -816,9 +803,9 @@ impl Driver {
         self.want = None;
         self.last_proposal_at = Instant::now();
         let digest = payload.digest;
-        self.own_payloads.insert(digest, (payload, encoded));
+        self.own_payload = Some((payload, encoded));
         self.core_input(Input::Payload { round, digest });
-        self.own_payloads.remove(&digest);
+        self.own_payload = None;
     }
 
     // ------------------------------------------------------------ the core
@@ -882,7 +869,9 @@ impl Driver {
     fn send_consensus(&mut self, to: Option<u32>, m: Message) {
         let msg = match m {
             Message::Proposal(p) => {
-                let Some((payload, encoded)) = self.own_payloads.get(&p.block.payload_digest).cloned() else {
+                let Some((payload, encoded)) =
+                    self.own_payload.clone().filter(|(own, _)| own.digest == p.block.payload_digest)
+                else {
                     tracing::error!(round = p.block.round, "own proposal without a payload; not sent");
                     return;
                 };
@@ -1290,11 +1279,6 @@ impl SealCollector {
     fn new() -> Self {
         SealCollector { ours: None, sigs: BTreeMap::new(), done: false, warned: false }
     }
-}
-
-/// Public-key bytes of the validators named in `genesis`, in index order.
-pub fn validator_ids(genesis: &Genesis) -> Vec<Vec<u8>> {
-    genesis.validators.iter().map(|v| v.public_key.clone()).collect()
 }
 
 /// Parses a node id given as hex (`0x` optional) for the genesis suite.

@@ -4,13 +4,12 @@
 //! instruction the file holds either the old or the new state, never a torn one. The driver
 //! writes it before any vote or timeout that depends on it leaves the node.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use borsh::BorshDeserialize;
 use hechain_consensus::hotstuff::SafetyState;
 
-use crate::NodeError;
+use crate::{io_err, write_private, NodeError};
 
 /// File name inside the data directory.
 pub const SAFETY_FILE: &str = "consensus-safety.bin";
@@ -45,17 +44,10 @@ impl SafetyFile {
 
     /// Durably replaces the stored state.
     pub fn save(&self, state: &SafetyState) -> Result<(), NodeError> {
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |source| NodeError::Io { path: p, source }
-        };
-        let bytes = borsh::to_vec(state).map_err(io(&self.tmp))?;
-        let mut f = std::fs::File::create(&self.tmp).map_err(io(&self.tmp))?;
-        f.write_all(&bytes).map_err(io(&self.tmp))?;
-        f.sync_all().map_err(io(&self.tmp))?;
-        drop(f);
-        std::fs::rename(&self.tmp, &self.path).map_err(io(&self.path))?;
-        std::fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(io(&self.dir))
+        let bytes = borsh::to_vec(state).map_err(io_err(&self.tmp))?;
+        write_private(&self.tmp, &bytes)?;
+        std::fs::rename(&self.tmp, &self.path).map_err(io_err(&self.path))?;
+        std::fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(io_err(&self.dir))
     }
 }
 

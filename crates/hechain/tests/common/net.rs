@@ -160,11 +160,9 @@ impl Net {
         self.status(i).and_then(|s| s["height"].as_u64()).unwrap_or(0)
     }
 
-    /// Raw REST status (with the consensus section).
+    /// The consensus section of node `i`'s status (null when it does not answer).
     pub fn consensus(&self, i: usize) -> Value {
-        let out = self.cli(i, &["--json", "status"]);
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        v["consensus"].clone()
+        self.status(i).map(|v| v["consensus"].clone()).unwrap_or(Value::Null)
     }
 
     /// Waits until every listed node reaches `height`.
