@@ -14,9 +14,7 @@ use std::sync::Arc;
 use hechain_crypto::NodeKey;
 use hechain_execution::{execute_block, BlockContext};
 use hechain_storage::{BlockCommit, StoreReader};
-use hechain_types::{
-    merkle, Block, BlockHeader, CommittedBlock, Genesis, Seal, SignedTransaction, ValidatorSignature, H256,
-};
+use hechain_types::{merkle, Block, BlockHeader, ChainTx, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
 use rayon::prelude::*;
 
 /// Errors of block production.
@@ -53,30 +51,24 @@ pub fn execute_ordered(
     reader: &StoreReader,
     genesis: &Genesis,
     origin: BlockOrigin,
-    txs: Vec<(H256, SignedTransaction)>,
+    txs: Vec<(H256, ChainTx)>,
 ) -> Result<BlockCommit, ConsensusError> {
     let suite = genesis.suite();
     let parent = reader.head()?;
     let height = parent.height + 1;
     // The block timestamp never goes backwards, whatever the proposer's clock does.
     let timestamp_ms = origin.timestamp_ms.max(parent.timestamp_ms);
-    let (tx_hashes, transactions): (Vec<H256>, Vec<SignedTransaction>) = txs.into_iter().unzip();
-    let ctx = BlockContext { suite, height, timestamp_ms };
-    let out = execute_block(
-        reader,
-        &parent.state_root,
-        ctx,
-        genesis.chain_id,
-        genesis.params.min_fee,
-        &transactions,
-        &tx_hashes,
-    )?;
+    let (tx_hashes, transactions): (Vec<H256>, Vec<ChainTx>) = txs.into_iter().unzip();
+    let parent_hash = parent.hash(suite);
+    let ctx = BlockContext { suite, height, timestamp_ms, parent_hash };
+    let out =
+        execute_block(reader, &parent.state_root, ctx, genesis.chain_id, &genesis.params, &transactions, &tx_hashes)?;
     let receipt_hashes: Vec<H256> = out.receipts.par_iter().map(|r| r.hash(suite)).collect();
     let header = BlockHeader {
         version: 1,
         chain_id: genesis.chain_id,
         height,
-        parent_hash: parent.hash(suite),
+        parent_hash,
         timestamp_ms,
         proposer: origin.proposer,
         tx_root: merkle::root(suite, &tx_hashes),
@@ -117,7 +109,7 @@ pub fn build_block(
     key: &NodeKey,
     validator_index: u32,
     timestamp_ms: u64,
-    txs: Vec<(H256, SignedTransaction)>,
+    txs: Vec<(H256, ChainTx)>,
 ) -> Result<BlockCommit, ConsensusError> {
     let height = reader.head_height()? + 1;
     let origin = BlockOrigin { timestamp_ms, proposer: validator_index, round: height, consensus_id: H256::ZERO };

@@ -75,7 +75,8 @@ impl Solo {
     /// empty blocks are on). Blocking: call from a blocking thread.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
         let t0 = Instant::now();
-        let txs = self.mempool.ready(self.config.max_block_txs);
+        let txs =
+            self.mempool.ready_excluding(self.config.max_block_txs, self.genesis.params.block_gas_limit, &|_| false);
         if txs.is_empty() && !self.config.empty_blocks {
             return Ok(None);
         }
@@ -88,7 +89,7 @@ impl Solo {
         let announce = announcement(self.genesis.suite(), commit);
         let t_commit = t0.elapsed();
         let included: Vec<(Address, u64)> =
-            announce.block.transactions.iter().map(|t| (t.tx.sender, t.tx.nonce)).collect();
+            announce.block.transactions.iter().map(|t| (t.sender(), t.nonce())).collect();
         self.mempool.on_committed(&included, &StoreState::new(&self.store));
         // Nobody listening is fine.
         let _ = self.blocks.send(announce.clone());

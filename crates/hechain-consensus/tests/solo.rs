@@ -79,6 +79,7 @@ fn submit(e: &Env, n: u64) {
             }
             .sign(&e.user)
             .unwrap()
+            .into()
         })
         .collect();
     assert!(e.pool.admit_batch(txs, &StoreState::new(&e.store)).iter().all(|r| r.is_ok()));

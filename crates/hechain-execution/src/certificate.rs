@@ -21,7 +21,7 @@ use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
-    BlockHeader, Codec, Event, EvidenceRecord, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+    BlockHeader, ChainTx, Codec, Event, EvidenceRecord, Genesis, Payload, Receipt, Seal, TxStatus, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +45,7 @@ pub struct EvidenceCertificate {
     /// The evidence record.
     pub record: EvidenceRecord,
     /// The transaction that stored it.
-    pub transaction: SignedTransaction,
+    pub transaction: ChainTx,
     /// Its inclusion proof under `header.tx_root`.
     pub tx_proof: MerkleProof,
     /// Its receipt.
@@ -248,25 +248,26 @@ impl EvidenceCertificate {
         }
 
         let r = &self.record;
-        let Payload::EvidencePut { content_hash, meta } = &stx.tx.payload else {
-            return Err(invalid("the transaction is not an evidence submission"));
-        };
+        // A native evidence transaction states the record itself; a contract stores it through
+        // the evidence precompile, and then the receipt's event (checked below) is the link.
+        if let ChainTx::Native(ntx) = stx {
+            let Payload::EvidencePut { content_hash, meta } = &ntx.tx.payload else {
+                return Err(invalid("the transaction is not an evidence submission"));
+            };
+            if r.content_hash != *content_hash || &r.meta != meta || r.submitter != ntx.tx.sender {
+                return Err(invalid("the record does not match its transaction and block"));
+            }
+        }
         let expected_event = Event::EvidenceStored {
             id: r.id,
-            content_hash: *content_hash,
-            submitter: stx.tx.sender,
-            meta: meta.clone(),
+            content_hash: r.content_hash,
+            submitter: r.submitter,
+            meta: r.meta.clone(),
         };
         if !self.receipt.events.contains(&expected_event) {
             return Err(invalid("the receipt does not record this evidence"));
         }
-        if r.content_hash != *content_hash
-            || &r.meta != meta
-            || r.submitter != stx.tx.sender
-            || r.tx_hash != tx_hash
-            || r.height != self.header.height
-            || r.timestamp_ms != self.header.timestamp_ms
-        {
+        if r.tx_hash != tx_hash || r.height != self.header.height || r.timestamp_ms != self.header.timestamp_ms {
             return Err(invalid("the record does not match its transaction and block"));
         }
         let h = smt_hasher(suite);

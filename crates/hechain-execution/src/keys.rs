@@ -53,3 +53,18 @@ pub fn id_from_submitter_key(key: &[u8]) -> Option<u64> {
     let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
     Some(u64::from_be_bytes(tail))
 }
+
+/// `evm/code/` ‖ address → keccak256(code) ‖ code: a contract's runtime code.
+pub const EVM_CODE_PREFIX: &[u8] = b"evm/code/";
+/// `evm/slot/` ‖ address ‖ slot (32 bytes) → value (32 bytes, big-endian; absent = zero).
+pub const EVM_SLOT_PREFIX: &[u8] = b"evm/slot/";
+
+/// Key of a contract's code.
+pub fn evm_code(addr: &Address) -> Vec<u8> {
+    join(EVM_CODE_PREFIX, &[&addr.0])
+}
+
+/// Key of a contract storage slot.
+pub fn evm_slot(addr: &Address, slot: &[u8; 32]) -> Vec<u8> {
+    join(EVM_SLOT_PREFIX, &[&addr.0, slot])
+}

@@ -13,11 +13,17 @@
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
+//!
+//! Ethereum transactions run on the EVM ([`evm`], revm) over the same state:
+//! an Ethereum account *is* a native account (same nonce and balance), and
+//! contracts reach native modules through precompiles ([`precompile`]).
 
 pub mod accounts;
 pub mod certificate;
 pub mod evidence;
+pub mod evm;
 pub mod keys;
+pub mod precompile;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -25,7 +31,8 @@ use std::collections::BTreeMap;
 use hechain_crypto::Suite;
 use hechain_storage::{smt, StoreReader};
 use hechain_types::{
-    Account, Block, BlockHeader, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+    Account, Block, BlockHeader, ChainParams, ChainTx, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction,
+    TxStatus, H256,
 };
 
 pub use state::{Overlay, StateRead};
@@ -75,6 +82,8 @@ pub struct BlockContext {
     pub height: u64,
     /// Its timestamp.
     pub timestamp_ms: u64,
+    /// Hash of the parent block (the EVM's `prevrandao`: deterministic, not a randomness source).
+    pub parent_hash: H256,
 }
 
 /// Reads and decodes a canonical value.
@@ -100,8 +109,8 @@ pub fn execute_block<R: StateRead + smt::NodeReader>(
     parent_state_root: &H256,
     ctx: BlockContext,
     chain_id: u64,
-    min_fee: u64,
-    txs: &[SignedTransaction],
+    params: &ChainParams,
+    txs: &[ChainTx],
     tx_hashes: &[H256],
 ) -> Result<ExecutionOutput, ExecError> {
     if txs.len() != tx_hashes.len() {
@@ -109,8 +118,16 @@ pub fn execute_block<R: StateRead + smt::NodeReader>(
     }
     let mut overlay = Overlay::new(base);
     let mut receipts = Vec::with_capacity(txs.len());
+    let mut evm = evm::BlockEvm::new(ctx, chain_id, params);
     for (tx, hash) in txs.iter().zip(tx_hashes) {
-        receipts.push(apply_tx(&mut overlay, ctx, chain_id, min_fee, tx, *hash)?);
+        let receipt = match tx {
+            ChainTx::Native(t) => {
+                evm.note_native();
+                apply_tx(&mut overlay, ctx, chain_id, params.min_fee, t, *hash)?
+            }
+            ChainTx::Ethereum(t) => evm.apply(&mut overlay, t, *hash)?,
+        };
+        receipts.push(receipt);
     }
     let writes = overlay.into_writes();
     let (state_root, smt_nodes) = state_root_after(base, ctx.suite, parent_state_root, &writes)?;
@@ -147,8 +164,13 @@ fn apply_tx<R: StateRead + ?Sized>(
     tx_hash: H256,
 ) -> Result<Receipt, ExecError> {
     let tx = &stx.tx;
-    let failed =
-        |reason: String| Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: 0, events: vec![] };
+    let failed = |reason: String| Receipt {
+        tx_hash,
+        status: TxStatus::Failed { reason },
+        fee_charged: 0,
+        events: vec![],
+        evm: None,
+    };
     // Checks that make a transaction invalid as a whole: nothing is charged.
     if tx.chain_id != chain_id {
         return Ok(failed(format!("wrong chain id {} (this chain is {chain_id})", tx.chain_id)));
@@ -172,8 +194,10 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::EvidencePut { content_hash, meta } => evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?,
     };
     Ok(match outcome {
-        Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events },
-        Err(reason) => Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: tx.fee, events: vec![] },
+        Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },
+        Err(reason) => {
+            Receipt { tx_hash, status: TxStatus::Failed { reason }, fee_charged: tx.fee, events: vec![], evm: None }
+        }
     })
 }
 

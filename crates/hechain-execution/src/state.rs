@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use hechain_storage::StoreReader;
+use hechain_types::BlockHeader;
 
 use crate::ExecError;
 
@@ -10,11 +11,20 @@ use crate::ExecError;
 pub trait StateRead {
     /// Latest value of `key`.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError>;
+
+    /// Header of the committed block at `height` (for the EVM's `BLOCKHASH`).
+    fn header(&self, _height: u64) -> Result<Option<BlockHeader>, ExecError> {
+        Ok(None)
+    }
 }
 
 impl StateRead for StoreReader {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
         Ok(self.state_get(key)?)
+    }
+
+    fn header(&self, height: u64) -> Result<Option<BlockHeader>, ExecError> {
+        Ok(StoreReader::header(self, height)?)
     }
 }
 
@@ -43,6 +53,11 @@ impl<'a, R: StateRead + ?Sized> Overlay<'a, R> {
             Some(v) => Ok(v.clone()),
             None => self.base.get(key),
         }
+    }
+
+    /// The committed state below the overlay.
+    pub fn base(&self) -> &'a R {
+        self.base
     }
 
     /// Buffers a write.

@@ -49,13 +49,19 @@ fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> SignedTra
 }
 
 /// Executes and commits one block the way the block producer does.
-fn commit(e: &Env, txs: Vec<SignedTransaction>) -> (ExecutionOutput, BlockHeader) {
+fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
+    let txs: Vec<ChainTx> = txs.into_iter().map(Into::into).collect();
     let suite = e.genesis.suite();
     let r = e.store.reader().unwrap();
     let parent = r.head().unwrap();
     let hashes: Vec<H256> = txs.iter().map(|t| t.hash(suite)).collect();
-    let ctx = BlockContext { suite, height: parent.height + 1, timestamp_ms: parent.timestamp_ms + 10 };
-    let out = execute_block(&r, &parent.state_root, ctx, 5, e.genesis.params.min_fee, &txs, &hashes).unwrap();
+    let ctx = BlockContext {
+        suite,
+        height: parent.height + 1,
+        timestamp_ms: parent.timestamp_ms + 10,
+        parent_hash: parent.hash(suite),
+    };
+    let out = execute_block(&r, &parent.state_root, ctx, 5, &e.genesis.params, &txs, &hashes).unwrap();
     let receipt_hashes: Vec<H256> = out.receipts.iter().map(|r| r.hash(suite)).collect();
     let header = BlockHeader {
         version: 1,

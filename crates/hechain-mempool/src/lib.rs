@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hechain_crypto::Suite;
-use hechain_types::{Account, Address, ChainParams, Codec, Payload, SignedTransaction, H256};
+use hechain_types::{Account, Address, ChainParams, ChainTx, Codec, EthTransaction, Payload, SignedTransaction, H256};
 use parking_lot::Mutex;
 use rayon::prelude::*;
 
@@ -87,6 +87,16 @@ pub enum AdmitError {
     /// The evidence hash is already on chain or pending.
     #[error("{0}")]
     EvidenceExists(String),
+    /// Gas limit out of bounds (below the intrinsic 21,000, above the per-transaction cap, or
+    /// too small for the contract creation).
+    #[error("{0}")]
+    InvalidGas(String),
+    /// Gas price below the chain's base fee, or a priority fee above the max fee.
+    #[error("{0}")]
+    Underpriced(String),
+    /// The sender may not do this (e.g. deploy contracts under an allow-list).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
     /// The pool is at capacity.
     #[error("transaction pool is full ({capacity} transactions); retry later")]
     PoolFull {
@@ -116,6 +126,9 @@ impl AdmitError {
             AdmitError::Duplicate(_) => "duplicate",
             AdmitError::InvalidPayload(_) => "invalid_payload",
             AdmitError::EvidenceExists(_) => "evidence_exists",
+            AdmitError::InvalidGas(_) => "invalid_gas",
+            AdmitError::Underpriced(_) => "underpriced",
+            AdmitError::NotPermitted(_) => "not_permitted",
             AdmitError::PoolFull { .. } => "pool_full",
             AdmitError::SenderFull(_) => "sender_full",
             AdmitError::State(_) => "state_unavailable",
@@ -155,7 +168,7 @@ impl Default for MempoolConfig {
 
 struct Entry {
     hash: H256,
-    tx: SignedTransaction,
+    tx: ChainTx,
     cost: u128,
 }
 
@@ -184,12 +197,12 @@ struct Inner {
 /// A transaction that passed the stateless checks, with its hash.
 pub struct Checked {
     hash: H256,
-    tx: SignedTransaction,
+    tx: ChainTx,
 }
 
 impl Checked {
     /// The transaction hash and the transaction.
-    pub fn into_parts(self) -> (H256, SignedTransaction) {
+    pub fn into_parts(self) -> (H256, ChainTx) {
         (self.hash, self.tx)
     }
 }
@@ -203,13 +216,33 @@ pub struct Mempool {
     inner: Mutex<Inner>,
 }
 
-fn cost_of(tx: &SignedTransaction) -> u128 {
-    let amount = match &tx.tx.payload {
-        Payload::Transfer { amount, .. } => *amount,
-        Payload::EvidencePut { .. } => 0,
-    };
-    amount.saturating_add(tx.tx.fee as u128)
+/// Most a transaction can take from its sender's balance.
+fn cost_of(tx: &ChainTx) -> u128 {
+    match tx {
+        ChainTx::Native(t) => {
+            let amount = match &t.tx.payload {
+                Payload::Transfer { amount, .. } => *amount,
+                Payload::EvidencePut { .. } => 0,
+            };
+            amount.saturating_add(t.tx.fee as u128)
+        }
+        ChainTx::Ethereum(t) => t.max_cost(),
+    }
 }
+
+/// The evidence content hash a native transaction stores, if any.
+fn evidence_hash_of(tx: &ChainTx) -> Option<H256> {
+    match tx {
+        ChainTx::Native(SignedTransaction {
+            tx: hechain_types::Transaction { payload: Payload::EvidencePut { content_hash, .. }, .. },
+            ..
+        }) => Some(*content_hash),
+        _ => None,
+    }
+}
+
+/// Intrinsic gas of every Ethereum transaction.
+pub const TX_BASE_GAS: u64 = 21_000;
 
 impl Mempool {
     /// An empty pool for a chain.
@@ -244,28 +277,39 @@ impl Mempool {
         Some(n)
     }
 
-    /// Stateless checks (size, chain id, fee, payload, signature) for one
+    /// Stateless checks (size, chain id, fee or gas rules, payload, signature) for one
     /// transaction. CPU-heavy: call from a blocking/rayon context.
     /// A transaction already pooled is refused as a duplicate before its signature is checked
     /// (gossip delivers the same transaction more than once).
-    pub fn check_stateless(&self, tx: SignedTransaction) -> Result<Checked, AdmitError> {
-        let bytes = tx.encode();
+    pub fn check_stateless(&self, tx: ChainTx) -> Result<Checked, AdmitError> {
         let max = self.params.max_tx_bytes as usize;
-        if bytes.len() > max {
-            return Err(AdmitError::Oversize { size: bytes.len(), max });
+        let (size, hash) = match &tx {
+            ChainTx::Native(t) => {
+                let bytes = t.encode();
+                (bytes.len(), H256(self.suite.hash(&bytes)))
+            }
+            ChainTx::Ethereum(t) => (t.raw().len(), t.hash()),
+        };
+        if size > max {
+            return Err(AdmitError::Oversize { size, max });
         }
-        let hash = H256(self.suite.hash(&bytes));
         if self.contains(&hash) {
             return Err(AdmitError::Duplicate(hash));
         }
-        if tx.tx.chain_id != self.chain_id {
-            return Err(AdmitError::WrongChainId { expected: self.chain_id, got: tx.tx.chain_id });
+        let chain_id = tx.chain_id().unwrap_or(0);
+        if chain_id != self.chain_id {
+            return Err(AdmitError::WrongChainId { expected: self.chain_id, got: chain_id });
         }
-        if tx.tx.fee < self.params.min_fee {
-            return Err(AdmitError::FeeTooLow { min: self.params.min_fee, got: tx.tx.fee });
-        }
-        if let Payload::EvidencePut { meta, .. } = &tx.tx.payload {
-            meta.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
+        match &tx {
+            ChainTx::Native(t) => {
+                if t.tx.fee < self.params.min_fee {
+                    return Err(AdmitError::FeeTooLow { min: self.params.min_fee, got: t.tx.fee });
+                }
+                if let Payload::EvidencePut { meta, .. } = &t.tx.payload {
+                    meta.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
+                }
+            }
+            ChainTx::Ethereum(t) => check_eth_rules(&self.params, t)?,
         }
         tx.verify(self.suite).map_err(|e| match e {
             hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
@@ -280,7 +324,7 @@ impl Mempool {
     /// Transactions beyond the pool's free room are refused with
     /// [`AdmitError::PoolFull`] *before* their signatures are checked, so an
     /// overloaded node spends no CPU on work it cannot keep.
-    pub fn admit_batch(&self, txs: Vec<SignedTransaction>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
+    pub fn admit_batch(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
         let room = self.config.capacity.saturating_sub(self.len());
         let mut txs = txs;
         let overflow = txs.len().saturating_sub(room);
@@ -312,16 +356,13 @@ impl Mempool {
         if inner.count >= self.config.capacity {
             return Err(AdmitError::PoolFull { capacity: self.config.capacity });
         }
-        let sender = c.tx.tx.sender;
-        let nonce = c.tx.tx.nonce;
+        let sender = c.tx.sender();
+        let nonce = c.tx.nonce();
         if let std::collections::btree_map::Entry::Vacant(slot) = inner.senders.entry(sender) {
             let acc = state.account(&sender).map_err(AdmitError::State)?;
             slot.insert(SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() });
         }
-        let evidence_hash = match &c.tx.tx.payload {
-            Payload::EvidencePut { content_hash, .. } => Some(*content_hash),
-            _ => None,
-        };
+        let evidence_hash = evidence_hash_of(&c.tx);
         if let Some(h) = &evidence_hash {
             if inner.evidence.contains(h) {
                 return Err(AdmitError::EvidenceExists(format!(
@@ -369,14 +410,15 @@ impl Mempool {
     /// sender with a long queue cannot starve the others. Rounds start after
     /// the sender where the previous call stopped. The transactions stay
     /// pooled until [`Self::on_committed`] removes them.
-    pub fn ready(&self, max: usize) -> Vec<(H256, SignedTransaction)> {
-        self.ready_excluding(max, &|_| false)
+    pub fn ready(&self, max: usize) -> Vec<(H256, ChainTx)> {
+        self.ready_excluding(max, u64::MAX, &|_| false)
     }
 
     /// [`Self::ready`], passing over transactions for which `exclude` is true (e.g. those already
     /// in proposed but not yet committed blocks) as if they were taken: the sender's next
-    /// nonces follow them.
-    pub fn ready_excluding(&self, max: usize, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, SignedTransaction)> {
+    /// nonces follow them. The declared gas of the result stays within `max_gas` (the block gas
+    /// limit): a sender whose next transaction does not fit is passed over for this block.
+    pub fn ready_excluding(&self, max: usize, max_gas: u64, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, ChainTx)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let mut inner = self.inner.lock();
         let (first, second) = match inner.cursor {
@@ -387,6 +429,7 @@ impl Mempool {
         let mut active: Vec<(Address, &SenderQueue, u64)> =
             first.chain(second).map(|(a, q)| (*a, q, q.next_nonce)).collect();
         let mut out = Vec::new();
+        let mut gas_left = max_gas;
         let mut last = None;
         while out.len() < max && !active.is_empty() {
             active.retain_mut(|(addr, q, n)| {
@@ -397,13 +440,14 @@ impl Mempool {
                     *n += 1;
                 }
                 match q.txs.get(n) {
-                    Some(e) => {
+                    Some(e) if e.tx.gas_limit() <= gas_left => {
+                        gas_left -= e.tx.gas_limit();
                         out.push((e.hash, e.tx.clone()));
                         *n += 1;
                         last = Some(*addr);
                         true
                     }
-                    None => false,
+                    _ => false,
                 }
             });
         }
@@ -436,8 +480,8 @@ impl Mempool {
             dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce).filter_map(|n| q.txs.remove(&n)));
             for e in dropped {
                 by_hash.remove(&e.hash);
-                if let Payload::EvidencePut { content_hash, .. } = &e.tx.tx.payload {
-                    evidence.remove(content_hash);
+                if let Some(h) = evidence_hash_of(&e.tx) {
+                    evidence.remove(&h);
                 }
                 q.pending_cost = q.pending_cost.saturating_sub(e.cost);
                 *count -= 1;
@@ -447,6 +491,51 @@ impl Mempool {
             }
         }
     }
+}
+
+/// The Ethereum rules a transaction must meet before it may wait in the pool (what Ethereum
+/// nodes check at admission, with their messages).
+pub fn check_eth_rules(params: &ChainParams, t: &EthTransaction) -> Result<(), AdmitError> {
+    let gas = t.gas_limit();
+    if gas > params.max_tx_gas || gas > params.block_gas_limit {
+        return Err(AdmitError::InvalidGas(format!(
+            "exceeds block gas limit: gas {gas}, the per-transaction limit is {}",
+            params.max_tx_gas.min(params.block_gas_limit)
+        )));
+    }
+    if gas < TX_BASE_GAS {
+        return Err(AdmitError::InvalidGas(format!("intrinsic gas too low: have {gas}, want {TX_BASE_GAS}")));
+    }
+    let max_fee = t.max_fee_per_gas();
+    if max_fee < params.base_fee_per_gas as u128 {
+        return Err(AdmitError::Underpriced(format!(
+            "max fee per gas less than block base fee: maxFeePerGas: {max_fee}, baseFee: {}",
+            params.base_fee_per_gas
+        )));
+    }
+    if let Some(tip) = t.max_priority_fee_per_gas() {
+        if tip > max_fee {
+            return Err(AdmitError::Underpriced(format!(
+                "max priority fee per gas higher than max fee per gas: maxPriorityFeePerGas: {tip}, maxFeePerGas: {max_fee}"
+            )));
+        }
+    }
+    if t.to().is_none() {
+        if !params.deploy.allows(&t.sender()) {
+            return Err(AdmitError::NotPermitted(format!(
+                "{} may not deploy contracts (the chain's deploy policy is an allow-list)",
+                t.sender()
+            )));
+        }
+        let max_init = 2 * params.max_code_size as usize;
+        if t.input().len() > max_init {
+            return Err(AdmitError::InvalidPayload(format!(
+                "max initcode size exceeded: code size {}, limit {max_init}",
+                t.input().len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// [`StateSource`] over the node's database.

@@ -42,7 +42,7 @@ fn transfer(k: &AccountKey, nonce: u64, amount: u128) -> SignedTransaction {
 }
 
 fn setup(config: MempoolConfig) -> (Mempool, Chain) {
-    let params = ChainParams { max_block_txs: 100, max_tx_bytes: 1024, min_fee: 1 };
+    let params = ChainParams { max_block_txs: 100, max_tx_bytes: 1024, min_fee: 1, ..ChainParams::default() };
     let pool = Mempool::new(Suite::Standard, CHAIN, params, config);
     let mut chain = Chain::default();
     for i in 0..4 {
@@ -52,7 +52,7 @@ fn setup(config: MempoolConfig) -> (Mempool, Chain) {
 }
 
 fn admit(pool: &Mempool, chain: &Chain, tx: SignedTransaction) -> Result<H256, AdmitError> {
-    pool.admit_batch(vec![tx], chain).pop().unwrap()
+    pool.admit_batch(vec![tx.into()], chain).pop().unwrap()
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn accepts_and_orders_by_nonce() {
     assert!(pool.ready(10).is_empty());
     admit(&pool, &chain, transfer(&k, 0, 5)).unwrap();
     let ready = pool.ready(10);
-    assert_eq!(ready.iter().map(|(_, t)| t.tx.nonce).collect::<Vec<_>>(), vec![0, 1]);
+    assert_eq!(ready.iter().map(|(_, t)| t.nonce()).collect::<Vec<_>>(), vec![0, 1]);
     assert_eq!(pool.pending_nonce(&Address(k.address())), Some(2));
 }
 
@@ -134,7 +134,7 @@ fn refusals_are_specific() {
     let pool2 = Mempool::new(
         Suite::Standard,
         CHAIN,
-        ChainParams { max_block_txs: 100, max_tx_bytes: 4096, min_fee: 1 },
+        ChainParams { max_block_txs: 100, max_tx_bytes: 4096, min_fee: 1, ..ChainParams::default() },
         MempoolConfig::default(),
     );
     assert!(matches!(admit(&pool2, &chain, long_meta), Err(AdmitError::InvalidPayload(m)) if m.contains("title")));
@@ -181,20 +181,20 @@ fn commit_removes_used_nonces_and_interleaves_senders() {
     let (pool, mut chain) = setup(MempoolConfig::default());
     let (a, b) = (key(0), key(1));
     let batch: Vec<_> = (0..3).flat_map(|n| [transfer(&a, n, 1), transfer(&b, n, 1)]).collect();
-    assert!(pool.admit_batch(batch, &chain).iter().all(|r| r.is_ok()));
+    assert!(pool.admit_batch(batch.into_iter().map(Into::into).collect(), &chain).iter().all(|r| r.is_ok()));
     let ready = pool.ready(4);
     assert_eq!(ready.len(), 4);
-    let senders: Vec<_> = ready.iter().map(|(_, t)| t.tx.sender).collect();
+    let senders: Vec<_> = ready.iter().map(|(_, t)| t.sender()).collect();
     assert_ne!(senders[0], senders[1], "senders are interleaved");
     // Both senders' nonces 0 and 1 commit.
     for k in [&a, &b] {
         chain.accounts.insert(Address(k.address()), Account { nonce: 2, balance: 990 });
     }
-    let included: Vec<_> = ready.iter().map(|(_, t)| (t.tx.sender, t.tx.nonce)).collect();
+    let included: Vec<_> = ready.iter().map(|(_, t)| (t.sender(), t.nonce())).collect();
     pool.on_committed(&included, &chain);
     assert_eq!(pool.len(), 2);
     let rest = pool.ready(10);
-    assert!(rest.iter().all(|(_, t)| t.tx.nonce == 2));
+    assert!(rest.iter().all(|(_, t)| t.nonce() == 2));
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn overflow_is_refused_before_signature_checks() {
     // it is refused as pool_full (cheap), not checked.
     let mut bad = transfer(&k, 2, 1);
     bad.tx.fee = 99;
-    let r = pool.admit_batch(vec![transfer(&k, 0, 1), transfer(&k, 1, 1), bad], &chain);
+    let r = pool.admit_batch(vec![transfer(&k, 0, 1).into(), transfer(&k, 1, 1).into(), bad.into()], &chain);
     assert!(r[0].is_ok() && r[1].is_ok());
     assert_eq!(r[2], Err(AdmitError::PoolFull { capacity: 2 }));
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use hechain_execution::certificate::{CertError, EvidenceCertificate};
 use hechain_execution::{evidence, keys, Overlay};
 use hechain_storage::StoreReader;
-use hechain_types::{Block, SignedTransaction, H256};
+use hechain_types::{Block, ChainTx, SignedTransaction, H256};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -107,7 +107,7 @@ pub(crate) async fn submit_transaction(State(st): State<AppState>, body: Result<
                 ))
             }
         };
-        match ctx.admit(vec![tx]).into_iter().next() {
+        match ctx.admit(vec![tx.into()]).into_iter().next() {
             Some(Ok(hash)) => Ok(Json(json!({ "hash": hash }))),
             Some(Err(e)) => Err(e.into()),
             None => Err(ApiError::Internal("the pool returned no admission result".into())),
@@ -171,7 +171,7 @@ pub(crate) async fn submit_batch(
                 Err(e) => slots.push(Some(entry_error(e.code(), &e.to_string()))),
             }
         }
-        let admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs) };
+        let admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs.into_iter().map(Into::into).collect()) };
         let mut accepted = 0usize;
         let mut admitted = admitted.into_iter();
         let results: Vec<Value> = slots
@@ -274,7 +274,10 @@ fn block_json(ctx: &RpcContext, reader: &StoreReader, height: u64, full: bool) -
         let txs: Vec<Value> = block
             .transactions
             .iter()
-            .map(|t| json!({ "hash": t.hash(suite), "tx": t.tx, "signature": t.signature }))
+            .map(|t| match t {
+                ChainTx::Native(n) => json!({ "hash": t.hash(suite), "tx": n.tx, "signature": n.signature }),
+                ChainTx::Ethereum(e) => json!({ "hash": t.hash(suite), "ethereum": e }),
+            })
             .collect();
         (block.header, block.seal, txs)
     } else {

@@ -56,7 +56,7 @@ pub struct RpcContext {
     /// Where newly admitted transactions are handed for gossip to the other nodes (none on a
     /// single-node chain). Bounded: when full, the batch is not gossiped (it still waits in the
     /// local pool for this node's next turn as leader) and a warning is logged.
-    pub gossip: Option<tokio::sync::mpsc::Sender<Vec<hechain_types::SignedTransaction>>>,
+    pub gossip: Option<tokio::sync::mpsc::Sender<Vec<hechain_types::ChainTx>>>,
     /// Live consensus / network facts (round, leader, peers, role), shown under `consensus` by
     /// `GET /api/v1/status`.
     pub consensus_status: Option<tokio::sync::watch::Receiver<serde_json::Value>>,
@@ -67,7 +67,7 @@ impl RpcContext {
     /// ones to gossip.
     pub fn admit(
         &self,
-        txs: Vec<hechain_types::SignedTransaction>,
+        txs: Vec<hechain_types::ChainTx>,
     ) -> Vec<Result<hechain_types::H256, hechain_mempool::AdmitError>> {
         let state = hechain_mempool::StoreState::new(&self.store);
         let Some(gossip) = &self.gossip else {

@@ -9,7 +9,7 @@
 //! | `headers`    | height              | canonical [`BlockHeader`]              |
 //! | `seals`      | height              | canonical [`Seal`]                     |
 //! | `block_hash` | block hash          | height                                 |
-//! | `block_txs`  | (height, chunk)     | up to 256 canonical [`SignedTransaction`]s |
+//! | `block_txs`  | (height, chunk)     | up to 256 canonical [`ChainTx`]s |
 //! | `receipts`   | (height, chunk)     | up to 256 canonical [`Receipt`]s       |
 //! | `tx_index`   | tx hash             | (height, index)                        |
 //! | `tx_hashes`  | height              | the block's tx hashes, concatenated    |
@@ -36,7 +36,7 @@ pub mod smt;
 use std::path::Path;
 
 use hechain_crypto::Suite;
-use hechain_types::{Block, BlockHeader, Codec, Genesis, Receipt, Seal, SignedTransaction, TxLocation, H256};
+use hechain_types::{Block, BlockHeader, ChainTx, Codec, Genesis, Receipt, Seal, TxLocation, H256};
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -395,7 +395,7 @@ impl StoreReader {
         for item in t.range((height, 0)..=(height, u32::MAX))? {
             let (_, v) = item?;
             for tx in unpack("block_txs", v.value())? {
-                transactions.push(SignedTransaction::decode(tx).map_err(corrupt("block_txs"))?);
+                transactions.push(ChainTx::decode(tx).map_err(corrupt("block_txs"))?);
             }
         }
         Ok(Some(Block { header, seal, transactions }))
@@ -417,13 +417,13 @@ impl StoreReader {
     }
 
     /// A committed transaction and where it is.
-    pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(SignedTransaction, TxLocation)>, StorageError> {
+    pub fn transaction(&self, tx_hash: &H256) -> Result<Option<(ChainTx, TxLocation)>, StorageError> {
         let Some(loc) = self.tx_location(tx_hash)? else { return Ok(None) };
         let bytes = self.chunk_item(BLOCK_TXS, "block_txs", loc)?.ok_or_else(|| StorageError::Corrupt {
             table: "block_txs",
             reason: format!("indexed transaction {tx_hash} missing"),
         })?;
-        Ok(Some((SignedTransaction::decode(&bytes).map_err(corrupt("block_txs"))?, loc)))
+        Ok(Some((ChainTx::decode(&bytes).map_err(corrupt("block_txs"))?, loc)))
     }
 
     /// The item at `loc` of a chunked table.

@@ -5,8 +5,9 @@ use hechain_crypto::Suite;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Codec;
+use crate::eth::ChainTx;
 use crate::primitives::{hex_bytes, u128_string, Address, H256};
-use crate::tx::{EvidenceMeta, SignedTransaction};
+use crate::tx::EvidenceMeta;
 
 /// Domain prefix of the message a validator signs for a block.
 pub const BLOCK_SIGNING_DOMAIN: &[u8] = b"hechain/block/v1";
@@ -91,7 +92,7 @@ pub struct Block {
     /// The validators' signatures over the header.
     pub seal: Seal,
     /// Transactions in execution order.
-    pub transactions: Vec<SignedTransaction>,
+    pub transactions: Vec<ChainTx>,
 }
 
 impl Codec for Block {}
@@ -146,11 +147,46 @@ pub struct Receipt {
     pub status: TxStatus,
     /// Fee taken from the sender.
     pub fee_charged: u64,
-    /// Events emitted.
+    /// Events emitted by native modules.
     pub events: Vec<Event>,
+    /// EVM outcome of an Ethereum transaction (absent for native ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evm: Option<EvmOutcome>,
 }
 
 impl Codec for Receipt {}
+
+/// An EVM log (Solidity event).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    /// Emitting contract.
+    pub address: Address,
+    /// Indexed topics (at most 4).
+    pub topics: Vec<H256>,
+    /// Non-indexed data.
+    #[serde(with = "hex_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// What the EVM reported for an Ethereum transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvmOutcome {
+    /// Gas used (after refunds).
+    pub gas_used: u64,
+    /// Price paid per gas.
+    #[serde(with = "u128_string")]
+    pub effective_gas_price: u128,
+    /// Address of the contract created, for a successful creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_address: Option<Address>,
+    /// Logs, in emission order (empty unless successful).
+    pub logs: Vec<Log>,
+    /// Return data, or the revert data of a reverted transaction.
+    #[serde(with = "hex_bytes")]
+    pub output: Vec<u8>,
+}
 
 impl Receipt {
     /// Receipt hash (leaf of the receipts root).

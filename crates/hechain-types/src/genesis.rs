@@ -58,13 +58,80 @@ pub struct ChainParams {
     pub max_block_txs: u32,
     /// Largest encoded transaction, in bytes.
     pub max_tx_bytes: u32,
-    /// Smallest fee a transaction must offer.
+    /// Smallest fee a native transaction must offer.
     pub min_fee: u64,
+    /// Most gas the transactions of one block may declare (sum of gas limits; a native
+    /// transaction counts as 21,000).
+    #[serde(default = "default_block_gas_limit")]
+    pub block_gas_limit: u64,
+    /// Most gas one transaction may declare.
+    #[serde(default = "default_max_tx_gas")]
+    pub max_tx_gas: u64,
+    /// EIP-1559 base fee per gas, constant (a consortium chain prices gas by policy, not by
+    /// congestion); burned. Legacy gas prices and `maxFeePerGas` must reach it.
+    #[serde(default = "default_base_fee")]
+    pub base_fee_per_gas: u64,
+    /// Receives priority fees (tips). The zero address by default, i.e. they are burned too.
+    #[serde(default)]
+    pub fee_recipient: Address,
+    /// Largest deployed contract code (EIP-170: 24,576); init code may be twice as large.
+    #[serde(default = "default_max_code_size")]
+    pub max_code_size: u32,
+    /// Who may deploy contracts.
+    #[serde(default)]
+    pub deploy: DeployPolicy,
+}
+
+/// Who may create contracts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeployPolicy {
+    /// Every account.
+    #[default]
+    Open,
+    /// Only the listed accounts (contracts they deploy may deploy further contracts).
+    AllowList {
+        /// Accounts allowed to send contract-creation transactions.
+        deployers: Vec<Address>,
+    },
+}
+
+impl DeployPolicy {
+    /// Whether `sender` may send a contract-creation transaction.
+    pub fn allows(&self, sender: &Address) -> bool {
+        match self {
+            DeployPolicy::Open => true,
+            DeployPolicy::AllowList { deployers } => deployers.contains(sender),
+        }
+    }
+}
+
+fn default_block_gas_limit() -> u64 {
+    1_000_000_000
+}
+fn default_max_tx_gas() -> u64 {
+    30_000_000
+}
+fn default_base_fee() -> u64 {
+    1_000_000_000
+}
+fn default_max_code_size() -> u32 {
+    24_576
 }
 
 impl Default for ChainParams {
     fn default() -> Self {
-        Self { max_block_txs: 50_000, max_tx_bytes: 16 * 1024, min_fee: 0 }
+        Self {
+            max_block_txs: 50_000,
+            max_tx_bytes: 128 * 1024,
+            min_fee: 0,
+            block_gas_limit: default_block_gas_limit(),
+            max_tx_gas: default_max_tx_gas(),
+            base_fee_per_gas: default_base_fee(),
+            fee_recipient: Address::ZERO,
+            max_code_size: default_max_code_size(),
+            deploy: DeployPolicy::Open,
+        }
     }
 }
 

@@ -7,17 +7,19 @@
 
 pub mod block;
 pub mod codec;
+pub mod eth;
 pub mod genesis;
 pub mod merkle;
 pub mod primitives;
 pub mod tx;
 
 pub use block::{
-    Account, Block, BlockHeader, CommittedBlock, Event, EvidenceRecord, Receipt, Seal, TxLocation, TxStatus,
-    ValidatorSignature,
+    Account, Block, BlockHeader, CommittedBlock, Event, EvidenceRecord, EvmOutcome, Log, Receipt, Seal, TxLocation,
+    TxStatus, ValidatorSignature,
 };
 pub use codec::{Codec, ENCODING_VERSION};
-pub use genesis::{ChainParams, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
+pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
+pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};

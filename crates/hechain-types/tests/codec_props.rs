@@ -70,8 +70,26 @@ fn receipt() -> impl Strategy<Value = Receipt> {
             Event::EvidenceStored { id, content_hash, submitter, meta }
         }),
     ];
-    (h256(), status, any::<u64>(), proptest::collection::vec(event, 0..3))
-        .prop_map(|(tx_hash, status, fee_charged, events)| Receipt { tx_hash, status, fee_charged, events })
+    let log = (addr(), proptest::collection::vec(h256(), 0..4), proptest::collection::vec(any::<u8>(), 0..64))
+        .prop_map(|(address, topics, data)| Log { address, topics, data });
+    let evm = proptest::option::of(
+        (
+            any::<u64>(),
+            any::<u128>(),
+            proptest::option::of(addr()),
+            proptest::collection::vec(log, 0..3),
+            proptest::collection::vec(any::<u8>(), 0..40),
+        )
+            .prop_map(|(gas_used, effective_gas_price, contract_address, logs, output)| EvmOutcome {
+                gas_used,
+                effective_gas_price,
+                contract_address,
+                logs,
+                output,
+            }),
+    );
+    (h256(), status, any::<u64>(), proptest::collection::vec(event, 0..3), evm)
+        .prop_map(|(tx_hash, status, fee_charged, events, evm)| Receipt { tx_hash, status, fee_charged, events, evm })
 }
 
 proptest! {
@@ -87,7 +105,7 @@ proptest! {
 
     #[test]
     fn block_round_trip(h in header(), txs in proptest::collection::vec(signed_tx(), 0..4), sig in proptest::collection::vec(any::<u8>(), 64)) {
-        let block = Block { header: h, seal: Seal { signatures: vec![ValidatorSignature { validator: 0, signature: sig }] }, transactions: txs };
+        let block = Block { header: h, seal: Seal { signatures: vec![ValidatorSignature { validator: 0, signature: sig }] }, transactions: txs.into_iter().map(ChainTx::from).collect() };
         prop_assert_eq!(Block::decode(&block.encode()).unwrap(), block);
     }
 

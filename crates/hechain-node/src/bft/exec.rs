@@ -15,7 +15,7 @@ use hechain_crypto::{NodeKey, NodePublicKey};
 use hechain_execution::certificate::verify_seal;
 use hechain_mempool::{Mempool, StoreState};
 use hechain_storage::Store;
-use hechain_types::{Address, Block, CommittedBlock, Genesis, Seal, SignedTransaction, ValidatorSignature, H256};
+use hechain_types::{Address, Block, ChainTx, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
 use rayon::prelude::*;
 use tokio::sync::broadcast;
 
@@ -23,7 +23,7 @@ use tokio::sync::broadcast;
 #[derive(Debug)]
 pub(crate) struct CheckedPayload {
     pub timestamp_ms: u64,
-    pub txs: Vec<(H256, SignedTransaction)>,
+    pub txs: Vec<(H256, ChainTx)>,
     pub digest: H256,
 }
 
@@ -150,8 +150,7 @@ impl Executor {
         if let Err(e) = verify_seal(&self.genesis, &self.validator_keys, &block.header, &block.seal) {
             return refuse(e.to_string());
         }
-        let txs: Vec<(H256, SignedTransaction)> =
-            block.transactions.into_par_iter().map(|t| (t.hash(suite), t)).collect();
+        let txs: Vec<(H256, ChainTx)> = block.transactions.into_par_iter().map(|t| (t.hash(suite), t)).collect();
         let h = &block.header;
         let origin = BlockOrigin {
             timestamp_ms: h.timestamp_ms,
@@ -191,7 +190,7 @@ impl Executor {
     ) -> Result<Option<ExecEvent>, String> {
         self.store.commit_block(&commit).map_err(|e| e.to_string())?;
         let ann = announcement(self.genesis.suite(), commit);
-        let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.tx.sender, t.tx.nonce)).collect();
+        let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.sender(), t.nonce())).collect();
         if !included.is_empty() {
             self.mempool.on_committed(&included, &StoreState::new(&self.store));
         }

@@ -46,9 +46,7 @@ use hechain_crypto::{NodeKey, NodePublicKey, NodeSignature, Suite};
 use hechain_mempool::{Mempool, StoreState};
 use hechain_network::{Inbound, Limits, NetConfig, Transport};
 use hechain_storage::Store;
-use hechain_types::{
-    Block, BlockHeader, Codec, CommittedBlock, Genesis, Seal, SignedTransaction, ValidatorSignature, H256,
-};
+use hechain_types::{Block, BlockHeader, ChainTx, Codec, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -163,7 +161,7 @@ impl BftSettings {
 pub(crate) struct BftHandles {
     pub p2p_addr: SocketAddr,
     pub status: watch::Receiver<serde_json::Value>,
-    pub gossip: mpsc::Sender<Vec<SignedTransaction>>,
+    pub gossip: mpsc::Sender<Vec<ChainTx>>,
     pub tasks: Vec<JoinHandle<()>>,
 }
 
@@ -233,6 +231,7 @@ struct CheckCtx {
     vs: ValidatorSet,
     max_block_txs: usize,
     max_payload_bytes: usize,
+    block_gas_limit: u64,
 }
 
 impl CheckCtx {
@@ -251,8 +250,15 @@ impl CheckCtx {
         if p.timestamp_ms > now_ms().saturating_add(MAX_CLOCK_DRIFT_MS) {
             return Err(format!("payload timestamp {} is too far in the future", p.timestamp_ms));
         }
+        let declared_gas = p.txs.iter().fold(0u64, |g, t| g.saturating_add(t.gas_limit()));
+        if declared_gas > self.block_gas_limit {
+            return Err(format!(
+                "payload declares {declared_gas} gas, the block gas limit is {}",
+                self.block_gas_limit
+            ));
+        }
         let suite = self.suite;
-        let txs: Vec<(H256, SignedTransaction)> = p.txs.into_par_iter().map(|t| (t.hash(suite), t)).collect();
+        let txs: Vec<(H256, ChainTx)> = p.txs.into_par_iter().map(|t| (t.hash(suite), t)).collect();
         let hashes: Vec<H256> = txs.iter().map(|(h, _)| *h).collect();
         let digest = BlockPayload::digest(suite, p.timestamp_ms, &hashes);
         if digest != b.payload_digest {
@@ -465,7 +471,7 @@ pub(crate) async fn start(
         .map_err(|e| NodeError::Config(format!("cannot start the executor thread: {e}")))?;
 
     let (status_tx, status_rx) = watch::channel(serde_json::Value::Null);
-    let (gossip_tx, gossip_rx) = mpsc::channel::<Vec<SignedTransaction>>(1024);
+    let (gossip_tx, gossip_rx) = mpsc::channel::<Vec<ChainTx>>(1024);
     let validator_ids: Vec<Vec<u8>> = vs.keys.iter().map(|k| k.as_bytes().to_vec()).collect();
     let gossip_task = tokio::spawn(gossip(gossip_rx, transport.clone(), validator_ids.clone(), my_id.clone()));
 
@@ -476,6 +482,7 @@ pub(crate) async fn start(
         vs: vs.clone(),
         max_block_txs: settings.max_block_txs,
         max_payload_bytes: settings.max_payload_bytes,
+        block_gas_limit: genesis.params.block_gas_limit,
     });
     let now = Instant::now();
     let mut driver = Driver {
@@ -560,7 +567,7 @@ pub(crate) async fn start(
 
 /// Forwards locally admitted transactions to every other validator, coalescing small batches.
 async fn gossip(
-    mut rx: mpsc::Receiver<Vec<SignedTransaction>>,
+    mut rx: mpsc::Receiver<Vec<ChainTx>>,
     transport: Arc<Transport>,
     validators: Vec<Vec<u8>>,
     me: Vec<u8>,
@@ -773,10 +780,11 @@ impl Driver {
         let exclude = self.inflight_set.clone();
         let events = self.events.clone();
         let max_txs = self.settings.max_block_txs;
+        let max_gas = self.genesis.params.block_gas_limit;
         let max_bytes = self.settings.max_payload_bytes.saturating_sub(1024);
         let suite = self.suite;
         tokio::task::spawn_blocking(move || {
-            let mut txs = mempool.ready_excluding(max_txs, &|h| exclude.contains(h));
+            let mut txs = mempool.ready_excluding(max_txs, max_gas, &|h| exclude.contains(h));
             let sizes: Vec<usize> = txs.par_iter().map(|(_, t)| t.encode().len() + 8).collect();
             let mut total = 0usize;
             let keep = sizes.iter().take_while(|s| {

@@ -7,7 +7,7 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use hechain_consensus::hotstuff::{BlockId, Proposal, TimeoutMsg, Vote};
 use hechain_crypto::{NodeSignature, Suite};
-use hechain_types::{merkle, Block, SignedTransaction, H256};
+use hechain_types::{merkle, Block, ChainTx, H256};
 
 /// Version byte of every frame.
 pub const WIRE_VERSION: u8 = 1;
@@ -37,7 +37,7 @@ pub enum NetMsg {
         payload: Option<Vec<u8>>,
     },
     /// Transactions admitted by the sender, for the other pools (sent once, to every validator).
-    Txs(Vec<SignedTransaction>),
+    Txs(Vec<ChainTx>),
     /// The sender's seal signature over the header it computed for `height`.
     SealSig {
         /// Block height.
@@ -119,7 +119,7 @@ pub struct BlockPayload {
     /// Leader's clock when proposing (ms since the Unix epoch).
     pub timestamp_ms: u64,
     /// The transactions, in block order.
-    pub txs: Vec<SignedTransaction>,
+    pub txs: Vec<ChainTx>,
 }
 
 impl BlockPayload {

@@ -1,0 +1,335 @@
+//! Native modules callable from Solidity, at fixed precompile addresses.
+//!
+//! | address | module | interface |
+//! |---|---|---|
+//! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
+//!
+//! A precompile cannot write native state directly: a frame that calls it may still revert.
+//! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
+//! reverted frames) and returns the id the record will get; after the transaction succeeds the
+//! executor applies one native evidence put per surviving log, in order ([`apply_evidence_logs`]).
+//! Reads (`exists`, `get`) see committed records, earlier transactions of the block, and the
+//! records this transaction has stored so far.
+
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
+use hechain_types::{Address, Codec, Event, EvidenceMeta, EvidenceRecord, H256};
+use revm::context::{Cfg, ContextError, ContextTr, JournalTr};
+use revm::database_interface::WrapDatabaseRef;
+use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles, PrecompileProvider};
+use revm::interpreter::{CallInputs, InterpreterResult};
+use revm::precompile::{PrecompileHalt, PrecompileOutput};
+use revm::primitives::{hardfork::SpecId, Address as EvmAddress, AddressSet, Bytes, Log, B256};
+
+use crate::state::{Overlay, StateRead};
+use crate::{evidence, keys, BlockContext, ExecError};
+
+sol! {
+    /// The evidence (存证) module as seen from Solidity (the same interface ships as
+    /// `contracts/IHechainEvidence.sol`).
+    interface IHechainEvidence {
+        /// A record was stored; `submitter` is the account or contract that called `store`.
+        event EvidenceStored(uint64 indexed id, bytes32 indexed contentHash, address indexed submitter, string title, string kind, string owner, string externalRef);
+        /// Stores `contentHash` with its metadata; reverts if the hash is already stored or a
+        /// field is longer than 512 bytes. Returns the record id.
+        function store(bytes32 contentHash, string title, string kind, string owner, string externalRef) external returns (uint64 id);
+        /// Whether `contentHash` is stored.
+        function exists(bytes32 contentHash) external view returns (bool);
+        /// The record of `contentHash`; reverts if there is none.
+        function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
+    }
+}
+
+/// Address of the evidence precompile.
+pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
+
+/// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
+/// plus calldata-like cost per metadata byte.
+pub const STORE_GAS: u64 = 80_000;
+/// Gas per byte of metadata stored.
+pub const STORE_GAS_PER_BYTE: u64 = 16;
+/// Gas of `exists`.
+pub const EXISTS_GAS: u64 = 2_600;
+/// Gas of `get`.
+pub const GET_GAS: u64 = 5_000;
+
+/// Native state the precompiles read (the block overlay under the EVM).
+pub trait NativeState {
+    /// Latest value of a native state key.
+    fn native_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError>;
+}
+
+impl<T: NativeState + ?Sized> NativeState for &T {
+    fn native_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        (**self).native_get(key)
+    }
+}
+
+/// Ethereum's precompiles plus hechain's native-module precompiles.
+#[derive(Debug, Clone)]
+pub struct ChainPrecompiles {
+    eth: EthPrecompiles,
+    warm: AddressSet,
+}
+
+impl ChainPrecompiles {
+    /// The set for a hardfork.
+    pub fn new(spec: SpecId) -> Self {
+        let eth = EthPrecompiles::new(spec);
+        let mut warm = eth.warm_addresses().clone();
+        warm.insert(evm_address(&EVIDENCE_ADDRESS));
+        Self { eth, warm }
+    }
+}
+
+fn evm_address(a: &Address) -> EvmAddress {
+    EvmAddress::from(a.0)
+}
+
+impl<CTX, D> PrecompileProvider<CTX> for ChainPrecompiles
+where
+    CTX: ContextTr<Cfg: Cfg<Spec = SpecId>, Db = WrapDatabaseRef<D>>,
+    D: revm::DatabaseRef<Error = ExecError> + NativeState,
+{
+    type Output = InterpreterResult;
+
+    fn set_spec(&mut self, spec: SpecId) -> bool {
+        let changed = <EthPrecompiles as PrecompileProvider<CTX>>::set_spec(&mut self.eth, spec);
+        if changed {
+            *self = Self::new(spec);
+        }
+        changed
+    }
+
+    fn run(&mut self, ctx: &mut CTX, inputs: &CallInputs) -> Result<Option<InterpreterResult>, String> {
+        if inputs.bytecode_address != evm_address(&EVIDENCE_ADDRESS) {
+            return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
+        }
+        let out = match evidence_precompile(ctx, inputs) {
+            Ok(out) => out,
+            Err(e) => {
+                // A storage failure aborts the whole transaction (and block) with this error.
+                *ctx.error() = Err(ContextError::Db(e));
+                PrecompileOutput::halt(PrecompileHalt::other_static("native state unavailable"), inputs.reservoir)
+            }
+        };
+        Ok(Some(precompile_output_to_interpreter_result(out, inputs.gas_limit)))
+    }
+
+    fn warm_addresses(&self) -> &AddressSet {
+        &self.warm
+    }
+}
+
+fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
+    let data = alloy_sol_types::Revert::from(msg.to_string()).abi_encode();
+    PrecompileOutput::revert(gas, Bytes::from(data), reservoir)
+}
+
+/// The records stored so far by the current transaction (logs of frames that did not revert).
+fn pending_puts<CTX: ContextTr>(ctx: &CTX) -> Vec<IHechainEvidence::EvidenceStored> {
+    let addr = evm_address(&EVIDENCE_ADDRESS);
+    ctx.journal()
+        .logs()
+        .iter()
+        .filter(|l| l.address == addr)
+        .filter_map(|l| IHechainEvidence::EvidenceStored::decode_log_data(&l.data).ok())
+        .collect()
+}
+
+fn read_id(db: &impl NativeState, content_hash: &H256) -> Result<Option<u64>, ExecError> {
+    let key = keys::evidence_by_hash(content_hash);
+    match db.native_get(&key)? {
+        Some(b) => {
+            let arr: [u8; 8] = b
+                .as_slice()
+                .try_into()
+                .map_err(|_| ExecError::Corrupt { key: crate::hex_key(&key), reason: "id is not 8 bytes".into() })?;
+            Ok(Some(u64::from_be_bytes(arr)))
+        }
+        None => Ok(None),
+    }
+}
+
+fn read_record(db: &impl NativeState, id: u64) -> Result<Option<EvidenceRecord>, ExecError> {
+    let key = keys::evidence_record(id);
+    db.native_get(&key)?
+        .map(|b| {
+            EvidenceRecord::decode(&b)
+                .map_err(|e| ExecError::Corrupt { key: crate::hex_key(&key), reason: e.to_string() })
+        })
+        .transpose()
+}
+
+fn evidence_precompile<CTX, D>(ctx: &mut CTX, inputs: &CallInputs) -> Result<PrecompileOutput, ExecError>
+where
+    CTX: ContextTr<Db = WrapDatabaseRef<D>>,
+    D: revm::DatabaseRef<Error = ExecError> + NativeState,
+{
+    let r = inputs.reservoir;
+    let input = inputs.input.bytes(ctx);
+    if inputs.target_address != inputs.bytecode_address {
+        return Ok(revert_msg(0, "evidence precompile: DELEGATECALL and CALLCODE are not supported", r));
+    }
+    let call = match IHechainEvidence::IHechainEvidenceCalls::abi_decode(&input) {
+        Ok(c) => c,
+        Err(e) => return Ok(revert_msg(0, &format!("evidence precompile: invalid call: {e}"), r)),
+    };
+    match call {
+        IHechainEvidence::IHechainEvidenceCalls::store(c) => {
+            let meta = EvidenceMeta {
+                title: non_empty(c.title),
+                kind: non_empty(c.kind),
+                owner: non_empty(c.owner),
+                external_ref: non_empty(c.externalRef),
+            };
+            let meta_len = [&meta.title, &meta.kind, &meta.owner, &meta.external_ref]
+                .iter()
+                .map(|f| f.as_ref().map_or(0, |s| s.len() as u64))
+                .sum::<u64>();
+            let gas = STORE_GAS + STORE_GAS_PER_BYTE * meta_len;
+            if gas > inputs.gas_limit {
+                return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+            }
+            if inputs.is_static {
+                return Ok(revert_msg(gas, "evidence precompile: store is not allowed in a static call", r));
+            }
+            if let Err(e) = meta.validate() {
+                return Ok(revert_msg(gas, &e.to_string(), r));
+            }
+            let content_hash = H256(c.contentHash.0);
+            let pending = pending_puts(ctx);
+            let db = &ctx.db_ref().0;
+            if let Some(id) = read_id(db, &content_hash)? {
+                return Ok(revert_msg(
+                    gas,
+                    &format!("evidence with content hash {content_hash} already exists: id {id}"),
+                    r,
+                ));
+            }
+            if let Some(p) = pending.iter().find(|p| p.contentHash == c.contentHash) {
+                return Ok(revert_msg(
+                    gas,
+                    &format!("evidence with content hash {content_hash} already exists: id {}", p.id),
+                    r,
+                ));
+            }
+            let next = match db.native_get(keys::EVIDENCE_NEXT_ID)? {
+                Some(b) => u64::from_be_bytes(b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
+                    key: crate::hex_key(keys::EVIDENCE_NEXT_ID),
+                    reason: "id is not 8 bytes".into(),
+                })?),
+                None => 1,
+            };
+            let id = next + pending.len() as u64;
+            let event = IHechainEvidence::EvidenceStored {
+                id,
+                contentHash: c.contentHash,
+                submitter: inputs.caller,
+                title: meta.title.clone().unwrap_or_default(),
+                kind: meta.kind.clone().unwrap_or_default(),
+                owner: meta.owner.clone().unwrap_or_default(),
+                externalRef: meta.external_ref.clone().unwrap_or_default(),
+            };
+            ctx.journal_mut().log(Log { address: evm_address(&EVIDENCE_ADDRESS), data: event.encode_log_data() });
+            let out = IHechainEvidence::storeCall::abi_encode_returns(&id);
+            Ok(PrecompileOutput::new(gas, Bytes::from(out), r))
+        }
+        IHechainEvidence::IHechainEvidenceCalls::exists(c) => {
+            if EXISTS_GAS > inputs.gas_limit {
+                return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+            }
+            let found = pending_puts(ctx).iter().any(|p| p.contentHash == c.contentHash)
+                || read_id(&ctx.db_ref().0, &H256(c.contentHash.0))?.is_some();
+            let out = IHechainEvidence::existsCall::abi_encode_returns(&found);
+            Ok(PrecompileOutput::new(EXISTS_GAS, Bytes::from(out), r))
+        }
+        IHechainEvidence::IHechainEvidenceCalls::get(c) => {
+            if GET_GAS > inputs.gas_limit {
+                return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+            }
+            let content_hash = H256(c.contentHash.0);
+            let ret = if let Some(p) = pending_puts(ctx).into_iter().find(|p| p.contentHash == c.contentHash) {
+                let block = ctx.block();
+                IHechainEvidence::getReturn {
+                    id: p.id,
+                    submitter: p.submitter,
+                    height: revm::context::Block::number(block).saturating_to(),
+                    timestampMs: revm::context::Block::timestamp(block).saturating_to::<u64>().saturating_mul(1000),
+                    title: p.title,
+                    kind: p.kind,
+                    owner: p.owner,
+                    externalRef: p.externalRef,
+                }
+            } else {
+                let db = &ctx.db_ref().0;
+                let Some(id) = read_id(db, &content_hash)? else {
+                    return Ok(revert_msg(GET_GAS, &format!("no evidence with content hash {content_hash}"), r));
+                };
+                let rec = read_record(db, id)?.ok_or_else(|| ExecError::Corrupt {
+                    key: crate::hex_key(&keys::evidence_record(id)),
+                    reason: "indexed record missing".into(),
+                })?;
+                IHechainEvidence::getReturn {
+                    id: rec.id,
+                    submitter: evm_address(&rec.submitter),
+                    height: rec.height,
+                    timestampMs: rec.timestamp_ms,
+                    title: rec.meta.title.unwrap_or_default(),
+                    kind: rec.meta.kind.unwrap_or_default(),
+                    owner: rec.meta.owner.unwrap_or_default(),
+                    externalRef: rec.meta.external_ref.unwrap_or_default(),
+                }
+            };
+            let out = IHechainEvidence::getCall::abi_encode_returns(&ret);
+            Ok(PrecompileOutput::new(GET_GAS, Bytes::from(out), r))
+        }
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Applies the evidence records a successful transaction stored through the precompile (its
+/// surviving `EvidenceStored` logs, in order) as native evidence puts, and returns their events.
+pub fn apply_evidence_logs<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    logs: &[Log],
+    tx_hash: H256,
+) -> Result<Vec<Event>, ExecError> {
+    let addr = evm_address(&EVIDENCE_ADDRESS);
+    let mut events = Vec::new();
+    for log in logs.iter().filter(|l| l.address == addr) {
+        let Ok(e) = IHechainEvidence::EvidenceStored::decode_log_data(&log.data) else { continue };
+        let meta = EvidenceMeta {
+            title: non_empty(e.title),
+            kind: non_empty(e.kind),
+            owner: non_empty(e.owner),
+            external_ref: non_empty(e.externalRef),
+        };
+        let submitter = Address(e.submitter.into_array());
+        match evidence::put(o, ctx, &submitter, &H256(e.contentHash.0), &meta, tx_hash)? {
+            Ok(mut ev) => {
+                if !matches!(ev.first(), Some(Event::EvidenceStored { id, .. }) if *id == e.id) {
+                    return Err(ExecError::Invalid(format!(
+                        "evidence precompile promised id {} but the module assigned another",
+                        e.id
+                    )));
+                }
+                events.append(&mut ev);
+            }
+            Err(reason) => {
+                return Err(ExecError::Invalid(format!(
+                    "evidence precompile accepted a record the module refuses: {reason}"
+                )))
+            }
+        }
+    }
+    Ok(events)
+}
+
+/// Topic 0 of the `EvidenceStored` log.
+pub fn evidence_stored_topic() -> B256 {
+    IHechainEvidence::EvidenceStored::SIGNATURE_HASH
+}
