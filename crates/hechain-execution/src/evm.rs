@@ -230,9 +230,13 @@ pub fn halt_message(reason: &HaltReason) -> String {
 
 /// `execution reverted` plus the decoded `Error(string)` / `Panic(uint)` reason, if any.
 pub fn revert_message(output: &[u8]) -> String {
-    match alloy_sol_types::decode_revert_reason(output) {
-        Some(r) if !r.is_empty() => format!("execution reverted: {r}"),
-        _ => "execution reverted".into(),
+    use alloy_sol_types::{Panic, Revert, SolError};
+    if let Ok(r) = Revert::abi_decode(output) {
+        format!("execution reverted: {}", r.reason)
+    } else if let Ok(p) = Panic::abi_decode(output) {
+        format!("execution reverted: {p}")
+    } else {
+        "execution reverted".into()
     }
 }
 

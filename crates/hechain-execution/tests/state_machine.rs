@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_execution::certificate::EvidenceCertificate;
-use hechain_execution::{account_of, execute_block, genesis_commit, keys, BlockContext, ExecutionOutput};
-use hechain_storage::{BlockCommit, Store};
+use hechain_execution::{account_of, genesis_commit, keys, ExecutionOutput};
+use hechain_storage::Store;
 use hechain_types::*;
 use proptest::prelude::*;
+
+mod common;
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -50,50 +52,7 @@ fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> SignedTra
 
 /// Executes and commits one block the way the block producer does.
 fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
-    let txs: Vec<ChainTx> = txs.into_iter().map(Into::into).collect();
-    let suite = e.genesis.suite();
-    let r = e.store.reader().unwrap();
-    let parent = r.head().unwrap();
-    let hashes: Vec<H256> = txs.iter().map(|t| t.hash(suite)).collect();
-    let ctx = BlockContext {
-        suite,
-        height: parent.height + 1,
-        timestamp_ms: parent.timestamp_ms + 10,
-        parent_hash: parent.hash(suite),
-    };
-    let out = execute_block(&r, &parent.state_root, ctx, 5, &e.genesis.params, &txs, &hashes).unwrap();
-    let receipt_hashes: Vec<H256> = out.receipts.iter().map(|r| r.hash(suite)).collect();
-    let header = BlockHeader {
-        version: 1,
-        chain_id: 5,
-        height: ctx.height,
-        parent_hash: parent.hash(suite),
-        timestamp_ms: ctx.timestamp_ms,
-        proposer: 0,
-        tx_root: merkle::root(suite, &hashes),
-        receipts_root: merkle::root(suite, &receipt_hashes),
-        state_root: out.state_root,
-        tx_count: txs.len() as u32,
-        round: ctx.height,
-        consensus_id: H256::ZERO,
-    };
-    let sig = e.node.sign(&BlockHeader::signing_message(&e.genesis.hash(), &header.hash(suite)));
-    let block = Block {
-        header: header.clone(),
-        seal: Seal { signatures: vec![ValidatorSignature { validator: 0, signature: sig.0.to_vec() }] },
-        transactions: txs,
-    };
-    drop(r);
-    e.store
-        .commit_block(&BlockCommit {
-            block,
-            tx_hashes: hashes,
-            receipts: out.receipts.clone(),
-            state_writes: out.state_writes.clone(),
-            smt_nodes: out.smt_nodes.clone(),
-        })
-        .unwrap();
-    (out, header)
+    common::commit(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
 }
 
 fn balance(e: &Env, i: usize) -> u128 {

@@ -265,6 +265,13 @@ impl Mempool {
         self.inner.lock().by_hash.contains_key(hash)
     }
 
+    /// A pending transaction by hash.
+    pub fn get(&self, hash: &H256) -> Option<ChainTx> {
+        let inner = self.inner.lock();
+        let (sender, nonce) = inner.by_hash.get(hash)?;
+        inner.senders.get(sender)?.txs.get(nonce).map(|e| e.tx.clone())
+    }
+
     /// The next nonce a new transaction of `addr` should use, counting
     /// pending ones (`None` if the pool has nothing of that sender).
     pub fn pending_nonce(&self, addr: &Address) -> Option<u64> {

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod eth;
 mod events;
 mod handlers;
 pub mod openapi;
@@ -92,11 +93,13 @@ pub struct RpcConfig {
     pub max_batch: usize,
     /// Largest page of list endpoints such as evidence by submitter (default 1000).
     pub max_page: usize,
+    /// Limits of the Ethereum JSON-RPC.
+    pub eth: eth::EthLimits,
 }
 
 impl Default for RpcConfig {
     fn default() -> Self {
-        Self { max_body_bytes: 16 << 20, max_batch: 10_000, max_page: 1000 }
+        Self { max_body_bytes: 16 << 20, max_batch: 10_000, max_page: 1000, eth: eth::EthLimits::default() }
     }
 }
 
@@ -200,6 +203,8 @@ pub const ROUTES: &[RouteSpec] = &[
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) ctx: Arc<RpcContext>,
+    /// Ethereum JSON-RPC state (installed filters, limits).
+    pub(crate) eth: Arc<eth::EthState>,
     /// Becomes `true` when the server shuts down (ends event streams so that
     /// graceful shutdown does not wait on them forever).
     pub(crate) shutdown: watch::Receiver<bool>,
@@ -240,12 +245,15 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     for spec in ROUTES {
         r = r.route(spec.path, endpoint_router(spec));
     }
+    // Ethereum JSON-RPC: POST / (HTTP, single or batch) and GET / (WebSocket).
+    r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));
+    let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
     r.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }))
-        .with_state(AppState { ctx, shutdown })
+        .with_state(AppState { ctx, eth, shutdown })
 }
 
 /// Rewrites the plain-text 413 of the body-limit layer as a JSON error.
@@ -300,7 +308,7 @@ pub async fn serve(
     let (stop, stopped) = watch::channel(false);
     let app = build_router(ctx, stopped);
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "REST API listening");
+        tracing::info!(%addr, "REST API and Ethereum JSON-RPC listening");
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

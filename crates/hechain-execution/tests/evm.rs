@@ -1,0 +1,351 @@
+//! Ethereum transactions on the EVM over a real store: contract creation and calls, logs,
+//! reverts with reasons and custom errors, out-of-gas, gas accounting, shared nonces with native
+//! transactions, the deploy allow-list, and the evidence precompile. The contracts are the
+//! Solidity sources in `contracts/`, compiled by `contracts/build.mjs` (solc) into
+//! `contracts/artifacts/`.
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
+use alloy_primitives::{Signature, TxKind, U256};
+use alloy_sol_types::{sol, SolCall, SolValue};
+use hechain_crypto::{AccountKey, AccountScheme, AccountSignature, NodeKey, Suite};
+use hechain_execution::evm::{self, CallRequest, CallStatus};
+use hechain_execution::precompile::EVIDENCE_ADDRESS;
+use hechain_execution::{account_of, evidence, genesis_commit, BlockContext};
+use hechain_storage::Store;
+use hechain_types::*;
+
+mod common;
+
+sol! {
+    interface IToken {
+        function transfer(address to, uint256 value) external returns (bool);
+        function balanceOf(address who) external view returns (uint256);
+    }
+    interface INotary {
+        function notarize(bytes32 contentHash, string title) external returns (uint64);
+        function notarizeAndRevert(bytes32 contentHash, string title) external returns (uint64);
+        function isNotarized(bytes32 contentHash) external view returns (bool);
+    }
+    interface IEvidence {
+        function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
+    }
+}
+
+const CHAIN: u64 = 77;
+const GWEI: u128 = 1_000_000_000;
+const TIP: u128 = 2 * GWEI;
+const FUNDS: u128 = 1_000_000 * GWEI * GWEI;
+
+fn artifact(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../contracts/artifacts/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    hex::decode(v["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap()
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    store: Store,
+    genesis: Genesis,
+    node: NodeKey,
+    keys: Vec<AccountKey>,
+    tip_to: Address,
+}
+
+fn env(deploy: DeployPolicy) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let node = NodeKey::from_bytes(Suite::Standard, &[7; 32]).unwrap();
+    let keys: Vec<AccountKey> =
+        (1..=3u8).map(|i| AccountKey::from_bytes(AccountScheme::Secp256k1, &[i; 32]).unwrap()).collect();
+    let tip_to = Address([0xfe; 20]);
+    let genesis = Genesis {
+        chain_id: CHAIN,
+        suite: SuiteTag(Suite::Standard),
+        timestamp_ms: 1_000_000,
+        validators: vec![ValidatorInfo {
+            name: "v0".into(),
+            public_key: node.public_key().as_bytes().to_vec(),
+            org: String::new(),
+        }],
+        accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: FUNDS }).collect(),
+        params: ChainParams { fee_recipient: tip_to, deploy, ..ChainParams::default() },
+        orgs: vec![],
+        observers: vec![],
+    };
+    let store =
+        Store::open(&dir.path().join("db"), &genesis, |s| Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis")))
+            .unwrap();
+    Env { _dir: dir, store, genesis, node, keys, tip_to }
+}
+
+fn sign<T: SignableTransaction<Signature>>(tx: T, key: &AccountKey) -> ChainTx
+where
+    TxEnvelope: From<alloy_consensus::Signed<T>>,
+{
+    let AccountSignature::Secp256k1 { sig } = key.sign_prehash_secp256k1(&tx.signature_hash().0).unwrap() else {
+        panic!("secp256k1 key")
+    };
+    let signature = Signature::from_bytes_and_parity(&sig[..64], sig[64] == 1);
+    ChainTx::Ethereum(EthTransaction::from_envelope(TxEnvelope::from(tx.into_signed(signature))).unwrap())
+}
+
+/// An EIP-1559 transaction from key `i`.
+fn eth(e: &Env, i: usize, nonce: u64, to: Option<Address>, input: Vec<u8>, gas: u64) -> ChainTx {
+    let tx = TxEip1559 {
+        chain_id: CHAIN,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: e.genesis.params.base_fee_per_gas as u128 + TIP,
+        max_priority_fee_per_gas: TIP,
+        to: to.map_or(TxKind::Create, |a| TxKind::Call(a.0.into())),
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input: input.into(),
+    };
+    sign(tx, &e.keys[i])
+}
+
+fn addr(e: &Env, i: usize) -> Address {
+    Address(e.keys[i].address())
+}
+
+fn account(e: &Env, a: &Address) -> Account {
+    account_of(&e.store.reader().unwrap(), a).unwrap()
+}
+
+fn commit(e: &Env, txs: Vec<ChainTx>) -> Vec<Receipt> {
+    common::commit(&e.store, &e.genesis, &e.node, txs).0.receipts
+}
+
+fn view(e: &Env, to: Address, data: Vec<u8>) -> evm::CallOutcome {
+    let r = e.store.reader().unwrap();
+    let head = r.head().unwrap();
+    let ctx = BlockContext {
+        suite: Suite::Standard,
+        height: head.height + 1,
+        timestamp_ms: head.timestamp_ms,
+        parent_hash: head.hash(Suite::Standard),
+    };
+    let req = CallRequest { to: Some(to), data, ..CallRequest::default() };
+    evm::call(&r, ctx, CHAIN, &e.genesis.params, &req).unwrap()
+}
+
+fn token_balance(e: &Env, token: Address, who: Address) -> U256 {
+    let out = view(e, token, IToken::balanceOfCall { who: who.0.into() }.abi_encode());
+    assert_eq!(out.status, CallStatus::Success);
+    U256::abi_decode(&out.output).unwrap()
+}
+
+fn deploy_token(e: &Env, nonce: u64) -> (Address, Receipt) {
+    let mut code = artifact("HechainToken");
+    code.extend_from_slice(&("Test".to_string(), "TST".to_string(), U256::from(1_000_000u64)).abi_encode_params());
+    let r = commit(e, vec![eth(e, 0, nonce, None, code, 2_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let created = r.evm.as_ref().unwrap().contract_address.unwrap();
+    (created, r)
+}
+
+#[test]
+fn erc20_deploy_transfer_logs_and_gas_accounting() {
+    let e = env(DeployPolicy::Open);
+    let alice = addr(&e, 0);
+    let bob = addr(&e, 1);
+    let before = account(&e, &alice);
+    let (token, deploy) = deploy_token(&e, 0);
+    // The CREATE address rule: keccak(rlp(sender, nonce)).
+    assert_eq!(token.0, alloy_primitives::Address::from(alice.0).create(0).0 .0);
+    let code = evm::code_of(&e.store.reader().unwrap(), &token).unwrap();
+    assert!(code.len() > 100, "runtime code stored");
+    assert_eq!(token_balance(&e, token, alice), U256::from(1_000_000u64));
+
+    let call = IToken::transferCall { to: bob.0.into(), value: U256::from(250u64) }.abi_encode();
+    let r = commit(&e, vec![eth(&e, 0, 1, Some(token), call, 100_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let out = r.evm.as_ref().unwrap();
+    assert_eq!(out.logs.len(), 1);
+    let log = &out.logs[0];
+    assert_eq!(log.address, token);
+    assert_eq!(log.topics.len(), 3, "Transfer(address indexed, address indexed, uint256)");
+    assert_eq!(&log.topics[2].0[12..], &bob.0);
+    assert_eq!(U256::from_be_slice(&log.data), U256::from(250u64));
+    assert_eq!(token_balance(&e, token, bob), U256::from(250u64));
+
+    // Gas accounting: the sender paid gas_used × (base fee + tip) for both transactions; the
+    // fee recipient got the tips; the nonce advanced once per transaction.
+    let price = e.genesis.params.base_fee_per_gas as u128 + TIP;
+    let gas = (deploy.evm.as_ref().unwrap().gas_used + out.gas_used) as u128;
+    assert_eq!(out.effective_gas_price, price);
+    let after = account(&e, &alice);
+    assert_eq!(before.balance - after.balance, gas * price);
+    assert_eq!(after.nonce, 2);
+    assert_eq!(account(&e, &e.tip_to).balance, gas * TIP);
+    assert_eq!(r.fee_charged as u128, out.gas_used as u128 * price);
+}
+
+#[test]
+fn reverts_keep_reasons_and_charge_gas() {
+    let e = env(DeployPolicy::Open);
+    let (token, _) = deploy_token(&e, 0);
+    let bob = addr(&e, 1);
+    // Revert string.
+    let to_zero = IToken::transferCall { to: alloy_primitives::Address::ZERO, value: U256::from(1u64) }.abi_encode();
+    // Custom error InsufficientBalance(uint256,uint256): bob has no tokens.
+    let too_much = IToken::transferCall { to: bob.0.into(), value: U256::from(5u64) }.abi_encode();
+    // Out of gas: far too little for an SSTORE.
+    let oog = IToken::transferCall { to: bob.0.into(), value: U256::from(1u64) }.abi_encode();
+    let bob_before = account(&e, &bob);
+    let rs = commit(
+        &e,
+        vec![
+            eth(&e, 0, 1, Some(token), to_zero, 100_000),
+            eth(&e, 1, 0, Some(token), too_much, 100_000),
+            eth(&e, 0, 2, Some(token), oog, 23_000),
+        ],
+    );
+    match &rs[0].status {
+        TxStatus::Failed { reason } => assert_eq!(reason, "execution reverted: ERC20: transfer to the zero address"),
+        s => panic!("{s:?}"),
+    }
+    match &rs[1].status {
+        TxStatus::Failed { reason } => assert_eq!(reason, "execution reverted"),
+        s => panic!("{s:?}"),
+    }
+    let custom = &rs[1].evm.as_ref().unwrap().output;
+    let selector = &alloy_primitives::keccak256("InsufficientBalance(uint256,uint256)")[..4];
+    assert_eq!(&custom[..4], selector, "custom error data is kept");
+    assert_eq!(rs[2].status, TxStatus::Failed { reason: "out of gas".into() });
+    assert_eq!(rs[2].evm.as_ref().unwrap().gas_used, 23_000, "out of gas uses the whole limit");
+    // Failed transactions still consume the nonce and pay for gas.
+    let bob_after = account(&e, &bob);
+    assert_eq!(bob_after.nonce, 1);
+    assert!(bob_after.balance < bob_before.balance);
+    assert!(rs.iter().all(|r| r.evm.as_ref().unwrap().logs.is_empty()));
+    assert_eq!(account(&e, &addr(&e, 0)).nonce, 3);
+}
+
+#[test]
+fn invalid_transactions_change_nothing_and_nonces_are_shared_with_native() {
+    let e = env(DeployPolicy::Open);
+    let alice = addr(&e, 0);
+    let bob = addr(&e, 1);
+    let native = Transaction {
+        chain_id: CHAIN,
+        nonce: 0,
+        sender: alice,
+        fee: 0,
+        payload: Payload::Transfer { to: bob, amount: 5 },
+    }
+    .sign(&e.keys[0])
+    .unwrap();
+    // native nonce 0, Ethereum nonce 1: one account, one nonce sequence.
+    let legacy = TxLegacy {
+        chain_id: Some(CHAIN),
+        nonce: 1,
+        gas_price: e.genesis.params.base_fee_per_gas as u128,
+        gas_limit: 21_000,
+        to: TxKind::Call(bob.0.into()),
+        value: U256::from(7u64),
+        input: Default::default(),
+    };
+    let stale = eth(&e, 0, 0, Some(bob), vec![], 21_000); // nonce 0 is used by then
+    let rs = commit(&e, vec![native.into(), sign(legacy, &e.keys[0]), stale]);
+    assert_eq!(rs[0].status, TxStatus::Success);
+    assert_eq!(rs[1].status, TxStatus::Success, "{:?}", rs[1]);
+    assert_eq!(rs[1].evm.as_ref().unwrap().gas_used, 21_000);
+    match &rs[2].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("nonce"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(rs[2].fee_charged, 0);
+    let a = account(&e, &alice);
+    assert_eq!(a.nonce, 2, "the invalid transaction did not consume a nonce");
+    assert_eq!(account(&e, &bob).balance, FUNDS + 5 + 7);
+}
+
+#[test]
+fn deploy_allow_list_is_enforced() {
+    let allowed = DeployPolicy::AllowList {
+        deployers: vec![Address(AccountKey::from_bytes(AccountScheme::Secp256k1, &[1; 32]).unwrap().address())],
+    };
+    let e = env(allowed);
+    let mut code = artifact("HechainToken");
+    code.extend_from_slice(&("A".to_string(), "A".to_string(), U256::from(1u64)).abi_encode_params());
+    let rs = commit(&e, vec![eth(&e, 0, 0, None, code.clone(), 2_000_000), eth(&e, 1, 0, None, code, 2_000_000)]);
+    assert_eq!(rs[0].status, TxStatus::Success);
+    match &rs[1].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("not permitted"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(account(&e, &addr(&e, 1)).nonce, 0);
+}
+
+#[test]
+fn contracts_store_evidence_through_the_precompile() {
+    let e = env(DeployPolicy::Open);
+    let r = commit(&e, vec![eth(&e, 0, 0, None, artifact("EvidenceNotary"), 2_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let notary = r.evm.unwrap().contract_address.unwrap();
+    let h1 = alloy_primitives::B256::repeat_byte(0x11);
+    let h2 = alloy_primitives::B256::repeat_byte(0x22);
+    let rs = commit(
+        &e,
+        vec![
+            eth(
+                &e,
+                0,
+                1,
+                Some(notary),
+                INotary::notarizeCall { contentHash: h1, title: "contract A".into() }.abi_encode(),
+                500_000,
+            ),
+            eth(
+                &e,
+                0,
+                2,
+                Some(notary),
+                INotary::notarizeAndRevertCall { contentHash: h2, title: "x".into() }.abi_encode(),
+                500_000,
+            ),
+            eth(
+                &e,
+                0,
+                3,
+                Some(notary),
+                INotary::notarizeCall { contentHash: h1, title: "again".into() }.abi_encode(),
+                500_000,
+            ),
+        ],
+    );
+    assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
+    let logs = &rs[0].evm.as_ref().unwrap().logs;
+    assert!(logs.iter().any(|l| l.address == EVIDENCE_ADDRESS), "precompile log");
+    assert!(logs.iter().any(|l| l.address == notary), "contract's own event");
+    assert!(matches!(
+        &rs[0].events[..],
+        [Event::EvidenceStored { id: 1, submitter, .. }] if *submitter == notary
+    ));
+    assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    match &rs[2].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("already exists"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    // Native state: the record exists with the contract as submitter; the reverted one does not.
+    let reader = e.store.reader().unwrap();
+    let rec = evidence::existing(&reader, &H256(h1.0)).unwrap().expect("record");
+    assert_eq!((rec.id, rec.submitter, rec.meta.title.as_deref()), (1, notary, Some("contract A")));
+    assert_eq!(rec.tx_hash, rs[0].tx_hash);
+    assert!(evidence::existing(&reader, &H256(h2.0)).unwrap().is_none());
+    drop(reader);
+    // Reads from Solidity.
+    let out = view(&e, notary, INotary::isNotarizedCall { contentHash: h1 }.abi_encode());
+    assert!(bool::abi_decode(&out.output).unwrap());
+    let out = view(&e, EVIDENCE_ADDRESS, IEvidence::getCall { contentHash: h1 }.abi_encode());
+    assert_eq!(out.status, CallStatus::Success);
+    let got = IEvidence::getCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!(
+        (got.id, got.submitter.0 .0, got.title.as_str(), got.kind.as_str()),
+        (1, notary.0, "contract A", "contract")
+    );
+    let missing = view(&e, EVIDENCE_ADDRESS, IEvidence::getCall { contentHash: h2 }.abi_encode());
+    assert!(matches!(missing.status, CallStatus::Reverted(ref m) if m.contains("no evidence")), "{missing:?}");
+}

@@ -1,0 +1,370 @@
+//! Ethereum JSON-RPC 2.0 on the node's listener: `POST /` (single or batch) and WebSocket
+//! `GET /` (with `eth_subscribe`). Ethereum tools (ethers, viem, web3, Hardhat, Foundry,
+//! MetaMask) talk to hechain through it unchanged. Methods are listed in [`METHODS`]; the
+//! mapping of hechain onto Ethereum's data model is in `docs/api.md`.
+
+mod format;
+mod methods;
+mod params;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::{SinkExt, StreamExt};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::{AppState, RpcContext};
+
+pub use methods::METHODS;
+
+/// Limits of the JSON-RPC.
+#[derive(Clone, Debug)]
+pub struct EthLimits {
+    /// Most requests in one batch.
+    pub max_batch: usize,
+    /// Widest `eth_getLogs` block range.
+    pub max_log_blocks: u64,
+    /// Most logs one `eth_getLogs` returns.
+    pub max_logs: usize,
+    /// Most installed filters per node.
+    pub max_filters: usize,
+    /// Most subscriptions per WebSocket connection.
+    pub max_subscriptions: usize,
+}
+
+impl Default for EthLimits {
+    fn default() -> Self {
+        Self { max_batch: 1000, max_log_blocks: 10_000, max_logs: 10_000, max_filters: 1024, max_subscriptions: 128 }
+    }
+}
+
+/// A JSON-RPC error object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RpcError {
+    /// Code: -32700 parse, -32600 invalid request, -32601 unknown method, -32602 invalid
+    /// params, -32603 internal, -32000 server/transaction error, -32005 limit exceeded,
+    /// 3 execution reverted (with `data`).
+    pub code: i64,
+    /// Message.
+    pub message: String,
+    /// Revert data, when there is some.
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    fn new(code: i64, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), data: None }
+    }
+    /// -32602.
+    pub fn invalid_params(m: impl Into<String>) -> Self {
+        Self::new(-32602, m)
+    }
+    /// -32000.
+    pub fn server(m: impl Into<String>) -> Self {
+        Self::new(-32000, m)
+    }
+    /// -32603.
+    pub fn internal(m: impl Into<String>) -> Self {
+        Self::new(-32603, m)
+    }
+    /// -32005.
+    pub fn limit(m: impl Into<String>) -> Self {
+        Self::new(-32005, m)
+    }
+    fn to_json(&self) -> Value {
+        let mut e = json!({ "code": self.code, "message": self.message });
+        if let Some(d) = &self.data {
+            e["data"] = d.clone();
+        }
+        e
+    }
+}
+
+impl From<hechain_storage::StorageError> for RpcError {
+    fn from(e: hechain_storage::StorageError) -> Self {
+        RpcError::internal(format!("storage: {e}"))
+    }
+}
+
+impl From<hechain_execution::ExecError> for RpcError {
+    fn from(e: hechain_execution::ExecError) -> Self {
+        RpcError::internal(format!("execution: {e}"))
+    }
+}
+
+/// Installed polling filters (`eth_newFilter`, `eth_newBlockFilter`).
+pub(crate) struct Filters {
+    next_id: AtomicU64,
+    installed: Mutex<BTreeMap<u64, methods::Installed>>,
+}
+
+/// Per-server state of the JSON-RPC.
+pub(crate) struct EthState {
+    pub(crate) filters: Filters,
+    pub(crate) limits: EthLimits,
+}
+
+impl EthState {
+    pub(crate) fn new(limits: EthLimits) -> Self {
+        Self { filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) }, limits }
+    }
+}
+
+/// Filters not polled for this long are removed (as Ethereum nodes do).
+const FILTER_TTL: Duration = Duration::from_secs(300);
+
+fn response(id: Value, result: Result<Value, RpcError>) -> Value {
+    match result {
+        Ok(r) => json!({ "jsonrpc": "2.0", "id": id, "result": r }),
+        Err(e) => json!({ "jsonrpc": "2.0", "id": id, "error": e.to_json() }),
+    }
+}
+
+/// A parsed request: its id (`None` for a notification), method and params.
+struct Request {
+    id: Option<Value>,
+    method: String,
+    params: Value,
+}
+
+fn parse_request(v: Value) -> Result<Request, (Value, RpcError)> {
+    let Value::Object(mut o) = v else {
+        return Err((Value::Null, RpcError::new(-32600, "invalid request: expected a JSON object")));
+    };
+    let id = o.remove("id");
+    let id_or_null = id.clone().unwrap_or(Value::Null);
+    if o.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err((id_or_null, RpcError::new(-32600, "invalid request: \"jsonrpc\" must be \"2.0\"")));
+    }
+    let Some(Value::String(method)) = o.remove("method") else {
+        return Err((id_or_null, RpcError::new(-32600, "invalid request: \"method\" must be a string")));
+    };
+    let params = o.remove("params").unwrap_or(Value::Array(vec![]));
+    if !matches!(params, Value::Array(_) | Value::Object(_)) {
+        return Err((id_or_null, RpcError::new(-32600, "invalid request: \"params\" must be an array")));
+    }
+    Ok(Request { id, method, params })
+}
+
+/// Runs one call on the blocking pool (storage reads, EVM simulation, signature recovery).
+async fn call(ctx: Arc<RpcContext>, eth: Arc<EthState>, method: String, params: Value) -> Result<Value, RpcError> {
+    match tokio::task::spawn_blocking(move || methods::call(&ctx, &eth, &method, &params)).await {
+        Ok(r) => r,
+        Err(e) => Err(RpcError::internal(format!("request worker failed: {e}"))),
+    }
+}
+
+/// Handles a JSON-RPC body: one request or a batch. `None` when nothing is to be answered
+/// (notifications only).
+async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Some(response(Value::Null, Err(RpcError::new(-32700, format!("parse error: {e}"))))),
+    };
+    match v {
+        Value::Array(items) => {
+            if items.is_empty() {
+                return Some(response(Value::Null, Err(RpcError::new(-32600, "invalid request: empty batch"))));
+            }
+            if items.len() > st.eth.limits.max_batch {
+                return Some(response(
+                    Value::Null,
+                    Err(RpcError::limit(format!(
+                        "batch of {} requests is over the limit of {}",
+                        items.len(),
+                        st.eth.limits.max_batch
+                    ))),
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                if let Some(r) = handle_one(st, item).await {
+                    out.push(r);
+                }
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
+        other => handle_one(st, other).await,
+    }
+}
+
+async fn handle_one(st: &AppState, v: Value) -> Option<Value> {
+    let req = match parse_request(v) {
+        Ok(r) => r,
+        Err((id, e)) => return Some(response(id, Err(e))),
+    };
+    let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
+        Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
+    } else {
+        call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
+    };
+    req.id.map(|id| response(id, result))
+}
+
+/// `POST /`.
+pub(crate) async fn http(State(st): State<AppState>, body: Bytes) -> Response {
+    match handle_body(&st, &body).await {
+        Some(v) => Json(v).into_response(),
+        None => axum::http::StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// `GET /` with a WebSocket upgrade.
+pub(crate) async fn websocket(State(st): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    let limit = st.ctx.config.max_body_bytes;
+    ws.max_message_size(limit).on_upgrade(move |socket| ws_session(socket, st))
+}
+
+async fn ws_session(socket: WebSocket, st: AppState) {
+    let (mut sink, mut stream) = socket.split();
+    let (out_tx, mut out_rx) = mpsc::channel::<Value>(1024);
+    let mut subs: BTreeMap<String, tokio::task::JoinHandle<()>> = BTreeMap::new();
+    let mut shutdown = st.shutdown.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(v) = out_rx.recv().await {
+            if sink.send(Message::Text(v.to_string().into())).await.is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let msg = tokio::select! {
+            m = stream.next() => m,
+            _ = shutdown.changed() => break,
+        };
+        let text = match msg {
+            Some(Ok(Message::Text(t))) => t.to_string(),
+            Some(Ok(Message::Binary(b))) => String::from_utf8_lossy(&b).into_owned(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+        };
+        let reply = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(o))
+                if matches!(o.get("method").and_then(Value::as_str), Some("eth_subscribe" | "eth_unsubscribe")) =>
+            {
+                match parse_request(Value::Object(o)) {
+                    Ok(req) => {
+                        let result = ws_subscription(&st, &req, &mut subs, &out_tx);
+                        req.id.map(|id| response(id, result))
+                    }
+                    Err((id, e)) => Some(response(id, Err(e))),
+                }
+            }
+            _ => handle_body(&st, text.as_bytes()).await,
+        };
+        if let Some(r) = reply {
+            if out_tx.send(r).await.is_err() {
+                break;
+            }
+        }
+    }
+    for (_, h) in subs {
+        h.abort();
+    }
+    drop(out_tx);
+    let _ = writer.await;
+}
+
+fn ws_subscription(
+    st: &AppState,
+    req: &Request,
+    subs: &mut BTreeMap<String, tokio::task::JoinHandle<()>>,
+    out: &mpsc::Sender<Value>,
+) -> Result<Value, RpcError> {
+    if req.method == "eth_unsubscribe" {
+        let id = params::at(&req.params, 0)
+            .as_str()
+            .ok_or_else(|| RpcError::invalid_params("expected a subscription id"))?;
+        return Ok(Value::Bool(match subs.remove(id) {
+            Some(h) => {
+                h.abort();
+                true
+            }
+            None => false,
+        }));
+    }
+    if subs.len() >= st.eth.limits.max_subscriptions {
+        return Err(RpcError::limit(format!(
+            "this connection has {} subscriptions, the limit",
+            st.eth.limits.max_subscriptions
+        )));
+    }
+    let kind = params::at(&req.params, 0).as_str().unwrap_or_default().to_string();
+    let filter = match kind.as_str() {
+        "newHeads" => None,
+        "logs" => Some(methods::LogFilter::parse(params::at(&req.params, 1))?),
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "unsupported subscription {other:?} (supported: newHeads, logs)"
+            )))
+        }
+    };
+    let id = format!("0x{:032x}", st.eth.filters.next_id.fetch_add(1, Ordering::Relaxed) as u128 | (rand_tag() << 64));
+    let mut blocks = st.ctx.blocks.subscribe();
+    let out = out.clone();
+    let sub_id = id.clone();
+    let params = st.ctx.genesis.params.clone();
+    let handle = tokio::spawn(async move {
+        loop {
+            let b = match blocks.recv().await {
+                Ok(b) => b,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(subscription = %sub_id, skipped = n, "subscriber lagged; blocks skipped");
+                    continue;
+                }
+                Err(_) => break,
+            };
+            let items: Vec<Value> = match &filter {
+                None => vec![format::head(&format::full_block(
+                    &b.block,
+                    &b.hash,
+                    &b.tx_hashes,
+                    &b.receipts,
+                    false,
+                    &params,
+                ))],
+                Some(f) => f.logs_of_block(&b.hash, b.block.header.height, &b.receipts),
+            };
+            for result in items {
+                let note = json!({
+                    "jsonrpc": "2.0",
+                    "method": "eth_subscription",
+                    "params": { "subscription": sub_id, "result": result },
+                });
+                if out.send(note).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    subs.insert(id.clone(), handle);
+    Ok(Value::String(id))
+}
+
+/// A per-process tag so subscription and filter ids are not guessable across restarts.
+fn rand_tag() -> u128 {
+    static TAG: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    *TAG.get_or_init(|| {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        (nanos ^ (std::process::id() as u128).rotate_left(40)) & u64::MAX as u128
+    })
+}
+
+pub(crate) fn new_filter_id(f: &Filters) -> u64 {
+    f.next_id.fetch_add(1, Ordering::Relaxed)
+}
+
+pub(crate) fn expire_filters(f: &Filters) {
+    let now = Instant::now();
+    f.installed.lock().retain(|_, i| now.duration_since(i.last_poll) < FILTER_TTL);
+}
