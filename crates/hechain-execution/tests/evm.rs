@@ -7,7 +7,7 @@
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy};
 use alloy_primitives::{Signature, TxKind, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
-use hechain_crypto::{AccountKey, AccountScheme, AccountSignature, NodeKey, Suite};
+use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::precompile::EVIDENCE_ADDRESS;
 use hechain_execution::{account_of, evidence, genesis_commit, BlockContext};
@@ -82,11 +82,7 @@ fn sign<T: SignableTransaction<Signature>>(tx: T, key: &AccountKey) -> ChainTx
 where
     TxEnvelope: From<alloy_consensus::Signed<T>>,
 {
-    let AccountSignature::Secp256k1 { sig } = key.sign_prehash_secp256k1(&tx.signature_hash().0).unwrap() else {
-        panic!("secp256k1 key")
-    };
-    let signature = Signature::from_bytes_and_parity(&sig[..64], sig[64] == 1);
-    ChainTx::Ethereum(EthTransaction::from_envelope(TxEnvelope::from(tx.into_signed(signature))).unwrap())
+    ChainTx::Ethereum(EthTransaction::sign(tx, key).unwrap())
 }
 
 /// An EIP-1559 transaction from key `i`.

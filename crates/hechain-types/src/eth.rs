@@ -177,6 +177,24 @@ impl EthTransaction {
         (sig.r().to_be_bytes::<32>(), sig.s().to_be_bytes::<32>(), sig.v())
     }
 
+    /// Signs an unsigned Ethereum transaction (`TxLegacy`, `TxEip2930`, `TxEip1559`) with a
+    /// secp256k1 account key, as a wallet would.
+    pub fn sign<T>(tx: T, key: &hechain_crypto::AccountKey) -> Result<Self, TypesError>
+    where
+        T: alloy_consensus::SignableTransaction<alloy_primitives::Signature>,
+        TxEnvelope: From<alloy_consensus::Signed<T>>,
+    {
+        let prehash = tx.signature_hash();
+        let sig = match key.sign_prehash_secp256k1(&prehash.0) {
+            Ok(AccountSignature::Secp256k1 { sig }) => sig,
+            Ok(_) | Err(_) => {
+                return Err(TypesError::Invalid("Ethereum transactions are signed with secp256k1 keys".into()))
+            }
+        };
+        let signature = alloy_primitives::Signature::from_bytes_and_parity(&sig[..64], sig[64] == 1);
+        Self::from_envelope(TxEnvelope::from(tx.into_signed(signature)))
+    }
+
     /// Builds from an already signed envelope (used by the SDK and tests).
     pub fn from_envelope(envelope: TxEnvelope) -> Result<Self, TypesError> {
         Self::decode(&envelope.encoded_2718())
@@ -324,6 +342,7 @@ mod tests {
     use alloy_primitives::{Signature, TxKind, U256};
     use hechain_crypto::{AccountKey, AccountScheme};
 
+    /// Signs without the checks of [`EthTransaction::sign`] (to build refused transactions).
     fn sign<T: SignableTransaction<Signature>>(tx: T, key: &AccountKey) -> TxEnvelope
     where
         TxEnvelope: From<alloy_consensus::Signed<T>>,
@@ -353,7 +372,8 @@ mod tests {
     #[test]
     fn decode_recovers_sender_and_hash() {
         let key = AccountKey::generate(AccountScheme::Secp256k1);
-        let env = sign(eip1559(77, 3), &key);
+        let env = EthTransaction::sign(eip1559(77, 3), &key).unwrap().envelope().clone();
+        assert_eq!(env, sign(eip1559(77, 3), &key));
         let raw = env.encoded_2718();
         let tx = EthTransaction::decode(&raw).unwrap();
         assert_eq!(tx.sender(), Address(key.address()));

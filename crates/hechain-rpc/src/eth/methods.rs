@@ -59,6 +59,21 @@ pub const METHODS: &[&str] = &[
 /// Dispatches one call.
 pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) -> Result<Value, RpcError> {
     let params = &ctx.genesis.params;
+    // `…ByHash…` methods name their block by hash: make that explicit for the block resolver.
+    let by_hash;
+    let p = if method.starts_with("eth_getBlock") && method.ends_with("ByHash")
+        || method == "eth_getTransactionByBlockHashAndIndex"
+    {
+        let mut items = p.as_array().cloned().unwrap_or_default();
+        if let Some(first) = items.first_mut() {
+            params::hash(first, "block hash")?;
+            *first = json!({ "blockHash": first.clone() });
+        }
+        by_hash = Value::Array(items);
+        &by_hash
+    } else {
+        p
+    };
     match method {
         "web3_clientVersion" => Ok(json!(format!("hechain/v{}/rust", env!("CARGO_PKG_VERSION")))),
         "web3_sha3" => Ok(json!(format::data(&hechain_crypto::keccak256(&params::bytes(at(p, 0), "data")?)))),

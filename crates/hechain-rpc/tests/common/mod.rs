@@ -90,7 +90,8 @@ impl TestNode {
                 .iter()
                 .map(|k| GenesisAccount { address: Address(k.address()), balance: INITIAL_BALANCE })
                 .collect(),
-            params: ChainParams { min_fee: MIN_FEE, ..ChainParams::default() },
+            // Base fee 1 wei: Ethereum transactions stay affordable with the small test balances.
+            params: ChainParams { min_fee: MIN_FEE, base_fee_per_gas: 1, ..ChainParams::default() },
             orgs: vec![],
             observers: vec![],
         };
