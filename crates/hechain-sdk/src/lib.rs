@@ -1,4 +1,4 @@
-//! Client for a hechain node's REST API (`/api/v1`).
+//! Client for a hechain node's REST API (`/api/v1`), and [`eth::EthClient`] for its Ethereum JSON-RPC.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hechain_sdk::SdkError> {
@@ -7,6 +7,8 @@
 //! println!("height {}", status.height);
 //! # Ok(()) }
 //! ```
+
+pub mod eth;
 
 use std::time::{Duration, Instant};
 

@@ -7,6 +7,7 @@
 mod bench;
 mod bench_consensus;
 mod cmd_chain;
+mod cmd_contract;
 mod cmd_dev;
 mod cmd_evidence;
 mod cmd_key;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Evidence (存证): store file hashes, verify files, export and check certificates.
     #[command(subcommand)]
     Evidence(cmd_evidence::EvidenceCmd),
+    /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
+    #[command(subcommand)]
+    Contract(cmd_contract::ContractCmd),
     /// Load generators that print throughput and latency.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -141,6 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
+        Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }
 }

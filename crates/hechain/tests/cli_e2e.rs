@@ -140,3 +140,36 @@ fn bench_consensus_orders_every_transaction() {
     assert_eq!(v["offered"], 2000, "{v}");
     assert_eq!(v["committed"], v["offered"], "{v}");
 }
+
+#[test]
+fn contract_deploy_call_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(&dir.path().join("data"), &["--block-time", "100"]);
+    let artifact = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/artifacts/HechainToken.json");
+    let d = json_ok(&node.cli(&["--json", "contract", "deploy", artifact, "Coin", "CN", "1000000"]));
+    let token = d["address"].as_str().unwrap().to_string();
+    assert_eq!(token.len(), 42);
+    let name = json_ok(&node.cli(&["--json", "contract", "call", &token, "name()(string)"]));
+    assert_eq!(name["result"][0], "\"Coin\"");
+    let to = "0x00000000000000000000000000000000000000bb";
+    let sent = json_ok(&node.cli(&["--json", "contract", "send", &token, "transfer(address,uint256)", to, "250"]));
+    assert_eq!(sent["status"], "0x1");
+    assert_eq!(sent["logs"].as_array().unwrap().len(), 1);
+    let bal = json_ok(&node.cli(&["--json", "contract", "call", &token, "balanceOf(address)(uint256)", to]));
+    assert_eq!(bal["result"][0], "250");
+    // A transaction that would revert is refused before sending, with the reason.
+    let bad = node.cli(&[
+        "contract",
+        "send",
+        &token,
+        "transfer(address,uint256)",
+        "0x0000000000000000000000000000000000000000",
+        "1",
+    ]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("ERC20: transfer to the zero address"), "{err}");
+    // Wrong arguments are clear errors.
+    let bad = node.cli(&["contract", "call", &token, "balanceOf(address)(uint256)", "nope"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("argument 1"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
