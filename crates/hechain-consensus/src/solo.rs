@@ -23,6 +23,10 @@ pub struct SoloConfig {
     pub block_time: Duration,
     /// Produce blocks even when there is nothing to include.
     pub empty_blocks: bool,
+    /// Without `empty_blocks`: still produce an empty block when none was produced for this
+    /// long. Clients that wait for "a later block" (ethers' `tx.wait()`) then never stall on an
+    /// idle chain.
+    pub idle_block: Option<Duration>,
     /// Most transactions per block (capped by the genesis parameter).
     pub max_block_txs: usize,
 }
@@ -37,6 +41,7 @@ pub struct Solo {
     index: u32,
     config: SoloConfig,
     blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    last_block: std::sync::Mutex<Instant>,
 }
 
 fn now_ms() -> u64 {
@@ -68,7 +73,17 @@ impl Solo {
         let mut config = config;
         // The chain parameter is the hard limit; the node setting may only lower it.
         config.max_block_txs = config.max_block_txs.min(genesis.params.max_block_txs as usize).max(1);
-        Ok(Self { store, mempool, genesis, genesis_hash, key, index: index as u32, config, blocks })
+        Ok(Self {
+            store,
+            mempool,
+            genesis,
+            genesis_hash,
+            key,
+            index: index as u32,
+            config,
+            blocks,
+            last_block: std::sync::Mutex::new(Instant::now()),
+        })
     }
 
     /// Builds and commits one block if there is something to include (or
@@ -77,7 +92,11 @@ impl Solo {
         let t0 = Instant::now();
         let txs =
             self.mempool.ready_excluding(self.config.max_block_txs, self.genesis.params.block_gas_limit, &|_| false);
-        if txs.is_empty() && !self.config.empty_blocks {
+        let idle_due = || {
+            let last = *self.last_block.lock().unwrap_or_else(|e| e.into_inner());
+            self.config.idle_block.is_some_and(|d| last.elapsed() >= d)
+        };
+        if txs.is_empty() && !self.config.empty_blocks && !idle_due() {
             return Ok(None);
         }
         let t_ready = t0.elapsed();
@@ -86,6 +105,7 @@ impl Solo {
         drop(reader);
         let t_build = t0.elapsed();
         self.store.commit_block(&commit)?;
+        *self.last_block.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         let announce = announcement(self.genesis.suite(), commit);
         let t_commit = t0.elapsed();
         let included: Vec<(Address, u64)> =

@@ -60,7 +60,7 @@ fn solo(
         e.pool.clone(),
         e.genesis.clone(),
         e.node.clone(),
-        SoloConfig { block_time, empty_blocks, max_block_txs: max },
+        SoloConfig { block_time, empty_blocks, idle_block: None, max_block_txs: max },
         tx,
     )
     .unwrap();
@@ -126,7 +126,8 @@ fn refuses_a_key_outside_the_validator_set() {
     let e = env();
     let (tx, _) = broadcast::channel(1);
     let stranger = NodeKey::from_bytes(Suite::Standard, &[8; 32]).unwrap();
-    let cfg = SoloConfig { block_time: Duration::from_millis(10), empty_blocks: false, max_block_txs: 10 };
+    let cfg =
+        SoloConfig { block_time: Duration::from_millis(10), empty_blocks: false, idle_block: None, max_block_txs: 10 };
     let err = Solo::new(e.store.clone(), e.pool.clone(), e.genesis.clone(), stranger, cfg, tx).err().unwrap();
     assert!(err.to_string().contains("not a validator"));
 }

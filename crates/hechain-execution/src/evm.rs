@@ -221,7 +221,7 @@ pub fn halt_message(reason: &HaltReason) -> String {
         HaltReason::CreateContractSizeLimit => "max code size exceeded".into(),
         HaltReason::CreateInitCodeSizeLimit => "max initcode size exceeded".into(),
         HaltReason::CreateCollision => "contract address collision".into(),
-        HaltReason::OutOfFunds => "insufficient balance for transfer".into(),
+        HaltReason::OutOfFunds => "insufficient funds for transfer".into(),
         HaltReason::StateChangeDuringStaticCall => "write protection".into(),
         HaltReason::CallTooDeep => "max call depth exceeded".into(),
         other => format!("{other:?}"),

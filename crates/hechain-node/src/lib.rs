@@ -92,6 +92,8 @@ pub struct NodeConfig {
     pub block_time: Duration,
     /// Produce empty blocks when idle.
     pub empty_blocks: bool,
+    /// Solo: an empty block after this long without one (see `SoloConfig::idle_block`).
+    pub idle_block: Option<Duration>,
     /// Most transactions per block.
     pub max_block_txs: usize,
     /// Pool limits.
@@ -110,6 +112,7 @@ impl NodeConfig {
             rpc_addr: SocketAddr::from(([127, 0, 0, 1], 8545)),
             block_time: Duration::from_millis(500),
             empty_blocks: false,
+            idle_block: None,
             max_block_txs: 50_000,
             mempool: MempoolConfig::default(),
             rpc: RpcConfig::default(),
@@ -236,6 +239,7 @@ impl Node {
                     SoloConfig {
                         block_time: config.block_time,
                         empty_blocks: config.empty_blocks,
+                        idle_block: config.idle_block,
                         max_block_txs: config.max_block_txs,
                     },
                     blocks.clone(),

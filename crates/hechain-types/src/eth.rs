@@ -25,19 +25,32 @@ pub use alloy_consensus::TxEnvelope as EthEnvelope;
 pub const MAX_ETH_TX_BYTES: usize = 128 * 1024;
 
 /// A signed Ethereum transaction and its verified (or claimed, until [`Self::verify`]) sender.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct EthTransaction {
     raw: Vec<u8>,
     envelope: TxEnvelope,
     sender: Address,
     hash: H256,
+    /// The sender was recovered from the signature in this process (by [`Self::decode`]), so
+    /// [`Self::verify`] has nothing left to check. Never encoded: a decoded copy from a peer
+    /// only *claims* its sender.
+    recovered: bool,
 }
+
+impl PartialEq for EthTransaction {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw && self.sender == other.sender
+    }
+}
+
+impl Eq for EthTransaction {}
 
 impl EthTransaction {
     /// Decodes EIP-2718 bytes (what `eth_sendRawTransaction` receives) and recovers the sender.
     pub fn decode(raw: &[u8]) -> Result<Self, TypesError> {
         let mut tx = Self::decode_unrecovered(raw, Address::ZERO)?;
         tx.sender = tx.recover_sender()?;
+        tx.recovered = true;
         Ok(tx)
     }
 
@@ -71,7 +84,7 @@ impl EthTransaction {
             }
         }
         let hash = H256(envelope.tx_hash().0);
-        Ok(Self { raw: raw.to_vec(), envelope, sender, hash })
+        Ok(Self { raw: raw.to_vec(), envelope, sender, hash, recovered: false })
     }
 
     fn recover_sender(&self) -> Result<Address, TypesError> {
@@ -85,8 +98,12 @@ impl EthTransaction {
             .map_err(|e| TypesError::BadSignature(format!("invalid sender: {e}")))
     }
 
-    /// Recovers the signer and checks it is the sender this value carries.
+    /// Recovers the signer and checks it is the sender this value carries (free when this
+    /// value was made by [`Self::decode`], which recovered it).
     pub fn verify(&self) -> Result<(), TypesError> {
+        if self.recovered {
+            return Ok(());
+        }
         let signer = self.recover_sender()?;
         if signer != self.sender {
             return Err(TypesError::BadSignature(format!("signed by {signer} but sender is {}", self.sender)));

@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use hechain_crypto::{AccountKey, Suite};
 use hechain_node::{dev, Node, NodeConfig};
+use hechain_sdk::eth::EthClient;
 use hechain_sdk::{BatchResult, Client};
 use hechain_types::{Address, Codec, Payload, Transaction, H256};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,6 +31,8 @@ use crate::Cli;
 pub enum BenchCmd {
     /// Signed native transfers: committed TPS and submit-to-commit latency.
     Transfer(TransferArgs),
+    /// ERC-20 transfers signed as Ethereum transactions, through the JSON-RPC, on the EVM.
+    Erc20(crate::bench_erc20::Erc20Args),
     /// Consensus only: n in-process validators (real HotStuff core, mutual TLS, fsynced safety
     /// state) ordering opaque transactions, no execution.
     Consensus(crate::bench_consensus::ConsensusArgs),
@@ -63,13 +66,72 @@ pub struct TransferArgs {
 pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
     match cmd {
         BenchCmd::Transfer(a) => transfer(cli, a).await,
+        BenchCmd::Erc20(a) => crate::bench_erc20::run(cli, a).await,
         BenchCmd::Consensus(a) => crate::bench_consensus::run(cli, a).await,
     }
 }
 
-/// One pre-signed transaction, already framed for the binary batch body.
-struct Prepared {
-    frame: Vec<u8>,
+/// One pre-signed transaction: a binary batch frame (native) or EIP-2718 bytes (Ethereum).
+pub(crate) struct Prepared {
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// How pre-signed transactions reach the node.
+#[derive(Clone)]
+pub(crate) enum SubmitPath {
+    /// `POST /api/v1/transactions/batch`, binary frames of native transactions.
+    NativeBatch(Client),
+    /// A JSON-RPC batch of `eth_sendRawTransaction`.
+    EthBatch(Arc<EthClient>),
+}
+
+/// What the node said about one submitted transaction.
+enum Admission {
+    Accepted(H256),
+    /// Back-pressure (pool or sender queue full): submit again later.
+    Retry,
+    Refused(String),
+}
+
+impl SubmitPath {
+    async fn submit(&self, chunk: &[Prepared]) -> Result<Vec<Admission>, String> {
+        match self {
+            SubmitPath::NativeBatch(client) => {
+                let body: Vec<u8> = chunk.iter().flat_map(|p| p.bytes.iter().copied()).collect();
+                let results = client.submit_binary_batch(body).await.map_err(|e| e.to_string())?;
+                Ok(results
+                    .into_iter()
+                    .map(|r| match r {
+                        BatchResult::Ok { hash } => Admission::Accepted(hash),
+                        BatchResult::Err { error } if error.code == "pool_full" || error.code == "sender_full" => {
+                            Admission::Retry
+                        }
+                        BatchResult::Err { error } => Admission::Refused(format!("{}: {}", error.code, error.message)),
+                    })
+                    .collect())
+            }
+            SubmitPath::EthBatch(rpc) => {
+                let calls: Vec<(&str, serde_json::Value)> = chunk
+                    .iter()
+                    .map(|p| ("eth_sendRawTransaction", json!([format!("0x{}", hex::encode(&p.bytes))])))
+                    .collect();
+                let results = rpc.batch(&calls).await.map_err(|e| e.to_string())?;
+                Ok(results
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(v) => match serde_json::from_value::<H256>(v) {
+                            Ok(h) => Admission::Accepted(h),
+                            Err(e) => Admission::Refused(format!("bad hash in the answer: {e}")),
+                        },
+                        Err(f) if f.message == "txpool is full" || f.message.starts_with("sender has") => {
+                            Admission::Retry
+                        }
+                        Err(f) => Admission::Refused(f.to_string()),
+                    })
+                    .collect())
+            }
+        }
+    }
 }
 
 fn sink_address(i: usize) -> Address {
@@ -108,9 +170,9 @@ fn pre_sign(
                     }
                     .sign(key)
                     .ok()?;
-                    let mut frame = Vec::with_capacity(200);
-                    hechain_sdk::frame(&mut frame, &tx);
-                    Some(Prepared { frame })
+                    let mut bytes = Vec::with_capacity(200);
+                    hechain_sdk::frame(&mut bytes, &tx);
+                    Some(Prepared { bytes })
                 })
                 .collect();
             pb.inc(per_account as u64);
@@ -122,7 +184,7 @@ fn pre_sign(
 }
 
 /// Funds bench accounts on an external node from the signer's account.
-async fn fund(
+pub(crate) async fn fund(
     cli: &Cli,
     client: &Client,
     suite: Suite,
@@ -229,12 +291,82 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
         a.connections
     );
 
+    let path = SubmitPath::NativeBatch(client.clone());
+    let report = load_and_measure(&client, &path, prepared, status.height, a.duration, a.batch, a.connections).await;
+    if let Some((node, _dir)) = own.take() {
+        node.shutdown().await;
+    }
+    report?.print(cli, json!({ "accounts": a.accounts, "suite": suite.to_string(), "workload": "native transfers" }))
+}
+
+/// Results of one measured load.
+pub(crate) struct LoadReport {
+    committed: usize,
+    submitted: usize,
+    rejected: u64,
+    submit_seconds: f64,
+    window_seconds: f64,
+    tps: f64,
+    p50: Duration,
+    p99: Duration,
+    first_error: Option<String>,
+}
+
+impl LoadReport {
+    /// Prints the report (with `extra` facts in the JSON form); exit code 1 if nothing committed.
+    pub(crate) fn print(&self, cli: &Cli, extra: serde_json::Value) -> anyhow::Result<i32> {
+        if let Some(e) = &self.first_error {
+            eprintln!("note: first error seen: {e}");
+        }
+        let mut summary = json!({
+            "committed": self.committed,
+            "submitted": self.submitted,
+            "rejected": self.rejected,
+            "submit_seconds": self.submit_seconds,
+            "window_seconds": self.window_seconds,
+            "tps": self.tps.round(),
+            "latency_p50_ms": self.p50.as_millis(),
+            "latency_p99_ms": self.p99.as_millis(),
+        });
+        if let (Some(s), Some(e)) = (summary.as_object_mut(), extra.as_object()) {
+            s.extend(e.clone());
+        }
+        if cli.json {
+            println!("{summary}");
+        } else {
+            println!(
+                "submitted {} (rejected {}), committed {} in {:.2}s",
+                self.submitted, self.rejected, self.committed, self.window_seconds
+            );
+            println!(
+                "committed TPS {:.0}, submit-to-commit latency p50 {} ms, p99 {} ms",
+                self.tps,
+                self.p50.as_millis(),
+                self.p99.as_millis()
+            );
+        }
+        Ok(if self.committed == 0 { 1 } else { 0 })
+    }
+}
+
+/// Submits pre-signed transactions (one list per sending account, in nonce order) from
+/// `connections` concurrent clients for `duration` seconds, follows committed blocks from
+/// `start_height`, and measures committed throughput and submit-to-commit latency.
+pub(crate) async fn load_and_measure(
+    client: &Client,
+    path: &SubmitPath,
+    prepared: Vec<Vec<Prepared>>,
+    start_height: u64,
+    duration: u64,
+    batch: usize,
+    connections: usize,
+) -> anyhow::Result<LoadReport> {
     // Per connection: its accounts' transactions, round-robin by nonce, in batches.
-    let mut queues: Vec<Vec<Prepared>> = (0..a.connections).map(|_| Vec::new()).collect();
+    let mut queues: Vec<Vec<Prepared>> = (0..connections).map(|_| Vec::new()).collect();
     {
-        let mut per_conn: Vec<Vec<std::vec::IntoIter<Prepared>>> = (0..a.connections).map(|_| Vec::new()).collect();
+        let mut per_conn: Vec<Vec<std::vec::IntoIter<Prepared>>> = (0..connections).map(|_| Vec::new()).collect();
         for (i, txs) in prepared.into_iter().enumerate() {
-            per_conn[i % a.connections].push(txs.into_iter());
+            per_conn[i % connections].push(txs.into_iter());
         }
         for (c, mut iters) in per_conn.into_iter().enumerate() {
             loop {
@@ -273,7 +405,7 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
         let count = committed_count.clone();
         let stop = stop_tracking.clone();
         let pb = pb.clone();
-        let mut height = status.height;
+        let mut height = start_height;
         tokio::spawn(async move {
             let started = Instant::now();
             while !stop.load(Ordering::Relaxed) {
@@ -310,25 +442,24 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
     };
 
     let t0 = Instant::now();
-    let deadline = t0 + Duration::from_secs(a.duration);
+    let deadline = t0 + Duration::from_secs(duration);
     let mut workers = Vec::new();
     for queue in queues {
-        let client = client.clone();
+        let path = path.clone();
         let submitted = submitted.clone();
         let rejected = rejected.clone();
         let first_error = first_error.clone();
-        let batch = a.batch;
+
         workers.push(tokio::spawn(async move {
             let mut pending: std::collections::VecDeque<Prepared> = queue.into();
             while !pending.is_empty() && Instant::now() < deadline {
                 let n = batch.min(pending.len());
                 let chunk: Vec<Prepared> = pending.drain(..n).collect();
-                let body: Vec<u8> = chunk.iter().flat_map(|p| p.frame.iter().copied()).collect();
                 let sent = Instant::now();
-                let results = match client.submit_binary_batch(body).await {
+                let results = match path.submit(&chunk).await {
                     Ok(r) => r,
                     Err(e) => {
-                        first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e.to_string());
+                        first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
                         // Put the batch back and slow down.
                         for p in chunk.into_iter().rev() {
                             pending.push_front(p);
@@ -342,18 +473,13 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
                     let mut s = submitted.lock().unwrap_or_else(|e| e.into_inner());
                     for (p, r) in chunk.into_iter().zip(results) {
                         match r {
-                            BatchResult::Ok { hash } => {
+                            Admission::Accepted(hash) => {
                                 s.insert(hash, sent);
                             }
-                            BatchResult::Err { error } if error.code == "pool_full" || error.code == "sender_full" => {
-                                retry.push(p)
-                            }
-                            BatchResult::Err { error } => {
+                            Admission::Retry => retry.push(p),
+                            Admission::Refused(e) => {
                                 rejected.fetch_add(1, Ordering::Relaxed);
-                                first_error
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .get_or_insert(format!("{}: {}", error.code, error.message));
+                                first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
                             }
                         }
                     }
@@ -399,43 +525,16 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
     latencies.sort();
     let n = latencies.len();
     let window = last_commit.saturating_duration_since(t0).as_secs_f64().max(0.001);
-    let tps = n as f64 / window;
-    let p50 = percentile(&latencies, 0.50);
-    let p99 = percentile(&latencies, 0.99);
-    if let Some(e) = first_error.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        eprintln!("note: first error seen: {e}");
-    }
-    if let Some((node, _dir)) = own.take() {
-        node.shutdown().await;
-    }
-    let summary = json!({
-        "committed": n,
-        "submitted": submitted.len(),
-        "rejected": rejected.load(Ordering::Relaxed),
-        "submit_seconds": submit_end.duration_since(t0).as_secs_f64(),
-        "window_seconds": window,
-        "tps": tps.round(),
-        "latency_p50_ms": p50.as_millis(),
-        "latency_p99_ms": p99.as_millis(),
-        "accounts": a.accounts,
-        "suite": suite.to_string(),
-    });
-    if cli.json {
-        println!("{summary}");
-    } else {
-        println!(
-            "submitted {} (rejected {}), committed {} in {:.2}s",
-            submitted.len(),
-            rejected.load(Ordering::Relaxed),
-            n,
-            window
-        );
-        println!(
-            "committed TPS {:.0}, submit-to-commit latency p50 {} ms, p99 {} ms",
-            tps,
-            p50.as_millis(),
-            p99.as_millis()
-        );
-    }
-    Ok(if n == 0 { 1 } else { 0 })
+    let first_error = first_error.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Ok(LoadReport {
+        committed: n,
+        submitted: submitted.len(),
+        rejected: rejected.load(Ordering::Relaxed),
+        submit_seconds: submit_end.duration_since(t0).as_secs_f64(),
+        window_seconds: window,
+        tps: n as f64 / window,
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        first_error,
+    })
 }

@@ -31,6 +31,10 @@ pub struct DevArgs {
     /// Produce blocks even when there are no transactions.
     #[arg(long)]
     pub empty_blocks: bool,
+    /// When idle, an empty block after this many milliseconds without one (0: never). Keeps
+    /// clients that wait for a later block (ethers' `tx.wait()`) from stalling.
+    #[arg(long, default_value_t = 1000)]
+    pub idle_block: u64,
     /// Most transactions per block (at most the genesis `max_block_txs`).
     #[arg(long, default_value_t = 50_000)]
     pub max_block_txs: usize,
@@ -59,6 +63,7 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
     cfg.rpc_addr = args.rpc_addr;
     cfg.block_time = Duration::from_millis(args.block_time.max(1));
     cfg.empty_blocks = args.empty_blocks;
+    cfg.idle_block = (args.idle_block > 0).then(|| Duration::from_millis(args.idle_block));
     cfg.max_block_txs = args.max_block_txs;
     let node = Node::start(cfg).await?;
 

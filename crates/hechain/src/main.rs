@@ -6,6 +6,7 @@
 
 mod bench;
 mod bench_consensus;
+mod bench_erc20;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_dev;

@@ -122,6 +122,7 @@ impl TestNode {
             SoloConfig {
                 block_time: Duration::from_secs(1),
                 empty_blocks: true,
+                idle_block: None,
                 max_block_txs: genesis.params.max_block_txs as usize,
             },
             blocks.clone(),
