@@ -110,7 +110,7 @@ impl Solo {
         let t_commit = t0.elapsed();
         let included: Vec<(Address, u64)> =
             announce.block.transactions.iter().map(|t| (t.sender(), t.nonce())).collect();
-        self.mempool.on_committed(&included, &StoreState::new(&self.store));
+        self.mempool.on_committed(&included, &announce.tx_hashes, &StoreState::new(&self.store));
         // Nobody listening is fine.
         let _ = self.blocks.send(announce.clone());
         tracing::debug!(

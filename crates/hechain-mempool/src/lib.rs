@@ -8,7 +8,11 @@
 //! its capacity; clients retry later).
 //!
 //! Signatures of a batch are verified in parallel on the rayon pool, outside
-//! the pool lock. Per sender, transactions are kept in nonce order; a block
+//! the pool lock. Transactions gossiped by other member nodes (which checked them
+//! before forwarding) are pooled with their signature *unchecked*
+//! ([`Mempool::admit_gossip`]); it is checked once, when this node proposes them
+//! ([`Mempool::ready_verified`]) or checks a proposal holding them
+//! ([`Mempool::verified_in_pool`]), so every node recovers each signature once. Per sender, transactions are kept in nonce order; a block
 //! takes only *ready* transactions (contiguous from the sender's committed
 //! nonce), round-robin across senders.
 
@@ -170,6 +174,8 @@ struct Entry {
     hash: H256,
     tx: ChainTx,
     cost: u128,
+    /// The signature was checked (always, except for gossiped transactions not yet proposed).
+    verified: bool,
 }
 
 #[derive(Default)]
@@ -184,10 +190,34 @@ struct SenderQueue {
     pending_cost: u128,
 }
 
+/// Hashes of recently committed transactions. A copy that arrives late (gossip behind
+/// consensus) is refused as a duplicate *before* its signature is checked again.
+#[derive(Default)]
+struct Recent {
+    order: std::collections::VecDeque<H256>,
+    set: HashSet<H256>,
+}
+
+impl Recent {
+    const CAPACITY: usize = 1 << 18;
+
+    fn insert(&mut self, h: H256) {
+        if self.set.insert(h) {
+            self.order.push_back(h);
+            if self.order.len() > Self::CAPACITY {
+                if let Some(old) = self.order.pop_front() {
+                    self.set.remove(&old);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     senders: BTreeMap<Address, SenderQueue>,
     by_hash: HashMap<H256, (Address, u64)>,
+    recent: Recent,
     evidence: HashSet<H256>,
     count: usize,
     /// Round-robin start for the next block.
@@ -198,6 +228,7 @@ struct Inner {
 pub struct Checked {
     hash: H256,
     tx: ChainTx,
+    verified: bool,
 }
 
 impl Checked {
@@ -265,6 +296,17 @@ impl Mempool {
         self.inner.lock().by_hash.contains_key(hash)
     }
 
+    /// Whether a transaction with this hash was committed recently (see [`Self::on_committed`]).
+    pub fn recently_committed(&self, hash: &H256) -> bool {
+        self.inner.lock().recent.set.contains(hash)
+    }
+
+    /// Whether a transaction is pending or was committed recently.
+    fn known(&self, hash: &H256) -> bool {
+        let inner = self.inner.lock();
+        inner.by_hash.contains_key(hash) || inner.recent.set.contains(hash)
+    }
+
     /// A pending transaction by hash.
     pub fn get(&self, hash: &H256) -> Option<ChainTx> {
         let inner = self.inner.lock();
@@ -289,6 +331,10 @@ impl Mempool {
     /// A transaction already pooled is refused as a duplicate before its signature is checked
     /// (gossip delivers the same transaction more than once).
     pub fn check_stateless(&self, tx: ChainTx) -> Result<Checked, AdmitError> {
+        self.check(tx, true)
+    }
+
+    fn check(&self, tx: ChainTx, verify: bool) -> Result<Checked, AdmitError> {
         let max = self.params.max_tx_bytes as usize;
         let (size, hash) = match &tx {
             ChainTx::Native(t) => {
@@ -300,7 +346,7 @@ impl Mempool {
         if size > max {
             return Err(AdmitError::Oversize { size, max });
         }
-        if self.contains(&hash) {
+        if self.known(&hash) {
             return Err(AdmitError::Duplicate(hash));
         }
         let chain_id = tx.chain_id().unwrap_or(0);
@@ -318,11 +364,10 @@ impl Mempool {
             }
             ChainTx::Ethereum(t) => check_eth_rules(&self.params, t)?,
         }
-        tx.verify(self.suite).map_err(|e| match e {
-            hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
-            other => AdmitError::BadSignature(other.to_string()),
-        })?;
-        Ok(Checked { hash, tx })
+        if verify {
+            verify_signature(&tx, self.suite)?;
+        }
+        Ok(Checked { hash, tx, verified: verify })
     }
 
     /// Admits a batch: stateless checks in parallel, then the stateful ones
@@ -344,6 +389,73 @@ impl Mempool {
         };
         checked.extend((0..overflow).map(|_| Err(AdmitError::PoolFull { capacity: self.config.capacity })));
         self.insert_checked(checked, state)
+    }
+
+    /// Admits transactions gossiped by another member node: every check of [`Self::admit_batch`]
+    /// except the signature, which waits until the transaction is proposed (see the module
+    /// documentation). Member nodes are authenticated by mutual TLS and check what they forward.
+    pub fn admit_gossip(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
+        let checked: Vec<Result<Checked, AdmitError>> = txs.into_iter().map(|t| self.check(t, false)).collect();
+        self.insert_checked(checked, state)
+    }
+
+    /// Whether this very transaction is pooled with its signature checked: same hash and, for an
+    /// Ethereum transaction (whose hash does not cover the sender it claims), the same sender.
+    /// A pooled transaction whose signature was not checked yet is checked now (once).
+    pub fn verified_in_pool(&self, hash: &H256, tx: &ChainTx) -> Result<bool, AdmitError> {
+        {
+            let inner = self.inner.lock();
+            match Self::entry(&inner, hash) {
+                Some(e) if e.tx.sender() == tx.sender() && e.verified => return Ok(true),
+                Some(e) if e.tx.sender() == tx.sender() => {}
+                _ => return Ok(false),
+            }
+        }
+        verify_signature(tx, self.suite)?;
+        let mut inner = self.inner.lock();
+        if let Some(e) = Self::entry_mut(&mut inner, hash) {
+            e.verified = true;
+        }
+        Ok(true)
+    }
+
+    fn entry<'a>(inner: &'a Inner, hash: &H256) -> Option<&'a Entry> {
+        let (sender, nonce) = inner.by_hash.get(hash)?;
+        inner.senders.get(sender)?.txs.get(nonce)
+    }
+
+    fn entry_mut<'a>(inner: &'a mut Inner, hash: &H256) -> Option<&'a mut Entry> {
+        let (sender, nonce) = *inner.by_hash.get(hash)?;
+        inner.senders.get_mut(&sender)?.txs.get_mut(&nonce)
+    }
+
+    /// [`Self::ready_excluding`] for a block this node proposes: transactions whose signature
+    /// was not checked yet are checked now (in parallel); a bad one is removed from the pool and
+    /// its sender's later transactions are left out of this block.
+    pub fn ready_verified(&self, max: usize, max_gas: u64, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, ChainTx)> {
+        let ready = self.ready_excluding_flagged(max, max_gas, exclude);
+        let suite = self.suite;
+        let bad: Vec<bool> = ready.par_iter().map(|(_, t, v)| !*v && verify_signature(t, suite).is_err()).collect();
+        let mut broken: HashSet<Address> = HashSet::new();
+        let mut out = Vec::with_capacity(ready.len());
+        let mut inner = self.inner.lock();
+        for ((h, t, verified), bad) in ready.into_iter().zip(bad) {
+            if bad {
+                remove_entry(&mut inner, &h);
+                broken.insert(t.sender());
+                continue;
+            }
+            if broken.contains(&t.sender()) {
+                continue;
+            }
+            if !verified {
+                if let Some(e) = Self::entry_mut(&mut inner, &h) {
+                    e.verified = true;
+                }
+            }
+            out.push((h, t));
+        }
+        out
     }
 
     /// Stateful admission of already-checked transactions.
@@ -403,7 +515,7 @@ impl Mempool {
             return Err(AdmitError::InsufficientBalance { need, have: q.balance });
         }
         q.pending_cost = need;
-        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost });
+        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost, verified: c.verified });
         inner.by_hash.insert(c.hash, (sender, nonce));
         if let Some(h) = evidence_hash {
             inner.evidence.insert(h);
@@ -426,6 +538,15 @@ impl Mempool {
     /// nonces follow them. The declared gas of the result stays within `max_gas` (the block gas
     /// limit): a sender whose next transaction does not fit is passed over for this block.
     pub fn ready_excluding(&self, max: usize, max_gas: u64, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, ChainTx)> {
+        self.ready_excluding_flagged(max, max_gas, exclude).into_iter().map(|(h, t, _)| (h, t)).collect()
+    }
+
+    fn ready_excluding_flagged(
+        &self,
+        max: usize,
+        max_gas: u64,
+        exclude: &dyn Fn(&H256) -> bool,
+    ) -> Vec<(H256, ChainTx, bool)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let mut inner = self.inner.lock();
         let (first, second) = match inner.cursor {
@@ -449,7 +570,7 @@ impl Mempool {
                 match q.txs.get(n) {
                     Some(e) if e.tx.gas_limit() <= gas_left => {
                         gas_left -= e.tx.gas_limit();
-                        out.push((e.hash, e.tx.clone()));
+                        out.push((e.hash, e.tx.clone(), e.verified));
                         *n += 1;
                         last = Some(*addr);
                         true
@@ -468,14 +589,18 @@ impl Mempool {
     /// (sender, nonce). Re-reads those senders' committed accounts, drops
     /// their transactions whose nonce is now used, and also drops included
     /// transactions that failed without using their nonce (they would only
-    /// fail again); such a sender must resubmit that nonce.
-    pub fn on_committed(&self, included: &[(Address, u64)], state: &dyn StateSource) {
+    /// fail again); such a sender must resubmit that nonce. `committed` are the block's
+    /// transaction hashes, remembered so that late copies are refused cheaply.
+    pub fn on_committed(&self, included: &[(Address, u64)], committed: &[H256], state: &dyn StateSource) {
         let mut by_sender: BTreeMap<Address, Vec<u64>> = BTreeMap::new();
         for (a, n) in included {
             by_sender.entry(*a).or_default().push(*n);
         }
         let mut inner = self.inner.lock();
-        let Inner { senders: queues, by_hash, evidence, count, .. } = &mut *inner;
+        let Inner { senders: queues, by_hash, evidence, count, recent, .. } = &mut *inner;
+        for h in committed {
+            recent.insert(*h);
+        }
         for (s, nonces) in by_sender {
             let Some(q) = queues.get_mut(&s) else { continue };
             let Ok(acc) = state.account(&s) else { continue };
@@ -496,6 +621,30 @@ impl Mempool {
             if q.txs.is_empty() {
                 queues.remove(&s);
             }
+        }
+    }
+}
+
+fn verify_signature(tx: &ChainTx, suite: Suite) -> Result<(), AdmitError> {
+    tx.verify(suite).map_err(|e| match e {
+        hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
+        other => AdmitError::BadSignature(other.to_string()),
+    })
+}
+
+/// Removes one pooled transaction (a gossiped one whose signature turned out bad).
+fn remove_entry(inner: &mut Inner, hash: &H256) {
+    let Some((sender, nonce)) = inner.by_hash.remove(hash) else { return };
+    if let Some(q) = inner.senders.get_mut(&sender) {
+        if let Some(e) = q.txs.remove(&nonce) {
+            q.pending_cost = q.pending_cost.saturating_sub(e.cost);
+            inner.count -= 1;
+            if let Some(h) = evidence_hash_of(&e.tx) {
+                inner.evidence.remove(&h);
+            }
+        }
+        if q.txs.is_empty() {
+            inner.senders.remove(&sender);
         }
     }
 }

@@ -191,7 +191,7 @@ fn commit_removes_used_nonces_and_interleaves_senders() {
         chain.accounts.insert(Address(k.address()), Account { nonce: 2, balance: 990 });
     }
     let included: Vec<_> = ready.iter().map(|(_, t)| (t.sender(), t.nonce())).collect();
-    pool.on_committed(&included, &chain);
+    pool.on_committed(&included, &[], &chain);
     assert_eq!(pool.len(), 2);
     let rest = pool.ready(10);
     assert!(rest.iter().all(|(_, t)| t.nonce() == 2));
@@ -218,7 +218,7 @@ fn included_transactions_that_used_no_nonce_are_dropped() {
     admit(&pool, &chain, transfer(&k, 1, 1)).unwrap();
     // Nonce 0 was included but failed without effect (account nonce stays 0):
     // it is dropped rather than proposed again; nonce 1 waits for a resubmission.
-    pool.on_committed(&[(Address(k.address()), 0)], &chain);
+    pool.on_committed(&[(Address(k.address()), 0)], &[], &chain);
     assert_eq!(pool.len(), 1);
     assert!(pool.ready(10).is_empty());
     admit(&pool, &chain, transfer(&k, 0, 2)).unwrap();

@@ -66,12 +66,21 @@ pub struct ConsensusArgs {
 
 #[derive(BorshSerialize, BorshDeserialize)]
 enum BMsg {
-    Proposal { proposal: Proposal, batches: Vec<H256> },
+    Proposal {
+        proposal: Proposal,
+        batches: Vec<H256>,
+    },
     Vote(Vote),
     Timeout(TimeoutMsg),
     BlockRequest(BlockId),
-    BlockResponse { proposal: Proposal, batches: Vec<H256> },
+    BlockResponse {
+        proposal: Proposal,
+        batches: Vec<H256>,
+    },
     Batch(Vec<u8>),
+    /// Asks the proposer for batches a proposal names that this validator does not hold (a
+    /// batch frame can be dropped by a full per-peer queue).
+    FetchBatches(Vec<H256>),
 }
 
 /// What validator 0 records of committed transactions: their count and latencies.
@@ -340,6 +349,13 @@ impl Validator {
             BMsg::Vote(v) => self.input(Input::Message { from, msg: Message::Vote(v) }),
             BMsg::Timeout(t) => self.input(Input::Message { from, msg: Message::Timeout(Box::new(t)) }),
             BMsg::BlockRequest(id) => self.input(Input::Message { from, msg: Message::BlockRequest(id) }),
+            BMsg::FetchBatches(digests) => {
+                for d in digests {
+                    if let Some(b) = self.batches.get(&d) {
+                        self.send(Some(from), &BMsg::Batch(b.to_vec()));
+                    }
+                }
+            }
         }
     }
 
@@ -348,7 +364,9 @@ impl Validator {
             eprintln!("validator {}: proposal digest mismatch", self.me);
             return;
         }
-        if list.iter().any(|d| !self.batches.contains_key(d)) {
+        let missing: Vec<H256> = list.iter().filter(|d| !self.batches.contains_key(*d)).copied().collect();
+        if !missing.is_empty() {
+            self.send(Some(from), &BMsg::FetchBatches(missing));
             self.waiting.push((from, p, list, response));
             return;
         }

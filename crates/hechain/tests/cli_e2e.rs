@@ -137,7 +137,9 @@ fn bench_consensus_orders_every_transaction() {
         &[],
     );
     let v = common::json_ok(&out);
-    assert_eq!(v["offered"], 2000, "{v}");
+    // The generator offers up to rate × duration (fewer if the machine is busy); all must commit.
+    let offered = v["offered"].as_u64().unwrap();
+    assert!((1000..=2000).contains(&offered), "{v}");
     assert_eq!(v["committed"], v["offered"], "{v}");
 }
 

@@ -192,7 +192,7 @@ impl Executor {
         let ann = announcement(self.genesis.suite(), commit);
         let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.sender(), t.nonce())).collect();
         if !included.is_empty() {
-            self.mempool.on_committed(&included, &StoreState::new(&self.store));
+            self.mempool.on_committed(&included, &ann.tx_hashes, &StoreState::new(&self.store));
         }
         let _ = self.blocks.send(ann.clone());
         let h = &ann.block.header;

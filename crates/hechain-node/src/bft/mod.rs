@@ -264,17 +264,27 @@ impl CheckCtx {
         if digest != b.payload_digest {
             return Err("payload does not match the proposal's digest".into());
         }
-        // Transactions already in the pool passed these checks on admission; the others are
-        // checked now and then pooled, so that their gossiped copies are not verified again.
+        // Pooled transactions passed the other checks on admission (and their signature is
+        // checked here once if they were gossiped); the others are checked now and then pooled,
+        // so that their gossiped copies are not verified again. "Pooled" means the same sender
+        // too: an Ethereum transaction's hash does not cover the sender it claims, and a leader
+        // must not swap it.
         let checked: Vec<Result<Option<hechain_mempool::Checked>, String>> = txs
             .par_iter()
             .map(|(h, t)| {
-                if self.mempool.contains(h) {
-                    return Ok(None);
+                match self.mempool.verified_in_pool(h, t) {
+                    Ok(true) => return Ok(None),
+                    Ok(false) => {}
+                    Err(e) => return Err(format!("transaction {h}: {e}")),
                 }
                 match self.mempool.check_stateless(t.clone()) {
                     Ok(c) => Ok(Some(c)),
-                    Err(hechain_mempool::AdmitError::Duplicate(_)) => Ok(None),
+                    // Committed already: execution skips it.
+                    Err(hechain_mempool::AdmitError::Duplicate(_)) if self.mempool.recently_committed(h) => Ok(None),
+                    // Pooled under another claimed sender: this copy must prove its own.
+                    Err(hechain_mempool::AdmitError::Duplicate(_)) => {
+                        t.verify(self.suite).map(|_| None).map_err(|e| format!("transaction {h}: {e}"))
+                    }
                     Err(e) => Err(format!("transaction {h}: {e}")),
                 }
             })
@@ -670,7 +680,7 @@ impl Driver {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {
                     let n = txs.len();
-                    let res = mempool.admit_batch(txs, &StoreState::new(&store));
+                    let res = mempool.admit_gossip(txs, &StoreState::new(&store));
                     let refused = res.iter().filter(|r| r.is_err()).count();
                     if refused > 0 {
                         tracing::debug!(received = n, refused, "gossiped transactions refused (mostly duplicates)");
@@ -784,7 +794,7 @@ impl Driver {
         let max_bytes = self.settings.max_payload_bytes.saturating_sub(1024);
         let suite = self.suite;
         tokio::task::spawn_blocking(move || {
-            let mut txs = mempool.ready_excluding(max_txs, max_gas, &|h| exclude.contains(h));
+            let mut txs = mempool.ready_verified(max_txs, max_gas, &|h| exclude.contains(h));
             let sizes: Vec<usize> = txs.par_iter().map(|(_, t)| t.encode().len() + 8).collect();
             let mut total = 0usize;
             let keep = sizes.iter().take_while(|s| {

@@ -371,17 +371,54 @@ fn admit_error(e: AdmitError) -> RpcError {
 }
 
 fn send_raw(ctx: &RpcContext, p: &Value) -> Result<Value, RpcError> {
-    let raw = params::bytes(at(p, 0), "raw transaction")?;
-    let tx = EthTransaction::decode(&raw).map_err(|e| RpcError::server(e.to_string()))?;
-    let hash = tx.hash();
-    match ctx.admit(vec![ChainTx::Ethereum(tx)]).into_iter().next() {
-        Some(Ok(h)) => Ok(json!(h)),
-        Some(Err(AdmitError::Duplicate(_))) if ctx.store.reader()?.has_transaction(&hash)? => {
-            Err(RpcError::server("already known"))
-        }
-        Some(Err(e)) => Err(admit_error(e)),
-        None => Err(RpcError::internal("the pool returned no admission result")),
-    }
+    send_raw_batch(ctx, std::slice::from_ref(p)).pop().unwrap_or_else(|| Err(RpcError::internal("no result")))
+}
+
+/// `eth_sendRawTransaction` for several requests at once (a JSON-RPC batch of them, as load
+/// generators and bundlers send): signatures are recovered in parallel and the transactions are
+/// admitted to the pool as one batch, which also reaches the other validators as one gossip
+/// message. One result per request, in order.
+pub(crate) fn send_raw_batch(ctx: &RpcContext, requests: &[Value]) -> Vec<Result<Value, RpcError>> {
+    use rayon::prelude::*;
+    let decode = |p: &Value| -> Result<EthTransaction, RpcError> {
+        let raw = params::bytes(at(p, 0), "raw transaction")?;
+        EthTransaction::decode(&raw).map_err(|e| RpcError::server(e.to_string()))
+    };
+    let decoded: Vec<Result<EthTransaction, RpcError>> = if requests.len() > 16 {
+        requests.par_iter().map(decode).collect()
+    } else {
+        requests.iter().map(decode).collect()
+    };
+    let hashes: Vec<Option<H256>> = decoded.iter().map(|d| d.as_ref().ok().map(EthTransaction::hash)).collect();
+    let identities: Vec<Option<(Address, u64)>> =
+        decoded.iter().map(|d| d.as_ref().ok().map(|t| (t.sender(), t.nonce()))).collect();
+    let txs: Vec<ChainTx> = decoded.iter().filter_map(|d| d.as_ref().ok().cloned().map(ChainTx::Ethereum)).collect();
+    let mut admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs) }.into_iter();
+    decoded
+        .into_iter()
+        .zip(hashes)
+        .zip(identities)
+        .map(|((d, hash), identity)| {
+            d?;
+            match admitted.next() {
+                Some(Ok(h)) => Ok(json!(h)),
+                // Pending: Ethereum's "already known". Committed: its nonce is used (geth's answer).
+                Some(Err(AdmitError::Duplicate(h))) if !ctx.mempool.contains(&h) => {
+                    let (sender, nonce) = identity.unwrap_or((Address::ZERO, 0));
+                    let next = ctx
+                        .store
+                        .reader()
+                        .ok()
+                        .and_then(|r| hechain_execution::account_of(&r, &sender).ok())
+                        .map_or(nonce + 1, |a| a.nonce);
+                    Err(RpcError::server(format!("nonce too low: next nonce {next}, tx nonce {nonce}")))
+                }
+                Some(Err(AdmitError::Duplicate(_))) => Err(RpcError::server("already known")),
+                Some(Err(e)) => Err(admit_error(e)),
+                None => Err(RpcError::internal(format!("the pool returned no admission result for {hash:?}"))),
+            }
+        })
+        .collect()
 }
 
 fn place_at(ctx: &RpcContext, reader: &StoreReader, height: u64, index: u32) -> Result<TxPlace, RpcError> {

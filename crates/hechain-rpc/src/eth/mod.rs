@@ -186,9 +186,37 @@ async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
                 ));
             }
             let mut out = Vec::with_capacity(items.len());
+            // Raw transactions of the batch are admitted together (parallel signature recovery,
+            // one pool batch, one gossip message); the other calls run one by one.
+            let mut raw: Vec<(Option<Value>, Value)> = Vec::new();
             for item in items {
-                if let Some(r) = handle_one(st, item).await {
-                    out.push(r);
+                match parse_request(item) {
+                    Ok(req) if req.method == "eth_sendRawTransaction" => raw.push((req.id, req.params)),
+                    Ok(req) => {
+                        let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
+                            Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
+                        } else {
+                            call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
+                        };
+                        if let Some(id) = req.id {
+                            out.push(response(id, result));
+                        }
+                    }
+                    Err((id, e)) => out.push(response(id, Err(e))),
+                }
+            }
+            if !raw.is_empty() {
+                let ctx = st.ctx.clone();
+                let (ids, params): (Vec<Option<Value>>, Vec<Value>) = raw.into_iter().unzip();
+                let results = tokio::task::spawn_blocking(move || methods::send_raw_batch(&ctx, &params))
+                    .await
+                    .unwrap_or_else(|e| vec![Err(RpcError::internal(format!("request worker failed: {e}")))]);
+                let mut results = results.into_iter();
+                for id in ids {
+                    let r = results.next().unwrap_or_else(|| Err(RpcError::internal("missing result")));
+                    if let Some(id) = id {
+                        out.push(response(id, r));
+                    }
                 }
             }
             (!out.is_empty()).then_some(Value::Array(out))
@@ -218,8 +246,19 @@ pub(crate) async fn http(State(st): State<AppState>, body: Bytes) -> Response {
     }
 }
 
-/// `GET /` with a WebSocket upgrade.
-pub(crate) async fn websocket(State(st): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// `GET /` with a WebSocket upgrade (a plain GET gets a JSON error saying how to use `/`).
+pub(crate) async fn websocket(
+    State(st): State<AppState>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(ws) = ws else {
+        let body = crate::error::error_body(
+            "websocket_upgrade_required",
+            "GET / is the Ethereum JSON-RPC WebSocket endpoint: connect with a WebSocket client, or POST JSON-RPC \
+             requests to /; the REST API is under /api/v1 (described at /api/v1/openapi.json)",
+        );
+        return (axum::http::StatusCode::BAD_REQUEST, Json(body)).into_response();
+    };
     let limit = st.ctx.config.max_body_bytes;
     ws.max_message_size(limit).on_upgrade(move |socket| ws_session(socket, st))
 }
