@@ -224,3 +224,129 @@ fn included_transactions_that_used_no_nonce_are_dropped() {
     admit(&pool, &chain, transfer(&k, 0, 2)).unwrap();
     assert_eq!(pool.ready(10).len(), 2);
 }
+
+fn eth(k: &AccountKey, nonce: u64, gas: u64, max_fee: u128, tip: u128, create: bool) -> hechain_types::EthTransaction {
+    let tx = alloy_consensus::TxEip1559 {
+        chain_id: CHAIN,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: max_fee,
+        max_priority_fee_per_gas: tip,
+        to: if create {
+            alloy_primitives::TxKind::Create
+        } else {
+            alloy_primitives::TxKind::Call(alloy_primitives::Address::repeat_byte(9))
+        },
+        value: alloy_primitives::U256::from(1u64),
+        access_list: Default::default(),
+        input: Default::default(),
+    };
+    hechain_types::EthTransaction::sign(tx, k).unwrap()
+}
+
+/// A copy of `t` that claims another sender (what a Byzantine peer could forward).
+fn claiming(t: &hechain_types::EthTransaction, sender: Address) -> ChainTx {
+    let mut bytes = borsh::to_vec(&t.raw().to_vec()).unwrap();
+    bytes.extend_from_slice(&sender.0);
+    ChainTx::Ethereum(<hechain_types::EthTransaction as borsh::BorshDeserialize>::try_from_slice(&bytes).unwrap())
+}
+
+use hechain_types::ChainTx;
+
+#[test]
+fn ethereum_rules_and_shared_nonces() {
+    let params = ChainParams { base_fee_per_gas: 10, max_tx_gas: 100_000, ..ChainParams::default() };
+    let allow = ChainParams {
+        deploy: hechain_types::DeployPolicy::AllowList { deployers: vec![Address(key(1).address())] },
+        ..params.clone()
+    };
+    let pool = Mempool::new(Suite::Standard, CHAIN, allow, MempoolConfig::default());
+    let mut chain = Chain::default();
+    let k = key(0);
+    chain.accounts.insert(Address(k.address()), Account { nonce: 0, balance: 1_000_000 });
+    let add = |t: hechain_types::EthTransaction| pool.admit_batch(vec![t.into()], &chain).pop().unwrap();
+    assert!(
+        matches!(add(eth(&k, 0, 20_000, 10, 0, false)), Err(AdmitError::InvalidGas(m)) if m.starts_with("intrinsic gas too low"))
+    );
+    assert!(
+        matches!(add(eth(&k, 0, 200_000, 10, 0, false)), Err(AdmitError::InvalidGas(m)) if m.starts_with("exceeds block gas limit"))
+    );
+    assert!(matches!(add(eth(&k, 0, 21_000, 9, 0, false)), Err(AdmitError::Underpriced(m)) if m.contains("base fee")));
+    assert!(
+        matches!(add(eth(&k, 0, 21_000, 10, 11, false)), Err(AdmitError::Underpriced(m)) if m.contains("priority"))
+    );
+    assert!(matches!(add(eth(&k, 0, 30_000, 10, 0, true)), Err(AdmitError::NotPermitted(_))));
+    // gas × max fee + value must be covered: 21,000 × 50 + 1 > 1,000,000.
+    assert!(matches!(add(eth(&k, 0, 21_000, 50, 0, false)), Err(AdmitError::InsufficientBalance { .. })));
+    add(eth(&k, 0, 21_000, 10, 0, false)).unwrap();
+    // Native and Ethereum transactions share the nonce sequence.
+    let native = Transaction {
+        chain_id: CHAIN,
+        nonce: 1,
+        sender: Address(k.address()),
+        fee: 0,
+        payload: Payload::Transfer { to: Address([9; 20]), amount: 1 },
+    }
+    .sign(&k)
+    .unwrap();
+    pool.admit_batch(vec![native.into()], &chain).pop().unwrap().unwrap();
+    assert_eq!(pool.pending_nonce(&Address(k.address())), Some(2));
+    assert!(matches!(add(eth(&k, 1, 21_000, 10, 0, false)), Err(AdmitError::NonceAlreadyPending(1))));
+}
+
+#[test]
+fn gossiped_transactions_are_verified_once_when_proposed() {
+    let (pool, chain) = setup(MempoolConfig::default());
+    let params = ChainParams { base_fee_per_gas: 0, ..ChainParams::default() };
+    let pool_eth = Mempool::new(Suite::Standard, CHAIN, params, MempoolConfig::default());
+    let (a, b) = (key(0), key(1));
+    // Native: a forged signature is pooled from gossip (no check yet) and dropped when proposed,
+    // with the same sender's later transaction left out of the block.
+    let mut bad = transfer(&a, 0, 1);
+    bad.tx.fee = 2; // signature no longer matches
+    let later = transfer(&a, 1, 1);
+    let good = transfer(&b, 0, 1);
+    let res = pool.admit_gossip(vec![bad.into(), later.into(), good.clone().into()], &chain);
+    assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+    assert_eq!(pool.len(), 3);
+    let ready = pool.ready_verified(10, u64::MAX, &|_| false);
+    assert_eq!(ready.len(), 1, "only b's transaction is proposable");
+    assert_eq!(ready[0].1, ChainTx::from(good));
+    assert_eq!(pool.len(), 2, "the forged transaction left the pool");
+
+    // Ethereum: a pooled (gossiped) transaction is verified when a proposal holds it; a copy
+    // claiming another sender is not "the same transaction".
+    let mut chain_eth = Chain::default();
+    chain_eth.accounts.insert(Address(a.address()), Account { nonce: 0, balance: 1_000_000 });
+    let t = eth(&a, 0, 21_000, 0, 0, false);
+    pool_eth.admit_gossip(vec![t.clone().into()], &chain_eth).pop().unwrap().unwrap();
+    let h = t.hash();
+    assert!(pool_eth.verified_in_pool(&h, &ChainTx::Ethereum(t.clone())).unwrap());
+    assert!(!pool_eth.verified_in_pool(&h, &claiming(&t, Address(b.address()))).unwrap());
+    // A forged claim in gossip is pooled unverified and fails when checked.
+    let pool2 = Mempool::new(
+        Suite::Standard,
+        CHAIN,
+        ChainParams { base_fee_per_gas: 0, ..ChainParams::default() },
+        MempoolConfig::default(),
+    );
+    let mut chain_b = Chain::default();
+    chain_b.accounts.insert(Address(b.address()), Account { nonce: 0, balance: 1_000_000 });
+    let forged = claiming(&t, Address(b.address()));
+    pool2.admit_gossip(vec![forged.clone()], &chain_b).pop().unwrap().unwrap();
+    assert!(matches!(pool2.verified_in_pool(&h, &forged), Err(AdmitError::BadSignature(_))));
+}
+
+#[test]
+fn recently_committed_copies_are_refused_before_signature_checks() {
+    let (pool, mut chain) = setup(MempoolConfig::default());
+    let a = key(0);
+    let t = transfer(&a, 0, 1);
+    let h = admit(&pool, &chain, t.clone()).unwrap();
+    chain.accounts.insert(Address(a.address()), Account { nonce: 1, balance: 998 });
+    pool.on_committed(&[(Address(a.address()), 0)], &[h], &chain);
+    assert!(pool.is_empty());
+    assert!(pool.recently_committed(&h));
+    // A late copy (gossip behind consensus) is a duplicate, not a second signature check.
+    assert_eq!(admit(&pool, &chain, t), Err(AdmitError::Duplicate(h)));
+}
