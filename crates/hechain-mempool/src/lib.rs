@@ -8,11 +8,9 @@
 //! its capacity; clients retry later).
 //!
 //! Signatures of a batch are verified in parallel on the rayon pool, outside
-//! the pool lock. Transactions gossiped by other member nodes (which checked them
-//! before forwarding) are pooled with their signature *unchecked*
-//! ([`Mempool::admit_gossip`]); it is checked once, when this node proposes them
-//! ([`Mempool::ready_verified`]) or checks a proposal holding them
-//! ([`Mempool::verified_in_pool`]), so every node recovers each signature once. Per sender, transactions are kept in nonce order; a block
+//! the pool lock. A transaction already pooled, or committed recently, is refused
+//! as a duplicate before its signature is checked, so each node checks each
+//! signature once however often gossip and proposals deliver it. Per sender, transactions are kept in nonce order; a block
 //! takes only *ready* transactions (contiguous from the sender's committed
 //! nonce), round-robin across senders.
 
@@ -174,8 +172,6 @@ struct Entry {
     hash: H256,
     tx: ChainTx,
     cost: u128,
-    /// The signature was checked (always, except for gossiped transactions not yet proposed).
-    verified: bool,
 }
 
 #[derive(Default)]
@@ -228,7 +224,6 @@ struct Inner {
 pub struct Checked {
     hash: H256,
     tx: ChainTx,
-    verified: bool,
 }
 
 impl Checked {
@@ -331,10 +326,6 @@ impl Mempool {
     /// A transaction already pooled is refused as a duplicate before its signature is checked
     /// (gossip delivers the same transaction more than once).
     pub fn check_stateless(&self, tx: ChainTx) -> Result<Checked, AdmitError> {
-        self.check(tx, true)
-    }
-
-    fn check(&self, tx: ChainTx, verify: bool) -> Result<Checked, AdmitError> {
         let max = self.params.max_tx_bytes as usize;
         let (size, hash) = match &tx {
             ChainTx::Native(t) => {
@@ -364,10 +355,8 @@ impl Mempool {
             }
             ChainTx::Ethereum(t) => check_eth_rules(&self.params, t)?,
         }
-        if verify {
-            verify_signature(&tx, self.suite)?;
-        }
-        Ok(Checked { hash, tx, verified: verify })
+        verify_signature(&tx, self.suite)?;
+        Ok(Checked { hash, tx })
     }
 
     /// Admits a batch: stateless checks in parallel, then the stateful ones
@@ -391,71 +380,12 @@ impl Mempool {
         self.insert_checked(checked, state)
     }
 
-    /// Admits transactions gossiped by another member node: every check of [`Self::admit_batch`]
-    /// except the signature, which waits until the transaction is proposed (see the module
-    /// documentation). Member nodes are authenticated by mutual TLS and check what they forward.
-    pub fn admit_gossip(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
-        let checked: Vec<Result<Checked, AdmitError>> = txs.into_iter().map(|t| self.check(t, false)).collect();
-        self.insert_checked(checked, state)
-    }
-
-    /// Whether this very transaction is pooled with its signature checked: same hash and, for an
-    /// Ethereum transaction (whose hash does not cover the sender it claims), the same sender.
-    /// A pooled transaction whose signature was not checked yet is checked now (once).
-    pub fn verified_in_pool(&self, hash: &H256, tx: &ChainTx) -> Result<bool, AdmitError> {
-        {
-            let inner = self.inner.lock();
-            match Self::entry(&inner, hash) {
-                Some(e) if e.tx.sender() == tx.sender() && e.verified => return Ok(true),
-                Some(e) if e.tx.sender() == tx.sender() => {}
-                _ => return Ok(false),
-            }
-        }
-        verify_signature(tx, self.suite)?;
-        let mut inner = self.inner.lock();
-        if let Some(e) = Self::entry_mut(&mut inner, hash) {
-            e.verified = true;
-        }
-        Ok(true)
-    }
-
-    fn entry<'a>(inner: &'a Inner, hash: &H256) -> Option<&'a Entry> {
-        let (sender, nonce) = inner.by_hash.get(hash)?;
-        inner.senders.get(sender)?.txs.get(nonce)
-    }
-
-    fn entry_mut<'a>(inner: &'a mut Inner, hash: &H256) -> Option<&'a mut Entry> {
-        let (sender, nonce) = *inner.by_hash.get(hash)?;
-        inner.senders.get_mut(&sender)?.txs.get_mut(&nonce)
-    }
-
-    /// [`Self::ready_excluding`] for a block this node proposes: transactions whose signature
-    /// was not checked yet are checked now (in parallel); a bad one is removed from the pool and
-    /// its sender's later transactions are left out of this block.
-    pub fn ready_verified(&self, max: usize, max_gas: u64, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, ChainTx)> {
-        let ready = self.ready_excluding_flagged(max, max_gas, exclude);
-        let suite = self.suite;
-        let bad: Vec<bool> = ready.par_iter().map(|(_, t, v)| !*v && verify_signature(t, suite).is_err()).collect();
-        let mut broken: HashSet<Address> = HashSet::new();
-        let mut out = Vec::with_capacity(ready.len());
-        let mut inner = self.inner.lock();
-        for ((h, t, verified), bad) in ready.into_iter().zip(bad) {
-            if bad {
-                remove_entry(&mut inner, &h);
-                broken.insert(t.sender());
-                continue;
-            }
-            if broken.contains(&t.sender()) {
-                continue;
-            }
-            if !verified {
-                if let Some(e) = Self::entry_mut(&mut inner, &h) {
-                    e.verified = true;
-                }
-            }
-            out.push((h, t));
-        }
-        out
+    /// Whether this very transaction is pooled: same hash and, for an Ethereum transaction
+    /// (whose hash does not cover the sender it claims), the same sender. A pooled transaction
+    /// passed every admission check, its signature included.
+    pub fn contains_tx(&self, hash: &H256, tx: &ChainTx) -> bool {
+        let inner = self.inner.lock();
+        inner.by_hash.get(hash).is_some_and(|(sender, _)| *sender == tx.sender())
     }
 
     /// Stateful admission of already-checked transactions.
@@ -515,7 +445,7 @@ impl Mempool {
             return Err(AdmitError::InsufficientBalance { need, have: q.balance });
         }
         q.pending_cost = need;
-        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost, verified: c.verified });
+        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost });
         inner.by_hash.insert(c.hash, (sender, nonce));
         if let Some(h) = evidence_hash {
             inner.evidence.insert(h);
@@ -538,15 +468,6 @@ impl Mempool {
     /// nonces follow them. The declared gas of the result stays within `max_gas` (the block gas
     /// limit): a sender whose next transaction does not fit is passed over for this block.
     pub fn ready_excluding(&self, max: usize, max_gas: u64, exclude: &dyn Fn(&H256) -> bool) -> Vec<(H256, ChainTx)> {
-        self.ready_excluding_flagged(max, max_gas, exclude).into_iter().map(|(h, t, _)| (h, t)).collect()
-    }
-
-    fn ready_excluding_flagged(
-        &self,
-        max: usize,
-        max_gas: u64,
-        exclude: &dyn Fn(&H256) -> bool,
-    ) -> Vec<(H256, ChainTx, bool)> {
         use std::ops::Bound::{Excluded, Unbounded};
         let mut inner = self.inner.lock();
         let (first, second) = match inner.cursor {
@@ -570,7 +491,7 @@ impl Mempool {
                 match q.txs.get(n) {
                     Some(e) if e.tx.gas_limit() <= gas_left => {
                         gas_left -= e.tx.gas_limit();
-                        out.push((e.hash, e.tx.clone(), e.verified));
+                        out.push((e.hash, e.tx.clone()));
                         *n += 1;
                         last = Some(*addr);
                         true
@@ -630,23 +551,6 @@ fn verify_signature(tx: &ChainTx, suite: Suite) -> Result<(), AdmitError> {
         hechain_types::TypesError::BadSignature(m) => AdmitError::BadSignature(m),
         other => AdmitError::BadSignature(other.to_string()),
     })
-}
-
-/// Removes one pooled transaction (a gossiped one whose signature turned out bad).
-fn remove_entry(inner: &mut Inner, hash: &H256) {
-    let Some((sender, nonce)) = inner.by_hash.remove(hash) else { return };
-    if let Some(q) = inner.senders.get_mut(&sender) {
-        if let Some(e) = q.txs.remove(&nonce) {
-            q.pending_cost = q.pending_cost.saturating_sub(e.cost);
-            inner.count -= 1;
-            if let Some(h) = evidence_hash_of(&e.tx) {
-                inner.evidence.remove(&h);
-            }
-        }
-        if q.txs.is_empty() {
-            inner.senders.remove(&sender);
-        }
-    }
 }
 
 /// The Ethereum rules a transaction must meet before it may wait in the pool (what Ethereum

@@ -295,46 +295,27 @@ fn ethereum_rules_and_shared_nonces() {
 }
 
 #[test]
-fn gossiped_transactions_are_verified_once_when_proposed() {
-    let (pool, chain) = setup(MempoolConfig::default());
-    let params = ChainParams { base_fee_per_gas: 0, ..ChainParams::default() };
-    let pool_eth = Mempool::new(Suite::Standard, CHAIN, params, MempoolConfig::default());
-    let (a, b) = (key(0), key(1));
-    // Native: a forged signature is pooled from gossip (no check yet) and dropped when proposed,
-    // with the same sender's later transaction left out of the block.
-    let mut bad = transfer(&a, 0, 1);
-    bad.tx.fee = 2; // signature no longer matches
-    let later = transfer(&a, 1, 1);
-    let good = transfer(&b, 0, 1);
-    let res = pool.admit_gossip(vec![bad.into(), later.into(), good.clone().into()], &chain);
-    assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
-    assert_eq!(pool.len(), 3);
-    let ready = pool.ready_verified(10, u64::MAX, &|_| false);
-    assert_eq!(ready.len(), 1, "only b's transaction is proposable");
-    assert_eq!(ready[0].1, ChainTx::from(good));
-    assert_eq!(pool.len(), 2, "the forged transaction left the pool");
-
-    // Ethereum: a pooled (gossiped) transaction is verified when a proposal holds it; a copy
-    // claiming another sender is not "the same transaction".
-    let mut chain_eth = Chain::default();
-    chain_eth.accounts.insert(Address(a.address()), Account { nonce: 0, balance: 1_000_000 });
-    let t = eth(&a, 0, 21_000, 0, 0, false);
-    pool_eth.admit_gossip(vec![t.clone().into()], &chain_eth).pop().unwrap().unwrap();
-    let h = t.hash();
-    assert!(pool_eth.verified_in_pool(&h, &ChainTx::Ethereum(t.clone())).unwrap());
-    assert!(!pool_eth.verified_in_pool(&h, &claiming(&t, Address(b.address()))).unwrap());
-    // A forged claim in gossip is pooled unverified and fails when checked.
-    let pool2 = Mempool::new(
+fn pool_membership_compares_the_claimed_sender() {
+    let pool = Mempool::new(
         Suite::Standard,
         CHAIN,
         ChainParams { base_fee_per_gas: 0, ..ChainParams::default() },
         MempoolConfig::default(),
     );
-    let mut chain_b = Chain::default();
-    chain_b.accounts.insert(Address(b.address()), Account { nonce: 0, balance: 1_000_000 });
+    let (a, b) = (key(0), key(1));
+    let mut chain = Chain::default();
+    chain.accounts.insert(Address(a.address()), Account { nonce: 0, balance: 1_000_000 });
+    let t = eth(&a, 0, 21_000, 0, 0, false);
+    pool.admit_batch(vec![t.clone().into()], &chain).pop().unwrap().unwrap();
+    let h = t.hash();
+    assert!(pool.contains_tx(&h, &ChainTx::Ethereum(t.clone())));
+    // The same bytes claiming another sender (what a Byzantine leader could propose) are not the
+    // pooled transaction, and their own signature check fails.
     let forged = claiming(&t, Address(b.address()));
-    pool2.admit_gossip(vec![forged.clone()], &chain_b).pop().unwrap().unwrap();
-    assert!(matches!(pool2.verified_in_pool(&h, &forged), Err(AdmitError::BadSignature(_))));
+    assert_eq!(forged.hash(Suite::Standard), h);
+    assert!(!pool.contains_tx(&h, &forged));
+    assert!(forged.verify(Suite::Standard).is_err());
+    assert_eq!(pool.check_stateless(forged).err(), Some(AdmitError::Duplicate(h)));
 }
 
 #[test]

@@ -264,18 +264,15 @@ impl CheckCtx {
         if digest != b.payload_digest {
             return Err("payload does not match the proposal's digest".into());
         }
-        // Pooled transactions passed the other checks on admission (and their signature is
-        // checked here once if they were gossiped); the others are checked now and then pooled,
-        // so that their gossiped copies are not verified again. "Pooled" means the same sender
-        // too: an Ethereum transaction's hash does not cover the sender it claims, and a leader
-        // must not swap it.
+        // Transactions already in the pool passed these checks on admission; the others are
+        // checked now and then pooled, so that their gossiped copies are not verified again.
+        // "Already in the pool" means the same sender too: an Ethereum transaction's hash does
+        // not cover the sender it claims, and a leader must not swap it.
         let checked: Vec<Result<Option<hechain_mempool::Checked>, String>> = txs
             .par_iter()
             .map(|(h, t)| {
-                match self.mempool.verified_in_pool(h, t) {
-                    Ok(true) => return Ok(None),
-                    Ok(false) => {}
-                    Err(e) => return Err(format!("transaction {h}: {e}")),
+                if self.mempool.contains_tx(h, t) {
+                    return Ok(None);
                 }
                 match self.mempool.check_stateless(t.clone()) {
                     Ok(c) => Ok(Some(c)),
@@ -680,7 +677,7 @@ impl Driver {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {
                     let n = txs.len();
-                    let res = mempool.admit_gossip(txs, &StoreState::new(&store));
+                    let res = mempool.admit_batch(txs, &StoreState::new(&store));
                     let refused = res.iter().filter(|r| r.is_err()).count();
                     if refused > 0 {
                         tracing::debug!(received = n, refused, "gossiped transactions refused (mostly duplicates)");
@@ -794,7 +791,7 @@ impl Driver {
         let max_bytes = self.settings.max_payload_bytes.saturating_sub(1024);
         let suite = self.suite;
         tokio::task::spawn_blocking(move || {
-            let mut txs = mempool.ready_verified(max_txs, max_gas, &|h| exclude.contains(h));
+            let mut txs = mempool.ready_excluding(max_txs, max_gas, &|h| exclude.contains(h));
             let sizes: Vec<usize> = txs.par_iter().map(|(_, t)| t.encode().len() + 8).collect();
             let mut total = 0usize;
             let keep = sizes.iter().take_while(|s| {
