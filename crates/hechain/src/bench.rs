@@ -141,13 +141,17 @@ fn sink_address(i: usize) -> Address {
     Address(a)
 }
 
-fn pre_sign(
-    chain_id: u64,
-    fee: u64,
+/// Pre-signs `per_account` transactions per key in parallel (with a progress bar): `make(i, key,
+/// nonce)` returns the submission bytes of account `i`'s transaction with that nonce.
+pub(crate) fn pre_sign_with<F>(
     keys: &[AccountKey],
     start_nonces: &[u64],
     per_account: usize,
-) -> Vec<Vec<Prepared>> {
+    make: F,
+) -> Vec<Vec<Prepared>>
+where
+    F: Fn(usize, &AccountKey, u64) -> Option<Vec<u8>> + Sync,
+{
     let pb = ProgressBar::new((keys.len() * per_account) as u64);
     pb.set_style(
         ProgressStyle::with_template("pre-signing {bar:40} {pos}/{len} txs ({per_sec})")
@@ -158,22 +162,9 @@ fn pre_sign(
         .zip(start_nonces.par_iter())
         .enumerate()
         .map(|(i, (key, &start))| {
-            let sender = Address(key.address());
             let txs: Vec<Prepared> = (0..per_account as u64)
-                .filter_map(|n| {
-                    let tx = Transaction {
-                        chain_id,
-                        nonce: start + n,
-                        sender,
-                        fee,
-                        payload: Payload::Transfer { to: sink_address(i), amount: 1 },
-                    }
-                    .sign(key)
-                    .ok()?;
-                    let mut bytes = Vec::with_capacity(200);
-                    hechain_sdk::frame(&mut bytes, &tx);
-                    Some(Prepared { bytes })
-                })
+                .filter_map(|n| make(i, key, start + n))
+                .map(|bytes| Prepared { bytes })
                 .collect();
             pb.inc(per_account as u64);
             txs
@@ -181,6 +172,47 @@ fn pre_sign(
         .collect();
     pb.finish_and_clear();
     out
+}
+
+fn pre_sign(
+    chain_id: u64,
+    fee: u64,
+    keys: &[AccountKey],
+    start_nonces: &[u64],
+    per_account: usize,
+) -> Vec<Vec<Prepared>> {
+    pre_sign_with(keys, start_nonces, per_account, |i, key, nonce| {
+        let tx = Transaction {
+            chain_id,
+            nonce,
+            sender: Address(key.address()),
+            fee,
+            payload: Payload::Transfer { to: sink_address(i), amount: 1 },
+        }
+        .sign(key)
+        .ok()?;
+        let mut bytes = Vec::with_capacity(200);
+        hechain_sdk::frame(&mut bytes, &tx);
+        Some(bytes)
+    })
+}
+
+/// Starts a dev node in this process (temporary data directory) with `funded` accounts funded
+/// at genesis; returns it, its directory and its URL.
+pub(crate) async fn start_own_node(
+    suite: Suite,
+    funded: &[Address],
+    block_time_ms: u64,
+) -> anyhow::Result<(Node, tempfile::TempDir, String)> {
+    let dir = tempfile::Builder::new().prefix("hechain-bench-").tempdir()?;
+    dev::prepare_dev_dir(dir.path(), suite, funded)?;
+    let mut cfg = NodeConfig::new(dir.path());
+    cfg.rpc_addr = "127.0.0.1:0".parse()?;
+    cfg.block_time = Duration::from_millis(block_time_ms.max(1));
+    let node = Node::start(cfg).await?;
+    let url = format!("http://{}", node.rpc_addr);
+    eprintln!("started a dev node at {url} (block time {block_time_ms} ms)");
+    Ok((node, dir, url))
 }
 
 /// Funds bench accounts on an external node from the signer's account.
@@ -243,15 +275,8 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
     let url = match &cli.rpc {
         Some(u) => u.clone(),
         None => {
-            let dir = tempfile::Builder::new().prefix("hechain-bench-").tempdir()?;
             let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
-            dev::prepare_dev_dir(dir.path(), a.suite, &addrs)?;
-            let mut cfg = NodeConfig::new(dir.path());
-            cfg.rpc_addr = "127.0.0.1:0".parse()?;
-            cfg.block_time = Duration::from_millis(a.block_time.max(1));
-            let node = Node::start(cfg).await?;
-            let u = format!("http://{}", node.rpc_addr);
-            eprintln!("started a dev node at {u} (block time {} ms)", a.block_time);
+            let (node, dir, u) = start_own_node(a.suite, &addrs, a.block_time).await?;
             own = Some((node, dir));
             u
         }

@@ -15,15 +15,13 @@ use alloy_sol_types::{sol, SolCall, SolValue};
 use anyhow::{bail, Context};
 use clap::Args;
 use hechain_crypto::{AccountKey, Suite};
-use hechain_node::{dev, Node, NodeConfig};
+use hechain_node::{dev, Node};
 use hechain_sdk::eth::EthClient;
 use hechain_sdk::Client;
 use hechain_types::{Address, EthTransaction};
-use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde_json::json;
 
-use crate::bench::{load_and_measure, Prepared, SubmitPath};
+use crate::bench::{load_and_measure, pre_sign_with, Prepared, SubmitPath};
 use crate::Cli;
 
 sol! {
@@ -129,15 +127,8 @@ pub async fn run(cli: &Cli, a: &Erc20Args) -> anyhow::Result<i32> {
     let url = match &cli.rpc {
         Some(u) => u.clone(),
         None => {
-            let dir = tempfile::Builder::new().prefix("hechain-bench-").tempdir()?;
             let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
-            dev::prepare_dev_dir(dir.path(), Suite::Standard, &addrs)?;
-            let mut cfg = NodeConfig::new(dir.path());
-            cfg.rpc_addr = "127.0.0.1:0".parse()?;
-            cfg.block_time = Duration::from_millis(a.block_time.max(1));
-            let node = Node::start(cfg).await?;
-            let u = format!("http://{}", node.rpc_addr);
-            eprintln!("started a dev node at {u} (block time {} ms)", a.block_time);
+            let (node, dir, u) = crate::bench::start_own_node(Suite::Standard, &addrs, a.block_time).await?;
             own = Some((node, dir));
             u
         }
@@ -192,27 +183,10 @@ async fn bench(cli: &Cli, a: &Erc20Args, url: &str, keys: &[AccountKey], externa
     let prepared: Vec<Vec<Prepared>> = {
         let senders = senders.to_vec();
         tokio::task::spawn_blocking(move || {
-            let pb = ProgressBar::new((senders.len() * per_account) as u64);
-            pb.set_style(
-                ProgressStyle::with_template("pre-signing {bar:40} {pos}/{len} txs ({per_sec})")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            let out = senders
-                .par_iter()
-                .zip(start_nonces.par_iter())
-                .enumerate()
-                .map(|(i, (key, &start))| {
-                    let s = Signer { chain_id, base_fee, key };
-                    let txs: Vec<Prepared> = (0..per_account as u64)
-                        .filter_map(|n| s.sign(start + n, Some(token), transfer_call(sink(i), 1), transfer_gas).ok())
-                        .map(|t| Prepared { bytes: t.raw().to_vec() })
-                        .collect();
-                    pb.inc(per_account as u64);
-                    txs
-                })
-                .collect();
-            pb.finish_and_clear();
-            out
+            pre_sign_with(&senders, &start_nonces, per_account, |i, key, nonce| {
+                let s = Signer { chain_id, base_fee, key };
+                s.sign(nonce, Some(token), transfer_call(sink(i), 1), transfer_gas).ok().map(|t| t.raw().to_vec())
+            })
         })
         .await?
     };
