@@ -7,7 +7,7 @@ use crate::{keys, read, ExecError};
 
 /// Loads an account (the zero account when it does not exist yet).
 pub fn load<R: StateRead + ?Sized>(o: &Overlay<'_, R>, addr: &Address) -> Result<Account, ExecError> {
-    Ok(read::<Account, R>(o, &keys::account(addr))?.unwrap_or_default())
+    Ok(read::<Account, _>(o, &keys::account(addr))?.unwrap_or_default())
 }
 
 /// Stores an account.

@@ -14,14 +14,20 @@ fn decode_id(bytes: &[u8], key: &[u8]) -> Result<u64, ExecError> {
 }
 
 /// Id of the record holding `content_hash`, if any.
-pub fn id_by_hash<R: StateRead + ?Sized>(o: &Overlay<'_, R>, content_hash: &H256) -> Result<Option<u64>, ExecError> {
+pub fn id_by_hash<S: StateRead + ?Sized>(s: &S, content_hash: &H256) -> Result<Option<u64>, ExecError> {
     let key = keys::evidence_by_hash(content_hash);
-    o.get(&key)?.map(|b| decode_id(&b, &key)).transpose()
+    s.get(&key)?.map(|b| decode_id(&b, &key)).transpose()
 }
 
 /// The record with id `id`.
-pub fn record<R: StateRead + ?Sized>(o: &Overlay<'_, R>, id: u64) -> Result<Option<EvidenceRecord>, ExecError> {
-    read(o, &keys::evidence_record(id))
+pub fn record<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<EvidenceRecord>, ExecError> {
+    read(s, &keys::evidence_record(id))
+}
+
+/// The id the next stored record gets.
+pub fn next_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+    let key = keys::EVIDENCE_NEXT_ID;
+    s.get(key)?.map_or(Ok(1), |b| decode_id(&b, key))
 }
 
 /// The message of the duplicate error; it names the original record so the
@@ -52,11 +58,7 @@ pub fn put<R: StateRead + ?Sized>(
         })?;
         return Ok(Err(duplicate_message(&original)));
     }
-    let next_key = keys::EVIDENCE_NEXT_ID;
-    let id = match o.get(next_key)? {
-        Some(b) => decode_id(&b, next_key)?,
-        None => 1,
-    };
+    let id = next_id(o)?;
     let rec = EvidenceRecord {
         id,
         content_hash: *content_hash,
@@ -69,15 +71,14 @@ pub fn put<R: StateRead + ?Sized>(
     o.put(keys::evidence_record(id), rec.encode());
     o.put(keys::evidence_by_hash(content_hash), id.to_be_bytes().to_vec());
     o.put(keys::evidence_by_submitter(submitter, id), Vec::new());
-    o.put(next_key.to_vec(), (id + 1).to_be_bytes().to_vec());
+    o.put(keys::EVIDENCE_NEXT_ID.to_vec(), (id + 1).to_be_bytes().to_vec());
     Ok(Ok(vec![Event::EvidenceStored { id, content_hash: *content_hash, submitter: *submitter, meta: meta.clone() }]))
 }
 
 /// The committed record holding `content_hash`, read from a snapshot.
 pub fn existing<R: StateRead + ?Sized>(reader: &R, content_hash: &H256) -> Result<Option<EvidenceRecord>, ExecError> {
-    let o = Overlay::new(reader);
-    match id_by_hash(&o, content_hash)? {
-        Some(id) => record(&o, id),
+    match id_by_hash(reader, content_hash)? {
+        Some(id) => record(reader, id),
         None => Ok(None),
     }
 }

@@ -33,7 +33,7 @@ use revm::primitives::{Address as EvmAddress, TxKind, B256, KECCAK_EMPTY, U256};
 use revm::state::{AccountInfo, EvmState};
 use revm::{ExecuteEvm, MainBuilder, MainContext};
 
-use crate::precompile::{self, ChainPrecompiles, NativeState};
+use crate::precompile::{self, ChainPrecompiles};
 use crate::state::{Overlay, StateRead};
 use crate::{accounts, keys, BlockContext, ExecError};
 
@@ -114,9 +114,14 @@ impl<R: StateRead + ?Sized> DatabaseRef for EvmDb<'_, '_, R> {
     }
 }
 
-impl<R: StateRead + ?Sized> NativeState for EvmDb<'_, '_, R> {
-    fn native_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+/// Native state as the precompiles read it.
+impl<R: StateRead + ?Sized> StateRead for EvmDb<'_, '_, R> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
         self.overlay.get(key)
+    }
+
+    fn header(&self, height: u64) -> Result<Option<hechain_types::BlockHeader>, ExecError> {
+        self.overlay.base().header(height)
     }
 }
 
@@ -153,7 +158,7 @@ impl EvmEnv {
 
     fn build<'d, D>(&self, db: &'d D) -> ChainEvm<'d, D>
     where
-        D: DatabaseRef<Error = ExecError> + NativeState,
+        D: DatabaseRef<Error = ExecError> + StateRead,
     {
         Context::mainnet()
             .with_cfg(self.cfg.clone())

@@ -87,8 +87,8 @@ pub struct BlockContext {
 }
 
 /// Reads and decodes a canonical value.
-pub(crate) fn read<T: Codec, R: StateRead + ?Sized>(o: &Overlay<'_, R>, key: &[u8]) -> Result<Option<T>, ExecError> {
-    match o.get(key)? {
+pub(crate) fn read<T: Codec, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<T>, ExecError> {
+    match s.get(key)? {
         Some(bytes) => {
             T::decode(&bytes).map(Some).map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() })
         }

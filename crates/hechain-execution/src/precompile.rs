@@ -12,13 +12,13 @@
 //! records this transaction has stored so far.
 
 use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
-use hechain_types::{Address, Codec, Event, EvidenceMeta, EvidenceRecord, H256};
+use hechain_types::{Address, Event, EvidenceMeta, H256};
 use revm::context::{Cfg, ContextError, ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::handler::{precompile_output_to_interpreter_result, EthPrecompiles, PrecompileProvider};
 use revm::interpreter::{CallInputs, InterpreterResult};
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
-use revm::primitives::{hardfork::SpecId, Address as EvmAddress, AddressSet, Bytes, Log, B256};
+use revm::primitives::{hardfork::SpecId, Address as EvmAddress, AddressSet, Bytes, Log};
 
 use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
@@ -52,18 +52,6 @@ pub const EXISTS_GAS: u64 = 2_600;
 /// Gas of `get`.
 pub const GET_GAS: u64 = 5_000;
 
-/// Native state the precompiles read (the block overlay under the EVM).
-pub trait NativeState {
-    /// Latest value of a native state key.
-    fn native_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError>;
-}
-
-impl<T: NativeState + ?Sized> NativeState for &T {
-    fn native_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
-        (**self).native_get(key)
-    }
-}
-
 /// Ethereum's precompiles plus hechain's native-module precompiles.
 #[derive(Debug, Clone)]
 pub struct ChainPrecompiles {
@@ -88,7 +76,7 @@ fn evm_address(a: &Address) -> EvmAddress {
 impl<CTX, D> PrecompileProvider<CTX> for ChainPrecompiles
 where
     CTX: ContextTr<Cfg: Cfg<Spec = SpecId>, Db = WrapDatabaseRef<D>>,
-    D: revm::DatabaseRef<Error = ExecError> + NativeState,
+    D: revm::DatabaseRef<Error = ExecError> + StateRead,
 {
     type Output = InterpreterResult;
 
@@ -136,34 +124,10 @@ fn pending_puts<CTX: ContextTr>(ctx: &CTX) -> Vec<IHechainEvidence::EvidenceStor
         .collect()
 }
 
-fn read_id(db: &impl NativeState, content_hash: &H256) -> Result<Option<u64>, ExecError> {
-    let key = keys::evidence_by_hash(content_hash);
-    match db.native_get(&key)? {
-        Some(b) => {
-            let arr: [u8; 8] = b
-                .as_slice()
-                .try_into()
-                .map_err(|_| ExecError::Corrupt { key: crate::hex_key(&key), reason: "id is not 8 bytes".into() })?;
-            Ok(Some(u64::from_be_bytes(arr)))
-        }
-        None => Ok(None),
-    }
-}
-
-fn read_record(db: &impl NativeState, id: u64) -> Result<Option<EvidenceRecord>, ExecError> {
-    let key = keys::evidence_record(id);
-    db.native_get(&key)?
-        .map(|b| {
-            EvidenceRecord::decode(&b)
-                .map_err(|e| ExecError::Corrupt { key: crate::hex_key(&key), reason: e.to_string() })
-        })
-        .transpose()
-}
-
 fn evidence_precompile<CTX, D>(ctx: &mut CTX, inputs: &CallInputs) -> Result<PrecompileOutput, ExecError>
 where
     CTX: ContextTr<Db = WrapDatabaseRef<D>>,
-    D: revm::DatabaseRef<Error = ExecError> + NativeState,
+    D: revm::DatabaseRef<Error = ExecError> + StateRead,
 {
     let r = inputs.reservoir;
     let input = inputs.input.bytes(ctx);
@@ -199,7 +163,7 @@ where
             let content_hash = H256(c.contentHash.0);
             let pending = pending_puts(ctx);
             let db = &ctx.db_ref().0;
-            if let Some(id) = read_id(db, &content_hash)? {
+            if let Some(id) = evidence::id_by_hash(db, &content_hash)? {
                 return Ok(revert_msg(
                     gas,
                     &format!("evidence with content hash {content_hash} already exists: id {id}"),
@@ -213,14 +177,7 @@ where
                     r,
                 ));
             }
-            let next = match db.native_get(keys::EVIDENCE_NEXT_ID)? {
-                Some(b) => u64::from_be_bytes(b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                    key: crate::hex_key(keys::EVIDENCE_NEXT_ID),
-                    reason: "id is not 8 bytes".into(),
-                })?),
-                None => 1,
-            };
-            let id = next + pending.len() as u64;
+            let id = evidence::next_id(db)? + pending.len() as u64;
             let event = IHechainEvidence::EvidenceStored {
                 id,
                 contentHash: c.contentHash,
@@ -239,7 +196,7 @@ where
                 return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
             }
             let found = pending_puts(ctx).iter().any(|p| p.contentHash == c.contentHash)
-                || read_id(&ctx.db_ref().0, &H256(c.contentHash.0))?.is_some();
+                || evidence::id_by_hash(&ctx.db_ref().0, &H256(c.contentHash.0))?.is_some();
             let out = IHechainEvidence::existsCall::abi_encode_returns(&found);
             Ok(PrecompileOutput::new(EXISTS_GAS, Bytes::from(out), r))
         }
@@ -262,10 +219,10 @@ where
                 }
             } else {
                 let db = &ctx.db_ref().0;
-                let Some(id) = read_id(db, &content_hash)? else {
+                let Some(id) = evidence::id_by_hash(db, &content_hash)? else {
                     return Ok(revert_msg(GET_GAS, &format!("no evidence with content hash {content_hash}"), r));
                 };
-                let rec = read_record(db, id)?.ok_or_else(|| ExecError::Corrupt {
+                let rec = evidence::record(db, id)?.ok_or_else(|| ExecError::Corrupt {
                     key: crate::hex_key(&keys::evidence_record(id)),
                     reason: "indexed record missing".into(),
                 })?;
@@ -327,9 +284,4 @@ pub fn apply_evidence_logs<R: StateRead + ?Sized>(
         }
     }
     Ok(events)
-}
-
-/// Topic 0 of the `EvidenceStored` log.
-pub fn evidence_stored_topic() -> B256 {
-    IHechainEvidence::EvidenceStored::SIGNATURE_HASH
 }

@@ -34,6 +34,27 @@ impl StateRead for BTreeMap<Vec<u8>, Vec<u8>> {
     }
 }
 
+impl<T: StateRead + ?Sized> StateRead for &T {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        (**self).get(key)
+    }
+
+    fn header(&self, height: u64) -> Result<Option<BlockHeader>, ExecError> {
+        (**self).header(height)
+    }
+}
+
+/// Reads see the buffered writes first.
+impl<R: StateRead + ?Sized> StateRead for Overlay<'_, R> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
+        Overlay::get(self, key)
+    }
+
+    fn header(&self, height: u64) -> Result<Option<BlockHeader>, ExecError> {
+        self.base.header(height)
+    }
+}
+
 /// Writes of a block buffered over committed state. Ordered (BTreeMap), so
 /// everything derived from it is deterministic.
 pub struct Overlay<'a, R: StateRead + ?Sized> {
