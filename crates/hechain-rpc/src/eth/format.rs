@@ -105,10 +105,7 @@ pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &C
             o
         }
         ChainTx::Native(n) => {
-            let (to, value) = match &n.tx.payload {
-                Payload::Transfer { to, amount } => (*to, *amount),
-                Payload::EvidencePut { .. } => (hechain_execution::precompile::EVIDENCE_ADDRESS, 0),
-            };
+            let (to, value) = native_target(n);
             let (r, s, v) = match &n.signature {
                 TxSignature::Secp256k1(sig) => (&sig[..32], &sig[32..64], 27 + sig[64] as u64),
                 TxSignature::Sm2 { sig, .. } => (&sig[..32], &sig[32..64], 27),
@@ -136,13 +133,18 @@ pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &C
     }
 }
 
+/// A big-endian byte string as a quantity (`r`, `s`).
 fn qty_be(bytes: &[u8]) -> String {
-    let trimmed: &[u8] = match bytes.iter().position(|b| *b != 0) {
-        Some(i) => &bytes[i..],
-        None => return "0x0".into(),
-    };
-    let h = hex::encode(trimmed);
-    format!("0x{}", h.trim_start_matches('0'))
+    format!("{:#x}", alloy_primitives::U256::from_be_slice(bytes))
+}
+
+/// What a native transaction looks like to Ethereum: its recipient (the evidence precompile for
+/// an evidence submission) and value.
+fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
+    match &n.tx.payload {
+        Payload::Transfer { to, amount } => (*to, *amount),
+        Payload::EvidencePut { .. } => (hechain_execution::precompile::EVIDENCE_ADDRESS, 0),
+    }
 }
 
 fn access_list(t: &hechain_types::EthTransaction) -> Value {
@@ -194,14 +196,7 @@ pub fn receipt(tx: &ChainTx, receipts: &[Receipt], place: TxPlace, params: &Chai
     let first_log: usize = receipts[..i].iter().map(|r| r.evm.as_ref().map_or(0, |e| e.logs.len())).sum();
     let (to, ty, price) = match tx {
         ChainTx::Ethereum(t) => (t.to(), t.tx_type(), t.effective_gas_price(params.base_fee_per_gas)),
-        ChainTx::Native(n) => (
-            Some(match &n.tx.payload {
-                Payload::Transfer { to, .. } => *to,
-                Payload::EvidencePut { .. } => hechain_execution::precompile::EVIDENCE_ADDRESS,
-            }),
-            0,
-            0,
-        ),
+        ChainTx::Native(n) => (Some(native_target(n).0), 0, 0),
     };
     let mut o = json!({
         "transactionHash": r.tx_hash,
@@ -306,4 +301,21 @@ pub fn full_block(
     };
     let size = hechain_types::Codec::encode(b).len();
     block(&b.header, hash, receipts, txs, size, params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_have_no_leading_zeros() {
+        assert_eq!(qty_be(&[0u8; 32]), "0x0");
+        let mut b = [0u8; 32];
+        b[31] = 0x0a;
+        assert_eq!(qty_be(&b), "0xa");
+        b[1] = 0x10;
+        assert_eq!(qty_be(&b), format!("0x10{}0a", "0".repeat(58)));
+        assert_eq!(qty(0u64), "0x0");
+        assert_eq!(qty(255u64), "0xff");
+    }
 }

@@ -192,16 +192,7 @@ async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
             for item in items {
                 match parse_request(item) {
                     Ok(req) if req.method == "eth_sendRawTransaction" => raw.push((req.id, req.params)),
-                    Ok(req) => {
-                        let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
-                            Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
-                        } else {
-                            call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
-                        };
-                        if let Some(id) = req.id {
-                            out.push(response(id, result));
-                        }
-                    }
+                    Ok(req) => out.extend(dispatch(st, req).await),
                     Err((id, e)) => out.push(response(id, Err(e))),
                 }
             }
@@ -226,10 +217,14 @@ async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
 }
 
 async fn handle_one(st: &AppState, v: Value) -> Option<Value> {
-    let req = match parse_request(v) {
-        Ok(r) => r,
-        Err((id, e)) => return Some(response(id, Err(e))),
-    };
+    match parse_request(v) {
+        Ok(req) => dispatch(st, req).await,
+        Err((id, e)) => Some(response(id, Err(e))),
+    }
+}
+
+/// Answers one parsed request (`None` for a notification).
+async fn dispatch(st: &AppState, req: Request) -> Option<Value> {
     let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
         Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
     } else {
