@@ -48,11 +48,11 @@ fn hex_bytes(v: &Value, what: &str) -> Result<Vec<u8>, SdkError> {
 impl EthClient {
     /// A client of the node at `url` (its JSON-RPC is at the root path).
     pub fn new(url: &str) -> Result<Self, SdkError> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| SdkError::Local(e.to_string()))?;
-        Ok(Self { url: format!("{}/", url.trim_end_matches('/')), http, next_id: AtomicU64::new(1) })
+        Ok(Self {
+            url: format!("{}/", url.trim_end_matches('/')),
+            http: crate::http_client()?,
+            next_id: AtomicU64::new(1),
+        })
     }
 
     async fn post(&self, body: &Value) -> Result<Value, SdkError> {
@@ -183,11 +183,5 @@ impl EthClient {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    /// `eth_blockNumber`.
-    pub async fn block_number(&self) -> Result<u64, SdkError> {
-        let v: Value = self.request("eth_blockNumber", json!([])).await?;
-        Ok(hex_u128(&v, "block number")? as u64)
     }
 }

@@ -154,11 +154,7 @@ pub struct Client {
 impl Client {
     /// A client for the node at `url` (e.g. `http://127.0.0.1:8545`).
     pub fn new(url: &str) -> Result<Self, SdkError> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| SdkError::Local(e.to_string()))?;
-        Ok(Self { base: format!("{}/api/v1", url.trim_end_matches('/')), http })
+        Ok(Self { base: format!("{}/api/v1", url.trim_end_matches('/')), http: http_client()? })
     }
 
     /// The API base URL.
@@ -383,6 +379,11 @@ impl Client {
     pub fn evidence_payload(content_hash: H256, meta: EvidenceMeta) -> Payload {
         Payload::EvidencePut { content_hash, meta }
     }
+}
+
+/// The HTTP client of [`Client`] and [`eth::EthClient`] (60 s timeout).
+pub(crate) fn http_client() -> Result<reqwest::Client, SdkError> {
+    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| SdkError::Local(e.to_string()))
 }
 
 /// Appends one transaction to a binary batch body (u32 LE length + canonical bytes).

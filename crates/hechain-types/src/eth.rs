@@ -88,10 +88,8 @@ impl EthTransaction {
     }
 
     fn recover_sender(&self) -> Result<Address, TypesError> {
-        let sig = self.envelope.signature();
-        let r = sig.r().to_be_bytes::<32>();
-        let s = sig.s().to_be_bytes::<32>();
-        let account_sig = AccountSignature::secp256k1_from_rsv(&r, &s, sig.v() as u8);
+        let (r, s, y_parity) = self.signature_rsv();
+        let account_sig = AccountSignature::secp256k1_from_rsv(&r, &s, y_parity as u8);
         let prehash = self.envelope.signature_hash();
         hechain_crypto::recover_signer_prehash(&prehash.0, &account_sig)
             .map(Address)
@@ -329,22 +327,6 @@ impl ChainTx {
         match self {
             ChainTx::Native(t) => t.verify(suite),
             ChainTx::Ethereum(t) => t.verify(),
-        }
-    }
-
-    /// The native transaction, if it is one.
-    pub fn as_native(&self) -> Option<&SignedTransaction> {
-        match self {
-            ChainTx::Native(t) => Some(t),
-            ChainTx::Ethereum(_) => None,
-        }
-    }
-
-    /// The Ethereum transaction, if it is one.
-    pub fn as_ethereum(&self) -> Option<&EthTransaction> {
-        match self {
-            ChainTx::Ethereum(t) => Some(t),
-            ChainTx::Native(_) => None,
         }
     }
 }

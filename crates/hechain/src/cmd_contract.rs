@@ -80,6 +80,16 @@ pub fn parse_function(sig: &str) -> anyhow::Result<Function> {
     Function::parse(&text).map_err(|e| anyhow!("cannot parse the function signature {sig:?}: {e}"))
 }
 
+/// Parses `signature` and ABI-encodes the call with `args` (selector included).
+fn encode_call(signature: &str, args: &[String]) -> anyhow::Result<(Function, Vec<u8>)> {
+    let f = parse_function(signature)?;
+    let types: Vec<DynSolType> =
+        f.inputs.iter().map(|p| p.resolve()).collect::<Result<_, _>>().map_err(|e| anyhow!("{e}"))?;
+    let values = coerce_args(&types, args, &f.name)?;
+    let input = f.abi_encode_input(&values).map_err(|e| anyhow!("{e}"))?;
+    Ok((f, input))
+}
+
 /// Converts text arguments by their ABI types.
 pub fn coerce_args(types: &[DynSolType], args: &[String], what: &str) -> anyhow::Result<Vec<DynSolValue>> {
     if types.len() != args.len() {
@@ -235,11 +245,7 @@ pub async fn run(cli: &Cli, cmd: &ContractCmd) -> anyhow::Result<i32> {
             );
         }
         ContractCmd::Call { address, signature, args, from } => {
-            let f = parse_function(signature)?;
-            let types: Vec<DynSolType> =
-                f.inputs.iter().map(|p| p.resolve()).collect::<Result<_, _>>().map_err(|e| anyhow!("{e}"))?;
-            let values = coerce_args(&types, args, &f.name)?;
-            let input = f.abi_encode_input(&values).map_err(|e| anyhow!("{e}"))?;
+            let (f, input) = encode_call(signature, args)?;
             let to = parse_address(address)?;
             let mut call = json!({ "to": to, "data": format!("0x{}", hex::encode(&input)) });
             if let Some(from) = from {
@@ -261,11 +267,7 @@ pub async fn run(cli: &Cli, cmd: &ContractCmd) -> anyhow::Result<i32> {
             }
         }
         ContractCmd::Send { address, signature, args, gas, value } => {
-            let f = parse_function(signature)?;
-            let types: Vec<DynSolType> =
-                f.inputs.iter().map(|p| p.resolve()).collect::<Result<_, _>>().map_err(|e| anyhow!("{e}"))?;
-            let values = coerce_args(&types, args, &f.name)?;
-            let input = f.abi_encode_input(&values).map_err(|e| anyhow!("{e}"))?;
+            let (_, input) = encode_call(signature, args)?;
             let receipt = transact(cli, &rpc, Some(parse_address(address)?), input, parse_value(value)?, *gas).await?;
             let logs = receipt["logs"].as_array().map_or(0, Vec::len);
             emit(cli.json, &receipt, || {
