@@ -10,9 +10,9 @@
 //! Signatures of a batch are verified in parallel on the rayon pool, outside
 //! the pool lock. A transaction already pooled, or committed recently, is refused
 //! as a duplicate before its signature is checked, so each node checks each
-//! signature once however often gossip and proposals deliver it. Per sender, transactions are kept in nonce order; a block
-//! takes only *ready* transactions (contiguous from the sender's committed
-//! nonce), round-robin across senders.
+//! signature once however often gossip and proposals deliver it. Per sender,
+//! transactions are kept in nonce order; a block takes only *ready* transactions
+//! (contiguous from the sender's committed nonce), round-robin across senders.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -389,22 +389,27 @@ pub(crate) fn send_raw_batch(ctx: &RpcContext, requests: &[Value]) -> Vec<Result
     } else {
         requests.iter().map(decode).collect()
     };
-    let hashes: Vec<Option<H256>> = decoded.iter().map(|d| d.as_ref().ok().map(EthTransaction::hash)).collect();
-    let identities: Vec<Option<(Address, u64)>> =
-        decoded.iter().map(|d| d.as_ref().ok().map(|t| (t.sender(), t.nonce()))).collect();
-    let txs: Vec<ChainTx> = decoded.iter().filter_map(|d| d.as_ref().ok().cloned().map(ChainTx::Ethereum)).collect();
-    let mut admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs) }.into_iter();
-    decoded
+    // Move the decoded transactions into one pool batch; keep, per request, what its answer needs.
+    let mut txs = Vec::with_capacity(decoded.len());
+    let slots: Vec<Result<(H256, Address, u64), RpcError>> = decoded
         .into_iter()
-        .zip(hashes)
-        .zip(identities)
-        .map(|((d, hash), identity)| {
-            d?;
+        .map(|d| {
+            d.map(|t| {
+                let slot = (t.hash(), t.sender(), t.nonce());
+                txs.push(ChainTx::Ethereum(t));
+                slot
+            })
+        })
+        .collect();
+    let mut admitted = if txs.is_empty() { Vec::new() } else { ctx.admit(txs) }.into_iter();
+    slots
+        .into_iter()
+        .map(|slot| {
+            let (hash, sender, nonce) = slot?;
             match admitted.next() {
                 Some(Ok(h)) => Ok(json!(h)),
                 // Pending: Ethereum's "already known". Committed: its nonce is used (geth's answer).
                 Some(Err(AdmitError::Duplicate(h))) if !ctx.mempool.contains(&h) => {
-                    let (sender, nonce) = identity.unwrap_or((Address::ZERO, 0));
                     let next = ctx
                         .store
                         .reader()
@@ -415,7 +420,7 @@ pub(crate) fn send_raw_batch(ctx: &RpcContext, requests: &[Value]) -> Vec<Result
                 }
                 Some(Err(AdmitError::Duplicate(_))) => Err(RpcError::server("already known")),
                 Some(Err(e)) => Err(admit_error(e)),
-                None => Err(RpcError::internal(format!("the pool returned no admission result for {hash:?}"))),
+                None => Err(RpcError::internal(format!("the pool returned no admission result for {hash}"))),
             }
         })
         .collect()
