@@ -264,15 +264,17 @@ describe("ethers v6: ERC-20 on a dev chain", { timeout: 180_000 }, () => {
     assert.equal(await provider.getTransactionCount(w1.address, "pending"), latest0 + 1);
   });
 
-  it("rejects a raw transaction with an old nonce: nonce too low", async () => {
-    const nonce = await provider.getTransactionCount(w0.address, "latest");
-    assert.ok(nonce >= 1);
+  /**
+   * Signs a 1-wei EIP-1559 transfer from `wallet` with `nonce` and expects `eth_sendRawTransaction` to refuse it
+   * with a message matching `pattern`, classified by ethers as `code`.
+   */
+  async function expectBroadcastRejected(wallet, nonce, to, pattern, code, acceptedMsg) {
     const fee = await provider.getFeeData();
-    const raw = await w0.signTransaction({
+    const raw = await wallet.signTransaction({
       type: 2,
       chainId: 1337n,
-      nonce: nonce - 1,
-      to: w1.address,
+      nonce,
+      to,
       value: 1n,
       gasLimit: 21_000n,
       maxFeePerGas: fee.maxFeePerGas,
@@ -284,36 +286,29 @@ describe("ethers v6: ERC-20 on a dev chain", { timeout: 180_000 }, () => {
     } catch (e) {
       err = e;
     }
-    assert.ok(err, "stale nonce was accepted");
+    assert.ok(err, acceptedMsg);
     const serverMsg = err.info?.error?.message ?? "";
-    assert.match(serverMsg + " " + err.message, /nonce too low/i, describeError(err));
-    assert.equal(err.code, "NONCE_EXPIRED", describeError(err));
+    assert.match(serverMsg + " " + err.message, pattern, describeError(err));
+    assert.equal(err.code, code, describeError(err));
+  }
+
+  it("rejects a raw transaction with an old nonce: nonce too low", async () => {
+    const nonce = await provider.getTransactionCount(w0.address, "latest");
+    assert.ok(nonce >= 1);
+    await expectBroadcastRejected(w0, nonce - 1, w1.address, /nonce too low/i, "NONCE_EXPIRED", "stale nonce was accepted");
   });
 
   it("rejects a raw transaction from an unfunded wallet: insufficient funds", async () => {
     const poor = Wallet.createRandom().connect(provider);
     assert.equal(await provider.getBalance(poor.address), 0n);
-    const fee = await provider.getFeeData();
-    const raw = await poor.signTransaction({
-      type: 2,
-      chainId: 1337n,
-      nonce: 0,
-      to: w0.address,
-      value: 1n,
-      gasLimit: 21_000n,
-      maxFeePerGas: fee.maxFeePerGas,
-      maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
-    });
-    let err;
-    try {
-      await provider.broadcastTransaction(raw);
-    } catch (e) {
-      err = e;
-    }
-    assert.ok(err, "transaction from an unfunded account was accepted");
-    const serverMsg = err.info?.error?.message ?? "";
-    assert.match(serverMsg + " " + err.message, /insufficient funds/i, describeError(err));
-    assert.equal(err.code, "INSUFFICIENT_FUNDS", describeError(err));
+    await expectBroadcastRejected(
+      poor,
+      0,
+      w0.address,
+      /insufficient funds/i,
+      "INSUFFICIENT_FUNDS",
+      "transaction from an unfunded account was accepted",
+    );
   });
 
   it("sendTransaction from an unfunded wallet fails in eth_estimateGas: insufficient funds", async () => {
