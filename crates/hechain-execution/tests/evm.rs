@@ -10,7 +10,7 @@ use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::precompile::EVIDENCE_ADDRESS;
-use hechain_execution::{account_of, evidence, genesis_commit, BlockContext};
+use hechain_execution::{account_of, evidence, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
 
@@ -53,7 +53,6 @@ struct Env {
 }
 
 fn env(deploy: DeployPolicy) -> Env {
-    let dir = tempfile::tempdir().unwrap();
     let node = NodeKey::from_bytes(Suite::Standard, &[7; 32]).unwrap();
     let keys: Vec<AccountKey> =
         (1..=3u8).map(|i| AccountKey::from_bytes(AccountScheme::Secp256k1, &[i; 32]).unwrap()).collect();
@@ -62,19 +61,13 @@ fn env(deploy: DeployPolicy) -> Env {
         chain_id: CHAIN,
         suite: SuiteTag(Suite::Standard),
         timestamp_ms: 1_000_000,
-        validators: vec![ValidatorInfo {
-            name: "v0".into(),
-            public_key: node.public_key().as_bytes().to_vec(),
-            org: String::new(),
-        }],
+        validators: vec![common::validator(&node)],
         accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: FUNDS }).collect(),
         params: ChainParams { fee_recipient: tip_to, deploy, ..ChainParams::default() },
         orgs: vec![],
         observers: vec![],
     };
-    let store =
-        Store::open(&dir.path().join("db"), &genesis, |s| Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis")))
-            .unwrap();
+    let (dir, store) = common::open_store(&genesis);
     Env { _dir: dir, store, genesis, node, keys, tip_to }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_execution::certificate::EvidenceCertificate;
-use hechain_execution::{account_of, genesis_commit, keys, ExecutionOutput};
+use hechain_execution::{account_of, keys, ExecutionOutput};
 use hechain_storage::Store;
 use hechain_types::*;
 use proptest::prelude::*;
@@ -21,7 +21,6 @@ struct Env {
 }
 
 fn env(suite: Suite, min_fee: u64) -> Env {
-    let dir = tempfile::tempdir().unwrap();
     let node = NodeKey::from_bytes(suite, &[7; 32]).unwrap();
     let keys: Vec<AccountKey> =
         (1..=4u8).map(|i| AccountKey::from_bytes(suite.account_scheme(), &[i; 32]).unwrap()).collect();
@@ -29,19 +28,13 @@ fn env(suite: Suite, min_fee: u64) -> Env {
         chain_id: 5,
         suite: SuiteTag(suite),
         timestamp_ms: 1_000,
-        validators: vec![ValidatorInfo {
-            name: "v0".into(),
-            public_key: node.public_key().as_bytes().to_vec(),
-            org: String::new(),
-        }],
+        validators: vec![common::validator(&node)],
         accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: 1_000 }).collect(),
         params: ChainParams { min_fee, ..ChainParams::default() },
         orgs: vec![],
         observers: vec![],
     };
-    let store =
-        Store::open(&dir.path().join("db"), &genesis, |s| Ok(genesis_commit(&genesis, &s.reader()?).expect("genesis")))
-            .unwrap();
+    let (dir, store) = common::open_store(&genesis);
     Env { _dir: dir, store, genesis, node, keys }
 }
 

@@ -5,6 +5,21 @@ use hechain_execution::{execute_block, BlockContext, ExecutionOutput};
 use hechain_storage::{BlockCommit, Store};
 use hechain_types::*;
 
+/// The genesis validator entry of `node`.
+pub fn validator(node: &NodeKey) -> ValidatorInfo {
+    ValidatorInfo { name: "v0".into(), public_key: node.public_key().as_bytes().to_vec(), org: String::new() }
+}
+
+/// A fresh store in a temporary directory, initialised with `genesis`.
+pub fn open_store(genesis: &Genesis) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db"), genesis, |s| {
+        Ok(hechain_execution::genesis_commit(genesis, &s.reader()?).expect("genesis"))
+    })
+    .unwrap();
+    (dir, store)
+}
+
 /// Executes and commits one block the way the block producer does.
 pub fn commit(store: &Store, genesis: &Genesis, node: &NodeKey, txs: Vec<ChainTx>) -> (ExecutionOutput, BlockHeader) {
     let suite = genesis.suite();
