@@ -86,7 +86,7 @@ pub(crate) enum SubmitPath {
 }
 
 /// What the node said about one submitted transaction.
-enum Admission {
+pub(crate) enum Admission {
     Accepted(H256),
     /// Back-pressure (pool or sender queue full): submit again later.
     Retry,
@@ -94,7 +94,7 @@ enum Admission {
 }
 
 impl SubmitPath {
-    async fn submit(&self, chunk: &[Prepared]) -> Result<Vec<Admission>, String> {
+    pub(crate) async fn submit(&self, chunk: &[Prepared]) -> Result<Vec<Admission>, String> {
         match self {
             SubmitPath::NativeBatch(client) => {
                 let body: Vec<u8> = chunk.iter().flat_map(|p| p.bytes.iter().copied()).collect();

@@ -21,7 +21,7 @@ use hechain_sdk::Client;
 use hechain_types::{Address, EthTransaction};
 use serde_json::json;
 
-use crate::bench::{load_and_measure, pre_sign_with, Prepared, SubmitPath};
+use crate::bench::{load_and_measure, pre_sign_with, Admission, Prepared, SubmitPath};
 use crate::Cli;
 
 sol! {
@@ -56,9 +56,7 @@ pub struct Erc20Args {
 }
 
 fn token_creation_code() -> anyhow::Result<Vec<u8>> {
-    let v: serde_json::Value = serde_json::from_str(TOKEN_ARTIFACT).context("the built-in token artifact")?;
-    let hex_code = v["bytecode"].as_str().context("the token artifact has no bytecode")?;
-    let mut code = hex::decode(hex_code.trim_start_matches("0x")).context("token bytecode")?;
+    let (_, mut code) = crate::cmd_contract::parse_artifact(TOKEN_ARTIFACT, "the built-in token artifact")?;
     let supply = U256::from(10u64).pow(U256::from(30u64));
     code.extend_from_slice(&("Bench".to_string(), "BNC".to_string(), supply).abi_encode_params());
     Ok(code)
@@ -99,13 +97,15 @@ fn sink(i: usize) -> Address {
 }
 
 /// Submits transactions in JSON-RPC batches and waits for the last one's receipt.
-async fn submit_all(rpc: &EthClient, txs: &[EthTransaction], what: &str) -> anyhow::Result<()> {
-    for chunk in txs.chunks(500) {
-        let calls: Vec<(&str, serde_json::Value)> =
-            chunk.iter().map(|t| ("eth_sendRawTransaction", json!([format!("0x{}", hex::encode(t.raw()))]))).collect();
-        for r in rpc.batch(&calls).await? {
-            if let Err(f) = r {
-                bail!("{what}: {f}");
+async fn submit_all(rpc: &Arc<EthClient>, txs: &[EthTransaction], what: &str) -> anyhow::Result<()> {
+    let path = SubmitPath::EthBatch(rpc.clone());
+    let prepared: Vec<Prepared> = txs.iter().map(|t| Prepared { bytes: t.raw().to_vec() }).collect();
+    for chunk in prepared.chunks(500) {
+        for r in path.submit(chunk).await.map_err(|e| anyhow::anyhow!("{what}: {e}"))? {
+            match r {
+                Admission::Accepted(_) => {}
+                Admission::Retry => bail!("{what}: the pool is full"),
+                Admission::Refused(e) => bail!("{what}: {e}"),
             }
         }
     }

@@ -123,20 +123,24 @@ pub fn show_value(v: &DynSolValue) -> String {
 
 fn read_artifact(path: &PathBuf) -> anyhow::Result<(JsonAbi, Vec<u8>)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let v: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let abi: JsonAbi =
-        serde_json::from_value(v.get("abi").cloned().ok_or_else(|| anyhow!("{} has no \"abi\"", path.display()))?)
-            .with_context(|| format!("the ABI in {}", path.display()))?;
+    parse_artifact(&text, &path.display().to_string())
+}
+
+/// The ABI and creation bytecode of a compiled-contract artifact (`name` names it in errors).
+pub fn parse_artifact(text: &str, name: &str) -> anyhow::Result<(JsonAbi, Vec<u8>)> {
+    let v: Value = serde_json::from_str(text).with_context(|| format!("{name} is not JSON"))?;
+    let abi: JsonAbi = serde_json::from_value(v.get("abi").cloned().ok_or_else(|| anyhow!("{name} has no \"abi\""))?)
+        .with_context(|| format!("the ABI in {name}"))?;
     // solc / Hardhat: "bytecode": "0x…"; Foundry: "bytecode": { "object": "0x…" }; solc JSON: evm.bytecode.object.
     let code = v
         .get("bytecode")
         .and_then(|b| b.as_str().or_else(|| b.get("object").and_then(Value::as_str)))
         .or_else(|| v.pointer("/evm/bytecode/object").and_then(Value::as_str))
-        .ok_or_else(|| anyhow!("{} has no bytecode (an interface or abstract contract?)", path.display()))?;
+        .ok_or_else(|| anyhow!("{name} has no bytecode (an interface or abstract contract?)"))?;
     let code = hex::decode(code.trim_start_matches("0x"))
-        .with_context(|| format!("the bytecode in {} is not hex (unlinked libraries?)", path.display()))?;
+        .with_context(|| format!("the bytecode in {name} is not hex (unlinked libraries?)"))?;
     if code.is_empty() {
-        bail!("{} has empty bytecode (an interface or abstract contract?)", path.display());
+        bail!("{name} has empty bytecode (an interface or abstract contract?)");
     }
     Ok((abi, code))
 }
