@@ -48,21 +48,21 @@ impl Eq for EthTransaction {}
 impl EthTransaction {
     /// Decodes EIP-2718 bytes (what `eth_sendRawTransaction` receives) and recovers the sender.
     pub fn decode(raw: &[u8]) -> Result<Self, TypesError> {
-        let mut tx = Self::decode_unrecovered(raw, Address::ZERO)?;
+        let mut tx = Self::decode_unrecovered(raw.to_vec(), Address::ZERO)?;
         tx.sender = tx.recover_sender()?;
         tx.recovered = true;
         Ok(tx)
     }
 
     /// Decodes without recovering: `sender` is taken as claimed (checked later by [`Self::verify`]).
-    fn decode_unrecovered(raw: &[u8], sender: Address) -> Result<Self, TypesError> {
+    fn decode_unrecovered(raw: Vec<u8>, sender: Address) -> Result<Self, TypesError> {
         if raw.len() > MAX_ETH_TX_BYTES {
             return Err(TypesError::Invalid(format!(
                 "oversized data: transaction is {} bytes, the limit is {MAX_ETH_TX_BYTES}",
                 raw.len()
             )));
         }
-        let mut buf = raw;
+        let mut buf = raw.as_slice();
         let envelope = TxEnvelope::decode_2718(&mut buf)
             .map_err(|e| TypesError::Decode(format!("invalid Ethereum transaction: {e}")))?;
         if !buf.is_empty() {
@@ -83,8 +83,10 @@ impl EthTransaction {
                 )))
             }
         }
-        let hash = H256(envelope.tx_hash().0);
-        Ok(Self { raw: raw.to_vec(), envelope, sender, hash, recovered: false })
+        // The EIP-2718 hash is keccak of exactly these bytes; hashing them directly spares
+        // alloy re-encoding the envelope.
+        let hash = H256(hechain_crypto::keccak256(&raw));
+        Ok(Self { raw, envelope, sender, hash, recovered: false })
     }
 
     fn recover_sender(&self) -> Result<Address, TypesError> {
@@ -227,7 +229,7 @@ impl BorshDeserialize for EthTransaction {
     fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
         let raw = Vec::<u8>::deserialize_reader(reader)?;
         let sender = Address::deserialize_reader(reader)?;
-        Self::decode_unrecovered(&raw, sender)
+        Self::decode_unrecovered(raw, sender)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
     }
 }
@@ -250,7 +252,7 @@ impl Serialize for EthTransaction {
 impl<'de> Deserialize<'de> for EthTransaction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let j = EthTxJson::deserialize(d)?;
-        Self::decode_unrecovered(&j.ethereum, j.from).map_err(serde::de::Error::custom)
+        Self::decode_unrecovered(j.ethereum, j.from).map_err(serde::de::Error::custom)
     }
 }
 

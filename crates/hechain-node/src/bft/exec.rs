@@ -7,6 +7,7 @@
 //! disk writes off the async reactor and lets consensus run ahead of execution.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use hechain_consensus::hotstuff::BlockId;
@@ -67,6 +68,9 @@ pub(crate) struct Executor {
     /// Consensus id of the genesis block (parent of the first ordered block).
     pub genesis_consensus_id: BlockId,
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
+    /// Block jobs (ordered or synced) sent and not yet processed: the driver counts up, this
+    /// thread down, so that catch-up does not fetch again blocks only waiting in this queue.
+    pub pending_blocks: Arc<AtomicU64>,
 }
 
 impl Executor {
@@ -75,9 +79,15 @@ impl Executor {
         while let Ok(job) = jobs.recv() {
             let res = match job {
                 ExecJob::Ordered { id, round, parent, proposer, payload } => {
-                    self.ordered(id, round, parent, proposer, &payload)
+                    let res = self.ordered(id, round, parent, proposer, &payload);
+                    self.pending_blocks.fetch_sub(1, Ordering::Relaxed);
+                    res
                 }
-                ExecJob::Synced(block) => self.synced(*block),
+                ExecJob::Synced(block) => {
+                    let res = self.synced(*block);
+                    self.pending_blocks.fetch_sub(1, Ordering::Relaxed);
+                    res
+                }
                 ExecJob::Seal { height, seal } => match self.store.update_seal(height, &seal) {
                     Ok(()) => Ok(None),
                     Err(e) => Err(e.to_string()),

@@ -36,6 +36,7 @@ pub mod wire;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -320,6 +321,8 @@ struct Driver {
     mempool: Arc<Mempool>,
     check: Arc<CheckCtx>,
     exec_tx: std::sync::mpsc::Sender<ExecJob>,
+    /// Blocks (committed or synced) handed to the executor and not yet processed by it.
+    pending_blocks: Arc<AtomicU64>,
     events: mpsc::UnboundedSender<Event>,
     timer: Option<(u64, Instant)>,
     want: Option<Want>,
@@ -461,6 +464,7 @@ pub(crate) async fn start(
 
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let (exec_tx, exec_rx) = std::sync::mpsc::channel();
+    let pending_blocks = Arc::new(AtomicU64::new(0));
     let executor = Executor {
         store: store.clone(),
         mempool: mempool.clone(),
@@ -470,6 +474,7 @@ pub(crate) async fn start(
         signer: me.map(|i| (key.clone(), i)),
         genesis_consensus_id: genesis_id,
         blocks,
+        pending_blocks: pending_blocks.clone(),
     };
     let exec_events = events_tx.clone();
     std::thread::Builder::new()
@@ -513,6 +518,7 @@ pub(crate) async fn start(
         mempool,
         check,
         exec_tx,
+        pending_blocks,
         events: events_tx.clone(),
         timer: None,
         want: None,
@@ -924,6 +930,7 @@ impl Driver {
         for id in ids {
             let Some(b) = self.core.as_ref().and_then(|c| c.block(&id)) else {
                 self.need_sync = true;
+                tracing::debug!("sync needed: committed block unknown to the core");
                 continue;
             };
             let (round, parent, proposer) = (b.round, b.parent, b.proposer);
@@ -955,6 +962,7 @@ impl Driver {
                     };
                     self.last_dispatched = (round, c.id);
                     entry.remove();
+                    self.pending_blocks.fetch_add(1, Ordering::Relaxed);
                     if self.exec_tx.send(job).is_err() {
                         tracing::error!("executor thread is gone");
                         return;
@@ -963,6 +971,7 @@ impl Driver {
                 Some(_) => {
                     // Blocks between are missing: fetch committed blocks from peers.
                     self.need_sync = true;
+                    tracing::debug!("sync needed: committed block does not extend the dispatched one");
                     break;
                 }
                 None => {
@@ -970,6 +979,7 @@ impl Driver {
                     // payload fill it in), and fall back to block sync.
                     let id = c.id;
                     self.need_sync = true;
+                    tracing::debug!("sync needed: committed block without its payload");
                     if self.last_payload_request.is_none_or(|(r, at)| r != id || at.elapsed() > SYNC_TIMEOUT) {
                         self.last_payload_request = Some((id, Instant::now()));
                         let frame: Arc<[u8]> = NetMsg::BlockRequest(id).encode().into();
@@ -1160,6 +1170,7 @@ impl Driver {
         }
         let n = blocks.len();
         for b in blocks {
+            self.pending_blocks.fetch_add(1, Ordering::Relaxed);
             if self.exec_tx.send(ExecJob::Synced(Box::new(b))).is_err() {
                 return;
             }
@@ -1184,10 +1195,17 @@ impl Driver {
             .max_by_key(|(_, p)| p.height)
             .map(|(id, p)| (id.clone(), p.height));
         let Some((peer, height)) = best else { return };
-        let behind = height > self.head_height;
-        let want = behind && (self.need_sync || self.role == Role::Observer || height >= self.head_height + SYNC_LAG);
+        // Blocks queued for the executor (committed by consensus, or synced earlier) get stored
+        // without help: a node that is only busy executing must not fetch them again (under load
+        // that was a steady stream of multi-megabyte sync responses). A known gap syncs from the
+        // stored head; a queued block that turns out not to extend the chain is refused by the
+        // executor and the next request starts from the stored head again.
+        let queued = if self.need_sync { 0 } else { self.pending_blocks.load(Ordering::Relaxed) };
+        let expected = self.head_height + queued;
+        let behind = height > expected;
+        let want = behind && (self.need_sync || self.role == Role::Observer || height >= expected + SYNC_LAG);
         let (from, max) = if want {
-            (self.head_height + 1, SYNC_BATCH)
+            (expected + 1, SYNC_BATCH)
         } else {
             // Seal repair: a stored block whose seal is still short of a quorum a few blocks later
             // (its signatures were lost, e.g. across a restart) is fetched again with its seal.
