@@ -21,7 +21,8 @@ use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
-    BlockHeader, ChainTx, Codec, Event, EvidenceRecord, Genesis, Payload, Receipt, Seal, TxStatus, H256,
+    BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, Event, EvidenceRecord, Genesis, Payload, Receipt,
+    Seal, TxStatus, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -287,6 +288,170 @@ impl EvidenceCertificate {
             height: r.height,
             block_hash: self.header.hash(suite),
             timestamp_ms: r.timestamp_ms,
+            signed_by: signers.iter().map(|&i| genesis.validators[i as usize].name.clone()).collect(),
+        })
+    }
+}
+
+/// Format tag of version 1 record certificates.
+pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/1";
+
+/// A module record a [`RecordCertificate`] can prove. New kinds are added as modules arrive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum CertifiedRecord {
+    /// A registered work (copyright module).
+    CopyrightWork(CopyrightWork),
+    /// A license on a work (copyright module).
+    CopyrightLicense(CopyrightLicense),
+}
+
+impl CertifiedRecord {
+    /// The state key the record lives under.
+    pub fn state_key(&self) -> Vec<u8> {
+        match self {
+            CertifiedRecord::CopyrightWork(w) => keys::copyright_work(w.id),
+            CertifiedRecord::CopyrightLicense(l) => keys::copyright_license(l.work_id, l.index),
+        }
+    }
+
+    /// The record's canonical encoding (what the state stores).
+    pub fn encoded(&self) -> Vec<u8> {
+        match self {
+            CertifiedRecord::CopyrightWork(w) => w.encode(),
+            CertifiedRecord::CopyrightLicense(l) => l.encode(),
+        }
+    }
+
+    /// Short name of the kind (`copyright_work`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CertifiedRecord::CopyrightWork(_) => "copyright_work",
+            CertifiedRecord::CopyrightLicense(_) => "copyright_license",
+        }
+    }
+}
+
+/// A self-contained, offline-verifiable proof that a module record had exactly this value in
+/// the state of a certified block: the record, a state-tree proof of it under the block's
+/// `state_root`, and the block header with a quorum of validator signatures. Who wrote the
+/// record and when is part of the record itself (its stamps), so the quorum attests it too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCertificate {
+    /// Always [`RECORD_CERT_FORMAT`].
+    pub format: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite of the chain.
+    pub suite: Suite,
+    /// Hash of the chain's genesis.
+    pub genesis_hash: H256,
+    /// The record (with its kind).
+    #[serde(flatten)]
+    pub record: CertifiedRecord,
+    /// Header of the block whose state holds the record.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// Proof of the record under `header.state_root`.
+    pub state_proof: smt::Proof,
+}
+
+/// Summary of a verified record certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifiedRecord {
+    /// Kind of record.
+    pub kind: &'static str,
+    /// Height of the block whose state holds it.
+    pub height: u64,
+    /// That block's hash.
+    pub block_hash: H256,
+    /// That block's timestamp.
+    pub timestamp_ms: u64,
+    /// Names of the validators whose signatures were checked.
+    pub signed_by: Vec<String>,
+}
+
+/// Blocks below the head searched for one whose seal already has a quorum.
+const CERTIFIED_SEARCH: u64 = 8;
+
+impl RecordCertificate {
+    /// Proves `record` (read from the state by the caller) in the state of the newest block
+    /// whose seal has a quorum.
+    pub fn build(reader: &StoreReader, genesis: &Genesis, record: CertifiedRecord) -> Result<Self, CertError> {
+        let suite = genesis.suite();
+        let need = quorum(genesis.validators.len());
+        let head = reader.head_height().map_err(ExecError::from)?;
+        let mut last_short = None;
+        for height in (head.saturating_sub(CERTIFIED_SEARCH)..=head).rev() {
+            let seal = reader.seal(height).map_err(ExecError::from)?;
+            if seal.signatures.len() < need {
+                last_short.get_or_insert((height, seal.signatures.len()));
+                continue;
+            }
+            let header = reader
+                .header(height)
+                .map_err(ExecError::from)?
+                .ok_or_else(|| ExecError::Corrupt { key: format!("header {height}"), reason: "missing".into() })?;
+            let key = record.state_key();
+            let held = smt::get(reader, header.state_root.0, &suite.hash(&key)).map_err(ExecError::from)?;
+            if held != Some(suite.hash(&record.encoded())) {
+                // The record is newer than that block (or changed since): an older block
+                // cannot prove it either.
+                break;
+            }
+            let state_proof = reader.state_proof(suite, &header.state_root, &key).map_err(ExecError::from)?;
+            return Ok(RecordCertificate {
+                format: RECORD_CERT_FORMAT.to_string(),
+                chain_id: genesis.chain_id,
+                suite,
+                genesis_hash: genesis.hash(),
+                record,
+                header,
+                seal,
+                state_proof,
+            });
+        }
+        let (height, signatures) = last_short.unwrap_or((head, 0));
+        Err(CertError::NotYetCertified { height, signatures, quorum: need })
+    }
+
+    /// Verifies the certificate against a genesis, offline.
+    pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedRecord, CertError> {
+        if self.format != RECORD_CERT_FORMAT {
+            return Err(invalid(format!("unknown format {:?} (expected {RECORD_CERT_FORMAT})", self.format)));
+        }
+        let suite = genesis.suite();
+        if self.suite != suite {
+            return Err(invalid(format!("certificate suite {} but the genesis is {}", self.suite, suite)));
+        }
+        if self.genesis_hash != genesis.hash() {
+            return Err(invalid(format!(
+                "certificate is for genesis {} but this genesis is {}",
+                self.genesis_hash,
+                genesis.hash()
+            )));
+        }
+        if self.chain_id != genesis.chain_id || self.header.chain_id != genesis.chain_id {
+            return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
+        }
+        let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
+        let signers = verify_seal(genesis, &validators, &self.header, &self.seal)?;
+        let h = smt_hasher(suite);
+        self.state_proof
+            .verify(
+                h,
+                &self.header.state_root.0,
+                &suite.hash(&self.record.state_key()),
+                Some(&suite.hash(&self.record.encoded())),
+            )
+            .map_err(|e| invalid(format!("record is not in the block's state: {e}")))?;
+        Ok(VerifiedRecord {
+            kind: self.record.kind(),
+            height: self.header.height,
+            block_hash: self.header.hash(suite),
+            timestamp_ms: self.header.timestamp_ms,
             signed_by: signers.iter().map(|&i| genesis.validators[i as usize].name.clone()).collect(),
         })
     }

@@ -9,7 +9,8 @@
 //! Native modules:
 //! - [`accounts`]: nonces, balances, fees, transfers;
 //! - [`evidence`]: evidence (存证) records, their indexes, and the offline
-//!   verifiable [`certificate`].
+//!   verifiable [`certificate`];
+//! - [`copyright`]: copyright registration (版权): works, transfers, licenses.
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -20,6 +21,7 @@
 
 pub mod accounts;
 pub mod certificate;
+pub mod copyright;
 pub mod evidence;
 pub mod evm;
 pub mod keys;
@@ -192,6 +194,13 @@ fn apply_tx<R: StateRead + ?Sized>(
     let outcome = match &tx.payload {
         Payload::Transfer { to, amount } => accounts::transfer(o, &tx.sender, to, *amount)?,
         Payload::EvidencePut { content_hash, meta } => evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?,
+        Payload::CopyrightRegister { content_hash, title, work_type, author } => {
+            copyright::register(o, ctx, &tx.sender, tx_hash, content_hash, title, work_type, author)?
+        }
+        Payload::CopyrightTransfer { work_id, to } => copyright::transfer(o, ctx, &tx.sender, tx_hash, *work_id, to)?,
+        Payload::CopyrightLicense { work_id, licensee, exclusive, start_ms, end_ms, territory } => copyright::grant(
+            o, ctx, &tx.sender, tx_hash, *work_id, licensee, *exclusive, *start_ms, *end_ms, territory,
+        )?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

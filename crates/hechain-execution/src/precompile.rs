@@ -41,6 +41,10 @@ sol! {
 
 /// Address of the evidence precompile.
 pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
+/// Address of the copyright module. Native copyright transactions show it as their `to` over
+/// JSON-RPC; it is reserved for the copyright precompile, which is not callable yet (a call
+/// reaches an empty account).
+pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
 
 /// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
 /// plus calldata-like cost per metadata byte.

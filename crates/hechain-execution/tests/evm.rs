@@ -103,7 +103,7 @@ fn account(e: &Env, a: &Address) -> Account {
 }
 
 fn commit(e: &Env, txs: Vec<ChainTx>) -> Vec<Receipt> {
-    common::commit(&e.store, &e.genesis, &e.node, txs).0.receipts
+    common::commit_block(&e.store, &e.genesis, &e.node, txs).0.receipts
 }
 
 fn view(e: &Env, to: Address, data: Vec<u8>) -> evm::CallOutcome {

@@ -3,50 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use hechain_crypto::{AccountKey, NodeKey, Suite};
+use hechain_crypto::Suite;
 use hechain_execution::certificate::EvidenceCertificate;
-use hechain_execution::{account_of, keys, ExecutionOutput};
-use hechain_storage::Store;
+use hechain_execution::{account_of, keys};
 use hechain_types::*;
 use proptest::prelude::*;
 
 mod common;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    store: Store,
-    genesis: Genesis,
-    node: NodeKey,
-    keys: Vec<AccountKey>,
-}
-
-fn env(suite: Suite, min_fee: u64) -> Env {
-    let node = NodeKey::from_bytes(suite, &[7; 32]).unwrap();
-    let keys: Vec<AccountKey> =
-        (1..=4u8).map(|i| AccountKey::from_bytes(suite.account_scheme(), &[i; 32]).unwrap()).collect();
-    let genesis = Genesis {
-        chain_id: 5,
-        suite: SuiteTag(suite),
-        timestamp_ms: 1_000,
-        validators: vec![common::validator(&node)],
-        accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: 1_000 }).collect(),
-        params: ChainParams { min_fee, ..ChainParams::default() },
-        orgs: vec![],
-        observers: vec![],
-    };
-    let (dir, store) = common::open_store(&genesis);
-    Env { _dir: dir, store, genesis, node, keys }
-}
-
-fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> SignedTransaction {
-    let k = &e.keys[from];
-    Transaction { chain_id: 5, nonce, sender: Address(k.address()), fee, payload }.sign(k).unwrap()
-}
-
-/// Executes and commits one block the way the block producer does.
-fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
-    common::commit(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
-}
+use common::{commit, env, tx, Env};
 
 fn balance(e: &Env, i: usize) -> u128 {
     account_of(&e.store.reader().unwrap(), &Address(e.keys[i].address())).unwrap().balance

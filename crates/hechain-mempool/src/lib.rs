@@ -245,13 +245,7 @@ pub struct Mempool {
 /// Most a transaction can take from its sender's balance.
 fn cost_of(tx: &ChainTx) -> u128 {
     match tx {
-        ChainTx::Native(t) => {
-            let amount = match &t.tx.payload {
-                Payload::Transfer { amount, .. } => *amount,
-                Payload::EvidencePut { .. } => 0,
-            };
-            amount.saturating_add(t.tx.fee as u128)
-        }
+        ChainTx::Native(t) => t.tx.payload.amount().saturating_add(t.tx.fee as u128),
         ChainTx::Ethereum(t) => t.max_cost(),
     }
 }
@@ -349,9 +343,7 @@ impl Mempool {
                 if t.tx.fee < self.params.min_fee {
                     return Err(AdmitError::FeeTooLow { min: self.params.min_fee, got: t.tx.fee });
                 }
-                if let Payload::EvidencePut { meta, .. } = &t.tx.payload {
-                    meta.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
-                }
+                t.tx.payload.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
             }
             ChainTx::Ethereum(t) => check_eth_rules(&self.params, t)?,
         }

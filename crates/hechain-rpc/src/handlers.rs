@@ -4,8 +4,8 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use hechain_execution::certificate::{CertError, EvidenceCertificate};
-use hechain_execution::{evidence, keys, Overlay};
+use hechain_execution::certificate::{CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate};
+use hechain_execution::{copyright, evidence, keys, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, SignedTransaction, H256};
 use rayon::prelude::*;
@@ -418,6 +418,20 @@ pub(crate) struct PageQuery {
     limit: Option<usize>,
 }
 
+/// The page size a list route uses: `limit`, default [`DEFAULT_PAGE`], at most the server's
+/// `max_page`.
+fn page_limit(ctx: &RpcContext, limit: Option<usize>) -> Result<usize, ApiError> {
+    let max = ctx.config.max_page.max(1);
+    let limit = limit.unwrap_or(DEFAULT_PAGE.min(max));
+    if limit == 0 || limit > max {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("invalid query string: limit must be between 1 and {max}, got {limit}"),
+        ));
+    }
+    Ok(limit)
+}
+
 /// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
 pub(crate) async fn evidence_by_submitter(
     State(st): State<AppState>,
@@ -427,14 +441,7 @@ pub(crate) async fn evidence_by_submitter(
     let addr = parse::address(&path_param(path)?)?;
     let Query(q) = query.map_err(parse::query_rejection)?;
     let ctx = st.ctx;
-    let max = ctx.config.max_page.max(1);
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE.min(max));
-    if limit == 0 || limit > max {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("invalid query string: limit must be between 1 and {max}, got {limit}"),
-        ));
-    }
+    let limit = page_limit(&ctx, q.limit)?;
     blocking(move || {
         let reader = ctx.store.reader()?;
         let prefix = keys::evidence_submitter_prefix(&addr);
@@ -444,7 +451,7 @@ pub(crate) async fn evidence_by_submitter(
         let overlay = Overlay::new(&reader);
         let mut records = Vec::with_capacity(entries.len().min(limit));
         for (key, _) in entries.iter().take(limit) {
-            let id = keys::id_from_submitter_key(key)
+            let id = keys::trailing_id(key)
                 .ok_or_else(|| ApiError::Internal(format!("malformed submitter index key {}", hex0x(key))))?;
             let rec = evidence::record(&overlay, id)?.ok_or_else(|| {
                 ApiError::Internal(format!("the submitter index names evidence {id}, which is missing"))
@@ -536,4 +543,151 @@ pub(crate) async fn state_proof(
 /// `GET /api/v1/openapi.json`.
 pub(crate) async fn openapi() -> Json<Value> {
     Json(crate::openapi::document())
+}
+
+// ------------------------------------------------------------------ copyright (版权)
+
+fn work_id(path: Result<Path<String>, PathRejection>) -> Result<u64, ApiError> {
+    parse::decimal("work id", "invalid_id", &path_param(path)?)
+}
+
+fn work_not_found(id: u64) -> ApiError {
+    ApiError::not_found("work_not_found", format!("no registered work has id {id}"))
+}
+
+/// Maps a record-certificate failure to the API's errors.
+fn record_cert_error(what: &str, e: CertError) -> ApiError {
+    match e {
+        CertError::Exec(e) => e.into(),
+        e @ CertError::NotYetCertified { .. } => {
+            ApiError::NotReady { code: "not_yet_certified", message: e.to_string() }
+        }
+        CertError::NotFound(m) | CertError::Invalid(m) => {
+            ApiError::Internal(format!("cannot build the certificate of {what}: {m}"))
+        }
+    }
+}
+
+/// `GET /api/v1/copyright/works/{id}`.
+pub(crate) async fn copyright_work(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = work_id(path)?;
+    let ctx = st.ctx;
+    blocking(move || match copyright::work(&ctx.store.reader()?, id)? {
+        Some(w) => Ok(Json(to_json(&w)?)),
+        None => Err(work_not_found(id)),
+    })
+    .await
+}
+
+/// `GET /api/v1/copyright/works/by-hash/{hash}`.
+pub(crate) async fn copyright_work_by_hash(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let hash = parse::hash("content hash", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || match copyright::work_by_hash(&ctx.store.reader()?, &hash)? {
+        Some(w) => Ok(Json(to_json(&w)?)),
+        None => Err(ApiError::not_found("work_not_found", format!("no work is registered with content hash {hash}"))),
+    })
+    .await
+}
+
+/// `GET /api/v1/copyright/works/{id}/licenses`: every license of the work, each with whether
+/// it is in force at the head block's time.
+pub(crate) async fn copyright_licenses(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = work_id(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let w = copyright::work(&reader, id)?.ok_or_else(|| work_not_found(id))?;
+        let now = reader.head()?.timestamp_ms;
+        let licenses: Vec<Value> = copyright::licenses(&reader, &w)?
+            .into_iter()
+            .map(|l| {
+                let in_force = l.in_force(now);
+                let mut v = to_json(&l)?;
+                if let Value::Object(m) = &mut v {
+                    m.insert("in_force".into(), json!(in_force));
+                }
+                Ok(v)
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok(Json(json!({ "work_id": id, "owner": w.owner, "as_of_ms": now, "licenses": licenses })))
+    })
+    .await
+}
+
+/// `GET /api/v1/copyright/by-owner/{address}?after=ID&limit=N`.
+pub(crate) async fn copyright_by_owner(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let limit = page_limit(&ctx, q.limit)?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let prefix = keys::copyright_owner_prefix(&addr);
+        let after = q.after.map(|id| keys::copyright_by_owner(&addr, id));
+        let entries = reader.state_scan(&prefix, after.as_deref(), limit + 1)?;
+        let more = entries.len() > limit;
+        let mut works = Vec::with_capacity(entries.len().min(limit));
+        for (key, _) in entries.iter().take(limit) {
+            let id = keys::trailing_id(key)
+                .ok_or_else(|| ApiError::Internal(format!("malformed owner index key {}", hex0x(key))))?;
+            works.push(
+                copyright::work(&reader, id)?
+                    .ok_or_else(|| ApiError::Internal(format!("the owner index names work {id}, which is missing")))?,
+            );
+        }
+        let next_after = if more { works.last().map(|w| w.id) } else { None };
+        Ok(Json(json!({ "works": works, "next_after": next_after })))
+    })
+    .await
+}
+
+/// `GET /api/v1/copyright/works/{id}/certificate`.
+pub(crate) async fn copyright_work_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = work_id(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let w = copyright::work(&reader, id)?.ok_or_else(|| work_not_found(id))?;
+        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::CopyrightWork(w))
+            .map_err(|e| record_cert_error(&format!("work {id}"), e))?;
+        Ok(Json(to_json(&cert)?))
+    })
+    .await
+}
+
+/// `GET /api/v1/copyright/works/{id}/licenses/{index}/certificate`.
+pub(crate) async fn copyright_license_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> ApiResult {
+    let Path((id, index)) = path.map_err(parse::path_rejection)?;
+    let id = parse::decimal("work id", "invalid_id", &id)?;
+    let index: u32 = parse::decimal("license index", "invalid_id", &index)?
+        .try_into()
+        .map_err(|_| ApiError::bad_request("invalid_id", "license index is out of range"))?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let l = copyright::license(&reader, id, index)?.ok_or_else(|| {
+            ApiError::not_found("license_not_found", format!("work {id} has no license with index {index}"))
+        })?;
+        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::CopyrightLicense(l))
+            .map_err(|e| record_cert_error(&format!("license {index} of work {id}"), e))?;
+        Ok(Json(to_json(&cert)?))
+    })
+    .await
 }

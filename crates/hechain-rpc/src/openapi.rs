@@ -201,6 +201,69 @@ fn operation(method: HttpMethod, path: &str) -> Value {
                 bad, ("404", "No such record (`evidence_not_found`)."),
             ]),
         }),
+        (HttpMethod::Get, "/api/v1/copyright/works/{id}") => json!({
+            "operationId": "getCopyrightWork",
+            "summary": "A registered work by id",
+            "tags": ["copyright"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The work.", schema_ref("CopyrightWork")) }), &[
+                bad, ("404", "No such work (`work_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/copyright/works/by-hash/{hash}") => json!({
+            "operationId": "getCopyrightWorkByHash",
+            "summary": "A registered work by content hash",
+            "tags": ["copyright"],
+            "parameters": [hash_param("Content hash (suite hash of the work's content).")],
+            "responses": with_errors(json!({ "200": ok("The work.", schema_ref("CopyrightWork")) }), &[
+                bad, ("404", "No work with this content hash (`work_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/copyright/works/{id}/licenses") => json!({
+            "operationId": "listCopyrightLicenses",
+            "summary": "The licenses of a work, in grant order",
+            "description": "Each license carries `in_force`: whether the head block's time is within its term.",
+            "tags": ["copyright"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The licenses.", schema_ref("CopyrightLicenses")) }), &[
+                bad, ("404", "No such work (`work_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/copyright/by-owner/{address}") => json!({
+            "operationId": "listCopyrightWorksByOwner",
+            "summary": "Works of one current owner, in id order, paged",
+            "tags": ["copyright"],
+            "parameters": [
+                address_param(),
+                query_param("after", "Return works with ids after this one (the previous page's `next_after`).", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of works.", schema_ref("CopyrightWorkPage")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/copyright/works/{id}/certificate") => json!({
+            "operationId": "getCopyrightWorkCertificate",
+            "summary": "Offline-verifiable certificate of a work's current record",
+            "description": "Proves the work record (owner, registration and last transfer) in the state of the newest \
+                block with a quorum seal; verifiable with only the genesis file. 503 `not_yet_certified` when the \
+                record is newer than every certified block: retry shortly.",
+            "tags": ["copyright"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such work (`work_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/copyright/works/{id}/licenses/{index}/certificate") => json!({
+            "operationId": "getCopyrightLicenseCertificate",
+            "summary": "Offline-verifiable certificate of a license",
+            "tags": ["copyright"],
+            "parameters": [
+                id_param(),
+                path_param("index", "License index (0 for the first license of the work).", json!({ "type": "integer", "minimum": 0 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such license (`license_not_found`)."),
+            ]),
+        }),
         (HttpMethod::Get, "/api/v1/state/proof") => json!({
             "operationId": "getStateProof",
             "summary": "A raw state key's value and its state-tree proof",
@@ -374,6 +437,27 @@ fn schemas() -> Value {
                     "content_hash": schema_ref("Hash"),
                     "meta": schema_ref("EvidenceMeta"),
                 })),
+                object(&["type", "content_hash", "title", "work_type", "author"], json!({
+                    "type": { "type": "string", "enum": ["copyright_register"] },
+                    "content_hash": schema_ref("Hash"),
+                    "title": { "type": "string", "minLength": 1, "maxLength": 256 },
+                    "work_type": { "type": "string", "minLength": 1, "maxLength": 64 },
+                    "author": { "type": "string", "minLength": 1, "maxLength": 256 },
+                })),
+                object(&["type", "work_id", "to"], json!({
+                    "type": { "type": "string", "enum": ["copyright_transfer"] },
+                    "work_id": int,
+                    "to": schema_ref("Address"),
+                })),
+                object(&["type", "work_id", "licensee", "exclusive", "start_ms", "end_ms", "territory"], json!({
+                    "type": { "type": "string", "enum": ["copyright_license"] },
+                    "work_id": int,
+                    "licensee": schema_ref("Address"),
+                    "exclusive": { "type": "boolean" },
+                    "start_ms": int,
+                    "end_ms": { "allOf": [int], "description": "Exclusive; after start_ms and after the block time." },
+                    "territory": { "type": "string", "minLength": 1, "maxLength": 64, "description": "e.g. CN, or worldwide (overlaps every territory)." },
+                })),
             ],
             "discriminator": { "propertyName": "type" },
         }),
@@ -418,9 +502,10 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": { "type": "string", "enum": ["transfer", "evidence_stored"] },
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed"] },
                 "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
                 "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
+                "owner": schema_ref("Address"), "index": int, "licensee": schema_ref("Address"), "exclusive": { "type": "boolean" },
             },
         }),
     );
@@ -566,6 +651,89 @@ fn schemas() -> Value {
                 "tx_proof": schema_ref("MerkleProof"),
                 "receipt": { "type": "object", "description": "The transaction's receipt." },
                 "receipt_proof": schema_ref("MerkleProof"),
+                "header": schema_ref("BlockHeader"),
+                "seal": schema_ref("Seal"),
+                "state_proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "Stamp",
+        object(
+            &["tx_hash", "height", "timestamp_ms"],
+            json!({ "tx_hash": schema_ref("Hash"), "height": int, "timestamp_ms": int }),
+        ),
+    );
+    add(
+        "CopyrightWork",
+        object(
+            &[
+                "id",
+                "content_hash",
+                "title",
+                "work_type",
+                "author",
+                "registrant",
+                "owner",
+                "registered",
+                "updated",
+                "transfers",
+                "licenses",
+            ],
+            json!({
+                "id": int, "content_hash": schema_ref("Hash"), "title": { "type": "string" },
+                "work_type": { "type": "string" }, "author": { "type": "string" },
+                "registrant": schema_ref("Address"), "owner": schema_ref("Address"),
+                "registered": schema_ref("Stamp"),
+                "updated": { "allOf": [schema_ref("Stamp")], "description": "Last change of owner (the registration until the first transfer)." },
+                "transfers": int, "licenses": { "allOf": [int], "description": "Number of licenses granted (indexes 0..licenses)." },
+            }),
+        ),
+    );
+    add(
+        "CopyrightLicense",
+        object(
+            &["work_id", "index", "licensor", "licensee", "exclusive", "start_ms", "end_ms", "territory", "granted"],
+            json!({
+                "work_id": int, "index": int, "licensor": schema_ref("Address"), "licensee": schema_ref("Address"),
+                "exclusive": { "type": "boolean" }, "start_ms": int, "end_ms": int, "territory": { "type": "string" },
+                "granted": schema_ref("Stamp"),
+                "in_force": { "type": "boolean", "description": "Listing only: the head block's time is within the term." },
+            }),
+        ),
+    );
+    add(
+        "CopyrightLicenses",
+        object(
+            &["work_id", "owner", "as_of_ms", "licenses"],
+            json!({
+                "work_id": int, "owner": schema_ref("Address"),
+                "as_of_ms": { "allOf": [int], "description": "Head block time `in_force` is evaluated at." },
+                "licenses": { "type": "array", "items": schema_ref("CopyrightLicense") },
+            }),
+        ),
+    );
+    add(
+        "CopyrightWorkPage",
+        object(
+            &["works", "next_after"],
+            json!({
+                "works": { "type": "array", "items": schema_ref("CopyrightWork") },
+                "next_after": { "type": "integer", "nullable": true, "description": "Pass as `after` for the next page; null on the last page." },
+            }),
+        ),
+    );
+    add(
+        "RecordCertificate",
+        object(
+            &["format", "chain_id", "suite", "genesis_hash", "kind", "record", "header", "seal", "state_proof"],
+            json!({
+                "format": { "type": "string", "enum": ["hechain-record-certificate/1"] },
+                "chain_id": int,
+                "suite": { "type": "string", "enum": ["standard", "gm"] },
+                "genesis_hash": schema_ref("Hash"),
+                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license"] },
+                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
                 "state_proof": schema_ref("SmtProof"),

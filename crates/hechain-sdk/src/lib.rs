@@ -13,9 +13,10 @@ pub mod eth;
 use std::time::{Duration, Instant};
 
 use hechain_crypto::AccountKey;
-use hechain_execution::certificate::EvidenceCertificate;
+use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
-    Address, Codec, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction, Transaction, TxStatus, H256,
+    Address, Codec, CopyrightLicense, CopyrightWork, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction,
+    Transaction, TxStatus, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,29 @@ pub struct AccountInfo {
     pub balance: u128,
     /// Next nonce counting pending transactions.
     pub pending_nonce: u64,
+}
+
+/// A license as listed by the node, with whether it is in force.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ListedLicense {
+    /// The license.
+    #[serde(flatten)]
+    pub license: CopyrightLicense,
+    /// The head block's time is within its term.
+    pub in_force: bool,
+}
+
+/// The licenses of a work.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CopyrightLicenses {
+    /// The work.
+    pub work_id: u64,
+    /// Its current owner.
+    pub owner: Address,
+    /// Head block time `in_force` was evaluated at.
+    pub as_of_ms: u64,
+    /// The licenses, in grant order.
+    pub licenses: Vec<ListedLicense>,
 }
 
 /// A receipt with its position.
@@ -334,9 +358,15 @@ impl Client {
     /// quorum of validator signatures shortly after the commit; until then the node answers
     /// `not_yet_certified`, and this waits (up to 10 s) for it.
     pub async fn evidence_certificate(&self, id: u64) -> Result<EvidenceCertificate, SdkError> {
+        self.certificate(&format!("/evidence/{id}/certificate")).await
+    }
+
+    /// GETs a certificate route, retrying for up to 10 s while the node answers
+    /// `not_yet_certified` (the block's seal is still collecting signatures).
+    async fn certificate<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            match self.get(&format!("/evidence/{id}/certificate")).await {
+            match self.get(path).await {
                 Err(SdkError::Api { code, .. })
                     if code == "not_yet_certified" && tokio::time::Instant::now() < deadline =>
                 {
@@ -345,6 +375,53 @@ impl Client {
                 other => return other,
             }
         }
+    }
+
+    /// A registered work by id.
+    pub async fn copyright_work(&self, id: u64) -> Result<CopyrightWork, SdkError> {
+        self.get(&format!("/copyright/works/{id}")).await
+    }
+
+    /// The work registered for a content hash (`None` when there is none).
+    pub async fn copyright_work_by_hash(&self, hash: &H256) -> Result<Option<CopyrightWork>, SdkError> {
+        self.get_optional(&format!("/copyright/works/by-hash/{hash}")).await
+    }
+
+    /// The licenses of a work, each with `in_force` at the head block's time.
+    pub async fn copyright_licenses(&self, id: u64) -> Result<CopyrightLicenses, SdkError> {
+        self.get(&format!("/copyright/works/{id}/licenses")).await
+    }
+
+    /// A page of an owner's works (ids after `after`), with the id to pass as `after` for the
+    /// next page (`None` at the end).
+    pub async fn copyright_by_owner(
+        &self,
+        owner: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<CopyrightWork>, Option<u64>), SdkError> {
+        #[derive(Deserialize)]
+        struct Page {
+            works: Vec<CopyrightWork>,
+            next_after: Option<u64>,
+        }
+        let mut path = format!("/copyright/by-owner/{owner}?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        let p: Page = self.get(&path).await?;
+        Ok((p.works, p.next_after))
+    }
+
+    /// Offline-verifiable certificate of a work's current record (waits briefly for a block
+    /// with a quorum seal).
+    pub async fn copyright_work_certificate(&self, id: u64) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/copyright/works/{id}/certificate")).await
+    }
+
+    /// Offline-verifiable certificate of a license.
+    pub async fn copyright_license_certificate(&self, id: u64, index: u32) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/copyright/works/{id}/licenses/{index}/certificate")).await
     }
 
     /// Builds, signs and submits a transaction from `key` with the next

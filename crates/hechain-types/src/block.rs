@@ -135,6 +135,35 @@ pub enum Event {
         /// Metadata as submitted.
         meta: EvidenceMeta,
     },
+    /// A work's copyright was registered.
+    CopyrightRegistered {
+        /// Work id.
+        id: u64,
+        /// Content hash.
+        content_hash: H256,
+        /// Owner (the registrant).
+        owner: Address,
+    },
+    /// A work's copyright changed owner.
+    CopyrightTransferred {
+        /// Work id.
+        id: u64,
+        /// Previous owner.
+        from: Address,
+        /// New owner.
+        to: Address,
+    },
+    /// A license was granted on a work.
+    CopyrightLicensed {
+        /// Work id.
+        id: u64,
+        /// License index.
+        index: u32,
+        /// Account licensed.
+        licensee: Address,
+        /// Exclusive or not.
+        exclusive: bool,
+    },
 }
 
 /// Receipt of one transaction.

@@ -7,6 +7,7 @@
 
 pub mod block;
 pub mod codec;
+pub mod copyright;
 pub mod eth;
 pub mod genesis;
 pub mod merkle;
@@ -18,6 +19,7 @@ pub use block::{
     TxStatus, ValidatorSignature,
 };
 pub use codec::{Codec, ENCODING_VERSION};
+pub use copyright::{CopyrightLicense, CopyrightWork, Stamp};
 pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
 pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use hechain_crypto::Suite;

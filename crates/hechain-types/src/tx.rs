@@ -73,6 +73,65 @@ pub enum Payload {
         #[serde(default)]
         meta: EvidenceMeta,
     },
+    /// Register a work's copyright (版权登记); the sender becomes its owner.
+    CopyrightRegister {
+        /// Hash of the work's content, computed off chain with the chain's suite hash.
+        content_hash: H256,
+        /// Title.
+        title: String,
+        /// Kind of work: text, music, image, video, software, …
+        work_type: String,
+        /// Author's name.
+        author: String,
+    },
+    /// Transfer a work's copyright to another account (owner only).
+    CopyrightTransfer {
+        /// The work.
+        work_id: u64,
+        /// New owner.
+        to: Address,
+    },
+    /// Grant a license on a work (owner only).
+    CopyrightLicense {
+        /// The work.
+        work_id: u64,
+        /// Account licensed.
+        licensee: Address,
+        /// Exclusive license: refused if any license overlaps it; a non-exclusive one is
+        /// refused if an exclusive license overlaps it.
+        exclusive: bool,
+        /// Start of the term (ms since the Unix epoch, inclusive).
+        start_ms: u64,
+        /// End of the term (ms since the Unix epoch, exclusive).
+        end_ms: u64,
+        /// Territory label, e.g. `CN` or `worldwide`.
+        territory: String,
+    },
+}
+
+impl Payload {
+    /// Stateless field checks (lengths, empty fields, empty terms), run by the pool on
+    /// admission and again at execution. The message names the field.
+    pub fn validate(&self) -> Result<(), TypesError> {
+        match self {
+            Payload::Transfer { .. } | Payload::CopyrightTransfer { .. } => Ok(()),
+            Payload::EvidencePut { meta, .. } => meta.validate(),
+            Payload::CopyrightRegister { title, work_type, author, .. } => {
+                crate::copyright::validate_registration(title, work_type, author)
+            }
+            Payload::CopyrightLicense { start_ms, end_ms, territory, .. } => {
+                crate::copyright::validate_license(*start_ms, *end_ms, territory)
+            }
+        }
+    }
+
+    /// Native balance the payload itself moves out of the sender (besides the fee).
+    pub fn amount(&self) -> u128 {
+        match self {
+            Payload::Transfer { amount, .. } => *amount,
+            _ => 0,
+        }
+    }
 }
 
 /// The unsigned body of a native transaction.

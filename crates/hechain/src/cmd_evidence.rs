@@ -72,7 +72,8 @@ pub enum EvidenceCmd {
     },
 }
 
-fn hash_file(suite: Suite, path: &Path) -> anyhow::Result<H256> {
+/// The chain's suite hash of a file's content.
+pub(crate) fn hash_file(suite: Suite, path: &Path) -> anyhow::Result<H256> {
     let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(H256(suite.hash(&data)))
 }

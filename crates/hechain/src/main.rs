@@ -9,6 +9,7 @@ mod bench_consensus;
 mod bench_erc20;
 mod cmd_chain;
 mod cmd_contract;
+mod cmd_copyright;
 mod cmd_dev;
 mod cmd_evidence;
 mod cmd_key;
@@ -88,6 +89,9 @@ pub enum Command {
     /// Evidence (存证): store file hashes, verify files, export and check certificates.
     #[command(subcommand)]
     Evidence(cmd_evidence::EvidenceCmd),
+    /// Copyright (版权): register works, transfer them, grant licenses, export and check certificates.
+    #[command(subcommand)]
+    Copyright(cmd_copyright::CopyrightCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -146,6 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
+        Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

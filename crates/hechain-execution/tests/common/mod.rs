@@ -1,6 +1,8 @@
 //! Shared harness of the execution tests: execute and commit a block over a real store.
+// Each test binary uses its own part of the harness.
+#![allow(dead_code)]
 
-use hechain_crypto::NodeKey;
+use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_execution::{execute_block, BlockContext, ExecutionOutput};
 use hechain_storage::{BlockCommit, Store};
 use hechain_types::*;
@@ -21,7 +23,12 @@ pub fn open_store(genesis: &Genesis) -> (tempfile::TempDir, Store) {
 }
 
 /// Executes and commits one block the way the block producer does.
-pub fn commit(store: &Store, genesis: &Genesis, node: &NodeKey, txs: Vec<ChainTx>) -> (ExecutionOutput, BlockHeader) {
+pub fn commit_block(
+    store: &Store,
+    genesis: &Genesis,
+    node: &NodeKey,
+    txs: Vec<ChainTx>,
+) -> (ExecutionOutput, BlockHeader) {
     let suite = genesis.suite();
     let r = store.reader().unwrap();
     let parent = r.head().unwrap();
@@ -65,4 +72,43 @@ pub fn commit(store: &Store, genesis: &Genesis, node: &NodeKey, txs: Vec<ChainTx
         })
         .unwrap();
     (out, header)
+}
+
+/// A one-validator chain with four funded native accounts (balance 1,000 each, chain id 5).
+pub struct Env {
+    _dir: tempfile::TempDir,
+    pub store: Store,
+    pub genesis: Genesis,
+    pub node: NodeKey,
+    pub keys: Vec<AccountKey>,
+}
+
+/// A fresh [`Env`] on `suite` with the given minimum fee.
+pub fn env(suite: Suite, min_fee: u64) -> Env {
+    let node = NodeKey::from_bytes(suite, &[7; 32]).unwrap();
+    let keys: Vec<AccountKey> =
+        (1..=4u8).map(|i| AccountKey::from_bytes(suite.account_scheme(), &[i; 32]).unwrap()).collect();
+    let genesis = Genesis {
+        chain_id: 5,
+        suite: SuiteTag(suite),
+        timestamp_ms: 1_000,
+        validators: vec![validator(&node)],
+        accounts: keys.iter().map(|k| GenesisAccount { address: Address(k.address()), balance: 1_000 }).collect(),
+        params: ChainParams { min_fee, ..ChainParams::default() },
+        orgs: vec![],
+        observers: vec![],
+    };
+    let (dir, store) = open_store(&genesis);
+    Env { _dir: dir, store, genesis, node, keys }
+}
+
+/// A native transaction of account `from`, signed.
+pub fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> SignedTransaction {
+    let k = &e.keys[from];
+    Transaction { chain_id: 5, nonce, sender: Address(k.address()), fee, payload }.sign(k).unwrap()
+}
+
+/// Executes and commits one block of `txs` on `e`.
+pub fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
+    commit_block(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
 }

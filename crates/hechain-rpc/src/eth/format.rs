@@ -138,12 +138,16 @@ fn qty_be(bytes: &[u8]) -> String {
     format!("{:#x}", alloy_primitives::U256::from_be_slice(bytes))
 }
 
-/// What a native transaction looks like to Ethereum: its recipient (the evidence precompile for
-/// an evidence submission) and value.
+/// What a native transaction looks like to Ethereum: its recipient (the module's address for a
+/// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
+    use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS};
     match &n.tx.payload {
         Payload::Transfer { to, amount } => (*to, *amount),
-        Payload::EvidencePut { .. } => (hechain_execution::precompile::EVIDENCE_ADDRESS, 0),
+        Payload::EvidencePut { .. } => (EVIDENCE_ADDRESS, 0),
+        Payload::CopyrightRegister { .. } | Payload::CopyrightTransfer { .. } | Payload::CopyrightLicense { .. } => {
+            (COPYRIGHT_ADDRESS, 0)
+        }
     }
 }
 
