@@ -134,6 +134,7 @@ type ChainEvm<'d, D> =
 pub struct EvmEnv {
     cfg: CfgEnv,
     block: BlockEnv,
+    ctx: BlockContext,
 }
 
 impl EvmEnv {
@@ -153,7 +154,7 @@ impl EvmEnv {
             blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(0, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE)),
             ..Default::default()
         };
-        Self { cfg, block }
+        Self { cfg, block, ctx }
     }
 
     fn build<'d, D>(&self, db: &'d D) -> ChainEvm<'d, D>
@@ -165,7 +166,7 @@ impl EvmEnv {
             .with_block(self.block.clone())
             .with_ref_db(db)
             .build_mainnet()
-            .with_precompiles(ChainPrecompiles::new(SPEC))
+            .with_precompiles(ChainPrecompiles::new(SPEC, self.ctx))
     }
 }
 
@@ -369,7 +370,8 @@ impl BlockEvm {
         let mut outcome = EvmOutcome { gas_used, effective_gas_price: price, ..EvmOutcome::default() };
         let (status, events) = match result {
             ExecutionResult::Success { logs, output, .. } => {
-                let events = precompile::apply_evidence_logs(o, self.ctx, &logs, tx_hash)?;
+                let mut events = precompile::apply_evidence_logs(o, self.ctx, &logs, tx_hash)?;
+                events.extend(precompile::apply_copyright_logs(o, self.ctx, &logs, tx_hash)?);
                 outcome.logs = convert_logs(&logs);
                 match output {
                     Output::Call(b) => outcome.output = b.to_vec(),

@@ -9,8 +9,8 @@ use alloy_primitives::{Signature, TxKind, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
-use hechain_execution::precompile::EVIDENCE_ADDRESS;
-use hechain_execution::{account_of, evidence, BlockContext};
+use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS};
+use hechain_execution::{account_of, copyright, evidence, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
 
@@ -25,6 +25,19 @@ sol! {
         function notarize(bytes32 contentHash, string title) external returns (uint64);
         function notarizeAndRevert(bytes32 contentHash, string title) external returns (uint64);
         function isNotarized(bytes32 contentHash) external view returns (bool);
+    }
+    interface IAgency {
+        function register(bytes32 contentHash, string title) external returns (uint64 id);
+        function registerLicenseAndSell(bytes32 contentHash, address licensee, address buyer, uint64 untilMs) external returns (uint64 id, uint32 index);
+        function registerAndRevert(bytes32 contentHash) external;
+        function registerOneOfTwo(bytes32 undone, bytes32 kept) external returns (uint64 id);
+        function license(uint64 id, address licensee, bool exclusive, uint64 startMs, uint64 endMs, string territory) external returns (uint32);
+        function mayUse(uint64 id, address licensee, string territory) external view returns (bool);
+    }
+    interface ICopyright {
+        function register(bytes32 contentHash, string title, string workType, string author) external returns (uint64 id);
+        function ownerOf(uint64 id) external view returns (address);
+        function workOf(bytes32 contentHash) external view returns (uint64 id, address owner, address registrant, uint64 registeredAtMs);
     }
     interface IEvidence {
         function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
@@ -337,4 +350,124 @@ fn contracts_store_evidence_through_the_precompile() {
     );
     let missing = view(&e, EVIDENCE_ADDRESS, IEvidence::getCall { contentHash: h2 }.abi_encode());
     assert!(matches!(missing.status, CallStatus::Reverted(ref m) if m.contains("no evidence")), "{missing:?}");
+}
+
+#[test]
+fn contracts_register_license_and_transfer_through_the_copyright_precompile() {
+    use alloy_primitives::B256;
+    let e = env(DeployPolicy::Open);
+    let r = commit(&e, vec![eth(&e, 0, 0, None, artifact("RightsAgency"), 3_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let agency = r.evm.unwrap().contract_address.unwrap();
+    let a = |x: &Address| alloy_primitives::Address::from(x.0);
+    let h = |b: u8| B256::repeat_byte(b);
+    let call = |nonce, input: Vec<u8>| eth(&e, 0, nonce, Some(agency), input, 1_000_000);
+    let until = 1_000_000_000_000u64;
+    let rs = commit(
+        &e,
+        vec![
+            call(1, IAgency::registerCall { contentHash: h(1), title: "song".into() }.abi_encode()),
+            call(2, IAgency::registerAndRevertCall { contentHash: h(2) }.abi_encode()),
+            call(3, IAgency::registerOneOfTwoCall { undone: h(3), kept: h(4) }.abi_encode()),
+            call(
+                4,
+                IAgency::registerLicenseAndSellCall {
+                    contentHash: h(5),
+                    licensee: a(&addr(&e, 1)),
+                    buyer: a(&addr(&e, 2)),
+                    untilMs: until,
+                }
+                .abi_encode(),
+            ),
+            call(5, IAgency::registerCall { contentHash: h(1), title: "again".into() }.abi_encode()),
+            call(
+                6,
+                IAgency::licenseCall {
+                    id: 3,
+                    licensee: a(&addr(&e, 1)),
+                    exclusive: false,
+                    startMs: 0,
+                    endMs: until,
+                    territory: "CN".into(),
+                }
+                .abi_encode(),
+            ),
+            // An account calls the precompile directly: it becomes the owner.
+            eth(
+                &e,
+                1,
+                0,
+                Some(COPYRIGHT_ADDRESS),
+                ICopyright::registerCall {
+                    contentHash: h(6),
+                    title: "photo".into(),
+                    workType: "image".into(),
+                    author: "me".into(),
+                }
+                .abi_encode(),
+                500_000,
+            ),
+        ],
+    );
+    assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
+    assert_eq!(rs[0].events, vec![Event::CopyrightRegistered { id: 1, content_hash: H256(h(1).0), owner: agency }]);
+    assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == COPYRIGHT_ADDRESS));
+    assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    assert_eq!(rs[2].status, TxStatus::Success, "{:?}", rs[2]);
+    assert_eq!(rs[2].events.len(), 1, "only the kept registration: {:?}", rs[2].events);
+    // Register, license and sell in one transaction: each step saw the earlier ones.
+    assert_eq!(rs[3].status, TxStatus::Success, "{:?}", rs[3]);
+    assert_eq!(
+        rs[3].events,
+        vec![
+            Event::CopyrightRegistered { id: 3, content_hash: H256(h(5).0), owner: agency },
+            Event::CopyrightLicensed { id: 3, index: 0, licensee: addr(&e, 1), exclusive: true },
+            Event::CopyrightTransferred { id: 3, from: agency, to: addr(&e, 2) },
+        ]
+    );
+    match &rs[4].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("is already registered: work 1"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    match &rs[5].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("only the owner"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(rs[6].status, TxStatus::Success, "{:?}", rs[6]);
+
+    // Native state agrees.
+    let reader = e.store.reader().unwrap();
+    let w = |b| copyright::work_by_hash(&reader, &H256(h(b).0)).unwrap();
+    assert!(w(2).is_none() && w(3).is_none(), "reverted registrations are undone");
+    assert_eq!(w(4).unwrap().id, 2);
+    let sold = copyright::work(&reader, 3).unwrap().unwrap();
+    assert_eq!((sold.owner, sold.registrant, sold.transfers, sold.licenses), (addr(&e, 2), agency, 1, 1));
+    assert_eq!(sold.registered.tx_hash, rs[3].tx_hash);
+    let lic = copyright::license(&reader, 3, 0).unwrap().unwrap();
+    assert_eq!((lic.licensor, lic.licensee, lic.exclusive, lic.end_ms), (agency, addr(&e, 1), true, until));
+    assert_eq!(w(6).unwrap().owner, addr(&e, 1));
+    drop(reader);
+
+    // Views from Solidity and on the precompile.
+    let may = |who: usize| {
+        let out = view(
+            &e,
+            agency,
+            IAgency::mayUseCall { id: 3, licensee: a(&addr(&e, who)), territory: "CN".into() }.abi_encode(),
+        );
+        bool::abi_decode(&out.output).unwrap()
+    };
+    assert!(may(1), "the worldwide exclusive license covers CN");
+    assert!(!may(0));
+    let out = view(&e, COPYRIGHT_ADDRESS, ICopyright::ownerOfCall { id: 3 }.abi_encode());
+    assert_eq!(alloy_primitives::Address::abi_decode(&out.output).unwrap(), a(&addr(&e, 2)));
+    let out = view(&e, COPYRIGHT_ADDRESS, ICopyright::workOfCall { contentHash: h(4) }.abi_encode());
+    let got = ICopyright::workOfCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!((got.id, got.owner), (2, a(&agency)));
+    let out = view(&e, COPYRIGHT_ADDRESS, ICopyright::ownerOfCall { id: 99 }.abi_encode());
+    assert!(
+        matches!(&out.status, CallStatus::Reverted(m) if m.contains("no registered work has id 99")),
+        "{:?}",
+        out.status
+    );
 }

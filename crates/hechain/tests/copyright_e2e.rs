@@ -31,7 +31,16 @@ fn copyright_register_license_transfer_certify_restart() {
     let f = work.to_str().unwrap();
 
     let reg = json_ok(&node.cli(&[
-        "--json", "copyright", "register", f, "--title", "茉莉花", "--type", "music", "--author", "佚名",
+        "--json",
+        "copyright",
+        "register",
+        f,
+        "--title",
+        "茉莉花",
+        "--type",
+        "music",
+        "--author",
+        "佚名",
     ]));
     assert_eq!(reg["id"], 1);
     let owner = reg["owner"].as_str().unwrap().to_string();
@@ -52,7 +61,16 @@ fn copyright_register_license_transfer_certify_restart() {
 
     // Licenses: an exclusive one in CN, then a worldwide one that overlaps it is refused.
     let lic = json_ok(&node.cli(&[
-        "--json", "copyright", "license", "1", BUYER, "--exclusive", "--until", "2999-01-01", "--territory", "CN",
+        "--json",
+        "copyright",
+        "license",
+        "1",
+        BUYER,
+        "--exclusive",
+        "--until",
+        "2999-01-01",
+        "--territory",
+        "CN",
     ]));
     assert_eq!(lic["index"], 0);
     let clash = node.cli(&["copyright", "license", "1", OTHER, "--until", "2999-01-01T00:00:00Z"]);
@@ -114,7 +132,8 @@ fn copyright_register_license_transfer_certify_restart() {
 
     // Offline verification (no node running); the work certificate still proves the record as
     // of its block, before the transfer.
-    let offline = |path: &str| cli_env("http://127.0.0.1:9", &["copyright", "verify-cert", path, "--genesis", &genesis], &[]);
+    let offline =
+        |path: &str| cli_env("http://127.0.0.1:9", &["copyright", "verify-cert", path, "--genesis", &genesis], &[]);
     let ok = offline(c);
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
     let text = String::from_utf8_lossy(&ok.stdout).into_owned();

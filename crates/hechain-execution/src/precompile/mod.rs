@@ -3,6 +3,7 @@
 //! | address | module | interface |
 //! |---|---|---|
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
+//! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
 //! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
@@ -23,6 +24,9 @@ use revm::primitives::{hardfork::SpecId, Address as EvmAddress, AddressSet, Byte
 use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
 
+pub mod copyright;
+pub use copyright::apply_copyright_logs;
+
 sol! {
     /// The evidence (存证) module as seen from Solidity (the same interface ships as
     /// `contracts/IHechainEvidence.sol`).
@@ -41,9 +45,8 @@ sol! {
 
 /// Address of the evidence precompile.
 pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
-/// Address of the copyright module. Native copyright transactions show it as their `to` over
-/// JSON-RPC; it is reserved for the copyright precompile, which is not callable yet (a call
-/// reaches an empty account).
+/// Address of the copyright precompile (native copyright transactions show it as their `to`
+/// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
 
 /// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
@@ -61,19 +64,22 @@ pub const GET_GAS: u64 = 5_000;
 pub struct ChainPrecompiles {
     eth: EthPrecompiles,
     warm: AddressSet,
+    /// The block being executed (native rules use its millisecond time).
+    block: BlockContext,
 }
 
 impl ChainPrecompiles {
-    /// The set for a hardfork.
-    pub fn new(spec: SpecId) -> Self {
+    /// The set for a hardfork, in the block described by `block`.
+    pub fn new(spec: SpecId, block: BlockContext) -> Self {
         let eth = EthPrecompiles::new(spec);
         let mut warm = eth.warm_addresses().clone();
         warm.insert(evm_address(&EVIDENCE_ADDRESS));
-        Self { eth, warm }
+        warm.insert(evm_address(&COPYRIGHT_ADDRESS));
+        Self { eth, warm, block }
     }
 }
 
-fn evm_address(a: &Address) -> EvmAddress {
+pub(crate) fn evm_address(a: &Address) -> EvmAddress {
     EvmAddress::from(a.0)
 }
 
@@ -87,16 +93,20 @@ where
     fn set_spec(&mut self, spec: SpecId) -> bool {
         let changed = <EthPrecompiles as PrecompileProvider<CTX>>::set_spec(&mut self.eth, spec);
         if changed {
-            *self = Self::new(spec);
+            *self = Self::new(spec, self.block);
         }
         changed
     }
 
     fn run(&mut self, ctx: &mut CTX, inputs: &CallInputs) -> Result<Option<InterpreterResult>, String> {
-        if inputs.bytecode_address != evm_address(&EVIDENCE_ADDRESS) {
+        let result = if inputs.bytecode_address == evm_address(&EVIDENCE_ADDRESS) {
+            evidence_precompile(ctx, inputs)
+        } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
+            copyright::run(ctx, inputs, self.block)
+        } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
-        }
-        let out = match evidence_precompile(ctx, inputs) {
+        };
+        let out = match result {
             Ok(out) => out,
             Err(e) => {
                 // A storage failure aborts the whole transaction (and block) with this error.
@@ -112,7 +122,7 @@ where
     }
 }
 
-fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
+pub(crate) fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
     let data = alloy_sol_types::Revert::from(msg.to_string()).abi_encode();
     PrecompileOutput::revert(gas, Bytes::from(data), reservoir)
 }

@@ -1,0 +1,386 @@
+//! The copyright (版权) module as a precompile at `0x…1001` (`contracts/IHechainCopyright.sol`).
+//!
+//! Like the evidence precompile, it never writes native state itself: each accepted operation
+//! emits its event as a log through the EVM journal (so a reverted frame drops it), and after
+//! the transaction succeeds [`apply_copyright_logs`] replays the surviving logs, in order,
+//! through the native module. To decide an operation (and to answer a view) the precompile
+//! replays the operations this transaction has made so far onto a scratch overlay and runs the
+//! native rule on top of it, with the block's millisecond time: the same rules, on the same
+//! state, as the final replay.
+
+use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
+use hechain_types::{Address, CopyrightWork, Event, H256};
+use revm::context::{ContextTr, JournalTr};
+use revm::database_interface::WrapDatabaseRef;
+use revm::interpreter::CallInputs;
+use revm::precompile::{PrecompileHalt, PrecompileOutput};
+use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
+
+use super::{evm_address, revert_msg, COPYRIGHT_ADDRESS};
+use crate::copyright::{self, Outcome};
+use crate::state::{Overlay, StateRead};
+use crate::{BlockContext, ExecError};
+
+// The generated constructors of the 8-field license event take one argument per field.
+#[allow(clippy::too_many_arguments)]
+mod abi {
+    use super::sol;
+    sol! {
+        /// The copyright module as seen from Solidity (the same interface ships as
+        /// `contracts/IHechainCopyright.sol`).
+        interface IHechainCopyright {
+            event CopyrightRegistered(uint64 indexed id, bytes32 indexed contentHash, address indexed owner, string title, string workType, string author);
+            event CopyrightTransferred(uint64 indexed id, address indexed from, address indexed to);
+            event CopyrightLicensed(uint64 indexed id, address indexed licensor, address indexed licensee, uint32 index, bool exclusive, uint64 startMs, uint64 endMs, string territory);
+            function register(bytes32 contentHash, string title, string workType, string author) external returns (uint64 id);
+            function transfer(uint64 id, address to) external returns (address from);
+            function grantLicense(uint64 id, address licensee, bool exclusive, uint64 startMs, uint64 endMs, string territory) external returns (uint32 index);
+            function ownerOf(uint64 id) external view returns (address);
+            function workOf(bytes32 contentHash) external view returns (uint64 id, address owner, address registrant, uint64 registeredAtMs);
+            function licensed(uint64 id, address licensee, string territory) external view returns (bool);
+        }
+    }
+}
+use abi::IHechainCopyright;
+
+/// Gas of `register`: the four native writes plus 16 per byte of text.
+pub const REGISTER_GAS: u64 = 100_000;
+/// Gas of `transfer`.
+pub const TRANSFER_GAS: u64 = 40_000;
+/// Gas of `grantLicense` (plus 16 per territory byte and 1,000 per existing license checked).
+pub const LICENSE_GAS: u64 = 60_000;
+/// Gas of a view (plus 1,000 per license scanned by `licensed`).
+pub const VIEW_GAS: u64 = 5_000;
+/// Gas per byte of stored text.
+pub const GAS_PER_BYTE: u64 = 16;
+/// Gas per license examined.
+pub const GAS_PER_LICENSE: u64 = 1_000;
+
+/// One copyright operation, as its log records it.
+enum Op {
+    Register {
+        sender: Address,
+        id: u64,
+        content_hash: H256,
+        title: String,
+        work_type: String,
+        author: String,
+    },
+    Transfer {
+        sender: Address,
+        id: u64,
+        to: Address,
+    },
+    License {
+        sender: Address,
+        id: u64,
+        licensee: Address,
+        exclusive: bool,
+        start_ms: u64,
+        end_ms: u64,
+        territory: String,
+    },
+}
+
+fn ours(a: EvmAddress) -> Address {
+    Address(a.into_array())
+}
+
+impl Op {
+    fn from_log(data: &LogData) -> Option<Op> {
+        use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
+        if let Ok(e) = CopyrightRegistered::decode_log_data(data) {
+            return Some(Op::Register {
+                sender: ours(e.owner),
+                id: e.id,
+                content_hash: H256(e.contentHash.0),
+                title: e.title,
+                work_type: e.workType,
+                author: e.author,
+            });
+        }
+        if let Ok(e) = CopyrightTransferred::decode_log_data(data) {
+            return Some(Op::Transfer { sender: ours(e.from), id: e.id, to: ours(e.to) });
+        }
+        if let Ok(e) = CopyrightLicensed::decode_log_data(data) {
+            return Some(Op::License {
+                sender: ours(e.licensor),
+                id: e.id,
+                licensee: ours(e.licensee),
+                exclusive: e.exclusive,
+                start_ms: e.startMs,
+                end_ms: e.endMs,
+                territory: e.territory,
+            });
+        }
+        None
+    }
+
+    /// Runs the operation through the native module.
+    fn apply<R: StateRead + ?Sized>(
+        &self,
+        o: &mut Overlay<'_, R>,
+        ctx: BlockContext,
+        tx_hash: H256,
+    ) -> Result<Outcome, ExecError> {
+        match self {
+            Op::Register { sender, content_hash, title, work_type, author, .. } => {
+                copyright::register(o, ctx, sender, tx_hash, content_hash, title, work_type, author)
+            }
+            Op::Transfer { sender, id, to } => copyright::transfer(o, ctx, sender, tx_hash, *id, to),
+            Op::License { sender, id, licensee, exclusive, start_ms, end_ms, territory } => {
+                copyright::grant(o, ctx, sender, tx_hash, *id, licensee, *exclusive, *start_ms, *end_ms, territory)
+            }
+        }
+    }
+
+    /// The log an accepted operation emits, given the events the module produced.
+    fn log(&self, events: &[Event]) -> Option<LogData> {
+        use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
+        let e = |a: &Address| evm_address(a);
+        Some(match (self, events.first()?) {
+            (
+                Op::Register { sender, content_hash, title, work_type, author, .. },
+                Event::CopyrightRegistered { id, .. },
+            ) => CopyrightRegistered {
+                id: *id,
+                contentHash: content_hash.0.into(),
+                owner: e(sender),
+                title: title.clone(),
+                workType: work_type.clone(),
+                author: author.clone(),
+            }
+            .encode_log_data(),
+            (Op::Transfer { sender, id, to }, Event::CopyrightTransferred { .. }) => {
+                CopyrightTransferred { id: *id, from: e(sender), to: e(to) }.encode_log_data()
+            }
+            (
+                Op::License { sender, id, licensee, exclusive, start_ms, end_ms, territory },
+                Event::CopyrightLicensed { index, .. },
+            ) => CopyrightLicensed {
+                id: *id,
+                licensor: e(sender),
+                licensee: e(licensee),
+                index: *index,
+                exclusive: *exclusive,
+                startMs: *start_ms,
+                endMs: *end_ms,
+                territory: territory.clone(),
+            }
+            .encode_log_data(),
+            _ => return None,
+        })
+    }
+}
+
+/// The copyright operations of the current transaction so far (logs of frames that did not revert).
+fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
+    let addr = evm_address(&COPYRIGHT_ADDRESS);
+    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
+}
+
+/// The state this transaction sees: committed state, earlier transactions of the block, and
+/// this transaction's operations so far.
+/// `Ok(Err(reason))` if an earlier accepted operation no longer replays (which the journal's
+/// revert rules rule out); the call then reverts rather than failing the block.
+fn scratch<'a, D: StateRead + ?Sized>(
+    db: &'a D,
+    ops: &[Op],
+    block: BlockContext,
+) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
+    let mut o = Overlay::new(db);
+    for op in ops {
+        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
+            return Ok(Err(format!(
+                "copyright precompile: an earlier operation of this transaction no longer applies: {reason}"
+            )));
+        }
+    }
+    Ok(Ok(o))
+}
+
+/// Handles a call to the copyright precompile.
+pub(super) fn run<CTX, D>(
+    ctx: &mut CTX,
+    inputs: &CallInputs,
+    block: BlockContext,
+) -> Result<PrecompileOutput, ExecError>
+where
+    CTX: ContextTr<Db = WrapDatabaseRef<D>>,
+    D: revm::DatabaseRef<Error = ExecError> + StateRead,
+{
+    use IHechainCopyright::IHechainCopyrightCalls as Call;
+    let r = inputs.reservoir;
+    let input = inputs.input.bytes(ctx);
+    if inputs.target_address != inputs.bytecode_address {
+        return Ok(revert_msg(0, "copyright precompile: DELEGATECALL and CALLCODE are not supported", r));
+    }
+    let call = match Call::abi_decode(&input) {
+        Ok(c) => c,
+        Err(e) => return Ok(revert_msg(0, &format!("copyright precompile: invalid call: {e}"), r)),
+    };
+    let caller = ours(inputs.caller);
+    let ops = pending_ops(ctx);
+    let op = match &call {
+        Call::register(c) => Op::Register {
+            sender: caller,
+            id: 0,
+            content_hash: H256(c.contentHash.0),
+            title: c.title.clone(),
+            work_type: c.workType.clone(),
+            author: c.author.clone(),
+        },
+        Call::transfer(c) => Op::Transfer { sender: caller, id: c.id, to: ours(c.to) },
+        Call::grantLicense(c) => Op::License {
+            sender: caller,
+            id: c.id,
+            licensee: ours(c.licensee),
+            exclusive: c.exclusive,
+            start_ms: c.startMs,
+            end_ms: c.endMs,
+            territory: c.territory.clone(),
+        },
+        Call::ownerOf(_) | Call::workOf(_) | Call::licensed(_) => return view(ctx, inputs, &call, &ops, block),
+    };
+    let gas = match &op {
+        Op::Register { title, work_type, author, .. } => {
+            REGISTER_GAS + GAS_PER_BYTE * (title.len() + work_type.len() + author.len()) as u64
+        }
+        Op::Transfer { .. } => TRANSFER_GAS,
+        Op::License { territory, .. } => LICENSE_GAS + GAS_PER_BYTE * territory.len() as u64,
+    };
+    if gas > inputs.gas_limit {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+    }
+    if inputs.is_static {
+        return Ok(revert_msg(gas, "copyright precompile: writes are not allowed in a static call", r));
+    }
+    let db = &ctx.db_ref().0;
+    let mut o = match scratch(db, &ops, block)? {
+        Ok(o) => o,
+        Err(reason) => return Ok(revert_msg(gas, &reason, r)),
+    };
+    // A grant is checked against every license of the work.
+    let gas = match &op {
+        Op::License { id, .. } => {
+            let existing = copyright::work(&o, *id)?.map_or(0, |w| w.licenses as u64);
+            gas + GAS_PER_LICENSE * existing
+        }
+        _ => gas,
+    };
+    if gas > inputs.gas_limit {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+    }
+    let events = match op.apply(&mut o, block, H256::ZERO)? {
+        Ok(ev) => ev,
+        Err(reason) => return Ok(revert_msg(gas, &reason, r)),
+    };
+    let data = op.log(&events).ok_or_else(|| ExecError::Invalid("copyright precompile: unexpected event".into()))?;
+    let out = match events.first() {
+        Some(Event::CopyrightRegistered { id, .. }) => IHechainCopyright::registerCall::abi_encode_returns(id),
+        Some(Event::CopyrightLicensed { index, .. }) => IHechainCopyright::grantLicenseCall::abi_encode_returns(index),
+        Some(Event::CopyrightTransferred { from, .. }) => {
+            IHechainCopyright::transferCall::abi_encode_returns(&evm_address(from))
+        }
+        _ => Vec::new(),
+    };
+    ctx.journal_mut().log(Log { address: evm_address(&COPYRIGHT_ADDRESS), data });
+    Ok(PrecompileOutput::new(gas, Bytes::from(out), r))
+}
+
+fn view<CTX, D>(
+    ctx: &mut CTX,
+    inputs: &CallInputs,
+    call: &IHechainCopyright::IHechainCopyrightCalls,
+    ops: &[Op],
+    block: BlockContext,
+) -> Result<PrecompileOutput, ExecError>
+where
+    CTX: ContextTr<Db = WrapDatabaseRef<D>>,
+    D: revm::DatabaseRef<Error = ExecError> + StateRead,
+{
+    use IHechainCopyright::IHechainCopyrightCalls as Call;
+    let r = inputs.reservoir;
+    let db = &ctx.db_ref().0;
+    let o = match scratch(db, ops, block)? {
+        Ok(o) => o,
+        Err(reason) => return Ok(revert_msg(VIEW_GAS, &reason, r)),
+    };
+    let need = |id: u64, o: &Overlay<'_, D>| -> Result<Result<CopyrightWork, String>, ExecError> {
+        Ok(copyright::work(o, id)?.ok_or_else(|| format!("no registered work has id {id}")))
+    };
+    let (gas, out) = match call {
+        Call::ownerOf(c) => match need(c.id, &o)? {
+            Ok(w) => (VIEW_GAS, IHechainCopyright::ownerOfCall::abi_encode_returns(&evm_address(&w.owner))),
+            Err(e) => return Ok(revert_msg(VIEW_GAS, &e, r)),
+        },
+        Call::workOf(c) => match copyright::work_by_hash(&o, &H256(c.contentHash.0))? {
+            Some(w) => (
+                VIEW_GAS,
+                IHechainCopyright::workOfCall::abi_encode_returns(&IHechainCopyright::workOfReturn {
+                    id: w.id,
+                    owner: evm_address(&w.owner),
+                    registrant: evm_address(&w.registrant),
+                    registeredAtMs: w.registered.timestamp_ms,
+                }),
+            ),
+            None => {
+                let msg = format!("no work is registered with content hash {}", H256(c.contentHash.0));
+                return Ok(revert_msg(VIEW_GAS, &msg, r));
+            }
+        },
+        Call::licensed(c) => match need(c.id, &o)? {
+            Ok(w) => {
+                let licensee = ours(c.licensee);
+                let held = copyright::licenses(&o, &w)?.iter().any(|l| {
+                    l.licensee == licensee
+                        && l.in_force(block.timestamp_ms)
+                        && (l.territory.eq_ignore_ascii_case(&c.territory)
+                            || l.territory.eq_ignore_ascii_case(hechain_types::copyright::WORLDWIDE))
+                });
+                (
+                    VIEW_GAS + GAS_PER_LICENSE * w.licenses as u64,
+                    IHechainCopyright::licensedCall::abi_encode_returns(&held),
+                )
+            }
+            Err(e) => return Ok(revert_msg(VIEW_GAS, &e, r)),
+        },
+        _ => return Ok(revert_msg(0, "copyright precompile: not a view", r)),
+    };
+    if gas > inputs.gas_limit {
+        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
+    }
+    Ok(PrecompileOutput::new(gas, Bytes::from(out), r))
+}
+
+/// Applies the copyright operations a successful transaction made through the precompile (its
+/// surviving logs, in order) through the native module, and returns their events.
+pub fn apply_copyright_logs<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    logs: &[Log],
+    tx_hash: H256,
+) -> Result<Vec<Event>, ExecError> {
+    let addr = evm_address(&COPYRIGHT_ADDRESS);
+    let mut events = Vec::new();
+    for op in logs.iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)) {
+        match op.apply(o, ctx, tx_hash)? {
+            Ok(mut ev) => {
+                if let (Op::Register { id, .. }, Some(Event::CopyrightRegistered { id: got, .. })) = (&op, ev.first()) {
+                    if id != got {
+                        return Err(ExecError::Invalid(format!(
+                            "copyright precompile promised work id {id} but the module assigned {got}"
+                        )));
+                    }
+                }
+                events.append(&mut ev);
+            }
+            Err(reason) => {
+                return Err(ExecError::Invalid(format!(
+                    "copyright precompile accepted an operation the module refuses: {reason}"
+                )))
+            }
+        }
+    }
+    Ok(events)
+}
