@@ -153,6 +153,37 @@ pub fn verify_seal(
     Ok(signers)
 }
 
+/// The checks every certificate starts with: its format, that it names this genesis (suite,
+/// hash, chain id, also in the header), and that the header's seal has a quorum of the genesis
+/// validators. Returns the signers' indexes.
+fn verify_anchor(
+    genesis: &Genesis,
+    (format, expected): (&str, &str),
+    suite: Suite,
+    genesis_hash: H256,
+    chain_id: u64,
+    header: &BlockHeader,
+    seal: &Seal,
+) -> Result<Vec<u32>, CertError> {
+    if format != expected {
+        return Err(invalid(format!("unknown format {format:?} (expected {expected})")));
+    }
+    if suite != genesis.suite() {
+        return Err(invalid(format!("certificate suite {suite} but the genesis is {}", genesis.suite())));
+    }
+    if genesis_hash != genesis.hash() {
+        return Err(invalid(format!(
+            "certificate is for genesis {genesis_hash} but this genesis is {}",
+            genesis.hash()
+        )));
+    }
+    if chain_id != genesis.chain_id || header.chain_id != genesis.chain_id {
+        return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
+    }
+    let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
+    verify_seal(genesis, &validators, header, seal)
+}
+
 impl EvidenceCertificate {
     /// Builds the certificate of record `id` from a database snapshot.
     pub fn build(reader: &StoreReader, genesis: &Genesis, id: u64) -> Result<Self, CertError> {
@@ -205,25 +236,16 @@ impl EvidenceCertificate {
 
     /// Verifies the certificate against a genesis, offline.
     pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedEvidence, CertError> {
-        if self.format != CERT_FORMAT {
-            return Err(invalid(format!("unknown format {:?} (expected {CERT_FORMAT})", self.format)));
-        }
+        let signers = verify_anchor(
+            genesis,
+            (&self.format, CERT_FORMAT),
+            self.suite,
+            self.genesis_hash,
+            self.chain_id,
+            &self.header,
+            &self.seal,
+        )?;
         let suite = genesis.suite();
-        if self.suite != suite {
-            return Err(invalid(format!("certificate suite {} but the genesis is {}", self.suite, suite)));
-        }
-        if self.genesis_hash != genesis.hash() {
-            return Err(invalid(format!(
-                "certificate is for genesis {} but this genesis is {}",
-                self.genesis_hash,
-                genesis.hash()
-            )));
-        }
-        if self.chain_id != genesis.chain_id || self.header.chain_id != genesis.chain_id {
-            return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
-        }
-        let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
-        let signers = verify_seal(genesis, &validators, &self.header, &self.seal)?;
 
         let stx = &self.transaction;
         let tx_hash = stx.hash(suite);
@@ -419,25 +441,16 @@ impl RecordCertificate {
 
     /// Verifies the certificate against a genesis, offline.
     pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedRecord, CertError> {
-        if self.format != RECORD_CERT_FORMAT {
-            return Err(invalid(format!("unknown format {:?} (expected {RECORD_CERT_FORMAT})", self.format)));
-        }
+        let signers = verify_anchor(
+            genesis,
+            (&self.format, RECORD_CERT_FORMAT),
+            self.suite,
+            self.genesis_hash,
+            self.chain_id,
+            &self.header,
+            &self.seal,
+        )?;
         let suite = genesis.suite();
-        if self.suite != suite {
-            return Err(invalid(format!("certificate suite {} but the genesis is {}", self.suite, suite)));
-        }
-        if self.genesis_hash != genesis.hash() {
-            return Err(invalid(format!(
-                "certificate is for genesis {} but this genesis is {}",
-                self.genesis_hash,
-                genesis.hash()
-            )));
-        }
-        if self.chain_id != genesis.chain_id || self.header.chain_id != genesis.chain_id {
-            return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
-        }
-        let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
-        let signers = verify_seal(genesis, &validators, &self.header, &self.seal)?;
         let h = smt_hasher(suite);
         self.state_proof
             .verify(

@@ -432,6 +432,31 @@ fn page_limit(ctx: &RpcContext, limit: Option<usize>) -> Result<usize, ApiError>
     Ok(limit)
 }
 
+/// One page of an id index (`prefix ‖ … ‖ id` → empty): the records of up to `limit` ids
+/// after the key `after`, loaded by `load`, and the id to continue after when more remain.
+fn index_page<T>(
+    reader: &StoreReader,
+    prefix: &[u8],
+    after: Option<Vec<u8>>,
+    limit: usize,
+    index: &str,
+    load: impl Fn(u64) -> Result<Option<T>, hechain_execution::ExecError>,
+) -> Result<(Vec<T>, Option<u64>), ApiError> {
+    let entries = reader.state_scan(prefix, after.as_deref(), limit + 1)?;
+    let mut items = Vec::with_capacity(entries.len().min(limit));
+    let mut last = None;
+    for (key, _) in entries.iter().take(limit) {
+        let id = keys::trailing_id(key)
+            .ok_or_else(|| ApiError::Internal(format!("malformed {index} index key {}", hex0x(key))))?;
+        items.push(
+            load(id)?
+                .ok_or_else(|| ApiError::Internal(format!("the {index} index names id {id}, which is missing")))?,
+        );
+        last = Some(id);
+    }
+    Ok((items, if entries.len() > limit { last } else { None }))
+}
+
 /// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
 pub(crate) async fn evidence_by_submitter(
     State(st): State<AppState>,
@@ -444,21 +469,15 @@ pub(crate) async fn evidence_by_submitter(
     let limit = page_limit(&ctx, q.limit)?;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let prefix = keys::evidence_submitter_prefix(&addr);
-        let after = q.after.map(|id| keys::evidence_by_submitter(&addr, id));
-        let entries = reader.state_scan(&prefix, after.as_deref(), limit + 1)?;
-        let more = entries.len() > limit;
         let overlay = Overlay::new(&reader);
-        let mut records = Vec::with_capacity(entries.len().min(limit));
-        for (key, _) in entries.iter().take(limit) {
-            let id = keys::trailing_id(key)
-                .ok_or_else(|| ApiError::Internal(format!("malformed submitter index key {}", hex0x(key))))?;
-            let rec = evidence::record(&overlay, id)?.ok_or_else(|| {
-                ApiError::Internal(format!("the submitter index names evidence {id}, which is missing"))
-            })?;
-            records.push(rec);
-        }
-        let next_after = if more { records.last().map(|r| r.id) } else { None };
+        let (records, next_after) = index_page(
+            &reader,
+            &keys::evidence_submitter_prefix(&addr),
+            q.after.map(|id| keys::evidence_by_submitter(&addr, id)),
+            limit,
+            "evidence submitter",
+            |id| evidence::record(&overlay, id),
+        )?;
         Ok(Json(json!({ "records": records, "next_after": next_after })))
     })
     .await
@@ -633,20 +652,14 @@ pub(crate) async fn copyright_by_owner(
     let limit = page_limit(&ctx, q.limit)?;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let prefix = keys::copyright_owner_prefix(&addr);
-        let after = q.after.map(|id| keys::copyright_by_owner(&addr, id));
-        let entries = reader.state_scan(&prefix, after.as_deref(), limit + 1)?;
-        let more = entries.len() > limit;
-        let mut works = Vec::with_capacity(entries.len().min(limit));
-        for (key, _) in entries.iter().take(limit) {
-            let id = keys::trailing_id(key)
-                .ok_or_else(|| ApiError::Internal(format!("malformed owner index key {}", hex0x(key))))?;
-            works.push(
-                copyright::work(&reader, id)?
-                    .ok_or_else(|| ApiError::Internal(format!("the owner index names work {id}, which is missing")))?,
-            );
-        }
-        let next_after = if more { works.last().map(|w| w.id) } else { None };
+        let (works, next_after) = index_page(
+            &reader,
+            &keys::copyright_owner_prefix(&addr),
+            q.after.map(|id| keys::copyright_by_owner(&addr, id)),
+            limit,
+            "copyright owner",
+            |id| copyright::work(&reader, id),
+        )?;
         Ok(Json(json!({ "works": works, "next_after": next_after })))
     })
     .await

@@ -7,11 +7,11 @@ use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
 use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
 use hechain_sdk::Client;
-use hechain_types::{Address, CopyrightLicense, CopyrightWork, Event, Genesis, Payload, H256};
+use hechain_types::{Address, CopyrightLicense, CopyrightWork, Event, Payload, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
-use crate::cmd_evidence::hash_file;
+use crate::cmd_evidence::{hash_file, read_certificate, read_genesis};
 use crate::cmd_key::resolve_signer;
 use crate::output::{emit, format_ms, parse_time_ms};
 use crate::Cli;
@@ -295,13 +295,8 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         CopyrightCmd::VerifyCert { cert, genesis } => {
-            let gtext = std::fs::read_to_string(genesis).with_context(|| format!("reading {}", genesis.display()))?;
-            let g = Genesis::from_json(&gtext).with_context(|| format!("{}", genesis.display()))?;
-            let outcome = std::fs::read_to_string(cert)
-                .with_context(|| format!("reading {}", cert.display()))
-                .and_then(|t| {
-                    serde_json::from_str::<RecordCertificate>(&t).map_err(|e| anyhow!("malformed certificate: {e}"))
-                })
+            let g = read_genesis(genesis)?;
+            let outcome = read_certificate::<RecordCertificate>(cert)
                 .and_then(|c| c.verify(&g).map(|v| (c, v)).map_err(|e| anyhow!("{e}")));
             match outcome {
                 Ok((c, v)) => {

@@ -72,6 +72,18 @@ pub enum EvidenceCmd {
     },
 }
 
+/// Reads and parses a genesis file (for offline certificate checks).
+pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Genesis::from_json(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// Reads a certificate file; a file that does not parse is reported as malformed.
+pub(crate) fn read_certificate<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| anyhow!("malformed certificate: {e}"))
+}
+
 /// The chain's suite hash of a file's content.
 pub(crate) fn hash_file(suite: Suite, path: &Path) -> anyhow::Result<H256> {
     let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -184,14 +196,9 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         EvidenceCmd::VerifyCert { cert, genesis } => {
-            let gtext = std::fs::read_to_string(genesis).with_context(|| format!("reading {}", genesis.display()))?;
-            let g = Genesis::from_json(&gtext).with_context(|| format!("{}", genesis.display()))?;
-            let outcome = std::fs::read_to_string(cert)
-                .with_context(|| format!("reading {}", cert.display()))
-                .and_then(|t| {
-                    serde_json::from_str::<EvidenceCertificate>(&t).map_err(|e| anyhow!("malformed certificate: {e}"))
-                })
-                .and_then(|c| c.verify(&g).map_err(|e| anyhow!("{e}")));
+            let g = read_genesis(genesis)?;
+            let outcome =
+                read_certificate::<EvidenceCertificate>(cert).and_then(|c| c.verify(&g).map_err(|e| anyhow!("{e}")));
             match outcome {
                 Ok(v) => {
                     emit(cli.json, &json!({"valid": true, "evidence": v}), || {

@@ -8,7 +8,7 @@
 //! native rule on top of it, with the block's millisecond time: the same rules, on the same
 //! state, as the final replay.
 
-use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
+use alloy_sol_types::{sol, SolCall, SolEvent};
 use hechain_types::{Address, CopyrightWork, Event, H256};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
@@ -16,7 +16,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::{evm_address, revert_msg, COPYRIGHT_ADDRESS};
+use super::{decode_call, evm_address, revert_msg, COPYRIGHT_ADDRESS};
 use crate::copyright::{self, Outcome};
 use crate::state::{Overlay, StateRead};
 use crate::{BlockContext, ExecError};
@@ -211,13 +211,9 @@ where
 {
     use IHechainCopyright::IHechainCopyrightCalls as Call;
     let r = inputs.reservoir;
-    let input = inputs.input.bytes(ctx);
-    if inputs.target_address != inputs.bytecode_address {
-        return Ok(revert_msg(0, "copyright precompile: DELEGATECALL and CALLCODE are not supported", r));
-    }
-    let call = match Call::abi_decode(&input) {
+    let call = match decode_call::<Call, _>(ctx, inputs, "copyright") {
         Ok(c) => c,
-        Err(e) => return Ok(revert_msg(0, &format!("copyright precompile: invalid call: {e}"), r)),
+        Err(refused) => return Ok(refused),
     };
     let caller = ours(inputs.caller);
     let ops = pending_ops(ctx);

@@ -122,6 +122,21 @@ where
     }
 }
 
+/// Decodes a call to a native-module precompile (`module` names it in errors); the refusal to
+/// return when it is a DELEGATECALL/CALLCODE or does not decode.
+pub(crate) fn decode_call<C: SolInterface, CTX: ContextTr>(
+    ctx: &mut CTX,
+    inputs: &CallInputs,
+    module: &str,
+) -> Result<C, PrecompileOutput> {
+    let r = inputs.reservoir;
+    if inputs.target_address != inputs.bytecode_address {
+        return Err(revert_msg(0, &format!("{module} precompile: DELEGATECALL and CALLCODE are not supported"), r));
+    }
+    let input = inputs.input.bytes(ctx);
+    C::abi_decode(&input).map_err(|e| revert_msg(0, &format!("{module} precompile: invalid call: {e}"), r))
+}
+
 pub(crate) fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
     let data = alloy_sol_types::Revert::from(msg.to_string()).abi_encode();
     PrecompileOutput::revert(gas, Bytes::from(data), reservoir)
@@ -144,13 +159,9 @@ where
     D: revm::DatabaseRef<Error = ExecError> + StateRead,
 {
     let r = inputs.reservoir;
-    let input = inputs.input.bytes(ctx);
-    if inputs.target_address != inputs.bytecode_address {
-        return Ok(revert_msg(0, "evidence precompile: DELEGATECALL and CALLCODE are not supported", r));
-    }
-    let call = match IHechainEvidence::IHechainEvidenceCalls::abi_decode(&input) {
+    let call = match decode_call::<IHechainEvidence::IHechainEvidenceCalls, _>(ctx, inputs, "evidence") {
         Ok(c) => c,
-        Err(e) => return Ok(revert_msg(0, &format!("evidence precompile: invalid call: {e}"), r)),
+        Err(refused) => return Ok(refused),
     };
     match call {
         IHechainEvidence::IHechainEvidenceCalls::store(c) => {
