@@ -22,7 +22,7 @@ use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
     BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, Event, EvidenceRecord, Genesis, Payload, Receipt,
-    Seal, TxStatus, H256,
+    Seal, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -326,6 +326,10 @@ pub enum CertifiedRecord {
     CopyrightWork(CopyrightWork),
     /// A license on a work (copyright module).
     CopyrightLicense(CopyrightLicense),
+    /// A receivable voucher (voucher module).
+    Voucher(Voucher),
+    /// A part of a voucher's value (voucher module).
+    VoucherPart(VoucherPart),
 }
 
 impl CertifiedRecord {
@@ -334,6 +338,8 @@ impl CertifiedRecord {
         match self {
             CertifiedRecord::CopyrightWork(w) => keys::copyright_work(w.id),
             CertifiedRecord::CopyrightLicense(l) => keys::copyright_license(l.work_id, l.index),
+            CertifiedRecord::Voucher(v) => keys::voucher(v.id),
+            CertifiedRecord::VoucherPart(p) => keys::voucher_part(p.id),
         }
     }
 
@@ -342,6 +348,8 @@ impl CertifiedRecord {
         match self {
             CertifiedRecord::CopyrightWork(w) => w.encode(),
             CertifiedRecord::CopyrightLicense(l) => l.encode(),
+            CertifiedRecord::Voucher(v) => v.encode(),
+            CertifiedRecord::VoucherPart(p) => p.encode(),
         }
     }
 
@@ -350,6 +358,8 @@ impl CertifiedRecord {
         match self {
             CertifiedRecord::CopyrightWork(_) => "copyright_work",
             CertifiedRecord::CopyrightLicense(_) => "copyright_license",
+            CertifiedRecord::Voucher(_) => "voucher",
+            CertifiedRecord::VoucherPart(_) => "voucher_part",
         }
     }
 }

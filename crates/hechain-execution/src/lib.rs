@@ -10,7 +10,9 @@
 //! - [`accounts`]: nonces, balances, fees, transfers;
 //! - [`evidence`]: evidence (存证) records, their indexes, and the offline
 //!   verifiable [`certificate`];
-//! - [`copyright`]: copyright registration (版权): works, transfers, licenses.
+//! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
+//! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
+//!   settle.
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -27,6 +29,7 @@ pub mod evm;
 pub mod keys;
 pub mod precompile;
 pub mod state;
+pub mod voucher;
 
 use std::collections::BTreeMap;
 
@@ -201,6 +204,13 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::CopyrightLicense { work_id, licensee, exclusive, start_ms, end_ms, territory } => copyright::grant(
             o, ctx, &tx.sender, tx_hash, *work_id, licensee, *exclusive, *start_ms, *end_ms, territory,
         )?,
+        Payload::VoucherIssue { holder, amount, maturity_ms, reference } => {
+            voucher::issue(o, ctx, &tx.sender, tx_hash, holder, *amount, *maturity_ms, reference)?
+        }
+        Payload::VoucherSplit { part_id, outputs } => voucher::split(o, ctx, &tx.sender, tx_hash, *part_id, outputs)?,
+        Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
+        Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
+        Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

@@ -5,7 +5,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hechain_execution::certificate::{CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate};
-use hechain_execution::{copyright, evidence, keys, Overlay};
+use hechain_execution::{copyright, evidence, keys, voucher, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, SignedTransaction, H256};
 use rayon::prelude::*;
@@ -700,6 +700,150 @@ pub(crate) async fn copyright_license_certificate(
         })?;
         let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::CopyrightLicense(l))
             .map_err(|e| record_cert_error(&format!("license {index} of work {id}"), e))?;
+        Ok(Json(to_json(&cert)?))
+    })
+    .await
+}
+
+// ------------------------------------------------------------------ receivable vouchers
+
+fn voucher_not_found(id: u64) -> ApiError {
+    ApiError::not_found("voucher_not_found", format!("no voucher has id {id}"))
+}
+
+fn part_not_found(id: u64) -> ApiError {
+    ApiError::not_found("part_not_found", format!("no voucher part has id {id}"))
+}
+
+fn voucher_path_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<u64, ApiError> {
+    parse::decimal(what, "invalid_id", &path_param(path)?)
+}
+
+/// `GET /api/v1/vouchers/{id}`: the voucher and its live parts.
+pub(crate) async fn voucher(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = voucher_path_id(path, "voucher id")?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let v = voucher::voucher(&reader, id)?.ok_or_else(|| voucher_not_found(id))?;
+        let parts = v
+            .live_parts
+            .iter()
+            .map(|p| voucher::part(&reader, *p)?.ok_or_else(|| ApiError::Internal(format!("live part {p} is missing"))))
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(Json(json!({ "voucher": v, "live_parts": parts })))
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/parts/{id}`.
+pub(crate) async fn voucher_part(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = voucher_path_id(path, "part id")?;
+    let ctx = st.ctx;
+    blocking(move || match voucher::part(&ctx.store.reader()?, id)? {
+        Some(p) => Ok(Json(to_json(&p)?)),
+        None => Err(part_not_found(id)),
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/parts/{id}/lineage`: the part, its parent, … back to the issued part,
+/// with the voucher.
+pub(crate) async fn voucher_lineage(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = voucher_path_id(path, "part id")?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let chain = voucher::lineage(&reader, id)?.ok_or_else(|| part_not_found(id))?;
+        let vid = chain[0].voucher_id;
+        let v = voucher::voucher(&reader, vid)?.ok_or_else(|| voucher_not_found(vid))?;
+        Ok(Json(json!({ "part_id": id, "voucher": v, "lineage": chain })))
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/by-holder/{address}?after=ID&limit=N`: live parts (active or pledged).
+pub(crate) async fn vouchers_by_holder(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let limit = page_limit(&ctx, q.limit)?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let (parts, next_after) = index_page(
+            &reader,
+            &keys::voucher_holder_prefix(&addr),
+            q.after.map(|id| keys::voucher_by_holder(&addr, id)),
+            limit,
+            "voucher holder",
+            |id| voucher::part(&reader, id),
+        )?;
+        Ok(Json(json!({ "parts": parts, "next_after": next_after })))
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/by-issuer/{address}?after=ID&limit=N`.
+pub(crate) async fn vouchers_by_issuer(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let limit = page_limit(&ctx, q.limit)?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let (vouchers, next_after) = index_page(
+            &reader,
+            &keys::voucher_issuer_prefix(&addr),
+            q.after.map(|id| keys::voucher_by_issuer(&addr, id)),
+            limit,
+            "voucher issuer",
+            |id| voucher::voucher(&reader, id),
+        )?;
+        Ok(Json(json!({ "vouchers": vouchers, "next_after": next_after })))
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/{id}/certificate`.
+pub(crate) async fn voucher_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = voucher_path_id(path, "voucher id")?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let v = voucher::voucher(&reader, id)?.ok_or_else(|| voucher_not_found(id))?;
+        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::Voucher(v))
+            .map_err(|e| record_cert_error(&format!("voucher {id}"), e))?;
+        Ok(Json(to_json(&cert)?))
+    })
+    .await
+}
+
+/// `GET /api/v1/vouchers/parts/{id}/certificate`.
+pub(crate) async fn voucher_part_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = voucher_path_id(path, "part id")?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let p = voucher::part(&reader, id)?.ok_or_else(|| part_not_found(id))?;
+        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::VoucherPart(p))
+            .map_err(|e| record_cert_error(&format!("voucher part {id}"), e))?;
         Ok(Json(to_json(&cert)?))
     })
     .await

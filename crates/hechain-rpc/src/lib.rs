@@ -168,6 +168,20 @@ pub enum Endpoint {
     CopyrightWorkCertificate,
     /// Offline-verifiable certificate of a license.
     CopyrightLicenseCertificate,
+    /// A voucher and its live parts.
+    Voucher,
+    /// A voucher part.
+    VoucherPart,
+    /// A part's lineage back to issuance.
+    VoucherLineage,
+    /// Live parts of one holder, paged.
+    VouchersByHolder,
+    /// Vouchers of one issuer, paged.
+    VouchersByIssuer,
+    /// Offline-verifiable certificate of a voucher.
+    VoucherCertificate,
+    /// Offline-verifiable certificate of a voucher part.
+    VoucherPartCertificate,
     /// Value and state-tree proof of a raw state key.
     StateProof,
     /// Server-sent events: one per committed block.
@@ -216,6 +230,13 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/v1/copyright/works/{id}/licenses/{index}/certificate",
         Endpoint::CopyrightLicenseCertificate,
     ),
+    route(HttpMethod::Get, "/api/v1/vouchers/{id}", Endpoint::Voucher),
+    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}", Endpoint::VoucherPart),
+    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}/lineage", Endpoint::VoucherLineage),
+    route(HttpMethod::Get, "/api/v1/vouchers/by-holder/{address}", Endpoint::VouchersByHolder),
+    route(HttpMethod::Get, "/api/v1/vouchers/by-issuer/{address}", Endpoint::VouchersByIssuer),
+    route(HttpMethod::Get, "/api/v1/vouchers/{id}/certificate", Endpoint::VoucherCertificate),
+    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}/certificate", Endpoint::VoucherPartCertificate),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
@@ -253,6 +274,13 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::CopyrightByOwner => on(f, handlers::copyright_by_owner),
         Endpoint::CopyrightWorkCertificate => on(f, handlers::copyright_work_certificate),
         Endpoint::CopyrightLicenseCertificate => on(f, handlers::copyright_license_certificate),
+        Endpoint::Voucher => on(f, handlers::voucher),
+        Endpoint::VoucherPart => on(f, handlers::voucher_part),
+        Endpoint::VoucherLineage => on(f, handlers::voucher_lineage),
+        Endpoint::VouchersByHolder => on(f, handlers::vouchers_by_holder),
+        Endpoint::VouchersByIssuer => on(f, handlers::vouchers_by_issuer),
+        Endpoint::VoucherCertificate => on(f, handlers::voucher_certificate),
+        Endpoint::VoucherPartCertificate => on(f, handlers::voucher_part_certificate),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),

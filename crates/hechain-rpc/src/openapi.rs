@@ -264,6 +264,80 @@ fn operation(method: HttpMethod, path: &str) -> Value {
                 bad, ("404", "No such license (`license_not_found`)."),
             ]),
         }),
+        (HttpMethod::Get, "/api/v1/vouchers/{id}") => json!({
+            "operationId": "getVoucher",
+            "summary": "A receivable voucher and its live parts",
+            "tags": ["vouchers"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The voucher and the parts holding its value.", schema_ref("VoucherWithParts")) }), &[
+                bad, ("404", "No such voucher (`voucher_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/parts/{id}") => json!({
+            "operationId": "getVoucherPart",
+            "summary": "A voucher part",
+            "tags": ["vouchers"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The part.", schema_ref("VoucherPart")) }), &[
+                bad, ("404", "No such part (`part_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/parts/{id}/lineage") => json!({
+            "operationId": "getVoucherLineage",
+            "summary": "A part's lineage back to issuance",
+            "description": "`lineage` starts with the part and walks up its parents to the part created at issuance.",
+            "tags": ["vouchers"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The lineage.", schema_ref("VoucherLineage")) }), &[
+                bad, ("404", "No such part (`part_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/by-holder/{address}") => json!({
+            "operationId": "listVoucherPartsByHolder",
+            "summary": "Live parts (active or pledged) of one holder, paged",
+            "tags": ["vouchers"],
+            "parameters": [
+                address_param(),
+                query_param("after", "Return parts with ids after this one.", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of parts.", object(&["parts", "next_after"], json!({
+                "parts": { "type": "array", "items": schema_ref("VoucherPart") },
+                "next_after": { "type": "integer", "nullable": true },
+            }))) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/by-issuer/{address}") => json!({
+            "operationId": "listVouchersByIssuer",
+            "summary": "Vouchers of one issuer, paged",
+            "tags": ["vouchers"],
+            "parameters": [
+                address_param(),
+                query_param("after", "Return vouchers with ids after this one.", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of vouchers.", object(&["vouchers", "next_after"], json!({
+                "vouchers": { "type": "array", "items": schema_ref("Voucher") },
+                "next_after": { "type": "integer", "nullable": true },
+            }))) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/{id}/certificate") => json!({
+            "operationId": "getVoucherCertificate",
+            "summary": "Offline-verifiable certificate of a voucher record",
+            "tags": ["vouchers"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such voucher (`voucher_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/vouchers/parts/{id}/certificate") => json!({
+            "operationId": "getVoucherPartCertificate",
+            "summary": "Offline-verifiable certificate of a voucher part",
+            "tags": ["vouchers"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such part (`part_not_found`)."),
+            ]),
+        }),
         (HttpMethod::Get, "/api/v1/state/proof") => json!({
             "operationId": "getStateProof",
             "summary": "A raw state key's value and its state-tree proof",
@@ -458,6 +532,23 @@ fn schemas() -> Value {
                     "end_ms": { "allOf": [int], "description": "Exclusive; after start_ms and after the block time." },
                     "territory": { "type": "string", "minLength": 1, "maxLength": 64, "description": "e.g. CN, or worldwide (overlaps every territory)." },
                 })),
+                object(&["type", "holder", "amount", "maturity_ms", "reference"], json!({
+                    "type": { "type": "string", "enum": ["voucher_issue"] },
+                    "holder": schema_ref("Address"), "amount": schema_ref("Amount"),
+                    "maturity_ms": int, "reference": schema_ref("Hash"),
+                })),
+                object(&["type", "part_id", "outputs"], json!({
+                    "type": { "type": "string", "enum": ["voucher_split"] },
+                    "part_id": int,
+                    "outputs": { "type": "array", "minItems": 1, "maxItems": 16, "items": object(&["to", "amount"], json!({
+                        "to": schema_ref("Address"), "amount": schema_ref("Amount"),
+                    })) },
+                })),
+                object(&["type", "part_id", "bank"], json!({
+                    "type": { "type": "string", "enum": ["voucher_pledge"] }, "part_id": int, "bank": schema_ref("Address"),
+                })),
+                object(&["type", "part_id"], json!({ "type": { "type": "string", "enum": ["voucher_release"] }, "part_id": int })),
+                object(&["type", "voucher_id"], json!({ "type": { "type": "string", "enum": ["voucher_settle"] }, "voucher_id": int })),
             ],
             "discriminator": { "propertyName": "type" },
         }),
@@ -502,10 +593,12 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed"] },
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled"] },
                 "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
                 "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
                 "owner": schema_ref("Address"), "index": int, "licensee": schema_ref("Address"), "exclusive": { "type": "boolean" },
+                "issuer": schema_ref("Address"), "holder": schema_ref("Address"), "part": int, "voucher": int, "bank": schema_ref("Address"),
+                "children": { "type": "array", "items": int }, "paid": schema_ref("Amount"), "parts": int,
             },
         }),
     );
@@ -732,11 +825,57 @@ fn schemas() -> Value {
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
-                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license"] },
-                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense")] },
+                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license", "voucher", "voucher_part"] },
+                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
                 "state_proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "Voucher",
+        object(
+            &["id", "issuer", "amount", "maturity_ms", "reference", "issued", "settled", "live_parts"],
+            json!({
+                "id": int, "issuer": schema_ref("Address"), "amount": schema_ref("Amount"), "maturity_ms": int,
+                "reference": schema_ref("Hash"), "issued": schema_ref("Stamp"),
+                "settled": { "allOf": [schema_ref("Stamp")], "nullable": true },
+                "live_parts": { "type": "array", "items": int, "description": "Parts holding value; their amounts sum to `amount` until settlement." },
+            }),
+        ),
+    );
+    add(
+        "VoucherPart",
+        object(
+            &["id", "voucher_id", "parent", "holder", "amount", "status", "created", "closed", "children"],
+            json!({
+                "id": int, "voucher_id": int, "parent": { "type": "integer", "nullable": true },
+                "holder": schema_ref("Address"), "amount": schema_ref("Amount"),
+                "status": { "type": "object", "required": ["state"], "properties": {
+                    "state": { "type": "string", "enum": ["active", "pledged", "spent", "settled"] },
+                    "bank": schema_ref("Address"), "paid_to": schema_ref("Address"),
+                } },
+                "created": schema_ref("Stamp"), "closed": { "allOf": [schema_ref("Stamp")], "nullable": true },
+                "children": { "type": "array", "items": int },
+            }),
+        ),
+    );
+    add(
+        "VoucherWithParts",
+        object(
+            &["voucher", "live_parts"],
+            json!({
+                "voucher": schema_ref("Voucher"), "live_parts": { "type": "array", "items": schema_ref("VoucherPart") },
+            }),
+        ),
+    );
+    add(
+        "VoucherLineage",
+        object(
+            &["part_id", "voucher", "lineage"],
+            json!({
+                "part_id": int, "voucher": schema_ref("Voucher"), "lineage": { "type": "array", "items": schema_ref("VoucherPart") },
             }),
         ),
     );

@@ -16,7 +16,7 @@ use hechain_crypto::AccountKey;
 use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
     Address, Codec, CopyrightLicense, CopyrightWork, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction,
-    Transaction, TxStatus, H256,
+    Transaction, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,15 @@ pub struct CopyrightLicenses {
     pub as_of_ms: u64,
     /// The licenses, in grant order.
     pub licenses: Vec<ListedLicense>,
+}
+
+/// A voucher with the parts that hold its value.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VoucherWithParts {
+    /// The voucher.
+    pub voucher: Voucher,
+    /// Its live parts (active or pledged).
+    pub live_parts: Vec<VoucherPart>,
 }
 
 /// A receipt with its position.
@@ -422,6 +431,55 @@ impl Client {
     /// Offline-verifiable certificate of a license.
     pub async fn copyright_license_certificate(&self, id: u64, index: u32) -> Result<RecordCertificate, SdkError> {
         self.certificate(&format!("/copyright/works/{id}/licenses/{index}/certificate")).await
+    }
+
+    /// A voucher and its live parts.
+    pub async fn voucher(&self, id: u64) -> Result<VoucherWithParts, SdkError> {
+        self.get(&format!("/vouchers/{id}")).await
+    }
+
+    /// A voucher part.
+    pub async fn voucher_part(&self, id: u64) -> Result<VoucherPart, SdkError> {
+        self.get(&format!("/vouchers/parts/{id}")).await
+    }
+
+    /// A part's lineage: the part, its parent, … back to the part created at issuance.
+    pub async fn voucher_lineage(&self, id: u64) -> Result<Vec<VoucherPart>, SdkError> {
+        #[derive(Deserialize)]
+        struct L {
+            lineage: Vec<VoucherPart>,
+        }
+        Ok(self.get::<L>(&format!("/vouchers/parts/{id}/lineage")).await?.lineage)
+    }
+
+    /// A page of a holder's live voucher parts, with the id to continue after.
+    pub async fn voucher_parts_of(
+        &self,
+        holder: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<VoucherPart>, Option<u64>), SdkError> {
+        #[derive(Deserialize)]
+        struct Page {
+            parts: Vec<VoucherPart>,
+            next_after: Option<u64>,
+        }
+        let mut path = format!("/vouchers/by-holder/{holder}?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        let p: Page = self.get(&path).await?;
+        Ok((p.parts, p.next_after))
+    }
+
+    /// Offline-verifiable certificate of a voucher part.
+    pub async fn voucher_part_certificate(&self, id: u64) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/vouchers/parts/{id}/certificate")).await
+    }
+
+    /// Offline-verifiable certificate of a voucher.
+    pub async fn voucher_certificate(&self, id: u64) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/vouchers/{id}/certificate")).await
     }
 
     /// Builds, signs and submits a transaction from `key` with the next

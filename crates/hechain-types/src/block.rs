@@ -164,6 +164,51 @@ pub enum Event {
         /// Exclusive or not.
         exclusive: bool,
     },
+    /// A receivable voucher was issued.
+    VoucherIssued {
+        /// Voucher id.
+        id: u64,
+        /// The issuing core enterprise.
+        issuer: Address,
+        /// The first holder.
+        holder: Address,
+        /// Face value.
+        #[serde(with = "u128_string")]
+        amount: u128,
+        /// The part created for the holder.
+        part: u64,
+    },
+    /// A voucher part was split into new parts.
+    VoucherSplit {
+        /// Voucher id.
+        voucher: u64,
+        /// The spent part.
+        part: u64,
+        /// The new parts, in output order.
+        children: Vec<u64>,
+    },
+    /// A voucher part was pledged to a bank.
+    VoucherPledged {
+        /// The part.
+        part: u64,
+        /// The bank.
+        bank: Address,
+    },
+    /// A pledged voucher part was released.
+    VoucherReleased {
+        /// The part.
+        part: u64,
+    },
+    /// A voucher was settled.
+    VoucherSettled {
+        /// Voucher id.
+        id: u64,
+        /// Total paid.
+        #[serde(with = "u128_string")]
+        paid: u128,
+        /// Number of parts paid.
+        parts: u32,
+    },
 }
 
 /// Receipt of one transaction.

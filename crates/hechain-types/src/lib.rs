@@ -13,6 +13,7 @@ pub mod genesis;
 pub mod merkle;
 pub mod primitives;
 pub mod tx;
+pub mod voucher;
 
 pub use block::{
     Account, Block, BlockHeader, CommittedBlock, Event, EvidenceRecord, EvmOutcome, Log, Receipt, Seal, TxLocation,
@@ -25,6 +26,7 @@ pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, S
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};
+pub use voucher::{PartStatus, SplitOutput, Voucher, VoucherPart};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

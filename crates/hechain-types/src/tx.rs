@@ -107,6 +107,42 @@ pub enum Payload {
         /// Territory label, e.g. `CN` or `worldwide`.
         territory: String,
     },
+    /// Issue a receivable voucher (sender: the core enterprise that owes `amount`).
+    VoucherIssue {
+        /// The supplier that receives the first part.
+        holder: Address,
+        /// Face value in the smallest unit.
+        #[serde(with = "u128_string")]
+        amount: u128,
+        /// Due date (ms since the Unix epoch), after the block time.
+        maturity_ms: u64,
+        /// Hash of the underlying contract or invoice.
+        reference: H256,
+    },
+    /// Split a part held by the sender into new parts (a transfer is a split with one output).
+    VoucherSplit {
+        /// The part.
+        part_id: u64,
+        /// The new parts; their amounts must sum to the part's.
+        outputs: Vec<crate::voucher::SplitOutput>,
+    },
+    /// Pledge a part held by the sender to a bank for financing.
+    VoucherPledge {
+        /// The part.
+        part_id: u64,
+        /// The bank.
+        bank: Address,
+    },
+    /// Release a pledged part back to its holder (sender: the bank).
+    VoucherRelease {
+        /// The part.
+        part_id: u64,
+    },
+    /// Settle a voucher at or after maturity (sender: the issuer), paying every live part.
+    VoucherSettle {
+        /// The voucher.
+        voucher_id: u64,
+    },
 }
 
 impl Payload {
@@ -114,7 +150,13 @@ impl Payload {
     /// admission and again at execution. The message names the field.
     pub fn validate(&self) -> Result<(), TypesError> {
         match self {
-            Payload::Transfer { .. } | Payload::CopyrightTransfer { .. } => Ok(()),
+            Payload::Transfer { .. }
+            | Payload::CopyrightTransfer { .. }
+            | Payload::VoucherPledge { .. }
+            | Payload::VoucherRelease { .. }
+            | Payload::VoucherSettle { .. } => Ok(()),
+            Payload::VoucherIssue { amount, .. } => crate::voucher::validate_issue(*amount),
+            Payload::VoucherSplit { outputs, .. } => crate::voucher::validate_split(outputs),
             Payload::EvidencePut { meta, .. } => meta.validate(),
             Payload::CopyrightRegister { title, work_type, author, .. } => {
                 crate::copyright::validate_registration(title, work_type, author)

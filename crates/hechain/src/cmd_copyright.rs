@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
 use hechain_sdk::Client;
 use hechain_types::{Address, CopyrightLicense, CopyrightWork, Event, Payload, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
-use crate::cmd_evidence::{hash_file, read_certificate, read_genesis};
+use crate::cmd_evidence::hash_file;
 use crate::cmd_key::resolve_signer;
 use crate::output::{emit, format_ms, parse_time_ms};
-use crate::Cli;
+use crate::{record_cert, Cli};
 
 #[derive(Subcommand, Debug)]
 pub enum CopyrightCmd {
@@ -101,7 +100,7 @@ pub enum CopyrightCmd {
     },
 }
 
-fn work_text(w: &CopyrightWork) -> String {
+pub(crate) fn work_text(w: &CopyrightWork) -> String {
     let mut out = format!(
         "work {} \"{}\" ({}) by {}\n  content hash  {}\n  owner         {}\n  registered    {} by {} (height {}, tx {})",
         w.id,
@@ -127,7 +126,7 @@ fn work_text(w: &CopyrightWork) -> String {
     out
 }
 
-fn license_text(l: &CopyrightLicense, in_force: Option<bool>) -> String {
+pub(crate) fn license_text(l: &CopyrightLicense, in_force: Option<bool>) -> String {
     format!(
         "license {} of work {}: {} to {} in {}, {} … {}{}",
         l.index,
@@ -280,46 +279,8 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
                 Some(i) => c.copyright_license_certificate(*id, *i).await?,
                 None => c.copyright_work_certificate(*id).await?,
             };
-            let text = serde_json::to_string_pretty(&cert)?;
-            match output {
-                Some(p) => {
-                    std::fs::write(p, text + "\n").with_context(|| format!("writing {}", p.display()))?;
-                    if cli.json {
-                        println!("{}", json!({"id": id, "license": license, "file": p}));
-                    } else {
-                        println!("wrote the certificate to {}", p.display());
-                    }
-                }
-                None => println!("{text}"),
-            }
-            Ok(0)
+            record_cert::write(cli, &cert, output.as_ref(), json!({"work": id, "license": license}))
         }
-        CopyrightCmd::VerifyCert { cert, genesis } => {
-            let g = read_genesis(genesis)?;
-            let outcome = read_certificate::<RecordCertificate>(cert)
-                .and_then(|c| c.verify(&g).map(|v| (c, v)).map_err(|e| anyhow!("{e}")));
-            match outcome {
-                Ok((c, v)) => {
-                    let what = match &c.record {
-                        CertifiedRecord::CopyrightWork(w) => work_text(w),
-                        CertifiedRecord::CopyrightLicense(l) => license_text(l, None),
-                    };
-                    emit(cli.json, &json!({"valid": true, "verified": v, "record": c.record}), || {
-                        format!(
-                            "VALID: as of block {} ({}, {})\n{what}\n  signed by     {}",
-                            v.height,
-                            format_ms(v.timestamp_ms),
-                            v.block_hash,
-                            v.signed_by.join(", ")
-                        )
-                    });
-                    Ok(0)
-                }
-                Err(e) => {
-                    emit(cli.json, &json!({"valid": false, "reason": e.to_string()}), || format!("INVALID: {e:#}"));
-                    Ok(1)
-                }
-            }
-        }
+        CopyrightCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis),
     }
 }

@@ -14,7 +14,9 @@ mod cmd_dev;
 mod cmd_evidence;
 mod cmd_key;
 mod cmd_net;
+mod cmd_voucher;
 mod output;
+mod record_cert;
 
 use std::path::PathBuf;
 
@@ -92,6 +94,9 @@ pub enum Command {
     /// Copyright (版权): register works, transfer them, grant licenses, export and check certificates.
     #[command(subcommand)]
     Copyright(cmd_copyright::CopyrightCmd),
+    /// Receivable vouchers (供应链金融): issue, split and transfer, pledge, settle, trace lineage.
+    #[command(subcommand)]
+    Voucher(cmd_voucher::VoucherCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -151,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
+        Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

@@ -45,6 +45,9 @@ sol! {
 
 /// Address of the evidence precompile.
 pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
+/// Address reserved for the voucher module's precompile (not callable yet: a call reaches an
+/// empty account); native voucher transactions show it as their `to` over JSON-RPC.
+pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x02]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);

@@ -141,13 +141,18 @@ fn qty_be(bytes: &[u8]) -> String {
 /// What a native transaction looks like to Ethereum: its recipient (the module's address for a
 /// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
-    use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS};
+    use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
     match &n.tx.payload {
         Payload::Transfer { to, amount } => (*to, *amount),
         Payload::EvidencePut { .. } => (EVIDENCE_ADDRESS, 0),
         Payload::CopyrightRegister { .. } | Payload::CopyrightTransfer { .. } | Payload::CopyrightLicense { .. } => {
             (COPYRIGHT_ADDRESS, 0)
         }
+        Payload::VoucherIssue { .. }
+        | Payload::VoucherSplit { .. }
+        | Payload::VoucherPledge { .. }
+        | Payload::VoucherRelease { .. }
+        | Payload::VoucherSettle { .. } => (VOUCHER_ADDRESS, 0),
     }
 }
 
