@@ -457,11 +457,26 @@ fn index_page<T>(
     Ok((items, if entries.len() > limit { last } else { None }))
 }
 
-/// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
-pub(crate) async fn evidence_by_submitter(
-    State(st): State<AppState>,
+/// A per-address id index served as a paged list route: `GET …/{address}?after=ID&limit=N`
+/// answers `{<field>: [records], next_after}`.
+struct AddressIndex<T> {
+    /// Names the index in errors.
+    name: &'static str,
+    /// JSON field of the records.
+    field: &'static str,
+    /// Key prefix of one address's entries.
+    prefix: fn(&hechain_types::Address) -> Vec<u8>,
+    /// Key of one entry.
+    entry: fn(&hechain_types::Address, u64) -> Vec<u8>,
+    /// Loads the record an entry names.
+    load: fn(&StoreReader, u64) -> Result<Option<T>, hechain_execution::ExecError>,
+}
+
+async fn address_index_page<T: serde::Serialize + Send + 'static>(
+    st: AppState,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PageQuery>, QueryRejection>,
+    index: AddressIndex<T>,
 ) -> ApiResult {
     let addr = parse::address(&path_param(path)?)?;
     let Query(q) = query.map_err(parse::query_rejection)?;
@@ -469,18 +484,36 @@ pub(crate) async fn evidence_by_submitter(
     let limit = page_limit(&ctx, q.limit)?;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let overlay = Overlay::new(&reader);
-        let (records, next_after) = index_page(
+        let (items, next_after) = index_page(
             &reader,
-            &keys::evidence_submitter_prefix(&addr),
-            q.after.map(|id| keys::evidence_by_submitter(&addr, id)),
+            &(index.prefix)(&addr),
+            q.after.map(|id| (index.entry)(&addr, id)),
             limit,
-            "evidence submitter",
-            |id| evidence::record(&overlay, id),
+            index.name,
+            |id| (index.load)(&reader, id),
         )?;
-        Ok(Json(json!({ "records": records, "next_after": next_after })))
+        let mut out = serde_json::Map::new();
+        out.insert(index.field.into(), to_json(&items)?);
+        out.insert("next_after".into(), json!(next_after));
+        Ok(Json(Value::Object(out)))
     })
     .await
+}
+
+/// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
+pub(crate) async fn evidence_by_submitter(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let index = AddressIndex {
+        name: "evidence submitter",
+        field: "records",
+        prefix: keys::evidence_submitter_prefix,
+        entry: keys::evidence_by_submitter,
+        load: |r, id| evidence::record(r, id),
+    };
+    address_index_page(st, path, query, index).await
 }
 
 /// `GET /api/v1/evidence/{id}/certificate`.
@@ -587,6 +620,12 @@ fn record_cert_error(what: &str, e: CertError) -> ApiError {
     }
 }
 
+/// Certifies a module record; `what` names it in errors.
+fn certify(ctx: &RpcContext, reader: &StoreReader, record: CertifiedRecord, what: &str) -> ApiResult {
+    let cert = RecordCertificate::build(reader, &ctx.genesis, record).map_err(|e| record_cert_error(what, e))?;
+    Ok(Json(to_json(&cert)?))
+}
+
 /// `GET /api/v1/copyright/works/{id}`.
 pub(crate) async fn copyright_work(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
     let id = work_id(path)?;
@@ -646,23 +685,14 @@ pub(crate) async fn copyright_by_owner(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult {
-    let addr = parse::address(&path_param(path)?)?;
-    let Query(q) = query.map_err(parse::query_rejection)?;
-    let ctx = st.ctx;
-    let limit = page_limit(&ctx, q.limit)?;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        let (works, next_after) = index_page(
-            &reader,
-            &keys::copyright_owner_prefix(&addr),
-            q.after.map(|id| keys::copyright_by_owner(&addr, id)),
-            limit,
-            "copyright owner",
-            |id| copyright::work(&reader, id),
-        )?;
-        Ok(Json(json!({ "works": works, "next_after": next_after })))
-    })
-    .await
+    let index = AddressIndex {
+        name: "copyright owner",
+        field: "works",
+        prefix: keys::copyright_owner_prefix,
+        entry: keys::copyright_by_owner,
+        load: |r, id| copyright::work(r, id),
+    };
+    address_index_page(st, path, query, index).await
 }
 
 /// `GET /api/v1/copyright/works/{id}/certificate`.
@@ -675,9 +705,7 @@ pub(crate) async fn copyright_work_certificate(
     blocking(move || {
         let reader = ctx.store.reader()?;
         let w = copyright::work(&reader, id)?.ok_or_else(|| work_not_found(id))?;
-        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::CopyrightWork(w))
-            .map_err(|e| record_cert_error(&format!("work {id}"), e))?;
-        Ok(Json(to_json(&cert)?))
+        certify(&ctx, &reader, CertifiedRecord::CopyrightWork(w), &format!("work {id}"))
     })
     .await
 }
@@ -698,9 +726,7 @@ pub(crate) async fn copyright_license_certificate(
         let l = copyright::license(&reader, id, index)?.ok_or_else(|| {
             ApiError::not_found("license_not_found", format!("work {id} has no license with index {index}"))
         })?;
-        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::CopyrightLicense(l))
-            .map_err(|e| record_cert_error(&format!("license {index} of work {id}"), e))?;
-        Ok(Json(to_json(&cert)?))
+        certify(&ctx, &reader, CertifiedRecord::CopyrightLicense(l), &format!("license {index} of work {id}"))
     })
     .await
 }
@@ -771,23 +797,14 @@ pub(crate) async fn vouchers_by_holder(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult {
-    let addr = parse::address(&path_param(path)?)?;
-    let Query(q) = query.map_err(parse::query_rejection)?;
-    let ctx = st.ctx;
-    let limit = page_limit(&ctx, q.limit)?;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        let (parts, next_after) = index_page(
-            &reader,
-            &keys::voucher_holder_prefix(&addr),
-            q.after.map(|id| keys::voucher_by_holder(&addr, id)),
-            limit,
-            "voucher holder",
-            |id| voucher::part(&reader, id),
-        )?;
-        Ok(Json(json!({ "parts": parts, "next_after": next_after })))
-    })
-    .await
+    let index = AddressIndex {
+        name: "voucher holder",
+        field: "parts",
+        prefix: keys::voucher_holder_prefix,
+        entry: keys::voucher_by_holder,
+        load: |r, id| voucher::part(r, id),
+    };
+    address_index_page(st, path, query, index).await
 }
 
 /// `GET /api/v1/vouchers/by-issuer/{address}?after=ID&limit=N`.
@@ -796,23 +813,14 @@ pub(crate) async fn vouchers_by_issuer(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult {
-    let addr = parse::address(&path_param(path)?)?;
-    let Query(q) = query.map_err(parse::query_rejection)?;
-    let ctx = st.ctx;
-    let limit = page_limit(&ctx, q.limit)?;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        let (vouchers, next_after) = index_page(
-            &reader,
-            &keys::voucher_issuer_prefix(&addr),
-            q.after.map(|id| keys::voucher_by_issuer(&addr, id)),
-            limit,
-            "voucher issuer",
-            |id| voucher::voucher(&reader, id),
-        )?;
-        Ok(Json(json!({ "vouchers": vouchers, "next_after": next_after })))
-    })
-    .await
+    let index = AddressIndex {
+        name: "voucher issuer",
+        field: "vouchers",
+        prefix: keys::voucher_issuer_prefix,
+        entry: keys::voucher_by_issuer,
+        load: |r, id| voucher::voucher(r, id),
+    };
+    address_index_page(st, path, query, index).await
 }
 
 /// `GET /api/v1/vouchers/{id}/certificate`.
@@ -825,9 +833,7 @@ pub(crate) async fn voucher_certificate(
     blocking(move || {
         let reader = ctx.store.reader()?;
         let v = voucher::voucher(&reader, id)?.ok_or_else(|| voucher_not_found(id))?;
-        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::Voucher(v))
-            .map_err(|e| record_cert_error(&format!("voucher {id}"), e))?;
-        Ok(Json(to_json(&cert)?))
+        certify(&ctx, &reader, CertifiedRecord::Voucher(v), &format!("voucher {id}"))
     })
     .await
 }
@@ -842,9 +848,7 @@ pub(crate) async fn voucher_part_certificate(
     blocking(move || {
         let reader = ctx.store.reader()?;
         let p = voucher::part(&reader, id)?.ok_or_else(|| part_not_found(id))?;
-        let cert = RecordCertificate::build(&reader, &ctx.genesis, CertifiedRecord::VoucherPart(p))
-            .map_err(|e| record_cert_error(&format!("voucher part {id}"), e))?;
-        Ok(Json(to_json(&cert)?))
+        certify(&ctx, &reader, CertifiedRecord::VoucherPart(p), &format!("voucher part {id}"))
     })
     .await
 }
