@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::{anyhow, Context};
-use hechain_sdk::Client;
+use hechain_sdk::{Client, ReceiptInfo, Status};
 use hechain_types::primitives::u128_string::parse_amount;
 use hechain_types::{Address, Payload, TxStatus, H256};
 use serde_json::json;
@@ -95,6 +95,23 @@ pub async fn tx(cli: &Cli, hash: &str) -> anyhow::Result<i32> {
 }
 
 /// The given address, or the signing key's address when none is given.
+/// Signs `payload` with the `--key` account for the chain `status` describes, submits it, and
+/// waits for its receipt (a failed receipt is an error with the chain's reason).
+pub async fn send_payload(
+    cli: &Cli,
+    c: &Client,
+    status: &Status,
+    payload: Payload,
+) -> anyhow::Result<(H256, ReceiptInfo)> {
+    let key = resolve_signer(cli, status.suite, status.chain_id)?;
+    Ok(c.send_and_wait(&key, payload, COMMIT_TIMEOUT).await?)
+}
+
+/// Parses an address argument; `what` names it in the error.
+pub fn parse_address(s: &str, what: &str) -> anyhow::Result<Address> {
+    s.parse().map_err(|e| anyhow!("{what}: {e}"))
+}
+
 pub async fn address_or_signer(cli: &Cli, c: &Client, address: Option<&str>, what: &str) -> anyhow::Result<Address> {
     match address {
         Some(a) => a.parse().with_context(|| what.to_string()),

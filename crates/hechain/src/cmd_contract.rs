@@ -150,7 +150,7 @@ fn parse_value(s: &str) -> anyhow::Result<u128> {
 }
 
 fn parse_address(s: &str) -> anyhow::Result<Address> {
-    s.parse::<Address>().map_err(|e| anyhow!("address {s:?}: {e}"))
+    crate::cmd_chain::parse_address(s, &format!("address {s:?}"))
 }
 
 fn failure_message(f: &RpcFailure) -> String {

@@ -5,13 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
-use hechain_sdk::Client;
-use hechain_types::{Address, CopyrightLicense, CopyrightWork, Event, Payload, H256};
+use hechain_sdk::{Client, Status};
+use hechain_types::{CopyrightLicense, CopyrightWork, Event, Payload, H256};
 use serde_json::json;
 
-use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
+use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
 use crate::cmd_evidence::hash_file;
-use crate::cmd_key::resolve_signer;
 use crate::output::{emit, format_ms, parse_time_ms};
 use crate::{record_cert, Cli};
 
@@ -145,31 +144,26 @@ pub(crate) fn license_text(l: &CopyrightLicense, in_force: Option<bool>) -> Stri
 }
 
 /// Sends a copyright operation and returns the first event of its receipt with the tx hash.
-async fn send(cli: &Cli, c: &Client, payload: Payload) -> anyhow::Result<(H256, u64, Event)> {
-    let s = c.status().await?;
-    let key = resolve_signer(cli, s.suite, s.chain_id)?;
-    let (tx_hash, r) = c.send_and_wait(&key, payload, COMMIT_TIMEOUT).await?;
+async fn send(cli: &Cli, c: &Client, status: &Status, payload: Payload) -> anyhow::Result<(H256, u64, Event)> {
+    let (tx_hash, r) = send_payload(cli, c, status, payload).await?;
     let event =
         r.receipt.events.first().cloned().ok_or_else(|| anyhow!("the receipt of {tx_hash} has no copyright event"))?;
     Ok((tx_hash, r.height, event))
-}
-
-fn parse_address(s: &str, what: &str) -> anyhow::Result<Address> {
-    s.parse().map_err(|e| anyhow!("{what}: {e}"))
 }
 
 pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
     match cmd {
         CopyrightCmd::Register { file, title, work_type, author } => {
             let c = client(cli)?;
-            let content_hash = hash_file(c.status().await?.suite, file)?;
+            let s = c.status().await?;
+            let content_hash = hash_file(s.suite, file)?;
             let payload = Payload::CopyrightRegister {
                 content_hash,
                 title: title.clone(),
                 work_type: work_type.clone(),
                 author: author.clone(),
             };
-            let (tx_hash, height, event) = send(cli, &c, payload).await?;
+            let (tx_hash, height, event) = send(cli, &c, &s, payload).await?;
             let Event::CopyrightRegistered { id, owner, .. } = event else {
                 bail!("the receipt of {tx_hash} has no registration event")
             };
@@ -188,7 +182,8 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
         CopyrightCmd::Transfer { id, to } => {
             let c = client(cli)?;
             let to = parse_address(to, "new owner")?;
-            let (tx_hash, height, _) = send(cli, &c, Payload::CopyrightTransfer { work_id: *id, to }).await?;
+            let (tx_hash, height, _) =
+                send(cli, &c, &c.status().await?, Payload::CopyrightTransfer { work_id: *id, to }).await?;
             emit(cli.json, &json!({"id": id, "owner": to, "tx_hash": tx_hash, "height": height}), || {
                 format!("work {id} now belongs to {}\n  tx      {tx_hash}\n  height  {height}", to.to_checksum())
             });
@@ -213,7 +208,7 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
                 end_ms,
                 territory: territory.clone(),
             };
-            let (tx_hash, height, event) = send(cli, &c, payload).await?;
+            let (tx_hash, height, event) = send(cli, &c, &c.status().await?, payload).await?;
             let Event::CopyrightLicensed { index, .. } = event else {
                 bail!("the receipt of {tx_hash} has no license event")
             };

@@ -9,8 +9,7 @@ use hechain_execution::certificate::EvidenceCertificate;
 use hechain_types::{Event, EvidenceMeta, Genesis, Payload, H256};
 use serde_json::json;
 
-use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
-use crate::cmd_key::resolve_signer;
+use crate::cmd_chain::{address_or_signer, client, send_payload};
 use crate::output::{emit, format_ms};
 use crate::Cli;
 
@@ -96,15 +95,13 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
             let c = client(cli)?;
             let s = c.status().await?;
             let content_hash = hash_file(s.suite, file)?;
-            let key = resolve_signer(cli, s.suite, s.chain_id)?;
             let meta = EvidenceMeta {
                 title: title.clone(),
                 kind: kind.clone(),
                 owner: owner.clone(),
                 external_ref: external_ref.clone(),
             };
-            let (tx_hash, r) =
-                c.send_and_wait(&key, Payload::EvidencePut { content_hash, meta }, COMMIT_TIMEOUT).await?;
+            let (tx_hash, r) = send_payload(cli, &c, &s, Payload::EvidencePut { content_hash, meta }).await?;
             let id = r
                 .receipt
                 .events

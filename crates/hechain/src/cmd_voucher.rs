@@ -5,12 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
-use hechain_sdk::Client;
-use hechain_types::{Address, Event, PartStatus, Payload, SplitOutput, Voucher, VoucherPart, H256};
+use hechain_sdk::{Client, Status};
+use hechain_types::{Event, PartStatus, Payload, SplitOutput, Voucher, VoucherPart, H256};
 use serde_json::json;
 
-use crate::cmd_chain::{address_or_signer, client, COMMIT_TIMEOUT};
-use crate::cmd_key::resolve_signer;
+use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
 use crate::output::{emit, format_ms, parse_time_ms};
 use crate::{record_cert, Cli};
 
@@ -132,10 +131,6 @@ pub(crate) fn part_text(p: &VoucherPart) -> String {
     )
 }
 
-fn parse_address(s: &str, what: &str) -> anyhow::Result<Address> {
-    s.parse().map_err(|e| anyhow!("{what}: {e}"))
-}
-
 fn parse_output(s: &str) -> anyhow::Result<SplitOutput> {
     let (to, amount) = s.rsplit_once(':').ok_or_else(|| anyhow!("output {s:?} is not TO:AMOUNT"))?;
     Ok(SplitOutput {
@@ -145,10 +140,16 @@ fn parse_output(s: &str) -> anyhow::Result<SplitOutput> {
 }
 
 /// Sends a voucher operation; returns the tx hash, height and receipt events.
-async fn send(cli: &Cli, c: &Client, payload: Payload) -> anyhow::Result<(H256, u64, Vec<Event>)> {
-    let s = c.status().await?;
-    let key = resolve_signer(cli, s.suite, s.chain_id)?;
-    let (tx_hash, r) = c.send_and_wait(&key, payload, COMMIT_TIMEOUT).await?;
+async fn send(
+    cli: &Cli,
+    c: &Client,
+    status: Option<&Status>,
+    payload: Payload,
+) -> anyhow::Result<(H256, u64, Vec<Event>)> {
+    let (tx_hash, r) = match status {
+        Some(s) => send_payload(cli, c, s, payload).await?,
+        None => send_payload(cli, c, &c.status().await?, payload).await?,
+    };
     Ok((tx_hash, r.height, r.receipt.events))
 }
 
@@ -165,13 +166,14 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
             let c = client(cli)?;
             let holder = parse_address(holder, "holder")?;
             let maturity_ms = parse_time_ms(maturity).context("--maturity")?;
+            let s = c.status().await?;
             let reference = match reference.parse::<H256>() {
                 Ok(h) => h,
-                Err(_) => crate::cmd_evidence::hash_file(c.status().await?.suite, std::path::Path::new(reference))
+                Err(_) => crate::cmd_evidence::hash_file(s.suite, std::path::Path::new(reference))
                     .context("--reference is neither a 0x hash nor a readable file")?,
             };
             let payload = Payload::VoucherIssue { holder, amount: *amount, maturity_ms, reference };
-            let (tx, h, ev) = send(cli, &c, payload).await?;
+            let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
             let what = match ev.first() {
                 Some(Event::VoucherIssued { id, part, .. }) => format!("issued voucher {id} (part {part})"),
                 _ => "issued".into(),
@@ -181,7 +183,7 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
         VoucherCmd::Split { part, outputs } => {
             let c = client(cli)?;
             let outputs = outputs.iter().map(|o| parse_output(o)).collect::<anyhow::Result<Vec<_>>>()?;
-            let (tx, h, ev) = send(cli, &c, Payload::VoucherSplit { part_id: *part, outputs }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherSplit { part_id: *part, outputs }).await?;
             let what = match ev.first() {
                 Some(Event::VoucherSplit { children, .. }) => format!("split part {part} into parts {children:?}"),
                 _ => "split".into(),
@@ -191,17 +193,17 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
         VoucherCmd::Pledge { part, bank } => {
             let c = client(cli)?;
             let bank = parse_address(bank, "bank")?;
-            let (tx, h, ev) = send(cli, &c, Payload::VoucherPledge { part_id: *part, bank }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherPledge { part_id: *part, bank }).await?;
             Ok(done(cli, format!("pledged part {part} to {}", bank.to_checksum()), tx, h, &ev))
         }
         VoucherCmd::Release { part } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, Payload::VoucherRelease { part_id: *part }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherRelease { part_id: *part }).await?;
             Ok(done(cli, format!("released part {part}"), tx, h, &ev))
         }
         VoucherCmd::Settle { id } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, Payload::VoucherSettle { voucher_id: *id }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherSettle { voucher_id: *id }).await?;
             let what = match ev.last() {
                 Some(Event::VoucherSettled { paid, parts, .. }) => {
                     format!("settled voucher {id}: paid {paid} to {parts} part(s)")
