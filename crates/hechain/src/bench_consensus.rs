@@ -135,6 +135,7 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
     let load_end = epoch + Duration::from_secs(a.duration);
     let stop_at = load_end + Duration::from_secs(5);
     let submitted = Arc::new(AtomicU64::new(0));
+    let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (i, inbound) in inbounds.into_iter().enumerate() {
         let safety = SafetyFile::new(&{
@@ -177,6 +178,9 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
             load_end,
             submitted: submitted.clone(),
             seq: (i as u64) << 48,
+            finished: finished.clone(),
+            generators: n,
+            is_finished: false,
         };
         tasks.push(tokio::spawn(v.run(inbound, gen, stop_at)));
     }
@@ -225,6 +229,11 @@ struct Generator {
     load_end: Instant,
     submitted: Arc<AtomicU64>,
     seq: u64,
+    /// Generators that have made their last transaction (all are done once this reaches
+    /// `generators`), and whether this one has.
+    finished: Arc<std::sync::atomic::AtomicUsize>,
+    generators: usize,
+    is_finished: bool,
 }
 
 impl Generator {
@@ -246,9 +255,19 @@ impl Generator {
                 b.extend_from_slice(&tx);
             }
             *made += k;
-            self.submitted.fetch_add(k, Ordering::Relaxed);
+            self.submitted.fetch_add(k, Ordering::SeqCst);
             out.push(b);
         }
+        // Past the load window this call made the last transactions due.
+        if now == self.load_end && !self.is_finished {
+            self.is_finished = true;
+            self.finished.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether every generator has made its last transaction, so `submitted` is final.
+    fn all_finished(&self) -> bool {
+        self.finished.load(Ordering::SeqCst) >= self.generators
     }
 }
 
@@ -287,10 +306,13 @@ impl Validator {
         let actions = self.core.start();
         self.act(actions);
         while Instant::now() < stop_at {
-            // Stop early once validator 0 has seen every offered transaction committed.
+            // Stop early once validator 0 has seen every offered transaction committed (only
+            // after every generator made its last one: until then `submitted` can still grow).
             if Instant::now() > gen.load_end {
                 if let Some(stats) = &self.stats {
-                    if stats.committed.load(Ordering::Relaxed) >= gen.submitted.load(Ordering::Relaxed) {
+                    if gen.all_finished()
+                        && stats.committed.load(Ordering::Relaxed) >= gen.submitted.load(Ordering::SeqCst)
+                    {
                         self.done.store(true, Ordering::Relaxed);
                     }
                 }
