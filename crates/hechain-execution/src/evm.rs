@@ -370,8 +370,7 @@ impl BlockEvm {
         let mut outcome = EvmOutcome { gas_used, effective_gas_price: price, ..EvmOutcome::default() };
         let (status, events) = match result {
             ExecutionResult::Success { logs, output, .. } => {
-                let mut events = precompile::apply_evidence_logs(o, self.ctx, &logs, tx_hash)?;
-                events.extend(precompile::apply_copyright_logs(o, self.ctx, &logs, tx_hash)?);
+                let events = precompile::apply_module_logs(o, self.ctx, &logs, tx_hash)?;
                 outcome.logs = convert_logs(&logs);
                 match output {
                     Output::Call(b) => outcome.output = b.to_vec(),

@@ -210,7 +210,9 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherSplit { part_id, outputs } => voucher::split(o, ctx, &tx.sender, tx_hash, *part_id, outputs)?,
         Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
         Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
-        Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
+        Payload::VoucherSettle { voucher_id } => {
+            voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id, voucher::Payment::Native)?
+        }
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

@@ -266,6 +266,17 @@ pub fn release<R: StateRead + ?Sized>(
     Ok(Ok(vec![Event::VoucherReleased { part: part_id }]))
 }
 
+/// Who moves the money of a settlement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payment {
+    /// The module pays each live part from the issuer's native balance (a native transaction).
+    Native,
+    /// The payments were already made, part by part, as EVM value transfers in the same
+    /// transaction (the voucher precompile): the module only closes the records, and still
+    /// lists one `transfer` event per payment.
+    MadeByEvm,
+}
+
 /// Settles a voucher at or after maturity (sender: the issuer): pays each live part's amount
 /// from the issuer's balance to its holder, or to the bank of a pledged part.
 pub fn settle<R: StateRead + ?Sized>(
@@ -274,6 +285,7 @@ pub fn settle<R: StateRead + ?Sized>(
     sender: &Address,
     tx_hash: H256,
     voucher_id: u64,
+    payment: Payment,
 ) -> Result<Outcome, ExecError> {
     let Some(mut v) = voucher(o, voucher_id)? else {
         return Ok(Err(format!("no voucher has id {voucher_id}")));
@@ -293,7 +305,10 @@ pub fn settle<R: StateRead + ?Sized>(
             v.maturity_ms, ctx.timestamp_ms
         )));
     }
-    let balance = accounts::load(o, sender)?.balance;
+    let balance = match payment {
+        Payment::Native => accounts::load(o, sender)?.balance,
+        Payment::MadeByEvm => v.amount,
+    };
     if balance < v.amount {
         return Ok(Err(format!(
             "insufficient balance to settle voucher {voucher_id}: {balance} available, {} needed",
@@ -310,10 +325,13 @@ pub fn settle<R: StateRead + ?Sized>(
             PartStatus::Pledged { bank } => bank,
             _ => p.holder,
         };
-        match accounts::transfer(o, sender, &to, p.amount)? {
-            Ok(mut ev) => events.append(&mut ev),
-            // The balance was checked against the face value, which the live parts sum to.
-            Err(reason) => return Err(ExecError::Invalid(format!("voucher {voucher_id} settlement: {reason}"))),
+        match payment {
+            Payment::Native => match accounts::transfer(o, sender, &to, p.amount)? {
+                Ok(mut ev) => events.append(&mut ev),
+                // The balance was checked against the face value, which the live parts sum to.
+                Err(reason) => return Err(ExecError::Invalid(format!("voucher {voucher_id} settlement: {reason}"))),
+            },
+            Payment::MadeByEvm => events.push(Event::Transfer { from: *sender, to, amount: p.amount }),
         }
         paid += p.amount;
         parts += 1;

@@ -9,8 +9,9 @@ use alloy_primitives::{Signature, TxKind, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
-use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS};
-use hechain_execution::{account_of, copyright, evidence, BlockContext};
+use hechain_execution::precompile::voucher::IHechainVoucher as IVoucher;
+use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
+use hechain_execution::{account_of, copyright, evidence, voucher, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
 
@@ -38,6 +39,13 @@ sol! {
         function register(bytes32 contentHash, string title, string workType, string author) external returns (uint64 id);
         function ownerOf(uint64 id) external view returns (address);
         function workOf(bytes32 contentHash) external view returns (uint64 id, address owner, address registrant, uint64 registeredAtMs);
+    }
+    interface ICore {
+        function pay(address supplier, uint128 amount, uint64 maturityMs, bytes32 invoice) external returns (uint64 id, uint64 part);
+        function payAndRevert(address supplier, uint128 amount, uint64 maturityMs, bytes32 invoice) external;
+        function settle(uint64 id) external returns (uint128 paid);
+        function settleAndRevert(uint64 id) external;
+        function outstanding(uint64 partId) external view returns (uint128);
     }
     interface IEvidence {
         function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
@@ -93,6 +101,11 @@ where
 
 /// An EIP-1559 transaction from key `i`.
 fn eth(e: &Env, i: usize, nonce: u64, to: Option<Address>, input: Vec<u8>, gas: u64) -> ChainTx {
+    eth_value(e, i, nonce, to, input, gas, 0)
+}
+
+/// An EIP-1559 transaction from key `i` that sends `value` wei.
+fn eth_value(e: &Env, i: usize, nonce: u64, to: Option<Address>, input: Vec<u8>, gas: u64, value: u128) -> ChainTx {
     let tx = TxEip1559 {
         chain_id: CHAIN,
         nonce,
@@ -100,7 +113,7 @@ fn eth(e: &Env, i: usize, nonce: u64, to: Option<Address>, input: Vec<u8>, gas: 
         max_fee_per_gas: e.genesis.params.base_fee_per_gas as u128 + TIP,
         max_priority_fee_per_gas: TIP,
         to: to.map_or(TxKind::Create, |a| TxKind::Call(a.0.into())),
-        value: U256::ZERO,
+        value: U256::from(value),
         access_list: Default::default(),
         input: input.into(),
     };
@@ -470,4 +483,166 @@ fn contracts_register_license_and_transfer_through_the_copyright_precompile() {
         "{:?}",
         out.status
     );
+}
+
+fn failed_with(r: &Receipt, needle: &str) {
+    match &r.status {
+        TxStatus::Failed { reason } => assert!(reason.contains(needle), "{reason:?} should contain {needle:?}"),
+        s => panic!("expected a failure containing {needle:?}, got {s:?}"),
+    }
+}
+
+#[test]
+fn contracts_issue_split_pledge_and_settle_through_the_voucher_precompile() {
+    use alloy_primitives::B256;
+    let e = env(DeployPolicy::Open);
+    let r = commit(&e, vec![eth(&e, 0, 0, None, artifact("CoreEnterprise"), 3_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let core = r.evm.unwrap().contract_address.unwrap();
+    let a = |x: &Address| alloy_primitives::Address::from(x.0);
+    let (supplier, sub, bank) = (addr(&e, 1), Address([0xaa; 20]), addr(&e, 0));
+    // Block 1 was at genesis + 10 ms; block 2 is at + 20; the vouchers mature at + 60.
+    let maturity = e.genesis.timestamp_ms + 60;
+    let pay = |nonce, amount: u128, invoice: u8| {
+        let input = ICore::payCall {
+            supplier: a(&supplier),
+            amount,
+            maturityMs: maturity,
+            invoice: B256::repeat_byte(invoice),
+        };
+        eth(&e, 0, nonce, Some(core), input.abi_encode(), 1_000_000)
+    };
+    let direct = |i, nonce, input: Vec<u8>| eth(&e, i, nonce, Some(VOUCHER_ADDRESS), input, 1_000_000);
+    let rs = commit(
+        &e,
+        vec![
+            eth_value(&e, 0, 1, Some(core), vec![], 100_000, 10_000),
+            pay(2, 1_000, 1),
+            eth(
+                &e,
+                0,
+                3,
+                Some(core),
+                ICore::payAndRevertCall {
+                    supplier: a(&supplier),
+                    amount: 5,
+                    maturityMs: maturity,
+                    invoice: B256::repeat_byte(9),
+                }
+                .abi_encode(),
+                1_000_000,
+            ),
+            direct(
+                1,
+                0,
+                IVoucher::splitCall { partId: 1, to: vec![a(&sub), a(&supplier)], amounts: vec![600, 400] }
+                    .abi_encode(),
+            ),
+            direct(1, 1, IVoucher::pledgeCall { partId: 3, bank: a(&bank) }.abi_encode()),
+            direct(1, 2, IVoucher::splitCall { partId: 1, to: vec![a(&sub)], amounts: vec![1_000] }.abi_encode()),
+            direct(1, 3, IVoucher::splitCall { partId: 3, to: vec![a(&sub)], amounts: vec![1, 2] }.abi_encode()),
+            eth(&e, 0, 4, Some(core), ICore::settleCall { id: 1 }.abi_encode(), 1_000_000),
+            pay(5, 1_000_000, 2),
+            // A wallet issues directly: it is the issuer.
+            direct(
+                2,
+                0,
+                IVoucher::issueCall {
+                    holder: a(&sub),
+                    amount: 50,
+                    maturityMs: maturity,
+                    invoiceRef: B256::repeat_byte(3),
+                }
+                .abi_encode(),
+            ),
+        ],
+    );
+    for (i, r) in rs.iter().enumerate() {
+        if ![2, 5, 6, 7].contains(&i) {
+            assert_eq!(r.status, TxStatus::Success, "tx {i}: {r:?}");
+        }
+    }
+    assert_eq!(
+        rs[1].events,
+        vec![Event::VoucherIssued { id: 1, issuer: core, holder: supplier, amount: 1_000, part: 1 }]
+    );
+    assert!(rs[1].evm.as_ref().unwrap().logs.iter().any(|l| l.address == VOUCHER_ADDRESS));
+    assert_eq!(rs[2].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    assert_eq!(rs[3].events, vec![Event::VoucherSplit { voucher: 1, part: 1, children: vec![2, 3] }]);
+    assert_eq!(rs[4].events, vec![Event::VoucherPledged { part: 3, bank }]);
+    failed_with(&rs[5], "already split into parts [2, 3]");
+    failed_with(&rs[6], "split has 1 recipients but 2 amounts");
+    failed_with(&rs[7], "matures at");
+    assert_eq!(
+        rs[8].events,
+        vec![Event::VoucherIssued { id: 2, issuer: core, holder: supplier, amount: 1_000_000, part: 4 }]
+    );
+    assert_eq!(
+        rs[9].events,
+        vec![Event::VoucherIssued { id: 3, issuer: addr(&e, 2), holder: sub, amount: 50, part: 5 }]
+    );
+
+    // The sub-supplier passes its part on with `transfer`; views see pledge and lineage.
+    let rs = commit(&e, vec![direct(1, 4, IVoucher::transferCall { partId: 1, to: a(&sub) }.abi_encode())]);
+    failed_with(&rs[0], "already split");
+    let out = view(&e, VOUCHER_ADDRESS, IVoucher::partOfCall { partId: 3 }.abi_encode());
+    let p = IVoucher::partOfCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!(
+        (p.voucherId, p.holder, p.amount, p.state, p.counterparty, p.parent),
+        (1, a(&supplier), 400, 1, a(&bank), 1)
+    );
+    let out = view(&e, VOUCHER_ADDRESS, IVoucher::voucherOfCall { id: 1 }.abi_encode());
+    let v = IVoucher::voucherOfCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!((v.issuer, v.amount, v.settled, v.liveParts), (a(&core), 1_000, false, vec![2, 3]));
+    let out = view(&e, core, ICore::outstandingCall { partId: 2 }.abi_encode());
+    assert_eq!(u128::abi_decode(&out.output).unwrap(), 600);
+    let missing = view(&e, VOUCHER_ADDRESS, IVoucher::partOfCall { partId: 99 }.abi_encode());
+    assert!(
+        matches!(&missing.status, CallStatus::Reverted(m) if m.contains("no voucher part has id 99")),
+        "{missing:?}"
+    );
+
+    // Mature (blocks at + 40, + 50, then + 60).
+    commit(&e, vec![]);
+    commit(&e, vec![]);
+    let before = account(&e, &core).balance;
+    let rs = commit(
+        &e,
+        vec![
+            eth(&e, 0, 6, Some(core), ICore::settleAndRevertCall { id: 1 }.abi_encode(), 1_000_000),
+            eth(&e, 1, 5, Some(core), ICore::settleCall { id: 1 }.abi_encode(), 1_000_000),
+            eth(&e, 0, 7, Some(core), ICore::settleCall { id: 2 }.abi_encode(), 1_000_000),
+            direct(1, 6, IVoucher::pledgeCall { partId: 4, bank: a(&bank) }.abi_encode()),
+            eth(&e, 0, 8, Some(core), ICore::settleCall { id: 1 }.abi_encode(), 1_000_000),
+            eth(&e, 0, 9, Some(core), ICore::settleCall { id: 1 }.abi_encode(), 1_000_000),
+        ],
+    );
+    assert_eq!(rs[0].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    assert!(matches!(rs[1].status, TxStatus::Failed { .. }), "only the treasurer: {:?}", rs[1]);
+    failed_with(&rs[2], "insufficient balance to settle voucher 2: 10000 available, 1000000 needed");
+    failed_with(&rs[3], "matured");
+    assert_eq!(rs[4].status, TxStatus::Success, "{:?}", rs[4]);
+    assert_eq!(
+        rs[4].events,
+        vec![
+            Event::Transfer { from: core, to: sub, amount: 600 },
+            Event::Transfer { from: core, to: bank, amount: 400 },
+            Event::VoucherSettled { id: 1, paid: 1_000, parts: 2 },
+        ]
+    );
+    failed_with(&rs[5], "already settled");
+    // Only the successful settlement paid, from the contract's own balance.
+    assert_eq!(before, 10_000);
+    assert_eq!(account(&e, &core).balance, 9_000);
+    assert_eq!(account(&e, &sub).balance, 600);
+
+    // Native records agree: the reverted issuance left nothing, parts are settled.
+    let reader = e.store.reader().unwrap();
+    assert!(voucher::voucher(&reader, 4).unwrap().is_none(), "three vouchers only");
+    let v = voucher::voucher(&reader, 1).unwrap().unwrap();
+    assert_eq!(v.settled.map(|s| s.tx_hash), Some(rs[4].tx_hash));
+    assert!(v.live_parts.is_empty());
+    let p3 = voucher::part(&reader, 3).unwrap().unwrap();
+    assert_eq!(p3.status, PartStatus::Settled { paid_to: bank });
+    assert_eq!(voucher::lineage(&reader, 2).unwrap().unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![2, 1]);
 }

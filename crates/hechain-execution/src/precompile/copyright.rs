@@ -1,12 +1,7 @@
 //! The copyright (版权) module as a precompile at `0x…1001` (`contracts/IHechainCopyright.sol`).
 //!
-//! Like the evidence precompile, it never writes native state itself: each accepted operation
-//! emits its event as a log through the EVM journal (so a reverted frame drops it), and after
-//! the transaction succeeds [`apply_copyright_logs`] replays the surviving logs, in order,
-//! through the native module. To decide an operation (and to answer a view) the precompile
-//! replays the operations this transaction has made so far onto a scratch overlay and runs the
-//! native rule on top of it, with the block's millisecond time: the same rules, on the same
-//! state, as the final replay.
+//! Operations are decided on a scratch replay of the transaction's earlier operations and
+//! applied after the transaction succeeds, by the shared machinery in [`super::replay`].
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
 use hechain_types::{Address, CopyrightWork, Event, H256};
@@ -14,9 +9,10 @@ use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
-use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
+use revm::primitives::{Bytes, Log, LogData};
 
-use super::{decode_call, evm_address, revert_msg, COPYRIGHT_ADDRESS};
+use super::replay::{self, pending_ops, scratch, ModuleOp};
+use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, COPYRIGHT_ADDRESS};
 use crate::copyright::{self, Outcome};
 use crate::state::{Overlay, StateRead};
 use crate::{BlockContext, ExecError};
@@ -82,11 +78,10 @@ enum Op {
     },
 }
 
-fn ours(a: EvmAddress) -> Address {
-    Address(a.into_array())
-}
+impl ModuleOp for Op {
+    const MODULE: &'static str = "copyright";
+    const ADDRESS: Address = COPYRIGHT_ADDRESS;
 
-impl Op {
     fn from_log(data: &LogData) -> Option<Op> {
         use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
         if let Ok(e) = CopyrightRegistered::decode_log_data(data) {
@@ -116,7 +111,6 @@ impl Op {
         None
     }
 
-    /// Runs the operation through the native module.
     fn apply<R: StateRead + ?Sized>(
         &self,
         o: &mut Overlay<'_, R>,
@@ -134,6 +128,17 @@ impl Op {
         }
     }
 
+    fn check_replay(&self, events: &[Event]) -> Result<(), String> {
+        match (self, events.first()) {
+            (Op::Register { id, .. }, Some(Event::CopyrightRegistered { id: got, .. })) if id != got => {
+                Err(format!("promised work id {id} but the module assigned {got}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Op {
     /// The log an accepted operation emits, given the events the module produced.
     fn log(&self, events: &[Event]) -> Option<LogData> {
         use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
@@ -173,32 +178,6 @@ impl Op {
     }
 }
 
-/// The copyright operations of the current transaction so far (logs of frames that did not revert).
-fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
-    let addr = evm_address(&COPYRIGHT_ADDRESS);
-    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
-}
-
-/// The state this transaction sees: committed state, earlier transactions of the block, and
-/// this transaction's operations so far.
-/// `Ok(Err(reason))` if an earlier accepted operation no longer replays (which the journal's
-/// revert rules rule out); the call then reverts rather than failing the block.
-fn scratch<'a, D: StateRead + ?Sized>(
-    db: &'a D,
-    ops: &[Op],
-    block: BlockContext,
-) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
-    let mut o = Overlay::new(db);
-    for op in ops {
-        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
-            return Ok(Err(format!(
-                "copyright precompile: an earlier operation of this transaction no longer applies: {reason}"
-            )));
-        }
-    }
-    Ok(Ok(o))
-}
-
 /// Handles a call to the copyright precompile.
 pub(super) fn run<CTX, D>(
     ctx: &mut CTX,
@@ -216,7 +195,7 @@ where
         Err(refused) => return Ok(refused),
     };
     let caller = ours(inputs.caller);
-    let ops = pending_ops(ctx);
+    let ops: Vec<Op> = pending_ops(ctx);
     let op = match &call {
         Call::register(c) => Op::Register {
             sender: caller,
@@ -357,26 +336,5 @@ pub fn apply_copyright_logs<R: StateRead + ?Sized>(
     logs: &[Log],
     tx_hash: H256,
 ) -> Result<Vec<Event>, ExecError> {
-    let addr = evm_address(&COPYRIGHT_ADDRESS);
-    let mut events = Vec::new();
-    for op in logs.iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)) {
-        match op.apply(o, ctx, tx_hash)? {
-            Ok(mut ev) => {
-                if let (Op::Register { id, .. }, Some(Event::CopyrightRegistered { id: got, .. })) = (&op, ev.first()) {
-                    if id != got {
-                        return Err(ExecError::Invalid(format!(
-                            "copyright precompile promised work id {id} but the module assigned {got}"
-                        )));
-                    }
-                }
-                events.append(&mut ev);
-            }
-            Err(reason) => {
-                return Err(ExecError::Invalid(format!(
-                    "copyright precompile accepted an operation the module refuses: {reason}"
-                )))
-            }
-        }
-    }
-    Ok(events)
+    replay::apply_logs::<Op, R>(o, ctx, logs, tx_hash)
 }

@@ -4,13 +4,16 @@
 //! |---|---|---|
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
 //! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
+//! | `0x0000000000000000000000000000000000001002` | receivable vouchers (数字凭证) | `contracts/IHechainVoucher.sol` ([`voucher`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
 //! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
 //! reverted frames) and returns the id the record will get; after the transaction succeeds the
 //! executor applies one native evidence put per surviving log, in order ([`apply_evidence_logs`]).
 //! Reads (`exists`, `get`) see committed records, earlier transactions of the block, and the
-//! records this transaction has stored so far.
+//! records this transaction has stored so far. The other modules' precompiles share the
+//! generalised form of this in [`replay`]; after a successful transaction the executor applies
+//! every module's surviving logs with [`apply_module_logs`].
 
 use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
 use hechain_types::{Address, Event, EvidenceMeta, H256};
@@ -25,7 +28,8 @@ use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
 
 pub mod copyright;
-pub use copyright::apply_copyright_logs;
+mod replay;
+pub mod voucher;
 
 sol! {
     /// The evidence (存证) module as seen from Solidity (the same interface ships as
@@ -45,8 +49,8 @@ sol! {
 
 /// Address of the evidence precompile.
 pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
-/// Address reserved for the voucher module's precompile (not callable yet: a call reaches an
-/// empty account); native voucher transactions show it as their `to` over JSON-RPC.
+/// Address of the voucher precompile (native voucher transactions show it as their `to` over
+/// JSON-RPC).
 pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x02]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
@@ -78,12 +82,17 @@ impl ChainPrecompiles {
         let mut warm = eth.warm_addresses().clone();
         warm.insert(evm_address(&EVIDENCE_ADDRESS));
         warm.insert(evm_address(&COPYRIGHT_ADDRESS));
+        warm.insert(evm_address(&VOUCHER_ADDRESS));
         Self { eth, warm, block }
     }
 }
 
 pub(crate) fn evm_address(a: &Address) -> EvmAddress {
     EvmAddress::from(a.0)
+}
+
+pub(crate) fn from_evm_address(a: EvmAddress) -> Address {
+    Address(a.into_array())
 }
 
 impl<CTX, D> PrecompileProvider<CTX> for ChainPrecompiles
@@ -106,6 +115,8 @@ where
             evidence_precompile(ctx, inputs)
         } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
             copyright::run(ctx, inputs, self.block)
+        } else if inputs.bytecode_address == evm_address(&VOUCHER_ADDRESS) {
+            voucher::run(ctx, inputs, self.block)
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
@@ -311,5 +322,19 @@ pub fn apply_evidence_logs<R: StateRead + ?Sized>(
             }
         }
     }
+    Ok(events)
+}
+
+/// Applies what a successful transaction did through every native-module precompile (its
+/// surviving logs), module by module, and returns the modules' events.
+pub fn apply_module_logs<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    logs: &[Log],
+    tx_hash: H256,
+) -> Result<Vec<Event>, ExecError> {
+    let mut events = apply_evidence_logs(o, ctx, logs, tx_hash)?;
+    events.extend(copyright::apply_copyright_logs(o, ctx, logs, tx_hash)?);
+    events.extend(voucher::apply_voucher_logs(o, ctx, logs, tx_hash)?);
     Ok(events)
 }
