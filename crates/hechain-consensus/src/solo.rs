@@ -71,8 +71,9 @@ impl Solo {
         }
         let genesis_hash = genesis.hash();
         let mut config = config;
-        // The chain parameter is the hard limit; the node setting may only lower it.
-        config.max_block_txs = config.max_block_txs.min(genesis.params.max_block_txs as usize).max(1);
+        // The chain parameter in force (read at each block) is the hard limit; the node setting
+        // may only lower it.
+        config.max_block_txs = config.max_block_txs.max(1);
         Ok(Self {
             store,
             mempool,
@@ -90,8 +91,9 @@ impl Solo {
     /// empty blocks are on). Blocking: call from a blocking thread.
     pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
         let t0 = Instant::now();
-        let txs =
-            self.mempool.ready_excluding(self.config.max_block_txs, self.genesis.params.block_gas_limit, &|_| false);
+        let params = self.mempool.params();
+        let max_txs = self.config.max_block_txs.min(params.max_block_txs as usize).max(1);
+        let txs = self.mempool.ready_excluding(max_txs, params.block_gas_limit, &|_| false);
         let idle_due = || {
             let last = *self.last_block.lock().unwrap_or_else(|e| e.into_inner());
             self.config.idle_block.is_some_and(|d| last.elapsed() >= d)

@@ -36,6 +36,7 @@ fn env() -> Env {
         params: ChainParams::default(),
         orgs: vec![],
         observers: vec![],
+        governance: None,
     });
     let g = genesis.clone();
     let store = Arc::new(

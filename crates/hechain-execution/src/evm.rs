@@ -176,6 +176,7 @@ pub struct BlockEvm {
     ctx: BlockContext,
     chain_id: u64,
     params: ChainParams,
+    policy: crate::governance::Policy,
     codes: RefCell<BTreeMap<B256, Bytecode>>,
     gas_declared: u64,
 }
@@ -300,12 +301,14 @@ fn convert_logs(logs: &[revm::primitives::Log]) -> Vec<Log> {
 
 impl BlockEvm {
     /// The EVM of the block described by `ctx`.
-    pub fn new(ctx: BlockContext, chain_id: u64, params: &ChainParams) -> Self {
+    pub fn new(ctx: BlockContext, chain_id: u64, policy: &crate::governance::Policy) -> Self {
+        let params = &policy.params;
         Self {
             env: EvmEnv::new(ctx, chain_id, params),
             ctx,
             chain_id,
             params: params.clone(),
+            policy: policy.clone(),
             codes: RefCell::new(BTreeMap::new()),
             gas_declared: 0,
         }
@@ -343,11 +346,8 @@ impl BlockEvm {
                 format!("block gas limit {} reached: resubmit for a later block", self.params.block_gas_limit),
             ));
         }
-        if tx.to().is_none() && !self.params.deploy.allows(&tx.sender()) {
-            return Ok(failed_receipt(
-                tx_hash,
-                format!("not permitted: {} may not deploy contracts (deploy allow-list)", tx.sender()),
-            ));
+        if let Err(reason) = self.policy.check_eth(&*o, &tx.sender(), tx.to().as_ref())? {
+            return Ok(failed_receipt(tx_hash, reason));
         }
         self.gas_declared = declared;
         let ResultAndState { result, state } = {

@@ -12,7 +12,12 @@
 //!   verifiable [`certificate`];
 //! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
 //! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
-//!   settle.
+//!   settle;
+//! - [`governance`]: the committee, roles, permissions, frozen accounts, chain parameters, and
+//!   the proposals and votes that change them (applied at the end of a block, [`governance::end_block`]).
+//!
+//! Every transaction is first checked against the rules in force ([`governance::Policy`]:
+//! frozen accounts, who may send, deploy and use each module).
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -26,6 +31,7 @@ pub mod certificate;
 pub mod copyright;
 pub mod evidence;
 pub mod evm;
+pub mod governance;
 pub mod keys;
 pub mod precompile;
 pub mod state;
@@ -36,8 +42,7 @@ use std::collections::BTreeMap;
 use hechain_crypto::Suite;
 use hechain_storage::{smt, StoreReader};
 use hechain_types::{
-    Account, Block, BlockHeader, ChainParams, ChainTx, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction,
-    TxStatus, H256,
+    Account, Block, BlockHeader, ChainTx, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
 };
 
 pub use state::{Overlay, StateRead};
@@ -91,6 +96,32 @@ pub struct BlockContext {
     pub parent_hash: H256,
 }
 
+impl BlockContext {
+    /// Where and when a record is written by transaction `tx_hash` of this block.
+    pub fn stamp(&self, tx_hash: H256) -> hechain_types::Stamp {
+        hechain_types::Stamp { tx_hash, height: self.height, timestamp_ms: self.timestamp_ms }
+    }
+}
+
+/// Reads a big-endian u64 counter (absent = 1: ids start at 1).
+pub(crate) fn counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
+    read_u64(s, key, 1)
+}
+
+/// Reads a big-endian u64 (`absent` when the key is not set).
+pub(crate) fn read_u64<S: StateRead + ?Sized>(s: &S, key: &[u8], absent: u64) -> Result<u64, ExecError> {
+    match s.get(key)? {
+        Some(b) => {
+            let b: [u8; 8] = b
+                .as_slice()
+                .try_into()
+                .map_err(|_| ExecError::Corrupt { key: hex_key(key), reason: "counter is not 8 bytes".into() })?;
+            Ok(u64::from_be_bytes(b))
+        }
+        None => Ok(absent),
+    }
+}
+
 /// Reads and decodes a canonical value.
 pub(crate) fn read<T: Codec, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<T>, ExecError> {
     match s.get(key)? {
@@ -108,32 +139,33 @@ pub(crate) fn hex_key(key: &[u8]) -> String {
 /// Applies `txs` (with their hashes) on top of the state whose root is
 /// `parent_state_root`. Signatures must have been verified by the caller
 /// (mempool admission or consensus validation); everything else is checked
-/// here.
+/// here. The chain parameters and permissions are the ones in the parent state.
 pub fn execute_block<R: StateRead + smt::NodeReader>(
     base: &R,
     parent_state_root: &H256,
     ctx: BlockContext,
     chain_id: u64,
-    params: &ChainParams,
     txs: &[ChainTx],
     tx_hashes: &[H256],
 ) -> Result<ExecutionOutput, ExecError> {
     if txs.len() != tx_hashes.len() {
         return Err(ExecError::Invalid("one hash per transaction is required".into()));
     }
+    let policy = governance::Policy::load(base)?;
     let mut overlay = Overlay::new(base);
     let mut receipts = Vec::with_capacity(txs.len());
-    let mut evm = evm::BlockEvm::new(ctx, chain_id, params);
+    let mut evm = evm::BlockEvm::new(ctx, chain_id, &policy);
     for (tx, hash) in txs.iter().zip(tx_hashes) {
         let receipt = match tx {
             ChainTx::Native(t) => {
                 evm.note_native();
-                apply_tx(&mut overlay, ctx, chain_id, params.min_fee, t, *hash)?
+                apply_tx(&mut overlay, ctx, chain_id, &policy, t, *hash)?
             }
             ChainTx::Ethereum(t) => evm.apply(&mut overlay, t, *hash)?,
         };
         receipts.push(receipt);
     }
+    governance::end_block(&mut overlay, ctx)?;
     let writes = overlay.into_writes();
     let (state_root, smt_nodes) = state_root_after(base, ctx.suite, parent_state_root, &writes)?;
     Ok(ExecutionOutput { receipts, state_writes: writes.into_iter().collect(), state_root, smt_nodes })
@@ -164,7 +196,7 @@ fn apply_tx<R: StateRead + ?Sized>(
     o: &mut Overlay<'_, R>,
     ctx: BlockContext,
     chain_id: u64,
-    min_fee: u64,
+    policy: &governance::Policy,
     stx: &SignedTransaction,
     tx_hash: H256,
 ) -> Result<Receipt, ExecError> {
@@ -180,6 +212,10 @@ fn apply_tx<R: StateRead + ?Sized>(
     if tx.chain_id != chain_id {
         return Ok(failed(format!("wrong chain id {} (this chain is {chain_id})", tx.chain_id)));
     }
+    if let Err(reason) = policy.check_native(o, &tx.sender, &tx.payload)? {
+        return Ok(failed(reason));
+    }
+    let min_fee = policy.params.min_fee;
     let mut sender = accounts::load(o, &tx.sender)?;
     if tx.nonce != sender.nonce {
         return Ok(failed(format!("nonce {} does not match the account nonce {}", tx.nonce, sender.nonce)));
@@ -213,6 +249,10 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherSettle { voucher_id } => {
             voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id, voucher::Payment::Native)?
         }
+        Payload::GovPropose { action, description } => {
+            governance::propose(o, ctx, &tx.sender, tx_hash, action, description)?
+        }
+        Payload::GovVote { proposal, approve } => governance::vote(o, ctx, &tx.sender, tx_hash, *proposal, *approve)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },
@@ -235,6 +275,9 @@ pub fn genesis_commit<R: smt::NodeReader>(
         writes.insert(keys::account(&a.address), Some(Account { nonce: 0, balance: a.balance }.encode()));
     }
     writes.insert(keys::EVIDENCE_NEXT_ID.to_vec(), Some(1u64.to_be_bytes().to_vec()));
+    for (k, v) in governance::genesis_writes(genesis) {
+        writes.insert(k, Some(v));
+    }
     let (state_root, smt_nodes) = state_root_after(nodes, suite, &H256::ZERO, &writes)?;
     let header = BlockHeader {
         version: 1,

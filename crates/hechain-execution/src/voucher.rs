@@ -11,26 +11,13 @@
 //!
 //! Each operation checks everything before writing, so a refusal writes nothing.
 
-use hechain_types::{Address, Codec, Event, PartStatus, SplitOutput, Stamp, Voucher, VoucherPart, H256};
+use hechain_types::{Address, Codec, Event, PartStatus, SplitOutput, Voucher, VoucherPart, H256};
 
 use crate::state::{Overlay, StateRead};
-use crate::{accounts, keys, read, BlockContext, ExecError};
+use crate::{accounts, counter, keys, read, BlockContext, ExecError};
 
 /// Outcome of a module operation: events, or the refusal reason.
 pub type Outcome = Result<Vec<Event>, String>;
-
-fn next<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
-    match s.get(key)? {
-        Some(b) => {
-            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                key: crate::hex_key(key),
-                reason: "counter is not 8 bytes".into(),
-            })?;
-            Ok(u64::from_be_bytes(b))
-        }
-        None => Ok(1),
-    }
-}
 
 /// The voucher with id `id`.
 pub fn voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Voucher>, ExecError> {
@@ -64,10 +51,6 @@ pub fn lineage<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Vec<Vouch
     Ok(Some(chain))
 }
 
-fn stamp(ctx: BlockContext, tx_hash: H256) -> Stamp {
-    Stamp { tx_hash, height: ctx.height, timestamp_ms: ctx.timestamp_ms }
-}
-
 fn put_part<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, p: &VoucherPart) {
     o.put(keys::voucher_part(p.id), p.encode());
 }
@@ -93,9 +76,9 @@ pub fn issue<R: StateRead + ?Sized>(
     if holder == issuer {
         return Ok(Err(format!("{issuer} cannot issue a voucher to itself")));
     }
-    let id = next(o, keys::VOUCHER_NEXT_ID)?;
-    let part_id = next(o, keys::VOUCHER_NEXT_PART)?;
-    let s = stamp(ctx, tx_hash);
+    let id = counter(o, keys::VOUCHER_NEXT_ID)?;
+    let part_id = counter(o, keys::VOUCHER_NEXT_PART)?;
+    let s = ctx.stamp(tx_hash);
     let v = Voucher {
         id,
         issuer: *issuer,
@@ -195,8 +178,8 @@ pub fn split<R: StateRead + ?Sized>(
             hechain_types::voucher::MAX_LIVE_PARTS
         )));
     }
-    let first = next(o, keys::VOUCHER_NEXT_PART)?;
-    let s = stamp(ctx, tx_hash);
+    let first = counter(o, keys::VOUCHER_NEXT_PART)?;
+    let s = ctx.stamp(tx_hash);
     let children: Vec<u64> = (first..first + outputs.len() as u64).collect();
     for (id, out) in children.iter().zip(outputs) {
         let c = VoucherPart {
@@ -315,7 +298,7 @@ pub fn settle<R: StateRead + ?Sized>(
             v.amount
         )));
     }
-    let s = stamp(ctx, tx_hash);
+    let s = ctx.stamp(tx_hash);
     let mut events = Vec::new();
     let mut paid = 0u128;
     let mut parts = 0u32;

@@ -87,6 +87,7 @@ fn env(deploy: DeployPolicy) -> Env {
         params: ChainParams { fee_recipient: tip_to, deploy, ..ChainParams::default() },
         orgs: vec![],
         observers: vec![],
+        governance: None,
     };
     let (dir, store) = common::open_store(&genesis);
     Env { _dir: dir, store, genesis, node, keys, tip_to }

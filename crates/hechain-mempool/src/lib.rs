@@ -149,6 +149,11 @@ pub trait StateSource {
     fn account(&self, addr: &Address) -> Result<Account, String>;
     /// If `content_hash` is already stored as evidence: a message naming the original record.
     fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String>;
+    /// If the rules in force refuse the transaction (frozen sender or recipient contract, a
+    /// permission it lacks): the reason.
+    fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String>;
+    /// The chain parameters in force (governance may change them).
+    fn params(&self) -> Result<ChainParams, String>;
 }
 
 /// Pool limits.
@@ -237,7 +242,7 @@ impl Checked {
 pub struct Mempool {
     suite: Suite,
     chain_id: u64,
-    params: ChainParams,
+    params: parking_lot::RwLock<ChainParams>,
     config: MempoolConfig,
     inner: Mutex<Inner>,
 }
@@ -267,10 +272,16 @@ pub const TX_BASE_GAS: u64 = 21_000;
 impl Mempool {
     /// An empty pool for a chain.
     pub fn new(suite: Suite, chain_id: u64, params: ChainParams, config: MempoolConfig) -> Self {
-        Self { suite, chain_id, params, config, inner: Mutex::new(Inner::default()) }
+        Self { suite, chain_id, params: parking_lot::RwLock::new(params), config, inner: Mutex::new(Inner::default()) }
     }
 
     /// Number of pending transactions.
+    /// The chain parameters the pool admits by (those in force at the last committed block).
+    pub fn params(&self) -> ChainParams {
+        self.params.read().clone()
+    }
+
+    /// Number of pooled transactions.
     pub fn len(&self) -> usize {
         self.inner.lock().count
     }
@@ -320,7 +331,8 @@ impl Mempool {
     /// A transaction already pooled is refused as a duplicate before its signature is checked
     /// (gossip delivers the same transaction more than once).
     pub fn check_stateless(&self, tx: ChainTx) -> Result<Checked, AdmitError> {
-        let max = self.params.max_tx_bytes as usize;
+        let params = self.params.read();
+        let max = params.max_tx_bytes as usize;
         let (size, hash) = match &tx {
             ChainTx::Native(t) => {
                 let bytes = t.encode();
@@ -340,12 +352,12 @@ impl Mempool {
         }
         match &tx {
             ChainTx::Native(t) => {
-                if t.tx.fee < self.params.min_fee {
-                    return Err(AdmitError::FeeTooLow { min: self.params.min_fee, got: t.tx.fee });
+                if t.tx.fee < params.min_fee {
+                    return Err(AdmitError::FeeTooLow { min: params.min_fee, got: t.tx.fee });
                 }
                 t.tx.payload.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
             }
-            ChainTx::Ethereum(t) => check_eth_rules(&self.params, t)?,
+            ChainTx::Ethereum(t) => check_eth_rules(&params, t)?,
         }
         verify_signature(&tx, self.suite)?;
         Ok(Checked { hash, tx })
@@ -402,6 +414,10 @@ impl Mempool {
         if let std::collections::btree_map::Entry::Vacant(slot) = inner.senders.entry(sender) {
             let acc = state.account(&sender).map_err(AdmitError::State)?;
             slot.insert(SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() });
+        }
+        if let Some(reason) = state.policy_refusal(&c.tx).map_err(AdmitError::State)? {
+            let reason = reason.strip_prefix("not permitted: ").map_or(reason.clone(), str::to_string);
+            return Err(AdmitError::NotPermitted(reason));
         }
         let evidence_hash = evidence_hash_of(&c.tx);
         if let Some(h) = &evidence_hash {
@@ -509,6 +525,9 @@ impl Mempool {
         for (a, n) in included {
             by_sender.entry(*a).or_default().push(*n);
         }
+        if let Ok(p) = state.params() {
+            *self.params.write() = p;
+        }
         let mut inner = self.inner.lock();
         let Inner { senders: queues, by_hash, evidence, count, recent, .. } = &mut *inner;
         for h in committed {
@@ -599,12 +618,13 @@ pub fn check_eth_rules(params: &ChainParams, t: &EthTransaction) -> Result<(), A
 pub struct StoreState<'a> {
     store: &'a hechain_storage::Store,
     reader: std::sync::OnceLock<hechain_storage::StoreReader>,
+    policy: std::sync::OnceLock<hechain_execution::governance::Policy>,
 }
 
 impl<'a> StoreState<'a> {
     /// A state source reading `store`.
     pub fn new(store: &'a hechain_storage::Store) -> Self {
-        Self { store, reader: std::sync::OnceLock::new() }
+        Self { store, reader: std::sync::OnceLock::new(), policy: std::sync::OnceLock::new() }
     }
 
     fn reader(&self) -> Result<&hechain_storage::StoreReader, String> {
@@ -625,5 +645,26 @@ impl StateSource for StoreState<'_> {
         hechain_execution::evidence::existing(self.reader()?, content_hash)
             .map(|r| r.map(|rec| hechain_execution::evidence::duplicate_message(&rec)))
             .map_err(|e| e.to_string())
+    }
+
+    fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String> {
+        use hechain_execution::governance::Policy;
+        let reader = self.reader()?;
+        let policy = match self.policy.get() {
+            Some(p) => p,
+            None => {
+                let p = Policy::load(reader).map_err(|e| e.to_string())?;
+                self.policy.get_or_init(|| p)
+            }
+        };
+        let verdict = match tx {
+            ChainTx::Native(t) => policy.check_native(reader, &t.tx.sender, &t.tx.payload),
+            ChainTx::Ethereum(t) => policy.check_eth(reader, &t.sender(), t.to().as_ref()),
+        };
+        verdict.map(Result::err).map_err(|e| e.to_string())
+    }
+
+    fn params(&self) -> Result<ChainParams, String> {
+        hechain_execution::governance::params(self.reader()?).map_err(|e| e.to_string())
     }
 }

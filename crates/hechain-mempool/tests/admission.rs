@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use hechain_crypto::{AccountKey, AccountScheme, Suite};
 use hechain_mempool::{AdmitError, Mempool, MempoolConfig, StateSource};
-use hechain_types::{Account, Address, ChainParams, EvidenceMeta, Payload, SignedTransaction, Transaction, H256};
+use hechain_types::{
+    Account, Address, ChainParams, ChainTx, EvidenceMeta, Payload, SignedTransaction, Transaction, H256,
+};
 
 const CHAIN: u64 = 7;
 
@@ -14,6 +16,9 @@ const CHAIN: u64 = 7;
 struct Chain {
     accounts: BTreeMap<Address, Account>,
     evidence: BTreeMap<H256, String>,
+    /// Senders the rules refuse, with the reason.
+    refused: BTreeMap<Address, String>,
+    params: ChainParams,
 }
 
 impl StateSource for Chain {
@@ -22,6 +27,12 @@ impl StateSource for Chain {
     }
     fn evidence_exists(&self, h: &H256) -> Result<Option<String>, String> {
         Ok(self.evidence.get(h).cloned())
+    }
+    fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String> {
+        Ok(self.refused.get(&tx.sender()).cloned())
+    }
+    fn params(&self) -> Result<ChainParams, String> {
+        Ok(self.params.clone())
     }
 }
 
@@ -43,8 +54,8 @@ fn transfer(k: &AccountKey, nonce: u64, amount: u128) -> SignedTransaction {
 
 fn setup(config: MempoolConfig) -> (Mempool, Chain) {
     let params = ChainParams { max_block_txs: 100, max_tx_bytes: 1024, min_fee: 1, ..ChainParams::default() };
-    let pool = Mempool::new(Suite::Standard, CHAIN, params, config);
-    let mut chain = Chain::default();
+    let pool = Mempool::new(Suite::Standard, CHAIN, params.clone(), config);
+    let mut chain = Chain { params, ..Chain::default() };
     for i in 0..4 {
         chain.accounts.insert(Address(key(i).address()), Account { nonce: 0, balance: 1_000 });
     }
@@ -251,8 +262,6 @@ fn claiming(t: &hechain_types::EthTransaction, sender: Address) -> ChainTx {
     ChainTx::Ethereum(<hechain_types::EthTransaction as borsh::BorshDeserialize>::try_from_slice(&bytes).unwrap())
 }
 
-use hechain_types::ChainTx;
-
 #[test]
 fn ethereum_rules_and_shared_nonces() {
     let params = ChainParams { base_fee_per_gas: 10, max_tx_gas: 100_000, ..ChainParams::default() };
@@ -330,4 +339,25 @@ fn recently_committed_copies_are_refused_before_signature_checks() {
     assert!(pool.recently_committed(&h));
     // A late copy (gossip behind consensus) is a duplicate, not a second signature check.
     assert_eq!(admit(&pool, &chain, t), Err(AdmitError::Duplicate(h)));
+}
+
+#[test]
+fn refused_by_the_rules_in_force_and_params_follow_commits() {
+    let (pool, mut chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    chain.refused.insert(Address(k.address()), "account 0x… is frozen by proposal 3: court order".into());
+    match admit(&pool, &chain, transfer(&k, 0, 5)) {
+        Err(AdmitError::NotPermitted(m)) => assert_eq!(m, "account 0x… is frozen by proposal 3: court order"),
+        other => panic!("{other:?}"),
+    }
+    chain.refused.insert(Address(k.address()), "not permitted: 0x… may not send transactions (requires …)".into());
+    let e = admit(&pool, &chain, transfer(&k, 0, 5)).unwrap_err();
+    assert_eq!(e.to_string(), "not permitted: 0x… may not send transactions (requires …)");
+    assert_eq!(e.code(), "not_permitted");
+    assert!(admit(&pool, &chain, transfer(&key(1), 0, 5)).is_ok(), "others are admitted");
+    // A governance change of the parameters reaches the pool with the next commit.
+    chain.params.min_fee = 50;
+    pool.on_committed(&[], &[], &chain);
+    assert_eq!(pool.params().min_fee, 50);
+    assert!(matches!(admit(&pool, &chain, transfer(&key(2), 0, 5)), Err(AdmitError::FeeTooLow { min: 50, got: 1 })));
 }

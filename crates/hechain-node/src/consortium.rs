@@ -204,6 +204,10 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
             .map(|c| OrgInfo { name: c.org_name().to_string(), ca_cert_pem: c.cert_pem().to_string() })
             .collect(),
         observers: planned.iter().filter(|p| p.role == Role::Observer).map(info).collect(),
+        governance: Some(crate::dev::dev_governance(
+            spec.suite,
+            &cas.iter().map(|c| c.org_name().to_string()).collect::<Vec<_>>(),
+        )),
     };
     genesis.validate().map_err(|e| NodeError::Config(e.to_string()))?;
     write_genesis(&out.join(GENESIS_FILE), &genesis)?;

@@ -55,6 +55,26 @@ pub fn dev_genesis(suite: Suite, validator: &NodeKey, accounts: &[Address], bala
         params: ChainParams::default(),
         orgs: vec![],
         observers: vec![],
+        governance: Some(dev_governance(suite, &[String::new()])),
+    }
+}
+
+/// Governance of a local chain: dev account `i` represents organisation `orgs[i]` on the
+/// committee with weight 1; two-thirds threshold, one-day voting period, everything open.
+pub fn dev_governance(suite: Suite, orgs: &[String]) -> hechain_types::GenesisGovernance {
+    hechain_types::GenesisGovernance {
+        committee: orgs
+            .iter()
+            .enumerate()
+            .map(|(i, org)| hechain_types::CommitteeMember {
+                address: Address(dev_account_key(suite, i).address()),
+                weight: 1,
+                org: org.clone(),
+            })
+            .collect(),
+        config: hechain_types::GovConfig { threshold_bps: 6_666, voting_period_ms: 24 * 3_600_000 },
+        roles: vec![],
+        permissions: hechain_types::Permissions::default(),
     }
 }
 

@@ -220,8 +220,13 @@ impl Node {
                 .map_err(|e| NodeError::BadFile { path: config.data_dir.join(DB_FILE), reason: e.to_string() })??
         };
         let store = Arc::new(store);
-        let mempool =
-            Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, genesis.params.clone(), config.mempool.clone()));
+        // The chain parameters in force at the stored head (governance may have changed them
+        // since genesis); the pool follows later changes at each commit.
+        let params = store.reader().map_err(NodeError::from).and_then(|r| {
+            hechain_execution::governance::params(&r)
+                .map_err(|e| NodeError::Consensus(hechain_consensus::ConsensusError::from(e)))
+        })?;
+        let mempool = Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, params, config.mempool.clone()));
         let (blocks, _) = broadcast::channel(1024);
         let (shutdown, shutdown_rx) = watch::channel(false);
 

@@ -209,6 +209,38 @@ pub enum Event {
         /// Number of parts paid.
         parts: u32,
     },
+    /// A governance proposal was made.
+    GovProposed {
+        /// Proposal id.
+        id: u64,
+        /// The proposing committee member.
+        proposer: Address,
+        /// Kind of change (`grant_role`, `freeze`, `set_params`, …).
+        action: String,
+        /// Votes are accepted until this block time (ms).
+        deadline_ms: u64,
+    },
+    /// A committee member voted.
+    GovVoted {
+        /// Proposal id.
+        proposal: u64,
+        /// The member.
+        voter: Address,
+        /// Yes or no.
+        approve: bool,
+        /// Its weight.
+        weight: u32,
+    },
+    /// The vote reached the threshold: the change applies at the end of this block.
+    GovApproved {
+        /// Proposal id.
+        proposal: u64,
+    },
+    /// The vote made the threshold unreachable.
+    GovRejected {
+        /// Proposal id.
+        proposal: u64,
+    },
 }
 
 /// Receipt of one transaction.

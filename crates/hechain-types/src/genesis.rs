@@ -158,6 +158,10 @@ pub struct Genesis {
     /// Observer nodes: admitted to the network, receive and verify every block, never vote.
     #[serde(default)]
     pub observers: Vec<ValidatorInfo>,
+    /// The governance committee, roles and permissions. Without it the chain has no committee
+    /// and its rules can never change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<crate::governance::GenesisGovernance>,
 }
 
 /// [`Suite`] with a canonical encoding (0 = standard, 1 = gm).
@@ -186,6 +190,8 @@ impl BorshDeserialize for SuiteTag {
 }
 
 impl Codec for Genesis {}
+
+impl Codec for ChainParams {}
 
 impl Genesis {
     /// The suite.
@@ -254,10 +260,25 @@ impl Genesis {
         if addrs.windows(2).any(|w| w[0] == w[1]) {
             return Err(TypesError::Invalid("genesis: an account is listed twice".into()));
         }
-        if self.params.max_block_txs == 0 || self.params.max_tx_bytes < 128 {
-            return Err(TypesError::Invalid(
-                "genesis: params.max_block_txs must be > 0 and params.max_tx_bytes >= 128".into(),
-            ));
+        self.params.validate().map_err(|e| TypesError::Invalid(format!("genesis: {e}")))?;
+        if let Some(g) = &self.governance {
+            g.validate().map_err(|e| TypesError::Invalid(format!("genesis: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+impl ChainParams {
+    /// Sanity checks (at genesis and on every governance change).
+    pub fn validate(&self) -> Result<(), TypesError> {
+        if self.max_block_txs == 0 || self.max_tx_bytes < 128 {
+            return Err(TypesError::Invalid("params.max_block_txs must be > 0 and params.max_tx_bytes >= 128".into()));
+        }
+        if self.max_tx_gas < crate::eth::NATIVE_TX_GAS || self.block_gas_limit < crate::eth::NATIVE_TX_GAS {
+            return Err(TypesError::Invalid(format!(
+                "params.max_tx_gas and params.block_gas_limit must be at least {}",
+                crate::eth::NATIVE_TX_GAS
+            )));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod codec;
 pub mod copyright;
 pub mod eth;
 pub mod genesis;
+pub mod governance;
 pub mod merkle;
 pub mod primitives;
 pub mod tx;
@@ -23,6 +24,10 @@ pub use codec::{Codec, ENCODING_VERSION};
 pub use copyright::{CopyrightLicense, CopyrightWork, Stamp};
 pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
 pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
+pub use governance::{
+    Access, Action, CommitteeMember, FreezeRecord, GenesisGovernance, GovConfig, Permissions, Proposal, ProposalStatus,
+    Role, Roles, Vote,
+};
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};

@@ -143,7 +143,25 @@ pub enum Payload {
         /// The voucher.
         voucher_id: u64,
     },
+    /// Propose a governance change (sender: a committee member).
+    GovPropose {
+        /// The change.
+        action: crate::governance::Action,
+        /// Why (free text, at most 1,024 bytes).
+        #[serde(default)]
+        description: String,
+    },
+    /// Vote on an open proposal (sender: a committee member, once per proposal).
+    GovVote {
+        /// The proposal.
+        proposal: u64,
+        /// Yes or no.
+        approve: bool,
+    },
 }
+
+/// The native modules, as [`Payload::module`] names them (permission settings refer to them).
+pub const MODULES: [&str; 5] = ["transfer", "evidence", "copyright", "voucher", "governance"];
 
 impl Payload {
     /// Stateless field checks (lengths, empty fields, empty terms), run by the pool on
@@ -164,6 +182,28 @@ impl Payload {
             Payload::CopyrightLicense { start_ms, end_ms, territory, .. } => {
                 crate::copyright::validate_license(*start_ms, *end_ms, territory)
             }
+            Payload::GovPropose { action, description } => {
+                crate::governance::validate_description(description)?;
+                action.validate()
+            }
+            Payload::GovVote { .. } => Ok(()),
+        }
+    }
+
+    /// The native module the payload belongs to (one of [`MODULES`]).
+    pub fn module(&self) -> &'static str {
+        match self {
+            Payload::Transfer { .. } => "transfer",
+            Payload::EvidencePut { .. } => "evidence",
+            Payload::CopyrightRegister { .. }
+            | Payload::CopyrightTransfer { .. }
+            | Payload::CopyrightLicense { .. } => "copyright",
+            Payload::VoucherIssue { .. }
+            | Payload::VoucherSplit { .. }
+            | Payload::VoucherPledge { .. }
+            | Payload::VoucherRelease { .. }
+            | Payload::VoucherSettle { .. } => "voucher",
+            Payload::GovPropose { .. } | Payload::GovVote { .. } => "governance",
         }
     }
 

@@ -52,6 +52,10 @@ pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 /// Address of the voucher precompile (native voucher transactions show it as their `to` over
 /// JSON-RPC).
 pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x02]);
+/// Address that native governance transactions show as their `to` over JSON-RPC. Governance is
+/// not callable from Solidity (proposals and votes are signed by committee members' accounts);
+/// nothing runs there.
+pub const GOVERNANCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x10]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
@@ -111,14 +115,23 @@ where
     }
 
     fn run(&mut self, ctx: &mut CTX, inputs: &CallInputs) -> Result<Option<InterpreterResult>, String> {
-        let result = if inputs.bytecode_address == evm_address(&EVIDENCE_ADDRESS) {
-            evidence_precompile(ctx, inputs)
+        let module = if inputs.bytecode_address == evm_address(&EVIDENCE_ADDRESS) {
+            "evidence"
         } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
-            copyright::run(ctx, inputs, self.block)
+            "copyright"
         } else if inputs.bytecode_address == evm_address(&VOUCHER_ADDRESS) {
-            voucher::run(ctx, inputs, self.block)
+            "voucher"
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
+        };
+        let result = match permitted(ctx, inputs, module) {
+            Ok(Some(refused)) => Ok(refused),
+            Err(e) => Err(e),
+            Ok(None) => match module {
+                "evidence" => evidence_precompile(ctx, inputs),
+                "copyright" => copyright::run(ctx, inputs, self.block),
+                _ => voucher::run(ctx, inputs, self.block),
+            },
         };
         let out = match result {
             Ok(out) => out,
@@ -134,6 +147,25 @@ where
     fn warm_addresses(&self) -> &AddressSet {
         &self.warm
     }
+}
+
+/// The governance check of a call that may write through a module's precompile (any call but a
+/// static one, which can only read): the caller — an account or a contract — must not be frozen
+/// and must be allowed to use the module. `Some(refusal)` if it is not.
+fn permitted<CTX, D>(ctx: &mut CTX, inputs: &CallInputs, module: &str) -> Result<Option<PrecompileOutput>, ExecError>
+where
+    CTX: ContextTr<Db = WrapDatabaseRef<D>>,
+    D: revm::DatabaseRef<Error = ExecError> + StateRead,
+{
+    if inputs.is_static {
+        return Ok(None);
+    }
+    let db = &ctx.db_ref().0;
+    let policy = crate::governance::Policy::load(db)?;
+    Ok(match policy.check_module_call(db, &from_evm_address(inputs.caller), module)? {
+        Ok(()) => None,
+        Err(reason) => Some(revert_msg(0, &reason, inputs.reservoir)),
+    })
 }
 
 /// Decodes a call to a native-module precompile (`module` names it in errors); the refusal to

@@ -29,6 +29,17 @@ pub fn commit_block(
     node: &NodeKey,
     txs: Vec<ChainTx>,
 ) -> (ExecutionOutput, BlockHeader) {
+    commit_block_after(store, genesis, node, txs, 10)
+}
+
+/// [`commit_block`] with the block timestamp `advance_ms` after its parent's.
+pub fn commit_block_after(
+    store: &Store,
+    genesis: &Genesis,
+    node: &NodeKey,
+    txs: Vec<ChainTx>,
+    advance_ms: u64,
+) -> (ExecutionOutput, BlockHeader) {
     let suite = genesis.suite();
     let r = store.reader().unwrap();
     let parent = r.head().unwrap();
@@ -36,10 +47,10 @@ pub fn commit_block(
     let ctx = BlockContext {
         suite,
         height: parent.height + 1,
-        timestamp_ms: parent.timestamp_ms + 10,
+        timestamp_ms: parent.timestamp_ms + advance_ms,
         parent_hash: parent.hash(suite),
     };
-    let out = execute_block(&r, &parent.state_root, ctx, genesis.chain_id, &genesis.params, &txs, &hashes).unwrap();
+    let out = execute_block(&r, &parent.state_root, ctx, genesis.chain_id, &txs, &hashes).unwrap();
     let receipt_hashes: Vec<H256> = out.receipts.iter().map(|r| r.hash(suite)).collect();
     let header = BlockHeader {
         version: 1,
@@ -97,6 +108,7 @@ pub fn env(suite: Suite, min_fee: u64) -> Env {
         params: ChainParams { min_fee, ..ChainParams::default() },
         orgs: vec![],
         observers: vec![],
+        governance: None,
     };
     let (dir, store) = open_store(&genesis);
     Env { _dir: dir, store, genesis, node, keys }
@@ -111,4 +123,12 @@ pub fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> Signe
 /// Executes and commits one block of `txs` on `e`.
 pub fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
     commit_block(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
+}
+
+/// `e` with its genesis changed by `f`, on a fresh store.
+pub fn with_genesis(e: Env, f: impl FnOnce(&mut Genesis)) -> Env {
+    let mut genesis = e.genesis;
+    f(&mut genesis);
+    let (dir, store) = open_store(&genesis);
+    Env { _dir: dir, store, genesis, node: e.node, keys: e.keys }
 }

@@ -230,9 +230,9 @@ struct CheckCtx {
     mempool: Arc<Mempool>,
     store: Arc<Store>,
     vs: ValidatorSet,
+    /// The node's own limit (the chain parameter in force may be lower).
     max_block_txs: usize,
     max_payload_bytes: usize,
-    block_gas_limit: u64,
 }
 
 impl CheckCtx {
@@ -245,17 +245,21 @@ impl CheckCtx {
             return Err(format!("payload of {} bytes exceeds {}", bytes.len(), self.max_payload_bytes));
         }
         let p = BlockPayload::decode(bytes).map_err(|e| e.to_string())?;
-        if p.txs.len() > self.max_block_txs {
-            return Err(format!("payload has {} transactions, the limit is {}", p.txs.len(), self.max_block_txs));
+        // The chain parameters in force at this node's last executed block (governance may have
+        // changed them; a leader that has not executed the change yet may be refused once).
+        let params = self.mempool.params();
+        let max_txs = self.max_block_txs.min(params.max_block_txs as usize);
+        if p.txs.len() > max_txs {
+            return Err(format!("payload has {} transactions, the limit is {max_txs}", p.txs.len()));
         }
         if p.timestamp_ms > now_ms().saturating_add(MAX_CLOCK_DRIFT_MS) {
             return Err(format!("payload timestamp {} is too far in the future", p.timestamp_ms));
         }
         let declared_gas = p.txs.iter().fold(0u64, |g, t| g.saturating_add(t.gas_limit()));
-        if declared_gas > self.block_gas_limit {
+        if declared_gas > params.block_gas_limit {
             return Err(format!(
                 "payload declares {declared_gas} gas, the block gas limit is {}",
-                self.block_gas_limit
+                params.block_gas_limit
             ));
         }
         let suite = self.suite;
@@ -447,7 +451,7 @@ pub(crate) async fn start(
     let anchor = if head.height == 0 { (0, genesis_id) } else { (head.round, head.consensus_id) };
     let safety = SafetyFile::new(data_dir);
     let mut settings = settings;
-    settings.max_block_txs = settings.max_block_txs.min(genesis.params.max_block_txs as usize).max(1);
+    settings.max_block_txs = settings.max_block_txs.max(1);
     // An idle leader must propose well within the round timeout, or idle rounds would time out.
     settings.idle_block_interval = settings
         .idle_block_interval
@@ -494,7 +498,6 @@ pub(crate) async fn start(
         vs: vs.clone(),
         max_block_txs: settings.max_block_txs,
         max_payload_bytes: settings.max_payload_bytes,
-        block_gas_limit: genesis.params.block_gas_limit,
     });
     let now = Instant::now();
     let mut driver = Driver {
@@ -792,8 +795,9 @@ impl Driver {
         let mempool = self.mempool.clone();
         let exclude = self.inflight_set.clone();
         let events = self.events.clone();
-        let max_txs = self.settings.max_block_txs;
-        let max_gas = self.genesis.params.block_gas_limit;
+        let params = self.mempool.params();
+        let max_txs = self.settings.max_block_txs.min(params.max_block_txs as usize).max(1);
+        let max_gas = params.block_gas_limit;
         let max_bytes = self.settings.max_payload_bytes.saturating_sub(1024);
         let suite = self.suite;
         tokio::task::spawn_blocking(move || {

@@ -58,7 +58,7 @@ pub const METHODS: &[&str] = &[
 
 /// Dispatches one call.
 pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) -> Result<Value, RpcError> {
-    let params = &ctx.genesis.params;
+    let params = &ctx.mempool.params();
     // `…ByHash…` methods name their block by hash: make that explicit for the block resolver.
     let by_hash;
     let p = if method.starts_with("eth_getBlock") && method.ends_with("ByHash")
@@ -448,7 +448,7 @@ fn block_value(ctx: &RpcContext, reader: &StoreReader, height: u64, full: bool) 
     let hashes = reader.tx_hashes(height)?.unwrap_or_default();
     let receipts = reader.block_receipts(height)?;
     let hash = block.header.hash(suite);
-    Ok(format::full_block(&block, &hash, &hashes, &receipts, full, &ctx.genesis.params))
+    Ok(format::full_block(&block, &hash, &hashes, &receipts, full, &ctx.mempool.params()))
 }
 
 fn fee_history(ctx: &RpcContext, p: &Value) -> Result<Value, RpcError> {
@@ -461,7 +461,7 @@ fn fee_history(ctx: &RpcContext, p: &Value) -> Result<Value, RpcError> {
     let newest = resolve_block(&reader, at(p, 1))?.ok_or_else(|| RpcError::invalid_params("unknown newest block"))?;
     let oldest = newest.saturating_sub(count - 1);
     let percentiles = at(p, 2).as_array().map(|a| a.len()).unwrap_or(0);
-    let params = &ctx.genesis.params;
+    let params = &ctx.mempool.params();
     let mut ratios = Vec::new();
     for h in oldest..=newest {
         let used: u64 = reader.block_receipts(h)?.iter().map(format::gas_used).sum();

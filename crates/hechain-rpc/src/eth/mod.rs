@@ -346,7 +346,7 @@ fn ws_subscription(
     let mut blocks = st.ctx.blocks.subscribe();
     let out = out.clone();
     let sub_id = id.clone();
-    let params = st.ctx.genesis.params.clone();
+    let params = st.ctx.mempool.params();
     let handle = tokio::spawn(async move {
         loop {
             let b = match blocks.recv().await {

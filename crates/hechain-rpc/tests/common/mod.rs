@@ -94,6 +94,7 @@ impl TestNode {
             params: ChainParams { min_fee: MIN_FEE, base_fee_per_gas: 1, ..ChainParams::default() },
             orgs: vec![],
             observers: vec![],
+            governance: None,
         };
         genesis.validate().expect("valid genesis");
         let store = Store::open(&dir.path().join("chain.redb"), &genesis, |s| {

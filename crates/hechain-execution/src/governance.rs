@@ -1,0 +1,496 @@
+//! Consortium governance module (联盟治理): the committee, roles, permissions, frozen accounts,
+//! chain parameters, and the proposals and votes that change them.
+//!
+//! Rules (each refusal is a failed receipt whose reason says what is wrong):
+//! - only a committee member proposes or votes; the proposer's own vote counts as yes;
+//! - a member votes once per proposal, while it is open and before its deadline;
+//! - a proposal passes when the yes weight reaches the threshold (basis points of the committee's
+//!   total weight, both as they were when it was proposed) and is refused for good once the no
+//!   weight makes that impossible;
+//! - an approved change applies at the end of the block of the deciding vote ([`end_block`]),
+//!   so every transaction of a block runs under the same rules; a proposal still open at its
+//!   deadline is recorded as expired by the first block at or after it;
+//! - a change that no longer fits the state when it applies (revoking a role the account no
+//!   longer holds, removing the last committee member) is recorded as failed and changes nothing.
+//!
+//! The rules in force are read by [`Policy`], which execution, the pool and the precompiles
+//! apply to every transaction: frozen accounts and contracts, who may send, deploy and use each
+//! module.
+
+use hechain_types::governance::{Committee, OpenProposals, MAX_COMMITTEE, MAX_OPEN_PROPOSALS};
+use hechain_types::{
+    Access, Action, Address, ChainParams, Codec, Event, FreezeRecord, Genesis, GovConfig, Payload, Permissions,
+    Proposal, ProposalStatus, Roles, Stamp, Vote, H256,
+};
+
+use crate::state::{Overlay, StateRead};
+use crate::{counter, keys, read, read_u64, BlockContext, ExecError};
+
+/// Outcome of a module operation: events, or the refusal reason.
+pub type Outcome = Result<Vec<Event>, String>;
+
+/// The chain parameters in force.
+pub fn params<S: StateRead + ?Sized>(s: &S) -> Result<ChainParams, ExecError> {
+    Ok(read(s, keys::GOV_PARAMS)?.unwrap_or_default())
+}
+
+/// The governance settings (`None`: the chain has no governance).
+pub fn config<S: StateRead + ?Sized>(s: &S) -> Result<Option<GovConfig>, ExecError> {
+    read(s, keys::GOV_CONFIG)
+}
+
+/// The committee.
+pub fn committee<S: StateRead + ?Sized>(s: &S) -> Result<Committee, ExecError> {
+    Ok(read(s, keys::GOV_COMMITTEE)?.unwrap_or_default())
+}
+
+/// The permission settings.
+pub fn permissions<S: StateRead + ?Sized>(s: &S) -> Result<Permissions, ExecError> {
+    Ok(read(s, keys::GOV_PERMISSIONS)?.unwrap_or_default())
+}
+
+/// An account's roles.
+pub fn roles<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Roles, ExecError> {
+    Ok(read(s, &keys::gov_roles(a))?.unwrap_or_default())
+}
+
+/// Why an account is frozen, if it is.
+pub fn frozen<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Option<FreezeRecord>, ExecError> {
+    read(s, &keys::gov_frozen(a))
+}
+
+/// Proposal `id`.
+pub fn proposal<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Proposal>, ExecError> {
+    read(s, &keys::gov_proposal(id))
+}
+
+/// A member's vote on a proposal.
+pub fn vote_of<S: StateRead + ?Sized>(s: &S, id: u64, voter: &Address) -> Result<Option<Vote>, ExecError> {
+    read(s, &keys::gov_vote(id, voter))
+}
+
+/// The ids of the open proposals, ascending.
+pub fn open_proposals<S: StateRead + ?Sized>(s: &S) -> Result<OpenProposals, ExecError> {
+    Ok(read(s, keys::GOV_OPEN)?.unwrap_or_default())
+}
+
+/// The id the next proposal gets.
+pub fn next_proposal_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+    counter(s, keys::GOV_NEXT_ID)
+}
+
+fn frozen_count<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+    read_u64(s, keys::GOV_FROZEN_COUNT, 0)
+}
+
+fn set_frozen_count<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, n: u64) {
+    o.put(keys::GOV_FROZEN_COUNT.to_vec(), n.to_be_bytes().to_vec());
+}
+
+/// The governance state a genesis starts with: the chain parameters always; committee,
+/// settings, roles and permissions when the genesis has a governance section.
+pub fn genesis_writes(genesis: &Genesis) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut w = vec![(keys::GOV_PARAMS.to_vec(), genesis.params.encode())];
+    if let Some(g) = &genesis.governance {
+        w.push((keys::GOV_CONFIG.to_vec(), g.config.encode()));
+        w.push((keys::GOV_COMMITTEE.to_vec(), Committee { members: g.committee.clone() }.encode()));
+        w.push((keys::GOV_PERMISSIONS.to_vec(), g.permissions.encode()));
+        for r in &g.roles {
+            w.push((keys::gov_roles(&r.address), r.roles.encode()));
+        }
+    }
+    w
+}
+
+/// The rules in force for a block, read once: permission settings, the committee, the chain
+/// parameters, and whether anything is frozen (so the common case costs no look-ups per
+/// transaction). Governance changes apply only between blocks, so one `Policy` holds for a
+/// whole block.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Chain parameters.
+    pub params: ChainParams,
+    /// Permission settings.
+    pub permissions: Permissions,
+    /// The committee.
+    pub committee: Committee,
+    any_frozen: bool,
+    all_open: bool,
+}
+
+impl Policy {
+    /// Reads the rules in force from `s`.
+    pub fn load<S: StateRead + ?Sized>(s: &S) -> Result<Policy, ExecError> {
+        let permissions = permissions(s)?;
+        Ok(Policy {
+            params: params(s)?,
+            all_open: permissions.all_open(),
+            permissions,
+            committee: committee(s)?,
+            any_frozen: frozen_count(s)? > 0,
+        })
+    }
+
+    fn check_frozen<S: StateRead + ?Sized>(
+        &self,
+        s: &S,
+        a: &Address,
+        what: &str,
+    ) -> Result<Result<(), String>, ExecError> {
+        if !self.any_frozen {
+            return Ok(Ok(()));
+        }
+        Ok(match frozen(s, a)? {
+            Some(f) => Err(format!("{what} {a} is frozen by proposal {}: {}", f.proposal, f.reason)),
+            None => Ok(()),
+        })
+    }
+
+    fn check_access<S: StateRead + ?Sized>(
+        &self,
+        s: &S,
+        a: &Address,
+        access: &Access,
+        what: &str,
+    ) -> Result<Result<(), String>, ExecError> {
+        if *access == Access::Open {
+            return Ok(Ok(()));
+        }
+        let member = self.committee.member(a).is_some();
+        Ok(if access.admits(roles(s, a)?, member) {
+            Ok(())
+        } else {
+            Err(format!("not permitted: {a} may not {what} (requires {})", access.describe()))
+        })
+    }
+
+    /// Whether `sender` may send a native transaction with `payload`.
+    pub fn check_native<S: StateRead + ?Sized>(
+        &self,
+        s: &S,
+        sender: &Address,
+        payload: &Payload,
+    ) -> Result<Result<(), String>, ExecError> {
+        if let Err(e) = self.check_frozen(s, sender, "account")? {
+            return Ok(Err(e));
+        }
+        // Members govern whatever the permission settings say (they could not repair them
+        // otherwise).
+        if self.all_open || (payload.module() == "governance" && self.committee.member(sender).is_some()) {
+            return Ok(Ok(()));
+        }
+        if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {
+            return Ok(Err(e));
+        }
+        let module = payload.module();
+        self.check_access(s, sender, self.permissions.module(module), &format!("use the {module} module"))
+    }
+
+    /// Whether `sender` may send an Ethereum transaction to `to` (`None`: a contract creation).
+    pub fn check_eth<S: StateRead + ?Sized>(
+        &self,
+        s: &S,
+        sender: &Address,
+        to: Option<&Address>,
+    ) -> Result<Result<(), String>, ExecError> {
+        if let Err(e) = self.check_frozen(s, sender, "account")? {
+            return Ok(Err(e));
+        }
+        if let Some(to) = to {
+            if let Err(e) = self.check_frozen(s, to, "contract")? {
+                return Ok(Err(e));
+            }
+        }
+        if to.is_none() && !self.params.deploy.allows(sender) {
+            return Ok(Err(format!("not permitted: {sender} may not deploy contracts (deploy allow-list)")));
+        }
+        if self.all_open {
+            return Ok(Ok(()));
+        }
+        if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {
+            return Ok(Err(e));
+        }
+        match to {
+            None => self.check_access(s, sender, &self.permissions.deploy, "deploy contracts"),
+            Some(_) => Ok(Ok(())),
+        }
+    }
+
+    /// Whether `caller` (an account or a contract) may write through the precompile of `module`.
+    pub fn check_module_call<S: StateRead + ?Sized>(
+        &self,
+        s: &S,
+        caller: &Address,
+        module: &str,
+    ) -> Result<Result<(), String>, ExecError> {
+        if let Err(e) = self.check_frozen(s, caller, "account")? {
+            return Ok(Err(e));
+        }
+        if self.all_open {
+            return Ok(Ok(()));
+        }
+        self.check_access(s, caller, self.permissions.module(module), &format!("use the {module} module"))
+    }
+}
+
+fn put<R: StateRead + ?Sized, T: Codec>(o: &mut Overlay<'_, R>, key: Vec<u8>, v: &T) {
+    o.put(key, v.encode());
+}
+
+/// Checks that `action` fits the current state (at proposal time, and again when it applies).
+fn fits<S: StateRead + ?Sized>(s: &S, action: &Action) -> Result<Result<(), String>, ExecError> {
+    let c = committee(s)?;
+    Ok(match action {
+        Action::GrantRole { account, role } if roles(s, account)?.has(*role) => {
+            Err(format!("{account} already holds the role {role}"))
+        }
+        Action::RevokeRole { account, role } if !roles(s, account)?.has(*role) => {
+            Err(format!("{account} does not hold the role {role}"))
+        }
+        Action::SetCommitteeMember { account, weight: 0, .. } => match c.member(account) {
+            None => Err(format!("{account} is not a committee member")),
+            Some(_) if c.members.len() == 1 => Err("the last committee member cannot be removed".into()),
+            Some(_) => Ok(()),
+        },
+        Action::SetCommitteeMember { account, .. }
+            if c.member(account).is_none() && c.members.len() >= MAX_COMMITTEE =>
+        {
+            Err(format!("the committee already has the maximum of {MAX_COMMITTEE} members"))
+        }
+        Action::SetCommitteeMember { account, .. } if frozen(s, account)?.is_some() => {
+            Err(format!("{account} is frozen; unfreeze it before it joins the committee"))
+        }
+        Action::Freeze { account, .. } if frozen(s, account)?.is_some() => Err(format!("{account} is already frozen")),
+        Action::Freeze { account, .. } if c.member(account).is_some() => {
+            Err(format!("{account} is a committee member; remove it from the committee before freezing it"))
+        }
+        Action::Unfreeze { account } if frozen(s, account)?.is_none() => Err(format!("{account} is not frozen")),
+        _ => Ok(()),
+    })
+}
+
+/// Proposes `action`; the sender must be a committee member. Its own yes vote is counted.
+pub fn propose<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    sender: &Address,
+    tx_hash: H256,
+    action: &Action,
+    description: &str,
+) -> Result<Outcome, ExecError> {
+    let Some(cfg) = config(o)? else {
+        return Ok(Err("this chain has no governance committee: its rules cannot change".into()));
+    };
+    let c = committee(o)?;
+    let Some(member) = c.member(sender).cloned() else {
+        return Ok(Err(format!("not permitted: only committee members may propose; {sender} is not one")));
+    };
+    if let Err(e) = action.validate().and_then(|_| hechain_types::governance::validate_description(description)) {
+        return Ok(Err(e.to_string()));
+    }
+    if let Err(e) = fits(o, action)? {
+        return Ok(Err(e));
+    }
+    let mut open = open_proposals(o)?;
+    if open.ids.len() >= MAX_OPEN_PROPOSALS {
+        return Ok(Err(format!(
+            "{MAX_OPEN_PROPOSALS} proposals are open already; vote on them or wait until they expire"
+        )));
+    }
+    let id = next_proposal_id(o)?;
+    let at = ctx.stamp(tx_hash);
+    let deadline_ms = ctx.timestamp_ms.saturating_add(cfg.voting_period_ms);
+    let p = Proposal {
+        id,
+        proposer: *sender,
+        action: action.clone(),
+        description: description.to_string(),
+        created: at,
+        deadline_ms,
+        threshold_bps: cfg.threshold_bps,
+        total_weight: c.total_weight(),
+        yes_weight: 0,
+        no_weight: 0,
+        votes: 0,
+        status: ProposalStatus::Open,
+    };
+    open.ids.push(id);
+    put(o, keys::GOV_OPEN.to_vec(), &open);
+    o.put(keys::GOV_NEXT_ID.to_vec(), (id + 1).to_be_bytes().to_vec());
+    let mut events = vec![Event::GovProposed { id, proposer: *sender, action: action.kind().into(), deadline_ms }];
+    events.extend(record_vote(o, at, p, member.address, member.weight, true));
+    Ok(Ok(events))
+}
+
+/// Records a vote on an open proposal, decides it if the vote settles it, and stores it.
+fn record_vote<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    at: Stamp,
+    mut p: Proposal,
+    voter: Address,
+    weight: u32,
+    approve: bool,
+) -> Vec<Event> {
+    if approve {
+        p.yes_weight += weight as u64;
+    } else {
+        p.no_weight += weight as u64;
+    }
+    p.votes += 1;
+    let mut events = vec![Event::GovVoted { proposal: p.id, voter, approve, weight }];
+    if p.approved() {
+        p.status = ProposalStatus::Approved { at };
+        events.push(Event::GovApproved { proposal: p.id });
+    } else if p.defeated() {
+        p.status = ProposalStatus::Rejected { at };
+        events.push(Event::GovRejected { proposal: p.id });
+    }
+    put(o, keys::gov_vote(p.id, &voter), &Vote { proposal: p.id, voter, approve, weight, at });
+    put(o, keys::gov_proposal(p.id), &p);
+    events
+}
+
+/// Votes on proposal `id`; the sender must be a committee member that has not voted on it.
+pub fn vote<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    sender: &Address,
+    tx_hash: H256,
+    id: u64,
+    approve: bool,
+) -> Result<Outcome, ExecError> {
+    let c = committee(o)?;
+    let Some(member) = c.member(sender).cloned() else {
+        return Ok(Err(format!("not permitted: only committee members may vote; {sender} is not one")));
+    };
+    let Some(p) = proposal(o, id)? else {
+        return Ok(Err(format!("no proposal has id {id}")));
+    };
+    match &p.status {
+        ProposalStatus::Open => {}
+        ProposalStatus::Approved { .. } => {
+            return Ok(Err(format!("proposal {id} is already approved; it applies at the end of this block")))
+        }
+        other => return Ok(Err(format!("proposal {id} is closed ({})", status_word(other)))),
+    }
+    if ctx.timestamp_ms >= p.deadline_ms {
+        return Ok(Err(format!("proposal {id}'s voting period ended at {} ms", p.deadline_ms)));
+    }
+    if let Some(v) = vote_of(o, id, sender)? {
+        return Ok(Err(format!(
+            "{sender} already voted {} on proposal {id} at height {}",
+            if v.approve { "yes" } else { "no" },
+            v.at.height
+        )));
+    }
+    Ok(Ok(record_vote(o, ctx.stamp(tx_hash), p, member.address, member.weight, approve)))
+}
+
+/// One word for a proposal's status.
+pub fn status_word(s: &ProposalStatus) -> &'static str {
+    match s {
+        ProposalStatus::Open => "open",
+        ProposalStatus::Approved { .. } => "approved",
+        ProposalStatus::Applied { .. } => "applied",
+        ProposalStatus::Failed { .. } => "failed",
+        ProposalStatus::Rejected { .. } => "rejected",
+        ProposalStatus::Expired { .. } => "expired",
+    }
+}
+
+/// Runs after the block's last transaction: applies the proposals approved in this block, in
+/// id order, and records open proposals whose deadline has passed as expired.
+pub fn end_block<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, ctx: BlockContext) -> Result<(), ExecError> {
+    let open = open_proposals(o)?;
+    if open.ids.is_empty() {
+        return Ok(());
+    }
+    let mut still_open = Vec::with_capacity(open.ids.len());
+    for id in &open.ids {
+        let mut p = proposal(o, *id)?.ok_or_else(|| ExecError::Corrupt {
+            key: crate::hex_key(&keys::gov_proposal(*id)),
+            reason: "open proposal missing".into(),
+        })?;
+        match p.status {
+            ProposalStatus::Approved { at } => {
+                p.status = match apply(o, at, &p)? {
+                    Ok(()) => ProposalStatus::Applied { at },
+                    Err(reason) => ProposalStatus::Failed { at, reason },
+                };
+            }
+            ProposalStatus::Open if ctx.timestamp_ms >= p.deadline_ms => {
+                p.status = ProposalStatus::Expired { height: ctx.height, timestamp_ms: ctx.timestamp_ms };
+            }
+            ProposalStatus::Open => {
+                still_open.push(*id);
+                continue;
+            }
+            // Rejected by a vote of this block.
+            _ => {}
+        }
+        put(o, keys::gov_proposal(*id), &p);
+    }
+    if still_open != open.ids {
+        put(o, keys::GOV_OPEN.to_vec(), &OpenProposals { ids: still_open });
+    }
+    Ok(())
+}
+
+/// Applies an approved proposal's change (`at`: the deciding vote), or says why it no longer
+/// fits.
+fn apply<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    at: Stamp,
+    p: &Proposal,
+) -> Result<Result<(), String>, ExecError> {
+    if let Err(e) = fits(o, &p.action)? {
+        return Ok(Err(e));
+    }
+    match &p.action {
+        Action::GrantRole { account, role } => {
+            let r = roles(o, account)?.with(*role);
+            put(o, keys::gov_roles(account), &r);
+        }
+        Action::RevokeRole { account, role } => {
+            let r = roles(o, account)?.without(*role);
+            if r == Roles::default() {
+                o.delete(keys::gov_roles(account));
+            } else {
+                put(o, keys::gov_roles(account), &r);
+            }
+        }
+        Action::SetCommitteeMember { account, weight, org } => {
+            let mut c = committee(o)?;
+            match c.members.iter().position(|m| m.address == *account) {
+                Some(i) if *weight == 0 => {
+                    c.members.remove(i);
+                }
+                Some(i) => {
+                    c.members[i].weight = *weight;
+                    c.members[i].org = org.clone();
+                }
+                None => c.members.push(hechain_types::CommitteeMember {
+                    address: *account,
+                    weight: *weight,
+                    org: org.clone(),
+                }),
+            }
+            put(o, keys::GOV_COMMITTEE.to_vec(), &c);
+        }
+        Action::Freeze { account, reason } => {
+            let rec = FreezeRecord { account: *account, proposal: p.id, reason: reason.clone(), at };
+            put(o, keys::gov_frozen(account), &rec);
+            let n = frozen_count(o)?;
+            set_frozen_count(o, n + 1);
+        }
+        Action::Unfreeze { account } => {
+            o.delete(keys::gov_frozen(account));
+            let n = frozen_count(o)?;
+            set_frozen_count(o, n.saturating_sub(1));
+        }
+        Action::SetParams { params } => put(o, keys::GOV_PARAMS.to_vec(), params),
+        Action::SetPermissions { permissions } => put(o, keys::GOV_PERMISSIONS.to_vec(), permissions),
+        Action::SetConfig { config } => put(o, keys::GOV_CONFIG.to_vec(), config),
+    }
+    Ok(Ok(()))
+}

@@ -1,0 +1,446 @@
+//! Governance over a real store: proposals and votes, thresholds, application at the block
+//! end, rejection and expiry, and the rules in force (frozen accounts, send/module/deploy
+//! permissions, chain parameters) applied to native and Ethereum transactions; a property test
+//! of the tally against a reference model.
+
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_primitives::{Signature, TxKind, U256};
+use hechain_crypto::Suite;
+use hechain_execution::governance::{self, Policy};
+use hechain_execution::{account_of, evidence};
+use hechain_types::governance::ModuleAccess;
+use hechain_types::*;
+use proptest::prelude::*;
+
+mod common;
+use common::{commit_block_after, tx, Env};
+
+const DAY: u64 = 24 * 3_600_000;
+
+/// Keys 0, 1 and 2 are the committee (weight 1 each, threshold 6,666 bps, one-day votes); key 3
+/// is an ordinary account. Balances are 10^24 so that Ethereum gas can be paid.
+fn gov_env(weights: &[u32]) -> Env {
+    let e = common::env(Suite::Standard, 0);
+    let committee: Vec<CommitteeMember> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| CommitteeMember { address: Address(e.keys[i].address()), weight: *w, org: format!("org{i}") })
+        .collect();
+    common::with_genesis(e, |g| {
+        g.governance = Some(GenesisGovernance {
+            committee,
+            config: GovConfig { threshold_bps: 6_666, voting_period_ms: DAY },
+            roles: vec![],
+            permissions: Permissions::default(),
+        });
+        for a in &mut g.accounts {
+            a.balance = 1_000_000_000_000_000_000_000_000;
+        }
+    })
+}
+
+fn addr(e: &Env, i: usize) -> Address {
+    Address(e.keys[i].address())
+}
+
+fn reason(r: &Receipt) -> &str {
+    match &r.status {
+        TxStatus::Failed { reason } => reason,
+        TxStatus::Success => panic!("expected a refusal, got success: {r:?}"),
+    }
+}
+
+fn ok(r: &Receipt) {
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+}
+
+/// Nonces per key, so that each test reads as a story.
+struct Nonces([u64; 4]);
+
+impl Nonces {
+    fn next(&mut self, i: usize) -> u64 {
+        self.0[i] += 1;
+        self.0[i] - 1
+    }
+}
+
+fn propose(e: &Env, n: &mut Nonces, from: usize, action: Action) -> ChainTx {
+    let nonce = n.next(from);
+    tx(e, from, nonce, 0, Payload::GovPropose { action, description: "test".into() }).into()
+}
+
+fn vote(e: &Env, n: &mut Nonces, from: usize, proposal: u64, approve: bool) -> ChainTx {
+    let nonce = n.next(from);
+    tx(e, from, nonce, 0, Payload::GovVote { proposal, approve }).into()
+}
+
+fn transfer(e: &Env, n: &mut Nonces, from: usize, amount: u128) -> ChainTx {
+    let nonce = n.next(from);
+    tx(e, from, nonce, 0, Payload::Transfer { to: Address([0xaa; 20]), amount }).into()
+}
+
+fn commit(e: &Env, txs: Vec<ChainTx>) -> Vec<Receipt> {
+    commit_block_after(&e.store, &e.genesis, &e.node, txs, 10).0.receipts
+}
+
+fn proposal(e: &Env, id: u64) -> Proposal {
+    governance::proposal(&e.store.reader().unwrap(), id).unwrap().unwrap()
+}
+
+/// Proposes `action` from key 0 and approves it with key 1 in the same block.
+fn pass(e: &Env, n: &mut Nonces, action: Action) -> u64 {
+    let id = governance::next_proposal_id(&e.store.reader().unwrap()).unwrap();
+    let rs = commit(e, vec![propose(e, n, 0, action), vote(e, n, 1, id, true)]);
+    ok(&rs[0]);
+    ok(&rs[1]);
+    assert!(matches!(proposal(e, id).status, ProposalStatus::Applied { .. }), "{:?}", proposal(e, id));
+    id
+}
+
+#[test]
+fn a_proposal_applies_at_the_end_of_the_block_that_approves_it() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let grant = Action::GrantRole { account: addr(&e, 3), role: Role::Deployer };
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, grant.clone())]);
+    ok(&rs[0]);
+    assert_eq!(
+        rs[0].events,
+        vec![
+            Event::GovProposed { id: 1, proposer: addr(&e, 0), action: "grant_role".into(), deadline_ms: 1_010 + DAY },
+            Event::GovVoted { proposal: 1, voter: addr(&e, 0), approve: true, weight: 1 },
+        ]
+    );
+    let p = proposal(&e, 1);
+    assert_eq!((p.yes_weight, p.total_weight, p.votes, &p.status), (1, 3, 1, &ProposalStatus::Open));
+
+    let rs = commit(
+        &e,
+        vec![
+            vote(&e, &mut n, 3, 1, true),          // not a member
+            vote(&e, &mut n, 0, 1, true),          // voted already (as proposer)
+            vote(&e, &mut n, 1, 9, true),          // no such proposal
+            vote(&e, &mut n, 1, 1, true),          // 2 of 3: approved
+            vote(&e, &mut n, 2, 1, false),         // too late: approved
+            propose(&e, &mut n, 3, grant.clone()), // not a member
+        ],
+    );
+    assert_eq!(reason(&rs[0]), format!("not permitted: only committee members may vote; {} is not one", addr(&e, 3)));
+    assert!(reason(&rs[1]).contains("already voted yes on proposal 1 at height 1"), "{}", reason(&rs[1]));
+    assert_eq!(reason(&rs[2]), "no proposal has id 9");
+    assert_eq!(
+        rs[3].events,
+        vec![
+            Event::GovVoted { proposal: 1, voter: addr(&e, 1), approve: true, weight: 1 },
+            Event::GovApproved { proposal: 1 }
+        ]
+    );
+    assert!(reason(&rs[4]).contains("already approved; it applies at the end of this block"));
+    assert!(reason(&rs[5]).contains("only committee members may propose"));
+    // Refused governance transactions still use their nonce (like any failed native transaction).
+    let r = e.store.reader().unwrap();
+    assert!(governance::roles(&r, &addr(&e, 3)).unwrap().has(Role::Deployer));
+    let p = governance::proposal(&r, 1).unwrap().unwrap();
+    assert!(matches!(p.status, ProposalStatus::Applied { at } if at.height == 2 && at.tx_hash == rs[3].tx_hash));
+    assert!(governance::vote_of(&r, 1, &addr(&e, 1)).unwrap().unwrap().approve);
+    assert!(governance::open_proposals(&r).unwrap().ids.is_empty());
+    // Granting what is held is refused at proposal time.
+    drop(r);
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, grant)]);
+    assert!(reason(&rs[0]).contains("already holds the role deployer"));
+}
+
+#[test]
+fn rejected_and_expired_proposals_change_nothing() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let freeze = Action::Freeze { account: addr(&e, 3), reason: "audit".into() };
+    let rs = commit(
+        &e,
+        vec![
+            propose(&e, &mut n, 0, freeze.clone()),
+            vote(&e, &mut n, 1, 1, false),
+            vote(&e, &mut n, 2, 1, false),
+            propose(&e, &mut n, 0, freeze.clone()),
+        ],
+    );
+    assert_eq!(rs[2].events.last(), Some(&Event::GovRejected { proposal: 1 }));
+    assert!(matches!(proposal(&e, 1).status, ProposalStatus::Rejected { .. }));
+    // Proposal 2 stays open until its deadline; the first block at or after it records expiry.
+    commit_block_after(&e.store, &e.genesis, &e.node, vec![], DAY - 10);
+    assert_eq!(proposal(&e, 2).status, ProposalStatus::Open);
+    commit_block_after(&e.store, &e.genesis, &e.node, vec![], 10);
+    assert!(matches!(proposal(&e, 2).status, ProposalStatus::Expired { height: 3, .. }), "{:?}", proposal(&e, 2));
+    let rs = commit(&e, vec![vote(&e, &mut n, 1, 2, true), vote(&e, &mut n, 2, 1, true)]);
+    assert_eq!(reason(&rs[0]), "proposal 2 is closed (expired)");
+    assert_eq!(reason(&rs[1]), "proposal 1 is closed (rejected)");
+    let r = e.store.reader().unwrap();
+    assert!(governance::frozen(&r, &addr(&e, 3)).unwrap().is_none());
+    assert!(governance::open_proposals(&r).unwrap().ids.is_empty());
+}
+
+#[test]
+fn frozen_accounts_cannot_transact_until_unfrozen() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::Freeze { account: addr(&e, 0), reason: "x".into() })]);
+    assert!(reason(&rs[0]).contains("is a committee member; remove it from the committee before freezing it"));
+    let id = pass(&e, &mut n, Action::Freeze { account: addr(&e, 3), reason: "court order 2026-17".into() });
+    let r = e.store.reader().unwrap();
+    let policy = Policy::load(&r).unwrap();
+    let refusal =
+        policy.check_native(&r, &addr(&e, 3), &Payload::Transfer { to: addr(&e, 0), amount: 1 }).unwrap().unwrap_err();
+    assert_eq!(refusal, format!("account {} is frozen by proposal {id}: court order 2026-17", addr(&e, 3)));
+    drop(r);
+    let rs = commit(&e, vec![transfer(&e, &mut n, 3, 5)]);
+    assert_eq!(reason(&rs[0]), refusal);
+    assert_eq!(rs[0].fee_charged, 0);
+    assert_eq!(account_of(&e.store.reader().unwrap(), &addr(&e, 3)).unwrap().nonce, 0, "nothing charged");
+    n.0[3] = 0;
+    // A frozen contract cannot be called, and a frozen account cannot send Ethereum transactions.
+    let r = e.store.reader().unwrap();
+    let to = addr(&e, 3);
+    assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&to)).unwrap().unwrap_err().starts_with("contract "));
+    assert!(policy_of(&e).check_eth(&r, &to, None).unwrap().is_err());
+    drop(r);
+    pass(&e, &mut n, Action::Unfreeze { account: addr(&e, 3) });
+    ok(&commit(&e, vec![transfer(&e, &mut n, 3, 5)])[0]);
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::Unfreeze { account: addr(&e, 3) })]);
+    assert!(reason(&rs[0]).ends_with("is not frozen"));
+}
+
+fn policy_of(e: &Env) -> Policy {
+    Policy::load(&e.store.reader().unwrap()).unwrap()
+}
+
+#[test]
+fn permissions_decide_who_sends_and_uses_modules() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let members_only = Permissions {
+        send: Access::Roles { roles: vec![Role::User] },
+        deploy: Access::Open,
+        modules: vec![ModuleAccess {
+            module: "evidence".into(),
+            access: Access::Roles { roles: vec![Role::Operator] },
+        }],
+    };
+    pass(&e, &mut n, Action::SetPermissions { permissions: members_only });
+    let put = |n: &mut Nonces, from| {
+        let nonce = n.next(from);
+        tx(
+            &e,
+            from,
+            nonce,
+            0,
+            Payload::EvidencePut { content_hash: H256([from as u8 + 1; 32]), meta: Default::default() },
+        )
+        .into()
+    };
+    let rs = commit(&e, vec![transfer(&e, &mut n, 3, 1), transfer(&e, &mut n, 2, 1), put(&mut n, 2)]);
+    assert_eq!(
+        reason(&rs[0]),
+        format!(
+            "not permitted: {} may not send transactions (requires one of the roles [user] or committee membership)",
+            addr(&e, 3)
+        )
+    );
+    n.0[3] = 0;
+    ok(&rs[1]); // committee members always may send and use every module
+    ok(&rs[2]);
+    pass(&e, &mut n, Action::GrantRole { account: addr(&e, 3), role: Role::User });
+    let rs = commit(&e, vec![transfer(&e, &mut n, 3, 1), put(&mut n, 3)]);
+    ok(&rs[0]);
+    assert!(reason(&rs[1]).contains("may not use the evidence module (requires one of the roles [operator]"));
+    n.0[3] -= 1; // refused by the rules in force: its nonce was not used
+    pass(&e, &mut n, Action::GrantRole { account: addr(&e, 3), role: Role::Operator });
+    ok(&commit(&e, vec![put(&mut n, 3)])[0]);
+    assert!(evidence::existing(&e.store.reader().unwrap(), &H256([4; 32])).unwrap().is_some());
+    // Revoking the last role removes the account's entry.
+    pass(&e, &mut n, Action::RevokeRole { account: addr(&e, 3), role: Role::User });
+    let rs = commit(&e, vec![transfer(&e, &mut n, 3, 1)]);
+    assert!(reason(&rs[0]).contains("may not send transactions"));
+}
+
+#[test]
+fn governance_changes_parameters_the_committee_and_its_own_threshold() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let params = ChainParams { min_fee: 5, ..e.genesis.params.clone() };
+    pass(&e, &mut n, Action::SetParams { params });
+    assert_eq!(governance::params(&e.store.reader().unwrap()).unwrap().min_fee, 5);
+    let rs = commit(&e, vec![transfer(&e, &mut n, 3, 1)]);
+    assert_eq!(reason(&rs[0]), "fee 0 is below the minimum 5");
+    n.0[3] = 0;
+    let nonce = n.next(3);
+    let rs = commit(&e, vec![tx(&e, 3, nonce, 5, Payload::Transfer { to: addr(&e, 0), amount: 1 }).into()]);
+    ok(&rs[0]);
+    // Governance transactions pay the fee in force too.
+    let paid = |n: &mut Nonces, from: usize, payload: Payload| -> ChainTx {
+        let nonce = n.next(from);
+        tx(&e, from, nonce, 5, payload).into()
+    };
+    // Add key 3 with weight 3: total 6, so keys 0 and 1 (2 of 6) no longer pass anything alone.
+    let add = Action::SetCommitteeMember { account: addr(&e, 3), weight: 3, org: "org3".into() };
+    let rs = commit(
+        &e,
+        vec![
+            paid(&mut n, 0, Payload::GovPropose { action: add, description: String::new() }),
+            paid(&mut n, 1, Payload::GovVote { proposal: 2, approve: true }),
+        ],
+    );
+    ok(&rs[1]);
+    let c = governance::committee(&e.store.reader().unwrap()).unwrap();
+    assert_eq!((c.members.len(), c.total_weight()), (4, 6));
+    let lower = Action::SetConfig { config: GovConfig { threshold_bps: 5_001, voting_period_ms: DAY } };
+    let rs = commit(
+        &e,
+        vec![
+            paid(&mut n, 0, Payload::GovPropose { action: lower, description: "simple majority".into() }),
+            paid(&mut n, 1, Payload::GovVote { proposal: 3, approve: true }),
+        ],
+    );
+    ok(&rs[1]);
+    assert_eq!(proposal(&e, 3).status, ProposalStatus::Open, "2 of 6 is not two thirds");
+    let rs = commit(&e, vec![paid(&mut n, 3, Payload::GovVote { proposal: 3, approve: true })]);
+    assert_eq!(rs[0].events.last(), Some(&Event::GovApproved { proposal: 3 }));
+    assert_eq!(governance::config(&e.store.reader().unwrap()).unwrap().unwrap().threshold_bps, 5_001);
+    // The last member cannot be removed; invalid settings are refused before any vote.
+    let rs = commit(
+        &e,
+        vec![
+            paid(
+                &mut n,
+                0,
+                Payload::GovPropose {
+                    action: Action::SetConfig { config: GovConfig { threshold_bps: 4_000, voting_period_ms: DAY } },
+                    description: String::new(),
+                },
+            ),
+            paid(
+                &mut n,
+                0,
+                Payload::GovPropose {
+                    action: Action::SetCommitteeMember { account: addr(&e, 2), weight: 0, org: String::new() },
+                    description: String::new(),
+                },
+            ),
+        ],
+    );
+    assert!(reason(&rs[0]).contains("must be above 5000"));
+    ok(&rs[1]);
+}
+
+#[test]
+fn a_chain_without_governance_cannot_change() {
+    let e = common::env(Suite::Standard, 0);
+    let action = Action::GrantRole { account: addr(&e, 3), role: Role::User };
+    let (o, _) = common::commit(&e, vec![tx(&e, 0, 0, 0, Payload::GovPropose { action, description: String::new() })]);
+    assert_eq!(reason(&o.receipts[0]), "this chain has no governance committee: its rules cannot change");
+}
+
+/// An EIP-1559 contract creation (init code `STOP`) from key `i`.
+fn create(e: &Env, i: usize, nonce: u64) -> ChainTx {
+    let tx = TxEip1559 {
+        chain_id: 5,
+        nonce,
+        gas_limit: 100_000,
+        max_fee_per_gas: e.genesis.params.base_fee_per_gas as u128,
+        max_priority_fee_per_gas: 0,
+        to: TxKind::Create,
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input: vec![0x00].into(),
+    };
+    sign(tx, &e.keys[i])
+}
+
+fn sign<T: SignableTransaction<Signature>>(tx: T, key: &hechain_crypto::AccountKey) -> ChainTx
+where
+    TxEnvelope: From<alloy_consensus::Signed<T>>,
+{
+    ChainTx::Ethereum(EthTransaction::sign(tx, key).unwrap())
+}
+
+#[test]
+fn a_revoked_deployer_can_no_longer_deploy() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    let perms = Permissions { deploy: Access::Roles { roles: vec![Role::Deployer] }, ..Permissions::default() };
+    pass(&e, &mut n, Action::SetPermissions { permissions: perms });
+    let rs = commit(&e, vec![create(&e, 3, 0)]);
+    assert_eq!(
+        reason(&rs[0]),
+        format!(
+            "not permitted: {} may not deploy contracts (requires one of the roles [deployer] or committee membership)",
+            addr(&e, 3)
+        )
+    );
+    pass(&e, &mut n, Action::GrantRole { account: addr(&e, 3), role: Role::Deployer });
+    let rs = commit(&e, vec![create(&e, 3, 0)]);
+    ok(&rs[0]);
+    assert!(rs[0].evm.as_ref().unwrap().contract_address.is_some());
+    pass(&e, &mut n, Action::RevokeRole { account: addr(&e, 3), role: Role::Deployer });
+    let rs = commit(&e, vec![create(&e, 3, 1)]);
+    assert!(reason(&rs[0]).contains("may not deploy contracts"));
+}
+
+/// What the tally should say after `votes` (member index, approve), in order: the status word
+/// and the yes weight counted, from first principles.
+fn model(weights: &[u32], votes: &[(usize, bool)]) -> (&'static str, u64) {
+    let total: u64 = weights.iter().map(|w| *w as u64).sum();
+    let passes = |yes: u64| yes * 10_000 >= 6_666 * total;
+    let mut yes = weights[0] as u64; // the proposer
+    let mut no = 0u64;
+    let mut voted = vec![false; weights.len()];
+    voted[0] = true;
+    if passes(yes) {
+        return ("applied", yes);
+    }
+    for &(m, approve) in votes {
+        if voted[m] {
+            continue;
+        }
+        voted[m] = true;
+        if approve {
+            yes += weights[m] as u64;
+        } else {
+            no += weights[m] as u64;
+        }
+        if passes(yes) {
+            return ("applied", yes);
+        }
+        if !passes(total - no) {
+            return ("rejected", yes);
+        }
+    }
+    ("open", yes)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Random committees and vote sequences (repeated votes included): the module's decision and
+    /// yes weight equal the reference model's; the change is in force exactly when applied.
+    #[test]
+    fn tally_matches_the_model(
+        weights in prop::collection::vec(1u32..5, 1..=3),
+        votes in prop::collection::vec((0usize..3, any::<bool>()), 0..6),
+    ) {
+        let e = gov_env(&weights);
+        let votes: Vec<(usize, bool)> = votes.into_iter().map(|(m, a)| (m % weights.len(), a)).collect();
+        let mut n = Nonces([0; 4]);
+        let mut txs = vec![propose(&e, &mut n, 0, Action::GrantRole { account: addr(&e, 3), role: Role::User })];
+        txs.extend(votes.iter().map(|&(m, a)| vote(&e, &mut n, m, 1, a)));
+        // One block per transaction, so every vote sees the previous ones applied.
+        for t in txs {
+            commit(&e, vec![t]);
+        }
+        let (want, yes) = model(&weights, &votes);
+        let p = proposal(&e, 1);
+        prop_assert_eq!(governance::status_word(&p.status), want);
+        prop_assert_eq!(p.yes_weight, yes);
+        let granted = governance::roles(&e.store.reader().unwrap(), &addr(&e, 3)).unwrap().has(Role::User);
+        prop_assert_eq!(granted, want == "applied");
+    }
+}
