@@ -12,7 +12,9 @@
 //!   verifiable [`certificate`];
 //! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
 //! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
-//!   settle.
+//!   settle;
+//! - [`ecert`]: e-certificates and authorised data sharing (电子证照 / 数据共享): issue, revoke,
+//!   datasets, time-limited grants, logged uses, per-subject audit logs.
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -24,6 +26,7 @@
 pub mod accounts;
 pub mod certificate;
 pub mod copyright;
+pub mod ecert;
 pub mod evidence;
 pub mod evm;
 pub mod keys;
@@ -211,6 +214,29 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
         Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
         Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
+        Payload::EcertIssue { cert_type, holder, fields, encrypted_ref, not_before_ms, not_after_ms } => ecert::issue(
+            o,
+            ctx,
+            &tx.sender,
+            tx_hash,
+            cert_type,
+            holder,
+            fields,
+            encrypted_ref,
+            *not_before_ms,
+            *not_after_ms,
+        )?,
+        Payload::EcertRevoke { cert_id, reason } => ecert::revoke(o, ctx, &tx.sender, tx_hash, *cert_id, reason)?,
+        Payload::DatasetRegister { content_hash, encrypted_ref, description } => {
+            ecert::register_dataset(o, ctx, &tx.sender, tx_hash, content_hash, encrypted_ref, description)?
+        }
+        Payload::DataGrant { subject, grantee, org, purpose, expires_ms } => {
+            ecert::grant_access(o, ctx, &tx.sender, tx_hash, subject, grantee, org, purpose, *expires_ms)?
+        }
+        Payload::DataGrantRevoke { grant_id } => ecert::revoke_grant(o, ctx, &tx.sender, tx_hash, *grant_id)?,
+        Payload::DataAccess { grant_id, purpose, request_hash } => {
+            ecert::access(o, ctx, &tx.sender, tx_hash, *grant_id, purpose, request_hash)?
+        }
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

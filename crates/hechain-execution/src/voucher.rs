@@ -19,17 +19,23 @@ use crate::{accounts, keys, read, BlockContext, ExecError};
 /// Outcome of a module operation: events, or the refusal reason.
 pub type Outcome = Result<Vec<Event>, String>;
 
-fn next<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
+/// A big-endian u64 counter stored under `key` (`None` when absent).
+pub(crate) fn read_counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<u64>, ExecError> {
     match s.get(key)? {
         Some(b) => {
             let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
                 key: crate::hex_key(key),
                 reason: "counter is not 8 bytes".into(),
             })?;
-            Ok(u64::from_be_bytes(b))
+            Ok(Some(u64::from_be_bytes(b)))
         }
-        None => Ok(1),
+        None => Ok(None),
     }
+}
+
+/// The next sequential id stored under `key` (absent = 1).
+pub(crate) fn next<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
+    Ok(read_counter(s, key)?.unwrap_or(1))
 }
 
 /// The voucher with id `id`.
@@ -64,7 +70,7 @@ pub fn lineage<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Vec<Vouch
     Ok(Some(chain))
 }
 
-fn stamp(ctx: BlockContext, tx_hash: H256) -> Stamp {
+pub(crate) fn stamp(ctx: BlockContext, tx_hash: H256) -> Stamp {
     Stamp { tx_hash, height: ctx.height, timestamp_ms: ctx.timestamp_ms }
 }
 

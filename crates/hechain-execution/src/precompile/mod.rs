@@ -48,6 +48,10 @@ pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 /// Address reserved for the voucher module's precompile (not callable yet: a call reaches an
 /// empty account); native voucher transactions show it as their `to` over JSON-RPC.
 pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x02]);
+/// Address reserved for the e-certificate module's precompile (`contracts/IHechainCertificates.sol`
+/// is the interface it will serve; not callable yet: a call reaches an empty account); native
+/// e-certificate and data-sharing transactions show it as their `to` over JSON-RPC.
+pub const ECERT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x04]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
