@@ -21,8 +21,8 @@ use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
-    BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Event, EvidenceRecord, Genesis, Payload, Receipt,
-    Seal, TxStatus, Voucher, VoucherPart, H256,
+    BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Event, EvidenceRecord,
+    Genesis, Payload, Receipt, Seal, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 

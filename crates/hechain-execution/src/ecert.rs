@@ -312,7 +312,9 @@ pub fn grant_access<R: StateRead + ?Sized>(
         Err(e) => return Ok(Err(e)),
     };
     if holder != *sender {
-        return Ok(Err(format!("only the holder {holder} of {subject} may grant access to it; the sender is {sender}")));
+        return Ok(Err(format!(
+            "only the holder {holder} of {subject} may grant access to it; the sender is {sender}"
+        )));
     }
     if grantee == sender {
         return Ok(Err(format!("{sender} cannot grant access to itself")));

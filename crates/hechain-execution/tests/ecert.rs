@@ -103,15 +103,17 @@ fn issue_grant_access_revoke_and_audit() {
     );
     assert_eq!(
         o.receipts[1].events,
-        vec![Event::DataGranted { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), expires_ms: 1_100 }]
+        vec![Event::DataGranted {
+            grant: 1,
+            subject: Subject::Certificate(1),
+            grantee: addr(&e, 2),
+            expires_ms: 1_100
+        }]
     );
     ok(&o.receipts[2]);
 
     // The bank uses both; another organisation cannot use the bank's grant.
-    let (o, _) = commit(
-        &e,
-        vec![tx(&e, 2, 0, 0, access(1)), tx(&e, 2, 1, 0, access(2)), tx(&e, 3, 0, 0, access(1))],
-    );
+    let (o, _) = commit(&e, vec![tx(&e, 2, 0, 0, access(1)), tx(&e, 2, 1, 0, access(2)), tx(&e, 3, 0, 0, access(1))]);
     assert_eq!(
         o.receipts[0].events,
         vec![Event::DataAccessed { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), seq: 2 }]
@@ -129,7 +131,8 @@ fn issue_grant_access_revoke_and_audit() {
     drop(r);
 
     // The holder revokes the dataset grant: no more uses.
-    let (o, _) = commit(&e, vec![tx(&e, 1, 3, 0, Payload::DataGrantRevoke { grant_id: 2 }), tx(&e, 2, 2, 0, access(2))]);
+    let (o, _) =
+        commit(&e, vec![tx(&e, 1, 3, 0, Payload::DataGrantRevoke { grant_id: 2 }), tx(&e, 2, 2, 0, access(2))]);
     assert_eq!(o.receipts[0].events, vec![Event::DataGrantRevoked { grant: 2 }]);
     assert!(reason(&o.receipts[1]).contains("grant 2 was revoked at height"));
 
@@ -251,10 +254,8 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
     ok(&o.receipts[0]);
     // After the certificate expires, neither access nor a new grant.
     wait_until(&e, 3_000);
-    let (o, _) = commit(
-        &e,
-        vec![tx(&e, 2, 6, 0, access(1)), tx(&e, 1, 6, 0, grant(&e, Subject::Certificate(1), 3, 9_000))],
-    );
+    let (o, _) =
+        commit(&e, vec![tx(&e, 2, 6, 0, access(1)), tx(&e, 1, 6, 0, grant(&e, Subject::Certificate(1), 3, 9_000))]);
     assert!(reason(&o.receipts[0]).contains("certificate 1 expired at 3000 ms"));
     assert!(reason(&o.receipts[1]).contains("certificate 1 expired at 3000 ms"));
     // Revoking twice, revoking a grant twice.

@@ -48,11 +48,19 @@ fn id_param() -> Value {
 }
 
 fn ecert_id_param() -> Value {
-    path_param("id", "Certificate, dataset or grant id (decimal, starting at 1).", json!({ "type": "integer", "format": "int64", "minimum": 1 }))
+    path_param(
+        "id",
+        "Certificate, dataset or grant id (decimal, starting at 1).",
+        json!({ "type": "integer", "format": "int64", "minimum": 1 }),
+    )
 }
 
 fn at_param() -> Value {
-    query_param("at", "Time to check at, ms since the Unix epoch (default: the head block's time).", json!({ "type": "integer", "format": "int64" }))
+    query_param(
+        "at",
+        "Time to check at, ms since the Unix epoch (default: the head block's time).",
+        json!({ "type": "integer", "format": "int64" }),
+    )
 }
 
 fn grantee_param() -> Value {
@@ -60,15 +68,27 @@ fn grantee_param() -> Value {
 }
 
 fn after_param() -> Value {
-    query_param("after", "Return records with ids after this one (the previous page's `next_after`).", json!({ "type": "integer", "format": "int64" }))
+    query_param(
+        "after",
+        "Return records with ids after this one (the previous page's `next_after`).",
+        json!({ "type": "integer", "format": "int64" }),
+    )
 }
 
 fn audit_after_param() -> Value {
-    query_param("after", "Return entries after this position (the previous page's `next_after`); from the first when absent.", json!({ "type": "integer", "format": "int64" }))
+    query_param(
+        "after",
+        "Return entries after this position (the previous page's `next_after`); from the first when absent.",
+        json!({ "type": "integer", "format": "int64" }),
+    )
 }
 
 fn limit_param() -> Value {
-    query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 }))
+    query_param(
+        "limit",
+        "Page size, 1 to the server's max_page (default 100).",
+        json!({ "type": "integer", "minimum": 1, "default": 100 }),
+    )
 }
 
 fn full_param() -> Value {
@@ -1064,15 +1084,29 @@ fn schemas() -> Value {
     );
     add(
         "FieldCommitment",
-        object(&["name", "hash"], json!({
-            "name": { "type": "string", "minLength": 1, "maxLength": 64 },
-            "hash": { "allOf": [schema_ref("Hash")], "description": "H(\"hechain/ecert-field/v1\" ‖ salt(32) ‖ u32be(len(name)) ‖ name ‖ value), the chain's suite hash." },
-        })),
+        object(
+            &["name", "hash"],
+            json!({
+                "name": { "type": "string", "minLength": 1, "maxLength": 64 },
+                "hash": { "allOf": [schema_ref("Hash")], "description": "H(\"hechain/ecert-field/v1\" ‖ salt(32) ‖ u32be(len(name)) ‖ name ‖ value), the chain's suite hash." },
+            }),
+        ),
     );
     add(
         "Ecert",
         object(
-            &["id", "cert_type", "issuer", "holder", "fields", "encrypted_ref", "not_before_ms", "not_after_ms", "issued", "revoked"],
+            &[
+                "id",
+                "cert_type",
+                "issuer",
+                "holder",
+                "fields",
+                "encrypted_ref",
+                "not_before_ms",
+                "not_after_ms",
+                "issued",
+                "revoked",
+            ],
             json!({
                 "id": int, "cert_type": { "type": "string" }, "issuer": schema_ref("Address"), "holder": schema_ref("Address"),
                 "fields": { "type": "array", "items": schema_ref("FieldCommitment") },
@@ -1086,76 +1120,115 @@ fn schemas() -> Value {
     );
     add(
         "EcertStatus",
-        object(&["certificate", "as_of_ms", "valid", "invalid_reason", "audit_entries"], json!({
-            "certificate": schema_ref("Ecert"), "as_of_ms": int, "valid": { "type": "boolean" },
-            "invalid_reason": { "type": "string", "nullable": true }, "audit_entries": int,
-        })),
+        object(
+            &["certificate", "as_of_ms", "valid", "invalid_reason", "audit_entries"],
+            json!({
+                "certificate": schema_ref("Ecert"), "as_of_ms": int, "valid": { "type": "boolean" },
+                "invalid_reason": { "type": "string", "nullable": true }, "audit_entries": int,
+            }),
+        ),
     );
     add(
         "EcertVerdict",
-        object(&["id", "at_ms", "valid", "reason", "cert_type", "issuer", "holder", "not_before_ms", "not_after_ms", "revoked", "height"], json!({
-            "id": int, "at_ms": int, "valid": { "type": "boolean" }, "reason": { "type": "string", "nullable": true },
-            "cert_type": { "type": "string" }, "issuer": schema_ref("Address"), "holder": schema_ref("Address"),
-            "not_before_ms": int, "not_after_ms": int, "revoked": { "type": "object", "nullable": true },
-            "height": { "allOf": [int], "description": "Head height the answer was read at." },
-        })),
+        object(
+            &[
+                "id",
+                "at_ms",
+                "valid",
+                "reason",
+                "cert_type",
+                "issuer",
+                "holder",
+                "not_before_ms",
+                "not_after_ms",
+                "revoked",
+                "height",
+            ],
+            json!({
+                "id": int, "at_ms": int, "valid": { "type": "boolean" }, "reason": { "type": "string", "nullable": true },
+                "cert_type": { "type": "string" }, "issuer": schema_ref("Address"), "holder": schema_ref("Address"),
+                "not_before_ms": int, "not_after_ms": int, "revoked": { "type": "object", "nullable": true },
+                "height": { "allOf": [int], "description": "Head height the answer was read at." },
+            }),
+        ),
     );
     add(
         "EcertPage",
-        object(&["certificates", "next_after"], json!({
-            "certificates": { "type": "array", "items": schema_ref("Ecert") },
-            "next_after": { "type": "integer", "nullable": true },
-        })),
+        object(
+            &["certificates", "next_after"],
+            json!({
+                "certificates": { "type": "array", "items": schema_ref("Ecert") },
+                "next_after": { "type": "integer", "nullable": true },
+            }),
+        ),
     );
     add(
         "Dataset",
-        object(&["id", "holder", "content_hash", "encrypted_ref", "description", "registered"], json!({
-            "id": int, "holder": schema_ref("Address"), "content_hash": schema_ref("Hash"),
-            "encrypted_ref": schema_ref("HexBytes"), "description": { "type": "string" }, "registered": schema_ref("Stamp"),
-        })),
+        object(
+            &["id", "holder", "content_hash", "encrypted_ref", "description", "registered"],
+            json!({
+                "id": int, "holder": schema_ref("Address"), "content_hash": schema_ref("Hash"),
+                "encrypted_ref": schema_ref("HexBytes"), "description": { "type": "string" }, "registered": schema_ref("Stamp"),
+            }),
+        ),
     );
     add(
         "DataGrant",
-        object(&["id", "subject", "grantor", "grantee", "org", "purpose", "expires_ms", "granted", "revoked"], json!({
-            "id": int, "subject": schema_ref("Subject"), "grantor": schema_ref("Address"), "grantee": schema_ref("Address"),
-            "org": { "type": "string" }, "purpose": { "type": "string" }, "expires_ms": int, "granted": schema_ref("Stamp"),
-            "revoked": { "allOf": [schema_ref("Stamp")], "nullable": true },
-        })),
+        object(
+            &["id", "subject", "grantor", "grantee", "org", "purpose", "expires_ms", "granted", "revoked"],
+            json!({
+                "id": int, "subject": schema_ref("Subject"), "grantor": schema_ref("Address"), "grantee": schema_ref("Address"),
+                "org": { "type": "string" }, "purpose": { "type": "string" }, "expires_ms": int, "granted": schema_ref("Stamp"),
+                "revoked": { "allOf": [schema_ref("Stamp")], "nullable": true },
+            }),
+        ),
     );
     add(
         "DataGrantStatus",
-        object(&["grant", "as_of_ms", "live", "reason"], json!({
-            "grant": schema_ref("DataGrant"), "as_of_ms": int, "live": { "type": "boolean" },
-            "reason": { "type": "string", "nullable": true },
-        })),
+        object(
+            &["grant", "as_of_ms", "live", "reason"],
+            json!({
+                "grant": schema_ref("DataGrant"), "as_of_ms": int, "live": { "type": "boolean" },
+                "reason": { "type": "string", "nullable": true },
+            }),
+        ),
     );
     add(
         "Authorization",
-        object(&["subject", "grantee", "at_ms", "authorized", "grant_id", "reason", "height"], json!({
-            "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "at_ms": int,
-            "authorized": { "type": "boolean" },
-            "grant_id": { "type": "integer", "nullable": true, "description": "The first grant that authorises use at `at_ms`." },
-            "reason": { "type": "string", "nullable": true, "description": "Why not, when not authorized." },
-            "height": int,
-        })),
+        object(
+            &["subject", "grantee", "at_ms", "authorized", "grant_id", "reason", "height"],
+            json!({
+                "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "at_ms": int,
+                "authorized": { "type": "boolean" },
+                "grant_id": { "type": "integer", "nullable": true, "description": "The first grant that authorises use at `at_ms`." },
+                "reason": { "type": "string", "nullable": true, "description": "Why not, when not authorized." },
+                "height": int,
+            }),
+        ),
     );
     add(
         "AuditEntry",
-        object(&["subject", "seq", "actor", "action", "stamp"], json!({
-            "subject": schema_ref("Subject"), "seq": int, "actor": schema_ref("Address"),
-            "action": { "type": "string", "enum": ["issued", "registered", "revoked", "granted", "grant_revoked", "accessed"] },
-            "reason": { "type": "string" }, "grant_id": int, "grantee": schema_ref("Address"), "org": { "type": "string" },
-            "expires_ms": int, "purpose": { "type": "string" }, "request_hash": schema_ref("Hash"),
-            "stamp": schema_ref("Stamp"),
-        })),
+        object(
+            &["subject", "seq", "actor", "action", "stamp"],
+            json!({
+                "subject": schema_ref("Subject"), "seq": int, "actor": schema_ref("Address"),
+                "action": { "type": "string", "enum": ["issued", "registered", "revoked", "granted", "grant_revoked", "accessed"] },
+                "reason": { "type": "string" }, "grant_id": int, "grantee": schema_ref("Address"), "org": { "type": "string" },
+                "expires_ms": int, "purpose": { "type": "string" }, "request_hash": schema_ref("Hash"),
+                "stamp": schema_ref("Stamp"),
+            }),
+        ),
     );
     add(
         "AuditPage",
-        object(&["subject", "total", "entries", "next_after"], json!({
-            "subject": schema_ref("Subject"), "total": int,
-            "entries": { "type": "array", "items": schema_ref("AuditEntry") },
-            "next_after": { "type": "integer", "nullable": true, "description": "Pass as `after` for the next page; null on the last page." },
-        })),
+        object(
+            &["subject", "total", "entries", "next_after"],
+            json!({
+                "subject": schema_ref("Subject"), "total": int,
+                "entries": { "type": "array", "items": schema_ref("AuditEntry") },
+                "next_after": { "type": "integer", "nullable": true, "description": "Pass as `after` for the next page; null on the last page." },
+            }),
+        ),
     );
     add(
         "StateProof",

@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 use hechain_crypto::AccountKey;
 use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
-    Address, Codec, CopyrightLicense, CopyrightWork, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction,
-    Transaction, TxStatus, Voucher, VoucherPart, H256,
-    AuditEntry, DataGrant, Dataset, Ecert, Subject,
+    Address, AuditEntry, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, EvidenceMeta,
+    EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, Transaction, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,7 @@ use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
 use hechain_sdk::Client;
 use hechain_types::ecert::field_hash;
 use hechain_types::{
-    AuditAction, AuditEntry, DataGrant, Dataset, Ecert, Event, FieldCommitment, FieldDisclosure, Payload, Subject,
-    H256,
+    AuditAction, AuditEntry, DataGrant, Dataset, Ecert, Event, FieldCommitment, FieldDisclosure, Payload, Subject, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -72,8 +71,9 @@ pub struct EncryptedRefArg {
 impl EncryptedRefArg {
     fn bytes(&self) -> anyhow::Result<Vec<u8>> {
         match (&self.hex, &self.file) {
-            (Some(h), None) => hex::decode(h.strip_prefix("0x").unwrap_or(h))
-                .map_err(|e| anyhow!("--encrypted-ref is not hex: {e}")),
+            (Some(h), None) => {
+                hex::decode(h.strip_prefix("0x").unwrap_or(h)).map_err(|e| anyhow!("--encrypted-ref is not hex: {e}"))
+            }
             (None, Some(p)) => std::fs::read(p).with_context(|| format!("reading {}", p.display())),
             _ => bail!("give exactly one of --encrypted-ref HEX or --encrypted-ref-file FILE"),
         }
@@ -304,7 +304,9 @@ pub(crate) fn grant_text(g: &DataGrant) -> String {
         format_ms(g.expires_ms),
         format_ms(g.granted.timestamp_ms),
         g.granted.height,
-        g.revoked.map(|r| format!("\n  REVOKED       {} (height {})", format_ms(r.timestamp_ms), r.height)).unwrap_or_default()
+        g.revoked
+            .map(|r| format!("\n  REVOKED       {} (height {})", format_ms(r.timestamp_ms), r.height))
+            .unwrap_or_default()
     )
 }
 
@@ -336,7 +338,9 @@ fn audit_text(e: &AuditEntry) -> String {
 fn hash_or_file(c_suite: hechain_types::Suite, s: &str, what: &str) -> anyhow::Result<H256> {
     match s.parse::<H256>() {
         Ok(h) => Ok(h),
-        Err(_) => hash_file(c_suite, Path::new(s)).with_context(|| format!("{what} is neither a 0x hash nor a readable file")),
+        Err(_) => {
+            hash_file(c_suite, Path::new(s)).with_context(|| format!("{what} is neither a 0x hash nor a readable file"))
+        }
     }
 }
 
@@ -371,10 +375,8 @@ fn check_fields(cli: &Cli, suite: hechain_types::Suite, cert: &Ecert, d: &Disclo
     let results: Vec<(String, Result<(), String>)> =
         d.fields.iter().map(|f| (f.name.clone(), f.check(suite, cert).map_err(|e| e.to_string()))).collect();
     let all = d.cert_id == cert.id && !results.is_empty() && results.iter().all(|(_, r)| r.is_ok());
-    let report: Vec<_> = results
-        .iter()
-        .map(|(n, r)| json!({"name": n, "matches": r.is_ok(), "error": r.as_ref().err()}))
-        .collect();
+    let report: Vec<_> =
+        results.iter().map(|(n, r)| json!({"name": n, "matches": r.is_ok(), "error": r.as_ref().err()})).collect();
     emit(cli.json, &json!({"cert_id": cert.id, "all_match": all, "fields": report, "revoked": cert.revoked}), || {
         let mut out = String::new();
         if d.cert_id != cert.id {
@@ -411,8 +413,7 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
             let mut disclosed = Vec::with_capacity(fields.len());
             let mut commitments = Vec::with_capacity(fields.len());
             for f in fields {
-                let (name, value) =
-                    f.split_once('=').ok_or_else(|| anyhow!("--field {f:?} is not NAME=VALUE"))?;
+                let (name, value) = f.split_once('=').ok_or_else(|| anyhow!("--field {f:?} is not NAME=VALUE"))?;
                 let salt = hechain_crypto::random_bytes32().map_err(|e| anyhow!("no salt: {e}"))?;
                 commitments.push(FieldCommitment {
                     name: name.to_string(),
@@ -566,7 +567,9 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
             };
             let (tx, h, ev) = send(cli, &c, payload).await?;
             let what = match ev.first() {
-                Some(Event::DataGranted { grant, subject, .. }) => format!("granted access to {subject}: grant {grant}"),
+                Some(Event::DataGranted { grant, subject, .. }) => {
+                    format!("granted access to {subject}: grant {grant}")
+                }
                 _ => "granted".into(),
             };
             Ok(done(cli, what, tx, h, &ev))

@@ -85,7 +85,19 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     let r = as_holder(&["ecert", "revoke", "1", "--reason", "mine"]);
     assert_eq!(r.status.code(), Some(1));
     assert!(stderr(&r).contains("only the issuer"), "{}", stderr(&r));
-    let r = node.cli(&["ecert", "grant", "--cert", "1", &bank, "--org", "Bank", "--purpose", "KYC", "--until", "2099-01-01"]);
+    let r = node.cli(&[
+        "ecert",
+        "grant",
+        "--cert",
+        "1",
+        &bank,
+        "--org",
+        "Bank",
+        "--purpose",
+        "KYC",
+        "--until",
+        "2099-01-01",
+    ]);
     assert!(stderr(&r).contains("only the holder"), "{}", stderr(&r));
 
     // The holder grants the bank access; the bank logs a use; another organisation cannot.
@@ -134,7 +146,17 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     ]));
     assert_eq!(ds["events"][0]["id"], 1);
     json_ok(&as_holder(&[
-        "--json", "ecert", "grant", "--dataset", "1", &bank, "--org", "Example Bank", "--purpose", "credit", "--until",
+        "--json",
+        "ecert",
+        "grant",
+        "--dataset",
+        "1",
+        &bank,
+        "--org",
+        "Example Bank",
+        "--purpose",
+        "credit",
+        "--until",
         "2099-01-01",
     ]));
     json_ok(&as_holder(&["--json", "ecert", "revoke-grant", "2"]));
@@ -152,7 +174,8 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     assert_eq!(log2["entries"][0]["request_hash"], req);
     assert!(log2["next_after"].is_null());
     let audit = json_ok(&node.cli(&["--json", "ecert", "audit", "--dataset", "1"]));
-    let actions: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["registered", "granted", "grant_revoked"]);
     let (s, e) = get(&node.url, "/api/v1/ecerts/99");
     assert_eq!((s, e["error"]["code"].as_str()), (404, Some("ecert_not_found")));
@@ -217,7 +240,8 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     let v = node.cli(&["ecert", "verify", "1"]);
     assert_eq!(v.status.code(), Some(1));
     assert!(stdout(&v).contains("revoked at height"), "{}", stdout(&v));
-    let r = cli_env(&node.url, &["--key", BANK_KEY, "ecert", "access", "1", "--purpose", "again", "--request", &req], &[]);
+    let r =
+        cli_env(&node.url, &["--key", BANK_KEY, "ecert", "access", "1", "--purpose", "again", "--request", &req], &[]);
     assert!(stderr(&r).contains("certificate 1 was revoked"), "{}", stderr(&r));
     let (_, log) = get(&node.url, "/api/v1/ecerts/1/audit");
     assert_eq!(log["total"], 4);
