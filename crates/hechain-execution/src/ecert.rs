@@ -18,7 +18,7 @@
 
 use hechain_types::ecert::{self as types, Revocation};
 use hechain_types::{
-    Address, AuditAction, AuditEntry, Codec, DataGrant, Dataset, Ecert, Event, FieldCommitment, Subject, H256,
+    Address, AuditAction, AuditEntry, Codec, DataGrant, Dataset, Ecert, Event, FieldCommitment, Payload, Subject, H256,
 };
 
 use crate::state::{Overlay, StateRead};
@@ -394,4 +394,43 @@ pub fn access<R: StateRead + ?Sized>(
     let action = AuditAction::Accessed { grant_id, purpose: purpose.to_string(), request_hash: *request_hash };
     let seq = append_audit(o, g.subject, sender, action, s)?;
     Ok(Ok(vec![Event::DataAccessed { grant: grant_id, subject: g.subject, grantee: *sender, seq }]))
+}
+
+/// Applies an e-certificate or data-sharing payload from `sender` (`None` for any other
+/// payload). One dispatch for native transactions and the precompile's replay.
+pub fn apply<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    sender: &Address,
+    tx_hash: H256,
+    payload: &Payload,
+) -> Result<Option<Outcome>, ExecError> {
+    Ok(Some(match payload {
+        Payload::EcertIssue { cert_type, holder, fields, encrypted_ref, not_before_ms, not_after_ms } => {
+            issue(o, ctx, sender, tx_hash, cert_type, holder, fields, encrypted_ref, *not_before_ms, *not_after_ms)?
+        }
+        Payload::EcertRevoke { cert_id, reason } => revoke(o, ctx, sender, tx_hash, *cert_id, reason)?,
+        Payload::DatasetRegister { content_hash, encrypted_ref, description } => {
+            register_dataset(o, ctx, sender, tx_hash, content_hash, encrypted_ref, description)?
+        }
+        Payload::DataGrant { subject, grantee, org, purpose, expires_ms } => {
+            grant_access(o, ctx, sender, tx_hash, subject, grantee, org, purpose, *expires_ms)?
+        }
+        Payload::DataGrantRevoke { grant_id } => revoke_grant(o, ctx, sender, tx_hash, *grant_id)?,
+        Payload::DataAccess { grant_id, purpose, request_hash } => {
+            access(o, ctx, sender, tx_hash, *grant_id, purpose, request_hash)?
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// The id an accepted operation's first event names: the new certificate, dataset or grant,
+/// the revoked certificate or grant, or the audit position of a use.
+pub fn event_id(events: &[Event]) -> Option<u64> {
+    Some(match events.first()? {
+        Event::EcertIssued { id, .. } | Event::EcertRevoked { id } | Event::DatasetRegistered { id, .. } => *id,
+        Event::DataGranted { grant, .. } | Event::DataGrantRevoked { grant } => *grant,
+        Event::DataAccessed { seq, .. } => *seq,
+        _ => return None,
+    })
 }

@@ -214,29 +214,13 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
         Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
         Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
-        Payload::EcertIssue { cert_type, holder, fields, encrypted_ref, not_before_ms, not_after_ms } => ecert::issue(
-            o,
-            ctx,
-            &tx.sender,
-            tx_hash,
-            cert_type,
-            holder,
-            fields,
-            encrypted_ref,
-            *not_before_ms,
-            *not_after_ms,
-        )?,
-        Payload::EcertRevoke { cert_id, reason } => ecert::revoke(o, ctx, &tx.sender, tx_hash, *cert_id, reason)?,
-        Payload::DatasetRegister { content_hash, encrypted_ref, description } => {
-            ecert::register_dataset(o, ctx, &tx.sender, tx_hash, content_hash, encrypted_ref, description)?
-        }
-        Payload::DataGrant { subject, grantee, org, purpose, expires_ms } => {
-            ecert::grant_access(o, ctx, &tx.sender, tx_hash, subject, grantee, org, purpose, *expires_ms)?
-        }
-        Payload::DataGrantRevoke { grant_id } => ecert::revoke_grant(o, ctx, &tx.sender, tx_hash, *grant_id)?,
-        Payload::DataAccess { grant_id, purpose, request_hash } => {
-            ecert::access(o, ctx, &tx.sender, tx_hash, *grant_id, purpose, request_hash)?
-        }
+        p @ (Payload::EcertIssue { .. }
+        | Payload::EcertRevoke { .. }
+        | Payload::DatasetRegister { .. }
+        | Payload::DataGrant { .. }
+        | Payload::DataGrantRevoke { .. }
+        | Payload::DataAccess { .. }) => ecert::apply(o, ctx, &tx.sender, tx_hash, p)?
+            .ok_or_else(|| ExecError::Invalid("ecert dispatch missed a payload".into()))?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

@@ -21,7 +21,7 @@ use hechain_crypto::Suite;
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Codec;
-use crate::copyright::Stamp;
+use crate::copyright::{check_text_field as check_text, Stamp};
 use crate::primitives::{hex_bytes, Address, H256};
 use crate::TypesError;
 
@@ -297,16 +297,6 @@ pub struct AuditEntry {
 }
 
 impl Codec for AuditEntry {}
-
-fn check_text(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
-    if v.trim().is_empty() {
-        return Err(TypesError::Invalid(format!("{what} is empty")));
-    }
-    if v.len() > max {
-        return Err(TypesError::Invalid(format!("{what} is {} bytes, the limit is {max}", v.len())));
-    }
-    Ok(())
-}
 
 fn check_ref(v: &[u8]) -> Result<(), TypesError> {
     if v.is_empty() {

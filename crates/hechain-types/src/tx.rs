@@ -205,6 +205,10 @@ pub enum Payload {
     },
 }
 
+/// A payload alone is encoded where a contract's native-module operation is logged (the
+/// e-certificate precompile).
+impl Codec for Payload {}
+
 impl Payload {
     /// Stateless field checks (lengths, empty fields, empty terms), run by the pool on
     /// admission and again at execution. The message names the field.

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::cmd_chain::{client, parse_address, send_payload};
 use crate::cmd_evidence::{hash_file, read_certificate, read_genesis};
+use crate::cmd_voucher::done;
 use crate::output::{emit, format_ms, parse_time_ms};
 use crate::{record_cert, Cli};
 
@@ -361,13 +362,6 @@ fn write_disclosure(path: &Path, d: &DisclosureFile) -> anyhow::Result<()> {
 async fn send(cli: &Cli, c: &Client, payload: Payload) -> anyhow::Result<(H256, u64, Vec<Event>)> {
     let (tx_hash, r) = send_payload(cli, c, &c.status().await?, payload).await?;
     Ok((tx_hash, r.height, r.receipt.events))
-}
-
-fn done(cli: &Cli, what: String, tx_hash: H256, height: u64, events: &[Event]) -> i32 {
-    emit(cli.json, &json!({"tx_hash": tx_hash, "height": height, "events": events}), || {
-        format!("{what}\n  tx      {tx_hash}\n  height  {height}")
-    });
-    0
 }
 
 /// Checks every disclosed field against `cert`; prints the verdict; exit code 0 when all match.

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
 //! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
+//! | `0x0000000000000000000000000000000000001004` | e-certificates (电子证照) | `contracts/IHechainCertificates.sol` ([`ecert`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
 //! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
@@ -25,7 +26,9 @@ use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
 
 pub mod copyright;
+pub mod ecert;
 pub use copyright::apply_copyright_logs;
+pub use ecert::apply_ecert_logs;
 
 sol! {
     /// The evidence (存证) module as seen from Solidity (the same interface ships as
@@ -48,9 +51,8 @@ pub const EVIDENCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 /// Address reserved for the voucher module's precompile (not callable yet: a call reaches an
 /// empty account); native voucher transactions show it as their `to` over JSON-RPC.
 pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x02]);
-/// Address reserved for the e-certificate module's precompile (`contracts/IHechainCertificates.sol`
-/// is the interface it will serve; not callable yet: a call reaches an empty account); native
-/// e-certificate and data-sharing transactions show it as their `to` over JSON-RPC.
+/// Address of the e-certificate and data-sharing precompile (native e-certificate and
+/// data-sharing transactions show it as their `to` over JSON-RPC).
 pub const ECERT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x04]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
@@ -82,6 +84,7 @@ impl ChainPrecompiles {
         let mut warm = eth.warm_addresses().clone();
         warm.insert(evm_address(&EVIDENCE_ADDRESS));
         warm.insert(evm_address(&COPYRIGHT_ADDRESS));
+        warm.insert(evm_address(&ECERT_ADDRESS));
         Self { eth, warm, block }
     }
 }
@@ -110,6 +113,8 @@ where
             evidence_precompile(ctx, inputs)
         } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
             copyright::run(ctx, inputs, self.block)
+        } else if inputs.bytecode_address == evm_address(&ECERT_ADDRESS) {
+            ecert::run(ctx, inputs, self.block)
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
