@@ -179,6 +179,18 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     assert_eq!(actions, vec!["registered", "granted", "grant_revoked"]);
     let (s, e) = get(&node.url, "/api/v1/ecerts/99");
     assert_eq!((s, e["error"]["code"].as_str()), (404, Some("ecert_not_found")));
+    let (s, e) = get(&node.url, "/api/v1/ecerts/1/authorization?grantee=0xzz");
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_address")));
+    let (s, e) = get(&node.url, "/api/v1/ecerts/1/authorization");
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_query")), "{e}");
+    let (s, e) = get(&node.url, "/api/v1/datasets/x/audit");
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_id")));
+    let (_, v) = get(&node.url, "/api/v1/ecerts/1/verify?at=4070908800000");
+    assert_eq!(v["valid"].as_bool(), Some(false), "expired on 2099-01-01: {v}");
+    let (_, page) = get(&node.url, &format!("/api/v1/ecerts/by-holder/{holder}"));
+    assert_eq!(page["certificates"][0]["id"], 1);
+    let (_, page) = get(&node.url, &format!("/api/v1/data-grants/by-grantee/{bank}"));
+    assert_eq!(page["grants"].as_array().unwrap().len(), 2);
     let (s, e) = get(&node.url, "/api/v1/data-grants/1/certificate");
     assert_eq!(s, 200, "{e}");
 
