@@ -16,7 +16,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::{decode_call, evm_address, revert_msg, COPYRIGHT_ADDRESS};
+use super::{decode_call, evm_address, pending_ops, revert_msg, scratch, LoggedOp, COPYRIGHT_ADDRESS};
 use crate::copyright::{self, Outcome};
 use crate::state::{Overlay, StateRead};
 use crate::{BlockContext, ExecError};
@@ -86,7 +86,10 @@ fn ours(a: EvmAddress) -> Address {
     Address(a.into_array())
 }
 
-impl Op {
+impl LoggedOp for Op {
+    const MODULE: &'static str = "copyright";
+    const ADDRESS: Address = COPYRIGHT_ADDRESS;
+
     fn from_log(data: &LogData) -> Option<Op> {
         use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
         if let Ok(e) = CopyrightRegistered::decode_log_data(data) {
@@ -116,7 +119,6 @@ impl Op {
         None
     }
 
-    /// Runs the operation through the native module.
     fn apply<R: StateRead + ?Sized>(
         &self,
         o: &mut Overlay<'_, R>,
@@ -133,7 +135,9 @@ impl Op {
             }
         }
     }
+}
 
+impl Op {
     /// The log an accepted operation emits, given the events the module produced.
     fn log(&self, events: &[Event]) -> Option<LogData> {
         use IHechainCopyright::{CopyrightLicensed, CopyrightRegistered, CopyrightTransferred};
@@ -173,32 +177,6 @@ impl Op {
     }
 }
 
-/// The copyright operations of the current transaction so far (logs of frames that did not revert).
-fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
-    let addr = evm_address(&COPYRIGHT_ADDRESS);
-    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
-}
-
-/// The state this transaction sees: committed state, earlier transactions of the block, and
-/// this transaction's operations so far.
-/// `Ok(Err(reason))` if an earlier accepted operation no longer replays (which the journal's
-/// revert rules rule out); the call then reverts rather than failing the block.
-fn scratch<'a, D: StateRead + ?Sized>(
-    db: &'a D,
-    ops: &[Op],
-    block: BlockContext,
-) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
-    let mut o = Overlay::new(db);
-    for op in ops {
-        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
-            return Ok(Err(format!(
-                "copyright precompile: an earlier operation of this transaction no longer applies: {reason}"
-            )));
-        }
-    }
-    Ok(Ok(o))
-}
-
 /// Handles a call to the copyright precompile.
 pub(super) fn run<CTX, D>(
     ctx: &mut CTX,
@@ -216,7 +194,7 @@ where
         Err(refused) => return Ok(refused),
     };
     let caller = ours(inputs.caller);
-    let ops = pending_ops(ctx);
+    let ops: Vec<Op> = pending_ops(ctx);
     let op = match &call {
         Call::register(c) => Op::Register {
             sender: caller,

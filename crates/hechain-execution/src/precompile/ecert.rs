@@ -20,7 +20,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::{decode_call, evm_address, revert_msg, ECERT_ADDRESS};
+use super::{decode_call, evm_address, pending_ops, revert_msg, scratch, LoggedOp, ECERT_ADDRESS};
 use crate::ecert;
 use crate::state::{Overlay, StateRead};
 use crate::voucher::Outcome;
@@ -69,7 +69,10 @@ struct Op {
     payload: Payload,
 }
 
-impl Op {
+impl LoggedOp for Op {
+    const MODULE: &'static str = "ecert";
+    const ADDRESS: Address = ECERT_ADDRESS;
+
     fn from_log(data: &LogData) -> Option<Op> {
         let e = IHechainCertificates::EcertOperation::decode_log_data(data).ok()?;
         Some(Op { sender: ours(e.sender), id: e.id, payload: Payload::decode(&e.payload).ok()? })
@@ -84,7 +87,9 @@ impl Op {
         ecert::apply(o, ctx, &self.sender, tx_hash, &self.payload)?
             .ok_or_else(|| ExecError::Invalid("ecert precompile: not an e-certificate payload".into()))
     }
+}
 
+impl Op {
     fn log(&self) -> LogData {
         IHechainCertificates::EcertOperation {
             sender: evm_address(&self.sender),
@@ -93,31 +98,6 @@ impl Op {
         }
         .encode_log_data()
     }
-}
-
-/// The operations of the current transaction so far (logs of frames that did not revert).
-fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
-    let addr = evm_address(&ECERT_ADDRESS);
-    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
-}
-
-/// The state this transaction sees (committed state, earlier transactions of the block, this
-/// transaction's operations so far); `Ok(Err(reason))` if an earlier operation no longer
-/// replays (the call then reverts).
-fn scratch<'a, D: StateRead + ?Sized>(
-    db: &'a D,
-    ops: &[Op],
-    block: BlockContext,
-) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
-    let mut o = Overlay::new(db);
-    for op in ops {
-        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
-            return Ok(Err(format!(
-                "ecert precompile: an earlier operation of this transaction no longer applies: {reason}"
-            )));
-        }
-    }
-    Ok(Ok(o))
 }
 
 fn subject(dataset: bool, id: u64) -> Subject {
@@ -198,7 +178,7 @@ where
     if inputs.is_static {
         return Ok(revert_msg(gas, "ecert precompile: writes are not allowed in a static call", r));
     }
-    let ops = pending_ops(ctx);
+    let ops: Vec<Op> = pending_ops(ctx);
     let db = &ctx.db_ref().0;
     let mut o = match scratch(db, &ops, block)? {
         Ok(o) => o,
@@ -231,7 +211,7 @@ where
     if VIEW_GAS > inputs.gas_limit {
         return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
     }
-    let ops = pending_ops(ctx);
+    let ops: Vec<Op> = pending_ops(ctx);
     let db = &ctx.db_ref().0;
     let o = match scratch(db, &ops, block)? {
         Ok(o) => o,

@@ -149,6 +149,51 @@ pub(crate) fn decode_call<C: SolInterface, CTX: ContextTr>(
     C::abi_decode(&input).map_err(|e| revert_msg(0, &format!("{module} precompile: invalid call: {e}"), r))
 }
 
+/// An operation a native-module precompile logged (copyright, e-certificates): decoded back from
+/// its log and replayed through the native rules.
+pub(crate) trait LoggedOp: Sized {
+    /// The module's name in messages.
+    const MODULE: &'static str;
+    /// The precompile's address (whose logs carry the operations).
+    const ADDRESS: Address;
+    /// The operation a log records (`None` for another log).
+    fn from_log(data: &revm::primitives::LogData) -> Option<Self>;
+    /// Runs the operation through the native module.
+    fn apply<R: StateRead + ?Sized>(
+        &self,
+        o: &mut Overlay<'_, R>,
+        ctx: BlockContext,
+        tx_hash: H256,
+    ) -> Result<crate::copyright::Outcome, ExecError>;
+}
+
+/// The operations of the current transaction so far (logs of frames that did not revert).
+pub(crate) fn pending_ops<Op: LoggedOp, CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
+    let addr = evm_address(&Op::ADDRESS);
+    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
+}
+
+/// The state this transaction sees: committed state, earlier transactions of the block, and
+/// this transaction's operations so far. `Ok(Err(reason))` if an earlier accepted operation no
+/// longer replays (which the journal's revert rules rule out); the call then reverts rather
+/// than failing the block.
+pub(crate) fn scratch<'a, Op: LoggedOp, D: StateRead + ?Sized>(
+    db: &'a D,
+    ops: &[Op],
+    block: BlockContext,
+) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
+    let mut o = Overlay::new(db);
+    for op in ops {
+        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
+            return Ok(Err(format!(
+                "{} precompile: an earlier operation of this transaction no longer applies: {reason}",
+                Op::MODULE
+            )));
+        }
+    }
+    Ok(Ok(o))
+}
+
 pub(crate) fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
     let data = alloy_sol_types::Revert::from(msg.to_string()).abi_encode();
     PrecompileOutput::revert(gas, Bytes::from(data), reservoir)
