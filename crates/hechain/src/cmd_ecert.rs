@@ -355,8 +355,19 @@ fn read_disclosure(path: &Path) -> anyhow::Result<DisclosureFile> {
     Ok(d)
 }
 
+/// Writes a disclosure file readable by its owner only (it holds personal data and salts).
 fn write_disclosure(path: &Path, d: &DisclosureFile) -> anyhow::Result<()> {
-    std::fs::write(path, serde_json::to_string_pretty(d)? + "\n").with_context(|| format!("writing {}", path.display()))
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let text = serde_json::to_string_pretty(d)? + "\n";
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }
 
 async fn send(cli: &Cli, c: &Client, payload: Payload) -> anyhow::Result<(H256, u64, Vec<Event>)> {

@@ -73,6 +73,9 @@ fn ecert_issue_grant_access_audit_disclose_export_restart_revoke() {
     ]));
     assert_eq!(issued["events"][0]["type"], "ecert_issued");
     assert_eq!(issued["events"][0]["id"], 1);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&fields_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the disclosure file holds personal data: owner-only");
     let (s, c) = get(&node.url, "/api/v1/ecerts/1");
     assert_eq!((s, c["valid"].as_bool()), (200, Some(true)), "{c}");
     let on_chain = c.to_string();
