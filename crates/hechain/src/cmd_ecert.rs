@@ -27,7 +27,7 @@ const DISCLOSURE_FORMAT: &str = "hechain-ecert-disclosure/1";
 
 /// The holder's private file: field values and their salts (all of them after issuance; a
 /// subset after `ecert disclose`). Never sent to the chain.
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DisclosureFile {
     format: String,
@@ -660,5 +660,60 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
             record_cert::write(cli, &rc, output.as_ref(), what)
         }
         EcertCmd::VerifyExport { cert, genesis } => record_cert::verify(cli, cert, genesis),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use hechain_types::ecert::Revocation;
+    use hechain_types::{Stamp, Suite};
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        crate::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_disclosure_file_round_trips_and_checks_against_the_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let salt = [4u8; 32];
+        let suite = Suite::Gm;
+        let d = DisclosureFile {
+            format: DISCLOSURE_FORMAT.into(),
+            cert_id: 7,
+            fields: vec![FieldDisclosure { name: "licence_no".into(), value: "91110000X".into(), salt: H256(salt) }],
+        };
+        let path = dir.path().join("d.json");
+        write_disclosure(&path, &d).unwrap();
+        let back = read_disclosure(&path).unwrap();
+        assert_eq!(back.fields, d.fields);
+        let stamp = Stamp { tx_hash: H256::ZERO, height: 1, timestamp_ms: 0 };
+        let mut cert = Ecert {
+            id: 7,
+            cert_type: "business_licence".into(),
+            issuer: hechain_types::Address([1; 20]),
+            holder: hechain_types::Address([2; 20]),
+            fields: vec![FieldCommitment {
+                name: "licence_no".into(),
+                hash: field_hash(suite, &salt, "licence_no", b"91110000X"),
+            }],
+            encrypted_ref: vec![1],
+            not_before_ms: 0,
+            not_after_ms: 10,
+            issued: stamp,
+            revoked: None,
+        };
+        let cli = crate::Cli::try_parse_from(["hechain", "--json", "status"]).unwrap();
+        assert_eq!(check_fields(&cli, suite, &cert, &back, ""), 0);
+        assert_eq!(check_fields(&cli, Suite::Standard, &cert, &back, ""), 1, "another suite's hash");
+        cert.fields[0].hash = H256([9; 32]);
+        cert.revoked = Some(Revocation { stamp, reason: "x".into() });
+        assert_eq!(check_fields(&cli, suite, &cert, &back, ""), 1);
+        // A file of another format is refused, naming it.
+        std::fs::write(&path, r#"{"format":"x","cert_id":1,"fields":[]}"#).unwrap();
+        assert!(read_disclosure(&path).unwrap_err().to_string().contains("unknown format"));
     }
 }
