@@ -35,6 +35,11 @@ pub use hash::{keccak256, sha256, sm3, Suite};
 pub use node::{verify_node_batch, NodeKey, NodePublicKey, NodeSignature};
 pub use symmetric::{sm4_ctr_apply, sm4_decrypt_block, sm4_encrypt_block};
 
+/// 32 fresh bytes from the operating system's CSPRNG (salts, nonces).
+pub fn random_bytes32() -> Result<[u8; 32], CryptoError> {
+    Ok(*rng::bytes32()?)
+}
+
 /// A 32-byte digest (block hashes, Merkle nodes, content hashes, prehashes).
 pub type Hash32 = [u8; 32];
 

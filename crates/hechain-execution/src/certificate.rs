@@ -21,8 +21,8 @@ use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
-    BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, Event, EvidenceRecord, Genesis, Payload, Receipt,
-    Seal, TxStatus, Voucher, VoucherPart, H256,
+    BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Event, EvidenceRecord,
+    Genesis, Payload, Receipt, Seal, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -330,6 +330,12 @@ pub enum CertifiedRecord {
     Voucher(Voucher),
     /// A part of a voucher's value (voucher module).
     VoucherPart(VoucherPart),
+    /// An e-certificate (ecert module): its issuer, holder, field hashes and revocation state.
+    Ecert(Ecert),
+    /// A registered dataset (ecert module).
+    Dataset(Dataset),
+    /// An access grant (ecert module).
+    DataGrant(DataGrant),
 }
 
 impl CertifiedRecord {
@@ -340,6 +346,9 @@ impl CertifiedRecord {
             CertifiedRecord::CopyrightLicense(l) => keys::copyright_license(l.work_id, l.index),
             CertifiedRecord::Voucher(v) => keys::voucher(v.id),
             CertifiedRecord::VoucherPart(p) => keys::voucher_part(p.id),
+            CertifiedRecord::Ecert(c) => keys::ecert(c.id),
+            CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
+            CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
         }
     }
 
@@ -350,6 +359,9 @@ impl CertifiedRecord {
             CertifiedRecord::CopyrightLicense(l) => l.encode(),
             CertifiedRecord::Voucher(v) => v.encode(),
             CertifiedRecord::VoucherPart(p) => p.encode(),
+            CertifiedRecord::Ecert(c) => c.encode(),
+            CertifiedRecord::Dataset(d) => d.encode(),
+            CertifiedRecord::DataGrant(g) => g.encode(),
         }
     }
 
@@ -360,6 +372,9 @@ impl CertifiedRecord {
             CertifiedRecord::CopyrightLicense(_) => "copyright_license",
             CertifiedRecord::Voucher(_) => "voucher",
             CertifiedRecord::VoucherPart(_) => "voucher_part",
+            CertifiedRecord::Ecert(_) => "ecert",
+            CertifiedRecord::Dataset(_) => "dataset",
+            CertifiedRecord::DataGrant(_) => "data_grant",
         }
     }
 }

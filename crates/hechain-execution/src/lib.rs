@@ -13,6 +13,8 @@
 //! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
 //! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
 //!   settle;
+//! - [`ecert`]: e-certificates and authorised data sharing (电子证照 / 数据共享): issue, revoke,
+//!   datasets, time-limited grants, logged uses, per-subject audit logs.
 //! - [`governance`]: the committee, roles, permissions, frozen accounts, chain parameters, and
 //!   the proposals and votes that change them (applied at the end of a block, [`governance::end_block`]).
 //!
@@ -29,6 +31,7 @@
 pub mod accounts;
 pub mod certificate;
 pub mod copyright;
+pub mod ecert;
 pub mod evidence;
 pub mod evm;
 pub mod governance;
@@ -253,6 +256,13 @@ fn apply_tx<R: StateRead + ?Sized>(
             governance::propose(o, ctx, &tx.sender, tx_hash, action, description)?
         }
         Payload::GovVote { proposal, approve } => governance::vote(o, ctx, &tx.sender, tx_hash, *proposal, *approve)?,
+        p @ (Payload::EcertIssue { .. }
+        | Payload::EcertRevoke { .. }
+        | Payload::DatasetRegister { .. }
+        | Payload::DataGrant { .. }
+        | Payload::DataGrantRevoke { .. }
+        | Payload::DataAccess { .. }) => ecert::apply(o, ctx, &tx.sender, tx_hash, p)?
+            .ok_or_else(|| ExecError::Invalid("ecert dispatch missed a payload".into()))?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

@@ -10,8 +10,8 @@ use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::precompile::voucher::IHechainVoucher as IVoucher;
-use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
-use hechain_execution::{account_of, copyright, evidence, voucher, BlockContext};
+use hechain_execution::precompile::{COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
+use hechain_execution::{account_of, copyright, ecert, evidence, voucher, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
 
@@ -46,6 +46,22 @@ sol! {
         function settle(uint64 id) external returns (uint128 paid);
         function settleAndRevert(uint64 id) external;
         function outstanding(uint64 partId) external view returns (uint128);
+    }
+    interface ICertAgency {
+        function issue(address holder, bytes32 nameHash, uint64 untilMs) external returns (uint64 id);
+        function revoke(uint64 id) external returns (uint64);
+        function issueAndRevert(address holder, bytes32 nameHash, uint64 untilMs) external;
+        function issueOneOfTwo(address holder, bytes32 nameHash, uint64 untilMs) external returns (uint64 id);
+        function valid(uint64 id, uint64 atMs) external view returns (bool);
+        function authorized(uint64 grantId, address grantee, uint64 atMs) external view returns (bool);
+        function fieldHash(uint64 id, string name) external view returns (bytes32);
+    }
+    interface ICerts {
+        function grant(bool dataset, uint64 subjectId, address grantee, string org, string purpose, uint64 expiresMs) external returns (uint64 grantId);
+        function access(uint64 grantId, string purpose, bytes32 requestHash) external returns (uint64 seq);
+        function revoke(uint64 id, string reason) external returns (uint64 revokedId);
+        function auditLength(bool dataset, uint64 id) external view returns (uint64);
+        function certificateOf(uint64 id) external view returns (address issuer, address holder, string certType, uint64 notBeforeMs, uint64 notAfterMs, bool revoked);
     }
     interface IEvidence {
         function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
@@ -646,4 +662,123 @@ fn contracts_issue_split_pledge_and_settle_through_the_voucher_precompile() {
     let p3 = voucher::part(&reader, 3).unwrap().unwrap();
     assert_eq!(p3.status, PartStatus::Settled { paid_to: bank });
     assert_eq!(voucher::lineage(&reader, 2).unwrap().unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![2, 1]);
+}
+
+#[test]
+fn contracts_issue_grant_and_check_certificates_through_the_ecert_precompile() {
+    use alloy_primitives::B256;
+    let e = env(DeployPolicy::Open);
+    let r = commit(&e, vec![eth(&e, 0, 0, None, artifact("CertificateAgency"), 3_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let agency = r.evm.unwrap().contract_address.unwrap();
+    let a = |x: &Address| alloy_primitives::Address::from(x.0);
+    let h = |b: u8| B256::repeat_byte(b);
+    let until = 1_000_000_000_000u64;
+    let call = |nonce, input: Vec<u8>| eth(&e, 0, nonce, Some(agency), input, 1_000_000);
+    let holder = a(&addr(&e, 1));
+    let rs = commit(
+        &e,
+        vec![
+            call(1, ICertAgency::issueCall { holder, nameHash: h(1), untilMs: until }.abi_encode()),
+            call(2, ICertAgency::issueAndRevertCall { holder, nameHash: h(2), untilMs: until }.abi_encode()),
+            call(3, ICertAgency::issueOneOfTwoCall { holder, nameHash: h(3), untilMs: until }.abi_encode()),
+            // The holder (an account) grants account 2 access, calling the precompile directly.
+            eth(
+                &e,
+                1,
+                0,
+                Some(ECERT_ADDRESS),
+                ICerts::grantCall {
+                    dataset: false,
+                    subjectId: 1,
+                    grantee: a(&addr(&e, 2)),
+                    org: "Example Bank".into(),
+                    purpose: "KYC".into(),
+                    expiresMs: until,
+                }
+                .abi_encode(),
+                500_000,
+            ),
+            eth(
+                &e,
+                2,
+                0,
+                Some(ECERT_ADDRESS),
+                ICerts::accessCall { grantId: 1, purpose: "KYC check".into(), requestHash: h(9) }.abi_encode(),
+                500_000,
+            ),
+            // Only the issuing contract may revoke.
+            eth(&e, 2, 1, Some(ECERT_ADDRESS), ICerts::revokeCall { id: 1, reason: "x".into() }.abi_encode(), 500_000),
+        ],
+    );
+    assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
+    assert_eq!(rs[0].events, vec![Event::EcertIssued { id: 1, issuer: agency, holder: addr(&e, 1) }]);
+    assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == ECERT_ADDRESS));
+    assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    assert_eq!(rs[2].status, TxStatus::Success, "{:?}", rs[2]);
+    assert_eq!(rs[2].events, vec![Event::EcertIssued { id: 2, issuer: agency, holder: addr(&e, 1) }]);
+    assert_eq!(rs[3].status, TxStatus::Success, "{:?}", rs[3]);
+    assert_eq!(rs[4].status, TxStatus::Success, "{:?}", rs[4]);
+    assert_eq!(
+        rs[4].events,
+        vec![Event::DataAccessed { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), seq: 2 }]
+    );
+    assert_eq!(u64::abi_decode(&rs[4].evm.as_ref().unwrap().output).unwrap(), 2);
+    match &rs[5].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("only the issuer"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+
+    // Native state agrees: the contract is the issuing agency; the reverted issuance left nothing.
+    let reader = e.store.reader().unwrap();
+    let c1 = ecert::certificate(&reader, 1).unwrap().unwrap();
+    assert_eq!((c1.issuer, c1.holder, c1.fields[0].hash), (agency, addr(&e, 1), H256(h(1).0)));
+    assert_eq!(ecert::certificate(&reader, 2).unwrap().unwrap().fields[0].hash, H256(h(3).0));
+    assert!(ecert::certificate(&reader, 3).unwrap().is_none());
+    assert_eq!(ecert::audit_len(&reader, &Subject::Certificate(1)).unwrap(), 3);
+    drop(reader);
+
+    // Views from Solidity and on the precompile.
+    let now = e.store.reader().unwrap().head().unwrap().timestamp_ms;
+    let boolean = |to, data: Vec<u8>| bool::abi_decode(&view(&e, to, data).output).unwrap();
+    assert!(boolean(agency, ICertAgency::validCall { id: 1, atMs: now }.abi_encode()));
+    assert!(!boolean(agency, ICertAgency::validCall { id: 1, atMs: until }.abi_encode()), "expired then");
+    let authorized = |who: usize| {
+        boolean(agency, ICertAgency::authorizedCall { grantId: 1, grantee: a(&addr(&e, who)), atMs: now }.abi_encode())
+    };
+    assert!(authorized(2) && !authorized(0));
+    let out = view(&e, agency, ICertAgency::fieldHashCall { id: 1, name: "name".into() }.abi_encode());
+    assert_eq!(B256::abi_decode(&out.output).unwrap(), h(1));
+    let out = view(&e, agency, ICertAgency::fieldHashCall { id: 1, name: "age".into() }.abi_encode());
+    assert!(matches!(&out.status, CallStatus::Reverted(m) if m.contains("has no field")), "{:?}", out.status);
+    let out = view(&e, ECERT_ADDRESS, ICerts::auditLengthCall { dataset: false, id: 1 }.abi_encode());
+    assert_eq!(u64::abi_decode(&out.output).unwrap(), 3);
+
+    // The agency revokes: the certificate is no longer valid and the grant no longer authorises.
+    let rs = commit(
+        &e,
+        vec![
+            call(4, ICertAgency::revokeCall { id: 1 }.abi_encode()),
+            eth(
+                &e,
+                2,
+                2,
+                Some(ECERT_ADDRESS),
+                ICerts::accessCall { grantId: 1, purpose: "again".into(), requestHash: h(9) }.abi_encode(),
+                500_000,
+            ),
+        ],
+    );
+    assert_eq!(rs[0].events, vec![Event::EcertRevoked { id: 1 }]);
+    match &rs[1].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("certificate 1 was revoked"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    let now = e.store.reader().unwrap().head().unwrap().timestamp_ms;
+    assert!(!boolean(agency, ICertAgency::validCall { id: 1, atMs: now }.abi_encode()));
+    assert!(!authorized(2));
+    let out = view(&e, ECERT_ADDRESS, ICerts::certificateOfCall { id: 1 }.abi_encode());
+    let got = ICerts::certificateOfCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!((got.issuer, got.certType.as_str(), got.revoked), (a(&agency), "diploma", true));
+    assert_eq!(ecert::audit_len(&e.store.reader().unwrap(), &Subject::Certificate(1)).unwrap(), 4);
 }

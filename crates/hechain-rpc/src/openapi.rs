@@ -47,6 +47,50 @@ fn id_param() -> Value {
     )
 }
 
+fn ecert_id_param() -> Value {
+    path_param(
+        "id",
+        "Certificate, dataset or grant id (decimal, starting at 1).",
+        json!({ "type": "integer", "format": "int64", "minimum": 1 }),
+    )
+}
+
+fn at_param() -> Value {
+    query_param(
+        "at",
+        "Time to check at, ms since the Unix epoch (default: the head block's time).",
+        json!({ "type": "integer", "format": "int64" }),
+    )
+}
+
+fn grantee_param() -> Value {
+    json!({ "name": "grantee", "in": "query", "required": true, "description": "The organisation's account.", "schema": schema_ref("Address") })
+}
+
+fn after_param() -> Value {
+    query_param(
+        "after",
+        "Return records with ids after this one (the previous page's `next_after`).",
+        json!({ "type": "integer", "format": "int64" }),
+    )
+}
+
+fn audit_after_param() -> Value {
+    query_param(
+        "after",
+        "Return entries after this position (the previous page's `next_after`); from the first when absent.",
+        json!({ "type": "integer", "format": "int64" }),
+    )
+}
+
+fn limit_param() -> Value {
+    query_param(
+        "limit",
+        "Page size, 1 to the server's max_page (default 100).",
+        json!({ "type": "integer", "minimum": 1, "default": 100 }),
+    )
+}
+
 fn full_param() -> Value {
     query_param(
         "full",
@@ -338,6 +382,133 @@ fn operation(method: HttpMethod, path: &str) -> Value {
                 bad, ("404", "No such part (`part_not_found`)."),
             ]),
         }),
+        (HttpMethod::Get, "/api/v1/ecerts/{id}") => json!({
+            "operationId": "getEcert",
+            "summary": "An e-certificate (电子证照), whether it is valid now, and its audit log length",
+            "description": "`valid`/`invalid_reason` are evaluated at the head block's time (`as_of_ms`). Field values \
+                are never on chain: only their salted hashes.",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate and its status.", schema_ref("EcertStatus")) }), &[
+                bad, ("404", "No such certificate (`ecert_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/{id}/verify") => json!({
+            "operationId": "verifyEcert",
+            "summary": "Whether an e-certificate is valid (issued, not revoked, within its validity) at a time",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param(), at_param()],
+            "responses": with_errors(json!({ "200": ok("The verdict.", schema_ref("EcertVerdict")) }), &[
+                bad, ("404", "No such certificate (`ecert_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/{id}/authorization") => json!({
+            "operationId": "getEcertAuthorization",
+            "summary": "Whether a grantee holds a grant on the e-certificate that is live at a time",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param(), grantee_param(), at_param()],
+            "responses": with_errors(json!({ "200": ok("The verdict.", schema_ref("Authorization")) }), &[
+                bad, ("404", "No such certificate (`ecert_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/{id}/audit") => json!({
+            "operationId": "listEcertAudit",
+            "summary": "An e-certificate's audit log (issue, grants, uses, revocations), oldest first, paged",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param(), audit_after_param(), limit_param()],
+            "responses": with_errors(json!({ "200": ok("A page of the log.", schema_ref("AuditPage")) }), &[
+                bad, ("404", "No such certificate (`ecert_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/by-holder/{address}") => json!({
+            "operationId": "listEcertsByHolder",
+            "summary": "E-certificates of one holder, in id order, paged",
+            "tags": ["ecerts"],
+            "parameters": [address_param(), after_param(), limit_param()],
+            "responses": with_errors(json!({ "200": ok("A page of certificates.", schema_ref("EcertPage")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/by-issuer/{address}") => json!({
+            "operationId": "listEcertsByIssuer",
+            "summary": "E-certificates of one issuing agency, in id order, paged",
+            "tags": ["ecerts"],
+            "parameters": [address_param(), after_param(), limit_param()],
+            "responses": with_errors(json!({ "200": ok("A page of certificates.", schema_ref("EcertPage")) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/ecerts/{id}/certificate") => json!({
+            "operationId": "getEcertCertificate",
+            "summary": "Offline-verifiable record certificate of an e-certificate",
+            "description": "Proves the e-certificate record (issuer, holder, field hashes, validity, and `revoked` null \
+                or set) in the state of the newest block with a quorum seal; verifiable with only the genesis file.",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such certificate (`ecert_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/datasets/{id}") => json!({
+            "operationId": "getDataset",
+            "summary": "A registered dataset",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The dataset.", schema_ref("Dataset")) }), &[
+                bad, ("404", "No such dataset (`dataset_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/datasets/{id}/authorization") => json!({
+            "operationId": "getDatasetAuthorization",
+            "summary": "Whether a grantee holds a grant on the dataset that is live at a time",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param(), grantee_param(), at_param()],
+            "responses": with_errors(json!({ "200": ok("The verdict.", schema_ref("Authorization")) }), &[
+                bad, ("404", "No such dataset (`dataset_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/datasets/{id}/audit") => json!({
+            "operationId": "listDatasetAudit",
+            "summary": "A dataset's audit log (registration, grants, uses), oldest first, paged",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param(), audit_after_param(), limit_param()],
+            "responses": with_errors(json!({ "200": ok("A page of the log.", schema_ref("AuditPage")) }), &[
+                bad, ("404", "No such dataset (`dataset_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/datasets/{id}/certificate") => json!({
+            "operationId": "getDatasetCertificate",
+            "summary": "Offline-verifiable record certificate of a dataset",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such dataset (`dataset_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/data-grants/{id}") => json!({
+            "operationId": "getDataGrant",
+            "summary": "An access grant and whether it authorises use now",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The grant.", schema_ref("DataGrantStatus")) }), &[
+                bad, ("404", "No such grant (`grant_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/data-grants/by-grantee/{address}") => json!({
+            "operationId": "listDataGrantsByGrantee",
+            "summary": "Grants to one organisation account, in id order, paged",
+            "tags": ["ecerts"],
+            "parameters": [address_param(), after_param(), limit_param()],
+            "responses": with_errors(json!({ "200": ok("A page of grants.", object(&["grants", "next_after"], json!({
+                "grants": { "type": "array", "items": schema_ref("DataGrant") },
+                "next_after": { "type": "integer", "nullable": true },
+            }))) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/data-grants/{id}/certificate") => json!({
+            "operationId": "getDataGrantCertificate",
+            "summary": "Offline-verifiable record certificate of a grant",
+            "tags": ["ecerts"],
+            "parameters": [ecert_id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such grant (`grant_not_found`)."),
+            ]),
+        }),
         (HttpMethod::Get, "/api/v1/state/proof") => json!({
             "operationId": "getStateProof",
             "summary": "A raw state key's value and its state-tree proof",
@@ -549,6 +720,33 @@ fn schemas() -> Value {
                 })),
                 object(&["type", "part_id"], json!({ "type": { "type": "string", "enum": ["voucher_release"] }, "part_id": int })),
                 object(&["type", "voucher_id"], json!({ "type": { "type": "string", "enum": ["voucher_settle"] }, "voucher_id": int })),
+                object(&["type", "cert_type", "holder", "fields", "encrypted_ref", "not_before_ms", "not_after_ms"], json!({
+                    "type": { "type": "string", "enum": ["ecert_issue"] },
+                    "cert_type": { "type": "string", "minLength": 1, "maxLength": 64 },
+                    "holder": schema_ref("Address"),
+                    "fields": { "type": "array", "minItems": 1, "maxItems": 32, "items": schema_ref("FieldCommitment") },
+                    "encrypted_ref": { "allOf": [schema_ref("HexBytes")], "description": "1 to 1,024 bytes of ciphertext." },
+                    "not_before_ms": int,
+                    "not_after_ms": { "allOf": [int], "description": "Exclusive; after not_before_ms and after the block time." },
+                })),
+                object(&["type", "cert_id", "reason"], json!({
+                    "type": { "type": "string", "enum": ["ecert_revoke"] }, "cert_id": int,
+                    "reason": { "type": "string", "minLength": 1, "maxLength": 256 },
+                })),
+                object(&["type", "content_hash", "encrypted_ref", "description"], json!({
+                    "type": { "type": "string", "enum": ["dataset_register"] }, "content_hash": schema_ref("Hash"),
+                    "encrypted_ref": schema_ref("HexBytes"), "description": { "type": "string", "minLength": 1, "maxLength": 256 },
+                })),
+                object(&["type", "subject", "grantee", "org", "purpose", "expires_ms"], json!({
+                    "type": { "type": "string", "enum": ["data_grant"] }, "subject": schema_ref("Subject"),
+                    "grantee": schema_ref("Address"), "org": { "type": "string", "minLength": 1, "maxLength": 64 },
+                    "purpose": { "type": "string", "minLength": 1, "maxLength": 256 }, "expires_ms": int,
+                })),
+                object(&["type", "grant_id"], json!({ "type": { "type": "string", "enum": ["data_grant_revoke"] }, "grant_id": int })),
+                object(&["type", "grant_id", "purpose", "request_hash"], json!({
+                    "type": { "type": "string", "enum": ["data_access"] }, "grant_id": int,
+                    "purpose": { "type": "string", "minLength": 1, "maxLength": 256 }, "request_hash": schema_ref("Hash"),
+                })),
             ],
             "discriminator": { "propertyName": "type" },
         }),
@@ -593,12 +791,13 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled"] },
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled", "ecert_issued", "ecert_revoked", "dataset_registered", "data_granted", "data_grant_revoked", "data_accessed"] },
                 "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
                 "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
                 "owner": schema_ref("Address"), "index": int, "licensee": schema_ref("Address"), "exclusive": { "type": "boolean" },
                 "issuer": schema_ref("Address"), "holder": schema_ref("Address"), "part": int, "voucher": int, "bank": schema_ref("Address"),
                 "children": { "type": "array", "items": int }, "paid": schema_ref("Amount"), "parts": int,
+                "grant": int, "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "expires_ms": int, "seq": int,
             },
         }),
     );
@@ -825,8 +1024,8 @@ fn schemas() -> Value {
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
-                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license", "voucher", "voucher_part"] },
-                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart")] },
+                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license", "voucher", "voucher_part", "ecert", "dataset", "data_grant"] },
+                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart"), schema_ref("Ecert"), schema_ref("Dataset"), schema_ref("DataGrant")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
                 "state_proof": schema_ref("SmtProof"),
@@ -876,6 +1075,158 @@ fn schemas() -> Value {
             &["part_id", "voucher", "lineage"],
             json!({
                 "part_id": int, "voucher": schema_ref("Voucher"), "lineage": { "type": "array", "items": schema_ref("VoucherPart") },
+            }),
+        ),
+    );
+    add(
+        "Subject",
+        object(&["kind", "id"], json!({ "kind": { "type": "string", "enum": ["certificate", "dataset"] }, "id": int })),
+    );
+    add(
+        "FieldCommitment",
+        object(
+            &["name", "hash"],
+            json!({
+                "name": { "type": "string", "minLength": 1, "maxLength": 64 },
+                "hash": { "allOf": [schema_ref("Hash")], "description": "H(\"hechain/ecert-field/v1\" ‖ salt(32) ‖ u32be(len(name)) ‖ name ‖ value), the chain's suite hash." },
+            }),
+        ),
+    );
+    add(
+        "Ecert",
+        object(
+            &[
+                "id",
+                "cert_type",
+                "issuer",
+                "holder",
+                "fields",
+                "encrypted_ref",
+                "not_before_ms",
+                "not_after_ms",
+                "issued",
+                "revoked",
+            ],
+            json!({
+                "id": int, "cert_type": { "type": "string" }, "issuer": schema_ref("Address"), "holder": schema_ref("Address"),
+                "fields": { "type": "array", "items": schema_ref("FieldCommitment") },
+                "encrypted_ref": schema_ref("HexBytes"), "not_before_ms": int, "not_after_ms": int,
+                "issued": schema_ref("Stamp"),
+                "revoked": { "type": "object", "nullable": true, "required": ["stamp", "reason"], "properties": {
+                    "stamp": schema_ref("Stamp"), "reason": { "type": "string" },
+                } },
+            }),
+        ),
+    );
+    add(
+        "EcertStatus",
+        object(
+            &["certificate", "as_of_ms", "valid", "invalid_reason", "audit_entries"],
+            json!({
+                "certificate": schema_ref("Ecert"), "as_of_ms": int, "valid": { "type": "boolean" },
+                "invalid_reason": { "type": "string", "nullable": true }, "audit_entries": int,
+            }),
+        ),
+    );
+    add(
+        "EcertVerdict",
+        object(
+            &[
+                "id",
+                "at_ms",
+                "valid",
+                "reason",
+                "cert_type",
+                "issuer",
+                "holder",
+                "not_before_ms",
+                "not_after_ms",
+                "revoked",
+                "height",
+            ],
+            json!({
+                "id": int, "at_ms": int, "valid": { "type": "boolean" }, "reason": { "type": "string", "nullable": true },
+                "cert_type": { "type": "string" }, "issuer": schema_ref("Address"), "holder": schema_ref("Address"),
+                "not_before_ms": int, "not_after_ms": int, "revoked": { "type": "object", "nullable": true },
+                "height": { "allOf": [int], "description": "Head height the answer was read at." },
+            }),
+        ),
+    );
+    add(
+        "EcertPage",
+        object(
+            &["certificates", "next_after"],
+            json!({
+                "certificates": { "type": "array", "items": schema_ref("Ecert") },
+                "next_after": { "type": "integer", "nullable": true },
+            }),
+        ),
+    );
+    add(
+        "Dataset",
+        object(
+            &["id", "holder", "content_hash", "encrypted_ref", "description", "registered"],
+            json!({
+                "id": int, "holder": schema_ref("Address"), "content_hash": schema_ref("Hash"),
+                "encrypted_ref": schema_ref("HexBytes"), "description": { "type": "string" }, "registered": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "DataGrant",
+        object(
+            &["id", "subject", "grantor", "grantee", "org", "purpose", "expires_ms", "granted", "revoked"],
+            json!({
+                "id": int, "subject": schema_ref("Subject"), "grantor": schema_ref("Address"), "grantee": schema_ref("Address"),
+                "org": { "type": "string" }, "purpose": { "type": "string" }, "expires_ms": int, "granted": schema_ref("Stamp"),
+                "revoked": { "allOf": [schema_ref("Stamp")], "nullable": true },
+            }),
+        ),
+    );
+    add(
+        "DataGrantStatus",
+        object(
+            &["grant", "as_of_ms", "live", "reason"],
+            json!({
+                "grant": schema_ref("DataGrant"), "as_of_ms": int, "live": { "type": "boolean" },
+                "reason": { "type": "string", "nullable": true },
+            }),
+        ),
+    );
+    add(
+        "Authorization",
+        object(
+            &["subject", "grantee", "at_ms", "authorized", "grant_id", "reason", "height"],
+            json!({
+                "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "at_ms": int,
+                "authorized": { "type": "boolean" },
+                "grant_id": { "type": "integer", "nullable": true, "description": "The first grant that authorises use at `at_ms`." },
+                "reason": { "type": "string", "nullable": true, "description": "Why not, when not authorized." },
+                "height": int,
+            }),
+        ),
+    );
+    add(
+        "AuditEntry",
+        object(
+            &["subject", "seq", "actor", "action", "stamp"],
+            json!({
+                "subject": schema_ref("Subject"), "seq": int, "actor": schema_ref("Address"),
+                "action": { "type": "string", "enum": ["issued", "registered", "revoked", "granted", "grant_revoked", "accessed"] },
+                "reason": { "type": "string" }, "grant_id": int, "grantee": schema_ref("Address"), "org": { "type": "string" },
+                "expires_ms": int, "purpose": { "type": "string" }, "request_hash": schema_ref("Hash"),
+                "stamp": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "AuditPage",
+        object(
+            &["subject", "total", "entries", "next_after"],
+            json!({
+                "subject": schema_ref("Subject"), "total": int,
+                "entries": { "type": "array", "items": schema_ref("AuditEntry") },
+                "next_after": { "type": "integer", "nullable": true, "description": "Pass as `after` for the next page; null on the last page." },
             }),
         ),
     );

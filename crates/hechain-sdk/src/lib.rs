@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use hechain_crypto::AccountKey;
 use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
-    Address, Codec, CopyrightLicense, CopyrightWork, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction,
-    Transaction, TxStatus, Voucher, VoucherPart, H256,
+    Address, AuditEntry, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, EvidenceMeta,
+    EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, Transaction, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,85 @@ pub struct VoucherWithParts {
     pub voucher: Voucher,
     /// Its live parts (active or pledged).
     pub live_parts: Vec<VoucherPart>,
+}
+
+/// An e-certificate with whether it is valid at the head block's time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EcertStatus {
+    /// The certificate.
+    pub certificate: Ecert,
+    /// Head block time the status is evaluated at.
+    pub as_of_ms: u64,
+    /// Valid then (issued, not revoked, within its validity).
+    pub valid: bool,
+    /// Why not, when not valid.
+    pub invalid_reason: Option<String>,
+    /// Number of entries in its audit log.
+    pub audit_entries: u64,
+}
+
+/// Whether an e-certificate is valid at a time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EcertVerdict {
+    /// Certificate id.
+    pub id: u64,
+    /// The time checked.
+    pub at_ms: u64,
+    /// Valid then.
+    pub valid: bool,
+    /// Why not, when not valid.
+    pub reason: Option<String>,
+    /// Its issuer.
+    pub issuer: Address,
+    /// Its holder.
+    pub holder: Address,
+    /// Head height the answer was read at.
+    pub height: u64,
+}
+
+/// Whether a grantee may use a certificate or dataset at a time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Authorization {
+    /// The certificate or dataset.
+    pub subject: Subject,
+    /// The organisation's account.
+    pub grantee: Address,
+    /// The time checked.
+    pub at_ms: u64,
+    /// Authorised then.
+    pub authorized: bool,
+    /// The grant that authorises it.
+    pub grant_id: Option<u64>,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// Head height the answer was read at.
+    pub height: u64,
+}
+
+/// A page of an audit log.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The certificate or dataset.
+    pub subject: Subject,
+    /// Entries in the whole log.
+    pub total: u64,
+    /// This page's entries, oldest first.
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `after` for the next page (`None` on the last page).
+    pub next_after: Option<u64>,
+}
+
+/// A grant with whether it authorises use at the head block's time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DataGrantStatus {
+    /// The grant.
+    pub grant: DataGrant,
+    /// Head block time.
+    pub as_of_ms: u64,
+    /// Whether it authorises its grantee now.
+    pub live: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
 }
 
 /// A receipt with its position.
@@ -482,6 +561,54 @@ impl Client {
         self.certificate(&format!("/vouchers/{id}/certificate")).await
     }
 
+    /// An e-certificate and its status at the head block's time.
+    pub async fn ecert(&self, id: u64) -> Result<EcertStatus, SdkError> {
+        self.get(&format!("/ecerts/{id}")).await
+    }
+
+    /// Whether e-certificate `id` is valid at `at_ms` (default: the head block's time).
+    pub async fn ecert_verify(&self, id: u64, at_ms: Option<u64>) -> Result<EcertVerdict, SdkError> {
+        let q = at_ms.map(|t| format!("?at={t}")).unwrap_or_default();
+        self.get(&format!("/ecerts/{id}/verify{q}")).await
+    }
+
+    /// Whether `grantee` holds a grant on `subject` that is live at `at_ms` (default: now).
+    pub async fn data_authorization(
+        &self,
+        subject: Subject,
+        grantee: &Address,
+        at_ms: Option<u64>,
+    ) -> Result<Authorization, SdkError> {
+        let at = at_ms.map(|t| format!("&at={t}")).unwrap_or_default();
+        self.get(&format!("/{}/authorization?grantee={grantee}{at}", subject_path(&subject))).await
+    }
+
+    /// A page of the audit log of `subject`: entries after position `after`, at most `limit`.
+    pub async fn data_audit(&self, subject: Subject, after: Option<u64>, limit: usize) -> Result<AuditPage, SdkError> {
+        let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        self.get(&format!("/{}/audit?limit={limit}{after}", subject_path(&subject))).await
+    }
+
+    /// A registered dataset.
+    pub async fn dataset(&self, id: u64) -> Result<Dataset, SdkError> {
+        self.get(&format!("/datasets/{id}")).await
+    }
+
+    /// An access grant and whether it is live.
+    pub async fn data_grant(&self, id: u64) -> Result<DataGrantStatus, SdkError> {
+        self.get(&format!("/data-grants/{id}")).await
+    }
+
+    /// Offline-verifiable record certificate of an e-certificate or dataset.
+    pub async fn subject_certificate(&self, subject: Subject) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/{}/certificate", subject_path(&subject))).await
+    }
+
+    /// Offline-verifiable record certificate of a grant.
+    pub async fn data_grant_certificate(&self, id: u64) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/data-grants/{id}/certificate")).await
+    }
+
     /// Builds, signs and submits a transaction from `key` with the next
     /// pending nonce, then waits for its receipt. Fails if the transaction
     /// was committed but did not succeed.
@@ -526,4 +653,12 @@ pub fn frame(out: &mut Vec<u8>, tx: &SignedTransaction) {
     let bytes = tx.encode();
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(&bytes);
+}
+
+/// REST path of a certificate or dataset (`ecerts/1`, `datasets/2`).
+fn subject_path(subject: &Subject) -> String {
+    match subject {
+        Subject::Certificate(id) => format!("ecerts/{id}"),
+        Subject::Dataset(id) => format!("datasets/{id}"),
+    }
 }

@@ -209,6 +209,56 @@ pub enum Event {
         /// Number of parts paid.
         parts: u32,
     },
+    /// An e-certificate was issued.
+    EcertIssued {
+        /// Certificate id.
+        id: u64,
+        /// The issuing agency.
+        issuer: Address,
+        /// The holder.
+        holder: Address,
+    },
+    /// An e-certificate was revoked.
+    EcertRevoked {
+        /// Certificate id.
+        id: u64,
+    },
+    /// A dataset was registered.
+    DatasetRegistered {
+        /// Dataset id.
+        id: u64,
+        /// Its holder.
+        holder: Address,
+        /// Content hash.
+        content_hash: H256,
+    },
+    /// Access to a certificate or dataset was granted.
+    DataGranted {
+        /// Grant id.
+        grant: u64,
+        /// The certificate or dataset.
+        subject: crate::ecert::Subject,
+        /// The organisation's account.
+        grantee: Address,
+        /// End of the grant.
+        expires_ms: u64,
+    },
+    /// A grant was revoked early.
+    DataGrantRevoked {
+        /// Grant id.
+        grant: u64,
+    },
+    /// A grantee used the data under a grant.
+    DataAccessed {
+        /// Grant id.
+        grant: u64,
+        /// The certificate or dataset.
+        subject: crate::ecert::Subject,
+        /// The grantee.
+        grantee: Address,
+        /// Position of the use in the subject's audit log.
+        seq: u64,
+    },
     /// A governance proposal was made.
     GovProposed {
         /// Proposal id.

@@ -105,14 +105,19 @@ pub fn territories_overlap(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b) || a.eq_ignore_ascii_case(WORLDWIDE) || b.eq_ignore_ascii_case(WORLDWIDE)
 }
 
-fn check_text(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
+/// Checks a text field is not blank and at most `max` bytes; errors name the field (`what`).
+pub(crate) fn check_text_field(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
     if v.trim().is_empty() {
-        return Err(TypesError::Invalid(format!("copyright {what} is empty")));
+        return Err(TypesError::Invalid(format!("{what} is empty")));
     }
     if v.len() > max {
-        return Err(TypesError::Invalid(format!("copyright {what} is {} bytes, the limit is {max}", v.len())));
+        return Err(TypesError::Invalid(format!("{what} is {} bytes, the limit is {max}", v.len())));
     }
     Ok(())
+}
+
+fn check_text(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
+    check_text_field(&format!("copyright {what}"), v, max)
 }
 
 /// Stateless checks of a registration's fields.

@@ -8,6 +8,7 @@
 pub mod block;
 pub mod codec;
 pub mod copyright;
+pub mod ecert;
 pub mod eth;
 pub mod genesis;
 pub mod governance;
@@ -22,6 +23,7 @@ pub use block::{
 };
 pub use codec::{Codec, ENCODING_VERSION};
 pub use copyright::{CopyrightLicense, CopyrightWork, Stamp};
+pub use ecert::{AuditAction, AuditEntry, DataGrant, Dataset, Ecert, FieldCommitment, FieldDisclosure, Subject};
 pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
 pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use governance::{

@@ -143,6 +143,66 @@ pub enum Payload {
         /// The voucher.
         voucher_id: u64,
     },
+    /// Issue an e-certificate (sender: the issuing agency). Fields are committed by hash only.
+    EcertIssue {
+        /// Kind of certificate: business_licence, diploma, id_card, …
+        cert_type: String,
+        /// The holder.
+        holder: Address,
+        /// Field commitments ([`crate::ecert::field_hash`]), names unique.
+        fields: Vec<crate::ecert::FieldCommitment>,
+        /// Encrypted reference to the off-chain document (opaque ciphertext).
+        #[serde(with = "crate::primitives::hex_bytes")]
+        encrypted_ref: Vec<u8>,
+        /// Start of validity (ms since the Unix epoch, inclusive).
+        not_before_ms: u64,
+        /// End of validity (ms, exclusive), after the block time.
+        not_after_ms: u64,
+    },
+    /// Revoke an e-certificate (sender: its issuer).
+    EcertRevoke {
+        /// The certificate.
+        cert_id: u64,
+        /// Why.
+        reason: String,
+    },
+    /// Register a dataset for sharing; the sender becomes its holder.
+    DatasetRegister {
+        /// Hash of the dataset's content.
+        content_hash: H256,
+        /// Encrypted reference to where the data lives.
+        #[serde(with = "crate::primitives::hex_bytes")]
+        encrypted_ref: Vec<u8>,
+        /// Description.
+        description: String,
+    },
+    /// Grant an organisation time-limited access to a certificate or dataset (sender: its holder).
+    DataGrant {
+        /// The certificate or dataset.
+        subject: crate::ecert::Subject,
+        /// The organisation's account.
+        grantee: Address,
+        /// The organisation's name.
+        org: String,
+        /// What the access is for.
+        purpose: String,
+        /// End of the grant (ms since the Unix epoch, exclusive), after the block time.
+        expires_ms: u64,
+    },
+    /// Revoke a grant before it expires (sender: the holder that granted it).
+    DataGrantRevoke {
+        /// The grant.
+        grant_id: u64,
+    },
+    /// Log one use of the data under a live grant (sender: the grantee).
+    DataAccess {
+        /// The grant.
+        grant_id: u64,
+        /// What this use is for.
+        purpose: String,
+        /// Hash of the request (kept off chain by the grantee).
+        request_hash: H256,
+    },
     /// Propose a governance change (sender: a committee member).
     GovPropose {
         /// The change.
@@ -161,7 +221,11 @@ pub enum Payload {
 }
 
 /// The native modules, as [`Payload::module`] names them (permission settings refer to them).
-pub const MODULES: [&str; 5] = ["transfer", "evidence", "copyright", "voucher", "governance"];
+pub const MODULES: [&str; 6] = ["transfer", "evidence", "copyright", "voucher", "ecert", "governance"];
+
+/// A payload alone is encoded where a contract's native-module operation is logged (the
+/// e-certificate precompile).
+impl Codec for Payload {}
 
 impl Payload {
     /// Stateless field checks (lengths, empty fields, empty terms), run by the pool on
@@ -172,7 +236,17 @@ impl Payload {
             | Payload::CopyrightTransfer { .. }
             | Payload::VoucherPledge { .. }
             | Payload::VoucherRelease { .. }
-            | Payload::VoucherSettle { .. } => Ok(()),
+            | Payload::VoucherSettle { .. }
+            | Payload::DataGrantRevoke { .. } => Ok(()),
+            Payload::EcertIssue { cert_type, fields, encrypted_ref, not_before_ms, not_after_ms, .. } => {
+                crate::ecert::validate_issue(cert_type, fields, encrypted_ref, *not_before_ms, *not_after_ms)
+            }
+            Payload::EcertRevoke { reason, .. } => crate::ecert::validate_revoke(reason),
+            Payload::DatasetRegister { encrypted_ref, description, .. } => {
+                crate::ecert::validate_dataset(encrypted_ref, description)
+            }
+            Payload::DataGrant { org, purpose, .. } => crate::ecert::validate_grant(org, purpose),
+            Payload::DataAccess { purpose, .. } => crate::ecert::validate_access(purpose),
             Payload::VoucherIssue { amount, .. } => crate::voucher::validate_issue(*amount),
             Payload::VoucherSplit { outputs, .. } => crate::voucher::validate_split(outputs),
             Payload::EvidencePut { meta, .. } => meta.validate(),
@@ -203,6 +277,12 @@ impl Payload {
             | Payload::VoucherPledge { .. }
             | Payload::VoucherRelease { .. }
             | Payload::VoucherSettle { .. } => "voucher",
+            Payload::EcertIssue { .. }
+            | Payload::EcertRevoke { .. }
+            | Payload::DatasetRegister { .. }
+            | Payload::DataGrant { .. }
+            | Payload::DataGrantRevoke { .. }
+            | Payload::DataAccess { .. } => "ecert",
             Payload::GovPropose { .. } | Payload::GovVote { .. } => "governance",
         }
     }

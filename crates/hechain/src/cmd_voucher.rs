@@ -153,7 +153,8 @@ async fn send(
     Ok((tx_hash, r.height, r.receipt.events))
 }
 
-fn done(cli: &Cli, what: String, tx_hash: H256, height: u64, events: &[Event]) -> i32 {
+/// Prints the outcome of a sent module operation (also used by `ecert`).
+pub(crate) fn done(cli: &Cli, what: String, tx_hash: H256, height: u64, events: &[Event]) -> i32 {
     emit(cli.json, &json!({"tx_hash": tx_hash, "height": height, "events": events}), || {
         format!("{what}\n  tx      {tx_hash}\n  height  {height}")
     });

@@ -11,6 +11,7 @@ mod cmd_chain;
 mod cmd_contract;
 mod cmd_copyright;
 mod cmd_dev;
+mod cmd_ecert;
 mod cmd_evidence;
 mod cmd_key;
 mod cmd_net;
@@ -97,6 +98,9 @@ pub enum Command {
     /// Receivable vouchers (供应链金融): issue, split and transfer, pledge, settle, trace lineage.
     #[command(subcommand)]
     Voucher(cmd_voucher::VoucherCmd),
+    /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
+    #[command(subcommand)]
+    Ecert(cmd_ecert::EcertCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -157,6 +161,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
         Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
+        Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

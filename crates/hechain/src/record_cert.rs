@@ -1,5 +1,5 @@
 //! Record certificates on the command line, shared by the module commands (`copyright`,
-//! `voucher`, …): writing an exported certificate, and verifying one offline.
+//! `voucher`, `ecert`, …): writing an exported certificate, and verifying one offline.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,9 @@ fn describe(record: &CertifiedRecord) -> String {
         CertifiedRecord::CopyrightLicense(l) => crate::cmd_copyright::license_text(l, None),
         CertifiedRecord::Voucher(v) => crate::cmd_voucher::voucher_text(v),
         CertifiedRecord::VoucherPart(p) => crate::cmd_voucher::part_text(p),
+        CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),
+        CertifiedRecord::Dataset(d) => crate::cmd_ecert::dataset_text(d),
+        CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),
     }
 }
 

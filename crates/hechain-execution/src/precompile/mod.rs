@@ -5,6 +5,7 @@
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
 //! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
 //! | `0x0000000000000000000000000000000000001002` | receivable vouchers (数字凭证) | `contracts/IHechainVoucher.sol` ([`voucher`]) |
+//! | `0x0000000000000000000000000000000000001004` | e-certificates (电子证照) | `contracts/IHechainCertificates.sol` ([`ecert`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
 //! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
@@ -28,6 +29,7 @@ use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
 
 pub mod copyright;
+pub mod ecert;
 mod replay;
 pub mod voucher;
 
@@ -56,6 +58,9 @@ pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 /// not callable from Solidity (proposals and votes are signed by committee members' accounts);
 /// nothing runs there.
 pub const GOVERNANCE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x10]);
+/// Address of the e-certificate and data-sharing precompile (native e-certificate and
+/// data-sharing transactions show it as their `to` over JSON-RPC).
+pub const ECERT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x04]);
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
@@ -87,6 +92,7 @@ impl ChainPrecompiles {
         warm.insert(evm_address(&EVIDENCE_ADDRESS));
         warm.insert(evm_address(&COPYRIGHT_ADDRESS));
         warm.insert(evm_address(&VOUCHER_ADDRESS));
+        warm.insert(evm_address(&ECERT_ADDRESS));
         Self { eth, warm, block }
     }
 }
@@ -121,6 +127,8 @@ where
             "copyright"
         } else if inputs.bytecode_address == evm_address(&VOUCHER_ADDRESS) {
             "voucher"
+        } else if inputs.bytecode_address == evm_address(&ECERT_ADDRESS) {
+            "ecert"
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
@@ -130,7 +138,8 @@ where
             Ok(None) => match module {
                 "evidence" => evidence_precompile(ctx, inputs),
                 "copyright" => copyright::run(ctx, inputs, self.block),
-                _ => voucher::run(ctx, inputs, self.block),
+                "voucher" => voucher::run(ctx, inputs, self.block),
+                _ => ecert::run(ctx, inputs, self.block),
             },
         };
         let out = match result {
@@ -368,5 +377,6 @@ pub fn apply_module_logs<R: StateRead + ?Sized>(
     let mut events = apply_evidence_logs(o, ctx, logs, tx_hash)?;
     events.extend(copyright::apply_copyright_logs(o, ctx, logs, tx_hash)?);
     events.extend(voucher::apply_voucher_logs(o, ctx, logs, tx_hash)?);
+    events.extend(ecert::apply_ecert_logs(o, ctx, logs, tx_hash)?);
     Ok(events)
 }

@@ -132,3 +132,14 @@ pub fn with_genesis(e: Env, f: impl FnOnce(&mut Genesis)) -> Env {
     let (dir, store) = open_store(&genesis);
     Env { _dir: dir, store, genesis, node: e.node, keys: e.keys }
 }
+
+/// Closes `e`'s store and opens it again from disk (a node restart).
+pub fn reopen(e: Env) -> Env {
+    let Env { _dir, store, genesis, node, keys } = e;
+    drop(store);
+    let store = Store::open(&_dir.path().join("db"), &genesis, |s| {
+        Ok(hechain_execution::genesis_commit(&genesis, &s.reader()?).expect("genesis"))
+    })
+    .unwrap();
+    Env { _dir, store, genesis, node, keys }
+}
