@@ -5,9 +5,9 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hechain_execution::certificate::{CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate};
-use hechain_execution::{copyright, ecert, evidence, keys, voucher, Overlay};
+use hechain_execution::{copyright, ecert, evidence, governance, keys, voucher, Overlay};
 use hechain_storage::StoreReader;
-use hechain_types::{Block, ChainTx, SignedTransaction, Subject, H256};
+use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -68,6 +68,7 @@ pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
             "head_timestamp_ms": head.timestamp_ms,
             "state_root": head.state_root,
             "pending_txs": ctx.mempool.len(),
+            "min_fee": ctx.mempool.params().min_fee,
             "validators": validators,
             "version": env!("CARGO_PKG_VERSION"),
             "consensus": ctx.consensus_status.as_ref().map(|s| s.borrow().clone()),
@@ -1154,6 +1155,84 @@ pub(crate) async fn data_grant_certificate(
         let reader = ctx.store.reader()?;
         let g = ecert::grant(&reader, id)?.ok_or_else(|| grant_not_found(id))?;
         certify(&ctx, &reader, CertifiedRecord::DataGrant(g), &format!("grant {id}"))
+    })
+    .await
+}
+
+// ------------------------------------------------------------------ governance
+
+/// `GET /api/v1/governance`: the settings, committee, permissions and chain parameters in force,
+/// and the open proposals' ids.
+pub(crate) async fn governance(State(st): State<AppState>) -> ApiResult {
+    let ctx = st.ctx;
+    blocking(move || {
+        let r = ctx.store.reader()?;
+        Ok(Json(json!({
+            "height": r.head()?.height,
+            "config": governance::config(&r)?,
+            "committee": governance::committee(&r)?.members,
+            "permissions": governance::permissions(&r)?,
+            "params": governance::params(&r)?,
+            "open_proposals": governance::open_proposals(&r)?.ids,
+            "next_proposal_id": governance::next_proposal_id(&r)?,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/v1/governance/proposals?after=ID&limit=N`: proposals in id order, paged.
+pub(crate) async fn gov_proposals(
+    State(st): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let limit = page_limit(&ctx, q.limit)?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let (proposals, next_after) =
+            index_page(&reader, keys::GOV_PROPOSAL_PREFIX, q.after.map(keys::gov_proposal), limit, "proposal", |id| {
+                governance::proposal(&reader, id)
+            })?;
+        Ok(Json(json!({ "proposals": proposals, "next_after": next_after })))
+    })
+    .await
+}
+
+/// `GET /api/v1/governance/proposals/{id}`: the proposal and every vote on it.
+pub(crate) async fn gov_proposal(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = voucher_path_id(path, "proposal id")?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let p = governance::proposal(&reader, id)?
+            .ok_or_else(|| ApiError::not_found("proposal_not_found", format!("no proposal has id {id}")))?;
+        // At most one vote per committee member (64).
+        let votes = reader
+            .state_scan(&keys::gov_votes_prefix(id), None, hechain_types::governance::MAX_COMMITTEE + 1)?
+            .into_iter()
+            .map(|(k, v)| {
+                hechain_types::Vote::decode(&v)
+                    .map_err(|e| ApiError::Internal(format!("vote record {} does not decode: {e}", hex0x(&k))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Json(json!({ "proposal": p, "status": governance::status_word(&p.status), "votes": votes })))
+    })
+    .await
+}
+
+/// `GET /api/v1/governance/accounts/{address}`: roles, committee membership and freeze record.
+pub(crate) async fn gov_account(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let r = ctx.store.reader()?;
+        Ok(Json(json!({
+            "address": addr,
+            "roles": governance::roles(&r, &addr)?,
+            "committee_member": governance::committee(&r)?.member(&addr),
+            "frozen": governance::frozen(&r, &addr)?,
+        })))
     })
     .await
 }

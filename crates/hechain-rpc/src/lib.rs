@@ -210,6 +210,14 @@ pub enum Endpoint {
     GrantsByGrantee,
     /// Offline-verifiable certificate of a grant.
     DataGrantCertificate,
+    /// Governance settings, committee, permissions, chain parameters, open proposals.
+    Governance,
+    /// Governance proposals, paged.
+    GovProposals,
+    /// One proposal with its votes.
+    GovProposal,
+    /// An account's roles, committee membership and freeze record.
+    GovAccount,
     /// Value and state-tree proof of a raw state key.
     StateProof,
     /// Server-sent events: one per committed block.
@@ -279,6 +287,10 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/data-grants/{id}", Endpoint::DataGrant),
     route(HttpMethod::Get, "/api/v1/data-grants/by-grantee/{address}", Endpoint::GrantsByGrantee),
     route(HttpMethod::Get, "/api/v1/data-grants/{id}/certificate", Endpoint::DataGrantCertificate),
+    route(HttpMethod::Get, "/api/v1/governance", Endpoint::Governance),
+    route(HttpMethod::Get, "/api/v1/governance/proposals", Endpoint::GovProposals),
+    route(HttpMethod::Get, "/api/v1/governance/proposals/{id}", Endpoint::GovProposal),
+    route(HttpMethod::Get, "/api/v1/governance/accounts/{address}", Endpoint::GovAccount),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
@@ -337,6 +349,10 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::DataGrant => on(f, handlers::data_grant),
         Endpoint::GrantsByGrantee => on(f, handlers::grants_by_grantee),
         Endpoint::DataGrantCertificate => on(f, handlers::data_grant_certificate),
+        Endpoint::Governance => on(f, handlers::governance),
+        Endpoint::GovProposals => on(f, handlers::gov_proposals),
+        Endpoint::GovProposal => on(f, handlers::gov_proposal),
+        Endpoint::GovAccount => on(f, handlers::gov_account),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),

@@ -509,6 +509,48 @@ fn operation(method: HttpMethod, path: &str) -> Value {
                 bad, ("404", "No such grant (`grant_not_found`)."),
             ]),
         }),
+        (HttpMethod::Get, "/api/v1/governance") => json!({
+            "operationId": "getGovernance",
+            "summary": "Governance settings, committee, permissions and chain parameters in force",
+            "tags": ["governance"],
+            "responses": with_errors(json!({ "200": ok("The rules in force at the head.", schema_ref("GovOverview")) }), &[]),
+        }),
+        (HttpMethod::Get, "/api/v1/governance/proposals") => json!({
+            "operationId": "listProposals",
+            "summary": "Governance proposals in id order, paged",
+            "tags": ["governance"],
+            "parameters": [
+                query_param("after", "Return proposals with ids after this one.", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of proposals.", object(&["proposals", "next_after"], json!({
+                "proposals": { "type": "array", "items": schema_ref("Proposal") },
+                "next_after": { "type": "integer", "nullable": true },
+            }))) }), &[bad]),
+        }),
+        (HttpMethod::Get, "/api/v1/governance/proposals/{id}") => json!({
+            "operationId": "getProposal",
+            "summary": "A proposal, its state and every vote on it",
+            "tags": ["governance"],
+            "parameters": [id_param()],
+            "responses": with_errors(json!({ "200": ok("The proposal.", object(&["proposal", "status", "votes"], json!({
+                "proposal": schema_ref("Proposal"),
+                "status": { "type": "string", "enum": ["open", "approved", "applied", "failed", "rejected", "expired"] },
+                "votes": { "type": "array", "items": schema_ref("GovVote") },
+            }))) }), &[bad, ("404", "No such proposal (`proposal_not_found`).")]),
+        }),
+        (HttpMethod::Get, "/api/v1/governance/accounts/{address}") => json!({
+            "operationId": "getGovernanceAccount",
+            "summary": "An account's roles, committee membership and freeze record",
+            "tags": ["governance"],
+            "parameters": [address_param()],
+            "responses": with_errors(json!({ "200": ok("The account's standing.", object(&["address", "roles", "committee_member", "frozen"], json!({
+                "address": schema_ref("Address"),
+                "roles": { "type": "array", "items": schema_ref("Role") },
+                "committee_member": { "allOf": [schema_ref("CommitteeMember")], "nullable": true },
+                "frozen": { "allOf": [schema_ref("FreezeRecord")], "nullable": true },
+            }))) }), &[bad]),
+        }),
         (HttpMethod::Get, "/api/v1/state/proof") => json!({
             "operationId": "getStateProof",
             "summary": "A raw state key's value and its state-tree proof",
@@ -594,6 +636,7 @@ fn schemas() -> Value {
                 "head_timestamp_ms",
                 "state_root",
                 "pending_txs",
+                "min_fee",
                 "validators",
                 "version",
             ],
@@ -606,6 +649,7 @@ fn schemas() -> Value {
                 "head_timestamp_ms": int,
                 "state_root": schema_ref("Hash"),
                 "pending_txs": int,
+                "min_fee": { "allOf": [int], "description": "Smallest fee a native transaction must offer now (a chain parameter)." },
                 "validators": { "type": "array", "items": { "type": "string" }, "description": "Validator names in index order." },
                 "version": { "type": "string", "description": "Node software version." },
             }),
@@ -747,6 +791,13 @@ fn schemas() -> Value {
                     "type": { "type": "string", "enum": ["data_access"] }, "grant_id": int,
                     "purpose": { "type": "string", "minLength": 1, "maxLength": 256 }, "request_hash": schema_ref("Hash"),
                 })),
+                object(&["type", "action"], json!({
+                    "type": { "type": "string", "enum": ["gov_propose"] }, "action": schema_ref("GovAction"),
+                    "description": { "type": "string", "maxLength": 1024 },
+                })),
+                object(&["type", "proposal", "approve"], json!({
+                    "type": { "type": "string", "enum": ["gov_vote"] }, "proposal": int, "approve": { "type": "boolean" },
+                })),
             ],
             "discriminator": { "propertyName": "type" },
         }),
@@ -791,13 +842,15 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled", "ecert_issued", "ecert_revoked", "dataset_registered", "data_granted", "data_grant_revoked", "data_accessed"] },
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled", "ecert_issued", "ecert_revoked", "dataset_registered", "data_granted", "data_grant_revoked", "data_accessed", "gov_proposed", "gov_voted", "gov_approved", "gov_rejected"] },
                 "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
                 "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
                 "owner": schema_ref("Address"), "index": int, "licensee": schema_ref("Address"), "exclusive": { "type": "boolean" },
                 "issuer": schema_ref("Address"), "holder": schema_ref("Address"), "part": int, "voucher": int, "bank": schema_ref("Address"),
                 "children": { "type": "array", "items": int }, "paid": schema_ref("Amount"), "parts": int,
                 "grant": int, "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "expires_ms": int, "seq": int,
+                "proposer": schema_ref("Address"), "action": { "type": "string" }, "deadline_ms": int, "proposal": int,
+                "voter": schema_ref("Address"), "approve": { "type": "boolean" }, "weight": int,
             },
         }),
     );
@@ -1241,6 +1294,122 @@ fn schemas() -> Value {
                 "state_root": schema_ref("Hash"),
                 "value": { "type": "string", "nullable": true, "description": "Current value (hex), or null if absent." },
                 "proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add("Role", json!({ "type": "string", "enum": ["org_admin", "operator", "deployer", "user"] }));
+    add(
+        "Access",
+        json!({
+            "type": "object", "required": ["access"],
+            "properties": {
+                "access": { "type": "string", "enum": ["open", "roles"] },
+                "roles": { "type": "array", "items": schema_ref("Role"), "description": "With `roles`: any of them admits (committee members always)." },
+            },
+        }),
+    );
+    add(
+        "Permissions",
+        object(
+            &[],
+            json!({
+                "send": schema_ref("Access"), "deploy": schema_ref("Access"),
+                "modules": { "type": "array", "items": object(&["module", "access"], json!({
+                    "module": { "type": "string", "enum": ["transfer", "evidence", "copyright", "voucher", "ecert", "governance"] },
+                    "access": schema_ref("Access"),
+                })) },
+            }),
+        ),
+    );
+    add(
+        "CommitteeMember",
+        object(
+            &["address", "weight"],
+            json!({ "address": schema_ref("Address"), "weight": int, "org": { "type": "string" } }),
+        ),
+    );
+    add(
+        "GovConfig",
+        object(
+            &["threshold_bps", "voting_period_ms"],
+            json!({
+                "threshold_bps": { "type": "integer", "minimum": 5001, "maximum": 10000 },
+                "voting_period_ms": int,
+            }),
+        ),
+    );
+    add(
+        "ChainParams",
+        json!({ "type": "object", "description": "Chain parameters (max_block_txs, max_tx_bytes, min_fee, block_gas_limit, max_tx_gas, base_fee_per_gas, fee_recipient, max_code_size, deploy); see docs/operations.md." }),
+    );
+    add(
+        "GovAction",
+        json!({
+            "type": "object", "required": ["action"],
+            "properties": {
+                "action": { "type": "string", "enum": ["grant_role", "revoke_role", "set_committee_member", "freeze", "unfreeze", "set_params", "set_permissions", "set_config"] },
+                "account": schema_ref("Address"), "role": schema_ref("Role"), "weight": int, "org": { "type": "string", "maxLength": 64 },
+                "reason": { "type": "string", "maxLength": 1024 }, "params": schema_ref("ChainParams"),
+                "permissions": schema_ref("Permissions"), "config": schema_ref("GovConfig"),
+            },
+        }),
+    );
+    add(
+        "Proposal",
+        object(
+            &[
+                "id",
+                "proposer",
+                "action",
+                "description",
+                "created",
+                "deadline_ms",
+                "threshold_bps",
+                "total_weight",
+                "yes_weight",
+                "no_weight",
+                "votes",
+                "status",
+            ],
+            json!({
+                "id": int, "proposer": schema_ref("Address"), "action": schema_ref("GovAction"), "description": { "type": "string" },
+                "created": schema_ref("Stamp"), "deadline_ms": int, "threshold_bps": int, "total_weight": int,
+                "yes_weight": int, "no_weight": int, "votes": int,
+                "status": { "type": "object", "required": ["state"], "properties": {
+                    "state": { "type": "string", "enum": ["open", "approved", "applied", "failed", "rejected", "expired"] },
+                    "at": schema_ref("Stamp"), "reason": { "type": "string" }, "height": int, "timestamp_ms": int,
+                } },
+            }),
+        ),
+    );
+    add(
+        "GovVote",
+        object(
+            &["proposal", "voter", "approve", "weight", "at"],
+            json!({
+                "proposal": int, "voter": schema_ref("Address"), "approve": { "type": "boolean" }, "weight": int, "at": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "FreezeRecord",
+        object(
+            &["account", "proposal", "reason", "at"],
+            json!({
+                "account": schema_ref("Address"), "proposal": int, "reason": { "type": "string" }, "at": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "GovOverview",
+        object(
+            &["height", "config", "committee", "permissions", "params", "open_proposals", "next_proposal_id"],
+            json!({
+                "height": int,
+                "config": { "allOf": [schema_ref("GovConfig")], "nullable": true, "description": "null: the chain has no governance." },
+                "committee": { "type": "array", "items": schema_ref("CommitteeMember") },
+                "permissions": schema_ref("Permissions"), "params": schema_ref("ChainParams"),
+                "open_proposals": { "type": "array", "items": int }, "next_proposal_id": int,
             }),
         ),
     );

@@ -138,6 +138,49 @@ pub struct VoucherWithParts {
     pub live_parts: Vec<VoucherPart>,
 }
 
+/// `GET /governance`: the rules in force.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GovOverview {
+    /// Head height they were read at.
+    pub height: u64,
+    /// Threshold and voting period (`None`: the chain has no governance).
+    pub config: Option<hechain_types::GovConfig>,
+    /// The committee.
+    pub committee: Vec<hechain_types::CommitteeMember>,
+    /// Permission settings.
+    pub permissions: hechain_types::Permissions,
+    /// Chain parameters.
+    pub params: hechain_types::ChainParams,
+    /// Ids of the open proposals.
+    pub open_proposals: Vec<u64>,
+    /// The id the next proposal gets.
+    pub next_proposal_id: u64,
+}
+
+/// `GET /governance/proposals/{id}`: a proposal and its votes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProposalWithVotes {
+    /// The proposal.
+    pub proposal: hechain_types::Proposal,
+    /// Its state in one word (`open`, `applied`, …).
+    pub status: String,
+    /// Every vote, the proposer's included.
+    pub votes: Vec<hechain_types::Vote>,
+}
+
+/// `GET /governance/accounts/{address}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GovAccount {
+    /// The account.
+    pub address: Address,
+    /// Its roles.
+    pub roles: hechain_types::Roles,
+    /// Its committee seat, if any.
+    pub committee_member: Option<hechain_types::CommitteeMember>,
+    /// Why it is frozen, if it is.
+    pub frozen: Option<hechain_types::FreezeRecord>,
+}
+
 /// An e-certificate with whether it is valid at the head block's time.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EcertStatus {
@@ -549,6 +592,40 @@ impl Client {
         }
         let p: Page = self.get(&path).await?;
         Ok((p.parts, p.next_after))
+    }
+
+    /// The governance rules in force.
+    pub async fn governance(&self) -> Result<GovOverview, SdkError> {
+        self.get("/governance").await
+    }
+
+    /// Proposals with ids after `after`, in id order; and the id to continue after.
+    pub async fn gov_proposals(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<hechain_types::Proposal>, Option<u64>), SdkError> {
+        #[derive(Deserialize)]
+        struct Page {
+            proposals: Vec<hechain_types::Proposal>,
+            next_after: Option<u64>,
+        }
+        let mut path = format!("/governance/proposals?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        let p: Page = self.get(&path).await?;
+        Ok((p.proposals, p.next_after))
+    }
+
+    /// A proposal and its votes.
+    pub async fn gov_proposal(&self, id: u64) -> Result<ProposalWithVotes, SdkError> {
+        self.get(&format!("/governance/proposals/{id}")).await
+    }
+
+    /// An account's roles, committee seat and freeze record.
+    pub async fn gov_account(&self, addr: &Address) -> Result<GovAccount, SdkError> {
+        self.get(&format!("/governance/accounts/{addr}")).await
     }
 
     /// Offline-verifiable certificate of a voucher part.

@@ -13,6 +13,7 @@ mod cmd_copyright;
 mod cmd_dev;
 mod cmd_ecert;
 mod cmd_evidence;
+mod cmd_gov;
 mod cmd_key;
 mod cmd_net;
 mod cmd_voucher;
@@ -101,6 +102,9 @@ pub enum Command {
     /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
     #[command(subcommand)]
     Ecert(cmd_ecert::EcertCmd),
+    /// Governance (联盟治理): committee, proposals and votes, roles, frozen accounts, permissions.
+    #[command(subcommand)]
+    Gov(cmd_gov::GovCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -162,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
         Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
         Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
+        Command::Gov(g) => cmd_gov::run(&cli, g).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

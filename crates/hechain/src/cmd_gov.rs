@@ -1,0 +1,378 @@
+//! `hechain gov …`: consortium governance (联盟治理): the committee, proposals and votes, roles,
+//! frozen accounts, permissions and chain parameters.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context};
+use clap::Subcommand;
+use hechain_types::{Action, Event, GovConfig, Payload, Proposal, ProposalStatus, Role};
+use serde_json::json;
+
+use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
+use crate::cmd_voucher::done;
+use crate::output::{emit, format_ms};
+use crate::Cli;
+
+#[derive(Subcommand, Debug)]
+pub enum GovCmd {
+    /// Show the committee, threshold, voting period, permissions and open proposals.
+    Members,
+    /// Propose a change (you must be a committee member; your vote counts as yes).
+    Propose {
+        /// The change.
+        #[command(subcommand)]
+        change: Change,
+        /// Why (recorded with the proposal).
+        #[arg(long, global = true, default_value = "")]
+        description: String,
+    },
+    /// Vote on an open proposal (once per proposal).
+    Vote {
+        /// Proposal id.
+        id: u64,
+        /// `yes` or `no`.
+        choice: String,
+    },
+    /// List proposals (open ones unless --all).
+    List {
+        /// Every proposal, whatever its state.
+        #[arg(long)]
+        all: bool,
+        /// List proposals with ids after this one (with --all).
+        #[arg(long)]
+        after: Option<u64>,
+        /// Most proposals to list (with --all).
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Show a proposal and every vote on it.
+    Show {
+        /// Proposal id.
+        id: u64,
+    },
+    /// Show an account's roles, committee seat and freeze record (default: the --key account).
+    Roles {
+        /// The account.
+        address: Option<String>,
+    },
+}
+
+/// The change a proposal makes.
+#[derive(Subcommand, Debug)]
+pub enum Change {
+    /// Grant a role (org_admin, operator, deployer, user).
+    GrantRole {
+        /// The account.
+        account: String,
+        /// The role.
+        role: String,
+    },
+    /// Revoke a role.
+    RevokeRole {
+        /// The account.
+        account: String,
+        /// The role.
+        role: String,
+    },
+    /// Add a committee member or change its weight.
+    SetMember {
+        /// The member's account.
+        account: String,
+        /// Voting weight (> 0).
+        weight: u32,
+        /// Organisation it represents.
+        #[arg(long, default_value = "")]
+        org: String,
+    },
+    /// Remove a committee member.
+    RemoveMember {
+        /// The member's account.
+        account: String,
+    },
+    /// Freeze an account or contract.
+    Freeze {
+        /// The account or contract.
+        account: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Unfreeze an account or contract.
+    Unfreeze {
+        /// The account or contract.
+        account: String,
+    },
+    /// Replace the chain parameters with those in a JSON file (`hechain gov members --json`
+    /// prints the current ones under `params`).
+    SetParams {
+        /// JSON file with the complete parameters.
+        file: PathBuf,
+    },
+    /// Replace the permission settings with those in a JSON file.
+    SetPermissions {
+        /// JSON file with the complete settings.
+        file: PathBuf,
+    },
+    /// Change the approval threshold and voting period.
+    SetConfig {
+        /// Approval threshold in basis points of the committee's weight (5001 to 10000).
+        #[arg(long)]
+        threshold_bps: u32,
+        /// Voting period: milliseconds, or a number with s, m, h or d (e.g. 3d).
+        #[arg(long)]
+        voting_period: String,
+    },
+}
+
+fn parse_duration_ms(s: &str) -> anyhow::Result<u64> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "ms"),
+    };
+    let n: u64 = num.parse().map_err(|_| anyhow!("duration {s:?} must be a whole number with ms, s, m, h or d"))?;
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        other => bail!("duration {s:?}: unknown unit {other:?} (ms, s, m, h or d)"),
+    };
+    n.checked_mul(factor).ok_or_else(|| anyhow!("duration {s:?} is too long"))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(file: &PathBuf, what: &str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid {what} JSON", file.display()))
+}
+
+fn action_of(change: &Change) -> anyhow::Result<Action> {
+    let role = |r: &str| Role::parse(r).map_err(|e| anyhow!("{e}"));
+    Ok(match change {
+        Change::GrantRole { account, role: r } => {
+            Action::GrantRole { account: parse_address(account, "account")?, role: role(r)? }
+        }
+        Change::RevokeRole { account, role: r } => {
+            Action::RevokeRole { account: parse_address(account, "account")?, role: role(r)? }
+        }
+        Change::SetMember { account, weight, org } => {
+            if *weight == 0 {
+                bail!("weight must be positive (use remove-member to remove a member)");
+            }
+            Action::SetCommitteeMember {
+                account: parse_address(account, "account")?,
+                weight: *weight,
+                org: org.clone(),
+            }
+        }
+        Change::RemoveMember { account } => {
+            Action::SetCommitteeMember { account: parse_address(account, "account")?, weight: 0, org: String::new() }
+        }
+        Change::Freeze { account, reason } => {
+            Action::Freeze { account: parse_address(account, "account")?, reason: reason.clone() }
+        }
+        Change::Unfreeze { account } => Action::Unfreeze { account: parse_address(account, "account")? },
+        Change::SetParams { file } => Action::SetParams { params: read_json(file, "chain parameters")? },
+        Change::SetPermissions { file } => Action::SetPermissions { permissions: read_json(file, "permissions")? },
+        Change::SetConfig { threshold_bps, voting_period } => Action::SetConfig {
+            config: GovConfig {
+                threshold_bps: *threshold_bps,
+                voting_period_ms: parse_duration_ms(voting_period).context("--voting-period")?,
+            },
+        },
+    })
+}
+
+fn status_text(s: &ProposalStatus) -> String {
+    match s {
+        ProposalStatus::Open => "open".into(),
+        ProposalStatus::Approved { at } => format!("approved at height {}", at.height),
+        ProposalStatus::Applied { at } => format!("applied at height {} (tx {})", at.height, at.tx_hash),
+        ProposalStatus::Failed { at, reason } => format!("approved at height {} but not applied: {reason}", at.height),
+        ProposalStatus::Rejected { at } => format!("rejected at height {}", at.height),
+        ProposalStatus::Expired { height, .. } => format!("expired (recorded at height {height})"),
+    }
+}
+
+fn proposal_line(p: &Proposal) -> String {
+    format!(
+        "proposal {}: {} by {} — yes {}/{} no {} of weight {} (threshold {} bps), {}",
+        p.id,
+        p.action.kind(),
+        p.proposer.to_checksum(),
+        p.yes_weight,
+        p.total_weight,
+        p.no_weight,
+        p.total_weight,
+        p.threshold_bps,
+        status_text(&p.status)
+    )
+}
+
+pub async fn run(cli: &Cli, cmd: &GovCmd) -> anyhow::Result<i32> {
+    let c = client(cli)?;
+    match cmd {
+        GovCmd::Members => {
+            let g = c.governance().await?;
+            emit(cli.json, &g, || {
+                let mut out = match &g.config {
+                    Some(cfg) => format!(
+                        "committee ({} member(s), threshold {} bps of the weight, voting period {} h)",
+                        g.committee.len(),
+                        cfg.threshold_bps,
+                        cfg.voting_period_ms / 3_600_000
+                    ),
+                    None => "this chain has no governance committee".into(),
+                };
+                for m in &g.committee {
+                    out.push_str(&format!("\n  {}  weight {}  {}", m.address.to_checksum(), m.weight, m.org));
+                }
+                out.push_str(&format!(
+                    "\nopen proposals {:?}\npermissions   {}",
+                    g.open_proposals,
+                    serde_json::to_string(&g.permissions).unwrap_or_default()
+                ));
+                out
+            });
+            Ok(0)
+        }
+        GovCmd::Propose { change, description } => {
+            let action = action_of(change)?;
+            action.validate().map_err(|e| anyhow!("{e}"))?;
+            let s = c.status().await?;
+            let (tx, r) =
+                send_payload(cli, &c, &s, Payload::GovPropose { action, description: description.clone() }).await?;
+            let ev = r.receipt.events;
+            let mut what = match ev.first() {
+                Some(Event::GovProposed { id, deadline_ms, .. }) => {
+                    format!("proposal {id} made; votes until {}", format_ms(*deadline_ms))
+                }
+                _ => "proposed".into(),
+            };
+            if ev.iter().any(|e| matches!(e, Event::GovApproved { .. })) {
+                what.push_str(" (approved already: it applied at the end of its block)");
+            }
+            Ok(done(cli, what, tx, r.height, &ev))
+        }
+        GovCmd::Vote { id, choice } => {
+            let approve = match choice.to_ascii_lowercase().as_str() {
+                "yes" | "y" => true,
+                "no" | "n" => false,
+                other => bail!("vote {other:?}: say yes or no"),
+            };
+            let s = c.status().await?;
+            let (tx, r) = send_payload(cli, &c, &s, Payload::GovVote { proposal: *id, approve }).await?;
+            let ev = r.receipt.events;
+            let what = if ev.iter().any(|e| matches!(e, Event::GovApproved { .. })) {
+                format!("voted {choice} on proposal {id}: approved, applied at the end of block {}", r.height)
+            } else if ev.iter().any(|e| matches!(e, Event::GovRejected { .. })) {
+                format!("voted {choice} on proposal {id}: rejected")
+            } else {
+                format!("voted {choice} on proposal {id}")
+            };
+            Ok(done(cli, what, tx, r.height, &ev))
+        }
+        GovCmd::List { all, after, limit } => {
+            let (proposals, next) = if *all {
+                c.gov_proposals(*after, *limit).await?
+            } else {
+                let g = c.governance().await?;
+                let mut open = Vec::new();
+                for id in g.open_proposals {
+                    open.push(c.gov_proposal(id).await?.proposal);
+                }
+                (open, None)
+            };
+            emit(cli.json, &json!({"proposals": proposals, "next_after": next}), || {
+                let mut out = format!("{} proposal(s)", proposals.len());
+                for p in &proposals {
+                    out.push_str("\n  ");
+                    out.push_str(&proposal_line(p));
+                }
+                if let Some(n) = next {
+                    out.push_str(&format!("\n  … more: --after {n}"));
+                }
+                out
+            });
+            Ok(0)
+        }
+        GovCmd::Show { id } => {
+            let p = c.gov_proposal(*id).await?;
+            emit(cli.json, &p, || {
+                let pr = &p.proposal;
+                let mut out = format!(
+                    "{}\n  action       {}\n  description  {}\n  proposed     {} (height {}, tx {})\n  deadline     {}",
+                    proposal_line(pr),
+                    serde_json::to_string(&pr.action).unwrap_or_default(),
+                    pr.description,
+                    format_ms(pr.created.timestamp_ms),
+                    pr.created.height,
+                    pr.created.tx_hash,
+                    format_ms(pr.deadline_ms)
+                );
+                for v in &p.votes {
+                    out.push_str(&format!(
+                        "\n  vote {} by {} (weight {}) at height {}, tx {}",
+                        if v.approve { "yes" } else { "no " },
+                        v.voter.to_checksum(),
+                        v.weight,
+                        v.at.height,
+                        v.at.tx_hash
+                    ));
+                }
+                out
+            });
+            Ok(0)
+        }
+        GovCmd::Roles { address } => {
+            let who = address_or_signer(cli, &c, address.as_deref(), "address").await?;
+            let a = c.gov_account(&who).await?;
+            emit(cli.json, &a, || {
+                let roles: Vec<&str> = a.roles.list().iter().map(|r| r.name()).collect();
+                let mut out = format!(
+                    "{}\n  roles      {}",
+                    a.address.to_checksum(),
+                    if roles.is_empty() { "none".to_string() } else { roles.join(", ") }
+                );
+                if let Some(m) = &a.committee_member {
+                    out.push_str(&format!("\n  committee  weight {} ({})", m.weight, m.org));
+                }
+                if let Some(f) = &a.frozen {
+                    out.push_str(&format!(
+                        "\n  FROZEN     by proposal {} at height {}: {}",
+                        f.proposal, f.at.height, f.reason
+                    ));
+                }
+                out
+            });
+            Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration_ms("90000").unwrap(), 90_000);
+        assert_eq!(parse_duration_ms("3d").unwrap(), 3 * 86_400_000);
+        assert_eq!(parse_duration_ms("2h").unwrap(), 7_200_000);
+        assert!(parse_duration_ms("3 weeks").is_err());
+        assert!(parse_duration_ms("d").is_err());
+        assert!(parse_duration_ms("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn changes_become_actions() {
+        let a = "0x00000000000000000000000000000000000000aa";
+        let act = action_of(&Change::GrantRole { account: a.into(), role: "deployer".into() }).unwrap();
+        assert!(matches!(act, Action::GrantRole { role: Role::Deployer, .. }));
+        assert!(action_of(&Change::GrantRole { account: a.into(), role: "king".into() }).is_err());
+        assert!(action_of(&Change::SetMember { account: a.into(), weight: 0, org: String::new() }).is_err());
+        let act = action_of(&Change::RemoveMember { account: a.into() }).unwrap();
+        assert!(matches!(act, Action::SetCommitteeMember { weight: 0, .. }));
+    }
+}
