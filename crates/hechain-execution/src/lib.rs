@@ -12,7 +12,9 @@
 //!   verifiable [`certificate`];
 //! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
 //! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
-//!   settle.
+//!   settle;
+//! - [`trace`]: traceability (溯源, 一物一码): batches, item codes, lifecycle events, custody
+//!   hand-overs, recalls.
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -29,6 +31,7 @@ pub mod evm;
 pub mod keys;
 pub mod precompile;
 pub mod state;
+pub mod trace;
 pub mod voucher;
 
 use std::collections::BTreeMap;
@@ -211,6 +214,20 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
         Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
         Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
+        Payload::TraceBatch { product, producer_label, attributes, metadata, codes } => {
+            trace::register_batch(o, ctx, &tx.sender, tx_hash, product, producer_label, attributes, metadata, codes)?
+        }
+        Payload::TraceAddItems { batch_id, codes } => trace::add_items(o, ctx, &tx.sender, tx_hash, *batch_id, codes)?,
+        Payload::TraceEvent { codes, stage, location, event_time_ms, attachments, note } => {
+            trace::append_event(o, ctx, &tx.sender, tx_hash, codes, stage, location, *event_time_ms, attachments, note)?
+        }
+        Payload::TraceAuthorize { target, account } => trace::authorize(o, ctx, &tx.sender, tx_hash, target, account)?,
+        Payload::TraceRevoke { target, account } => trace::revoke(o, &tx.sender, target, account)?,
+        Payload::TraceHandover { codes, to } => trace::handover(o, ctx, &tx.sender, tx_hash, codes, to)?,
+        Payload::TraceAccept { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Accept)?,
+        Payload::TraceReject { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Reject)?,
+        Payload::TraceCancel { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Cancel)?,
+        Payload::TraceRecall { batch_id, reason } => trace::recall(o, ctx, &tx.sender, tx_hash, *batch_id, reason)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

@@ -12,6 +12,7 @@ pub mod eth;
 pub mod genesis;
 pub mod merkle;
 pub mod primitives;
+pub mod trace;
 pub mod tx;
 pub mod voucher;
 
@@ -25,6 +26,9 @@ pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
 pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
+pub use trace::{
+    PendingHandover, TraceBatch, TraceEvent, TraceEventKind, TraceGrant, TraceItem, TraceRecall, TraceTarget,
+};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};
 pub use voucher::{PartStatus, SplitOutput, Voucher, VoucherPart};
 

@@ -14,6 +14,7 @@ mod cmd_dev;
 mod cmd_evidence;
 mod cmd_key;
 mod cmd_net;
+mod cmd_trace;
 mod cmd_voucher;
 mod output;
 mod record_cert;
@@ -97,6 +98,10 @@ pub enum Command {
     /// Receivable vouchers (供应链金融): issue, split and transfer, pledge, settle, trace lineage.
     #[command(subcommand)]
     Voucher(cmd_voucher::VoucherCmd),
+    /// Traceability (溯源, 一物一码): batches and item codes, lifecycle events, custody hand-overs,
+    /// recalls, item histories and certificates.
+    #[command(subcommand)]
+    Trace(cmd_trace::TraceCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -157,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
         Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
+        Command::Trace(t) => cmd_trace::run(&cli, t).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

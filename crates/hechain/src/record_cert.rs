@@ -1,5 +1,5 @@
 //! Record certificates on the command line, shared by the module commands (`copyright`,
-//! `voucher`, …): writing an exported certificate, and verifying one offline.
+//! `voucher`, `trace`, …): writing an exported certificate, and verifying one offline.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,8 @@ fn describe(record: &CertifiedRecord) -> String {
         CertifiedRecord::CopyrightLicense(l) => crate::cmd_copyright::license_text(l, None),
         CertifiedRecord::Voucher(v) => crate::cmd_voucher::voucher_text(v),
         CertifiedRecord::VoucherPart(p) => crate::cmd_voucher::part_text(p),
+        CertifiedRecord::TraceBatch(b) => crate::cmd_trace::batch_text(b),
+        CertifiedRecord::TraceItem(h) => crate::cmd_trace::history_text(h),
     }
 }
 

@@ -51,6 +51,9 @@ pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
+/// Address reserved for the traceability module's precompile (`contracts/IHechainTrace.sol`);
+/// native traceability transactions show it as their `to` over JSON-RPC.
+pub const TRACE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x03]);
 
 /// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
 /// plus calldata-like cost per metadata byte.

@@ -112,3 +112,14 @@ pub fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> Signe
 pub fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, BlockHeader) {
     commit_block(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
 }
+
+/// Closes `e`'s store and opens it again from disk (a node restart).
+pub fn reopen(e: Env) -> Env {
+    let Env { _dir, store, genesis, node, keys } = e;
+    drop(store);
+    let store = Store::open(&_dir.path().join("db"), &genesis, |s| {
+        Ok(hechain_execution::genesis_commit(&genesis, &s.reader()?).expect("genesis"))
+    })
+    .unwrap();
+    Env { _dir, store, genesis, node, keys }
+}

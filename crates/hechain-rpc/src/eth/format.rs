@@ -141,7 +141,7 @@ fn qty_be(bytes: &[u8]) -> String {
 /// What a native transaction looks like to Ethereum: its recipient (the module's address for a
 /// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
-    use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
+    use hechain_execution::precompile::{COPYRIGHT_ADDRESS, EVIDENCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS};
     match &n.tx.payload {
         Payload::Transfer { to, amount } => (*to, *amount),
         Payload::EvidencePut { .. } => (EVIDENCE_ADDRESS, 0),
@@ -153,6 +153,16 @@ fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Addres
         | Payload::VoucherPledge { .. }
         | Payload::VoucherRelease { .. }
         | Payload::VoucherSettle { .. } => (VOUCHER_ADDRESS, 0),
+        Payload::TraceBatch { .. }
+        | Payload::TraceAddItems { .. }
+        | Payload::TraceEvent { .. }
+        | Payload::TraceAuthorize { .. }
+        | Payload::TraceRevoke { .. }
+        | Payload::TraceHandover { .. }
+        | Payload::TraceAccept { .. }
+        | Payload::TraceReject { .. }
+        | Payload::TraceCancel { .. }
+        | Payload::TraceRecall { .. } => (TRACE_ADDRESS, 0),
     }
 }
 
