@@ -335,7 +335,7 @@ pub enum CertifiedRecord {
     /// An item with its whole history and its batch (traceability module): the item record is
     /// proven, its events are checked against the rolling hash the record commits to, and the
     /// batch (recall status included) is proven in the same state.
-    TraceItem(TraceItemHistory),
+    TraceItem(Box<TraceItemHistory>),
 }
 
 /// What a traceability item certificate carries.

@@ -376,18 +376,26 @@ pub fn append_event<R: StateRead + ?Sized>(
     Ok(Ok(events))
 }
 
+/// An authorisation target resolved for one account.
+struct Grantee {
+    batch_id: u64,
+    item_id: Option<u64>,
+    /// Key of the grant.
+    key: Vec<u8>,
+}
+
 /// Resolves an authorisation target for the sender: the batch (sender must be its producer) or
-/// the item (sender must be its custodian). Returns (batch id, item, grant key).
+/// the item (sender must be its custodian).
 fn target_of<S: StateRead + ?Sized>(
     s: &S,
     sender: &Address,
     target: &TraceTarget,
     account: &Address,
     action: &str,
-) -> Result<Result<(u64, Option<u64>, Vec<u8>), String>, ExecError> {
+) -> Result<Result<Grantee, String>, ExecError> {
     match target {
         TraceTarget::Batch { batch_id } => match own_batch(s, sender, *batch_id, action)? {
-            Ok(b) => Ok(Ok((b.id, None, keys::trace_batch_auth(b.id, account)))),
+            Ok(b) => Ok(Ok(Grantee { batch_id: b.id, item_id: None, key: keys::trace_batch_auth(b.id, account) })),
             Err(e) => refused(e),
         },
         TraceTarget::Item { code } => {
@@ -403,7 +411,7 @@ fn target_of<S: StateRead + ?Sized>(
                     it.custodian
                 ));
             }
-            Ok(Ok((it.batch_id, Some(it.id), keys::trace_item_auth(it.id, account))))
+            Ok(Ok(Grantee { batch_id: it.batch_id, item_id: Some(it.id), key: keys::trace_item_auth(it.id, account) }))
         }
     }
 }
@@ -417,7 +425,7 @@ pub fn authorize<R: StateRead + ?Sized>(
     target: &TraceTarget,
     account: &Address,
 ) -> Result<Outcome, ExecError> {
-    let (batch_id, item_id, key) = match target_of(o, sender, target, account, "authorise accounts on it")? {
+    let Grantee { batch_id, item_id, key } = match target_of(o, sender, target, account, "authorise accounts on it")? {
         Ok(x) => x,
         Err(e) => return refused(e),
     };
@@ -441,7 +449,8 @@ pub fn revoke<R: StateRead + ?Sized>(
     target: &TraceTarget,
     account: &Address,
 ) -> Result<Outcome, ExecError> {
-    let (batch_id, item_id, key) = match target_of(o, sender, target, account, "revoke authorisations on it")? {
+    let Grantee { batch_id, item_id, key } = match target_of(o, sender, target, account, "revoke authorisations on it")?
+    {
         Ok(x) => x,
         Err(e) => return refused(e),
     };

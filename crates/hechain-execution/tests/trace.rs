@@ -321,8 +321,12 @@ fn item_cert(e: &Env, code: &str) -> RecordCertificate {
     let item = trace::item_by_code(&r, code).unwrap().unwrap();
     let events = trace::events(&r, &item).unwrap();
     let batch = trace::batch(&r, item.batch_id).unwrap().unwrap();
-    RecordCertificate::build(&r, &e.genesis, CertifiedRecord::TraceItem(TraceItemHistory { item, events, batch }))
-        .unwrap()
+    RecordCertificate::build(
+        &r,
+        &e.genesis,
+        CertifiedRecord::TraceItem(Box::new(TraceItemHistory { item, events, batch })),
+    )
+    .unwrap()
 }
 
 #[test]

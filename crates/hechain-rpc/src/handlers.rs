@@ -926,7 +926,7 @@ pub(crate) async fn trace_item_certificate(
         let item = trace_item_of(&reader, &code)?;
         let batch = trace_batch_of(&reader, item.batch_id)?;
         let events = verified_history(&ctx, &reader, &item)?;
-        let record = CertifiedRecord::TraceItem(TraceItemHistory { item, events, batch });
+        let record = CertifiedRecord::TraceItem(Box::new(TraceItemHistory { item, events, batch }));
         certify(&ctx, &reader, record, &format!("item {code:?}"))
     })
     .await
