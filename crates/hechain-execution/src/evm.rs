@@ -372,6 +372,7 @@ impl BlockEvm {
             ExecutionResult::Success { logs, output, .. } => {
                 let mut events = precompile::apply_evidence_logs(o, self.ctx, &logs, tx_hash)?;
                 events.extend(precompile::apply_copyright_logs(o, self.ctx, &logs, tx_hash)?);
+                events.extend(precompile::apply_trace_logs(o, self.ctx, &logs, tx_hash)?);
                 outcome.logs = convert_logs(&logs);
                 match output {
                     Output::Call(b) => outcome.output = b.to_vec(),

@@ -214,20 +214,16 @@ fn apply_tx<R: StateRead + ?Sized>(
         Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
         Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
         Payload::VoucherSettle { voucher_id } => voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id)?,
-        Payload::TraceBatch { product, producer_label, attributes, metadata, codes } => {
-            trace::register_batch(o, ctx, &tx.sender, tx_hash, product, producer_label, attributes, metadata, codes)?
-        }
-        Payload::TraceAddItems { batch_id, codes } => trace::add_items(o, ctx, &tx.sender, tx_hash, *batch_id, codes)?,
-        Payload::TraceEvent { codes, stage, location, event_time_ms, attachments, note } => {
-            trace::append_event(o, ctx, &tx.sender, tx_hash, codes, stage, location, *event_time_ms, attachments, note)?
-        }
-        Payload::TraceAuthorize { target, account } => trace::authorize(o, ctx, &tx.sender, tx_hash, target, account)?,
-        Payload::TraceRevoke { target, account } => trace::revoke(o, &tx.sender, target, account)?,
-        Payload::TraceHandover { codes, to } => trace::handover(o, ctx, &tx.sender, tx_hash, codes, to)?,
-        Payload::TraceAccept { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Accept)?,
-        Payload::TraceReject { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Reject)?,
-        Payload::TraceCancel { codes } => trace::close(o, ctx, &tx.sender, tx_hash, codes, trace::Close::Cancel)?,
-        Payload::TraceRecall { batch_id, reason } => trace::recall(o, ctx, &tx.sender, tx_hash, *batch_id, reason)?,
+        Payload::TraceBatch { .. }
+        | Payload::TraceAddItems { .. }
+        | Payload::TraceEvent { .. }
+        | Payload::TraceAuthorize { .. }
+        | Payload::TraceRevoke { .. }
+        | Payload::TraceHandover { .. }
+        | Payload::TraceAccept { .. }
+        | Payload::TraceReject { .. }
+        | Payload::TraceCancel { .. }
+        | Payload::TraceRecall { .. } => trace::apply(o, ctx, &tx.sender, tx_hash, &tx.payload)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

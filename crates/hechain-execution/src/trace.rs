@@ -18,8 +18,8 @@
 
 use hechain_types::trace::{self, chain_history, MAX_EVENTS_PER_ITEM};
 use hechain_types::{
-    Address, Codec, Event, PendingHandover, Stamp, TraceBatch, TraceEvent, TraceEventKind, TraceGrant, TraceItem,
-    TraceRecall, TraceTarget, H256,
+    Address, Codec, Event, Payload, PendingHandover, Stamp, TraceBatch, TraceEvent, TraceEventKind, TraceGrant,
+    TraceItem, TraceRecall, TraceTarget, H256,
 };
 
 use crate::state::{Overlay, StateRead};
@@ -624,4 +624,32 @@ pub fn recall<R: StateRead + ?Sized>(
     b.recall = Some(TraceRecall { reason: reason.to_string(), recalled: stamp(ctx, tx_hash) });
     o.put(keys::trace_batch(batch_id), b.encode());
     Ok(Ok(vec![Event::TraceBatchRecalled { batch: batch_id }]))
+}
+
+/// Runs a traceability payload sent by `sender` (a native transaction, or an operation a
+/// contract made through the precompile); any other payload is refused.
+pub fn apply<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    sender: &Address,
+    tx_hash: H256,
+    payload: &Payload,
+) -> Result<Outcome, ExecError> {
+    match payload {
+        Payload::TraceBatch { product, producer_label, attributes, metadata, codes } => {
+            register_batch(o, ctx, sender, tx_hash, product, producer_label, attributes, metadata, codes)
+        }
+        Payload::TraceAddItems { batch_id, codes } => add_items(o, ctx, sender, tx_hash, *batch_id, codes),
+        Payload::TraceEvent { codes, stage, location, event_time_ms, attachments, note } => {
+            append_event(o, ctx, sender, tx_hash, codes, stage, location, *event_time_ms, attachments, note)
+        }
+        Payload::TraceAuthorize { target, account } => authorize(o, ctx, sender, tx_hash, target, account),
+        Payload::TraceRevoke { target, account } => revoke(o, sender, target, account),
+        Payload::TraceHandover { codes, to } => handover(o, ctx, sender, tx_hash, codes, to),
+        Payload::TraceAccept { codes } => close(o, ctx, sender, tx_hash, codes, Close::Accept),
+        Payload::TraceReject { codes } => close(o, ctx, sender, tx_hash, codes, Close::Reject),
+        Payload::TraceCancel { codes } => close(o, ctx, sender, tx_hash, codes, Close::Cancel),
+        Payload::TraceRecall { batch_id, reason } => recall(o, ctx, sender, tx_hash, *batch_id, reason),
+        _ => Ok(Err("not a traceability operation".into())),
+    }
 }

@@ -277,6 +277,8 @@ impl Payload {
     }
 }
 
+impl Codec for Payload {}
+
 /// The unsigned body of a native transaction.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
 //! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
+//! | `0x0000000000000000000000000000000000001003` | traceability (溯源) | `contracts/IHechainTrace.sol` ([`trace`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
 //! So `store` emits its `EvidenceStored` log through the EVM journal (which drops the logs of
@@ -25,7 +26,9 @@ use crate::state::{Overlay, StateRead};
 use crate::{evidence, keys, BlockContext, ExecError};
 
 pub mod copyright;
+pub mod trace;
 pub use copyright::apply_copyright_logs;
+pub use trace::apply_trace_logs;
 
 sol! {
     /// The evidence (存证) module as seen from Solidity (the same interface ships as
@@ -51,8 +54,8 @@ pub const VOUCHER_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
-/// Address reserved for the traceability module's precompile (`contracts/IHechainTrace.sol`);
-/// native traceability transactions show it as their `to` over JSON-RPC.
+/// Address of the traceability precompile (`contracts/IHechainTrace.sol`); native
+/// traceability transactions show it as their `to` over JSON-RPC.
 pub const TRACE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x03]);
 
 /// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
@@ -81,6 +84,7 @@ impl ChainPrecompiles {
         let mut warm = eth.warm_addresses().clone();
         warm.insert(evm_address(&EVIDENCE_ADDRESS));
         warm.insert(evm_address(&COPYRIGHT_ADDRESS));
+        warm.insert(evm_address(&TRACE_ADDRESS));
         Self { eth, warm, block }
     }
 }
@@ -109,6 +113,8 @@ where
             evidence_precompile(ctx, inputs)
         } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
             copyright::run(ctx, inputs, self.block)
+        } else if inputs.bytecode_address == evm_address(&TRACE_ADDRESS) {
+            trace::run(ctx, inputs, self.block)
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
