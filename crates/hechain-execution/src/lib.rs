@@ -104,6 +104,25 @@ pub(crate) fn read<T: Codec, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result
     }
 }
 
+/// Reads a big-endian `u64` (an id or a counter) stored under `key`.
+pub(crate) fn read_u64<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<u64>, ExecError> {
+    match s.get(key)? {
+        Some(b) => {
+            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
+                key: hex_key(key),
+                reason: format!("value is {} bytes, not an 8-byte id or counter", b.len()),
+            })?;
+            Ok(Some(u64::from_be_bytes(b)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A module's next-id counter: the stored value, 1 when absent.
+pub(crate) fn read_counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
+    Ok(read_u64(s, key)?.unwrap_or(1))
+}
+
 pub(crate) fn hex_key(key: &[u8]) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -23,23 +23,10 @@ use hechain_types::{
 };
 
 use crate::state::{Overlay, StateRead};
-use crate::{keys, read, BlockContext, ExecError};
+use crate::{keys, read, read_counter, read_u64, BlockContext, ExecError};
 
 /// Outcome of a module operation: events, or the refusal reason.
 pub type Outcome = Result<Vec<Event>, String>;
-
-fn counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
-    match s.get(key)? {
-        Some(b) => {
-            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                key: crate::hex_key(key),
-                reason: "counter is not 8 bytes".into(),
-            })?;
-            Ok(u64::from_be_bytes(b))
-        }
-        None => Ok(1),
-    }
-}
 
 /// The batch with id `id`.
 pub fn batch<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceBatch>, ExecError> {
@@ -53,17 +40,7 @@ pub fn item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceItem>, 
 
 /// The id of the item holding `code`.
 pub fn item_id_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<u64>, ExecError> {
-    let key = keys::trace_code(code);
-    match s.get(&key)? {
-        Some(b) => {
-            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                key: crate::hex_key(&key),
-                reason: "item id is not 8 bytes".into(),
-            })?;
-            Ok(Some(u64::from_be_bytes(b)))
-        }
-        None => Ok(None),
-    }
+    read_u64(s, &keys::trace_code(code))
 }
 
 /// The item holding `code`.
@@ -174,7 +151,7 @@ fn put_items<R: StateRead + ?Sized>(
     if codes.is_empty() {
         return Ok(None);
     }
-    let first = counter(o, keys::TRACE_NEXT_ITEM)?;
+    let first = read_counter(o, keys::TRACE_NEXT_ITEM)?;
     for (id, code) in (first..).zip(codes) {
         let it = TraceItem {
             id,
@@ -217,7 +194,7 @@ pub fn register_batch<R: StateRead + ?Sized>(
     if let Err(e) = codes_free(o, codes)? {
         return refused(e);
     }
-    let id = counter(o, keys::TRACE_NEXT_BATCH)?;
+    let id = read_counter(o, keys::TRACE_NEXT_BATCH)?;
     let s = stamp(ctx, tx_hash);
     let mut b = TraceBatch {
         id,

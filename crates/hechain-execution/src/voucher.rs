@@ -14,23 +14,10 @@
 use hechain_types::{Address, Codec, Event, PartStatus, SplitOutput, Stamp, Voucher, VoucherPart, H256};
 
 use crate::state::{Overlay, StateRead};
-use crate::{accounts, keys, read, BlockContext, ExecError};
+use crate::{accounts, keys, read, read_counter, BlockContext, ExecError};
 
 /// Outcome of a module operation: events, or the refusal reason.
 pub type Outcome = Result<Vec<Event>, String>;
-
-fn next<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
-    match s.get(key)? {
-        Some(b) => {
-            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                key: crate::hex_key(key),
-                reason: "counter is not 8 bytes".into(),
-            })?;
-            Ok(u64::from_be_bytes(b))
-        }
-        None => Ok(1),
-    }
-}
 
 /// The voucher with id `id`.
 pub fn voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Voucher>, ExecError> {
@@ -93,8 +80,8 @@ pub fn issue<R: StateRead + ?Sized>(
     if holder == issuer {
         return Ok(Err(format!("{issuer} cannot issue a voucher to itself")));
     }
-    let id = next(o, keys::VOUCHER_NEXT_ID)?;
-    let part_id = next(o, keys::VOUCHER_NEXT_PART)?;
+    let id = read_counter(o, keys::VOUCHER_NEXT_ID)?;
+    let part_id = read_counter(o, keys::VOUCHER_NEXT_PART)?;
     let s = stamp(ctx, tx_hash);
     let v = Voucher {
         id,
@@ -195,7 +182,7 @@ pub fn split<R: StateRead + ?Sized>(
             hechain_types::voucher::MAX_LIVE_PARTS
         )));
     }
-    let first = next(o, keys::VOUCHER_NEXT_PART)?;
+    let first = read_counter(o, keys::VOUCHER_NEXT_PART)?;
     let s = stamp(ctx, tx_hash);
     let children: Vec<u64> = (first..first + outputs.len() as u64).collect();
     for (id, out) in children.iter().zip(outputs) {

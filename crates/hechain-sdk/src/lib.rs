@@ -657,3 +657,15 @@ pub fn frame(out: &mut Vec<u8>, tx: &SignedTransaction) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(&bytes);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::path_segment;
+
+    #[test]
+    fn path_segments_keep_only_unreserved_bytes() {
+        assert_eq!(path_segment("QR-1_a.b~c"), "QR-1_a.b~c");
+        assert_eq!(path_segment("01/0950/21/A 1"), "01%2F0950%2F21%2FA%201");
+        assert_eq!(path_segment("番?#%"), "%E7%95%AA%3F%23%25");
+    }
+}

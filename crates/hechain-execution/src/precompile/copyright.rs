@@ -16,7 +16,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::{decode_call, evm_address, revert_msg, COPYRIGHT_ADDRESS};
+use super::{decode_call, evm_address, logged_ops, replay_ops, revert_msg, COPYRIGHT_ADDRESS};
 use crate::copyright::{self, Outcome};
 use crate::state::{Overlay, StateRead};
 use crate::{BlockContext, ExecError};
@@ -175,28 +175,16 @@ impl Op {
 
 /// The copyright operations of the current transaction so far (logs of frames that did not revert).
 fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
-    let addr = evm_address(&COPYRIGHT_ADDRESS);
-    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
+    logged_ops(ctx, &COPYRIGHT_ADDRESS, Op::from_log)
 }
 
-/// The state this transaction sees: committed state, earlier transactions of the block, and
-/// this transaction's operations so far.
-/// `Ok(Err(reason))` if an earlier accepted operation no longer replays (which the journal's
-/// revert rules rule out); the call then reverts rather than failing the block.
+/// The state this transaction sees, with its copyright operations so far applied.
 fn scratch<'a, D: StateRead + ?Sized>(
     db: &'a D,
     ops: &[Op],
     block: BlockContext,
 ) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
-    let mut o = Overlay::new(db);
-    for op in ops {
-        if let Err(reason) = op.apply(&mut o, block, H256::ZERO)? {
-            return Ok(Err(format!(
-                "copyright precompile: an earlier operation of this transaction no longer applies: {reason}"
-            )));
-        }
-    }
-    Ok(Ok(o))
+    replay_ops(db, ops, "copyright", |o, op| op.apply(o, block, H256::ZERO))
 }
 
 /// Handles a call to the copyright precompile.

@@ -149,6 +149,38 @@ pub(crate) fn decode_call<C: SolInterface, CTX: ContextTr>(
     C::abi_decode(&input).map_err(|e| revert_msg(0, &format!("{module} precompile: invalid call: {e}"), r))
 }
 
+/// The operations a module's precompile at `module` has logged in the current transaction so
+/// far (the logs of frames that did not revert), decoded by `decode`.
+pub(crate) fn logged_ops<CTX: ContextTr, T>(
+    ctx: &CTX,
+    module: &Address,
+    decode: impl Fn(&revm::primitives::LogData) -> Option<T>,
+) -> Vec<T> {
+    let addr = evm_address(module);
+    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| decode(&l.data)).collect()
+}
+
+/// The state a precompile call sees: committed state, earlier transactions of the block, and
+/// this transaction's operations so far (`ops`, replayed by `apply` onto a scratch overlay).
+/// `Ok(Err(reason))` if an earlier accepted operation no longer replays (which the journal's
+/// revert rules rule out); the call then reverts rather than failing the block.
+pub(crate) fn replay_ops<'a, D: StateRead + ?Sized, T>(
+    db: &'a D,
+    ops: &[T],
+    module: &str,
+    apply: impl Fn(&mut Overlay<'a, D>, &T) -> Result<Result<Vec<Event>, String>, ExecError>,
+) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
+    let mut o = Overlay::new(db);
+    for op in ops {
+        if let Err(reason) = apply(&mut o, op)? {
+            return Ok(Err(format!(
+                "{module} precompile: an earlier operation of this transaction no longer applies: {reason}"
+            )));
+        }
+    }
+    Ok(Ok(o))
+}
+
 pub(crate) fn revert_msg(gas: u64, msg: &str, reservoir: u64) -> PrecompileOutput {
     let data = alloy_sol_types::Revert::from(msg.to_string()).abi_encode();
     PrecompileOutput::revert(gas, Bytes::from(data), reservoir)

@@ -17,7 +17,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::{decode_call, evm_address, revert_msg, TRACE_ADDRESS};
+use super::{decode_call, evm_address, logged_ops, replay_ops, revert_msg, TRACE_ADDRESS};
 use crate::state::{Overlay, StateRead};
 use crate::{trace, BlockContext, ExecError};
 
@@ -93,8 +93,7 @@ impl Op {
 
 /// The trace operations of the current transaction so far (logs of frames that did not revert).
 fn pending_ops<CTX: ContextTr>(ctx: &CTX) -> Vec<Op> {
-    let addr = evm_address(&TRACE_ADDRESS);
-    ctx.journal().logs().iter().filter(|l| l.address == addr).filter_map(|l| Op::from_log(&l.data)).collect()
+    logged_ops(ctx, &TRACE_ADDRESS, Op::from_log)
 }
 
 /// The state this transaction sees, with its trace operations so far applied.
@@ -103,15 +102,7 @@ fn scratch<'a, D: StateRead + ?Sized>(
     ops: &[Op],
     block: BlockContext,
 ) -> Result<Result<Overlay<'a, D>, String>, ExecError> {
-    let mut o = Overlay::new(db);
-    for op in ops {
-        if let Err(reason) = trace::apply(&mut o, block, &op.sender, H256::ZERO, &op.payload)? {
-            return Ok(Err(format!(
-                "trace precompile: an earlier operation of this transaction no longer applies: {reason}"
-            )));
-        }
-    }
-    Ok(Ok(o))
+    replay_ops(db, ops, "trace", |o, op| trace::apply(o, block, &op.sender, H256::ZERO, &op.payload))
 }
 
 /// The native payload a write call stands for (`None` for views).
