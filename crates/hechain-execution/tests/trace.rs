@@ -529,7 +529,7 @@ impl Model {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
     /// Random operations by random accounts on a small code space. A model predicts which ones
     /// succeed (so events are written only by authorised accounts and custody moves only by an
     /// accepted hand-over); afterwards every item has exactly one custodian, listed in exactly
@@ -552,8 +552,14 @@ proptest! {
                 k => k,
             };
             // Aimed operations on pending hand-overs pick a pending code.
+            // Aimed events (and some hand-overs, so that grants lapse) pick a code someone holds an
+            // item authorisation on, and aimed custodian operations a registered code.
             let pending_code = if aim && (kind == 5 || kind == 6) && !m.pending.is_empty() {
                 m.pending.keys().nth(c % m.pending.len()).cloned()
+            } else if aim && (kind == 3 || (kind == 4 && extra == 1)) && !m.item_auth.is_empty() {
+                m.item_auth.keys().nth(c % m.item_auth.len()).map(|(code, _)| code.clone())
+            } else if aim && matches!(kind, 2 | 4 | 8) && !m.custodian.is_empty() {
+                m.custodian.keys().nth(c % m.custodian.len()).cloned()
             } else {
                 None
             };
@@ -566,6 +572,7 @@ proptest! {
                 1 | 7 | 9 => m.producer.get(&b).copied(),
                 8 if extra == 0 => m.producer.get(&1).copied(),
                 5 => m.pending.get(&cd).copied(),
+                3 => m.item_auth.keys().find(|(code, _)| *code == cd).map(|(_, who)| *who),
                 6 if extra == 0 => m.pending.get(&cd).copied(),
                 _ => m.custodian.get(&cd).copied(),
             };
@@ -576,7 +583,16 @@ proptest! {
                 0 => batch_payload("P", &some_codes.iter().map(String::as_str).collect::<Vec<_>>()),
                 1 => Payload::TraceAddItems { batch_id: b, codes: some_codes },
                 2 | 3 => event(&some_codes.iter().map(String::as_str).collect::<Vec<_>>(), "stage"),
-                4 => Payload::TraceHandover { codes: some_codes, to: addr(&e, other) },
+                4 => {
+                    // An aimed hand-over of an item someone else is authorised on goes to a third
+                    // account, so that the authorisation lapses once it is accepted.
+                    let grantee = m.item_auth.keys().find(|(code, _)| *code == cd).map(|(_, who)| *who);
+                    let to = match grantee {
+                        Some(g) if aim => (0..4).find(|x| *x != from && *x != g).unwrap_or(other),
+                        _ => other,
+                    };
+                    Payload::TraceHandover { codes: some_codes, to: addr(&e, to) }
+                }
                 5 => Payload::TraceAccept { codes: some_codes },
                 6 if extra == 0 => Payload::TraceReject { codes: vec![cd] },
                 6 => Payload::TraceCancel { codes: vec![cd] },
