@@ -22,7 +22,7 @@ use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
     BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Event, EvidenceRecord,
-    Genesis, Payload, Receipt, Seal, TxStatus, Voucher, VoucherPart, H256,
+    Genesis, Payload, Receipt, Seal, TraceBatch, TraceEvent, TraceItem, TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -336,6 +336,24 @@ pub enum CertifiedRecord {
     Dataset(Dataset),
     /// An access grant (ecert module).
     DataGrant(DataGrant),
+    /// A product batch (traceability module).
+    TraceBatch(TraceBatch),
+    /// An item with its whole history and its batch (traceability module): the item record is
+    /// proven, its events are checked against the rolling hash the record commits to, and the
+    /// batch (recall status included) is proven in the same state.
+    TraceItem(Box<TraceItemHistory>),
+}
+
+/// What a traceability item certificate carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceItemHistory {
+    /// The item record (its `events` count and `history` hash commit to the events).
+    pub item: TraceItem,
+    /// Every event of the item, in order.
+    pub events: Vec<TraceEvent>,
+    /// The item's batch.
+    pub batch: TraceBatch,
 }
 
 impl CertifiedRecord {
@@ -349,6 +367,8 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(c) => keys::ecert(c.id),
             CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
             CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
+            CertifiedRecord::TraceBatch(b) => keys::trace_batch(b.id),
+            CertifiedRecord::TraceItem(h) => keys::trace_item(h.item.id),
         }
     }
 
@@ -362,6 +382,8 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(c) => c.encode(),
             CertifiedRecord::Dataset(d) => d.encode(),
             CertifiedRecord::DataGrant(g) => g.encode(),
+            CertifiedRecord::TraceBatch(b) => b.encode(),
+            CertifiedRecord::TraceItem(h) => h.item.encode(),
         }
     }
 
@@ -375,7 +397,34 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(_) => "ecert",
             CertifiedRecord::Dataset(_) => "dataset",
             CertifiedRecord::DataGrant(_) => "data_grant",
+            CertifiedRecord::TraceBatch(_) => "trace_batch",
+            CertifiedRecord::TraceItem(_) => "trace_item",
         }
+    }
+
+    /// Further records (state key, canonical encoding) that must hold in the same state as the
+    /// record: an item certificate's batch.
+    pub fn related(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        match self {
+            CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
+            _ => vec![],
+        }
+    }
+
+    /// Checks that carried for the record agrees with it: an item's events are exactly
+    /// the history its record commits to, and its batch is the item's.
+    pub fn check_contents(&self, suite: Suite) -> Result<(), CertError> {
+        if let CertifiedRecord::TraceItem(h) = self {
+            if h.batch.id != h.item.batch_id {
+                return Err(invalid(format!(
+                    "the certificate carries batch {} but item {} belongs to batch {}",
+                    h.batch.id, h.item.id, h.item.batch_id
+                )));
+            }
+            hechain_types::trace::verify_history(suite, &h.item, &h.events)
+                .map_err(|e| invalid(format!("item history: {e}")))?;
+        }
+        Ok(())
     }
 }
 
@@ -403,6 +452,9 @@ pub struct RecordCertificate {
     pub seal: Seal,
     /// Proof of the record under `header.state_root`.
     pub state_proof: smt::Proof,
+    /// Proofs of the [`CertifiedRecord::related`] records under the same root, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_proofs: Vec<smt::Proof>,
 }
 
 /// Summary of a verified record certificate.
@@ -448,6 +500,17 @@ impl RecordCertificate {
                 // cannot prove it either.
                 break;
             }
+            let mut related_proofs = Vec::new();
+            for (key, value) in record.related() {
+                let held = smt::get(reader, header.state_root.0, &suite.hash(&key)).map_err(ExecError::from)?;
+                if held != Some(suite.hash(&value)) {
+                    break;
+                }
+                related_proofs.push(reader.state_proof(suite, &header.state_root, &key).map_err(ExecError::from)?);
+            }
+            if related_proofs.len() != record.related().len() {
+                break;
+            }
             let state_proof = reader.state_proof(suite, &header.state_root, &key).map_err(ExecError::from)?;
             return Ok(RecordCertificate {
                 format: RECORD_CERT_FORMAT.to_string(),
@@ -458,6 +521,7 @@ impl RecordCertificate {
                 header,
                 seal,
                 state_proof,
+                related_proofs,
             });
         }
         let (height, signatures) = last_short.unwrap_or((head, 0));
@@ -485,6 +549,21 @@ impl RecordCertificate {
                 Some(&suite.hash(&self.record.encoded())),
             )
             .map_err(|e| invalid(format!("record is not in the block's state: {e}")))?;
+        let related = self.record.related();
+        if related.len() != self.related_proofs.len() {
+            return Err(invalid(format!(
+                "a {} certificate carries {} related proofs, {} expected",
+                self.record.kind(),
+                self.related_proofs.len(),
+                related.len()
+            )));
+        }
+        for ((key, value), proof) in related.iter().zip(&self.related_proofs) {
+            proof
+                .verify(h, &self.header.state_root.0, &suite.hash(key), Some(&suite.hash(value)))
+                .map_err(|e| invalid(format!("related record is not in the block's state: {e}")))?;
+        }
+        self.record.check_contents(suite)?;
         Ok(VerifiedRecord {
             kind: self.record.kind(),
             height: self.header.height,

@@ -42,7 +42,7 @@ pub fn grant<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<DataGrant>,
 
 /// Number of entries in a subject's audit log.
 pub fn audit_len<S: StateRead + ?Sized>(s: &S, subject: &Subject) -> Result<u64, ExecError> {
-    read_u64(s, &keys::ecert_audit_count(subject), 0)
+    Ok(read_u64(s, &keys::ecert_audit_count(subject))?.unwrap_or(0))
 }
 
 /// Entry `seq` of a subject's audit log.
@@ -179,7 +179,7 @@ fn append_audit<R: StateRead + ?Sized>(
     stamp: hechain_types::Stamp,
 ) -> Result<u64, ExecError> {
     let count_key = keys::ecert_audit_count(&subject);
-    let seq = read_u64(o, &count_key, 0)?;
+    let seq = read_u64(o, &count_key)?.unwrap_or(0);
     let e = AuditEntry { subject, seq, actor: *actor, action, stamp };
     o.put(keys::ecert_audit(&subject, seq), e.encode());
     o.put(count_key, (seq + 1).to_be_bytes().to_vec());

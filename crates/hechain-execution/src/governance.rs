@@ -80,7 +80,7 @@ pub fn next_proposal_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> 
 }
 
 fn frozen_count<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
-    read_u64(s, keys::GOV_FROZEN_COUNT, 0)
+    Ok(read_u64(s, keys::GOV_FROZEN_COUNT)?.unwrap_or(0))
 }
 
 fn set_frozen_count<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, n: u64) {

@@ -13,6 +13,8 @@
 //! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
 //! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
 //!   settle;
+//! - [`trace`]: traceability (溯源, 一物一码): batches, item codes, lifecycle events, custody
+//!   hand-overs, recalls.
 //! - [`ecert`]: e-certificates and authorised data sharing (电子证照 / 数据共享): issue, revoke,
 //!   datasets, time-limited grants, logged uses, per-subject audit logs.
 //! - [`governance`]: the committee, roles, permissions, frozen accounts, chain parameters, and
@@ -38,6 +40,7 @@ pub mod governance;
 pub mod keys;
 pub mod precompile;
 pub mod state;
+pub mod trace;
 pub mod voucher;
 
 use std::collections::BTreeMap;
@@ -108,21 +111,7 @@ impl BlockContext {
 
 /// Reads a big-endian u64 counter (absent = 1: ids start at 1).
 pub(crate) fn counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
-    read_u64(s, key, 1)
-}
-
-/// Reads a big-endian u64 (`absent` when the key is not set).
-pub(crate) fn read_u64<S: StateRead + ?Sized>(s: &S, key: &[u8], absent: u64) -> Result<u64, ExecError> {
-    match s.get(key)? {
-        Some(b) => {
-            let b: [u8; 8] = b
-                .as_slice()
-                .try_into()
-                .map_err(|_| ExecError::Corrupt { key: hex_key(key), reason: "counter is not 8 bytes".into() })?;
-            Ok(u64::from_be_bytes(b))
-        }
-        None => Ok(absent),
-    }
+    Ok(read_u64(s, key)?.unwrap_or(1))
 }
 
 /// Reads and decodes a canonical value.
@@ -130,6 +119,20 @@ pub(crate) fn read<T: Codec, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result
     match s.get(key)? {
         Some(bytes) => {
             T::decode(&bytes).map(Some).map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() })
+        }
+        None => Ok(None),
+    }
+}
+
+/// Reads a big-endian `u64` (an id or a counter) stored under `key`.
+pub(crate) fn read_u64<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<u64>, ExecError> {
+    match s.get(key)? {
+        Some(b) => {
+            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
+                key: hex_key(key),
+                reason: format!("value is {} bytes, not an 8-byte id or counter", b.len()),
+            })?;
+            Ok(Some(u64::from_be_bytes(b)))
         }
         None => Ok(None),
     }
@@ -263,6 +266,16 @@ fn apply_tx<R: StateRead + ?Sized>(
         | Payload::DataGrantRevoke { .. }
         | Payload::DataAccess { .. }) => ecert::apply(o, ctx, &tx.sender, tx_hash, p)?
             .ok_or_else(|| ExecError::Invalid("ecert dispatch missed a payload".into()))?,
+        Payload::TraceBatch { .. }
+        | Payload::TraceAddItems { .. }
+        | Payload::TraceEvent { .. }
+        | Payload::TraceAuthorize { .. }
+        | Payload::TraceRevoke { .. }
+        | Payload::TraceHandover { .. }
+        | Payload::TraceAccept { .. }
+        | Payload::TraceReject { .. }
+        | Payload::TraceCancel { .. }
+        | Payload::TraceRecall { .. } => trace::apply(o, ctx, &tx.sender, tx_hash, &tx.payload)?,
     };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },

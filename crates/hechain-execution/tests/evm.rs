@@ -10,8 +10,10 @@ use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::precompile::voucher::IHechainVoucher as IVoucher;
-use hechain_execution::precompile::{COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, VOUCHER_ADDRESS};
-use hechain_execution::{account_of, copyright, ecert, evidence, voucher, BlockContext};
+use hechain_execution::precompile::{
+    COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS,
+};
+use hechain_execution::{account_of, copyright, ecert, evidence, trace, voucher, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
 
@@ -62,6 +64,18 @@ sol! {
         function revoke(uint64 id, string reason) external returns (uint64 revokedId);
         function auditLength(bool dataset, uint64 id) external view returns (uint64);
         function certificateOf(uint64 id) external view returns (address issuer, address holder, string certType, uint64 notBeforeMs, uint64 notAfterMs, bool revoked);
+    }
+    interface ICarrier {
+        function receiveCheckAndForward(string code, address next, uint64 timeMs) external returns (uint32 events);
+        function acceptAndRevert(string code) external;
+        function produce(string code) external returns (uint64 batchId);
+        function canWrite(string code, address account) external view returns (bool);
+    }
+    interface ITrace {
+        function registerBatch(string product, string producerLabel, bytes32 attributes, string metadata, string[] codes) external returns (uint64 batchId);
+        function handover(string[] codes, address to) external returns (uint32 count);
+        function recall(uint64 batchId, string reason) external returns (bool);
+        function itemOf(string code) external view returns (uint64 itemId, uint64 batchId, address custodian, address pendingTo, uint32 events, bool recalled);
     }
     interface IEvidence {
         function get(bytes32 contentHash) external view returns (uint64 id, address submitter, uint64 height, uint64 timestampMs, string title, string kind, string owner, string externalRef);
@@ -781,4 +795,107 @@ fn contracts_issue_grant_and_check_certificates_through_the_ecert_precompile() {
     let got = ICerts::certificateOfCall::abi_decode_returns(&out.output).unwrap();
     assert_eq!((got.issuer, got.certType.as_str(), got.revoked), (a(&agency), "diploma", true));
     assert_eq!(ecert::audit_len(&e.store.reader().unwrap(), &Subject::Certificate(1)).unwrap(), 4);
+}
+
+#[test]
+fn contracts_take_custody_and_log_events_through_the_trace_precompile() {
+    let e = env(DeployPolicy::Open);
+    let a = |x: &Address| alloy_primitives::Address::from(x.0);
+    let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let r = commit(&e, vec![eth(&e, 0, 0, None, artifact("ColdChainCarrier"), 3_000_000)]).remove(0);
+    assert_eq!(r.status, TxStatus::Success, "{r:?}");
+    let carrier = r.evm.unwrap().contract_address.unwrap();
+    let producer = addr(&e, 1);
+    let direct = |nonce, input: Vec<u8>| eth(&e, 1, nonce, Some(TRACE_ADDRESS), input, 1_000_000);
+    let via = |nonce, input: Vec<u8>| eth(&e, 0, nonce, Some(carrier), input, 2_000_000);
+    let rs = commit(
+        &e,
+        vec![
+            // An account registers a batch directly on the precompile and offers an item to the carrier.
+            direct(
+                0,
+                ITrace::registerBatchCall {
+                    product: "Vaccine lot 7".into(),
+                    producerLabel: "Bio Labs".into(),
+                    attributes: alloy_primitives::B256::repeat_byte(3),
+                    metadata: String::new(),
+                    codes: codes(&["V-1", "V-2"]),
+                }
+                .abi_encode(),
+            ),
+            direct(1, ITrace::handoverCall { codes: codes(&["V-1"]), to: a(&carrier) }.abi_encode()),
+            // Accepting in a frame that reverts leaves custody where it was.
+            via(1, ICarrier::acceptAndRevertCall { code: "V-1".into() }.abi_encode()),
+            via(
+                2,
+                ICarrier::receiveCheckAndForwardCall { code: "V-1".into(), next: a(&addr(&e, 2)), timeMs: 1_000_000 }
+                    .abi_encode(),
+            ),
+            // The code is taken: the contract cannot register it again.
+            via(3, ICarrier::produceCall { code: "V-2".into() }.abi_encode()),
+            // Only the producer recalls: account 0 is not.
+            eth(
+                &e,
+                0,
+                4,
+                Some(TRACE_ADDRESS),
+                ITrace::recallCall { batchId: 1, reason: "x".into() }.abi_encode(),
+                1_000_000,
+            ),
+        ],
+    );
+    assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
+    assert_eq!(
+        rs[0].events,
+        vec![
+            Event::TraceBatchRegistered { batch: 1, producer },
+            Event::TraceItemsRegistered { batch: 1, first_item: 1, count: 2 },
+        ]
+    );
+    assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == TRACE_ADDRESS));
+    assert_eq!(rs[1].status, TxStatus::Success, "{:?}", rs[1]);
+    assert_eq!(rs[2].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
+    assert!(rs[2].events.is_empty());
+    assert_eq!(rs[3].status, TxStatus::Success, "{:?}", rs[3]);
+    assert_eq!(
+        rs[3].events,
+        vec![
+            Event::TraceEventAppended { item: 1, index: 0, author: carrier },
+            Event::TraceHandoverClosed { item: 1, from: producer, to: carrier, outcome: "accepted".into() },
+            Event::TraceEventAppended { item: 1, index: 1, author: carrier },
+            Event::TraceHandoverOffered { item: 1, from: carrier, to: addr(&e, 2) },
+        ]
+    );
+    let out = rs[3].evm.as_ref().unwrap().output.clone();
+    assert_eq!(u32::abi_decode(&out).unwrap(), 2, "the contract saw its own earlier operations");
+    match &rs[4].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("\"V-2\" is already registered: item 2"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+    match &rs[5].status {
+        TxStatus::Failed { reason } => assert!(reason.contains("only the producer"), "{reason}"),
+        s => panic!("{s:?}"),
+    }
+
+    // Native state agrees: the carrier holds V-1, offered on to account 2, with two events.
+    let reader = e.store.reader().unwrap();
+    let it = trace::item_by_code(&reader, "V-1").unwrap().unwrap();
+    assert_eq!((it.custodian, it.pending.as_ref().map(|p| p.to), it.events), (carrier, Some(addr(&e, 2)), 2));
+    let evs = trace::events(&reader, &it).unwrap();
+    assert_eq!(evs[0].kind, TraceEventKind::Custody { from: producer, to: carrier });
+    assert_eq!(evs[1].recorded.tx_hash, rs[3].tx_hash);
+    hechain_types::trace::verify_history(Suite::Standard, &it, &evs).unwrap();
+    drop(reader);
+
+    // Views.
+    let out = view(&e, TRACE_ADDRESS, ITrace::itemOfCall { code: "V-1".into() }.abi_encode());
+    let got = ITrace::itemOfCall::abi_decode_returns(&out.output).unwrap();
+    assert_eq!((got.custodian, got.pendingTo, got.events, got.recalled), (a(&carrier), a(&addr(&e, 2)), 2, false));
+    let can = |who: &Address| {
+        let out = view(&e, carrier, ICarrier::canWriteCall { code: "V-1".into(), account: a(who) }.abi_encode());
+        bool::abi_decode(&out.output).unwrap()
+    };
+    assert!(can(&carrier) && !can(&producer));
+    let missing = view(&e, TRACE_ADDRESS, ITrace::itemOfCall { code: "NOPE".into() }.abi_encode());
+    assert!(matches!(missing.status, CallStatus::Reverted(ref m) if m.contains("no item has code")), "{missing:?}");
 }

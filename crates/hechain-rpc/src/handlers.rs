@@ -4,8 +4,10 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use hechain_execution::certificate::{CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate};
-use hechain_execution::{copyright, ecert, evidence, governance, keys, voucher, Overlay};
+use hechain_execution::certificate::{
+    CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
+};
+use hechain_execution::{copyright, ecert, evidence, governance, keys, trace, voucher, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
 use rayon::prelude::*;
@@ -1157,6 +1159,186 @@ pub(crate) async fn data_grant_certificate(
         certify(&ctx, &reader, CertifiedRecord::DataGrant(g), &format!("grant {id}"))
     })
     .await
+}
+
+// ------------------------------------------------------------------ traceability (溯源)
+
+fn batch_not_found(id: u64) -> ApiError {
+    ApiError::not_found("batch_not_found", format!("no batch has id {id}"))
+}
+
+fn trace_code(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let code = path_param(path)?;
+    hechain_types::trace::validate_code(&code).map_err(|e| ApiError::bad_request("invalid_code", e.to_string()))?;
+    Ok(code)
+}
+
+fn trace_item_of(reader: &StoreReader, code: &str) -> Result<hechain_types::TraceItem, ApiError> {
+    trace::item_by_code(reader, code)?
+        .ok_or_else(|| ApiError::not_found("item_not_found", format!("no item has code {code:?}")))
+}
+
+fn trace_batch_of(reader: &StoreReader, id: u64) -> Result<hechain_types::TraceBatch, ApiError> {
+    trace::batch(reader, id)?.ok_or_else(|| batch_not_found(id))
+}
+
+/// An item's events, checked against the rolling hash its record commits to.
+fn verified_history(
+    ctx: &RpcContext,
+    reader: &StoreReader,
+    item: &hechain_types::TraceItem,
+) -> Result<Vec<hechain_types::TraceEvent>, ApiError> {
+    let events = trace::events(reader, item)?;
+    hechain_types::trace::verify_history(ctx.genesis.suite(), item, &events)
+        .map_err(|e| ApiError::Internal(format!("stored history of item {} does not verify: {e}", item.id)))?;
+    Ok(events)
+}
+
+/// `GET /api/v1/trace/items/{code}`: the consumer-facing answer — the item, its batch, whether
+/// it is recalled, its chain of custody and every event in order, checked against the hash
+/// chain in the item record.
+pub(crate) async fn trace_item(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let code = trace_code(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let item = trace_item_of(&reader, &code)?;
+        let batch = trace_batch_of(&reader, item.batch_id)?;
+        let events = verified_history(&ctx, &reader, &item)?;
+        let custody = trace::custody_chain(batch.producer, &events);
+        Ok(Json(json!({
+            "code": code,
+            "item": to_json(&item)?,
+            "batch": to_json(&batch)?,
+            "recalled": batch.recall.is_some(),
+            "custody_chain": custody,
+            "events": to_json(&events)?,
+            "history_verified": true,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/v1/trace/items/{code}/certificate`: the item record with its whole history and its
+/// batch, proven under a quorum-sealed block.
+pub(crate) async fn trace_item_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let code = trace_code(path)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let item = trace_item_of(&reader, &code)?;
+        let batch = trace_batch_of(&reader, item.batch_id)?;
+        let events = verified_history(&ctx, &reader, &item)?;
+        let record = CertifiedRecord::TraceItem(Box::new(TraceItemHistory { item, events, batch }));
+        certify(&ctx, &reader, record, &format!("item {code:?}"))
+    })
+    .await
+}
+
+/// `GET /api/v1/trace/batches/{id}`.
+pub(crate) async fn trace_batch(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
+    let id = parse::decimal("batch id", "invalid_id", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || Ok(Json(to_json(&trace_batch_of(&ctx.store.reader()?, id)?)?))).await
+}
+
+/// `GET /api/v1/trace/batches/{id}/items?after=ID&limit=N`: `{batch_id, recalled, items,
+/// next_after}` in item id order.
+pub(crate) async fn trace_batch_items(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let id = parse::decimal("batch id", "invalid_id", &path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let ctx = st.ctx;
+    let limit = page_limit(&ctx, q.limit)?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let batch = trace_batch_of(&reader, id)?;
+        let (items, next_after) = index_page(
+            &reader,
+            &keys::trace_batch_items_prefix(id),
+            q.after.map(|item| keys::trace_batch_item(id, item)),
+            limit,
+            "batch item",
+            |item| trace::item(&reader, item),
+        )?;
+        Ok(Json(json!({
+            "batch_id": id,
+            "recalled": batch.recall.is_some(),
+            "items": to_json(&items)?,
+            "next_after": next_after,
+        })))
+    })
+    .await
+}
+
+/// `GET /api/v1/trace/batches/{id}/certificate`.
+pub(crate) async fn trace_batch_certificate(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let id = parse::decimal("batch id", "invalid_id", &path_param(path)?)?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let b = trace_batch_of(&reader, id)?;
+        certify(&ctx, &reader, CertifiedRecord::TraceBatch(b), &format!("batch {id}"))
+    })
+    .await
+}
+
+/// `GET /api/v1/trace/by-producer/{address}?after=ID&limit=N`: batches a producer registered.
+pub(crate) async fn trace_by_producer(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let index = AddressIndex {
+        name: "trace producer",
+        field: "batches",
+        prefix: keys::trace_producer_prefix,
+        entry: keys::trace_by_producer,
+        load: |r, id| trace::batch(r, id),
+    };
+    address_index_page(st, path, query, index).await
+}
+
+/// `GET /api/v1/trace/by-custodian/{address}?after=ID&limit=N`: items an account holds now.
+pub(crate) async fn trace_by_custodian(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let index = AddressIndex {
+        name: "trace custodian",
+        field: "items",
+        prefix: keys::trace_custodian_prefix,
+        entry: keys::trace_by_custodian,
+        load: |r, id| trace::item(r, id),
+    };
+    address_index_page(st, path, query, index).await
+}
+
+/// `GET /api/v1/trace/pending/{address}?after=ID&limit=N`: items offered to an account and not
+/// yet accepted, rejected or cancelled.
+pub(crate) async fn trace_pending(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> ApiResult {
+    let index = AddressIndex {
+        name: "trace pending hand-over",
+        field: "items",
+        prefix: keys::trace_pending_prefix,
+        entry: keys::trace_pending,
+        load: |r, id| trace::item(r, id),
+    };
+    address_index_page(st, path, query, index).await
 }
 
 // ------------------------------------------------------------------ governance

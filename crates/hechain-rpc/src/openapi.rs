@@ -47,6 +47,40 @@ fn id_param() -> Value {
     )
 }
 
+fn code_param() -> Value {
+    path_param(
+        "code",
+        "Item code (1-200 bytes, URL-encoded: a `/` in the code is `%2F`).",
+        json!({ "type": "string", "minLength": 1, "maxLength": 200 }),
+    )
+}
+
+fn batch_id_param() -> Value {
+    path_param(
+        "id",
+        "Batch id (decimal, starting at 1).",
+        json!({ "type": "integer", "format": "int64", "minimum": 1 }),
+    )
+}
+
+/// A per-address paged list of traceability records.
+fn trace_list(operation: &str, summary: &str, field: &str, schema: &str) -> Value {
+    json!({
+        "operationId": operation,
+        "summary": summary,
+        "tags": ["traceability"],
+        "parameters": [
+            address_param(),
+            query_param("after", "Return records with ids after this one.", json!({ "type": "integer", "format": "int64" })),
+            query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+        ],
+        "responses": with_errors(json!({ "200": ok("A page.", object(&[field, "next_after"], json!({
+            field: { "type": "array", "items": schema_ref(schema) },
+            "next_after": { "type": "integer", "nullable": true },
+        }))) }), &[("400", "Malformed input; the message says what was wrong.")]),
+    })
+}
+
 fn ecert_id_param() -> Value {
     path_param(
         "id",
@@ -509,6 +543,73 @@ fn operation(method: HttpMethod, path: &str) -> Value {
                 bad, ("404", "No such grant (`grant_not_found`)."),
             ]),
         }),
+        (HttpMethod::Get, "/api/v1/trace/items/{code}") => json!({
+            "operationId": "getTraceItem",
+            "summary": "An item's full verified history by its code (consumer query)",
+            "description": "The item, its batch, whether the batch is recalled, the chain of custody (producer first, \
+                current custodian last) and every event in order. The events are checked against the rolling hash the \
+                item record commits to before the answer is sent (`history_verified`).",
+            "tags": ["traceability"],
+            "parameters": [code_param()],
+            "responses": with_errors(json!({ "200": ok("The item's history.", schema_ref("TraceItemHistory")) }), &[
+                ("400", "Malformed code (`invalid_code`)."), ("404", "No item has this code (`item_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/trace/items/{code}/certificate") => json!({
+            "operationId": "getTraceItemCertificate",
+            "summary": "Offline-verifiable certificate of an item, its whole history and its batch",
+            "tags": ["traceability"],
+            "parameters": [code_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate (kind `trace_item`).", schema_ref("RecordCertificate")) }), &[
+                ("400", "Malformed code (`invalid_code`)."), ("404", "No item has this code (`item_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/trace/batches/{id}") => json!({
+            "operationId": "getTraceBatch",
+            "summary": "A product batch",
+            "tags": ["traceability"],
+            "parameters": [batch_id_param()],
+            "responses": with_errors(json!({ "200": ok("The batch.", schema_ref("TraceBatch")) }), &[
+                bad, ("404", "No such batch (`batch_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/trace/batches/{id}/items") => json!({
+            "operationId": "listTraceBatchItems",
+            "summary": "Items of a batch, paged in id order",
+            "tags": ["traceability"],
+            "parameters": [
+                batch_id_param(),
+                query_param("after", "Return items with ids after this one.", json!({ "type": "integer", "format": "int64" })),
+                query_param("limit", "Page size, 1 to the server's max_page (default 100).", json!({ "type": "integer", "minimum": 1, "default": 100 })),
+            ],
+            "responses": with_errors(json!({ "200": ok("A page of items.", object(&["batch_id", "recalled", "items", "next_after"], json!({
+                "batch_id": { "type": "integer" },
+                "recalled": { "type": "boolean", "description": "Whether the batch (so every item in it) is recalled." },
+                "items": { "type": "array", "items": schema_ref("TraceItem") },
+                "next_after": { "type": "integer", "nullable": true },
+            }))) }), &[bad, ("404", "No such batch (`batch_not_found`).")]),
+        }),
+        (HttpMethod::Get, "/api/v1/trace/batches/{id}/certificate") => json!({
+            "operationId": "getTraceBatchCertificate",
+            "summary": "Offline-verifiable certificate of a batch record",
+            "tags": ["traceability"],
+            "parameters": [batch_id_param()],
+            "responses": with_errors(json!({ "200": ok("The certificate (kind `trace_batch`).", schema_ref("RecordCertificate")) }), &[
+                bad, ("404", "No such batch (`batch_not_found`)."),
+            ]),
+        }),
+        (HttpMethod::Get, "/api/v1/trace/by-producer/{address}") => {
+            trace_list("listTraceBatchesByProducer", "Batches a producer registered, paged", "batches", "TraceBatch")
+        }
+        (HttpMethod::Get, "/api/v1/trace/by-custodian/{address}") => {
+            trace_list("listTraceItemsByCustodian", "Items an account holds now, paged", "items", "TraceItem")
+        }
+        (HttpMethod::Get, "/api/v1/trace/pending/{address}") => trace_list(
+            "listTracePendingItems",
+            "Items offered to an account and not yet answered, paged",
+            "items",
+            "TraceItem",
+        ),
         (HttpMethod::Get, "/api/v1/governance") => json!({
             "operationId": "getGovernance",
             "summary": "Governance settings, committee, permissions and chain parameters in force",
@@ -712,6 +813,7 @@ fn schemas() -> Value {
             },
         }),
     );
+    let trace_payloads = trace_payload_schemas(&int);
     add(
         "Payload",
         json!({
@@ -791,6 +893,9 @@ fn schemas() -> Value {
                     "type": { "type": "string", "enum": ["data_access"] }, "grant_id": int,
                     "purpose": { "type": "string", "minLength": 1, "maxLength": 256 }, "request_hash": schema_ref("Hash"),
                 })),
+                trace_payloads[0].clone(), trace_payloads[1].clone(), trace_payloads[2].clone(), trace_payloads[3].clone(),
+                trace_payloads[4].clone(), trace_payloads[5].clone(), trace_payloads[6].clone(), trace_payloads[7].clone(),
+                trace_payloads[8].clone(), trace_payloads[9].clone(),
                 object(&["type", "action"], json!({
                     "type": { "type": "string", "enum": ["gov_propose"] }, "action": schema_ref("GovAction"),
                     "description": { "type": "string", "maxLength": 1024 },
@@ -842,13 +947,16 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["type"],
             "properties": {
-                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled", "ecert_issued", "ecert_revoked", "dataset_registered", "data_granted", "data_grant_revoked", "data_accessed", "gov_proposed", "gov_voted", "gov_approved", "gov_rejected"] },
+                "type": { "type": "string", "enum": ["transfer", "evidence_stored", "copyright_registered", "copyright_transferred", "copyright_licensed", "voucher_issued", "voucher_split", "voucher_pledged", "voucher_released", "voucher_settled", "ecert_issued", "ecert_revoked", "dataset_registered", "data_granted", "data_grant_revoked", "data_accessed", "trace_batch_registered", "trace_items_registered", "trace_event_appended", "trace_authorized", "trace_revoked", "trace_handover_offered", "trace_handover_closed", "trace_batch_recalled", "gov_proposed", "gov_voted", "gov_approved", "gov_rejected"] },
                 "from": schema_ref("Address"), "to": schema_ref("Address"), "amount": schema_ref("Amount"),
                 "id": int, "content_hash": schema_ref("Hash"), "submitter": schema_ref("Address"), "meta": schema_ref("EvidenceMeta"),
                 "owner": schema_ref("Address"), "index": int, "licensee": schema_ref("Address"), "exclusive": { "type": "boolean" },
                 "issuer": schema_ref("Address"), "holder": schema_ref("Address"), "part": int, "voucher": int, "bank": schema_ref("Address"),
                 "children": { "type": "array", "items": int }, "paid": schema_ref("Amount"), "parts": int,
                 "grant": int, "subject": schema_ref("Subject"), "grantee": schema_ref("Address"), "expires_ms": int, "seq": int,
+                "batch": int, "producer": schema_ref("Address"), "first_item": int, "count": int, "item": { "type": "integer", "nullable": true },
+                "author": schema_ref("Address"), "account": schema_ref("Address"),
+                "outcome": { "type": "string", "enum": ["accepted", "rejected", "cancelled"] },
                 "proposer": schema_ref("Address"), "action": { "type": "string" }, "deadline_ms": int, "proposal": int,
                 "voter": schema_ref("Address"), "approve": { "type": "boolean" }, "weight": int,
             },
@@ -1077,14 +1185,16 @@ fn schemas() -> Value {
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
-                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license", "voucher", "voucher_part", "ecert", "dataset", "data_grant"] },
-                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart"), schema_ref("Ecert"), schema_ref("Dataset"), schema_ref("DataGrant")] },
+                "kind": { "type": "string", "enum": ["copyright_work", "copyright_license", "voucher", "voucher_part", "trace_batch", "trace_item", "ecert", "dataset", "data_grant"] },
+                "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart"), schema_ref("TraceBatch"), schema_ref("TraceItemRecordWithHistory"), schema_ref("Ecert"), schema_ref("Dataset"), schema_ref("DataGrant")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
                 "state_proof": schema_ref("SmtProof"),
+                "related_proofs": { "type": "array", "items": schema_ref("SmtProof"), "description": "trace_item only: proof of the carried batch under the same state root." },
             }),
         ),
     );
+    add_trace_schemas(&mut add, &int);
     add(
         "Voucher",
         object(
@@ -1445,4 +1555,135 @@ pub fn document() -> Value {
         "paths": paths,
         "components": { "schemas": schemas() },
     })
+}
+
+/// Request schemas of the ten traceability payloads, in `Payload` order.
+fn trace_payload_schemas(int: &Value) -> Vec<Value> {
+    let tag = |t: &str| json!({ "type": "string", "enum": [t] });
+    let codes = json!({ "type": "array", "minItems": 1, "maxItems": 256, "items": { "type": "string", "minLength": 1, "maxLength": 200 } });
+    let target = json!({ "oneOf": [
+        object(&["scope", "batch_id"], json!({ "scope": tag("batch"), "batch_id": int })),
+        object(&["scope", "code"], json!({ "scope": tag("item"), "code": { "type": "string" } })),
+    ] });
+    vec![
+        object(
+            &["type", "product", "producer_label", "attributes"],
+            json!({
+                "type": tag("trace_batch"),
+                "product": { "type": "string", "minLength": 1, "maxLength": 256 },
+                "producer_label": { "type": "string", "minLength": 1, "maxLength": 256 },
+                "attributes": schema_ref("Hash"),
+                "metadata": { "type": "string", "maxLength": 1024 },
+                "codes": { "type": "array", "maxItems": 256, "items": { "type": "string", "minLength": 1, "maxLength": 200 } },
+            }),
+        ),
+        object(
+            &["type", "batch_id", "codes"],
+            json!({ "type": tag("trace_add_items"), "batch_id": int, "codes": codes }),
+        ),
+        object(
+            &["type", "codes", "stage", "event_time_ms"],
+            json!({
+                "type": tag("trace_event"), "codes": codes,
+                "stage": { "type": "string", "minLength": 1, "maxLength": 64 },
+                "location": { "type": "string", "maxLength": 256 },
+                "event_time_ms": { "allOf": [int], "description": "At most 5 minutes after the block time." },
+                "attachments": { "type": "array", "maxItems": 16, "items": schema_ref("Hash") },
+                "note": { "type": "string", "maxLength": 1024 },
+            }),
+        ),
+        object(
+            &["type", "target", "account"],
+            json!({ "type": tag("trace_authorize"), "target": target, "account": schema_ref("Address") }),
+        ),
+        object(
+            &["type", "target", "account"],
+            json!({ "type": tag("trace_revoke"), "target": target, "account": schema_ref("Address") }),
+        ),
+        object(
+            &["type", "codes", "to"],
+            json!({ "type": tag("trace_handover"), "codes": codes, "to": schema_ref("Address") }),
+        ),
+        object(&["type", "codes"], json!({ "type": tag("trace_accept"), "codes": codes })),
+        object(&["type", "codes"], json!({ "type": tag("trace_reject"), "codes": codes })),
+        object(&["type", "codes"], json!({ "type": tag("trace_cancel"), "codes": codes })),
+        object(
+            &["type", "batch_id", "reason"],
+            json!({
+                "type": tag("trace_recall"), "batch_id": int, "reason": { "type": "string", "minLength": 1, "maxLength": 1024 },
+            }),
+        ),
+    ]
+}
+
+/// Response schemas of the traceability module.
+fn add_trace_schemas(add: &mut impl FnMut(&str, Value), int: &Value) {
+    add(
+        "TraceBatch",
+        object(
+            &["id", "producer", "product", "producer_label", "attributes", "metadata", "items", "created", "recall"],
+            json!({
+                "id": int, "producer": schema_ref("Address"), "product": { "type": "string" },
+                "producer_label": { "type": "string" }, "attributes": schema_ref("Hash"), "metadata": { "type": "string" },
+                "items": int, "created": schema_ref("Stamp"),
+                "recall": { "type": "object", "nullable": true, "required": ["reason", "recalled"], "properties": {
+                    "reason": { "type": "string" }, "recalled": schema_ref("Stamp"),
+                } },
+            }),
+        ),
+    );
+    add(
+        "TraceItem",
+        object(
+            &["id", "code", "batch_id", "custodian", "pending", "events", "history", "registered", "updated"],
+            json!({
+                "id": int, "code": { "type": "string" }, "batch_id": int, "custodian": schema_ref("Address"),
+                "pending": { "type": "object", "nullable": true, "required": ["to", "offered"], "properties": {
+                    "to": schema_ref("Address"), "offered": schema_ref("Stamp"),
+                } },
+                "events": { "allOf": [int], "description": "Number of events; their indexes are 0..events." },
+                "history": { "allOf": [schema_ref("Hash")], "description": "Rolling hash: h = hash(h ‖ encode(event)) from zero over the events." },
+                "registered": schema_ref("Stamp"), "updated": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "TraceEvent",
+        object(
+            &["item_id", "index", "author", "kind", "recorded"],
+            json!({
+                "item_id": int, "index": int, "author": schema_ref("Address"),
+                "kind": { "type": "object", "required": ["type"], "properties": {
+                    "type": { "type": "string", "enum": ["lifecycle", "custody"] },
+                    "stage": { "type": "string" }, "location": { "type": "string" }, "event_time_ms": int,
+                    "attachments": { "type": "array", "items": schema_ref("Hash") }, "note": { "type": "string" },
+                    "from": schema_ref("Address"), "to": schema_ref("Address"),
+                } },
+                "recorded": schema_ref("Stamp"),
+            }),
+        ),
+    );
+    add(
+        "TraceItemHistory",
+        object(
+            &["code", "item", "batch", "recalled", "custody_chain", "events", "history_verified"],
+            json!({
+                "code": { "type": "string" }, "item": schema_ref("TraceItem"), "batch": schema_ref("TraceBatch"),
+                "recalled": { "type": "boolean" },
+                "custody_chain": { "type": "array", "items": schema_ref("Address"), "description": "Producer first, current custodian last." },
+                "events": { "type": "array", "items": schema_ref("TraceEvent") },
+                "history_verified": { "type": "boolean" },
+            }),
+        ),
+    );
+    add(
+        "TraceItemRecordWithHistory",
+        object(
+            &["item", "events", "batch"],
+            json!({
+                "item": schema_ref("TraceItem"), "events": { "type": "array", "items": schema_ref("TraceEvent") },
+                "batch": schema_ref("TraceBatch"),
+            }),
+        ),
+    );
 }

@@ -16,7 +16,8 @@ use hechain_crypto::AccountKey;
 use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
     Address, AuditEntry, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, EvidenceMeta,
-    EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, Transaction, TxStatus, Voucher, VoucherPart, H256,
+    EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, TraceBatch, TraceEvent, TraceItem, Transaction,
+    TxStatus, Voucher, VoucherPart, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -127,6 +128,52 @@ pub struct CopyrightLicenses {
     pub as_of_ms: u64,
     /// The licenses, in grant order.
     pub licenses: Vec<ListedLicense>,
+}
+
+/// An item's full history as `GET /api/v1/trace/items/{code}` answers it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TraceHistory {
+    /// The code asked for.
+    pub code: String,
+    /// The item record.
+    pub item: TraceItem,
+    /// Its batch.
+    pub batch: TraceBatch,
+    /// Whether the batch (so the item) is recalled.
+    pub recalled: bool,
+    /// Producer first, current custodian last.
+    pub custody_chain: Vec<Address>,
+    /// Every event, in order.
+    pub events: Vec<TraceEvent>,
+    /// The node checked the events against the item's rolling hash.
+    pub history_verified: bool,
+}
+
+/// A page of a batch's items.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TraceBatchItems {
+    /// The batch.
+    pub batch_id: u64,
+    /// Whether it is recalled.
+    pub recalled: bool,
+    /// The items.
+    pub items: Vec<TraceItem>,
+    /// Pass as `after` for the next page (`None` on the last page).
+    pub next_after: Option<u64>,
+}
+
+/// Percent-encodes one URL path segment (everything but ASCII letters, digits and `-._~`), so
+/// that any item code, `/` included, is one segment.
+pub fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A voucher with the parts that hold its value.
@@ -686,6 +733,90 @@ impl Client {
         self.certificate(&format!("/data-grants/{id}/certificate")).await
     }
 
+    /// One page of a per-address list route answering `{<field>: [...], next_after}`.
+    async fn address_page<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        field: &str,
+        who: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<T>, Option<u64>), SdkError> {
+        let mut path = format!("{route}/{who}?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        let mut v: Value = self.get(&path).await?;
+        let items = serde_json::from_value(v.get_mut(field).map(Value::take).unwrap_or(Value::Null))
+            .map_err(|e| SdkError::Decode(format!("{route} {field}: {e}")))?;
+        let next = v.get("next_after").and_then(Value::as_u64);
+        Ok((items, next))
+    }
+
+    /// An item's full history by its code: batch, recall status, custody chain, events.
+    pub async fn trace_item(&self, code: &str) -> Result<TraceHistory, SdkError> {
+        self.get(&format!("/trace/items/{}", path_segment(code))).await
+    }
+
+    /// A product batch.
+    pub async fn trace_batch(&self, id: u64) -> Result<TraceBatch, SdkError> {
+        self.get(&format!("/trace/batches/{id}")).await
+    }
+
+    /// A page of a batch's items (ids after `after`).
+    pub async fn trace_batch_items(
+        &self,
+        id: u64,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<TraceBatchItems, SdkError> {
+        let mut path = format!("/trace/batches/{id}/items?limit={limit}");
+        if let Some(a) = after {
+            path.push_str(&format!("&after={a}"));
+        }
+        self.get(&path).await
+    }
+
+    /// A page of the batches a producer registered.
+    pub async fn trace_batches_of(
+        &self,
+        producer: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<TraceBatch>, Option<u64>), SdkError> {
+        self.address_page("/trace/by-producer", "batches", producer, after, limit).await
+    }
+
+    /// A page of the items an account holds now.
+    pub async fn trace_items_held(
+        &self,
+        custodian: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<TraceItem>, Option<u64>), SdkError> {
+        self.address_page("/trace/by-custodian", "items", custodian, after, limit).await
+    }
+
+    /// A page of the items offered to an account and not yet answered.
+    pub async fn trace_pending(
+        &self,
+        receiver: &Address,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<TraceItem>, Option<u64>), SdkError> {
+        self.address_page("/trace/pending", "items", receiver, after, limit).await
+    }
+
+    /// Offline-verifiable certificate of an item with its whole history and its batch.
+    pub async fn trace_item_certificate(&self, code: &str) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/trace/items/{}/certificate", path_segment(code))).await
+    }
+
+    /// Offline-verifiable certificate of a batch.
+    pub async fn trace_batch_certificate(&self, id: u64) -> Result<RecordCertificate, SdkError> {
+        self.certificate(&format!("/trace/batches/{id}/certificate")).await
+    }
+
     /// Builds, signs and submits a transaction from `key` with the next
     /// pending nonce, then waits for its receipt. Fails if the transaction
     /// was committed but did not succeed.
@@ -737,5 +868,17 @@ fn subject_path(subject: &Subject) -> String {
     match subject {
         Subject::Certificate(id) => format!("ecerts/{id}"),
         Subject::Dataset(id) => format!("datasets/{id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_segment;
+
+    #[test]
+    fn path_segments_keep_only_unreserved_bytes() {
+        assert_eq!(path_segment("QR-1_a.b~c"), "QR-1_a.b~c");
+        assert_eq!(path_segment("01/0950/21/A 1"), "01%2F0950%2F21%2FA%201");
+        assert_eq!(path_segment("番?#%"), "%E7%95%AA%3F%23%25");
     }
 }

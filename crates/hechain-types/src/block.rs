@@ -259,6 +259,74 @@ pub enum Event {
         /// Position of the use in the subject's audit log.
         seq: u64,
     },
+    /// A product batch was registered.
+    TraceBatchRegistered {
+        /// Batch id.
+        batch: u64,
+        /// The producer.
+        producer: Address,
+    },
+    /// Items were registered in a batch (ids `first_item .. first_item + count`).
+    TraceItemsRegistered {
+        /// Batch id.
+        batch: u64,
+        /// Id of the first new item.
+        first_item: u64,
+        /// Number of new items.
+        count: u32,
+    },
+    /// An event was appended to an item's history.
+    TraceEventAppended {
+        /// Item id.
+        item: u64,
+        /// Event index.
+        index: u32,
+        /// Who wrote it.
+        author: Address,
+    },
+    /// An account was authorised to append events (`item` absent: the whole batch).
+    TraceAuthorized {
+        /// Batch id.
+        batch: u64,
+        /// Item id, for an item authorisation.
+        item: Option<u64>,
+        /// The account.
+        account: Address,
+    },
+    /// An authorisation was withdrawn.
+    TraceRevoked {
+        /// Batch id.
+        batch: u64,
+        /// Item id, for an item authorisation.
+        item: Option<u64>,
+        /// The account.
+        account: Address,
+    },
+    /// A custodian offered an item to a receiver.
+    TraceHandoverOffered {
+        /// Item id.
+        item: u64,
+        /// Custodian.
+        from: Address,
+        /// Receiver.
+        to: Address,
+    },
+    /// A pending hand-over ended: `accepted` (custody moved), `rejected` or `cancelled`.
+    TraceHandoverClosed {
+        /// Item id.
+        item: u64,
+        /// Custodian that offered it.
+        from: Address,
+        /// Receiver it was offered to.
+        to: Address,
+        /// `accepted`, `rejected` or `cancelled`.
+        outcome: String,
+    },
+    /// A batch was recalled.
+    TraceBatchRecalled {
+        /// Batch id.
+        batch: u64,
+    },
     /// A governance proposal was made.
     GovProposed {
         /// Proposal id.

@@ -14,6 +14,7 @@ pub mod genesis;
 pub mod governance;
 pub mod merkle;
 pub mod primitives;
+pub mod trace;
 pub mod tx;
 pub mod voucher;
 
@@ -32,6 +33,9 @@ pub use governance::{
 };
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
+pub use trace::{
+    PendingHandover, TraceBatch, TraceEvent, TraceEventKind, TraceGrant, TraceItem, TraceRecall, TraceTarget,
+};
 pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};
 pub use voucher::{PartStatus, SplitOutput, Voucher, VoucherPart};
 

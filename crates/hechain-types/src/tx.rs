@@ -203,6 +203,92 @@ pub enum Payload {
         /// Hash of the request (kept off chain by the grantee).
         request_hash: H256,
     },
+    /// Register a product batch (sender: the producer, first custodian of its items), with
+    /// up to 256 item codes.
+    TraceBatch {
+        /// Product name.
+        product: String,
+        /// Producer's name as declared.
+        producer_label: String,
+        /// Hash of the batch's attributes document.
+        attributes: H256,
+        /// Optional free metadata (may be empty).
+        #[serde(default)]
+        metadata: String,
+        /// Item codes, unique chain-wide (may be empty; add more with `trace_add_items`).
+        #[serde(default)]
+        codes: Vec<String>,
+    },
+    /// Add item codes to a batch (sender: its producer).
+    TraceAddItems {
+        /// The batch.
+        batch_id: u64,
+        /// 1–256 new codes.
+        codes: Vec<String>,
+    },
+    /// Append a lifecycle event to items the sender holds or is authorised for.
+    TraceEvent {
+        /// 1–256 item codes (the same event is appended to each).
+        codes: Vec<String>,
+        /// Stage label, e.g. `harvested`, `inspected`, `shipped`.
+        stage: String,
+        /// Where it happened.
+        #[serde(default)]
+        location: String,
+        /// When it happened (ms since the Unix epoch), at most 5 minutes after the block time.
+        event_time_ms: u64,
+        /// Hashes of attached documents.
+        #[serde(default)]
+        attachments: Vec<H256>,
+        /// Free note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Authorise an account to append events to a batch's items (sender: the producer) or to
+    /// one item (sender: its custodian).
+    TraceAuthorize {
+        /// Batch or item.
+        target: crate::trace::TraceTarget,
+        /// The account.
+        account: Address,
+    },
+    /// Withdraw an authorisation (sender: the producer for a batch, the custodian for an item).
+    TraceRevoke {
+        /// Batch or item.
+        target: crate::trace::TraceTarget,
+        /// The account.
+        account: Address,
+    },
+    /// Offer items the sender holds to a receiver, who must accept.
+    TraceHandover {
+        /// 1–256 item codes.
+        codes: Vec<String>,
+        /// The receiver.
+        to: Address,
+    },
+    /// Accept items offered to the sender: custody moves to the sender.
+    TraceAccept {
+        /// 1–256 item codes.
+        codes: Vec<String>,
+    },
+    /// Refuse items offered to the sender.
+    TraceReject {
+        /// 1–256 item codes.
+        codes: Vec<String>,
+    },
+    /// Withdraw the sender's pending offers of items.
+    TraceCancel {
+        /// 1–256 item codes.
+        codes: Vec<String>,
+    },
+    /// Recall a batch (sender: its producer): every item in it shows recalled and can no longer
+    /// change hands.
+    TraceRecall {
+        /// The batch.
+        batch_id: u64,
+        /// Why.
+        reason: String,
+    },
     /// Propose a governance change (sender: a committee member).
     GovPropose {
         /// The change.
@@ -221,7 +307,7 @@ pub enum Payload {
 }
 
 /// The native modules, as [`Payload::module`] names them (permission settings refer to them).
-pub const MODULES: [&str; 6] = ["transfer", "evidence", "copyright", "voucher", "ecert", "governance"];
+pub const MODULES: [&str; 7] = ["transfer", "evidence", "copyright", "voucher", "trace", "ecert", "governance"];
 
 /// A payload alone is encoded where a contract's native-module operation is logged (the
 /// e-certificate precompile).
@@ -256,6 +342,21 @@ impl Payload {
             Payload::CopyrightLicense { start_ms, end_ms, territory, .. } => {
                 crate::copyright::validate_license(*start_ms, *end_ms, territory)
             }
+            Payload::TraceBatch { product, producer_label, metadata, codes, .. } => {
+                crate::trace::validate_batch(product, producer_label, metadata, codes)
+            }
+            Payload::TraceAddItems { codes, .. }
+            | Payload::TraceHandover { codes, .. }
+            | Payload::TraceAccept { codes }
+            | Payload::TraceReject { codes }
+            | Payload::TraceCancel { codes } => crate::trace::validate_codes(codes, false),
+            Payload::TraceEvent { codes, stage, location, attachments, note, .. } => {
+                crate::trace::validate_event(codes, stage, location, attachments, note)
+            }
+            Payload::TraceAuthorize { target, .. } | Payload::TraceRevoke { target, .. } => {
+                crate::trace::validate_target(target)
+            }
+            Payload::TraceRecall { reason, .. } => crate::trace::validate_recall(reason),
             Payload::GovPropose { action, description } => {
                 crate::governance::validate_description(description)?;
                 action.validate()
@@ -283,6 +384,16 @@ impl Payload {
             | Payload::DataGrant { .. }
             | Payload::DataGrantRevoke { .. }
             | Payload::DataAccess { .. } => "ecert",
+            Payload::TraceBatch { .. }
+            | Payload::TraceAddItems { .. }
+            | Payload::TraceEvent { .. }
+            | Payload::TraceAuthorize { .. }
+            | Payload::TraceRevoke { .. }
+            | Payload::TraceHandover { .. }
+            | Payload::TraceAccept { .. }
+            | Payload::TraceReject { .. }
+            | Payload::TraceCancel { .. }
+            | Payload::TraceRecall { .. } => "trace",
             Payload::GovPropose { .. } | Payload::GovVote { .. } => "governance",
         }
     }

@@ -139,8 +139,8 @@ fn parse_output(s: &str) -> anyhow::Result<SplitOutput> {
     })
 }
 
-/// Sends a voucher operation; returns the tx hash, height and receipt events.
-async fn send(
+/// Sends a module operation (voucher, trace); returns the tx hash, height and receipt events.
+pub(crate) async fn send(
     cli: &Cli,
     c: &Client,
     status: Option<&Status>,
@@ -153,7 +153,7 @@ async fn send(
     Ok((tx_hash, r.height, r.receipt.events))
 }
 
-/// Prints the outcome of a sent module operation (also used by `ecert`).
+/// Prints the outcome of a sent module operation (also used by `ecert`, `trace` and `gov`).
 pub(crate) fn done(cli: &Cli, what: String, tx_hash: H256, height: u64, events: &[Event]) -> i32 {
     emit(cli.json, &json!({"tx_hash": tx_hash, "height": height, "events": events}), || {
         format!("{what}\n  tx      {tx_hash}\n  height  {height}")

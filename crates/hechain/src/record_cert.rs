@@ -1,5 +1,5 @@
 //! Record certificates on the command line, shared by the module commands (`copyright`,
-//! `voucher`, `ecert`, …): writing an exported certificate, and verifying one offline.
+//! `voucher`, `trace`, `ecert`, …): writing an exported certificate, and verifying one offline.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,8 @@ fn describe(record: &CertifiedRecord) -> String {
         CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),
         CertifiedRecord::Dataset(d) => crate::cmd_ecert::dataset_text(d),
         CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),
+        CertifiedRecord::TraceBatch(b) => crate::cmd_trace::batch_text(b),
+        CertifiedRecord::TraceItem(h) => crate::cmd_trace::history_text(h),
     }
 }
 

@@ -5,6 +5,7 @@
 //! | `0x0000000000000000000000000000000000001000` | evidence (存证) | `contracts/IHechainEvidence.sol` |
 //! | `0x0000000000000000000000000000000000001001` | copyright (版权) | `contracts/IHechainCopyright.sol` ([`copyright`]) |
 //! | `0x0000000000000000000000000000000000001002` | receivable vouchers (数字凭证) | `contracts/IHechainVoucher.sol` ([`voucher`]) |
+//! | `0x0000000000000000000000000000000000001003` | traceability (溯源) | `contracts/IHechainTrace.sol` ([`trace`]) |
 //! | `0x0000000000000000000000000000000000001004` | e-certificates (电子证照) | `contracts/IHechainCertificates.sol` ([`ecert`]) |
 //!
 //! A precompile cannot write native state directly: a frame that calls it may still revert.
@@ -31,6 +32,7 @@ use crate::{evidence, keys, BlockContext, ExecError};
 pub mod copyright;
 pub mod ecert;
 mod replay;
+pub mod trace;
 pub mod voucher;
 
 sol! {
@@ -64,6 +66,9 @@ pub const ECERT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 /// Address of the copyright precompile (native copyright transactions show it as their `to`
 /// over JSON-RPC).
 pub const COPYRIGHT_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01]);
+/// Address of the traceability precompile (`contracts/IHechainTrace.sol`); native
+/// traceability transactions show it as their `to` over JSON-RPC.
+pub const TRACE_ADDRESS: Address = Address([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x03]);
 
 /// Gas of `store`: the base covers the four native state writes (like four fresh SSTOREs),
 /// plus calldata-like cost per metadata byte.
@@ -93,6 +98,7 @@ impl ChainPrecompiles {
         warm.insert(evm_address(&COPYRIGHT_ADDRESS));
         warm.insert(evm_address(&VOUCHER_ADDRESS));
         warm.insert(evm_address(&ECERT_ADDRESS));
+        warm.insert(evm_address(&TRACE_ADDRESS));
         Self { eth, warm, block }
     }
 }
@@ -129,6 +135,8 @@ where
             "voucher"
         } else if inputs.bytecode_address == evm_address(&ECERT_ADDRESS) {
             "ecert"
+        } else if inputs.bytecode_address == evm_address(&TRACE_ADDRESS) {
+            "trace"
         } else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
@@ -139,7 +147,8 @@ where
                 "evidence" => evidence_precompile(ctx, inputs),
                 "copyright" => copyright::run(ctx, inputs, self.block),
                 "voucher" => voucher::run(ctx, inputs, self.block),
-                _ => ecert::run(ctx, inputs, self.block),
+                "ecert" => ecert::run(ctx, inputs, self.block),
+                _ => trace::run(ctx, inputs, self.block),
             },
         };
         let out = match result {
@@ -377,6 +386,7 @@ pub fn apply_module_logs<R: StateRead + ?Sized>(
     let mut events = apply_evidence_logs(o, ctx, logs, tx_hash)?;
     events.extend(copyright::apply_copyright_logs(o, ctx, logs, tx_hash)?);
     events.extend(voucher::apply_voucher_logs(o, ctx, logs, tx_hash)?);
+    events.extend(trace::apply_trace_logs(o, ctx, logs, tx_hash)?);
     events.extend(ecert::apply_ecert_logs(o, ctx, logs, tx_hash)?);
     Ok(events)
 }

@@ -142,7 +142,7 @@ fn qty_be(bytes: &[u8]) -> String {
 /// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
     use hechain_execution::precompile::{
-        COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, GOVERNANCE_ADDRESS, VOUCHER_ADDRESS,
+        COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, GOVERNANCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS,
     };
     match &n.tx.payload {
         Payload::Transfer { to, amount } => (*to, *amount),
@@ -155,6 +155,16 @@ fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Addres
         | Payload::VoucherPledge { .. }
         | Payload::VoucherRelease { .. }
         | Payload::VoucherSettle { .. } => (VOUCHER_ADDRESS, 0),
+        Payload::TraceBatch { .. }
+        | Payload::TraceAddItems { .. }
+        | Payload::TraceEvent { .. }
+        | Payload::TraceAuthorize { .. }
+        | Payload::TraceRevoke { .. }
+        | Payload::TraceHandover { .. }
+        | Payload::TraceAccept { .. }
+        | Payload::TraceReject { .. }
+        | Payload::TraceCancel { .. }
+        | Payload::TraceRecall { .. } => (TRACE_ADDRESS, 0),
         Payload::EcertIssue { .. }
         | Payload::EcertRevoke { .. }
         | Payload::DatasetRegister { .. }

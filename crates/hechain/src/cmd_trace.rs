@@ -1,0 +1,486 @@
+//! `hechain trace …`: traceability (溯源, 一物一码): register batches and item codes, append
+//! lifecycle events, authorise participants, hand items over (offer / accept / reject /
+//! cancel), recall batches, show an item's full history, export/verify certificates.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use clap::Subcommand;
+use hechain_execution::certificate::TraceItemHistory;
+use hechain_sdk::Client;
+use hechain_types::{Event, Payload, TraceBatch, TraceEvent, TraceEventKind, TraceItem, TraceTarget, H256};
+use serde_json::json;
+
+use crate::cmd_chain::{address_or_signer, client, parse_address};
+use crate::cmd_voucher::{done, send};
+use crate::output::{emit, format_ms, parse_time_ms};
+use crate::{record_cert, Cli};
+
+#[derive(Subcommand, Debug)]
+pub enum TraceCmd {
+    /// Register a product batch (you are the producer and first custodian of its items).
+    Batch {
+        /// Product name.
+        #[arg(long)]
+        product: String,
+        /// Producer's name as shown to consumers.
+        #[arg(long)]
+        producer_label: String,
+        /// Attributes document: a 0x hash, or a file to hash with the chain's suite.
+        #[arg(long)]
+        attributes: String,
+        /// Free metadata (up to 1,024 bytes).
+        #[arg(long, default_value = "")]
+        metadata: String,
+        /// Item codes to register with the batch (up to 256 in all).
+        codes: Vec<String>,
+        /// A file with more item codes, one per line.
+        #[arg(long)]
+        codes_file: Option<PathBuf>,
+    },
+    /// Add item codes to a batch you produced.
+    AddItems {
+        /// Batch id.
+        batch: u64,
+        /// Item codes (up to 256 in all).
+        codes: Vec<String>,
+        /// A file with more item codes, one per line.
+        #[arg(long)]
+        codes_file: Option<PathBuf>,
+    },
+    /// Append a lifecycle event to items you hold or are authorised for.
+    Event {
+        /// Item codes (the same event goes to each).
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// Stage, e.g. harvested, processed, shipped, inspected, sold, destroyed.
+        #[arg(long)]
+        stage: String,
+        /// Where it happened.
+        #[arg(long, default_value = "")]
+        location: String,
+        /// When it happened: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or milliseconds (default: now).
+        #[arg(long)]
+        time: Option<String>,
+        /// Attached document: a 0x hash or a file to hash (repeatable, up to 16).
+        #[arg(long = "attach")]
+        attachments: Vec<String>,
+        /// Free note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Authorise an account to append events to a batch you produced (--batch) or an item you
+    /// hold (--item).
+    Authorize {
+        /// The account.
+        account: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Withdraw an authorisation.
+    Revoke {
+        /// The account.
+        account: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Offer items you hold to a receiver; custody moves when the receiver accepts.
+    Handover {
+        /// The receiver.
+        to: String,
+        /// Item codes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Accept items offered to you: you become their custodian.
+    Accept {
+        /// Item codes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Refuse items offered to you.
+    Reject {
+        /// Item codes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Withdraw your pending offers of items.
+    Cancel {
+        /// Item codes.
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Recall a batch you produced: every item in it shows recalled and can no longer change hands.
+    Recall {
+        /// Batch id.
+        batch: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show an item's full history by its code: batch, recall, custody chain, events.
+    Item {
+        /// Item code.
+        code: String,
+    },
+    /// Show a batch and a page of its items.
+    BatchShow {
+        /// Batch id.
+        id: u64,
+        /// List items with ids after this one.
+        #[arg(long)]
+        after: Option<u64>,
+        /// Most items to list.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// List the items an account holds (default: the --key account); --produced lists the
+    /// batches it registered, --pending the items offered to it.
+    List {
+        /// Address.
+        address: Option<String>,
+        /// Batches produced instead of items held.
+        #[arg(long, conflicts_with = "pending")]
+        produced: bool,
+        /// Items offered to the account and not yet answered.
+        #[arg(long)]
+        pending: bool,
+        /// List records with ids after this one.
+        #[arg(long)]
+        after: Option<u64>,
+        /// Most records to list.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Export the offline-verifiable certificate of an item and its whole history (or, with
+    /// --batch, of a batch).
+    Cert {
+        /// Item code (batch id with --batch).
+        id: String,
+        /// Certify the batch record instead of an item.
+        #[arg(long)]
+        batch: bool,
+        /// Output file (standard output when omitted).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Verify an item or batch certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    VerifyCert {
+        /// Certificate JSON file.
+        cert: PathBuf,
+        /// The chain's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
+}
+
+/// `--batch ID` or `--item CODE`.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    /// Every item of this batch (you are its producer).
+    #[arg(long)]
+    batch: Option<u64>,
+    /// This item (you are its custodian).
+    #[arg(long)]
+    item: Option<String>,
+}
+
+impl TargetArgs {
+    fn target(&self) -> anyhow::Result<TraceTarget> {
+        match (&self.batch, &self.item) {
+            (Some(batch_id), None) => Ok(TraceTarget::Batch { batch_id: *batch_id }),
+            (None, Some(code)) => Ok(TraceTarget::Item { code: code.clone() }),
+            _ => Err(anyhow!("give exactly one of --batch ID and --item CODE")),
+        }
+    }
+}
+
+pub(crate) fn batch_text(b: &TraceBatch) -> String {
+    let mut out = format!(
+        "batch {}: {} by {} ({})\n  attributes    {}\n  items         {}\n  registered    {} (height {}, tx {})",
+        b.id,
+        b.product,
+        b.producer_label,
+        b.producer.to_checksum(),
+        b.attributes,
+        b.items,
+        format_ms(b.created.timestamp_ms),
+        b.created.height,
+        b.created.tx_hash,
+    );
+    if !b.metadata.is_empty() {
+        out.push_str(&format!("\n  metadata      {}", b.metadata));
+    }
+    match &b.recall {
+        Some(r) => out.push_str(&format!(
+            "\n  RECALLED      {} (height {}): {}",
+            format_ms(r.recalled.timestamp_ms),
+            r.recalled.height,
+            r.reason
+        )),
+        None => out.push_str("\n  recall        none"),
+    }
+    out
+}
+
+pub(crate) fn item_text(it: &TraceItem) -> String {
+    format!(
+        "item {} {:?} of batch {}: held by {}{}, {} event(s)",
+        it.id,
+        it.code,
+        it.batch_id,
+        it.custodian.to_checksum(),
+        it.pending.as_ref().map(|p| format!(" (offered to {})", p.to.to_checksum())).unwrap_or_default(),
+        it.events
+    )
+}
+
+pub(crate) fn event_text(e: &TraceEvent) -> String {
+    let what = match &e.kind {
+        TraceEventKind::Lifecycle { stage, location, event_time_ms, attachments, note } => {
+            let mut s = format!("{stage} at {}", format_ms(*event_time_ms));
+            if !location.is_empty() {
+                s.push_str(&format!(" in {location}"));
+            }
+            for a in attachments {
+                s.push_str(&format!("\n        attachment {a}"));
+            }
+            if !note.is_empty() {
+                s.push_str(&format!("\n        note: {note}"));
+            }
+            s
+        }
+        TraceEventKind::Custody { from, to } => {
+            format!("custody {} -> {}", from.to_checksum(), to.to_checksum())
+        }
+    };
+    format!(
+        "#{} {what}\n        by {} (height {}, {}, tx {})",
+        e.index,
+        e.author.to_checksum(),
+        e.recorded.height,
+        format_ms(e.recorded.timestamp_ms),
+        e.recorded.tx_hash
+    )
+}
+
+/// An item with its batch and history, as text.
+pub(crate) fn history_text(h: &TraceItemHistory) -> String {
+    let mut out = item_text(&h.item);
+    out.push('\n');
+    out.push_str(&batch_text(&h.batch));
+    for e in &h.events {
+        out.push_str("\n  ");
+        out.push_str(&event_text(e));
+    }
+    out
+}
+
+/// Codes from the command line and, optionally, a file (one per line, blank lines skipped).
+fn gather_codes(codes: &[String], file: Option<&PathBuf>) -> anyhow::Result<Vec<String>> {
+    let mut all = codes.to_vec();
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        all.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+    }
+    Ok(all)
+}
+
+/// A 0x hash, or the suite hash of a file.
+fn hash_arg(suite: hechain_types::Suite, s: &str, what: &str) -> anyhow::Result<H256> {
+    match s.parse::<H256>() {
+        Ok(h) => Ok(h),
+        Err(_) => crate::cmd_evidence::hash_file(suite, Path::new(s))
+            .with_context(|| format!("{what} {s:?} is neither a 0x hash nor a readable file")),
+    }
+}
+
+fn now_ms() -> anyhow::Result<u64> {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).context("system clock")?;
+    u64::try_from(d.as_millis()).context("system clock")
+}
+
+async fn op(cli: &Cli, c: &Client, payload: Payload, what: impl FnOnce(&[Event]) -> String) -> anyhow::Result<i32> {
+    let (tx, h, ev) = send(cli, c, None, payload).await?;
+    Ok(done(cli, what(&ev), tx, h, &ev))
+}
+
+pub async fn run(cli: &Cli, cmd: &TraceCmd) -> anyhow::Result<i32> {
+    match cmd {
+        TraceCmd::Batch { product, producer_label, attributes, metadata, codes, codes_file } => {
+            let c = client(cli)?;
+            let s = c.status().await?;
+            let payload = Payload::TraceBatch {
+                product: product.clone(),
+                producer_label: producer_label.clone(),
+                attributes: hash_arg(s.suite, attributes, "--attributes")?,
+                metadata: metadata.clone(),
+                codes: gather_codes(codes, codes_file.as_ref())?,
+            };
+            let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
+            let what = match (ev.first(), ev.get(1)) {
+                (Some(Event::TraceBatchRegistered { batch, .. }), Some(Event::TraceItemsRegistered { count, .. })) => {
+                    format!("registered batch {batch} with {count} item(s)")
+                }
+                (Some(Event::TraceBatchRegistered { batch, .. }), _) => format!("registered batch {batch}"),
+                _ => "registered".into(),
+            };
+            Ok(done(cli, what, tx, h, &ev))
+        }
+        TraceCmd::AddItems { batch, codes, codes_file } => {
+            let codes = gather_codes(codes, codes_file.as_ref())?;
+            op(cli, &client(cli)?, Payload::TraceAddItems { batch_id: *batch, codes }, |ev| match ev.first() {
+                Some(Event::TraceItemsRegistered { count, first_item, .. }) => {
+                    format!("added {count} item(s) to batch {batch} (ids from {first_item})")
+                }
+                _ => "added".into(),
+            })
+            .await
+        }
+        TraceCmd::Event { codes, stage, location, time, attachments, note } => {
+            let c = client(cli)?;
+            let s = c.status().await?;
+            let event_time_ms = match time {
+                Some(t) => parse_time_ms(t).context("--time")?,
+                None => now_ms()?,
+            };
+            let attachments =
+                attachments.iter().map(|a| hash_arg(s.suite, a, "--attach")).collect::<anyhow::Result<Vec<_>>>()?;
+            let payload = Payload::TraceEvent {
+                codes: codes.clone(),
+                stage: stage.clone(),
+                location: location.clone(),
+                event_time_ms,
+                attachments,
+                note: note.clone(),
+            };
+            let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
+            Ok(done(cli, format!("recorded {stage:?} for {} item(s)", ev.len()), tx, h, &ev))
+        }
+        TraceCmd::Authorize { account, target } => {
+            let account = parse_address(account, "account")?;
+            let payload = Payload::TraceAuthorize { target: target.target()?, account };
+            op(cli, &client(cli)?, payload, |_| format!("authorised {}", account.to_checksum())).await
+        }
+        TraceCmd::Revoke { account, target } => {
+            let account = parse_address(account, "account")?;
+            let payload = Payload::TraceRevoke { target: target.target()?, account };
+            op(cli, &client(cli)?, payload, |_| format!("revoked {}", account.to_checksum())).await
+        }
+        TraceCmd::Handover { to, codes } => {
+            let to = parse_address(to, "receiver")?;
+            let payload = Payload::TraceHandover { codes: codes.clone(), to };
+            op(cli, &client(cli)?, payload, |ev| {
+                format!("offered {} item(s) to {}; custody moves when they accept", ev.len(), to.to_checksum())
+            })
+            .await
+        }
+        TraceCmd::Accept { codes } => {
+            op(cli, &client(cli)?, Payload::TraceAccept { codes: codes.clone() }, |_| {
+                format!("accepted {} item(s): you are their custodian", codes.len())
+            })
+            .await
+        }
+        TraceCmd::Reject { codes } => {
+            op(cli, &client(cli)?, Payload::TraceReject { codes: codes.clone() }, |_| {
+                format!("rejected {} item(s)", codes.len())
+            })
+            .await
+        }
+        TraceCmd::Cancel { codes } => {
+            op(cli, &client(cli)?, Payload::TraceCancel { codes: codes.clone() }, |_| {
+                format!("cancelled the offer of {} item(s)", codes.len())
+            })
+            .await
+        }
+        TraceCmd::Recall { batch, reason } => {
+            let payload = Payload::TraceRecall { batch_id: *batch, reason: reason.clone() };
+            op(cli, &client(cli)?, payload, |_| format!("recalled batch {batch}")).await
+        }
+        TraceCmd::Item { code } => {
+            let h = client(cli)?.trace_item(code).await?;
+            emit(cli.json, &h, || {
+                let mut out = item_text(&h.item);
+                if h.recalled {
+                    out.push_str("\n  *** RECALLED ***");
+                }
+                out.push('\n');
+                out.push_str(&batch_text(&h.batch));
+                let chain: Vec<String> = h.custody_chain.iter().map(|a| a.to_checksum()).collect();
+                out.push_str(&format!("\n  custody chain {}", chain.join(" -> ")));
+                for e in &h.events {
+                    out.push_str("\n  ");
+                    out.push_str(&event_text(e));
+                }
+                out.push_str(&format!(
+                    "\n  history       {} ({})",
+                    h.item.history,
+                    if h.history_verified { "verified" } else { "NOT verified" }
+                ));
+                out
+            });
+            Ok(0)
+        }
+        TraceCmd::BatchShow { id, after, limit } => {
+            let c = client(cli)?;
+            let b = c.trace_batch(*id).await?;
+            let page = c.trace_batch_items(*id, *after, *limit).await?;
+            emit(cli.json, &json!({"batch": b, "items": page.items, "next_after": page.next_after}), || {
+                let mut out = batch_text(&b);
+                for it in &page.items {
+                    out.push_str("\n  ");
+                    out.push_str(&item_text(it));
+                }
+                if let Some(n) = page.next_after {
+                    out.push_str(&format!("\n  … more: --after {n}"));
+                }
+                out
+            });
+            Ok(0)
+        }
+        TraceCmd::List { address, produced, pending, after, limit } => {
+            let c = client(cli)?;
+            let who = address_or_signer(cli, &c, address.as_deref(), "address").await?;
+            let more = |n: Option<u64>| n.map(|n| format!("\n  … more: --after {n}")).unwrap_or_default();
+            if *produced {
+                let (batches, next) = c.trace_batches_of(&who, *after, *limit).await?;
+                emit(cli.json, &json!({"producer": who, "batches": batches, "next_after": next}), || {
+                    let mut out = format!("{} batch(es) produced by {}", batches.len(), who.to_checksum());
+                    for b in &batches {
+                        let recalled = if b.recall.is_some() { ", RECALLED" } else { "" };
+                        out.push_str(&format!("\n  batch {}: {} ({} items{recalled})", b.id, b.product, b.items));
+                    }
+                    out + &more(next)
+                });
+            } else {
+                let (items, next) = if *pending {
+                    c.trace_pending(&who, *after, *limit).await?
+                } else {
+                    c.trace_items_held(&who, *after, *limit).await?
+                };
+                let field = if *pending { "offered to" } else { "held by" };
+                emit(cli.json, &json!({"account": who, "items": items, "next_after": next}), || {
+                    let mut out = format!("{} item(s) {field} {}", items.len(), who.to_checksum());
+                    for it in &items {
+                        out.push_str("\n  ");
+                        out.push_str(&item_text(it));
+                    }
+                    out + &more(next)
+                });
+            }
+            Ok(0)
+        }
+        TraceCmd::Cert { id, batch, output } => {
+            let c = client(cli)?;
+            let cert = if *batch {
+                let n: u64 = id.parse().map_err(|_| anyhow!("batch id {id:?} is not a whole number"))?;
+                c.trace_batch_certificate(n).await?
+            } else {
+                c.trace_item_certificate(id).await?
+            };
+            record_cert::write(cli, &cert, output.as_ref(), json!({"id": id, "batch": batch}))
+        }
+        TraceCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis),
+    }
+}
