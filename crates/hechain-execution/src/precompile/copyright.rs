@@ -224,16 +224,10 @@ where
         Op::Transfer { .. } => TRANSFER_GAS,
         Op::License { territory, .. } => LICENSE_GAS + GAS_PER_BYTE * territory.len() as u64,
     };
-    if gas > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
-    if inputs.is_static {
-        return Ok(revert_msg(gas, "copyright precompile: writes are not allowed in a static call", r));
-    }
     let db = &ctx.db_ref().0;
-    let mut o = match scratch(db, &ops, block)? {
+    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
         Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(gas, &reason, r)),
+        Err(refused) => return Ok(refused),
     };
     // A grant is checked against every license of the work.
     let gas = match &op {

@@ -176,17 +176,11 @@ where
         | Call::auditLength(_) => return view(ctx, inputs, &call, block),
     };
     let gas = WRITE_GAS + GAS_PER_BYTE * payload.encode().len() as u64;
-    if gas > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
-    if inputs.is_static {
-        return Ok(revert_msg(gas, "ecert precompile: writes are not allowed in a static call", r));
-    }
     let ops: Vec<Op> = pending_ops(ctx);
     let db = &ctx.db_ref().0;
-    let mut o = match scratch(db, &ops, block)? {
+    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
         Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(gas, &reason, r)),
+        Err(refused) => return Ok(refused),
     };
     let mut op = Op { sender: ours(inputs.caller), id: 0, payload };
     let events = match op.apply(&mut o, block, H256::ZERO)? {

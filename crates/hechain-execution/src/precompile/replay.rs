@@ -12,9 +12,11 @@
 
 use hechain_types::{Address, Event, H256};
 use revm::context::{ContextTr, JournalTr};
+use revm::interpreter::CallInputs;
+use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Log, LogData};
 
-use super::evm_address;
+use super::{evm_address, revert_msg};
 use crate::state::{Overlay, StateRead};
 use crate::{BlockContext, ExecError};
 
@@ -69,6 +71,27 @@ pub(crate) fn scratch<'a, O: ModuleOp, D: StateRead + ?Sized>(
         }
     }
     Ok(Ok(o))
+}
+
+/// The scratch state a write operation of `O`'s module is decided on, after the checks every
+/// write shares: `gas` fits the call's gas limit, and the call is not static. `Ok(Err(output))`
+/// is what the precompile answers instead (out of gas, or a revert with the reason).
+pub(crate) fn write_scratch<'a, O: ModuleOp, D: StateRead + ?Sized>(
+    db: &'a D,
+    ops: &[O],
+    block: BlockContext,
+    inputs: &CallInputs,
+    gas: u64,
+) -> Result<Result<Overlay<'a, D>, PrecompileOutput>, ExecError> {
+    let r = inputs.reservoir;
+    if gas > inputs.gas_limit {
+        return Ok(Err(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r)));
+    }
+    if inputs.is_static {
+        let msg = format!("{} precompile: writes are not allowed in a static call", O::MODULE);
+        return Ok(Err(revert_msg(gas, &msg, r)));
+    }
+    Ok(scratch(db, ops, block)?.map_err(|reason| revert_msg(gas, &reason, r)))
 }
 
 /// Applies the operations a successful transaction made through the module's precompile (its

@@ -194,16 +194,10 @@ where
     let Some(payload) = payload_of(&call) else { return view(ctx, inputs, &call, &ops, block) };
     let op = Op { sender: ours(inputs.caller), payload };
     let gas = OP_GAS + GAS_PER_CODE * op.codes() as u64 + GAS_PER_BYTE * op.payload.encode().len() as u64;
-    if gas > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
-    if inputs.is_static {
-        return Ok(revert_msg(gas, "trace precompile: writes are not allowed in a static call", r));
-    }
     let db = &ctx.db_ref().0;
-    let mut o = match scratch(db, &ops, block)? {
+    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
         Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(gas, &reason, r)),
+        Err(refused) => return Ok(refused),
     };
     let events = match trace::apply(&mut o, block, &op.sender, H256::ZERO, &op.payload)? {
         Ok(ev) => ev,

@@ -241,16 +241,10 @@ where
         Op::Pledge { .. } | Op::Release { .. } => PLEDGE_GAS,
         Op::Settle { .. } => SETTLE_GAS,
     };
-    if base_gas > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
-    if inputs.is_static {
-        return Ok(revert_msg(base_gas, "voucher precompile: writes are not allowed in a static call", r));
-    }
     let db = &ctx.db_ref().0;
-    let mut o = match scratch(db, &ops, block)? {
+    let mut o = match replay::write_scratch(db, &ops, block, inputs, base_gas)? {
         Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(base_gas, &reason, r)),
+        Err(refused) => return Ok(refused),
     };
     let events = match op.apply(&mut o, block, H256::ZERO)? {
         Ok(ev) => ev,
