@@ -25,7 +25,8 @@ fn balance(node: &DevNode, who: &str) -> u128 {
 #[test]
 fn voucher_issue_split_pledge_settle() {
     let dir = tempfile::tempdir().unwrap();
-    let node = DevNode::start(&dir.path().join("data"), &["--block-time", "100"]);
+    let data = dir.path().join("data");
+    let node = DevNode::start(&data, &["--block-time", "100"]);
     let as_holder = |args: &[&str]| {
         let mut a = vec!["--key", HOLDER_KEY];
         a.extend_from_slice(args);
@@ -97,4 +98,12 @@ fn voucher_issue_split_pledge_settle() {
     let ok = cli_env("http://127.0.0.1:9", &["voucher", "verify-cert", c, "--genesis", &genesis], &[]);
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("part 2 of voucher 1: 600"));
+
+    // The records survive a restart.
+    let node = DevNode::start(&data, &["--block-time", "100"]);
+    let shown = json_ok(&node.cli(&["--json", "voucher", "show", "1"]));
+    assert_eq!(shown["voucher"]["settled"]["height"], settled["height"]);
+    let (_, l) = get(&node.url, "/api/v1/vouchers/parts/3/lineage");
+    assert_eq!(l["lineage"][0]["status"]["state"], "settled");
+    assert_eq!(l["lineage"][0]["status"]["paid_to"].as_str().map(str::to_lowercase).as_deref(), Some(BANK));
 }
