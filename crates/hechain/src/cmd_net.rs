@@ -128,6 +128,10 @@ pub fn init(cli: &Cli, a: &InitArgs) -> anyhow::Result<i32> {
                 ));
             }
             s.push_str(&format!(
+                "Governance committee: test accounts 0 to {} (one per organisation, weight 1; `hechain gov members`).\n",
+                spec.orgs.saturating_sub(1)
+            ));
+            s.push_str(&format!(
                 "\nStart all nodes:   hechain net up {0}\nStatus:            hechain net status {0}\nStop:              hechain net down {0}",
                 a.out.display()
             ));

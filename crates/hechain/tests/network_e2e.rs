@@ -69,6 +69,25 @@ fn consortium_commits_survives_crashes_and_serves_observers() {
     );
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
 
+    // Governance across the consortium: org 1's member proposes through node 0, orgs 2 and 3 vote
+    // through nodes 1 and 2; the third yes (3 of 4 ≥ two thirds) applies the change on every
+    // node, the observer included.
+    let sink = SINK.to_lowercase();
+    let p = json_ok(&net.cli(0, &["--json", "--key", &key, "gov", "propose", "grant-role", &sink, "user"]));
+    assert_eq!(p["events"][0]["type"], "gov_proposed", "{p}");
+    let v = json_ok(&net.cli(1, &["--json", "--key", &net.test_key(1), "gov", "vote", "1", "yes"]));
+    assert_eq!(v["events"].as_array().map(|e| e.len()), Some(1), "2 of 4 is not enough: {v}");
+    let v = json_ok(&net.cli(2, &["--json", "--key", &net.test_key(2), "gov", "vote", "1", "yes"]));
+    assert_eq!(v["events"][1]["type"], "gov_approved", "{v}");
+    let applied_at = v["height"].as_u64().expect("height");
+    net.wait_height(&all, applied_at, Duration::from_secs(30));
+    for i in all {
+        let r = json_ok(&net.cli(i, &["--json", "gov", "roles", &sink]));
+        assert_eq!(r["roles"], serde_json::json!(["user"]), "node {i}: {r}");
+        let s = json_ok(&net.cli(i, &["--json", "gov", "show", "1"]));
+        assert_eq!(s["status"], "applied", "node {i}: {s}");
+    }
+
     // One validator crashes: the other three keep committing.
     net.kill9(3);
     let h = net.height(0);
