@@ -197,12 +197,11 @@ fn status_text(s: &ProposalStatus) -> String {
 
 fn proposal_line(p: &Proposal) -> String {
     format!(
-        "proposal {}: {} by {} — yes {}/{} no {} of weight {} (threshold {} bps), {}",
+        "proposal {}: {} by {} — yes {}, no {} of weight {} (threshold {} bps), {}",
         p.id,
         p.action.kind(),
         p.proposer.to_checksum(),
         p.yes_weight,
-        p.total_weight,
         p.no_weight,
         p.total_weight,
         p.threshold_bps,
@@ -226,7 +225,10 @@ pub async fn run(cli: &Cli, cmd: &GovCmd) -> anyhow::Result<i32> {
                     None => "this chain has no governance committee".into(),
                 };
                 for m in &g.committee {
-                    out.push_str(&format!("\n  {}  weight {}  {}", m.address.to_checksum(), m.weight, m.org));
+                    out.push_str(&format!("\n  {}  weight {}", m.address.to_checksum(), m.weight));
+                    if !m.org.is_empty() {
+                        out.push_str(&format!("  ({})", m.org));
+                    }
                 }
                 out.push_str(&format!(
                     "\nopen proposals {:?}\npermissions   {}",
