@@ -80,6 +80,25 @@ pub const EXISTS_GAS: u64 = 2_600;
 /// Gas of `get`.
 pub const GET_GAS: u64 = 5_000;
 
+/// The native modules callable from Solidity and their precompile addresses (the module names
+/// are [`hechain_types::tx::MODULES`]' names, which permission settings use).
+pub const MODULE_PRECOMPILES: [(&str, Address); 5] = [
+    ("evidence", EVIDENCE_ADDRESS),
+    ("copyright", COPYRIGHT_ADDRESS),
+    ("voucher", VOUCHER_ADDRESS),
+    ("trace", TRACE_ADDRESS),
+    ("ecert", ECERT_ADDRESS),
+];
+
+/// The address a native module's transactions show as their `to` over JSON-RPC: its precompile,
+/// or [`GOVERNANCE_ADDRESS`] for governance; `None` for `transfer`, whose `to` is the recipient.
+pub fn module_address(module: &str) -> Option<Address> {
+    match module {
+        "governance" => Some(GOVERNANCE_ADDRESS),
+        m => MODULE_PRECOMPILES.iter().find(|(name, _)| *name == m).map(|(_, a)| *a),
+    }
+}
+
 /// Ethereum's precompiles plus hechain's native-module precompiles.
 #[derive(Debug, Clone)]
 pub struct ChainPrecompiles {
@@ -94,11 +113,9 @@ impl ChainPrecompiles {
     pub fn new(spec: SpecId, block: BlockContext) -> Self {
         let eth = EthPrecompiles::new(spec);
         let mut warm = eth.warm_addresses().clone();
-        warm.insert(evm_address(&EVIDENCE_ADDRESS));
-        warm.insert(evm_address(&COPYRIGHT_ADDRESS));
-        warm.insert(evm_address(&VOUCHER_ADDRESS));
-        warm.insert(evm_address(&ECERT_ADDRESS));
-        warm.insert(evm_address(&TRACE_ADDRESS));
+        for (_, a) in MODULE_PRECOMPILES {
+            warm.insert(evm_address(&a));
+        }
         Self { eth, warm, block }
     }
 }
@@ -127,19 +144,11 @@ where
     }
 
     fn run(&mut self, ctx: &mut CTX, inputs: &CallInputs) -> Result<Option<InterpreterResult>, String> {
-        let module = if inputs.bytecode_address == evm_address(&EVIDENCE_ADDRESS) {
-            "evidence"
-        } else if inputs.bytecode_address == evm_address(&COPYRIGHT_ADDRESS) {
-            "copyright"
-        } else if inputs.bytecode_address == evm_address(&VOUCHER_ADDRESS) {
-            "voucher"
-        } else if inputs.bytecode_address == evm_address(&ECERT_ADDRESS) {
-            "ecert"
-        } else if inputs.bytecode_address == evm_address(&TRACE_ADDRESS) {
-            "trace"
-        } else {
+        let Some((module, _)) = MODULE_PRECOMPILES.iter().find(|(_, a)| evm_address(a) == inputs.bytecode_address)
+        else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
         };
+        let module = *module;
         let result = match permitted(ctx, inputs, module) {
             Ok(Some(refused)) => Ok(refused),
             Err(e) => Err(e),
@@ -389,4 +398,25 @@ pub fn apply_module_logs<R: StateRead + ?Sized>(
     events.extend(trace::apply_trace_logs(o, ctx, logs, tx_hash)?);
     events.extend(ecert::apply_ecert_logs(o, ctx, logs, tx_hash)?);
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_but_transfer_has_its_own_address() {
+        let mut seen = Vec::new();
+        for m in hechain_types::tx::MODULES {
+            match module_address(m) {
+                None => assert_eq!(m, "transfer"),
+                Some(a) => {
+                    assert!(!seen.contains(&a), "{m} shares an address");
+                    seen.push(a);
+                }
+            }
+        }
+        assert_eq!(seen.len(), hechain_types::tx::MODULES.len() - 1);
+        assert!(module_address("nonsense").is_none());
+    }
 }

@@ -141,37 +141,9 @@ fn qty_be(bytes: &[u8]) -> String {
 /// What a native transaction looks like to Ethereum: its recipient (the module's address for a
 /// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
-    use hechain_execution::precompile::{
-        COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, GOVERNANCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS,
-    };
     match &n.tx.payload {
         Payload::Transfer { to, amount } => (*to, *amount),
-        Payload::EvidencePut { .. } => (EVIDENCE_ADDRESS, 0),
-        Payload::CopyrightRegister { .. } | Payload::CopyrightTransfer { .. } | Payload::CopyrightLicense { .. } => {
-            (COPYRIGHT_ADDRESS, 0)
-        }
-        Payload::VoucherIssue { .. }
-        | Payload::VoucherSplit { .. }
-        | Payload::VoucherPledge { .. }
-        | Payload::VoucherRelease { .. }
-        | Payload::VoucherSettle { .. } => (VOUCHER_ADDRESS, 0),
-        Payload::TraceBatch { .. }
-        | Payload::TraceAddItems { .. }
-        | Payload::TraceEvent { .. }
-        | Payload::TraceAuthorize { .. }
-        | Payload::TraceRevoke { .. }
-        | Payload::TraceHandover { .. }
-        | Payload::TraceAccept { .. }
-        | Payload::TraceReject { .. }
-        | Payload::TraceCancel { .. }
-        | Payload::TraceRecall { .. } => (TRACE_ADDRESS, 0),
-        Payload::EcertIssue { .. }
-        | Payload::EcertRevoke { .. }
-        | Payload::DatasetRegister { .. }
-        | Payload::DataGrant { .. }
-        | Payload::DataGrantRevoke { .. }
-        | Payload::DataAccess { .. } => (ECERT_ADDRESS, 0),
-        Payload::GovPropose { .. } | Payload::GovVote { .. } => (GOVERNANCE_ADDRESS, 0),
+        p => (hechain_execution::precompile::module_address(p.module()).unwrap_or_default(), 0),
     }
 }
 
