@@ -196,9 +196,13 @@ impl Policy {
         if let Err(e) = self.check_frozen(s, sender, "account")? {
             return Ok(Err(e));
         }
+        // A frozen contract cannot be called; a frozen account can still receive value (as by a
+        // native transfer): freezing stops an account acting, not being paid.
         if let Some(to) = to {
             if let Err(e) = self.check_frozen(s, to, "contract")? {
-                return Ok(Err(e));
+                if s.get(&keys::evm_code(to))?.is_some() {
+                    return Ok(Err(e));
+                }
             }
         }
         if to.is_none() && !self.params.deploy.allows(sender) {

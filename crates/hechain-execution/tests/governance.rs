@@ -197,11 +197,20 @@ fn frozen_accounts_cannot_transact_until_unfrozen() {
     assert_eq!(rs[0].fee_charged, 0);
     assert_eq!(account_of(&e.store.reader().unwrap(), &addr(&e, 3)).unwrap().nonce, 0, "nothing charged");
     n.0[3] = 0;
-    // A frozen contract cannot be called, and a frozen account cannot send Ethereum transactions.
+    // A frozen account cannot send Ethereum transactions either, but it can still be paid.
     let r = e.store.reader().unwrap();
-    let to = addr(&e, 3);
-    assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&to)).unwrap().unwrap_err().starts_with("contract "));
-    assert!(policy_of(&e).check_eth(&r, &to, None).unwrap().is_err());
+    let frozen_eoa = addr(&e, 3);
+    assert!(policy_of(&e).check_eth(&r, &frozen_eoa, None).unwrap().is_err());
+    assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&frozen_eoa)).unwrap().is_ok());
+    drop(r);
+    // A frozen contract cannot be called.
+    let nonce = n.next(0);
+    let rs = commit(&e, vec![create_with(&e, 0, nonce, ONE_BYTE_CONTRACT.to_vec())]);
+    let contract = rs[0].evm.as_ref().unwrap().contract_address.expect("created");
+    let id = pass(&e, &mut n, Action::Freeze { account: contract, reason: "audit".into() });
+    let r = e.store.reader().unwrap();
+    let refusal = policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&contract)).unwrap().unwrap_err();
+    assert_eq!(refusal, format!("contract {contract} is frozen by proposal {id}: audit"));
     drop(r);
     pass(&e, &mut n, Action::Unfreeze { account: addr(&e, 3) });
     ok(&commit(&e, vec![transfer(&e, &mut n, 3, 5)])[0]);
@@ -339,8 +348,17 @@ fn a_chain_without_governance_cannot_change() {
     assert_eq!(reason(&o.receipts[0]), "this chain has no governance committee: its rules cannot change");
 }
 
+/// Init code that deploys the one-byte runtime code `0x01`: PUSH1 1, PUSH1 0, MSTORE8, PUSH1 1,
+/// PUSH1 0, RETURN.
+const ONE_BYTE_CONTRACT: [u8; 10] = [0x60, 0x01, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3];
+
 /// An EIP-1559 contract creation (init code `STOP`) from key `i`.
 fn create(e: &Env, i: usize, nonce: u64) -> ChainTx {
+    create_with(e, i, nonce, vec![0x00])
+}
+
+/// An EIP-1559 contract creation with `init` code from key `i`.
+fn create_with(e: &Env, i: usize, nonce: u64, init: Vec<u8>) -> ChainTx {
     let tx = TxEip1559 {
         chain_id: 5,
         nonce,
@@ -350,7 +368,7 @@ fn create(e: &Env, i: usize, nonce: u64) -> ChainTx {
         to: TxKind::Create,
         value: U256::ZERO,
         access_list: Default::default(),
-        input: vec![0x00].into(),
+        input: init.into(),
     };
     sign(tx, &e.keys[i])
 }
