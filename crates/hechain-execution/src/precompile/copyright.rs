@@ -11,7 +11,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Bytes, Log, LogData};
 
-use super::replay::{self, pending_ops, scratch, ModuleOp};
+use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, COPYRIGHT_ADDRESS};
 use crate::copyright::{self, Outcome};
 use crate::state::{Overlay, StateRead};
@@ -225,8 +225,8 @@ where
         Op::License { territory, .. } => LICENSE_GAS + GAS_PER_BYTE * territory.len() as u64,
     };
     let db = &ctx.db_ref().0;
-    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
-        Ok(o) => o,
+    let (mut o, gas) = match replay::write_scratch(db, &ops, block, inputs, gas)? {
+        Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
     // A grant is checked against every license of the work.
@@ -271,21 +271,21 @@ where
     use IHechainCopyright::IHechainCopyrightCalls as Call;
     let r = inputs.reservoir;
     let db = &ctx.db_ref().0;
-    let o = match scratch(db, ops, block)? {
-        Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(VIEW_GAS, &reason, r)),
+    let (o, vg) = match replay::view_scratch(db, ops, block, inputs, VIEW_GAS)? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
     let need = |id: u64, o: &Overlay<'_, D>| -> Result<Result<CopyrightWork, String>, ExecError> {
         Ok(copyright::work(o, id)?.ok_or_else(|| format!("no registered work has id {id}")))
     };
     let (gas, out) = match call {
         Call::ownerOf(c) => match need(c.id, &o)? {
-            Ok(w) => (VIEW_GAS, IHechainCopyright::ownerOfCall::abi_encode_returns(&evm_address(&w.owner))),
-            Err(e) => return Ok(revert_msg(VIEW_GAS, &e, r)),
+            Ok(w) => (vg, IHechainCopyright::ownerOfCall::abi_encode_returns(&evm_address(&w.owner))),
+            Err(e) => return Ok(revert_msg(vg, &e, r)),
         },
         Call::workOf(c) => match copyright::work_by_hash(&o, &H256(c.contentHash.0))? {
             Some(w) => (
-                VIEW_GAS,
+                vg,
                 IHechainCopyright::workOfCall::abi_encode_returns(&IHechainCopyright::workOfReturn {
                     id: w.id,
                     owner: evm_address(&w.owner),
@@ -295,7 +295,7 @@ where
             ),
             None => {
                 let msg = format!("no work is registered with content hash {}", H256(c.contentHash.0));
-                return Ok(revert_msg(VIEW_GAS, &msg, r));
+                return Ok(revert_msg(vg, &msg, r));
             }
         },
         Call::licensed(c) => match need(c.id, &o)? {
@@ -307,12 +307,9 @@ where
                         && (l.territory.eq_ignore_ascii_case(&c.territory)
                             || l.territory.eq_ignore_ascii_case(hechain_types::copyright::WORLDWIDE))
                 });
-                (
-                    VIEW_GAS + GAS_PER_LICENSE * w.licenses as u64,
-                    IHechainCopyright::licensedCall::abi_encode_returns(&held),
-                )
+                (vg + GAS_PER_LICENSE * w.licenses as u64, IHechainCopyright::licensedCall::abi_encode_returns(&held))
             }
-            Err(e) => return Ok(revert_msg(VIEW_GAS, &e, r)),
+            Err(e) => return Ok(revert_msg(vg, &e, r)),
         },
         _ => return Ok(revert_msg(0, "copyright precompile: not a view", r)),
     };

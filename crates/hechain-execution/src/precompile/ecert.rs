@@ -17,10 +17,10 @@ use hechain_types::{Address, Codec, Event, FieldCommitment, Payload, Subject, H2
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
-use revm::precompile::{PrecompileHalt, PrecompileOutput};
+use revm::precompile::PrecompileOutput;
 use revm::primitives::{Bytes, Log, LogData};
 
-use super::replay::{self, pending_ops, scratch, ModuleOp};
+use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, ECERT_ADDRESS};
 use crate::ecert;
 use crate::state::{Overlay, StateRead};
@@ -178,8 +178,8 @@ where
     let gas = WRITE_GAS + GAS_PER_BYTE * payload.encode().len() as u64;
     let ops: Vec<Op> = pending_ops(ctx);
     let db = &ctx.db_ref().0;
-    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
-        Ok(o) => o,
+    let (mut o, gas) = match replay::write_scratch(db, &ops, block, inputs, gas)? {
+        Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
     let mut op = Op { sender: ours(inputs.caller), id: 0, payload };
@@ -206,26 +206,23 @@ where
 {
     use IHechainCertificates::IHechainCertificatesCalls as Call;
     let r = inputs.reservoir;
-    if VIEW_GAS > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
     let ops: Vec<Op> = pending_ops(ctx);
     let db = &ctx.db_ref().0;
-    let o = match scratch(db, &ops, block)? {
-        Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(VIEW_GAS, &reason, r)),
+    let (o, vg) = match replay::view_scratch(db, &ops, block, inputs, VIEW_GAS)? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
     let out = match call {
         Call::isValid(c) => match ecert::certificate(&o, c.id)? {
             Some(cert) => IHechainCertificates::isValidCall::abi_encode_returns(&cert.valid_at(c.atMs)),
-            None => return Ok(revert_msg(VIEW_GAS, &format!("no e-certificate has id {}", c.id), r)),
+            None => return Ok(revert_msg(vg, &format!("no e-certificate has id {}", c.id), r)),
         },
         Call::isAuthorized(c) => match ecert::grant(&o, c.grantId)? {
             Some(g) => {
                 let ok = ecert::authorised(&o, &g, &ours(c.grantee), c.atMs)?.is_ok();
                 IHechainCertificates::isAuthorizedCall::abi_encode_returns(&ok)
             }
-            None => return Ok(revert_msg(VIEW_GAS, &format!("no grant has id {}", c.grantId), r)),
+            None => return Ok(revert_msg(vg, &format!("no grant has id {}", c.grantId), r)),
         },
         Call::certificateOf(c) => match ecert::certificate(&o, c.id)? {
             Some(cert) => IHechainCertificates::certificateOfCall::abi_encode_returns(
@@ -238,17 +235,17 @@ where
                     revoked: cert.revoked.is_some(),
                 },
             ),
-            None => return Ok(revert_msg(VIEW_GAS, &format!("no e-certificate has id {}", c.id), r)),
+            None => return Ok(revert_msg(vg, &format!("no e-certificate has id {}", c.id), r)),
         },
         Call::fieldHashOf(c) => {
             let Some(cert) = ecert::certificate(&o, c.id)? else {
-                return Ok(revert_msg(VIEW_GAS, &format!("no e-certificate has id {}", c.id), r));
+                return Ok(revert_msg(vg, &format!("no e-certificate has id {}", c.id), r));
             };
             match cert.fields.iter().find(|f| f.name == c.name) {
                 Some(f) => IHechainCertificates::fieldHashOfCall::abi_encode_returns(&f.hash.0.into()),
                 None => {
                     let msg = format!("e-certificate {} has no field {:?}", c.id, c.name);
-                    return Ok(revert_msg(VIEW_GAS, &msg, r));
+                    return Ok(revert_msg(vg, &msg, r));
                 }
             }
         }
@@ -258,7 +255,7 @@ where
         }
         _ => return Ok(revert_msg(0, "ecert precompile: not a view", r)),
     };
-    Ok(PrecompileOutput::new(VIEW_GAS, Bytes::from(out), r))
+    Ok(PrecompileOutput::new(vg, Bytes::from(out), r))
 }
 
 /// Applies the e-certificate operations a successful transaction made through the precompile

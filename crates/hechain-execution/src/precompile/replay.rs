@@ -73,25 +73,51 @@ pub(crate) fn scratch<'a, O: ModuleOp, D: StateRead + ?Sized>(
     Ok(Ok(o))
 }
 
-/// The scratch state a write operation of `O`'s module is decided on, after the checks every
-/// write shares: `gas` fits the call's gas limit, and the call is not static. `Ok(Err(output))`
-/// is what the precompile answers instead (out of gas, or a revert with the reason).
+/// Gas of replaying a transaction's `n` earlier operations of a module, charged on every call
+/// that decides or reads on the scratch state: without it, a transaction could make a long
+/// series of cheap calls each re-running everything before it (quadratic work for linear gas).
+pub const REPLAY_GAS_PER_OP: u64 = 2_000;
+
+/// [`REPLAY_GAS_PER_OP`] for `n` operations.
+pub(crate) fn replay_gas(n: usize) -> u64 {
+    REPLAY_GAS_PER_OP.saturating_mul(n as u64)
+}
+
+/// The scratch state a read (view) is answered on, and the gas of the call: `gas` plus the
+/// replay of this transaction's `ops`. `Ok(Err(output))` is what the precompile answers instead
+/// (out of gas before any replay work, or a revert).
+pub(crate) fn view_scratch<'a, O: ModuleOp, D: StateRead + ?Sized>(
+    db: &'a D,
+    ops: &[O],
+    block: BlockContext,
+    inputs: &CallInputs,
+    gas: u64,
+) -> Result<Result<(Overlay<'a, D>, u64), PrecompileOutput>, ExecError> {
+    let r = inputs.reservoir;
+    let gas = gas.saturating_add(replay_gas(ops.len()));
+    if gas > inputs.gas_limit {
+        return Ok(Err(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r)));
+    }
+    Ok(scratch(db, ops, block)?.map(|o| (o, gas)).map_err(|reason| revert_msg(gas, &reason, r)))
+}
+
+/// The scratch state a write operation of `O`'s module is decided on, and the gas of the call
+/// (`gas` plus the replay of `ops`), after the checks every write shares: the gas fits the
+/// call's limit, and the call is not static. `Ok(Err(output))` is what the precompile answers
+/// instead (out of gas, or a revert with the reason).
 pub(crate) fn write_scratch<'a, O: ModuleOp, D: StateRead + ?Sized>(
     db: &'a D,
     ops: &[O],
     block: BlockContext,
     inputs: &CallInputs,
     gas: u64,
-) -> Result<Result<Overlay<'a, D>, PrecompileOutput>, ExecError> {
-    let r = inputs.reservoir;
-    if gas > inputs.gas_limit {
-        return Ok(Err(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r)));
-    }
-    if inputs.is_static {
+) -> Result<Result<(Overlay<'a, D>, u64), PrecompileOutput>, ExecError> {
+    let total = gas.saturating_add(replay_gas(ops.len()));
+    if inputs.is_static && total <= inputs.gas_limit {
         let msg = format!("{} precompile: writes are not allowed in a static call", O::MODULE);
-        return Ok(Err(revert_msg(gas, &msg, r)));
+        return Ok(Err(revert_msg(total, &msg, inputs.reservoir)));
     }
-    Ok(scratch(db, ops, block)?.map_err(|reason| revert_msg(gas, &reason, r)))
+    view_scratch(db, ops, block, inputs, gas)
 }
 
 /// Applies the operations a successful transaction made through the module's precompile (its

@@ -14,10 +14,10 @@ use hechain_types::{Address, Codec, Event, Payload, TraceTarget, H256};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
-use revm::precompile::{PrecompileHalt, PrecompileOutput};
+use revm::precompile::PrecompileOutput;
 use revm::primitives::{Address as EvmAddress, Bytes, Log, LogData};
 
-use super::replay::{self, pending_ops, scratch, ModuleOp};
+use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, TRACE_ADDRESS};
 use crate::state::{Overlay, StateRead};
 use crate::{trace, BlockContext, ExecError};
@@ -195,8 +195,8 @@ where
     let op = Op { sender: ours(inputs.caller), payload };
     let gas = OP_GAS + GAS_PER_CODE * op.codes() as u64 + GAS_PER_BYTE * op.payload.encode().len() as u64;
     let db = &ctx.db_ref().0;
-    let mut o = match replay::write_scratch(db, &ops, block, inputs, gas)? {
-        Ok(o) => o,
+    let (mut o, gas) = match replay::write_scratch(db, &ops, block, inputs, gas)? {
+        Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
     let events = match trace::apply(&mut o, block, &op.sender, H256::ZERO, &op.payload)? {
@@ -221,13 +221,10 @@ where
 {
     use IHechainTrace::IHechainTraceCalls as Call;
     let r = inputs.reservoir;
-    if VIEW_GAS > inputs.gas_limit {
-        return Ok(PrecompileOutput::halt(PrecompileHalt::OutOfGas, r));
-    }
     let db = &ctx.db_ref().0;
-    let o = match scratch(db, ops, block)? {
-        Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(VIEW_GAS, &reason, r)),
+    let (o, vg) = match replay::view_scratch(db, ops, block, inputs, VIEW_GAS)? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
     let code = match call {
         Call::itemOf(c) => &c.code,
@@ -235,7 +232,7 @@ where
         _ => return Ok(revert_msg(0, "trace precompile: not a view", r)),
     };
     let Some(it) = trace::item_by_code(&o, code)? else {
-        return Ok(revert_msg(VIEW_GAS, &format!("no item has code {code:?}"), r));
+        return Ok(revert_msg(vg, &format!("no item has code {code:?}"), r));
     };
     let out = match call {
         Call::mayAppend(c) => {
@@ -253,7 +250,7 @@ where
             })
         }
     };
-    Ok(PrecompileOutput::new(VIEW_GAS, Bytes::from(out), r))
+    Ok(PrecompileOutput::new(vg, Bytes::from(out), r))
 }
 
 /// Applies the trace operations a successful transaction made through the precompile (its

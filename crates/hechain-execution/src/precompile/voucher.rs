@@ -17,7 +17,7 @@ use revm::interpreter::CallInputs;
 use revm::precompile::{PrecompileHalt, PrecompileOutput};
 use revm::primitives::{Bytes, Log, LogData, U256};
 
-use super::replay::{self, pending_ops, scratch, ModuleOp};
+use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, VOUCHER_ADDRESS};
 use crate::state::{Overlay, StateRead};
 use crate::voucher::{self, Outcome, Payment};
@@ -221,12 +221,12 @@ where
         Call::transfer(c) => {
             // A transfer is a split with one output: the whole part.
             let db = &ctx.db_ref().0;
-            let amount = match scratch(db, &ops, block)? {
-                Ok(o) => match voucher::part(&o, c.partId)? {
+            let amount = match replay::view_scratch(db, &ops, block, inputs, SPLIT_GAS + GAS_PER_PART)? {
+                Ok((o, _)) => match voucher::part(&o, c.partId)? {
                     Some(p) => p.amount,
                     None => return Ok(revert_msg(SPLIT_GAS, &format!("no voucher part has id {}", c.partId), r)),
                 },
-                Err(reason) => return Ok(revert_msg(SPLIT_GAS, &reason, r)),
+                Err(refused) => return Ok(refused),
             };
             Op::Split { holder: caller, part: c.partId, outputs: vec![SplitOutput { to: ours(c.to), amount }] }
         }
@@ -242,8 +242,8 @@ where
         Op::Settle { .. } => SETTLE_GAS,
     };
     let db = &ctx.db_ref().0;
-    let mut o = match replay::write_scratch(db, &ops, block, inputs, base_gas)? {
-        Ok(o) => o,
+    let (mut o, base_gas) = match replay::write_scratch(db, &ops, block, inputs, base_gas)? {
+        Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
     let events = match op.apply(&mut o, block, H256::ZERO)? {
@@ -329,14 +329,14 @@ where
     use IHechainVoucher::IHechainVoucherCalls as Call;
     let r = inputs.reservoir;
     let db = &ctx.db_ref().0;
-    let o = match scratch(db, ops, block)? {
-        Ok(o) => o,
-        Err(reason) => return Ok(revert_msg(VIEW_GAS, &reason, r)),
+    let (o, vg) = match replay::view_scratch(db, ops, block, inputs, VIEW_GAS)? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
     let (gas, out) = match call {
         Call::voucherOf(c) => match voucher::voucher(&o, c.id)? {
             Some(v) => (
-                VIEW_GAS + 100 * v.live_parts.len() as u64,
+                vg + 100 * v.live_parts.len() as u64,
                 IHechainVoucher::voucherOfCall::abi_encode_returns(&IHechainVoucher::voucherOfReturn {
                     issuer: evm_address(&v.issuer),
                     amount: v.amount,
@@ -346,7 +346,7 @@ where
                     liveParts: v.live_parts,
                 }),
             ),
-            None => return Ok(revert_msg(VIEW_GAS, &format!("no voucher has id {}", c.id), r)),
+            None => return Ok(revert_msg(vg, &format!("no voucher has id {}", c.id), r)),
         },
         Call::partOf(c) => match voucher::part(&o, c.partId)? {
             Some(p) => {
@@ -357,7 +357,7 @@ where
                     PartStatus::Settled { paid_to } => (STATE_SETTLED, paid_to),
                 };
                 (
-                    VIEW_GAS,
+                    vg,
                     IHechainVoucher::partOfCall::abi_encode_returns(&IHechainVoucher::partOfReturn {
                         voucherId: p.voucher_id,
                         holder: evm_address(&p.holder),
@@ -368,7 +368,7 @@ where
                     }),
                 )
             }
-            None => return Ok(revert_msg(VIEW_GAS, &format!("no voucher part has id {}", c.partId), r)),
+            None => return Ok(revert_msg(vg, &format!("no voucher part has id {}", c.partId), r)),
         },
         _ => return Ok(revert_msg(0, "voucher precompile: not a view", r)),
     };
