@@ -135,6 +135,8 @@ pub struct EvmEnv {
     cfg: CfgEnv,
     block: BlockEnv,
     ctx: BlockContext,
+    /// Whether any account is frozen by governance (then every call frame checks its target).
+    any_frozen: bool,
 }
 
 impl EvmEnv {
@@ -154,7 +156,7 @@ impl EvmEnv {
             blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(0, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE)),
             ..Default::default()
         };
-        Self { cfg, block, ctx }
+        Self { cfg, block, ctx, any_frozen: false }
     }
 
     fn build<'d, D>(&self, db: &'d D) -> ChainEvm<'d, D>
@@ -166,7 +168,7 @@ impl EvmEnv {
             .with_block(self.block.clone())
             .with_ref_db(db)
             .build_mainnet()
-            .with_precompiles(ChainPrecompiles::new(SPEC, self.ctx))
+            .with_precompiles(ChainPrecompiles::new(SPEC, self.ctx, self.any_frozen))
     }
 }
 
@@ -303,8 +305,10 @@ impl BlockEvm {
     /// The EVM of the block described by `ctx`.
     pub fn new(ctx: BlockContext, chain_id: u64, policy: &crate::governance::Policy) -> Self {
         let params = &policy.params;
+        let mut env = EvmEnv::new(ctx, chain_id, params);
+        env.any_frozen = policy.any_frozen();
         Self {
-            env: EvmEnv::new(ctx, chain_id, params),
+            env,
             ctx,
             chain_id,
             params: params.clone(),
@@ -447,6 +451,7 @@ pub fn call<R: StateRead + ?Sized>(
     let overlay = Overlay::new(base);
     let codes = RefCell::new(BTreeMap::new());
     let mut env = EvmEnv::new(ctx, chain_id, params);
+    env.any_frozen = crate::governance::Policy::load(base)?.any_frozen();
     let price = req.gas_price.unwrap_or(0);
     env.cfg.disable_nonce_check = true;
     env.cfg.disable_eip3607 = true;

@@ -131,6 +131,11 @@ impl Policy {
         })
     }
 
+    /// Whether any account or contract is frozen.
+    pub fn any_frozen(&self) -> bool {
+        self.any_frozen
+    }
+
     fn check_frozen<S: StateRead + ?Sized>(
         &self,
         s: &S,
@@ -218,6 +223,24 @@ impl Policy {
             None => self.check_access(s, sender, &self.permissions.deploy, "deploy contracts"),
             Some(_) => Ok(Ok(())),
         }
+    }
+
+    /// Whether a call frame may run the code at `code_address` in the account `target` (they
+    /// differ for DELEGATECALL): refused if either is a frozen contract. Called for every frame
+    /// while anything is frozen, so a frozen contract cannot be reached through another one.
+    pub fn check_call_frame<S: StateRead + ?Sized>(
+        s: &S,
+        target: &Address,
+        code_address: &Address,
+    ) -> Result<Result<(), String>, ExecError> {
+        for a in [target, code_address] {
+            if let Some(f) = frozen(s, a)? {
+                if s.get(&keys::evm_code(a))?.is_some() {
+                    return Ok(Err(format!("contract {a} is frozen by proposal {}: {}", f.proposal, f.reason)));
+                }
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// Whether `caller` (an account or a contract) may write through the precompile of `module`.

@@ -203,15 +203,27 @@ fn frozen_accounts_cannot_transact_until_unfrozen() {
     assert!(policy_of(&e).check_eth(&r, &frozen_eoa, None).unwrap().is_err());
     assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&frozen_eoa)).unwrap().is_ok());
     drop(r);
-    // A frozen contract cannot be called.
-    let nonce = n.next(0);
-    let rs = commit(&e, vec![create_with(&e, 0, nonce, ONE_BYTE_CONTRACT.to_vec())]);
+    // A frozen contract cannot be called, directly or from another contract.
+    let (n0, n1) = (n.next(0), n.next(0));
+    let rs =
+        commit(&e, vec![create_with(&e, 0, n0, ONE_BYTE_CONTRACT.to_vec()), create_with(&e, 0, n1, caller_contract())]);
     let contract = rs[0].evm.as_ref().unwrap().contract_address.expect("created");
+    let relay = rs[1].evm.as_ref().unwrap().contract_address.expect("created");
+    let word = |a: &Address| {
+        let mut w = vec![0u8; 12];
+        w.extend_from_slice(&a.0);
+        w
+    };
+    let nonce = n.next(0);
+    ok(&commit(&e, vec![call(&e, 0, nonce, relay, word(&contract))])[0]);
     let id = pass(&e, &mut n, Action::Freeze { account: contract, reason: "audit".into() });
     let r = e.store.reader().unwrap();
     let refusal = policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&contract)).unwrap().unwrap_err();
     assert_eq!(refusal, format!("contract {contract} is frozen by proposal {id}: audit"));
     drop(r);
+    let nonce = n.next(0);
+    let rs = commit(&e, vec![call(&e, 0, nonce, relay, word(&contract))]);
+    assert!(reason(&rs[0]).starts_with("execution reverted"), "the nested call is refused: {:?}", rs[0]);
     pass(&e, &mut n, Action::Unfreeze { account: addr(&e, 3) });
     ok(&commit(&e, vec![transfer(&e, &mut n, 3, 5)])[0]);
     let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::Unfreeze { account: addr(&e, 3) })]);
@@ -348,9 +360,39 @@ fn a_chain_without_governance_cannot_change() {
     assert_eq!(reason(&o.receipts[0]), "this chain has no governance committee: its rules cannot change");
 }
 
-/// Init code that deploys the one-byte runtime code `0x01`: PUSH1 1, PUSH1 0, MSTORE8, PUSH1 1,
+/// Init code that deploys the one-byte runtime code `STOP`: PUSH1 0, PUSH1 0, MSTORE8, PUSH1 1,
 /// PUSH1 0, RETURN.
-const ONE_BYTE_CONTRACT: [u8; 10] = [0x60, 0x01, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3];
+const ONE_BYTE_CONTRACT: [u8; 10] = [0x60, 0x00, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3];
+
+/// Init code of a contract that CALLs the address in its calldata's first word and reverts if
+/// that call fails. Runtime: PUSH1 0 ×5 (ret size/offset, args size/offset, value), PUSH1 0,
+/// CALLDATALOAD, GAS, CALL, ISZERO, PUSH1 20, JUMPI, STOP, JUMPDEST, PUSH1 0, PUSH1 0, REVERT.
+fn caller_contract() -> Vec<u8> {
+    let runtime = [
+        0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x35, 0x5a, 0xf1, 0x15, 0x60, 0x14,
+        0x57, 0x00, 0x5b, 0x60, 0x00, 0x60, 0x00, 0xfd,
+    ];
+    // PUSH1 len, DUP1, PUSH1 12 (runtime offset), PUSH1 0, CODECOPY, PUSH1 0, RETURN.
+    let mut init = vec![0x60, runtime.len() as u8, 0x80, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3, 0x00];
+    init.extend_from_slice(&runtime);
+    init
+}
+
+/// An EIP-1559 call from key `i` to `to` with `input`.
+fn call(e: &Env, i: usize, nonce: u64, to: Address, input: Vec<u8>) -> ChainTx {
+    let tx = TxEip1559 {
+        chain_id: 5,
+        nonce,
+        gas_limit: 200_000,
+        max_fee_per_gas: e.genesis.params.base_fee_per_gas as u128,
+        max_priority_fee_per_gas: 0,
+        to: TxKind::Call(to.0.into()),
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input: input.into(),
+    };
+    sign(tx, &e.keys[i])
+}
 
 /// An EIP-1559 contract creation (init code `STOP`) from key `i`.
 fn create(e: &Env, i: usize, nonce: u64) -> ChainTx {

@@ -106,17 +106,19 @@ pub struct ChainPrecompiles {
     warm: AddressSet,
     /// The block being executed (native rules use its millisecond time).
     block: BlockContext,
+    /// Whether governance has frozen anything: then every call frame's target is checked.
+    any_frozen: bool,
 }
 
 impl ChainPrecompiles {
     /// The set for a hardfork, in the block described by `block`.
-    pub fn new(spec: SpecId, block: BlockContext) -> Self {
+    pub fn new(spec: SpecId, block: BlockContext, any_frozen: bool) -> Self {
         let eth = EthPrecompiles::new(spec);
         let mut warm = eth.warm_addresses().clone();
         for (_, a) in MODULE_PRECOMPILES {
             warm.insert(evm_address(&a));
         }
-        Self { eth, warm, block }
+        Self { eth, warm, block, any_frozen }
     }
 }
 
@@ -138,12 +140,33 @@ where
     fn set_spec(&mut self, spec: SpecId) -> bool {
         let changed = <EthPrecompiles as PrecompileProvider<CTX>>::set_spec(&mut self.eth, spec);
         if changed {
-            *self = Self::new(spec, self.block);
+            *self = Self::new(spec, self.block, self.any_frozen);
         }
         changed
     }
 
     fn run(&mut self, ctx: &mut CTX, inputs: &CallInputs) -> Result<Option<InterpreterResult>, String> {
+        // revm asks the precompile provider first for every call frame: a frozen contract is
+        // refused here however it is reached (a top-level call is refused before execution).
+        if self.any_frozen {
+            let db = &ctx.db_ref().0;
+            let target = from_evm_address(inputs.target_address);
+            let code = from_evm_address(inputs.bytecode_address);
+            let out = match crate::governance::Policy::check_call_frame(db, &target, &code) {
+                Ok(Ok(())) => None,
+                Ok(Err(reason)) => Some(revert_msg(0, &reason, inputs.reservoir)),
+                Err(e) => {
+                    *ctx.error() = Err(ContextError::Db(e));
+                    Some(PrecompileOutput::halt(
+                        PrecompileHalt::other_static("native state unavailable"),
+                        inputs.reservoir,
+                    ))
+                }
+            };
+            if let Some(out) = out {
+                return Ok(Some(precompile_output_to_interpreter_result(out, inputs.gas_limit)));
+            }
+        }
         let Some((module, _)) = MODULE_PRECOMPILES.iter().find(|(_, a)| evm_address(a) == inputs.bytecode_address)
         else {
             return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
