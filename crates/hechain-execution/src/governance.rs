@@ -6,7 +6,8 @@
 //! - a member votes once per proposal, while it is open and before its deadline;
 //! - a proposal passes when the yes weight reaches the threshold (basis points of the committee's
 //!   total weight, both as they were when it was proposed) and is refused for good once the no
-//!   weight makes that impossible;
+//!   weight makes that impossible; its electorate is the committee when it was proposed, with
+//!   those weights (a member must also still be on the committee when it votes);
 //! - an approved change applies at the end of the block of the deciding vote ([`end_block`]),
 //!   so every transaction of a block runs under the same rules; a proposal still open at its
 //!   deadline is recorded as expired by the first block at or after it;
@@ -335,6 +336,7 @@ pub fn propose<R: StateRead + ?Sized>(
         created: at,
         deadline_ms,
         threshold_bps: cfg.threshold_bps,
+        electorate: c.members.clone(),
         total_weight: c.total_weight(),
         yes_weight: 0,
         no_weight: 0,
@@ -387,11 +389,17 @@ pub fn vote<R: StateRead + ?Sized>(
     approve: bool,
 ) -> Result<Outcome, ExecError> {
     let c = committee(o)?;
-    let Some(member) = c.member(sender).cloned() else {
+    if c.member(sender).is_none() {
         return Ok(Err(format!("not permitted: only committee members may vote; {sender} is not one")));
-    };
+    }
     let Some(p) = proposal(o, id)? else {
         return Ok(Err(format!("no proposal has id {id}")));
+    };
+    // Weights are those of the committee the proposal was made to.
+    let Some(member) = p.electorate.iter().find(|m| m.address == *sender).cloned() else {
+        return Ok(Err(format!(
+            "not permitted: {sender} joined the committee after proposal {id} was made, so it does not vote on it"
+        )));
     };
     match &p.status {
         ProposalStatus::Open => {}

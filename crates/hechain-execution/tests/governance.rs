@@ -504,3 +504,19 @@ proptest! {
         prop_assert_eq!(granted, want == "applied");
     }
 }
+
+#[test]
+fn only_the_committee_a_proposal_was_made_to_votes_on_it() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    // Proposal 1 is made to members 0, 1, 2; then member 3 joins with weight 5.
+    ok(&commit(&e, vec![propose(&e, &mut n, 0, Action::GrantRole { account: addr(&e, 3), role: Role::User })])[0]);
+    pass(&e, &mut n, Action::SetCommitteeMember { account: addr(&e, 3), weight: 5, org: "org3".into() });
+    let rs = commit(&e, vec![vote(&e, &mut n, 3, 1, true)]);
+    assert!(reason(&rs[0]).contains("joined the committee after proposal 1 was made"), "{}", reason(&rs[0]));
+    let p = proposal(&e, 1);
+    assert_eq!((p.electorate.len(), p.total_weight, p.yes_weight), (3, 3, 1));
+    // Member 1 still decides it with its weight of then.
+    let rs = commit(&e, vec![vote(&e, &mut n, 1, 1, true)]);
+    assert_eq!(rs[0].events.last(), Some(&Event::GovApproved { proposal: 1 }));
+}

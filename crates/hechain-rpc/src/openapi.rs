@@ -1475,6 +1475,7 @@ fn schemas() -> Value {
                 "created",
                 "deadline_ms",
                 "threshold_bps",
+                "electorate",
                 "total_weight",
                 "yes_weight",
                 "no_weight",
@@ -1483,7 +1484,9 @@ fn schemas() -> Value {
             ],
             json!({
                 "id": int, "proposer": schema_ref("Address"), "action": schema_ref("GovAction"), "description": { "type": "string" },
-                "created": schema_ref("Stamp"), "deadline_ms": int, "threshold_bps": int, "total_weight": int,
+                "created": schema_ref("Stamp"), "deadline_ms": int, "threshold_bps": int,
+                "electorate": { "type": "array", "items": schema_ref("CommitteeMember"), "description": "The committee when it was proposed: who votes, with which weight." },
+                "total_weight": int,
                 "yes_weight": int, "no_weight": int, "votes": int,
                 "status": { "type": "object", "required": ["state"], "properties": {
                     "state": { "type": "string", "enum": ["open", "approved", "applied", "failed", "rejected", "expired"] },

@@ -522,7 +522,10 @@ pub struct Proposal {
     pub deadline_ms: u64,
     /// Threshold in force when it was made (basis points of `total_weight`).
     pub threshold_bps: u32,
-    /// The committee's total weight when it was made.
+    /// The committee when it was made: who may vote on it, with which weight. A member must
+    /// also still be on the committee when it votes.
+    pub electorate: Vec<CommitteeMember>,
+    /// The electorate's total weight.
     pub total_weight: u64,
     /// Weight voted yes (each member's weight when it voted).
     pub yes_weight: u64,
