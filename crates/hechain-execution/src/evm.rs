@@ -350,7 +350,7 @@ impl BlockEvm {
                 format!("block gas limit {} reached: resubmit for a later block", self.params.block_gas_limit),
             ));
         }
-        if let Err(reason) = self.policy.check_eth(&*o, &tx.sender(), tx.to().as_ref())? {
+        if let Err(reason) = self.policy.check_eth(&*o, &tx.sender(), tx.to().as_ref(), tx.value())? {
             return Ok(failed_receipt(tx_hash, reason));
         }
         self.gas_declared = declared;

@@ -192,12 +192,15 @@ impl Policy {
         self.check_access(s, sender, self.permissions.module(module), &format!("use the {module} module"))
     }
 
-    /// Whether `sender` may send an Ethereum transaction to `to` (`None`: a contract creation).
+    /// Whether `sender` may send an Ethereum transaction to `to` (`None`: a contract creation)
+    /// carrying `value`. Value moves native balance, so it needs the `transfer` module's
+    /// permission too (value moved by contracts' own calls is not checked).
     pub fn check_eth<S: StateRead + ?Sized>(
         &self,
         s: &S,
         sender: &Address,
         to: Option<&Address>,
+        value: u128,
     ) -> Result<Result<(), String>, ExecError> {
         if let Err(e) = self.check_frozen(s, sender, "account")? {
             return Ok(Err(e));
@@ -219,6 +222,12 @@ impl Policy {
         }
         if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {
             return Ok(Err(e));
+        }
+        if value > 0 {
+            let access = self.permissions.module("transfer");
+            if let Err(e) = self.check_access(s, sender, access, "use the transfer module (move value)")? {
+                return Ok(Err(e));
+            }
         }
         match to {
             None => self.check_access(s, sender, &self.permissions.deploy, "deploy contracts"),

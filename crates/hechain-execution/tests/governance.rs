@@ -200,8 +200,8 @@ fn frozen_accounts_cannot_transact_until_unfrozen() {
     // A frozen account cannot send Ethereum transactions either, but it can still be paid.
     let r = e.store.reader().unwrap();
     let frozen_eoa = addr(&e, 3);
-    assert!(policy_of(&e).check_eth(&r, &frozen_eoa, None).unwrap().is_err());
-    assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&frozen_eoa)).unwrap().is_ok());
+    assert!(policy_of(&e).check_eth(&r, &frozen_eoa, None, 0).unwrap().is_err());
+    assert!(policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&frozen_eoa), 1).unwrap().is_ok());
     drop(r);
     // A frozen contract cannot be called, directly or from another contract.
     let (n0, n1) = (n.next(0), n.next(0));
@@ -218,7 +218,7 @@ fn frozen_accounts_cannot_transact_until_unfrozen() {
     ok(&commit(&e, vec![call(&e, 0, nonce, relay, word(&contract))])[0]);
     let id = pass(&e, &mut n, Action::Freeze { account: contract, reason: "audit".into() });
     let r = e.store.reader().unwrap();
-    let refusal = policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&contract)).unwrap().unwrap_err();
+    let refusal = policy_of(&e).check_eth(&r, &addr(&e, 1), Some(&contract), 0).unwrap().unwrap_err();
     assert_eq!(refusal, format!("contract {contract} is frozen by proposal {id}: audit"));
     drop(r);
     let nonce = n.next(0);
@@ -246,7 +246,7 @@ fn permissions_decide_who_sends_and_uses_modules() {
             access: Access::Roles { roles: vec![Role::Operator] },
         }],
     };
-    pass(&e, &mut n, Action::SetPermissions { permissions: members_only });
+    pass(&e, &mut n, Action::SetPermissions { permissions: members_only.clone() });
     let put = |n: &mut Nonces, from| {
         let nonce = n.next(from);
         tx(
@@ -277,6 +277,31 @@ fn permissions_decide_who_sends_and_uses_modules() {
     pass(&e, &mut n, Action::GrantRole { account: addr(&e, 3), role: Role::Operator });
     ok(&commit(&e, vec![put(&mut n, 3)])[0]);
     assert!(evidence::existing(&e.store.reader().unwrap(), &H256([4; 32])).unwrap().is_some());
+    // Value sent by an Ethereum transaction needs the transfer module's permission too.
+    pass(
+        &e,
+        &mut n,
+        Action::SetPermissions {
+            permissions: Permissions {
+                modules: vec![ModuleAccess {
+                    module: "transfer".into(),
+                    access: Access::Roles { roles: vec![Role::OrgAdmin] },
+                }],
+                ..Permissions::default()
+            },
+        },
+    );
+    let r = e.store.reader().unwrap();
+    let p = policy_of(&e);
+    let sink = Address([0xaa; 20]);
+    let refused = p.check_eth(&r, &addr(&e, 3), Some(&sink), 1).unwrap().unwrap_err();
+    assert!(refused.contains("may not use the transfer module (move value)"), "{refused}");
+    assert!(p.check_eth(&r, &addr(&e, 3), Some(&sink), 0).unwrap().is_ok(), "a call without value is fine");
+    drop(r);
+    let refused = commit(&e, vec![transfer(&e, &mut n, 3, 1)]);
+    assert!(reason(&refused[0]).contains("may not use the transfer module"));
+    n.0[3] -= 1;
+    pass(&e, &mut n, Action::SetPermissions { permissions: members_only });
     // Revoking the last role removes the account's entry.
     pass(&e, &mut n, Action::RevokeRole { account: addr(&e, 3), role: Role::User });
     let rs = commit(&e, vec![transfer(&e, &mut n, 3, 1)]);

@@ -659,7 +659,7 @@ impl StateSource for StoreState<'_> {
         };
         let verdict = match tx {
             ChainTx::Native(t) => policy.check_native(reader, &t.tx.sender, &t.tx.payload),
-            ChainTx::Ethereum(t) => policy.check_eth(reader, &t.sender(), t.to().as_ref()),
+            ChainTx::Ethereum(t) => policy.check_eth(reader, &t.sender(), t.to().as_ref(), t.value()),
         };
         verdict.map(Result::err).map_err(|e| e.to_string())
     }
