@@ -180,9 +180,19 @@ impl Policy {
         if let Err(e) = self.check_frozen(s, sender, "account")? {
             return Ok(Err(e));
         }
-        // Members govern whatever the permission settings say (they could not repair them
-        // otherwise).
-        if self.all_open || (payload.module() == "governance" && self.committee.member(sender).is_some()) {
+        // Only members send governance transactions (refused before any fee: they are exempt
+        // from the minimum fee), and members govern whatever the permission settings say (they
+        // could not repair them otherwise).
+        if payload.module() == "governance" {
+            return Ok(match self.committee.member(sender) {
+                Some(_) => Ok(()),
+                None if self.committee.members.is_empty() => {
+                    Err("this chain has no governance committee: its rules cannot change".into())
+                }
+                None => Err(format!("not permitted: only committee members may propose or vote; {sender} is not one")),
+            });
+        }
+        if self.all_open {
             return Ok(Ok(()));
         }
         if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {

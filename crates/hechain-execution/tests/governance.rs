@@ -125,7 +125,10 @@ fn a_proposal_applies_at_the_end_of_the_block_that_approves_it() {
             propose(&e, &mut n, 3, grant.clone()), // not a member
         ],
     );
-    assert_eq!(reason(&rs[0]), format!("not permitted: only committee members may vote; {} is not one", addr(&e, 3)));
+    assert_eq!(
+        reason(&rs[0]),
+        format!("not permitted: only committee members may propose or vote; {} is not one", addr(&e, 3))
+    );
     assert!(reason(&rs[1]).contains("already voted yes on proposal 1 at height 1"), "{}", reason(&rs[1]));
     assert_eq!(reason(&rs[2]), "no proposal has id 9");
     assert_eq!(
@@ -544,4 +547,21 @@ fn only_the_committee_a_proposal_was_made_to_votes_on_it() {
     // Member 1 still decides it with its weight of then.
     let rs = commit(&e, vec![vote(&e, &mut n, 1, 1, true)]);
     assert_eq!(rs[0].events.last(), Some(&Event::GovApproved { proposal: 1 }));
+}
+
+#[test]
+fn no_parameter_change_can_lock_the_committee_out() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    // A transaction limit too small for governance transactions is refused.
+    let tiny = ChainParams { max_tx_bytes: 128, ..e.genesis.params.clone() };
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::SetParams { params: tiny })]);
+    assert!(reason(&rs[0]).contains("max_tx_bytes >= 8192"), "{}", reason(&rs[0]));
+    // A prohibitive minimum fee does not stop governance: its transactions are exempt.
+    pass(&e, &mut n, Action::SetParams { params: ChainParams { min_fee: u64::MAX, ..e.genesis.params.clone() } });
+    let rs = commit(&e, vec![transfer(&e, &mut n, 2, 1)]);
+    assert!(reason(&rs[0]).contains("is below the minimum"));
+    n.0[2] -= 1;
+    pass(&e, &mut n, Action::SetParams { params: e.genesis.params.clone() });
+    ok(&commit(&e, vec![transfer(&e, &mut n, 2, 1)])[0]);
 }

@@ -352,7 +352,8 @@ impl Mempool {
         }
         match &tx {
             ChainTx::Native(t) => {
-                if t.tx.fee < params.min_fee {
+                // Governance transactions are exempt: the committee can always lower the fee again.
+                if t.tx.fee < params.min_fee && t.tx.payload.module() != "governance" {
                     return Err(AdmitError::FeeTooLow { min: params.min_fee, got: t.tx.fee });
                 }
                 t.tx.payload.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;

@@ -361,3 +361,15 @@ fn refused_by_the_rules_in_force_and_params_follow_commits() {
     assert_eq!(pool.params().min_fee, 50);
     assert!(matches!(admit(&pool, &chain, transfer(&key(2), 0, 5)), Err(AdmitError::FeeTooLow { min: 50, got: 1 })));
 }
+
+#[test]
+fn governance_transactions_are_exempt_from_the_minimum_fee() {
+    let (pool, chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    let tx = |payload| {
+        Transaction { chain_id: CHAIN, nonce: 0, sender: Address(k.address()), fee: 0, payload }.sign(&k).unwrap()
+    };
+    let low = admit(&pool, &chain, tx(Payload::Transfer { to: Address([9; 20]), amount: 1 }));
+    assert!(matches!(low, Err(AdmitError::FeeTooLow { min: 1, got: 0 })), "{low:?}");
+    assert!(admit(&pool, &chain, tx(Payload::GovVote { proposal: 1, approve: true })).is_ok());
+}

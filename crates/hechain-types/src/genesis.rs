@@ -268,11 +268,18 @@ impl Genesis {
     }
 }
 
+/// Smallest `max_tx_bytes` a chain may set: every governance transaction (a proposal carries up
+/// to 1,024 bytes of description plus its change) must stay admissible.
+pub const MIN_TX_BYTES: u32 = 8_192;
+
 impl ChainParams {
     /// Sanity checks (at genesis and on every governance change).
     pub fn validate(&self) -> Result<(), TypesError> {
-        if self.max_block_txs == 0 || self.max_tx_bytes < 128 {
-            return Err(TypesError::Invalid("params.max_block_txs must be > 0 and params.max_tx_bytes >= 128".into()));
+        if self.max_block_txs == 0 || self.max_tx_bytes < MIN_TX_BYTES {
+            return Err(TypesError::Invalid(format!(
+                "params.max_block_txs must be > 0 and params.max_tx_bytes >= {MIN_TX_BYTES} (room for any \
+                 governance transaction, so that the committee can always change the parameters back)"
+            )));
         }
         if self.max_tx_gas < crate::eth::NATIVE_TX_GAS || self.block_gas_limit < crate::eth::NATIVE_TX_GAS {
             return Err(TypesError::Invalid(format!(
