@@ -18,7 +18,9 @@ address constant HECHAIN_TRACE_ADDRESS = 0x0000000000000000000000000000000000001
 /// value: Solidity checks that a call target has code unless the call expects return data, and a
 /// precompile has no code.
 ///
-/// Gas: each write 40,000 + 30,000 per item code + 16 per byte of the operation's encoding; views 5,000.
+/// Gas: each write 40,000 + 30,000 per item code + 16 per byte of the operation's encoding (an event also
+/// 16 per byte of its text and attachments per code it names); views 5,000; every call also 2,000 per
+/// earlier trace operation of the transaction.
 interface IHechainTrace {
     /// @notice An operation was accepted; `payload` is the canonical encoding of the native
     /// traceability payload it stands for (replayed through the native module after the

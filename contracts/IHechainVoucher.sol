@@ -22,7 +22,7 @@ address constant HECHAIN_VOUCHER_ADDRESS = 0x00000000000000000000000000000000000
 /// it reverts, paying nothing, if the balance does not cover the face value.
 ///
 /// Gas: `issue` 100,000; `split`/`transfer` 40,000 + 30,000 per new part; `pledge`/`release` 30,000;
-/// `settle` 40,000 + 30,000 per part paid; views 5,000 (`voucherOf` + 100 per live part).
+/// `settle` 40,000 + 20,000 per part paid; views 5,000 (`voucherOf` + 100 per live part).
 interface IHechainVoucher {
     /// @notice A voucher was issued by `issuer` to `holder`; `part` is the holder's first part.
     event VoucherIssued(uint64 indexed id, address indexed issuer, address indexed holder, uint128 amount, uint64 maturityMs, bytes32 invoiceRef, uint64 part);

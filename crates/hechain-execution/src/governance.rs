@@ -339,6 +339,20 @@ pub fn propose<R: StateRead + ?Sized>(
         return Ok(Err(e));
     }
     let mut open = open_proposals(o)?;
+    // One member cannot fill every open slot: each may have its share open at once.
+    let share = (MAX_OPEN_PROPOSALS / c.members.len().max(1)).max(1);
+    let mut own = 0usize;
+    for id in &open.ids {
+        if proposal(o, *id)?.is_some_and(|p| p.proposer == *sender) {
+            own += 1;
+        }
+    }
+    if own >= share {
+        return Ok(Err(format!(
+            "{sender} already has {own} open proposals, its share of the {MAX_OPEN_PROPOSALS} open at once; \
+             wait until some are decided or expire"
+        )));
+    }
     if open.ids.len() >= MAX_OPEN_PROPOSALS {
         return Ok(Err(format!(
             "{MAX_OPEN_PROPOSALS} proposals are open already; vote on them or wait until they expire"

@@ -565,3 +565,19 @@ fn no_parameter_change_can_lock_the_committee_out() {
     pass(&e, &mut n, Action::SetParams { params: e.genesis.params.clone() });
     ok(&commit(&e, vec![transfer(&e, &mut n, 2, 1)])[0]);
 }
+
+#[test]
+fn one_member_cannot_fill_every_open_slot() {
+    let e = gov_env(&[1, 1, 1]);
+    let mut n = Nonces([0; 4]);
+    // 256 open at once, shared by 3 members: 85 each.
+    let share = hechain_types::governance::MAX_OPEN_PROPOSALS / 3;
+    let txs: Vec<ChainTx> = (0..=share)
+        .map(|i| propose(&e, &mut n, 0, Action::GrantRole { account: Address([i as u8 + 1; 20]), role: Role::User }))
+        .collect();
+    let rs = commit(&e, txs);
+    assert!(rs[..share].iter().all(|r| r.status == TxStatus::Success));
+    assert!(reason(&rs[share]).contains("already has 85 open proposals"), "{}", reason(&rs[share]));
+    // Another member still can propose.
+    ok(&commit(&e, vec![propose(&e, &mut n, 1, Action::GrantRole { account: addr(&e, 3), role: Role::User })])[0]);
+}

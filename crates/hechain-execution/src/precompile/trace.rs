@@ -193,7 +193,14 @@ where
     let ops: Vec<Op> = pending_ops(ctx);
     let Some(payload) = payload_of(&call) else { return view(ctx, inputs, &call, &ops, block) };
     let op = Op { sender: ours(inputs.caller), payload };
-    let gas = OP_GAS + GAS_PER_CODE * op.codes() as u64 + GAS_PER_BYTE * op.payload.encode().len() as u64;
+    // An event is stored once per code it names: its text and attachments are paid per copy.
+    let per_copy = match &op.payload {
+        Payload::TraceEvent { codes, stage, location, attachments, note, .. } => {
+            (stage.len() + location.len() + note.len() + 32 * attachments.len()) as u64 * codes.len() as u64
+        }
+        _ => 0,
+    };
+    let gas = OP_GAS + GAS_PER_CODE * op.codes() as u64 + GAS_PER_BYTE * (op.payload.encode().len() as u64 + per_copy);
     let db = &ctx.db_ref().0;
     let (mut o, gas) = match replay::write_scratch(db, &ops, block, inputs, gas)? {
         Ok(x) => x,

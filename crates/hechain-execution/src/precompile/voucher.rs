@@ -55,10 +55,18 @@ pub const ISSUE_GAS: u64 = 100_000;
 pub const SPLIT_GAS: u64 = 40_000;
 /// Gas of `pledge` and `release`.
 pub const PLEDGE_GAS: u64 = 30_000;
-/// Gas of `settle`, plus [`GAS_PER_PART`] per part paid.
+/// Gas of `settle`, plus [`SETTLE_GAS_PER_PART`] per part paid.
 pub const SETTLE_GAS: u64 = 40_000;
-/// Gas per part created or paid (a record write, an index write, and for settlement a value
-/// transfer).
+/// Gas per part paid by `settle` (a record write, an index delete and a value transfer). Kept so
+/// that a voucher with the most live parts allowed (1,000) settles well within a transaction's
+/// 30M gas: a contract issuer can settle only through the precompile.
+pub const SETTLE_GAS_PER_PART: u64 = 20_000;
+const _: () = assert!(
+    SETTLE_GAS + SETTLE_GAS_PER_PART * hechain_types::voucher::MAX_LIVE_PARTS as u64 <= 25_000_000,
+    "a voucher with the most live parts must settle within one transaction"
+);
+
+/// Gas per part created by `split`/`transfer` (a record write and an index write).
 pub const GAS_PER_PART: u64 = 30_000;
 /// Gas of a view, plus 100 per live part listed by `voucherOf`.
 pub const VIEW_GAS: u64 = 5_000;
@@ -253,7 +261,7 @@ where
     let gas = match &op {
         Op::Settle { .. } => {
             let payments = events.iter().filter(|e| matches!(e, Event::Transfer { .. })).count() as u64;
-            base_gas + GAS_PER_PART * payments
+            base_gas + SETTLE_GAS_PER_PART * payments
         }
         _ => base_gas,
     };
