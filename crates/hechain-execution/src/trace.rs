@@ -290,9 +290,18 @@ fn append<R: StateRead + ?Sized>(
     Event::TraceEventAppended { item: it.id, index: ev.index, author: *author }
 }
 
-fn room_for_event(it: &TraceItem) -> Result<(), String> {
-    if it.events >= MAX_EVENTS_PER_ITEM {
-        return Err(format!("item {:?} already has {} events, the limit", it.code, it.events));
+/// Events of an item that only custody changes may use: lifecycle events stop short of them,
+/// so that no one (an authorised account that no longer deals with the item, say) can fill an
+/// item's history and block its hand-over.
+pub const CUSTODY_RESERVE: u32 = 100;
+
+/// Whether the item has room for one more event: a custody change may use the whole
+/// [`MAX_EVENTS_PER_ITEM`], a lifecycle event all but the last [`CUSTODY_RESERVE`].
+fn room_for_event(it: &TraceItem, custody: bool) -> Result<(), String> {
+    let limit = if custody { MAX_EVENTS_PER_ITEM } else { MAX_EVENTS_PER_ITEM - CUSTODY_RESERVE };
+    if it.events >= limit {
+        let what = if custody { "events" } else { "events (the last 100 are kept for custody changes)" };
+        return Err(format!("item {:?} already has {} events, the limit for {what}", it.code, it.events));
     }
     Ok(())
 }
@@ -333,7 +342,7 @@ pub fn append_event<R: StateRead + ?Sized>(
                 it.code, it.custodian, it.batch_id
             ));
         }
-        if let Err(e) = room_for_event(it) {
+        if let Err(e) = room_for_event(it, false) {
             return refused(e);
         }
     }
@@ -555,7 +564,7 @@ pub fn close<R: StateRead + ?Sized>(
             if let Err(e) = not_recalled(o, it, "change hands")? {
                 return refused(e);
             }
-            if let Err(e) = room_for_event(it) {
+            if let Err(e) = room_for_event(it, true) {
                 return refused(e);
             }
         }

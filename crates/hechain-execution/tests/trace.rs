@@ -635,3 +635,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn lifecycle_events_leave_room_for_custody_changes() {
+    let e = env(Suite::Standard, 0);
+    let mut n = Nonces([0; 4]);
+    let (producer, helper, buyer) = (0, 1, 2);
+    let mut t = |who: usize, p: Payload| tx(&e, who, n.next(who), 0, p);
+    ok(&commit(&e, vec![t(producer, batch_payload("pears", &["P-1"]))]).0.receipts[0]);
+    let grant = Payload::TraceAuthorize { target: batch_target(1), account: addr(&e, helper) };
+    ok(&commit(&e, vec![t(producer, grant)]).0.receipts[0]);
+    // An authorised account fills the history up to the custody reserve …
+    let limit = (hechain_types::trace::MAX_EVENTS_PER_ITEM - trace::CUSTODY_RESERVE) as usize;
+    let txs: Vec<SignedTransaction> = (0..=limit).map(|_| t(helper, event(&["P-1"], "checked"))).collect();
+    let (o, _) = commit(&e, txs);
+    assert!(o.receipts[..limit].iter().all(|r| r.status == TxStatus::Success));
+    assert!(reason(&o.receipts[limit]).contains("the last 100 are kept for custody changes"));
+    // … and the item still changes hands.
+    let offer = Payload::TraceHandover { codes: codes(&["P-1"]), to: addr(&e, buyer) };
+    ok(&commit(&e, vec![t(producer, offer)]).0.receipts[0]);
+    ok(&commit(&e, vec![t(buyer, Payload::TraceAccept { codes: codes(&["P-1"]) })]).0.receipts[0]);
+    assert_eq!(item(&e, "P-1").custodian, addr(&e, buyer));
+}
