@@ -104,7 +104,8 @@ pub fn may_append<S: StateRead + ?Sized>(s: &S, it: &TraceItem, account: &Addres
     if it.custodian == *account || batch_grant(s, it.batch_id, account)?.is_some() {
         return Ok(true);
     }
-    Ok(item_grant(s, it.id, account)?.is_some_and(|g| g.granted_by == it.custodian))
+    Ok(item_grant(s, it.id, account)?
+        .is_some_and(|g| g.granted_by == it.custodian && g.custody_epoch == it.custody_changes))
 }
 
 fn must_item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<TraceItem, ExecError> {
@@ -158,6 +159,7 @@ fn put_items<R: StateRead + ?Sized>(
             code: code.clone(),
             batch_id: b.id,
             custodian: b.producer,
+            custody_changes: 0,
             pending: None,
             events: 0,
             history: H256::ZERO,
@@ -418,12 +420,17 @@ pub fn authorize<R: StateRead + ?Sized>(
     if account == sender {
         return refused(format!("{sender} cannot authorise itself"));
     }
+    // An item grant belongs to the custody epoch it was made in.
+    let custody_epoch = match item_id {
+        Some(id) => must_item(o, id)?.custody_changes,
+        None => 0,
+    };
     if let Some(g) = read::<TraceGrant, _>(o, &key)? {
-        if g.granted_by == *sender {
+        if g.granted_by == *sender && g.custody_epoch == custody_epoch {
             return refused(format!("{account} is already authorised (since height {})", g.granted.height));
         }
     }
-    let g = TraceGrant { account: *account, granted_by: *sender, granted: stamp(ctx, tx_hash) };
+    let g = TraceGrant { account: *account, granted_by: *sender, custody_epoch, granted: stamp(ctx, tx_hash) };
     o.put(key, g.encode());
     Ok(Ok(vec![Event::TraceAuthorized { batch: batch_id, item: item_id, account: *account }]))
 }
@@ -579,6 +586,7 @@ pub fn close<R: StateRead + ?Sized>(
             o.delete(keys::trace_by_custodian(&from, it.id));
             o.put(keys::trace_by_custodian(&p.to, it.id), Vec::new());
             it.custodian = p.to;
+            it.custody_changes += 1;
             events.push(append(o, ctx, it, sender, TraceEventKind::Custody { from, to: p.to }, s));
         }
         it.updated = s;

@@ -412,15 +412,23 @@ struct Model {
     producer: BTreeMap<u64, usize>,
     recalled: BTreeSet<u64>,
     batch_auth: BTreeSet<(u64, usize)>,
-    /// (code, account) → the custodian that granted it.
-    item_auth: BTreeMap<(String, usize), usize>,
+    /// (code, account) → the custodian that granted it and the item's custody epoch then.
+    item_auth: BTreeMap<(String, usize), (usize, u32)>,
     events: BTreeMap<String, u32>,
+    /// Accepted hand-overs per item (its custody epoch).
+    changes: BTreeMap<String, u32>,
 }
 
 impl Model {
     fn may_append(&self, code: &str, who: usize) -> bool {
         let (Some(&c), Some(b)) = (self.custodian.get(code), self.batch_of.get(code)) else { return false };
-        c == who || self.batch_auth.contains(&(*b, who)) || self.item_auth.get(&(code.to_string(), who)) == Some(&c)
+        c == who
+            || self.batch_auth.contains(&(*b, who))
+            || self.item_auth.get(&(code.to_string(), who)) == Some(&(c, self.epoch(code)))
+    }
+
+    fn epoch(&self, code: &str) -> u32 {
+        self.changes.get(code).copied().unwrap_or(0)
     }
 
     fn recalled_item(&self, code: &str) -> bool {
@@ -459,7 +467,7 @@ impl Model {
             Payload::TraceAuthorize { target: TraceTarget::Item { code }, account } => {
                 self.custodian.get(code) == Some(&from)
                     && who(account) != from
-                    && self.item_auth.get(&(code.clone(), who(account))) != Some(&from)
+                    && self.item_auth.get(&(code.clone(), who(account))) != Some(&(from, self.epoch(code)))
             }
             Payload::TraceRevoke { target: TraceTarget::Batch { batch_id }, account } => {
                 self.producer.get(batch_id) == Some(&from) && self.batch_auth.contains(&(*batch_id, who(account)))
@@ -503,6 +511,7 @@ impl Model {
                 for c in codes {
                     self.pending.remove(&c);
                     self.custodian.insert(c.clone(), from);
+                    *self.changes.entry(c.clone()).or_default() += 1;
                     *self.events.entry(c).or_default() += 1;
                 }
             }
@@ -515,7 +524,8 @@ impl Model {
                 self.batch_auth.insert((batch_id, who(&account)));
             }
             Payload::TraceAuthorize { target: TraceTarget::Item { code }, account } => {
-                self.item_auth.insert((code, who(&account)), from);
+                let epoch = self.epoch(&code);
+                self.item_auth.insert((code, who(&account)), (from, epoch));
             }
             Payload::TraceRevoke { target: TraceTarget::Batch { batch_id }, account } => {
                 self.batch_auth.remove(&(batch_id, who(&account)));
@@ -656,4 +666,28 @@ fn lifecycle_events_leave_room_for_custody_changes() {
     ok(&commit(&e, vec![t(producer, offer)]).0.receipts[0]);
     ok(&commit(&e, vec![t(buyer, Payload::TraceAccept { codes: codes(&["P-1"]) })]).0.receipts[0]);
     assert_eq!(item(&e, "P-1").custodian, addr(&e, buyer));
+}
+
+#[test]
+fn an_item_authorisation_does_not_come_back_with_the_item() {
+    let e = env(Suite::Standard, 0);
+    let mut n = Nonces([0; 4]);
+    let (producer, repairer, inspector) = (0, 1, 3);
+    let mut t = |who: usize, p: Payload| tx(&e, who, n.next(who), 0, p);
+    ok(&commit(&e, vec![t(producer, batch_payload("pumps", &["R-1"]))]).0.receipts[0]);
+    let grant =
+        || Payload::TraceAuthorize { target: TraceTarget::Item { code: "R-1".into() }, account: addr(&e, inspector) };
+    ok(&commit(&e, vec![t(producer, grant())]).0.receipts[0]);
+    ok(&commit(&e, vec![t(inspector, event(&["R-1"], "inspected"))]).0.receipts[0]);
+    // Out for repair and back.
+    for (from, to) in [(producer, repairer), (repairer, producer)] {
+        let offer = Payload::TraceHandover { codes: codes(&["R-1"]), to: addr(&e, to) };
+        ok(&commit(&e, vec![t(from, offer)]).0.receipts[0]);
+        ok(&commit(&e, vec![t(to, Payload::TraceAccept { codes: codes(&["R-1"]) })]).0.receipts[0]);
+    }
+    assert_eq!(item(&e, "R-1").custody_changes, 2);
+    let (o, _) = commit(&e, vec![t(inspector, event(&["R-1"], "inspected"))]);
+    assert!(reason(&o.receipts[0]).contains("may not append events"), "the old grant lapsed for good");
+    ok(&commit(&e, vec![t(producer, grant())]).0.receipts[0]);
+    ok(&commit(&e, vec![t(inspector, event(&["R-1"], "inspected"))]).0.receipts[0]);
 }

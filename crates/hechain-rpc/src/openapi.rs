@@ -1638,9 +1638,21 @@ fn add_trace_schemas(add: &mut impl FnMut(&str, Value), int: &Value) {
     add(
         "TraceItem",
         object(
-            &["id", "code", "batch_id", "custodian", "pending", "events", "history", "registered", "updated"],
+            &[
+                "id",
+                "code",
+                "batch_id",
+                "custodian",
+                "custody_changes",
+                "pending",
+                "events",
+                "history",
+                "registered",
+                "updated",
+            ],
             json!({
                 "id": int, "code": { "type": "string" }, "batch_id": int, "custodian": schema_ref("Address"),
+                "custody_changes": { "allOf": [int], "description": "Accepted hand-overs so far (the custody epoch item authorisations belong to)." },
                 "pending": { "type": "object", "nullable": true, "required": ["to", "offered"], "properties": {
                     "to": schema_ref("Address"), "offered": schema_ref("Stamp"),
                 } },

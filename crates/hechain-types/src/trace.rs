@@ -98,6 +98,9 @@ pub struct TraceItem {
     pub batch_id: u64,
     /// Current custodian (the producer until the first accepted hand-over).
     pub custodian: Address,
+    /// Number of accepted hand-overs so far: the custody epoch item authorisations are bound to.
+    #[serde(default)]
+    pub custody_changes: u32,
     /// The hand-over waiting for the receiver, if any.
     pub pending: Option<PendingHandover>,
     /// Number of events (their indexes are `0..events`).
@@ -217,6 +220,10 @@ pub struct TraceGrant {
     pub account: Address,
     /// Who granted it (the producer for a batch, the custodian at the time for an item).
     pub granted_by: Address,
+    /// For an item: its `custody_changes` when granted; the grant counts only in that custody
+    /// epoch, so it lapses for good when the item changes hands (even if it comes back).
+    #[serde(default)]
+    pub custody_epoch: u32,
     /// The grant.
     pub granted: Stamp,
 }
@@ -376,6 +383,7 @@ mod tests {
             code: "c".into(),
             batch_id: 1,
             custodian: Address([3; 20]),
+            custody_changes: 0,
             pending: None,
             events: 2,
             history: h,
