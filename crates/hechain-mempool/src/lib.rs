@@ -275,7 +275,6 @@ impl Mempool {
         Self { suite, chain_id, params: parking_lot::RwLock::new(params), config, inner: Mutex::new(Inner::default()) }
     }
 
-    /// Number of pending transactions.
     /// The chain parameters the pool admits by (those in force at the last committed block).
     pub fn params(&self) -> ChainParams {
         self.params.read().clone()
@@ -331,8 +330,8 @@ impl Mempool {
     /// A transaction already pooled is refused as a duplicate before its signature is checked
     /// (gossip delivers the same transaction more than once).
     pub fn check_stateless(&self, tx: ChainTx) -> Result<Checked, AdmitError> {
-        let params = self.params.read();
-        let max = params.max_tx_bytes as usize;
+        // Brief reads of the parameters: no lock is held across the signature check below.
+        let max = self.params.read().max_tx_bytes as usize;
         let (size, hash) = match &tx {
             ChainTx::Native(t) => {
                 let bytes = t.encode();
@@ -353,12 +352,13 @@ impl Mempool {
         match &tx {
             ChainTx::Native(t) => {
                 // Governance transactions are exempt: the committee can always lower the fee again.
-                if t.tx.fee < params.min_fee && t.tx.payload.module() != "governance" {
-                    return Err(AdmitError::FeeTooLow { min: params.min_fee, got: t.tx.fee });
+                let min_fee = self.params.read().min_fee;
+                if t.tx.fee < min_fee && t.tx.payload.module() != "governance" {
+                    return Err(AdmitError::FeeTooLow { min: min_fee, got: t.tx.fee });
                 }
                 t.tx.payload.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
             }
-            ChainTx::Ethereum(t) => check_eth_rules(&params, t)?,
+            ChainTx::Ethereum(t) => check_eth_rules(&self.params.read(), t)?,
         }
         verify_signature(&tx, self.suite)?;
         Ok(Checked { hash, tx })
