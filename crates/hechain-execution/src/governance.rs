@@ -217,11 +217,9 @@ impl Policy {
         }
         // A frozen contract cannot be called; a frozen account can still receive value (as by a
         // native transfer): freezing stops an account acting, not being paid.
-        if let Some(to) = to {
-            if let Err(e) = self.check_frozen(s, to, "contract")? {
-                if s.get(&keys::evm_code(to))?.is_some() {
-                    return Ok(Err(e));
-                }
+        if let (Some(to), true) = (to, self.any_frozen) {
+            if let Err(e) = Self::check_call_frame(s, to, to)? {
+                return Ok(Err(e));
             }
         }
         if to.is_none() && !self.params.deploy.allows(sender) {
@@ -253,7 +251,8 @@ impl Policy {
         target: &Address,
         code_address: &Address,
     ) -> Result<Result<(), String>, ExecError> {
-        for a in [target, code_address] {
+        let both = [target, code_address];
+        for a in if target == code_address { &both[..1] } else { &both[..] } {
             if let Some(f) = frozen(s, a)? {
                 if s.get(&keys::evm_code(a))?.is_some() {
                     return Ok(Err(format!("contract {a} is frozen by proposal {}: {}", f.proposal, f.reason)));
