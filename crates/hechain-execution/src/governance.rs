@@ -18,10 +18,11 @@
 //! apply to every transaction: frozen accounts and contracts, who may send, deploy and use each
 //! module.
 
-use hechain_types::governance::{Committee, OpenProposals, MAX_COMMITTEE, MAX_OPEN_PROPOSALS};
+use hechain_crypto::{NodePublicKey, Suite};
+use hechain_types::governance::{Committee, OpenProposals, MAX_COMMITTEE, MAX_MEMBERS, MAX_OPEN_PROPOSALS};
 use hechain_types::{
-    Access, Action, Address, ChainParams, Codec, Event, FreezeRecord, Genesis, GovConfig, Payload, Permissions,
-    Proposal, ProposalStatus, Roles, Stamp, Vote, H256,
+    Access, Action, Address, ChainParams, Codec, Event, FreezeRecord, Genesis, GovConfig, Membership, Payload,
+    Permissions, Proposal, ProposalStatus, Roles, Stamp, ValidatorInfo, Vote, H256,
 };
 
 use crate::state::{Overlay, StateRead};
@@ -33,6 +34,17 @@ pub type Outcome = Result<Vec<Event>, String>;
 /// The chain parameters in force.
 pub fn params<S: StateRead + ?Sized>(s: &S) -> Result<ChainParams, ExecError> {
     Ok(read(s, keys::GOV_PARAMS)?.unwrap_or_default())
+}
+
+/// The membership in force (organisations, validators, observers).
+pub fn membership<S: StateRead + ?Sized>(s: &S) -> Result<Membership, ExecError> {
+    read(s, keys::GOV_MEMBERSHIP)?
+        .ok_or_else(|| ExecError::Corrupt { key: "gov/members".into(), reason: "the membership is missing".into() })
+}
+
+/// The membership epoch `epoch` started with (`None`: no such epoch yet).
+pub fn epoch_membership<S: StateRead + ?Sized>(s: &S, epoch: u64) -> Result<Option<Membership>, ExecError> {
+    read(s, &keys::gov_epoch(epoch))
 }
 
 /// The governance settings (`None`: the chain has no governance).
@@ -88,10 +100,15 @@ fn set_frozen_count<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, n: u64) {
     o.put(keys::GOV_FROZEN_COUNT.to_vec(), n.to_be_bytes().to_vec());
 }
 
-/// The governance state a genesis starts with: the chain parameters always; committee,
+/// The governance state a genesis starts with: the chain parameters and the membership always; committee,
 /// settings, roles and permissions when the genesis has a governance section.
 pub fn genesis_writes(genesis: &Genesis) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut w = vec![(keys::GOV_PARAMS.to_vec(), genesis.params.encode())];
+    let m = Membership::from_genesis(genesis).encode();
+    let mut w = vec![
+        (keys::GOV_PARAMS.to_vec(), genesis.params.encode()),
+        (keys::GOV_MEMBERSHIP.to_vec(), m.clone()),
+        (keys::gov_epoch(0), m),
+    ];
     if let Some(g) = &genesis.governance {
         w.push((keys::GOV_CONFIG.to_vec(), g.config.encode()));
         w.push((keys::GOV_COMMITTEE.to_vec(), Committee { members: g.committee.clone() }.encode()));
@@ -284,8 +301,9 @@ fn put<R: StateRead + ?Sized, T: Codec>(o: &mut Overlay<'_, R>, key: Vec<u8>, v:
 }
 
 /// Checks that `action` fits the current state (at proposal time, and again when it applies).
-fn fits<S: StateRead + ?Sized>(s: &S, action: &Action) -> Result<Result<(), String>, ExecError> {
+fn fits<S: StateRead + ?Sized>(s: &S, suite: Suite, action: &Action) -> Result<Result<(), String>, ExecError> {
     let c = committee(s)?;
+    let m = || membership(s);
     Ok(match action {
         Action::GrantRole { account, role } if roles(s, account)?.has(*role) => {
             Err(format!("{account} already holds the role {role}"))
@@ -311,8 +329,64 @@ fn fits<S: StateRead + ?Sized>(s: &S, action: &Action) -> Result<Result<(), Stri
             Err(format!("{account} is a committee member; remove it from the committee before freezing it"))
         }
         Action::Unfreeze { account } if frozen(s, account)?.is_none() => Err(format!("{account} is not frozen")),
+        Action::AddOrg { org } => {
+            let m = m()?;
+            if m.orgs.iter().any(|o| o.name == org.name) {
+                Err(format!("organisation {} is already a member", org.name))
+            } else if m.orgs.len() >= MAX_MEMBERS {
+                Err(format!("the consortium already has the maximum of {MAX_MEMBERS} organisations"))
+            } else {
+                Ok(())
+            }
+        }
+        Action::RemoveOrg { name } => {
+            let m = m()?;
+            if !m.orgs.iter().any(|o| o.name == *name) {
+                Err(format!("organisation {name} is not a member"))
+            } else if m.orgs.len() == 1 {
+                Err("the last organisation cannot be removed".into())
+            } else if let Some(n) = m.validators.iter().chain(&m.observers).find(|n| n.org == *name) {
+                Err(format!("organisation {name} still runs node {}; remove its nodes first", n.name))
+            } else {
+                Ok(())
+            }
+        }
+        Action::AddValidator { node } | Action::AddObserver { node } => node_fits(&m()?, suite, node),
+        Action::RemoveValidator { name } => {
+            let m = m()?;
+            if !m.validators.iter().any(|v| v.name == *name) {
+                Err(format!("{name} is not a validator"))
+            } else if m.validators.len() == 1 {
+                Err("the last validator cannot be removed".into())
+            } else {
+                Ok(())
+            }
+        }
+        Action::RemoveObserver { name } if !m()?.observers.iter().any(|v| v.name == *name) => {
+            Err(format!("{name} is not an observer"))
+        }
         _ => Ok(()),
     })
+}
+
+/// Whether a node may join: a valid key of the chain's suite, a name and key no node has, a
+/// member organisation, room in the list.
+fn node_fits(m: &Membership, suite: Suite, node: &ValidatorInfo) -> Result<(), String> {
+    NodePublicKey::from_bytes(suite, &node.public_key)
+        .map_err(|e| format!("node {}: not a {suite} node public key: {e}", node.name))?;
+    if m.node(&node.name).is_some() {
+        return Err(format!("a node called {} is already a member", node.name));
+    }
+    if let Some(n) = m.node_by_key(&node.public_key) {
+        return Err(format!("node {} already has this public key", n.name));
+    }
+    if !m.orgs.is_empty() && !m.orgs.iter().any(|o| o.name == node.org) {
+        return Err(format!("node {} names {:?}, which is not a member organisation", node.name, node.org));
+    }
+    if m.validators.len().max(m.observers.len()) >= MAX_MEMBERS {
+        return Err(format!("the consortium already has the maximum of {MAX_MEMBERS} nodes of this kind"));
+    }
+    Ok(())
 }
 
 /// Proposes `action`; the sender must be a committee member. Its own yes vote is counted.
@@ -334,7 +408,7 @@ pub fn propose<R: StateRead + ?Sized>(
     if let Err(e) = action.validate().and_then(|_| hechain_types::governance::validate_description(description)) {
         return Ok(Err(e.to_string()));
     }
-    if let Err(e) = fits(o, action)? {
+    if let Err(e) = fits(o, ctx.suite, action)? {
         return Ok(Err(e));
     }
     let mut open = open_proposals(o)?;
@@ -480,7 +554,7 @@ pub fn end_block<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, ctx: BlockContex
         })?;
         match p.status {
             ProposalStatus::Approved { at } => {
-                p.status = match apply(o, at, &p)? {
+                p.status = match apply(o, ctx, at, &p)? {
                     Ok(()) => ProposalStatus::Applied { at },
                     Err(reason) => ProposalStatus::Failed { at, reason },
                 };
@@ -507,10 +581,11 @@ pub fn end_block<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, ctx: BlockContex
 /// fits.
 fn apply<R: StateRead + ?Sized>(
     o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
     at: Stamp,
     p: &Proposal,
 ) -> Result<Result<(), String>, ExecError> {
-    if let Err(e) = fits(o, &p.action)? {
+    if let Err(e) = fits(o, ctx.suite, &p.action)? {
         return Ok(Err(e));
     }
     match &p.action {
@@ -558,6 +633,36 @@ fn apply<R: StateRead + ?Sized>(
         Action::SetParams { params } => put(o, keys::GOV_PARAMS.to_vec(), params),
         Action::SetPermissions { permissions } => put(o, keys::GOV_PERMISSIONS.to_vec(), permissions),
         Action::SetConfig { config } => put(o, keys::GOV_CONFIG.to_vec(), config),
+        Action::AddOrg { org } => change_membership(o, ctx, |m| m.orgs.push(org.clone()))?,
+        Action::RemoveOrg { name } => change_membership(o, ctx, |m| m.orgs.retain(|x| x.name != *name))?,
+        Action::AddValidator { node } => change_membership(o, ctx, |m| m.validators.push(node.clone()))?,
+        Action::RemoveValidator { name } => change_membership(o, ctx, |m| m.validators.retain(|x| x.name != *name))?,
+        Action::AddObserver { node } => change_membership(o, ctx, |m| m.observers.push(node.clone()))?,
+        Action::RemoveObserver { name } => change_membership(o, ctx, |m| m.observers.retain(|x| x.name != *name))?,
     }
     Ok(Ok(()))
+}
+
+/// Changes the membership at the end of block `ctx.height`. A change of the validator set ends
+/// the epoch with this block: the next block is the first of the next epoch (several changes
+/// in one block make one epoch change). The membership an epoch starts with is kept under
+/// `gov/epoch/<n>` for certificates and for sync.
+fn change_membership<R: StateRead + ?Sized>(
+    o: &mut Overlay<'_, R>,
+    ctx: BlockContext,
+    change: impl FnOnce(&mut Membership),
+) -> Result<(), ExecError> {
+    let mut m = membership(o)?;
+    let before = m.validators.clone();
+    change(&mut m);
+    let next = ctx.height.saturating_add(1);
+    if m.validators != before && m.start_height != next {
+        m.epoch += 1;
+        m.start_height = next;
+    }
+    if m.start_height == next {
+        put(o, keys::gov_epoch(m.epoch), &m);
+    }
+    put(o, keys::GOV_MEMBERSHIP.to_vec(), &m);
+    Ok(())
 }

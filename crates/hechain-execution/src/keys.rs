@@ -247,6 +247,10 @@ pub fn ecert_by_subject_grantee(subject: &hechain_types::Subject, grantee: &Addr
 /// `gov/params` → [`hechain_types::ChainParams`] in force (written at genesis, replaced by
 /// governance).
 pub const GOV_PARAMS: &[u8] = b"gov/params";
+/// The membership in force ([`hechain_types::Membership`]): organisations, validators, observers.
+pub const GOV_MEMBERSHIP: &[u8] = b"gov/members";
+/// Prefix of the membership each epoch started with (`gov/epoch/<epoch be8>`).
+pub const GOV_EPOCH_PREFIX: &[u8] = b"gov/epoch/";
 /// `gov/config` → [`hechain_types::GovConfig`] (absent: governance disabled).
 pub const GOV_CONFIG: &[u8] = b"gov/config";
 /// `gov/perm` → [`hechain_types::Permissions`] (absent: everything open).
@@ -282,6 +286,11 @@ pub fn gov_votes_prefix(id: u64) -> Vec<u8> {
 /// Key of a member's vote on a proposal.
 pub fn gov_vote(id: u64, voter: &Address) -> Vec<u8> {
     join(GOV_VOTE_PREFIX, &[&id.to_be_bytes(), &voter.0])
+}
+
+/// Key of the membership epoch `epoch` started with.
+pub fn gov_epoch(epoch: u64) -> Vec<u8> {
+    join(GOV_EPOCH_PREFIX, &[&epoch.to_be_bytes()])
 }
 
 /// Key of an account's roles.

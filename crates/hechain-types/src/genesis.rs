@@ -80,6 +80,17 @@ pub struct ChainParams {
     /// Who may deploy contracts.
     #[serde(default)]
     pub deploy: DeployPolicy,
+    /// Base round timeout of consensus, ms (doubles with consecutive timeouts, up to 64x). Every
+    /// validator applies a change after executing the block that made it.
+    #[serde(default = "default_consensus_timeout")]
+    pub consensus_timeout_ms: u64,
+}
+
+/// Allowed range of [`ChainParams::consensus_timeout_ms`].
+pub const CONSENSUS_TIMEOUT_RANGE_MS: (u64, u64) = (50, 600_000);
+
+fn default_consensus_timeout() -> u64 {
+    2_000
 }
 
 /// Who may create contracts.
@@ -131,6 +142,7 @@ impl Default for ChainParams {
             fee_recipient: Address::ZERO,
             max_code_size: default_max_code_size(),
             deploy: DeployPolicy::Open,
+            consensus_timeout_ms: default_consensus_timeout(),
         }
     }
 }
@@ -279,6 +291,13 @@ impl ChainParams {
             return Err(TypesError::Invalid(format!(
                 "params.max_block_txs must be > 0 and params.max_tx_bytes >= {MIN_TX_BYTES} (room for any \
                  governance transaction, so that the committee can always change the parameters back)"
+            )));
+        }
+        let (lo, hi) = CONSENSUS_TIMEOUT_RANGE_MS;
+        if !(lo..=hi).contains(&self.consensus_timeout_ms) {
+            return Err(TypesError::Invalid(format!(
+                "params.consensus_timeout_ms {} must be between {lo} and {hi}",
+                self.consensus_timeout_ms
             )));
         }
         if self.max_tx_gas < crate::eth::NATIVE_TX_GAS || self.block_gas_limit < crate::eth::NATIVE_TX_GAS {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::Codec;
 use crate::copyright::Stamp;
-use crate::genesis::ChainParams;
+use crate::genesis::{ChainParams, Genesis, OrgInfo, ValidatorInfo};
 use crate::primitives::Address;
 use crate::TypesError;
 
@@ -26,6 +26,10 @@ pub const MAX_TEXT_BYTES: usize = 1_024;
 pub const MAX_LABEL_BYTES: usize = 64;
 /// Most committee members.
 pub const MAX_COMMITTEE: usize = 64;
+/// Largest organisation CA certificate (PEM), in bytes.
+pub const MAX_CA_PEM_BYTES: usize = 8 * 1024;
+/// Most organisations, validators and observers (each).
+pub const MAX_MEMBERS: usize = 100;
 /// Shortest and longest voting period (1 minute to 90 days).
 pub const VOTING_PERIOD_RANGE_MS: (u64, u64) = (60_000, 90 * 24 * 3_600_000);
 
@@ -368,6 +372,64 @@ impl GenesisGovernance {
     }
 }
 
+/// The consortium's membership in force: the member organisations (whose CAs admit nodes to the
+/// network), the validators (the consensus set) and the observers. Genesis writes epoch 0;
+/// governance changes it at a block end.
+///
+/// An *epoch* is the run of blocks sealed by one validator set. A block whose changes replace
+/// the validator set ends its epoch: the next block is the first of epoch `epoch + 1`, ordered
+/// and sealed by the new set. Changes to organisations and observers keep the epoch.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    /// Epoch number, 0 at genesis.
+    pub epoch: u64,
+    /// Height of the first block of the epoch (1 for epoch 0).
+    pub start_height: u64,
+    /// Member organisations.
+    pub orgs: Vec<OrgInfo>,
+    /// Validators, in index order (the index a seal signature names).
+    pub validators: Vec<ValidatorInfo>,
+    /// Observers (admitted to the network; never vote).
+    pub observers: Vec<ValidatorInfo>,
+}
+
+impl Codec for Membership {}
+
+impl Membership {
+    /// Epoch 0, from the genesis.
+    pub fn from_genesis(g: &Genesis) -> Self {
+        Membership {
+            epoch: 0,
+            start_height: 1,
+            orgs: g.orgs.clone(),
+            validators: g.validators.clone(),
+            observers: g.observers.clone(),
+        }
+    }
+
+    /// The node (validator or observer) called `name`.
+    pub fn node(&self, name: &str) -> Option<&ValidatorInfo> {
+        self.validators.iter().chain(&self.observers).find(|n| n.name == name)
+    }
+
+    /// The node (validator or observer) with public key `key`.
+    pub fn node_by_key(&self, key: &[u8]) -> Option<&ValidatorInfo> {
+        self.validators.iter().chain(&self.observers).find(|n| n.public_key == key)
+    }
+
+    /// The epoch of the block at `height`, given that this membership is the one in force
+    /// after that block was executed (a block ending its epoch carries the next epoch's
+    /// membership in its state).
+    pub fn epoch_of_block(&self, height: u64) -> u64 {
+        if height < self.start_height {
+            self.epoch.saturating_sub(1)
+        } else {
+            self.epoch
+        }
+    }
+}
+
 /// What a proposal changes.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
@@ -423,6 +485,37 @@ pub enum Action {
         /// The new settings.
         config: GovConfig,
     },
+    /// Admit an organisation: nodes whose TLS certificates its CA issued may then join.
+    AddOrg {
+        /// Its name and CA certificate.
+        org: OrgInfo,
+    },
+    /// Remove an organisation (it must run no validator or observer any more).
+    RemoveOrg {
+        /// Its name.
+        name: String,
+    },
+    /// Add a validator (last in index order). Ends the epoch: the next block is ordered and
+    /// sealed by the new set.
+    AddValidator {
+        /// Name, node public key and organisation.
+        node: ValidatorInfo,
+    },
+    /// Remove a validator (at least one must remain). Ends the epoch.
+    RemoveValidator {
+        /// Its name.
+        name: String,
+    },
+    /// Admit an observer node (the permission to run one).
+    AddObserver {
+        /// Name, node public key and organisation.
+        node: ValidatorInfo,
+    },
+    /// Remove an observer.
+    RemoveObserver {
+        /// Its name.
+        name: String,
+    },
 }
 
 impl Action {
@@ -435,6 +528,21 @@ impl Action {
             Action::SetParams { params } => params.validate(),
             Action::SetPermissions { permissions } => permissions.validate(),
             Action::SetConfig { config } => config.validate(),
+            Action::AddOrg { org } => {
+                check_label("organisation name", &org.name)?;
+                check_len("ca_cert_pem", &org.ca_cert_pem, MAX_CA_PEM_BYTES)?;
+                if org.ca_cert_pem.matches("-----BEGIN CERTIFICATE-----").count() != 1 {
+                    return Err(TypesError::Invalid("ca_cert_pem must hold exactly one PEM certificate".into()));
+                }
+                Ok(())
+            }
+            Action::AddValidator { node } | Action::AddObserver { node } => {
+                check_label("node name", &node.name)?;
+                check_label("organisation name", &node.org)
+            }
+            Action::RemoveOrg { name } | Action::RemoveValidator { name } | Action::RemoveObserver { name } => {
+                check_label("name", name)
+            }
         }
     }
 
@@ -449,6 +557,12 @@ impl Action {
             Action::SetParams { .. } => "set_params",
             Action::SetPermissions { .. } => "set_permissions",
             Action::SetConfig { .. } => "set_config",
+            Action::AddOrg { .. } => "add_org",
+            Action::RemoveOrg { .. } => "remove_org",
+            Action::AddValidator { .. } => "add_validator",
+            Action::RemoveValidator { .. } => "remove_validator",
+            Action::AddObserver { .. } => "add_observer",
+            Action::RemoveObserver { .. } => "remove_observer",
         }
     }
 }
@@ -458,6 +572,14 @@ fn check_len(field: &str, v: &str, max: usize) -> Result<(), TypesError> {
         return Err(TypesError::Invalid(format!("{field} is {} bytes, the limit is {max}", v.len())));
     }
     Ok(())
+}
+
+/// A name: 1 to [`MAX_LABEL_BYTES`] bytes.
+fn check_label(field: &str, v: &str) -> Result<(), TypesError> {
+    if v.is_empty() {
+        return Err(TypesError::Invalid(format!("{field} is empty")));
+    }
+    check_len(field, v, MAX_LABEL_BYTES)
 }
 
 /// Stateless checks of a proposal's description.

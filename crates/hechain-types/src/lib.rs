@@ -28,8 +28,8 @@ pub use ecert::{AuditAction, AuditEntry, DataGrant, Dataset, Ecert, FieldCommitm
 pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
 pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
 pub use governance::{
-    Access, Action, CommitteeMember, FreezeRecord, GenesisGovernance, GovConfig, Permissions, Proposal, ProposalStatus,
-    Role, Roles, Vote,
+    Access, Action, CommitteeMember, FreezeRecord, GenesisGovernance, GovConfig, Membership, Permissions, Proposal,
+    ProposalStatus, Role, Roles, Vote,
 };
 pub use hechain_crypto::Suite;
 pub use primitives::{Address, H256};
