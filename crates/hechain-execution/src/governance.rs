@@ -47,6 +47,20 @@ pub fn epoch_membership<S: StateRead + ?Sized>(s: &S, epoch: u64) -> Result<Opti
     read(s, &keys::gov_epoch(epoch))
 }
 
+/// The membership that sealed block `height`, read from a state at or after that block (walks
+/// the epoch history back from the membership in force).
+pub fn membership_at<S: StateRead + ?Sized>(s: &S, height: u64) -> Result<Membership, ExecError> {
+    let mut m = membership(s)?;
+    while m.start_height > height && m.epoch > 0 {
+        let prev = m.epoch - 1;
+        m = epoch_membership(s, prev)?.ok_or_else(|| ExecError::Corrupt {
+            key: crate::hex_key(&keys::gov_epoch(prev)),
+            reason: format!("the membership of epoch {prev} is missing"),
+        })?;
+    }
+    Ok(m)
+}
+
 /// The governance settings (`None`: the chain has no governance).
 pub fn config<S: StateRead + ?Sized>(s: &S) -> Result<Option<GovConfig>, ExecError> {
     read(s, keys::GOV_CONFIG)
