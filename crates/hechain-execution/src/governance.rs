@@ -386,6 +386,9 @@ fn fits<S: StateRead + ?Sized>(s: &S, suite: Suite, action: &Action) -> Result<R
 /// Whether a node may join: a valid key of the chain's suite, a name and key no node has, a
 /// member organisation, room in the list.
 fn node_fits(m: &Membership, suite: Suite, node: &ValidatorInfo) -> Result<(), String> {
+    if m.orgs.is_empty() {
+        return Err("this chain has no member organisations (a single-node dev chain): nodes cannot join it".into());
+    }
     NodePublicKey::from_bytes(suite, &node.public_key)
         .map_err(|e| format!("node {}: not a {suite} node public key: {e}", node.name))?;
     if m.node(&node.name).is_some() {
@@ -394,7 +397,7 @@ fn node_fits(m: &Membership, suite: Suite, node: &ValidatorInfo) -> Result<(), S
     if let Some(n) = m.node_by_key(&node.public_key) {
         return Err(format!("node {} already has this public key", n.name));
     }
-    if !m.orgs.is_empty() && !m.orgs.iter().any(|o| o.name == node.org) {
+    if !m.orgs.iter().any(|o| o.name == node.org) {
         return Err(format!("node {} names {:?}, which is not a member organisation", node.name, node.org));
     }
     if m.validators.len().max(m.observers.len()) >= MAX_MEMBERS {

@@ -10,7 +10,6 @@
 //! tls_key = "node0/tls/node.key"
 //! block_time_ms = 200                # shortest time between proposals
 //! idle_block_ms = 1000               # empty block interval when idle
-//! base_timeout_ms = 2000             # round timeout before back-off
 //! max_block_txs = 50000
 //!
 //! [[peers]]
@@ -19,7 +18,9 @@
 //! addr = "127.0.0.1:30301"
 //! ```
 //!
-//! Relative paths are resolved against the directory of the configuration file.
+//! Relative paths are resolved against the directory of the configuration file. The consensus
+//! round timeout is a chain parameter (`consensus_timeout_ms` in the genesis, changed by
+//! governance), the same on every node.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -47,9 +48,6 @@ fn default_block_time() -> u64 {
 }
 fn default_idle() -> u64 {
     1_000
-}
-fn default_timeout() -> u64 {
-    2_000
 }
 fn default_max_block_txs() -> usize {
     50_000
@@ -79,9 +77,6 @@ pub struct NodeFile {
     /// Empty-block interval when idle, ms.
     #[serde(default = "default_idle")]
     pub idle_block_ms: u64,
-    /// Base round timeout, ms.
-    #[serde(default = "default_timeout")]
-    pub base_timeout_ms: u64,
     /// Most transactions per block.
     #[serde(default = "default_max_block_txs")]
     pub max_block_txs: usize,
@@ -115,7 +110,6 @@ impl NodeFile {
             std::fs::read_to_string(&p).map_err(io_err(&p))
         };
         let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, read(&self.tls_key)?);
-        settings.base_timeout_ms = self.base_timeout_ms.max(50);
         settings.block_interval = Duration::from_millis(self.block_time_ms);
         settings.idle_block_interval = Duration::from_millis(self.idle_block_ms.max(self.block_time_ms));
         settings.max_block_txs = self.max_block_txs.max(1);

@@ -12,6 +12,12 @@
 //!
 //! Nodes are named `<org>-node<i>` (validators) and `<org>-observer<j>`; validators are spread
 //! over the organisations round-robin.
+//!
+//! Joining later: [`add_org`] creates a further organisation's CA in the directory (for a
+//! governance `add_org` proposal) and [`add_node`] a node of an organisation — its key, a TLS
+//! certificate from the organisation's CA, its data directory and configuration (peers: every
+//! node of the directory) — ready to start once governance admits it (`add_validator` /
+//! `add_observer`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -53,7 +59,7 @@ pub struct InitSpec {
     pub fund: Vec<Address>,
     /// Proposal interval written to the node configs.
     pub block_time_ms: u64,
-    /// Base round timeout written to the node configs.
+    /// Base consensus round timeout, written to the genesis (`params.consensus_timeout_ms`).
     pub base_timeout_ms: u64,
 }
 
@@ -198,7 +204,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         timestamp_ms: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
         validators: planned.iter().filter(|p| p.role == Role::Validator).map(info).collect(),
         accounts: accounts.into_iter().map(|address| GenesisAccount { address, balance: DEV_BALANCE }).collect(),
-        params: ChainParams::default(),
+        params: ChainParams { consensus_timeout_ms: spec.base_timeout_ms, ..ChainParams::default() },
         orgs: cas
             .iter()
             .map(|c| OrgInfo { name: c.org_name().to_string(), ca_cert_pem: c.cert_pem().to_string() })
@@ -239,7 +245,6 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
             tls_key: PathBuf::from(&p.name).join("tls/node.key"),
             block_time_ms: spec.block_time_ms,
             idle_block_ms: 1_000,
-            base_timeout_ms: spec.base_timeout_ms,
             max_block_txs: 50_000,
             peers,
         };
@@ -303,4 +308,98 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// Creates organisation `name`'s CA in an `init` directory (`DIR/orgs/<name>/ca.crt, ca.key`).
+/// The consortium admits it with a governance `add_org` proposal carrying `ca.crt`.
+pub fn add_org(dir: &Path, name: &str) -> Result<OrgInfo, NodeError> {
+    check_name(name)?;
+    let org_dir = dir.join("orgs").join(name);
+    if org_dir.exists() {
+        return Err(NodeError::Config(format!("{} exists already", org_dir.display())));
+    }
+    let ca = OrgCa::generate(name).map_err(|e| NodeError::Network(e.to_string()))?;
+    std::fs::create_dir_all(&org_dir).map_err(io_err(&org_dir))?;
+    pem_write(&org_dir.join("ca.crt"), ca.cert_pem())?;
+    pem_write(&org_dir.join("ca.key"), &ca.key_pem())?;
+    Ok(OrgInfo { name: name.to_string(), ca_cert_pem: ca.cert_pem().to_string() })
+}
+
+fn check_name(name: &str) -> Result<(), NodeError> {
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(NodeError::Config(format!(
+            "name {name:?} must be 1 to 64 characters of letters, digits, '-' and '_'"
+        )));
+    }
+    Ok(())
+}
+
+/// What [`add_node`] creates.
+#[derive(Clone, Debug)]
+pub struct NewNode {
+    /// Name, role, configuration and addresses.
+    pub node: InitNode,
+    /// The node's entry for a governance `add_validator` / `add_observer` proposal.
+    pub info: ValidatorInfo,
+}
+
+/// Creates a further node of organisation `org` in an `init` directory: a new node key, a TLS
+/// certificate issued by `DIR/orgs/<org>/ca.key`, its data directory (with the directory's
+/// genesis) and `DIR/<name>.toml`, whose peers are every node already configured there.
+/// Other nodes refuse it until governance admits it; it then syncs and, as a validator, votes
+/// from the epoch its admission starts.
+pub fn add_node(dir: &Path, org: &str, name: &str, role: Role, p2p: SocketAddr, rpc: SocketAddr) -> Result<NewNode, NodeError> {
+    check_name(name)?;
+    let genesis = crate::read_genesis(&dir.join(GENESIS_FILE))?;
+    let org_dir = dir.join("orgs").join(org);
+    let read = |f: &str| {
+        let p = org_dir.join(f);
+        hechain_network::pki::read_pem_file(&p).map_err(|e| NodeError::BadFile { path: p.clone(), reason: e.to_string() })
+    };
+    let ca = OrgCa::from_pem(org, &read("ca.crt")?, &read("ca.key")?).map_err(|e| NodeError::Network(e.to_string()))?;
+    let config = dir.join(format!("{name}.toml"));
+    let node_dir = dir.join(name);
+    if config.exists() || node_dir.exists() {
+        return Err(NodeError::Config(format!("a node called {name} exists in {} already", dir.display())));
+    }
+    let mut peers = Vec::new();
+    for c in node_configs(dir)? {
+        let f = NodeFile::read(&c)?;
+        let id = node_id_of(&c, &f)?;
+        peers.push(PeerFile { name: f.name, id, addr: f.p2p_addr });
+    }
+    let key = NodeKey::generate(genesis.suite());
+    let tls = node_dir.join("tls");
+    std::fs::create_dir_all(&tls).map_err(io_err(&tls))?;
+    write_genesis(&node_dir.join(GENESIS_FILE), &genesis)?;
+    write_node_key(&node_dir.join(NODE_KEY_FILE), &key)?;
+    let cert = ca.issue_node_cert(name, key.public_key().as_bytes()).map_err(|e| NodeError::Network(e.to_string()))?;
+    pem_write(&tls.join("node.crt"), &cert.cert_pem)?;
+    pem_write(&tls.join("node.key"), &cert.key_pem)?;
+    let file = NodeFile {
+        name: name.to_string(),
+        role,
+        data_dir: PathBuf::from(name),
+        rpc_addr: rpc,
+        p2p_addr: p2p,
+        tls_cert: PathBuf::from(name).join("tls/node.crt"),
+        tls_key: PathBuf::from(name).join("tls/node.key"),
+        block_time_ms: 200,
+        idle_block_ms: 1_000,
+        max_block_txs: 50_000,
+        peers,
+    };
+    file.write(&config)?;
+    Ok(NewNode {
+        node: InitNode { name: name.to_string(), role, config, rpc_addr: rpc, p2p_addr: p2p },
+        info: ValidatorInfo { name: name.to_string(), public_key: key.public_key().as_bytes().to_vec(), org: org.to_string() },
+    })
+}
+
+/// The node id of a configured node, from the key in its data directory.
+fn node_id_of(config: &Path, f: &NodeFile) -> Result<String, NodeError> {
+    let base = config.parent().unwrap_or(Path::new("."));
+    let data = if f.data_dir.is_absolute() { f.data_dir.clone() } else { base.join(&f.data_dir) };
+    let key = crate::read_node_key(&data.join(NODE_KEY_FILE))?;
+    Ok(key.public_key().to_hex())
 }

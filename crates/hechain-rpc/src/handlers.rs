@@ -1343,8 +1343,8 @@ pub(crate) async fn trace_pending(
 
 // ------------------------------------------------------------------ governance
 
-/// `GET /api/v1/governance`: the settings, committee, permissions and chain parameters in force,
-/// and the open proposals' ids.
+/// `GET /api/v1/governance`: the settings, committee, permissions, chain parameters and
+/// membership (epoch, organisations, validators, observers) in force, and the open proposals' ids.
 pub(crate) async fn governance(State(st): State<AppState>) -> ApiResult {
     let ctx = st.ctx;
     blocking(move || {
@@ -1355,6 +1355,7 @@ pub(crate) async fn governance(State(st): State<AppState>) -> ApiResult {
             "committee": governance::committee(&r)?.members,
             "permissions": governance::permissions(&r)?,
             "params": governance::params(&r)?,
+            "membership": governance::membership(&r)?,
             "open_proposals": governance::open_proposals(&r)?.ids,
             "next_proposal_id": governance::next_proposal_id(&r)?,
         })))

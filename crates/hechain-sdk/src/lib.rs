@@ -198,6 +198,8 @@ pub struct GovOverview {
     pub permissions: hechain_types::Permissions,
     /// Chain parameters.
     pub params: hechain_types::ChainParams,
+    /// The membership in force: epoch, organisations, validators, observers.
+    pub membership: hechain_types::Membership,
     /// Ids of the open proposals.
     pub open_proposals: Vec<u64>,
     /// The id the next proposal gets.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
-use hechain_types::{Action, Event, GovConfig, Payload, Proposal, ProposalStatus, Role};
+use hechain_types::{Action, Event, GovConfig, OrgInfo, Payload, Proposal, ProposalStatus, Role, ValidatorInfo};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
@@ -113,6 +113,51 @@ pub enum Change {
         /// JSON file with the complete settings.
         file: PathBuf,
     },
+    /// Admit an organisation with its CA certificate (nodes it certifies may then be added).
+    AddOrg {
+        /// Organisation name.
+        name: String,
+        /// Its CA certificate (PEM file, e.g. DIR/orgs/<name>/ca.crt from `hechain net add-org`).
+        #[arg(long)]
+        ca_cert: PathBuf,
+    },
+    /// Remove an organisation (it must run no node any more).
+    RemoveOrg {
+        /// Organisation name.
+        name: String,
+    },
+    /// Add a validator: the validator set changes after the approving block (a new epoch).
+    AddValidator {
+        /// Node name.
+        name: String,
+        /// Node public key (hex; `hechain net add-node` prints it).
+        #[arg(long)]
+        id: String,
+        /// Organisation running it.
+        #[arg(long)]
+        org: String,
+    },
+    /// Remove a validator (a new epoch; at least one must remain).
+    RemoveValidator {
+        /// Node name.
+        name: String,
+    },
+    /// Admit an observer node.
+    AddObserver {
+        /// Node name.
+        name: String,
+        /// Node public key (hex).
+        #[arg(long)]
+        id: String,
+        /// Organisation running it.
+        #[arg(long)]
+        org: String,
+    },
+    /// Remove an observer node.
+    RemoveObserver {
+        /// Node name.
+        name: String,
+    },
     /// Change the approval threshold and voting period.
     SetConfig {
         /// Approval threshold in basis points of the committee's weight (5001 to 10000).
@@ -147,6 +192,12 @@ fn read_json<T: serde::de::DeserializeOwned>(file: &PathBuf, what: &str) -> anyh
     serde_json::from_str(&text).with_context(|| format!("{} is not valid {what} JSON", file.display()))
 }
 
+fn node_info(name: &str, id: &str, org: &str) -> anyhow::Result<ValidatorInfo> {
+    let hex_id = id.strip_prefix("0x").unwrap_or(id);
+    let public_key = hex::decode(hex_id).map_err(|_| anyhow!("--id must be the node public key in hex"))?;
+    Ok(ValidatorInfo { name: name.to_string(), public_key, org: org.to_string() })
+}
+
 fn action_of(change: &Change) -> anyhow::Result<Action> {
     let role = |r: &str| Role::parse(r).map_err(|e| anyhow!("{e}"));
     Ok(match change {
@@ -175,6 +226,20 @@ fn action_of(change: &Change) -> anyhow::Result<Action> {
         Change::Unfreeze { account } => Action::Unfreeze { account: parse_address(account, "account")? },
         Change::SetParams { file } => Action::SetParams { params: read_json(file, "chain parameters")? },
         Change::SetPermissions { file } => Action::SetPermissions { permissions: read_json(file, "permissions")? },
+        Change::AddOrg { name, ca_cert } => {
+            let pem = std::fs::read_to_string(ca_cert).with_context(|| format!("cannot read {}", ca_cert.display()))?;
+            let certs = hechain_network::pki::parse_certs_pem(&pem)
+                .map_err(|e| anyhow!("{} is not a PEM certificate: {e}", ca_cert.display()))?;
+            if certs.len() != 1 {
+                bail!("{} must hold exactly one certificate (the organisation's CA)", ca_cert.display());
+            }
+            Action::AddOrg { org: OrgInfo { name: name.clone(), ca_cert_pem: pem } }
+        }
+        Change::RemoveOrg { name } => Action::RemoveOrg { name: name.clone() },
+        Change::AddValidator { name, id, org } => Action::AddValidator { node: node_info(name, id, org)? },
+        Change::RemoveValidator { name } => Action::RemoveValidator { name: name.clone() },
+        Change::AddObserver { name, id, org } => Action::AddObserver { node: node_info(name, id, org)? },
+        Change::RemoveObserver { name } => Action::RemoveObserver { name: name.clone() },
         Change::SetConfig { threshold_bps, voting_period } => Action::SetConfig {
             config: GovConfig {
                 threshold_bps: *threshold_bps,
@@ -228,6 +293,18 @@ pub async fn run(cli: &Cli, cmd: &GovCmd) -> anyhow::Result<i32> {
                     out.push_str(&format!("\n  {}  weight {}", m.address.to_checksum(), m.weight));
                     if !m.org.is_empty() {
                         out.push_str(&format!("  ({})", m.org));
+                    }
+                }
+                let m = &g.membership;
+                out.push_str(&format!(
+                    "\nmembership epoch {} (since height {})\n  organisations {}",
+                    m.epoch,
+                    m.start_height,
+                    m.orgs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+                for (kind, nodes) in [("validator", &m.validators), ("observer", &m.observers)] {
+                    for n in nodes {
+                        out.push_str(&format!("\n  {kind:<9} {}  {}  0x{}", n.name, n.org, hex::encode(&n.public_key)));
                     }
                 }
                 out.push_str(&format!(

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use hechain_crypto::Suite;
 use hechain_node::config::NodeFile;
 use hechain_node::consortium::{init_consortium, node_configs, InitSpec};
+use hechain_node::bft::Role;
 use hechain_node::Node;
 use hechain_types::Address;
 use serde_json::{json, Value};
@@ -55,7 +56,7 @@ pub struct InitArgs {
     /// Shortest time between proposals, ms.
     #[arg(long, default_value_t = 200)]
     pub block_time: u64,
-    /// Base round timeout, ms.
+    /// Base consensus round timeout, ms (a chain parameter in the genesis; governance can change it).
     #[arg(long, default_value_t = 2000)]
     pub base_timeout: u64,
 }
@@ -76,6 +77,36 @@ pub enum NetCmd {
     Status {
         /// The directory written by `hechain init`.
         dir: PathBuf,
+    },
+    /// Create a further organisation's CA in DIR/orgs/<name> (then propose `gov propose add-org`).
+    AddOrg {
+        /// The directory written by `hechain init`.
+        dir: PathBuf,
+        /// Organisation name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a further node of an organisation: key, TLS certificate from the organisation's
+    /// CA, data directory and DIR/<name>.toml (then propose `gov propose add-validator` or
+    /// `add-observer`, and start it).
+    AddNode {
+        /// The directory written by `hechain init`.
+        dir: PathBuf,
+        /// Organisation (its CA key must be in DIR/orgs/<org>/ca.key).
+        #[arg(long)]
+        org: String,
+        /// Node name.
+        #[arg(long)]
+        name: String,
+        /// An observer rather than a validator.
+        #[arg(long)]
+        observer: bool,
+        /// Peer-to-peer port (default: one above the highest in DIR).
+        #[arg(long)]
+        p2p_port: Option<u16>,
+        /// API port (default: one above the highest in DIR).
+        #[arg(long)]
+        rpc_port: Option<u16>,
     },
 }
 
@@ -172,6 +203,56 @@ pub async fn run(cli: &Cli, cmd: &NetCmd) -> anyhow::Result<i32> {
         NetCmd::Up { dir } => up(cli, dir).await,
         NetCmd::Down { dir } => down(cli, dir).await,
         NetCmd::Status { dir } => status(cli, dir).await,
+        NetCmd::AddOrg { dir, name } => {
+            let org = hechain_node::consortium::add_org(dir, name)?;
+            let ca = dir.join("orgs").join(&org.name).join("ca.crt");
+            emit(cli.json, &json!({"org": org.name, "ca_cert": ca}), || {
+                format!(
+                    "organisation {} created: CA certificate {}\nAdmit it:  hechain gov propose add-org {} --ca-cert {}",
+                    org.name,
+                    ca.display(),
+                    org.name,
+                    ca.display()
+                )
+            });
+            Ok(0)
+        }
+        NetCmd::AddNode { dir, org, name, observer, p2p_port, rpc_port } => {
+            let files: Vec<NodeFile> = entries(dir)?.into_iter().map(|e| e.file).collect();
+            let host = files.first().map(|f| f.p2p_addr.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+            let next = |port: Option<u16>, used: &dyn Fn(&NodeFile) -> u16| -> anyhow::Result<u16> {
+                match port {
+                    Some(p) => Ok(p),
+                    None => files
+                        .iter()
+                        .map(used)
+                        .max()
+                        .and_then(|p| p.checked_add(1))
+                        .context("no free port above the directory's; give --p2p-port and --rpc-port"),
+                }
+            };
+            let p2p = std::net::SocketAddr::new(host, next(*p2p_port, &|f| f.p2p_addr.port())?);
+            let rpc = std::net::SocketAddr::new(host, next(*rpc_port, &|f| f.rpc_addr.port())?);
+            let role = if *observer { Role::Observer } else { Role::Validator };
+            let n = hechain_node::consortium::add_node(dir, org, name, role, p2p, rpc)?;
+            let id = format!("0x{}", hex::encode(&n.info.public_key));
+            let kind = if *observer { "add-observer" } else { "add-validator" };
+            emit(
+                cli.json,
+                &json!({"name": n.node.name, "role": role, "org": org, "id": id, "config": n.node.config,
+                        "rpc": format!("http://{}", rpc), "p2p": p2p}),
+                || {
+                    format!(
+                        "node {name} ({role} of {org}) created: {}\n  id  {id}\n  rpc http://{rpc}  p2p {p2p}\n\
+                         Admit it:  hechain gov propose {kind} {name} --id {id} --org {org}\n\
+                         Start it:  hechain start --config {}",
+                        n.node.config.display(),
+                        n.node.config.display()
+                    )
+                },
+            );
+            Ok(0)
+        }
     }
 }
 

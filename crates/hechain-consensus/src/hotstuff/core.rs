@@ -202,6 +202,12 @@ impl Core {
     pub fn safety(&self) -> SafetyState {
         SafetyState { last_voted_round: self.last_voted_round, high_qc: self.high_qc.clone() }
     }
+    /// Changes the base round timeout (a chain parameter changed by governance); applies from
+    /// the next timer armed.
+    pub fn set_base_timeout(&mut self, base_timeout_ms: u64) {
+        self.base_timeout_ms = base_timeout_ms.max(1);
+    }
+
     /// The timeout for the current back-off level.
     pub fn timeout_duration_ms(&self) -> u64 {
         self.base_timeout_ms.saturating_mul(1u64 << self.consecutive_timeouts.min(MAX_BACKOFF_EXP))

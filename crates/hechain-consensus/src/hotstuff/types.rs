@@ -14,6 +14,7 @@ const DOMAIN_PROPOSAL: &[u8] = b"hechain/hotstuff/v1/proposal\0";
 const DOMAIN_VOTE: &[u8] = b"hechain/hotstuff/v1/vote\0";
 const DOMAIN_TIMEOUT: &[u8] = b"hechain/hotstuff/v1/timeout\0";
 const DOMAIN_GENESIS: &[u8] = b"hechain/hotstuff/v1/genesis\0";
+const DOMAIN_EPOCH: &[u8] = b"hechain/hotstuff/v1/epoch\0";
 
 /// Errors and rejections of the HotStuff core. Every invalid input maps to one of these; the core
 /// never panics on peer input.
@@ -63,6 +64,18 @@ pub struct ValidatorSet {
 }
 
 impl ValidatorSet {
+    /// The set of membership epoch `epoch` of the chain with genesis hash `genesis_hash`. Its
+    /// `chain_tag` is the genesis hash in epoch 0 and a hash of it with the epoch number after,
+    /// so no vote, timeout or proposal of one epoch is valid in another.
+    pub fn for_epoch(suite: Suite, genesis_hash: H256, epoch: u64, keys: Vec<NodePublicKey>) -> Self {
+        let chain_tag = if epoch == 0 {
+            genesis_hash
+        } else {
+            H256(suite.hash_parts(&[DOMAIN_EPOCH, genesis_hash.as_bytes(), &epoch.to_be_bytes()]))
+        };
+        ValidatorSet { suite, chain_tag, keys }
+    }
+
     /// Number of validators.
     pub fn n(&self) -> usize {
         self.keys.len()

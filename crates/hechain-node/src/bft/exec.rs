@@ -5,6 +5,13 @@
 //! also applies blocks fetched by catch-up sync (after checking their quorum seal and
 //! re-executing them) and stores completed seals. Running on its own thread keeps execution and
 //! disk writes off the async reactor and lets consensus run ahead of execution.
+//!
+//! **Epochs.** The thread tracks the membership in its executed state. A block whose execution
+//! changes the validator set ends its epoch: blocks the old epoch's consensus ordered above it
+//! are dropped here (their transactions stay in the pools and are proposed again), the next
+//! ordered block must extend the new epoch's consensus genesis, synced blocks are checked
+//! against the new set, and the driver is told ([`ExecEvent::Membership`]) to switch. Every node
+//! drops the same blocks: which block ends an epoch depends on executed state only.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,11 +19,14 @@ use std::sync::Arc;
 
 use hechain_consensus::hotstuff::BlockId;
 use hechain_consensus::{announcement, execute_ordered, seal_signature, BlockOrigin};
-use hechain_crypto::{NodeKey, NodePublicKey};
+use hechain_crypto::NodeKey;
 use hechain_execution::certificate::verify_seal;
+use hechain_execution::governance;
 use hechain_mempool::{Mempool, StoreState};
 use hechain_storage::Store;
 use hechain_types::{Address, Block, ChainTx, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
+
+use super::Epoch;
 use rayon::prelude::*;
 use tokio::sync::broadcast;
 
@@ -29,8 +39,8 @@ pub(crate) struct CheckedPayload {
 }
 
 pub(crate) enum ExecJob {
-    /// A block committed by consensus.
-    Ordered { id: BlockId, round: u64, parent: BlockId, proposer: u32, payload: Arc<CheckedPayload> },
+    /// A block committed by consensus in membership epoch `epoch`.
+    Ordered { epoch: u64, id: BlockId, round: u64, parent: BlockId, proposer: u32, payload: Arc<CheckedPayload> },
     /// A block fetched from a peer by catch-up sync.
     Synced(Box<Block>),
     /// A completed seal for a stored block.
@@ -55,6 +65,8 @@ pub(crate) enum ExecEvent {
     SealRepaired { height: u64 },
     /// A synced block was refused.
     SyncRefused { height: u64, reason: String },
+    /// The block just executed changed the membership (a new epoch when the validators changed).
+    Membership(Box<Epoch>),
 }
 
 pub(crate) struct Executor {
@@ -62,11 +74,10 @@ pub(crate) struct Executor {
     pub mempool: Arc<Mempool>,
     pub genesis: Arc<Genesis>,
     pub genesis_hash: H256,
-    pub validator_keys: Vec<NodePublicKey>,
-    /// This node's key and validator index (validators only).
-    pub signer: Option<(NodeKey, u32)>,
-    /// Consensus id of the genesis block (parent of the first ordered block).
-    pub genesis_consensus_id: BlockId,
+    /// This node's key (it signs seals while the node is a validator of the epoch).
+    pub key: NodeKey,
+    /// The epoch of the executed head: the set that seals the next block.
+    pub epoch: Epoch,
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
     /// Block jobs (ordered or synced) sent and not yet processed: the driver counts up, this
     /// thread down, so that catch-up does not fetch again blocks only waiting in this queue.
@@ -75,11 +86,11 @@ pub(crate) struct Executor {
 
 impl Executor {
     /// Runs until the job channel closes or `notify` (which reports each event) returns false.
-    pub fn run(self, jobs: std::sync::mpsc::Receiver<ExecJob>, notify: impl Fn(ExecEvent) -> bool) {
+    pub fn run(mut self, jobs: std::sync::mpsc::Receiver<ExecJob>, notify: impl Fn(ExecEvent) -> bool) {
         while let Ok(job) = jobs.recv() {
             let res = match job {
-                ExecJob::Ordered { id, round, parent, proposer, payload } => {
-                    let res = self.ordered(id, round, parent, proposer, &payload);
+                ExecJob::Ordered { epoch, id, round, parent, proposer, payload } => {
+                    let res = self.ordered(epoch, id, round, parent, proposer, &payload);
                     self.pending_blocks.fetch_sub(1, Ordering::Relaxed);
                     res
                 }
@@ -93,6 +104,7 @@ impl Executor {
                     Err(e) => Err(e.to_string()),
                 },
             };
+            let executed = matches!(res, Ok(Some(ExecEvent::Executed { .. })));
             match res {
                 Ok(Some(ev)) => {
                     if !notify(ev) {
@@ -102,11 +114,43 @@ impl Executor {
                 Ok(None) => {}
                 Err(e) => tracing::error!(error = %e, "executor: storage or execution failed"),
             }
+            if executed {
+                match self.refresh_epoch() {
+                    Ok(Some(ev)) => {
+                        if !notify(ev) {
+                            return;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(error = %e, "executor: cannot read the membership"),
+                }
+            }
         }
+    }
+
+    /// Reads the membership after a block; reports it when it changed.
+    fn refresh_epoch(&mut self) -> Result<Option<ExecEvent>, String> {
+        let reader = self.store.reader().map_err(|e| e.to_string())?;
+        let m = governance::membership(&reader).map_err(|e| e.to_string())?;
+        if m == self.epoch.membership {
+            return Ok(None);
+        }
+        let epoch = Epoch::new(&self.genesis, m, &self.key.public_key())?;
+        if epoch.membership.epoch != self.epoch.membership.epoch {
+            tracing::info!(
+                epoch = epoch.membership.epoch,
+                from_height = epoch.membership.start_height,
+                validators = epoch.vs.n(),
+                "validator set changed: new epoch"
+            );
+        }
+        self.epoch = epoch.clone();
+        Ok(Some(ExecEvent::Membership(Box::new(epoch))))
     }
 
     fn ordered(
         &self,
+        epoch: u64,
         id: BlockId,
         round: u64,
         parent: BlockId,
@@ -114,10 +158,16 @@ impl Executor {
         payload: &CheckedPayload,
     ) -> Result<Option<ExecEvent>, String> {
         let reader = self.store.reader().map_err(|e| e.to_string())?;
+        if epoch != self.epoch.membership.epoch {
+            // Ordered by an epoch that has ended (at a block below this one): dropped on every node.
+            tracing::debug!(epoch, round, "block ordered in an ended epoch dropped");
+            return Ok(None);
+        }
         let head = reader.head().map_err(|e| e.to_string())?;
-        let expected = if head.height == 0 { self.genesis_consensus_id } else { head.consensus_id };
+        let first_of_epoch = head.height + 1 == self.epoch.membership.start_height;
+        let expected = if first_of_epoch { self.epoch.vs.genesis_id() } else { head.consensus_id };
         if parent != expected {
-            if round <= head.round {
+            if !first_of_epoch && round <= head.round {
                 return Ok(None); // already applied (synced)
             }
             return Ok(Some(ExecEvent::Gap { round }));
@@ -134,8 +184,8 @@ impl Executor {
         }
         let mut commit = execute_ordered(&reader, &self.genesis, origin, txs).map_err(|e| e.to_string())?;
         drop(reader);
-        let own_sig = self.signer.as_ref().map(|(key, index)| {
-            seal_signature(key, *index, &self.genesis_hash, self.genesis.suite(), &commit.block.header)
+        let own_sig = self.epoch.me.map(|index| {
+            seal_signature(&self.key, index, &self.genesis_hash, self.genesis.suite(), &commit.block.header)
         });
         if let Some(sig) = &own_sig {
             commit.block.seal = Seal { signatures: vec![sig.clone()] };
@@ -157,7 +207,8 @@ impl Executor {
         if height != head.height + 1 {
             return refuse(format!("does not follow the stored head {}", head.height));
         }
-        if let Err(e) = verify_seal(&self.genesis, &self.validator_keys, &block.header, &block.seal) {
+        // The set in force at the stored head (the block's parent) seals it.
+        if let Err(e) = verify_seal(&self.genesis, &self.epoch.vs.keys, &block.header, &block.seal) {
             return refuse(e.to_string());
         }
         let txs: Vec<(H256, ChainTx)> = block.transactions.into_par_iter().map(|t| (t.hash(suite), t)).collect();
@@ -180,11 +231,13 @@ impl Executor {
     fn repair_seal(&self, reader: &hechain_storage::StoreReader, block: Block) -> Result<Option<ExecEvent>, String> {
         let height = block.header.height;
         let Some(stored) = reader.header(height).map_err(|e| e.to_string())? else { return Ok(None) };
-        let quorum = hechain_execution::certificate::quorum(self.validator_keys.len());
+        let sealed_by = governance::membership_at(reader, height).map_err(|e| e.to_string())?;
+        let keys = Epoch::new(&self.genesis, sealed_by, &self.key.public_key())?.vs.keys;
+        let quorum = hechain_execution::certificate::quorum(keys.len());
         if stored != block.header || reader.seal(height).map_err(|e| e.to_string())?.signatures.len() >= quorum {
             return Ok(None);
         }
-        if verify_seal(&self.genesis, &self.validator_keys, &block.header, &block.seal).is_err() {
+        if verify_seal(&self.genesis, &keys, &block.header, &block.seal).is_err() {
             return Ok(Some(ExecEvent::SyncRefused { height, reason: "offered seal does not verify".into() }));
         }
         self.store.update_seal(height, &block.seal).map_err(|e| e.to_string())?;

@@ -24,6 +24,16 @@
 //! block and requires the identical header before storing it. Its consensus core is then
 //! re-anchored after the synced head. Observers run only this part: they never vote.
 //!
+//! **Membership epochs.** The membership (organisations, validators, observers) lives in the
+//! chain state and changes by governance at a block end. When the executor reports a change
+//! ([`exec::ExecEvent::Membership`]) the driver updates the peers the transport admits (node ids
+//! and member CAs); when the validator set changed it starts a new epoch: a fresh core over the
+//! new [`ValidatorSet`] (its own chain tag, so nothing signed in one epoch counts in another),
+//! anchored at the new epoch's consensus genesis, with its own safety file. What the old core
+//! ordered above the epoch's last block is dropped (the executor drops it identically on every
+//! node) and proposed again. A node whose key is not (yet) a validator runs as an observer, so
+//! a node added by governance starts, syncs, and begins voting when it executes its admission.
+//!
 //! **Batching.** A leader proposes at most every `block_interval`, with up to `max_block_txs`
 //! ready transactions not already in an uncommitted proposal. With nothing to order it proposes
 //! an empty block every `idle_block_interval`, which keeps rounds and leader rotation going
@@ -44,10 +54,13 @@ use hechain_consensus::hotstuff::{
     Action, BlockId, Config as CoreConfig, Core, HotStuffError, Input, Message, Proposal, SafetyState, ValidatorSet,
 };
 use hechain_crypto::{NodeKey, NodePublicKey, NodeSignature, Suite};
+use hechain_execution::governance;
 use hechain_mempool::{Mempool, StoreState};
 use hechain_network::{Inbound, Limits, NetConfig, Transport};
 use hechain_storage::Store;
-use hechain_types::{Block, BlockHeader, ChainTx, Codec, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
+use hechain_types::{
+    Block, BlockHeader, ChainTx, Codec, CommittedBlock, Genesis, Membership, Seal, ValidatorSignature, H256,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -79,17 +92,57 @@ const HOUSEKEEPING: Duration = Duration::from_millis(10);
 const STATUS_EVERY: Duration = Duration::from_secs(1);
 const DIAL_EVERY: Duration = Duration::from_secs(1);
 const SYNC_TIMEOUT: Duration = Duration::from_secs(3);
+/// A configured peer with the larger node id is dialled too once it has been unreachable this
+/// long (it may not know this node's address, e.g. a node that joined later).
+const DIAL_ANYWAY_AFTER: Duration = Duration::from_secs(3);
 /// Frames larger than this are decoded on a blocking thread.
 const INLINE_DECODE_BYTES: usize = 64 * 1024;
 
-/// What a node does in the network.
+/// What a node does in the network. The membership in the chain state decides it: a node whose
+/// key is in the current validator set votes; any other member node observes. The role in a
+/// node's configuration file says what the operator expects (a mismatch is logged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// Votes and proposes; listed in the genesis validator set.
+    /// Votes and proposes; in the current validator set.
     Validator,
-    /// Receives, verifies and serves every block; never votes. Listed in the genesis observers.
+    /// Receives, verifies and serves every block; never votes. In the current observers.
     Observer,
+}
+
+/// One membership epoch as the driver and the executor use it: the membership, the consensus
+/// validator set (with the epoch's chain tag) and this node's index in it.
+#[derive(Clone, Debug)]
+pub(crate) struct Epoch {
+    pub membership: Membership,
+    pub vs: ValidatorSet,
+    pub me: Option<u32>,
+}
+
+impl Epoch {
+    pub(crate) fn new(genesis: &Genesis, membership: Membership, my_key: &NodePublicKey) -> Result<Self, String> {
+        let suite = genesis.suite();
+        let keys = membership
+            .validators
+            .iter()
+            .map(|v| NodePublicKey::from_bytes(suite, &v.public_key).map_err(|e| format!("validator {}: {e}", v.name)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let vs = ValidatorSet::for_epoch(suite, genesis.hash(), membership.epoch, keys);
+        let me = vs.keys.iter().position(|k| k == my_key).map(|i| i as u32);
+        Ok(Epoch { membership, vs, me })
+    }
+
+    fn number(&self) -> u64 {
+        self.membership.epoch
+    }
+
+    fn role(&self) -> Role {
+        if self.me.is_some() {
+            Role::Validator
+        } else {
+            Role::Observer
+        }
+    }
 }
 
 impl std::fmt::Display for Role {
@@ -112,10 +165,11 @@ pub struct PeerEntry {
     pub addr: SocketAddr,
 }
 
-/// Settings of a networked (BFT) node.
+/// Settings of a networked (BFT) node. The round timeout is a chain parameter
+/// (`consensus_timeout_ms`), not a node setting.
 #[derive(Clone, Debug)]
 pub struct BftSettings {
-    /// Validator or observer.
+    /// The role the operator expects (the membership decides; a mismatch is logged).
     pub role: Role,
     /// Peer-to-peer listen address.
     pub listen_addr: SocketAddr,
@@ -125,8 +179,6 @@ pub struct BftSettings {
     pub tls_cert_pem: String,
     /// Its TLS private key (PEM).
     pub tls_key_pem: String,
-    /// Base round timeout (doubles with consecutive timeouts, up to 64x).
-    pub base_timeout_ms: u64,
     /// Shortest time between proposals (transactions arriving meanwhile are batched).
     pub block_interval: Duration,
     /// Time between empty blocks when there is nothing to order.
@@ -148,7 +200,6 @@ impl BftSettings {
             peers: Vec::new(),
             tls_cert_pem,
             tls_key_pem,
-            base_timeout_ms: 2_000,
             block_interval: Duration::from_millis(200),
             idle_block_interval: Duration::from_millis(1_000),
             max_block_txs: 50_000,
@@ -177,6 +228,7 @@ enum Event {
         msg: Box<NetMsg>,
     },
     Checked {
+        epoch: u64,
         from: Vec<u8>,
         proposal: Box<Proposal>,
         payload: Arc<CheckedPayload>,
@@ -227,6 +279,8 @@ struct Want {
 /// Shared, read-only context for payload checks on blocking threads.
 struct CheckCtx {
     suite: Suite,
+    /// The epoch whose validator set `vs` is.
+    epoch: u64,
     mempool: Arc<Mempool>,
     store: Arc<Store>,
     vs: ValidatorSet,
@@ -308,19 +362,26 @@ struct Driver {
     genesis: Arc<Genesis>,
     genesis_hash: H256,
     suite: Suite,
-    vs: ValidatorSet,
-    role: Role,
-    me: Option<u32>,
+    /// The current membership epoch (its validator set orders and seals new blocks).
+    epoch: Epoch,
+    /// The epoch before it, for the seals of its last blocks.
+    prev_epoch: Option<Epoch>,
     my_id: Vec<u8>,
     key: NodeKey,
     settings: BftSettings,
+    /// Base round timeout in force (the chain parameter).
+    timeout_ms: u64,
     core: Option<Core>,
+    data_dir: std::path::PathBuf,
     safety: SafetyFile,
     transport: Arc<Transport>,
     peers: HashMap<Vec<u8>, PeerInfo>,
-    validator_ids: Vec<Vec<u8>>,
+    /// The current validators' node ids, shared with the gossip task.
+    validator_ids: Arc<std::sync::RwLock<Vec<Vec<u8>>>>,
     dial: Vec<PeerEntry>,
     dialing: HashSet<Vec<u8>>,
+    /// Configured peers not connected, since when.
+    unreachable_since: HashMap<Vec<u8>, Instant>,
     store: Arc<Store>,
     mempool: Arc<Mempool>,
     check: Arc<CheckCtx>,
@@ -352,12 +413,39 @@ struct Driver {
     status_tx: watch::Sender<serde_json::Value>,
 }
 
-/// Builds the validator set the HotStuff core uses from a genesis.
+/// Builds the validator set the HotStuff core uses in the genesis epoch (epoch 0).
 pub fn validator_set(genesis: &Genesis) -> Result<ValidatorSet, NodeError> {
     let keys = genesis
         .validator_keys()
         .map_err(|e| NodeError::BadFile { path: crate::GENESIS_FILE.into(), reason: e.to_string() })?;
-    Ok(ValidatorSet { suite: genesis.suite(), chain_tag: genesis.hash(), keys })
+    Ok(ValidatorSet::for_epoch(genesis.suite(), genesis.hash(), 0, keys))
+}
+
+/// The peers of a membership (every member node but this one), with their validator indexes.
+fn member_peers(m: &Membership, my_id: &[u8]) -> Vec<(Vec<u8>, String, Option<u32>)> {
+    let validators = m.validators.iter().enumerate().map(|(i, v)| (v, Some(i as u32)));
+    let observers = m.observers.iter().map(|o| (o, None));
+    validators
+        .chain(observers)
+        .filter(|(n, _)| n.public_key != my_id)
+        .map(|(n, i)| (n.public_key.clone(), n.name.clone(), i))
+        .collect()
+}
+
+/// The member CAs of a membership that parse (a CA that does not is logged and left out, so
+/// one bad certificate cannot stop the others from admitting their nodes).
+fn member_cas(m: &Membership) -> Vec<String> {
+    m.orgs
+        .iter()
+        .filter(|o| match hechain_network::pki::parse_certs_pem(&o.ca_cert_pem) {
+            Ok(c) if !c.is_empty() => true,
+            Ok(_) | Err(_) => {
+                tracing::error!(org = %o.name, "member CA certificate does not parse; its nodes cannot connect");
+                false
+            }
+        })
+        .map(|o| o.ca_cert_pem.clone())
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -372,60 +460,48 @@ pub(crate) async fn start(
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<BftHandles, NodeError> {
     let cfg_err = |reason: String| NodeError::Config(reason);
-    let vs = validator_set(&genesis)?;
-    let observers = genesis.observer_keys().map_err(|e| cfg_err(e.to_string()))?;
     let my_pk = key.public_key();
     let my_id = my_pk.as_bytes().to_vec();
-    let me = vs.keys.iter().position(|k| *k == my_pk).map(|i| i as u32);
-    match settings.role {
-        Role::Validator if me.is_none() => {
-            return Err(cfg_err("role is validator but this node's key is not in the genesis validator set".into()))
-        }
-        Role::Observer if !observers.contains(&my_pk) => {
-            return Err(cfg_err("role is observer but this node's key is not in the genesis observer list".into()))
-        }
-        _ => {}
-    }
     if genesis.orgs.is_empty() {
         return Err(cfg_err(
             "the genesis lists no member organisations (CAs); create the network with `hechain init`".into(),
         ));
     }
+    // The membership in force at the stored head decides this node's role and its peers.
+    let reader = store.reader()?;
+    let head = reader.head()?;
+    let membership = governance::membership(&reader).map_err(|e| cfg_err(e.to_string()))?;
+    let prev_membership = match membership.epoch {
+        0 => None,
+        e => governance::epoch_membership(&reader, e - 1).map_err(|e| cfg_err(e.to_string()))?,
+    };
+    let epoch = Epoch::new(&genesis, membership, &my_pk).map_err(cfg_err)?;
+    let prev_epoch = match prev_membership {
+        Some(m) => Some(Epoch::new(&genesis, m, &my_pk).map_err(cfg_err)?),
+        None => None,
+    };
+    let member = epoch.membership.node_by_key(&my_id).is_some();
+    if !member {
+        tracing::warn!(
+            "this node's key is not a member of the consortium at the stored height {}: it runs as an observer; \
+             peers admit it once they have executed its admission by governance",
+            head.height
+        );
+    } else if epoch.role() != settings.role {
+        tracing::warn!(configured = %settings.role, actual = %epoch.role(), "the membership gives this node another role than its configuration");
+    }
     let mut peers = HashMap::new();
-    for (i, v) in genesis.validators.iter().enumerate() {
-        if v.public_key != my_id {
-            peers.insert(
-                v.public_key.clone(),
-                PeerInfo { name: v.name.clone(), validator: Some(i as u32), height: 0, round: 0 },
-            );
-        }
+    for (id, name, validator) in member_peers(&epoch.membership, &my_id) {
+        peers.insert(id, PeerInfo { name, validator, height: 0, round: 0 });
     }
-    for o in &genesis.observers {
-        if o.public_key != my_id {
-            peers.insert(o.public_key.clone(), PeerInfo { name: o.name.clone(), validator: None, height: 0, round: 0 });
-        }
-    }
-    // Exactly one side dials: between validators the smaller id, and observers dial validators.
-    let mut dial = Vec::new();
-    for p in &settings.peers {
-        let Some(info) = peers.get(&p.id) else {
-            tracing::warn!(peer = %p.name, "configured peer is not a validator or observer in the genesis; ignored");
-            continue;
-        };
-        let dial_it = match (settings.role, info.validator.is_some()) {
-            (Role::Validator, true) => my_id < p.id,
-            (Role::Observer, true) => true,
-            _ => false,
-        };
-        if dial_it {
-            dial.push(p.clone());
-        }
-    }
+    // Between two configured peers the smaller id dials; the other one dials too when the peer
+    // stays unreachable (it may not know this node's address).
+    let dial: Vec<PeerEntry> = settings.peers.iter().filter(|p| p.id != my_id).cloned().collect();
     let net = NetConfig {
         listen_addr: settings.listen_addr,
         cert_chain_pem: settings.tls_cert_pem.clone(),
         key_pem: settings.tls_key_pem.clone(),
-        ca_certs_pem: genesis.orgs.iter().map(|o| o.ca_cert_pem.clone()).collect(),
+        ca_certs_pem: member_cas(&epoch.membership),
         allowed_peers: peers.keys().cloned().collect(),
         limits: settings.limits.clone(),
     };
@@ -433,13 +509,12 @@ pub(crate) async fn start(
     let transport = Arc::new(transport);
     let p2p_addr = transport.local_addr();
 
-    let reader = store.reader()?;
-    let head = reader.head()?;
     // Recent blocks whose seals never reached a quorum (the node stopped first) get repaired.
     let mut seals = BTreeMap::new();
     for h in head.height.saturating_sub(64).max(1)..=head.height {
         if let (Some(hd), Ok(seal)) = (reader.header(h)?, reader.seal(h)) {
-            if seal.signatures.len() < vs.quorum() {
+            let n = governance::membership_at(&reader, h).map(|m| m.validators.len()).unwrap_or(0);
+            if seal.signatures.len() < hechain_execution::certificate::quorum(n) {
                 let mut c = SealCollector::new();
                 c.ours = Some(hd.hash(genesis.suite()));
                 seals.insert(h, c);
@@ -447,20 +522,17 @@ pub(crate) async fn start(
         }
     }
     drop(reader);
-    let genesis_id = vs.genesis_id();
-    let anchor = if head.height == 0 { (0, genesis_id) } else { (head.round, head.consensus_id) };
-    let safety = SafetyFile::new(data_dir);
+    let params = mempool.params();
+    let timeout_ms = params.consensus_timeout_ms;
+    let anchor = epoch_anchor(&epoch, head.height, head.round, head.consensus_id);
+    let safety = SafetyFile::for_epoch(data_dir, epoch.number());
     let mut settings = settings;
     settings.max_block_txs = settings.max_block_txs.max(1);
-    // An idle leader must propose well within the round timeout, or idle rounds would time out.
-    settings.idle_block_interval = settings
-        .idle_block_interval
-        .min(Duration::from_millis(settings.base_timeout_ms / 2))
-        .max(settings.block_interval);
-    let core = match me {
+    let core = match epoch.me {
         Some(index) => {
-            let restored = safety.load()?.unwrap_or(SafetyState { last_voted_round: 0, high_qc: vs.genesis_qc() });
-            let cfg = CoreConfig { validators: vs.clone(), me: index, base_timeout_ms: settings.base_timeout_ms };
+            let restored =
+                safety.load()?.unwrap_or(SafetyState { last_voted_round: 0, high_qc: epoch.vs.genesis_qc() });
+            let cfg = CoreConfig { validators: epoch.vs.clone(), me: index, base_timeout_ms: timeout_ms };
             Some(Core::recover(cfg, key.clone(), restored, anchor).map_err(|e| cfg_err(e.to_string()))?)
         }
         None => None,
@@ -474,9 +546,8 @@ pub(crate) async fn start(
         mempool: mempool.clone(),
         genesis: genesis.clone(),
         genesis_hash: genesis.hash(),
-        validator_keys: vs.keys.clone(),
-        signer: me.map(|i| (key.clone(), i)),
-        genesis_consensus_id: genesis_id,
+        key: key.clone(),
+        epoch: epoch.clone(),
         blocks,
         pending_blocks: pending_blocks.clone(),
     };
@@ -488,14 +559,15 @@ pub(crate) async fn start(
 
     let (status_tx, status_rx) = watch::channel(serde_json::Value::Null);
     let (gossip_tx, gossip_rx) = mpsc::channel::<Vec<ChainTx>>(1024);
-    let validator_ids: Vec<Vec<u8>> = vs.keys.iter().map(|k| k.as_bytes().to_vec()).collect();
+    let validator_ids = Arc::new(std::sync::RwLock::new(node_ids(&epoch.vs)));
     let gossip_task = tokio::spawn(gossip(gossip_rx, transport.clone(), validator_ids.clone(), my_id.clone()));
 
     let check = Arc::new(CheckCtx {
         suite: genesis.suite(),
+        epoch: epoch.number(),
         mempool: mempool.clone(),
         store: store.clone(),
-        vs: vs.clone(),
+        vs: epoch.vs.clone(),
         max_block_txs: settings.max_block_txs,
         max_payload_bytes: settings.max_payload_bytes,
     });
@@ -504,19 +576,21 @@ pub(crate) async fn start(
         genesis_hash: genesis.hash(),
         suite: genesis.suite(),
         genesis,
-        vs,
-        role: settings.role,
-        me,
+        epoch,
+        prev_epoch,
         my_id,
         key,
         settings,
+        timeout_ms,
         core,
+        data_dir: data_dir.to_path_buf(),
         safety,
         transport: transport.clone(),
         peers,
         validator_ids,
         dial,
         dialing: HashSet::new(),
+        unreachable_since: HashMap::new(),
         store,
         mempool,
         check,
@@ -543,7 +617,14 @@ pub(crate) async fn start(
         last_repair: now,
         status_tx,
     };
-    tracing::info!(%p2p_addr, role = %driver.role, index = ?driver.me, height = head.height, "BFT node starting");
+    tracing::info!(
+        %p2p_addr,
+        role = %driver.epoch.role(),
+        index = ?driver.epoch.me,
+        epoch = driver.epoch.number(),
+        height = head.height,
+        "BFT node starting"
+    );
 
     let mut inbound = inbound;
     let main = tokio::spawn(async move {
@@ -581,11 +662,26 @@ pub(crate) async fn start(
     Ok(BftHandles { p2p_addr, status: status_rx, gossip: gossip_tx, tasks: vec![main, gossip_task] })
 }
 
+/// The node ids of a validator set, in index order.
+fn node_ids(vs: &ValidatorSet) -> Vec<Vec<u8>> {
+    vs.keys.iter().map(|k| k.as_bytes().to_vec()).collect()
+}
+
+/// The last block the core of `epoch` committed (round, consensus id), given the stored head:
+/// the epoch's consensus genesis when the head is the previous epoch's last block.
+fn epoch_anchor(epoch: &Epoch, head_height: u64, head_round: u64, head_id: BlockId) -> (u64, BlockId) {
+    if head_height + 1 == epoch.membership.start_height {
+        (0, epoch.vs.genesis_id())
+    } else {
+        (head_round, head_id)
+    }
+}
+
 /// Forwards locally admitted transactions to every other validator, coalescing small batches.
 async fn gossip(
     mut rx: mpsc::Receiver<Vec<ChainTx>>,
     transport: Arc<Transport>,
-    validators: Vec<Vec<u8>>,
+    validators: Arc<std::sync::RwLock<Vec<Vec<u8>>>>,
     me: Vec<u8>,
 ) {
     const MAX_BATCH: usize = 4096;
@@ -600,7 +696,11 @@ async fn gossip(
             Ok(f) => Arc::<[u8]>::from(f),
             Err(_) => continue,
         };
-        for v in validators.iter().filter(|v| **v != me) {
+        let targets: Vec<Vec<u8>> = match validators.read() {
+            Ok(v) => v.iter().filter(|v| **v != me).cloned().collect(),
+            Err(_) => return,
+        };
+        for v in &targets {
             if let Err(e) = transport.send(v, frame.clone()) {
                 tracing::debug!(error = %e, "transaction gossip not sent");
             }
@@ -612,8 +712,10 @@ impl Driver {
     fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Decoded { from, msg } => self.on_msg(from, *msg),
-            Event::Checked { from, proposal, payload, encoded, response } => {
-                self.on_checked(from, *proposal, payload, encoded, response)
+            Event::Checked { epoch, from, proposal, payload, encoded, response } => {
+                if epoch == self.epoch.number() {
+                    self.on_checked(from, *proposal, payload, encoded, response)
+                }
             }
             Event::Built { round, payload, encoded } => self.on_built(round, payload, encoded),
             Event::Exec(e) => self.on_exec(e),
@@ -679,7 +781,7 @@ impl Driver {
             NetMsg::Timeout(t) => self.validator_message(&from, "timeout", Message::Timeout(Box::new(t))),
             NetMsg::BlockRequest(id) => self.validator_message(&from, "block-request", Message::BlockRequest(id)),
             NetMsg::Txs(txs) => {
-                if self.role == Role::Observer {
+                if self.epoch.me.is_none() {
                     return;
                 }
                 let mempool = self.mempool.clone();
@@ -718,6 +820,7 @@ impl Driver {
         tokio::task::spawn_blocking(move || match ctx.check(&proposal, &payload) {
             Ok(p) => {
                 let _ = events.send(Event::Checked {
+                    epoch: ctx.epoch,
                     from,
                     proposal: Box::new(proposal),
                     payload: Arc::new(p),
@@ -743,7 +846,7 @@ impl Driver {
         response: bool,
     ) {
         let Some(i) = self.peers.get(&from).and_then(|p| p.validator) else { return };
-        let id = self.vs.block_id(&proposal.block);
+        let id = self.epoch.vs.block_id(&proposal.block);
         let round = proposal.block.round;
         let hashes: Vec<H256> = payload.txs.iter().map(|(h, _)| *h).collect();
         let fresh = !self.payloads.contains_key(&id);
@@ -883,7 +986,7 @@ impl Driver {
                 Action::RequestPayload { round } => {
                     let now = Instant::now();
                     let earliest = (self.last_proposal_at + self.settings.block_interval).max(now);
-                    self.want = Some(Want { round, earliest, idle_deadline: now + self.settings.idle_block_interval });
+                    self.want = Some(Want { round, earliest, idle_deadline: now + self.idle_interval() });
                     self.maybe_build();
                 }
             }
@@ -900,7 +1003,7 @@ impl Driver {
                     tracing::error!(round = p.block.round, "own proposal without a payload; not sent");
                     return;
                 };
-                let id = self.vs.block_id(&p.block);
+                let id = self.epoch.vs.block_id(&p.block);
                 let round = p.block.round;
                 let hashes: Vec<H256> = payload.txs.iter().map(|(h, _)| *h).collect();
                 self.payloads.insert(id, (round, payload, Some(encoded.clone())));
@@ -908,7 +1011,7 @@ impl Driver {
                 NetMsg::Proposal { proposal: *p, payload: encoded.to_vec() }
             }
             Message::BlockResponse(p) => {
-                let id = self.vs.block_id(&p.block);
+                let id = self.epoch.vs.block_id(&p.block);
                 let payload = self.payloads.get(&id).and_then(|(_, _, e)| e.as_ref().map(|e| e.to_vec()));
                 NetMsg::BlockResponse { proposal: *p, payload }
             }
@@ -917,9 +1020,9 @@ impl Driver {
             Message::BlockRequest(id) => NetMsg::BlockRequest(id),
         };
         let frame: Arc<[u8]> = msg.encode().into();
-        let targets: Vec<&Vec<u8>> = match to {
-            Some(i) => self.validator_ids.get(i as usize).into_iter().collect(),
-            None => self.validator_ids.iter().filter(|v| **v != self.my_id).collect(),
+        let targets: Vec<&[u8]> = match to {
+            Some(i) => self.epoch.vs.key(i).map(|k| k.as_bytes()).into_iter().collect(),
+            None => self.other_validators().collect(),
         };
         for t in targets {
             if let Err(e) = self.transport.send(t, frame.clone()) {
@@ -958,6 +1061,7 @@ impl Driver {
             match &c.payload {
                 Some(p) if c.parent == self.last_dispatched.1 => {
                     let job = ExecJob::Ordered {
+                        epoch: self.epoch.number(),
                         id: c.id,
                         round,
                         parent: c.parent,
@@ -987,7 +1091,7 @@ impl Driver {
                     if self.last_payload_request.is_none_or(|(r, at)| r != id || at.elapsed() > SYNC_TIMEOUT) {
                         self.last_payload_request = Some((id, Instant::now()));
                         let frame: Arc<[u8]> = NetMsg::BlockRequest(id).encode().into();
-                        for v in self.validator_ids.iter().filter(|v| **v != self.my_id) {
+                        for v in self.other_validators() {
                             let _ = self.transport.send(v, frame.clone());
                         }
                     }
@@ -1017,6 +1121,7 @@ impl Driver {
         match e {
             ExecEvent::Executed { height, header_hash, round, consensus_id, own_sig, synced } => {
                 self.head_height = self.head_height.max(height);
+                self.follow_params();
                 if synced {
                     self.seals.entry(height).or_insert_with(SealCollector::new).done = true;
                     if round > self.last_dispatched.0 {
@@ -1042,8 +1147,122 @@ impl Driver {
                 tracing::warn!(height, %reason, "refused a synced block");
                 self.sync_inflight = None;
             }
+            ExecEvent::Membership(epoch) => self.on_membership(*epoch),
         }
         self.publish_status();
+    }
+
+    /// The node ids of the other validators of the epoch.
+    fn other_validators(&self) -> impl Iterator<Item = &[u8]> {
+        self.epoch.vs.keys.iter().map(|k| k.as_bytes()).filter(|k| *k != self.my_id.as_slice())
+    }
+
+    /// Time between empty blocks: the configured interval, but well within the round timeout
+    /// (or idle rounds would time out) and no shorter than the block interval.
+    fn idle_interval(&self) -> Duration {
+        self.settings
+            .idle_block_interval
+            .min(Duration::from_millis(self.timeout_ms / 2))
+            .max(self.settings.block_interval)
+    }
+
+    /// Applies a governance change of the consensus timeout (after the block that made it).
+    fn follow_params(&mut self) {
+        let t = self.mempool.params().consensus_timeout_ms;
+        if t != self.timeout_ms {
+            tracing::info!(from = self.timeout_ms, to = t, "consensus timeout changed by governance");
+            self.timeout_ms = t;
+            if let Some(core) = self.core.as_mut() {
+                core.set_base_timeout(t);
+            }
+        }
+    }
+
+    /// The executed membership changed: follow it in the peer table and the transport, and
+    /// switch to the new epoch when the validator set changed.
+    fn on_membership(&mut self, epoch: Epoch) {
+        let mut peers = HashMap::new();
+        for (id, name, validator) in member_peers(&epoch.membership, &self.my_id) {
+            let (height, round) = self.peers.get(&id).map(|p| (p.height, p.round)).unwrap_or((0, 0));
+            peers.insert(id, PeerInfo { name, validator, height, round });
+        }
+        self.peers = peers;
+        let allowed: Vec<Vec<u8>> = self.peers.keys().cloned().collect();
+        if let Err(e) = self.transport.set_members(&member_cas(&epoch.membership), &allowed) {
+            tracing::error!(error = %e, "cannot apply the new membership to the network");
+        }
+        if epoch.number() == self.epoch.number() {
+            self.epoch = epoch;
+            return;
+        }
+        self.switch_epoch(epoch);
+    }
+
+    /// Starts the new epoch's consensus after the last block of the old one was executed.
+    fn switch_epoch(&mut self, epoch: Epoch) {
+        let was = self.epoch.role();
+        tracing::info!(
+            epoch = epoch.number(),
+            validators = epoch.vs.n(),
+            index = ?epoch.me,
+            "new membership epoch: consensus restarts with the new validator set"
+        );
+        if let Ok(mut ids) = self.validator_ids.write() {
+            *ids = node_ids(&epoch.vs);
+        }
+        self.check = Arc::new(CheckCtx {
+            suite: self.suite,
+            epoch: epoch.number(),
+            mempool: self.mempool.clone(),
+            store: self.store.clone(),
+            vs: epoch.vs.clone(),
+            max_block_txs: self.settings.max_block_txs,
+            max_payload_bytes: self.settings.max_payload_bytes,
+        });
+        // What the old core ordered and did not get executed is void: the executor drops it.
+        let anchor = (0, epoch.vs.genesis_id());
+        self.payloads.clear();
+        self.inflight.clear();
+        self.inflight_set.clear();
+        self.queue.clear();
+        self.want = None;
+        self.timer = None;
+        self.own_payload = None;
+        self.last_payload_request = None;
+        self.need_sync = false;
+        self.last_dispatched = anchor;
+        self.safety = SafetyFile::for_epoch(&self.data_dir, epoch.number());
+        self.core = None;
+        self.prev_epoch = Some(std::mem::replace(&mut self.epoch, epoch));
+        if let Some(index) = self.epoch.me {
+            let restored = match self.safety.load() {
+                Ok(s) => s.unwrap_or(SafetyState { last_voted_round: 0, high_qc: self.epoch.vs.genesis_qc() }),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the new epoch's safety state; not voting in it");
+                    return;
+                }
+            };
+            let cfg = CoreConfig { validators: self.epoch.vs.clone(), me: index, base_timeout_ms: self.timeout_ms };
+            match Core::recover(cfg, self.key.clone(), restored, anchor) {
+                Ok(mut core) => {
+                    let actions = core.start();
+                    self.core = Some(core);
+                    self.run_actions(actions);
+                }
+                Err(e) => tracing::error!(error = %e, "cannot start consensus in the new epoch"),
+            }
+        }
+        if was != self.epoch.role() {
+            tracing::info!(role = %self.epoch.role(), "this node's role changed with the membership");
+        }
+    }
+
+    /// The validator set that seals block `height` (the current or the previous epoch's).
+    fn seal_set(&self, height: u64) -> Option<&ValidatorSet> {
+        if height >= self.epoch.membership.start_height {
+            return Some(&self.epoch.vs);
+        }
+        self.prev_epoch.as_ref().filter(|e| height >= e.membership.start_height).map(|e| &e.vs)
     }
 
     /// After sync stored blocks past what the core committed, restart the core from there (its
@@ -1055,8 +1274,8 @@ impl Driver {
         if core.last_committed().0.saturating_add(REANCHOR_GAP) >= round {
             return;
         }
-        let Some(me) = self.me else { return };
-        let cfg = CoreConfig { validators: self.vs.clone(), me, base_timeout_ms: self.settings.base_timeout_ms };
+        let Some(me) = self.epoch.me else { return };
+        let cfg = CoreConfig { validators: self.epoch.vs.clone(), me, base_timeout_ms: self.timeout_ms };
         match Core::recover(cfg, self.key.clone(), core.safety(), (round, id)) {
             Ok(mut fresh) => {
                 let actions = fresh.start();
@@ -1084,12 +1303,18 @@ impl Driver {
     }
 
     fn on_seal_sig(&mut self, from: &[u8], height: u64, hash: H256, signature: NodeSignature) {
-        let Some(i) = self.sender_index(from, "seal-sig") else { return };
         if height + 256 < self.head_height || height > self.head_height + 4096 {
             return;
         }
+        // The signer's index in the set that seals this height (the previous epoch's for its
+        // last blocks).
+        let Some(vs) = self.seal_set(height) else { return };
+        let Some((i, pk)) = vs.keys.iter().enumerate().find(|(_, k)| k.as_bytes() == from) else {
+            tracing::debug!(peer = %self.peer_name(from), height, "seal signature from a non-validator of that height refused");
+            return;
+        };
+        let i = i as u32;
         let msg = BlockHeader::signing_message(&self.genesis_hash, &hash);
-        let Some(pk) = self.vs.key(i) else { return };
         if pk.verify(self.suite, &msg, &signature).is_err() {
             tracing::warn!(peer = %self.peer_name(from), height, "bad seal signature refused");
             return;
@@ -1100,7 +1325,7 @@ impl Driver {
     }
 
     fn try_complete_seal(&mut self, height: u64) {
-        let quorum = self.vs.quorum();
+        let Some(quorum) = self.seal_set(height).map(|vs| vs.quorum()) else { return };
         let Some(c) = self.seals.get_mut(&height) else { return };
         let Some(ours) = c.ours else { return };
         if !c.warned {
@@ -1131,7 +1356,6 @@ impl Driver {
     fn serve_sync(&mut self, to: Vec<u8>, start: u64, max: u32) {
         let store = self.store.clone();
         let transport = self.transport.clone();
-        let quorum = self.vs.quorum();
         let max = max.clamp(1, SYNC_BATCH) as u64;
         tokio::task::spawn_blocking(move || {
             let read = || -> Result<Vec<Block>, hechain_storage::StorageError> {
@@ -1140,7 +1364,14 @@ impl Driver {
                 let mut bytes = 0usize;
                 for h in start.max(1)..start.max(1).saturating_add(max) {
                     let Some(b) = r.block(h)? else { break };
-                    if b.seal.signatures.len() < quorum {
+                    let sealers = match governance::membership_at(&r, h) {
+                        Ok(m) => m.validators.len(),
+                        Err(e) => {
+                            tracing::error!(error = %e, height = h, "cannot read the membership of a block");
+                            break;
+                        }
+                    };
+                    if b.seal.signatures.len() < hechain_execution::certificate::quorum(sealers) {
                         break; // not yet certified: the requester retries later
                     }
                     bytes += b.transactions.len() * 200 + 1024;
@@ -1207,7 +1438,7 @@ impl Driver {
         let queued = if self.need_sync { 0 } else { self.pending_blocks.load(Ordering::Relaxed) };
         let expected = self.head_height + queued;
         let behind = height > expected;
-        let want = behind && (self.need_sync || self.role == Role::Observer || height >= expected + SYNC_LAG);
+        let want = behind && (self.need_sync || self.epoch.me.is_none() || height >= expected + SYNC_LAG);
         let (from, max) = if want {
             (expected + 1, SYNC_BATCH)
         } else {
@@ -1248,7 +1479,12 @@ impl Driver {
             self.last_dial = now;
             let connected: HashSet<Vec<u8>> = self.transport.peers().into_iter().collect();
             for p in &self.dial {
-                if connected.contains(&p.id) || self.dialing.contains(&p.id) {
+                if connected.contains(&p.id) {
+                    self.unreachable_since.remove(&p.id);
+                    continue;
+                }
+                let since = *self.unreachable_since.entry(p.id.clone()).or_insert(now);
+                if self.dialing.contains(&p.id) || (self.my_id > p.id && now.duration_since(since) < DIAL_ANYWAY_AFTER) {
                     continue;
                 }
                 self.dialing.insert(p.id.clone());
@@ -1292,17 +1528,18 @@ impl Driver {
             Some(c) => (c.round(), c.high_qc().round, c.last_committed().0),
             None => (0, 0, self.last_dispatched.0),
         };
-        let leader = if self.core.is_some() { Some(self.vs.leader(round)) } else { None };
+        let leader = if self.core.is_some() { Some(self.epoch.vs.leader(round)) } else { None };
         let v = json!({
-            "role": self.role,
-            "index": self.me,
+            "role": self.epoch.role(),
+            "index": self.epoch.me,
+            "epoch": self.epoch.number(),
             "round": round,
-            "leader": leader.and_then(|l| self.genesis.validators.get(l as usize)).map(|v| v.name.clone()),
+            "leader": leader.and_then(|l| self.epoch.membership.validators.get(l as usize)).map(|v| v.name.clone()),
             "high_qc_round": high_qc,
             "committed_round": committed,
             "executed_height": self.head_height,
-            "validators": self.vs.n(),
-            "quorum": self.vs.quorum(),
+            "validators": self.epoch.vs.n(),
+            "quorum": self.epoch.vs.quorum(),
             "connected_peers": connected.len(),
             "peers": peers,
             "dropped_messages": self.transport.dropped_messages(),

@@ -22,11 +22,18 @@ pub struct SafetyFile {
 }
 
 impl SafetyFile {
-    /// The file in `data_dir`.
+    /// The file of the genesis epoch in `data_dir`.
     pub fn new(data_dir: &Path) -> Self {
+        Self::for_epoch(data_dir, 0)
+    }
+
+    /// The file of membership epoch `epoch` in `data_dir`: each epoch's consensus has its own
+    /// rounds and certificates, so its safety state is kept apart.
+    pub fn for_epoch(data_dir: &Path, epoch: u64) -> Self {
+        let name = if epoch == 0 { SAFETY_FILE.to_string() } else { format!("consensus-safety-e{epoch}.bin") };
         SafetyFile {
-            path: data_dir.join(SAFETY_FILE),
-            tmp: data_dir.join(format!("{SAFETY_FILE}.tmp")),
+            path: data_dir.join(&name),
+            tmp: data_dir.join(format!("{name}.tmp")),
             dir: data_dir.to_path_buf(),
         }
     }

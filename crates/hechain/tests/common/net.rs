@@ -207,6 +207,25 @@ impl Net {
         }
     }
 
+    /// `hechain net add-node` in the network's directory (free ports), registered here but not
+    /// started; returns its index and the command's JSON output (with the node `id`).
+    pub fn add_node(&mut self, org: &str, name: &str, observer: bool) -> (usize, Value) {
+        let ports = free_port_range(2);
+        let out = self.out().display().to_string();
+        let (p2p, rpc) = (ports.to_string(), (ports + 1).to_string());
+        let mut args = vec![
+            "--json", "net", "add-node", &out, "--org", org, "--name", name, "--p2p-port", &p2p, "--rpc-port", &rpc,
+        ];
+        if observer {
+            args.push("--observer");
+        }
+        let v = json_ok(&cli_env("http://127.0.0.1:9", &args, &[]));
+        self.names.push(name.to_string());
+        self.urls.push(v["rpc"].as_str().expect("rpc").to_string());
+        self.children.push(None);
+        (self.names.len() - 1, v)
+    }
+
     /// Well-known funded test account `i` (printed by `init`).
     pub fn test_key(&self, i: usize) -> String {
         self.init["test_accounts"][i]["private_key"].as_str().expect("test account").to_string()
