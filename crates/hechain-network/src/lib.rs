@@ -8,6 +8,11 @@
 //!   (the validator / observer set). Messages are frames of a `u32` big-endian length and a
 //!   payload of at most [`Limits::max_frame_bytes`].
 //!
+//! The member set (CA roots and allowed node ids) is given at [`Transport::bind`] and can be
+//! replaced at run time with [`Transport::set_members`], e.g. when governance adds or removes an
+//! organisation, validator or observer: later handshakes use the new set, and connected peers
+//! whose node id is no longer allowed are disconnected.
+//!
 //! The transport does not reconnect: when a connection fails it is closed and removed from
 //! [`Transport::peers`]; the caller dials again with [`Transport::connect`].
 

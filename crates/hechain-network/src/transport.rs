@@ -2,13 +2,13 @@
 
 use crate::pki::{node_dns_name, parse_certs_pem, parse_key_pem};
 use crate::NetError;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -69,9 +69,11 @@ pub struct NetConfig {
     pub cert_chain_pem: String,
     /// This node's TLS private key (PEM).
     pub key_pem: String,
-    /// The member organisations' CA certificates (PEM each): the only trust roots.
+    /// The member organisations' CA certificates (PEM each): the only trust roots. This is the
+    /// initial set; [`Transport::set_members`] replaces it at run time.
     pub ca_certs_pem: Vec<String>,
     /// Node ids (hechain `NodePublicKey` bytes) allowed to connect: the validator / observer set.
+    /// This is the initial set; [`Transport::set_members`] replaces it at run time.
     pub allowed_peers: Vec<Vec<u8>>,
     /// Resource limits.
     pub limits: Limits,
@@ -104,6 +106,10 @@ impl AllowedPeers {
             })
             .collect::<Result<Vec<_>, NetError>>()?;
         Ok(AllowedPeers { ids })
+    }
+
+    fn contains(&self, node_id: &[u8]) -> bool {
+        self.ids.iter().any(|(id, _)| id == node_id)
     }
 
     /// The allowed node id (and its name) that `cert` is issued for, if any. Does not check the chain.
@@ -160,6 +166,70 @@ impl ServerCertVerifier for MemberServerVerifier {
     }
 }
 
+/// This node's own TLS identity, kept from the bind configuration so that the TLS configurations
+/// can be rebuilt for a new member set.
+struct Identity {
+    provider: Arc<CryptoProvider>,
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+/// The TLS configurations for one member set (trust roots and allowed node ids). They are built
+/// together and replaced together by [`Transport::set_members`].
+struct MemberTls {
+    /// Accepts inbound handshakes: the client chain must end at a member CA.
+    acceptor: TlsAcceptor,
+    /// Dials out: the server chain must end at a member CA and name an allowed node id.
+    connector: TlsConnector,
+    /// The allowed node ids, used to identify the peer after the handshake.
+    allowed: Arc<AllowedPeers>,
+}
+
+/// Build the server and client TLS configurations for `identity` with the member CA roots
+/// `ca_certs_pem` and the allowed node ids `allowed_peers`.
+fn build_member_tls(
+    identity: &Identity,
+    ca_certs_pem: &[String],
+    allowed_peers: &[Vec<u8>],
+) -> Result<MemberTls, NetError> {
+    let provider = &identity.provider;
+    let mut roots = RootCertStore::empty();
+    for pem in ca_certs_pem {
+        for cert in parse_certs_pem(pem)? {
+            roots.add(cert).map_err(|e| NetError::TlsConfig(format!("member CA certificate: {e}")))?;
+        }
+    }
+    let roots = Arc::new(roots);
+    let allowed = Arc::new(AllowedPeers::new(allowed_peers)?);
+
+    let client_verifier =
+        WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone()).build().map_err(tls_err)?;
+    let server_config = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(tls_err)?
+        .with_client_cert_verifier(client_verifier)
+        .with_single_cert(identity.chain.clone(), identity.key.clone_key())
+        .map_err(tls_err)?;
+
+    let server_verifier = Arc::new(MemberServerVerifier {
+        inner: WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
+        allowed: allowed.clone(),
+    });
+    let client_config = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(tls_err)?
+        .dangerous()
+        .with_custom_certificate_verifier(server_verifier)
+        .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
+        .map_err(tls_err)?;
+
+    Ok(MemberTls {
+        acceptor: TlsAcceptor::from(Arc::new(server_config)),
+        connector: TlsConnector::from(Arc::new(client_config)),
+        allowed,
+    })
+}
+
 struct Peer {
     conn_id: u64,
     addr: SocketAddr,
@@ -171,11 +241,20 @@ struct Peer {
 struct Shared {
     peers: Mutex<HashMap<Vec<u8>, Peer>>,
     limits: Limits,
-    allowed: Arc<AllowedPeers>,
+    /// The TLS configurations of the current member set. Lock order: `peers` before `tls`;
+    /// `tls` is never held while taking `peers`.
+    tls: RwLock<Arc<MemberTls>>,
     inbound_tx: mpsc::Sender<Inbound>,
     dropped: AtomicU64,
     next_conn: AtomicU64,
     closed: AtomicBool,
+}
+
+impl Shared {
+    /// The TLS configurations of the current member set.
+    fn member_tls(&self) -> Arc<MemberTls> {
+        self.tls.read().clone()
+    }
 }
 
 /// A running mutual-TLS transport: it accepts connections on its listen address and dials
@@ -185,10 +264,13 @@ struct Shared {
 /// connections. Failed connections are not re-established automatically: the caller watches
 /// [`Transport::peers`] and calls [`Transport::connect`] again.
 ///
+/// The member set (trust roots and allowed node ids) starts as given in [`NetConfig`] and can be
+/// replaced at run time with [`Transport::set_members`].
+///
 /// Must be used inside a Tokio runtime.
 pub struct Transport {
     shared: Arc<Shared>,
-    connector: TlsConnector,
+    identity: Identity,
     local_addr: SocketAddr,
     accept: AbortHandle,
 }
@@ -214,38 +296,12 @@ impl Transport {
         if config.limits.max_frame_bytes > u32::MAX as usize {
             return Err(NetError::TlsConfig("max_frame_bytes must fit in a u32".into()));
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        for pem in &config.ca_certs_pem {
-            for cert in parse_certs_pem(pem)? {
-                roots.add(cert).map_err(|e| NetError::TlsConfig(format!("member CA certificate: {e}")))?;
-            }
-        }
-        let roots = Arc::new(roots);
-        let chain = parse_certs_pem(&config.cert_chain_pem)?;
-        let key = parse_key_pem(&config.key_pem)?;
-        let allowed = Arc::new(AllowedPeers::new(&config.allowed_peers)?);
-
-        let client_verifier =
-            WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone()).build().map_err(tls_err)?;
-        let server_config = ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(tls_err)?
-            .with_client_cert_verifier(client_verifier)
-            .with_single_cert(chain.clone(), key.clone_key())
-            .map_err(tls_err)?;
-
-        let server_verifier = Arc::new(MemberServerVerifier {
-            inner: WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
-            allowed: allowed.clone(),
-        });
-        let client_config = ClientConfig::builder_with_provider(provider as Arc<CryptoProvider>)
-            .with_safe_default_protocol_versions()
-            .map_err(tls_err)?
-            .dangerous()
-            .with_custom_certificate_verifier(server_verifier)
-            .with_client_auth_cert(chain, key)
-            .map_err(tls_err)?;
+        let identity = Identity {
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+            chain: parse_certs_pem(&config.cert_chain_pem)?,
+            key: parse_key_pem(&config.key_pem)?,
+        };
+        let member_tls = build_member_tls(&identity, &config.ca_certs_pem, &config.allowed_peers)?;
 
         let listener = TcpListener::bind(config.listen_addr)
             .await
@@ -257,16 +313,14 @@ impl Transport {
         let shared = Arc::new(Shared {
             peers: Mutex::new(HashMap::new()),
             limits: config.limits,
-            allowed,
+            tls: RwLock::new(Arc::new(member_tls)),
             inbound_tx,
             dropped: AtomicU64::new(0),
             next_conn: AtomicU64::new(0),
             closed: AtomicBool::new(false),
         });
-        let acceptor = TlsAcceptor::from(Arc::new(server_config));
-        let accept = tokio::spawn(accept_loop(shared.clone(), listener, acceptor)).abort_handle();
-        let transport =
-            Transport { shared, connector: TlsConnector::from(Arc::new(client_config)), local_addr, accept };
+        let accept = tokio::spawn(accept_loop(shared.clone(), listener)).abort_handle();
+        let transport = Transport { shared, identity, local_addr, accept };
         Ok((transport, inbound_rx))
     }
 
@@ -285,11 +339,12 @@ impl Transport {
             return Err(NetError::Shutdown);
         }
         let timeout = self.shared.limits.handshake_timeout;
+        let member_tls = self.shared.member_tls();
         let handshake = async {
             let tcp = TcpStream::connect(peer_addr).await.map_err(|e| e.to_string())?;
             let _ = tcp.set_nodelay(true);
             let name = ServerName::try_from(crate::pki::NODE_NAME_SUFFIX).map_err(|e| e.to_string())?;
-            self.connector.connect(name, tcp).await.map_err(|e| e.to_string())
+            member_tls.connector.connect(name, tcp).await.map_err(|e| e.to_string())
         };
         let tls = match tokio::time::timeout(timeout, handshake).await {
             Ok(Ok(tls)) => tls,
@@ -301,11 +356,59 @@ impl Transport {
             .1
             .peer_certificates()
             .and_then(|c| c.first())
-            .and_then(|c| self.shared.allowed.identify(c))
+            .and_then(|c| member_tls.allowed.identify(c))
             .map(|(id, _)| id.clone())
             .ok_or(NetError::PeerNotAllowed { addr: peer_addr })?;
         start_connection(&self.shared, peer_id.clone(), peer_addr, TlsStream::from(tls))?;
         Ok(peer_id)
+    }
+
+    /// Replace the member set: the trust roots (`ca_certs_pem`, the member organisations' CA
+    /// certificates, PEM each) and the node ids allowed to connect (`allowed_peers`). Both lists
+    /// replace the current ones entirely; this node's own certificate chain and key stay as given
+    /// to [`Self::bind`].
+    ///
+    /// * The server and client TLS configurations are rebuilt exactly as in [`Self::bind`] and
+    ///   swapped in at once: every inbound handshake accepted and every [`Self::connect`] started
+    ///   after this returns uses the new set. Handshakes already in progress finish under the old
+    ///   configuration, but a connection is registered only if its node id is allowed by the set
+    ///   current at that moment, so a node removed here cannot slip in through one of them.
+    /// * Every connected peer whose node id is not in `allowed_peers` is disconnected (and logged
+    ///   at info level). Peers whose id stays allowed keep their connection, even if the CA that
+    ///   issued their certificate was removed; the new roots apply from their next handshake.
+    ///   TLS session caches belong to the configurations, so they are discarded too.
+    ///
+    /// If a CA certificate or node id cannot be parsed, or the configurations cannot be built
+    /// (e.g. `ca_certs_pem` is empty), an error ([`NetError::Pem`] or [`NetError::TlsConfig`]) is
+    /// returned and nothing changes: the old member set stays in force and no peer is
+    /// disconnected. After [`Self::shutdown`] it returns [`NetError::Shutdown`].
+    ///
+    /// Safe to call concurrently with every other method, including itself (the last swap wins
+    /// and the disconnections follow the member set current when they are made). It rebuilds
+    /// the configurations on every call, even if nothing changed.
+    pub fn set_members(&self, ca_certs_pem: &[String], allowed_peers: &[Vec<u8>]) -> Result<(), NetError> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            return Err(NetError::Shutdown);
+        }
+        let member_tls = Arc::new(build_member_tls(&self.identity, ca_certs_pem, allowed_peers)?);
+        let old = std::mem::replace(&mut *self.shared.tls.write(), member_tls);
+        drop(old);
+        tracing::info!(member_cas = ca_certs_pem.len(), allowed_peers = allowed_peers.len(), "member set replaced");
+
+        // Judge against the set current now, not `allowed_peers`: with concurrent calls, the last
+        // swap must also decide who stays connected.
+        let removed: Vec<(Vec<u8>, Peer)> = {
+            let mut peers = self.shared.peers.lock();
+            let current = self.shared.member_tls();
+            let gone: Vec<Vec<u8>> = peers.keys().filter(|id| !current.allowed.contains(id)).cloned().collect();
+            gone.into_iter().filter_map(|id| peers.remove(&id).map(|peer| (id, peer))).collect()
+        };
+        for (id, peer) in removed {
+            tracing::info!(addr = %peer.addr, peer = %hex::encode(&id), "disconnecting peer: no longer an allowed node");
+            peer.reader.abort();
+            peer.writer.abort();
+        }
+        Ok(())
     }
 
     /// Queue `bytes` for `peer_id`. Never blocks and never grows memory past the queue bound:
@@ -390,7 +493,7 @@ impl Drop for Transport {
     }
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, acceptor: TlsAcceptor) {
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
     let pending = Arc::new(Semaphore::new(shared.limits.max_pending_handshakes));
     loop {
         let (tcp, addr) = match listener.accept().await {
@@ -406,17 +509,18 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, acceptor: TlsAc
             tracing::warn!(%addr, "refusing inbound connection: too many handshakes in progress");
             continue;
         };
-        let (shared, acceptor) = (shared.clone(), acceptor.clone());
+        // The configurations current when the connection arrives.
+        let (shared, member_tls) = (shared.clone(), shared.member_tls());
         tokio::spawn(async move {
-            accept_one(shared, acceptor, tcp, addr).await;
+            accept_one(shared, member_tls, tcp, addr).await;
             drop(permit);
         });
     }
 }
 
-async fn accept_one(shared: Arc<Shared>, acceptor: TlsAcceptor, tcp: TcpStream, addr: SocketAddr) {
+async fn accept_one(shared: Arc<Shared>, member_tls: Arc<MemberTls>, tcp: TcpStream, addr: SocketAddr) {
     let _ = tcp.set_nodelay(true);
-    let tls = match tokio::time::timeout(shared.limits.handshake_timeout, acceptor.accept(tcp)).await {
+    let tls = match tokio::time::timeout(shared.limits.handshake_timeout, member_tls.acceptor.accept(tcp)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
             tracing::warn!(%addr, error = %e, "refusing inbound connection: TLS handshake failed");
@@ -432,7 +536,7 @@ async fn accept_one(shared: Arc<Shared>, acceptor: TlsAcceptor, tcp: TcpStream, 
         .1
         .peer_certificates()
         .and_then(|c| c.first())
-        .and_then(|c| shared.allowed.identify(c))
+        .and_then(|c| member_tls.allowed.identify(c))
         .map(|(id, _)| id.clone());
     let Some(peer_id) = peer_id else {
         tracing::warn!(%addr, "refusing inbound connection: certificate names no allowed node id");
@@ -443,7 +547,8 @@ async fn accept_one(shared: Arc<Shared>, acceptor: TlsAcceptor, tcp: TcpStream, 
     }
 }
 
-/// Register a verified connection and spawn its reader and writer tasks.
+/// Register a verified connection and spawn its reader and writer tasks. The node id must be
+/// allowed by the member set current now (the handshake may have run under an older one).
 fn start_connection(
     shared: &Arc<Shared>,
     peer_id: Vec<u8>,
@@ -453,6 +558,11 @@ fn start_connection(
     let mut peers = shared.peers.lock();
     if shared.closed.load(Ordering::Acquire) {
         return Err(NetError::Shutdown);
+    }
+    // Checked under the `peers` lock: `set_members` swaps the set before it takes this lock to
+    // disconnect removed peers, so a connection either sees the new set here or is swept there.
+    if !shared.member_tls().allowed.contains(&peer_id) {
+        return Err(NetError::PeerNotAllowed { addr });
     }
     if peers.contains_key(&peer_id) {
         return Err(NetError::AlreadyConnected(hex::encode(&peer_id)));

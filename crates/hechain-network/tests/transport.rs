@@ -312,3 +312,209 @@ async fn pki_survives_a_pem_file_round_trip() {
     assert!(matches!(pki::read_pem_file(dir.path().join("missing.pem")), Err(NetError::Io { .. })));
     assert!(matches!(OrgCa::from_pem("x", &ca_pem, "garbage"), Err(NetError::Pem(_))));
 }
+
+// ---- Run-time membership changes (`Transport::set_members`) ----
+
+fn pems(cas: &[&OrgCa]) -> Vec<String> {
+    cas.iter().map(|c| c.cert_pem().to_owned()).collect()
+}
+
+fn ids(nodes: &[&Node]) -> Vec<Vec<u8>> {
+    nodes.iter().map(|n| n.id.clone()).collect()
+}
+
+/// `dialer` dials `listener`, which must refuse it. With TLS 1.3 the dialer may see a completed
+/// handshake; the listener then closes the connection at once, which the dialer must notice
+/// (a listener that accepted would keep it open, and the wait would time out).
+async fn assert_listener_refuses(dialer: &Transport, dialer_node: &Node, listener: &Transport, listener_node: &Node) {
+    if dialer.connect(listener.local_addr()).await.is_ok() {
+        wait_until(|| !dialer.peers().contains(&listener_node.id)).await;
+    }
+    assert!(!listener.peers().contains(&dialer_node.id), "listener registered a refused dialer");
+}
+
+/// `dialer` dials `listener` and must itself refuse the listener's certificate.
+async fn assert_dialer_refuses(dialer: &Transport, listener: &Transport, listener_node: &Node) {
+    let res = dialer.connect(listener.local_addr()).await;
+    assert!(matches!(res, Err(NetError::Handshake { .. })), "{res:?}");
+    assert!(!dialer.peers().contains(&listener_node.id));
+}
+
+/// `x` and `y` are connected to each other and a message gets through in each direction.
+async fn assert_exchange(
+    (tx, nx, rx): (&Transport, &Node, &mut Receiver<Inbound>),
+    (ty, ny, ry): (&Transport, &Node, &mut Receiver<Inbound>),
+    text: &str,
+) {
+    wait_until(|| tx.peers().contains(&ny.id) && ty.peers().contains(&nx.id)).await;
+    tx.send(&ny.id, format!("{text} x->y").into_bytes()).unwrap();
+    assert_eq!(recv(ry).await, Inbound { peer_id: nx.id.clone(), bytes: format!("{text} x->y").into_bytes() });
+    ty.send(&nx.id, format!("{text} y->x").into_bytes()).unwrap();
+    assert_eq!(recv(rx).await, Inbound { peer_id: ny.id.clone(), bytes: format!("{text} y->x").into_bytes() });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_members_admits_a_node_that_was_not_allowed() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    // c has a valid org2 certificate but is not (yet) in a's allowed set.
+    let (ta, mut ra) = start(&k.a, &cas, &[&k.a, &k.b]).await;
+    let (tc, mut rc) = start(&k.c, &cas, &[&k.a, &k.b, &k.c]).await;
+    assert_dialer_refuses(&ta, &tc, &k.c).await;
+    assert_listener_refuses(&tc, &k.c, &ta, &k.a).await;
+
+    ta.set_members(&pems(&cas), &ids(&[&k.a, &k.b, &k.c])).unwrap();
+
+    // Inbound: a's accept loop uses the new configuration.
+    assert_eq!(tc.connect(ta.local_addr()).await.unwrap(), k.a.id);
+    assert_exchange((&ta, &k.a, &mut ra), (&tc, &k.c, &mut rc), "inbound").await;
+
+    // Outbound: a's dialer uses the new configuration.
+    ta.disconnect(&k.c.id);
+    wait_until(|| tc.peers().is_empty()).await;
+    assert_eq!(ta.connect(tc.local_addr()).await.unwrap(), k.c.id);
+    assert_exchange((&ta, &k.a, &mut ra), (&tc, &k.c, &mut rc), "outbound").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_members_removal_closes_the_connection_and_refuses_new_ones() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let all = [&k.a, &k.b, &k.c];
+    let (ta, mut ra) = start(&k.a, &cas, &all).await;
+    let (tb, mut rb) = start(&k.b, &cas, &all).await;
+    let (tc, _rc) = start(&k.c, &cas, &all).await;
+    ta.connect(tb.local_addr()).await.unwrap();
+    tc.connect(ta.local_addr()).await.unwrap();
+    wait_until(|| ta.peers().len() == 2 && tb.peers() == vec![k.a.id.clone()] && tc.peers() == vec![k.a.id.clone()])
+        .await;
+
+    ta.set_members(&pems(&cas), &ids(&[&k.a, &k.b])).unwrap();
+
+    // c's connection is closed on both sides; b's stays and still carries messages.
+    wait_until(|| ta.peers() == vec![k.b.id.clone()] && tc.peers().is_empty()).await;
+    assert!(matches!(ta.send(&k.c.id, b"x".to_vec()), Err(NetError::UnknownPeer(_))));
+    assert_exchange((&ta, &k.a, &mut ra), (&tb, &k.b, &mut rb), "b stays").await;
+
+    // New connections with c are refused in both directions.
+    assert_listener_refuses(&tc, &k.c, &ta, &k.a).await;
+    assert_dialer_refuses(&ta, &tc, &k.c).await;
+    assert_eq!(ta.peers(), vec![k.b.id.clone()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_org_ca_is_trusted_only_while_it_is_a_member() {
+    let k = consortium();
+    let org3 = OrgCa::generate("org3").unwrap();
+    let d = node(&org3, "d");
+    let old_cas = [&k.org1, &k.org2];
+    let new_cas = [&k.org1, &k.org2, &org3];
+    let (ta, mut ra) = start(&k.a, &old_cas, &[&k.a, &k.b]).await;
+    let (td, mut rd) = start(&d, &new_cas, &[&k.a, &k.b, &d]).await;
+
+    // Neither d's CA nor its id is a member.
+    assert_dialer_refuses(&ta, &td, &d).await;
+    assert_listener_refuses(&td, &d, &ta, &k.a).await;
+    // Its id alone is not enough: the chain does not end at a member CA.
+    ta.set_members(&pems(&old_cas), &ids(&[&k.a, &k.b, &d])).unwrap();
+    assert_dialer_refuses(&ta, &td, &d).await;
+    assert_listener_refuses(&td, &d, &ta, &k.a).await;
+    // Its CA alone is not enough either: d's id is not allowed.
+    ta.set_members(&pems(&new_cas), &ids(&[&k.a, &k.b])).unwrap();
+    assert_dialer_refuses(&ta, &td, &d).await;
+    assert_listener_refuses(&td, &d, &ta, &k.a).await;
+
+    // Both: d connects, in either direction.
+    ta.set_members(&pems(&new_cas), &ids(&[&k.a, &k.b, &d])).unwrap();
+    assert_eq!(ta.connect(td.local_addr()).await.unwrap(), d.id);
+    assert_exchange((&ta, &k.a, &mut ra), (&td, &d, &mut rd), "outbound").await;
+    ta.disconnect(&d.id);
+    wait_until(|| td.peers().is_empty()).await;
+    assert_eq!(td.connect(ta.local_addr()).await.unwrap(), k.a.id);
+    assert_exchange((&ta, &k.a, &mut ra), (&td, &d, &mut rd), "inbound").await;
+
+    // org3 leaves, with its node: d is disconnected and refused again.
+    ta.set_members(&pems(&old_cas), &ids(&[&k.a, &k.b])).unwrap();
+    wait_until(|| ta.peers().is_empty() && td.peers().is_empty()).await;
+    assert_dialer_refuses(&ta, &td, &d).await;
+    assert_listener_refuses(&td, &d, &ta, &k.a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_set_members_keeps_the_old_members() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let all = [&k.a, &k.b, &k.c];
+    let (ta, mut ra) = start(&k.a, &cas, &all).await;
+    let (tb, mut rb) = start(&k.b, &cas, &all).await;
+    let (tc, mut rc) = start(&k.c, &cas, &all).await;
+    ta.connect(tb.local_addr()).await.unwrap();
+    wait_until(|| tb.peers() == vec![k.a.id.clone()]).await;
+
+    // Each attempt would drop b (and c) if it took effect.
+    let only_a = ids(&[&k.a]);
+    let not_pem = vec!["not a certificate".to_owned()];
+    assert!(matches!(ta.set_members(&not_pem, &only_a), Err(NetError::Pem(_))));
+    // Valid PEM framing around bytes that are no certificate, after a good CA: the whole set is refused.
+    let bad_der =
+        vec![k.org1.cert_pem().to_owned(), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()];
+    let res = ta.set_members(&bad_der, &only_a);
+    assert!(matches!(res, Err(NetError::TlsConfig(_) | NetError::Pem(_))), "{res:?}");
+    // No trust roots at all.
+    assert!(matches!(ta.set_members(&[], &only_a), Err(NetError::TlsConfig(_))));
+
+    // The old configuration is still in force: b's connection is up and carries messages...
+    assert_eq!(ta.peers(), vec![k.b.id.clone()]);
+    assert_exchange((&ta, &k.a, &mut ra), (&tb, &k.b, &mut rb), "still connected").await;
+    // ...c, allowed only by the old set, is accepted inbound...
+    tc.connect(ta.local_addr()).await.unwrap();
+    assert_exchange((&ta, &k.a, &mut ra), (&tc, &k.c, &mut rc), "inbound").await;
+    // ...and a dials with the old set too.
+    ta.disconnect(&k.b.id);
+    wait_until(|| tb.peers().is_empty()).await;
+    ta.connect(tb.local_addr()).await.unwrap();
+    assert_exchange((&ta, &k.a, &mut ra), (&tb, &k.b, &mut rb), "outbound").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_members_runs_concurrently_with_traffic_and_handshakes() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let all = [&k.a, &k.b, &k.c];
+    let (ta, _ra) = start(&k.a, &cas, &all).await;
+    let (tb, mut rb) = start(&k.b, &cas, &all).await;
+    let (tc, _rc) = start(&k.c, &cas, &all).await;
+    ta.connect(tb.local_addr()).await.unwrap();
+    wait_until(|| tb.peers() == vec![k.a.id.clone()]).await;
+
+    // The same member set over and over, listed in different orders, from another thread.
+    let ta = std::sync::Arc::new(ta);
+    let churn = tokio::task::spawn_blocking({
+        let ta = ta.clone();
+        let (forward, backward) = ((pems(&cas), ids(&all)), (pems(&[&k.org2, &k.org1]), ids(&[&k.c, &k.b, &k.a])));
+        move || {
+            for i in 0..200 {
+                let (c, p) = if i % 2 == 0 { &forward } else { &backward };
+                ta.set_members(c, p).unwrap();
+            }
+        }
+    });
+    // Meanwhile a sends to b, and c connects to a.
+    let connect_c = tc.connect(ta.local_addr());
+    let send = async {
+        for i in 0..200u32 {
+            ta.send(&k.b.id, i.to_be_bytes().to_vec()).unwrap();
+            tokio::task::yield_now().await;
+        }
+    };
+    let (id, ()) = tokio::join!(connect_c, send);
+    assert_eq!(id.unwrap(), k.a.id);
+    tokio::time::timeout(WAIT, churn).await.expect("set_members calls timed out").unwrap();
+
+    for i in 0..200u32 {
+        assert_eq!(recv(&mut rb).await, Inbound { peer_id: k.a.id.clone(), bytes: i.to_be_bytes().to_vec() });
+    }
+    let mut b_and_c = ids(&[&k.b, &k.c]);
+    b_and_c.sort();
+    wait_until(|| ta.peers() == b_and_c).await;
+}
