@@ -348,13 +348,21 @@ pub struct NewNode {
 /// genesis) and `DIR/<name>.toml`, whose peers are every node already configured there.
 /// Other nodes refuse it until governance admits it; it then syncs and, as a validator, votes
 /// from the epoch its admission starts.
-pub fn add_node(dir: &Path, org: &str, name: &str, role: Role, p2p: SocketAddr, rpc: SocketAddr) -> Result<NewNode, NodeError> {
+pub fn add_node(
+    dir: &Path,
+    org: &str,
+    name: &str,
+    role: Role,
+    p2p: SocketAddr,
+    rpc: SocketAddr,
+) -> Result<NewNode, NodeError> {
     check_name(name)?;
     let genesis = crate::read_genesis(&dir.join(GENESIS_FILE))?;
     let org_dir = dir.join("orgs").join(org);
     let read = |f: &str| {
         let p = org_dir.join(f);
-        hechain_network::pki::read_pem_file(&p).map_err(|e| NodeError::BadFile { path: p.clone(), reason: e.to_string() })
+        hechain_network::pki::read_pem_file(&p)
+            .map_err(|e| NodeError::BadFile { path: p.clone(), reason: e.to_string() })
     };
     let ca = OrgCa::from_pem(org, &read("ca.crt")?, &read("ca.key")?).map_err(|e| NodeError::Network(e.to_string()))?;
     let config = dir.join(format!("{name}.toml"));
@@ -392,7 +400,11 @@ pub fn add_node(dir: &Path, org: &str, name: &str, role: Role, p2p: SocketAddr, 
     file.write(&config)?;
     Ok(NewNode {
         node: InitNode { name: name.to_string(), role, config, rpc_addr: rpc, p2p_addr: p2p },
-        info: ValidatorInfo { name: name.to_string(), public_key: key.public_key().as_bytes().to_vec(), org: org.to_string() },
+        info: ValidatorInfo {
+            name: name.to_string(),
+            public_key: key.public_key().as_bytes().to_vec(),
+            org: org.to_string(),
+        },
     })
 }
 

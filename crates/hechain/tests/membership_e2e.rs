@@ -53,7 +53,10 @@ fn wait_block(net: &Net, i: usize, from: u64, within: Duration, what: &str, pred
 }
 
 fn signers(b: &Value) -> Vec<u64> {
-    b["seal"]["signatures"].as_array().map(|s| s.iter().filter_map(|x| x["validator"].as_u64()).collect()).unwrap_or_default()
+    b["seal"]["signatures"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|x| x["validator"].as_u64()).collect())
+        .unwrap_or_default()
 }
 
 /// Stores a document's hash through node `i`; returns the evidence id.
@@ -116,7 +119,11 @@ fn validators_join_and_leave_by_governance() {
         b["header"]["proposer"].as_u64() == Some(4)
     });
     let c = net.consensus(new);
-    assert_eq!((c["role"].as_str(), c["index"].as_u64(), c["epoch"].as_u64()), (Some("validator"), Some(4), Some(1)), "{c}");
+    assert_eq!(
+        (c["role"].as_str(), c["index"].as_u64(), c["epoch"].as_u64()),
+        (Some("validator"), Some(4), Some(1)),
+        "{c}"
+    );
     // Blocks of the first epoch keep their four-validator seals; blocks of the new one need 4 of 5.
     let first = block(&net, new, added_at).expect("boundary block");
     assert!(signers(&first).iter().all(|v| *v < 4) && signers(&first).len() >= 3, "{first}");
@@ -128,8 +135,12 @@ fn validators_join_and_leave_by_governance() {
     let removed_at = pass(&net, &["remove-validator", "org4-node3"]);
     let g = json_ok(&net.cli(0, &["--json", "gov", "members"]));
     assert_eq!(g["membership"]["epoch"], 2, "{g}");
-    let names: Vec<&str> =
-        g["membership"]["validators"].as_array().expect("validators").iter().filter_map(|v| v["name"].as_str()).collect();
+    let names: Vec<&str> = g["membership"]["validators"]
+        .as_array()
+        .expect("validators")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
     assert_eq!(names, ["org1-node0", "org2-node1", "org3-node2", "org2-node4"]);
     net.wait_height(&[0, 1, 2, new], removed_at + 2, Duration::from_secs(60));
 

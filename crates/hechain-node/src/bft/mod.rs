@@ -359,7 +359,6 @@ impl CheckCtx {
 }
 
 struct Driver {
-    genesis: Arc<Genesis>,
     genesis_hash: H256,
     suite: Suite,
     /// The current membership epoch (its validator set orders and seals new blocks).
@@ -575,7 +574,6 @@ pub(crate) async fn start(
     let mut driver = Driver {
         genesis_hash: genesis.hash(),
         suite: genesis.suite(),
-        genesis,
         epoch,
         prev_epoch,
         my_id,
@@ -1484,7 +1482,8 @@ impl Driver {
                     continue;
                 }
                 let since = *self.unreachable_since.entry(p.id.clone()).or_insert(now);
-                if self.dialing.contains(&p.id) || (self.my_id > p.id && now.duration_since(since) < DIAL_ANYWAY_AFTER) {
+                if self.dialing.contains(&p.id) || (self.my_id > p.id && now.duration_since(since) < DIAL_ANYWAY_AFTER)
+                {
                     continue;
                 }
                 self.dialing.insert(p.id.clone());

@@ -214,7 +214,18 @@ impl Net {
         let out = self.out().display().to_string();
         let (p2p, rpc) = (ports.to_string(), (ports + 1).to_string());
         let mut args = vec![
-            "--json", "net", "add-node", &out, "--org", org, "--name", name, "--p2p-port", &p2p, "--rpc-port", &rpc,
+            "--json",
+            "net",
+            "add-node",
+            &out,
+            "--org",
+            org,
+            "--name",
+            name,
+            "--p2p-port",
+            &p2p,
+            "--rpc-port",
+            &rpc,
         ];
         if observer {
             args.push("--observer");
