@@ -58,9 +58,12 @@ fn block_hash_at(ctx: &RpcContext, reader: &StoreReader, height: u64) -> Result<
 pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
     let ctx = st.ctx;
     blocking(move || {
-        let head = ctx.store.reader()?.head()?;
+        let r = ctx.store.reader()?;
+        let head = r.head()?;
         let suite = ctx.genesis.suite();
-        let validators: Vec<&str> = ctx.genesis.validators.iter().map(|v| v.name.as_str()).collect();
+        // The validators in force (governance may have changed the genesis set).
+        let membership = governance::membership(&r)?;
+        let validators: Vec<&str> = membership.validators.iter().map(|v| v.name.as_str()).collect();
         Ok(Json(json!({
             "chain_id": ctx.genesis.chain_id,
             "suite": suite,
@@ -72,6 +75,7 @@ pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
             "pending_txs": ctx.mempool.len(),
             "min_fee": ctx.mempool.params().min_fee,
             "validators": validators,
+            "epoch": membership.epoch,
             "version": env!("CARGO_PKG_VERSION"),
             "consensus": ctx.consensus_status.as_ref().map(|s| s.borrow().clone()),
         })))

@@ -739,6 +739,7 @@ fn schemas() -> Value {
                 "pending_txs",
                 "min_fee",
                 "validators",
+                "epoch",
                 "version",
             ],
             json!({
@@ -751,7 +752,8 @@ fn schemas() -> Value {
                 "state_root": schema_ref("Hash"),
                 "pending_txs": int,
                 "min_fee": { "allOf": [int], "description": "Smallest fee a native transaction must offer now (a chain parameter)." },
-                "validators": { "type": "array", "items": { "type": "string" }, "description": "Validator names in index order." },
+                "validators": { "type": "array", "items": { "type": "string" }, "description": "Names of the validators in force, in index order." },
+                "epoch": { "allOf": [int], "description": "Membership epoch: 0 at genesis, +1 with each validator-set change." },
                 "version": { "type": "string", "description": "Node software version." },
             }),
         ),
@@ -1450,15 +1452,18 @@ fn schemas() -> Value {
     );
     add(
         "ChainParams",
-        json!({ "type": "object", "description": "Chain parameters (max_block_txs, max_tx_bytes, min_fee, block_gas_limit, max_tx_gas, base_fee_per_gas, fee_recipient, max_code_size, deploy); see docs/operations.md." }),
+        json!({ "type": "object", "description": "Chain parameters (max_block_txs, max_tx_bytes, min_fee, block_gas_limit, max_tx_gas, base_fee_per_gas, fee_recipient, max_code_size, deploy, consensus_timeout_ms); see docs/operations.md." }),
     );
     add(
         "GovAction",
         json!({
             "type": "object", "required": ["action"],
             "properties": {
-                "action": { "type": "string", "enum": ["grant_role", "revoke_role", "set_committee_member", "freeze", "unfreeze", "set_params", "set_permissions", "set_config"] },
-                "account": schema_ref("Address"), "role": schema_ref("Role"), "weight": int, "org": { "type": "string", "maxLength": 64 },
+                "action": { "type": "string", "enum": ["grant_role", "revoke_role", "set_committee_member", "freeze", "unfreeze", "set_params", "set_permissions", "set_config", "add_org", "remove_org", "add_validator", "remove_validator", "add_observer", "remove_observer"] },
+                "name": { "type": "string", "maxLength": 64, "description": "remove_org / remove_validator / remove_observer: the name." },
+                "node": schema_ref("MemberNode"),
+                "org": { "description": "set_committee_member: the organisation label (string); add_org: the organisation `{name, ca_cert_pem}`." },
+                "account": schema_ref("Address"), "role": schema_ref("Role"), "weight": int,
                 "reason": { "type": "string", "maxLength": 1024 }, "params": schema_ref("ChainParams"),
                 "permissions": schema_ref("Permissions"), "config": schema_ref("GovConfig"),
             },
@@ -1496,6 +1501,31 @@ fn schemas() -> Value {
         ),
     );
     add(
+        "MemberNode",
+        object(
+            &["name", "public_key", "org"],
+            json!({
+                "name": { "type": "string", "maxLength": 64 },
+                "public_key": { "type": "string", "description": "Node public key, hex (Ed25519 32 bytes / SM2 compressed 33 bytes)." },
+                "org": { "type": "string", "description": "A member organisation." },
+            }),
+        ),
+    );
+    add(
+        "Membership",
+        object(
+            &["epoch", "start_height", "orgs", "validators", "observers"],
+            json!({
+                "epoch": int,
+                "start_height": { "allOf": [int], "description": "First block of the epoch (sealed by these validators)." },
+                "orgs": { "type": "array", "items": { "type": "object", "required": ["name", "ca_cert_pem"], "properties": {
+                    "name": { "type": "string" }, "ca_cert_pem": { "type": "string" } } } },
+                "validators": { "type": "array", "items": schema_ref("MemberNode"), "description": "In index order." },
+                "observers": { "type": "array", "items": schema_ref("MemberNode") },
+            }),
+        ),
+    );
+    add(
         "GovVote",
         object(
             &["proposal", "voter", "approve", "weight", "at"],
@@ -1516,12 +1546,22 @@ fn schemas() -> Value {
     add(
         "GovOverview",
         object(
-            &["height", "config", "committee", "permissions", "params", "open_proposals", "next_proposal_id"],
+            &[
+                "height",
+                "config",
+                "committee",
+                "permissions",
+                "params",
+                "membership",
+                "open_proposals",
+                "next_proposal_id",
+            ],
             json!({
                 "height": int,
                 "config": { "allOf": [schema_ref("GovConfig")], "nullable": true, "description": "null: the chain has no governance." },
                 "committee": { "type": "array", "items": schema_ref("CommitteeMember") },
                 "permissions": schema_ref("Permissions"), "params": schema_ref("ChainParams"),
+                "membership": schema_ref("Membership"),
                 "open_proposals": { "type": "array", "items": int }, "next_proposal_id": int,
             }),
         ),

@@ -355,6 +355,25 @@ mod tests {
     }
 
     #[test]
+    fn epochs_do_not_share_signatures() {
+        let ks = keys(4);
+        let pks: Vec<_> = ks.iter().map(|k| k.public_key()).collect();
+        let g = H256([9; 32]);
+        let e0 = ValidatorSet::for_epoch(Suite::Standard, g, 0, pks.clone());
+        let e1 = ValidatorSet::for_epoch(Suite::Standard, g, 1, pks.clone());
+        let e2 = ValidatorSet::for_epoch(Suite::Standard, g, 2, pks);
+        assert_eq!(e0.chain_tag, g, "epoch 0 keeps the genesis hash as its tag");
+        assert!(e1.chain_tag != g && e1.chain_tag != e2.chain_tag);
+        assert!(e0.genesis_id() != e1.genesis_id());
+        // The same validators' QC of one epoch does not verify in another.
+        let b = H256([1; 32]);
+        let q = qc(&e1, &ks, b, 3, &[0, 1, 2]);
+        e1.verify_qc(&q).unwrap();
+        assert!(matches!(e0.verify_qc(&q), Err(HotStuffError::BadSignature(_))));
+        assert!(matches!(e2.verify_qc(&q), Err(HotStuffError::BadSignature(_))));
+    }
+
+    #[test]
     fn qc_verification() {
         let ks = keys(4);
         let vs = vset(&ks);

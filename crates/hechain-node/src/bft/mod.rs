@@ -20,7 +20,7 @@
 //!
 //! **Catch-up.** Every node reports `Status {height, round}` every second (and after each block).
 //! A node that is behind (or that finds a gap in what consensus committed) asks a peer for
-//! blocks with quorum seals, checks each seal against the genesis validators, re-executes the
+//! blocks with quorum seals, checks each seal against the validators in force at its parent, re-executes the
 //! block and requires the identical header before storing it. Its consensus core is then
 //! re-anchored after the synced head. Observers run only this part: they never vote.
 //!
