@@ -272,7 +272,8 @@ fn operation(method: HttpMethod, path: &str) -> Value {
             "operationId": "getEvidenceCertificate",
             "summary": "Offline-verifiable certificate of an evidence record",
             "description": "Bundles the record, its transaction and receipt with Merkle proofs, the block header and \
-                seal, and a state proof; verifiable with only the genesis file.",
+                seal, the validator-set changes since the genesis (`epochs`), and a state proof; verifiable with only \
+                the genesis file.",
             "tags": ["evidence"],
             "parameters": [id_param()],
             "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("EvidenceCertificate")) }), &[
@@ -1092,10 +1093,11 @@ fn schemas() -> Value {
                 "receipt_proof",
                 "header",
                 "seal",
+                "epochs",
                 "state_proof",
             ],
             json!({
-                "format": { "type": "string", "enum": ["hechain-evidence-certificate/1"] },
+                "format": { "type": "string", "enum": ["hechain-evidence-certificate/2"] },
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
@@ -1106,7 +1108,54 @@ fn schemas() -> Value {
                 "receipt_proof": schema_ref("MerkleProof"),
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
+                "epochs": schema_ref("EpochProof"),
                 "state_proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "Membership",
+        object(
+            &["epoch", "start_height", "orgs", "validators", "observers"],
+            json!({
+                "epoch": int,
+                "start_height": { "allOf": [int], "description": "Height of the epoch's first block." },
+                "orgs": { "type": "array", "items": object(&["name", "ca_cert_pem"], json!({
+                    "name": { "type": "string" }, "ca_cert_pem": { "type": "string" },
+                })) },
+                "validators": { "type": "array", "items": schema_ref("NodeInfo"), "description": "In index order (the index a seal signature names)." },
+                "observers": { "type": "array", "items": schema_ref("NodeInfo") },
+            }),
+        ),
+    );
+    add(
+        "NodeInfo",
+        object(
+            &["name", "public_key"],
+            json!({ "name": { "type": "string" }, "public_key": schema_ref("HexBytes"), "org": { "type": "string" } }),
+        ),
+    );
+    add(
+        "EpochProof",
+        object(
+            &["changes", "next_membership", "next_proof"],
+            json!({
+                "changes": {
+                    "type": "array",
+                    "description": "Every validator-set change from the genesis to the certified block, in order: the last block of each epoch, sealed by that epoch's set, with the next epoch's membership proven in its state (key `gov/epoch/<n>`). Empty while the validators never changed.",
+                    "items": object(&["header", "seal", "membership", "membership_proof"], json!({
+                        "header": schema_ref("BlockHeader"), "seal": schema_ref("Seal"),
+                        "membership": schema_ref("Membership"), "membership_proof": schema_ref("SmtProof"),
+                    })),
+                },
+                "next_membership": {
+                    "allOf": [schema_ref("Membership")], "nullable": true,
+                    "description": "When the certified block itself ends its epoch: the next epoch's membership.",
+                },
+                "next_proof": {
+                    "allOf": [schema_ref("SmtProof")],
+                    "description": "Proof under the certified block's state root that the next epoch's record is absent (or is `next_membership`): the block belongs to the epoch the changes reach.",
+                },
             }),
         ),
     );
@@ -1179,9 +1228,20 @@ fn schemas() -> Value {
     add(
         "RecordCertificate",
         object(
-            &["format", "chain_id", "suite", "genesis_hash", "kind", "record", "header", "seal", "state_proof"],
+            &[
+                "format",
+                "chain_id",
+                "suite",
+                "genesis_hash",
+                "kind",
+                "record",
+                "header",
+                "seal",
+                "epochs",
+                "state_proof",
+            ],
             json!({
-                "format": { "type": "string", "enum": ["hechain-record-certificate/1"] },
+                "format": { "type": "string", "enum": ["hechain-record-certificate/2"] },
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
@@ -1189,6 +1249,7 @@ fn schemas() -> Value {
                 "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart"), schema_ref("TraceBatch"), schema_ref("TraceItemRecordWithHistory"), schema_ref("Ecert"), schema_ref("Dataset"), schema_ref("DataGrant")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
+                "epochs": schema_ref("EpochProof"),
                 "state_proof": schema_ref("SmtProof"),
                 "related_proofs": { "type": "array", "items": schema_ref("SmtProof"), "description": "trace_item only: proof of the carried batch under the same state root." },
             }),
