@@ -1,35 +1,57 @@
-//! Offline-verifiable evidence certificates.
+//! Offline-verifiable certificates of evidence and module records.
 //!
 //! A certificate bundles everything needed to prove, with nothing but the
-//! chain's genesis file, that an evidence record was committed:
+//! chain's genesis file, that a record was committed. Both kinds
+//! ([`EvidenceCertificate`], [`RecordCertificate`]) are anchored the same way:
 //!
 //! 1. the genesis hash, chain id and suite (checked against the genesis file);
 //! 2. the block header and its seal: validator signatures over
-//!    `domain ‖ genesis hash ‖ block hash`, checked against the genesis
-//!    validator set (a quorum of them);
-//! 3. the transaction that stored the record, its sender's signature, and a
-//!    Merkle proof of it under the header's `tx_root`;
-//! 4. its receipt (success, with the `evidence_stored` event) and a Merkle
-//!    proof under `receipts_root`;
-//! 5. the record itself and a state-tree proof of it under the header's
-//!    `state_root`.
+//!    `domain ‖ genesis hash ‖ block hash`, a quorum of the validator set that
+//!    sealed the block;
+//! 3. an [`EpochProof`] establishing that set from the genesis. Governance can
+//!    change the validators; each change ends an *epoch* with a *boundary
+//!    block*, whose state already holds the next epoch's membership
+//!    (`gov/epoch/<n>`). For every change since the genesis the certificate
+//!    carries the boundary block's header and seal and a state proof of the new
+//!    membership under its `state_root`. The verifier starts from the genesis
+//!    validators and takes the changes in order, each sealed by a quorum of
+//!    the set before it; a proof under the certified block's `state_root`
+//!    that the next epoch's record is absent there (or starts right after the
+//!    block) shows the block belongs to the epoch reached, so a certificate
+//!    cannot stop short of a later change. On a chain whose validators never
+//!    changed, the list of changes is empty.
 //!
-//! Any change to any of these makes [`EvidenceCertificate::verify`] fail with
-//! the reason.
+//! An evidence certificate adds the transaction that stored the record (with
+//! its sender's signature and a Merkle proof under `tx_root`), its receipt
+//! (success, with the `evidence_stored` event, and a Merkle proof under
+//! `receipts_root`), and the record with a state proof under `state_root`. A
+//! record certificate adds the record and its state proof (plus related
+//! records, see [`CertifiedRecord::related`]).
+//!
+//! Any change to any of these makes `verify` fail with the reason.
+//!
+//! **Trust.** A certificate is as trustworthy as the keys of every validator
+//! set on its chain of epochs: a quorum of keys of a set retired long ago, if
+//! leaked, could seal an alternative boundary block and from there an
+//! alternative history. The verified summaries list the epoch changes walked
+//! through ([`EpochStep`]: epoch, boundary height and block hash), so a
+//! verifier that knows a later boundary block can pin it.
 
 use hechain_crypto::{NodePublicKey, NodeSignature, Suite};
 use hechain_storage::{smt, StoreReader};
 use hechain_types::merkle::{self, MerkleProof};
 use hechain_types::{
     BlockHeader, ChainTx, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Event, EvidenceRecord,
-    Genesis, Payload, Receipt, Seal, TraceBatch, TraceEvent, TraceItem, TxStatus, Voucher, VoucherPart, H256,
+    Genesis, Membership, Payload, Receipt, Seal, TraceBatch, TraceEvent, TraceItem, TxStatus, ValidatorInfo, Voucher,
+    VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{keys, smt_hasher, ExecError};
+use crate::{governance, keys, smt_hasher, ExecError};
 
-/// Format tag of version 1 certificates.
-pub const CERT_FORMAT: &str = "hechain-evidence-certificate/1";
+/// Format tag of evidence certificates (version 2: with the [`EpochProof`]; version 1 checked
+/// the seal against the genesis validators only).
+pub const CERT_FORMAT: &str = "hechain-evidence-certificate/2";
 
 /// A self-contained, offline-verifiable proof that an evidence record is on chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +79,8 @@ pub struct EvidenceCertificate {
     pub header: BlockHeader,
     /// Validator signatures over the header.
     pub seal: Seal,
+    /// The validator sets from the genesis to the one that sealed the block.
+    pub epochs: EpochProof,
     /// Proof of the record under `header.state_root`.
     pub state_proof: smt::Proof,
 }
@@ -105,8 +129,12 @@ pub struct VerifiedEvidence {
     pub block_hash: H256,
     /// Block timestamp.
     pub timestamp_ms: u64,
-    /// Names of the validators whose signatures were checked.
+    /// The block's epoch (0 until the validator set first changes).
+    pub epoch: u64,
+    /// Names of the validators (of that epoch's set) whose signatures were checked.
     pub signed_by: Vec<String>,
+    /// The epoch changes from the genesis to the block, each checked against the set before it.
+    pub epoch_changes: Vec<EpochStep>,
 }
 
 /// Smallest number of validator signatures that make a block final for a
@@ -116,14 +144,18 @@ pub fn quorum(n: usize) -> usize {
     n - (n.saturating_sub(1)) / 3
 }
 
-/// Checks a block seal against the genesis validator set: at least a quorum
-/// of distinct validators, every signature valid. Returns the signers' indexes.
+/// Checks a block seal against a validator set (`validators`, in index order: the genesis set
+/// or the set of the block's epoch): at least a quorum of distinct validators, every signature
+/// valid. Returns the signers' indexes.
 pub fn verify_seal(
     genesis: &Genesis,
     validators: &[NodePublicKey],
     header: &BlockHeader,
     seal: &Seal,
 ) -> Result<Vec<u32>, CertError> {
+    if validators.is_empty() {
+        return Err(invalid("the validator set is empty"));
+    }
     let suite = genesis.suite();
     let msg = BlockHeader::signing_message(&genesis.hash(), &header.hash(suite));
     let mut signers = Vec::new();
@@ -132,9 +164,9 @@ pub fn verify_seal(
         if signers.last().is_some_and(|&l| s.validator <= l) {
             return Err(invalid("seal signatures are not in strictly increasing validator order"));
         }
-        let key = validators
-            .get(s.validator as usize)
-            .ok_or_else(|| invalid(format!("seal names validator {} which genesis does not have", s.validator)))?;
+        let key = validators.get(s.validator as usize).ok_or_else(|| {
+            invalid(format!("seal names validator {} but the set has {} validators", s.validator, validators.len()))
+        })?;
         let sig: [u8; 64] = s
             .signature
             .as_slice()
@@ -153,9 +185,228 @@ pub fn verify_seal(
     Ok(signers)
 }
 
+/// One validator-set change on the way from the genesis to a certified block: the last block
+/// of epoch `membership.epoch - 1` (the *boundary block*), sealed by that epoch's set, and the
+/// membership epoch `membership.epoch` starts with, proven in the boundary block's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpochChange {
+    /// Header of the boundary block.
+    pub header: BlockHeader,
+    /// Its seal: a quorum of the validators of the epoch it ends.
+    pub seal: Seal,
+    /// The membership of the next epoch (`start_height` = the boundary height + 1).
+    pub membership: Membership,
+    /// Proof of `membership` under `header.state_root`, at key `gov/epoch/<membership.epoch>`.
+    pub membership_proof: smt::Proof,
+}
+
+/// The chain of validator sets from the genesis to the set that sealed a certified block.
+///
+/// The verifier starts from the genesis validators (epoch 0) and takes the `changes` in order,
+/// each sealed by the set before it; the certified block must then belong to the epoch reached,
+/// which `next_proof` shows: the record of the following epoch (`gov/epoch/<e + 1>`) is absent
+/// from the certified block's state, or (when the certified block is itself a boundary block)
+/// starts right after it. So a certificate can neither skip a change nor stop before one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpochProof {
+    /// Every validator-set change since the genesis up to the certified block, in order (empty
+    /// on a chain whose validators never changed).
+    pub changes: Vec<EpochChange>,
+    /// The membership of the epoch after the certified block's, when the certified block ends
+    /// its epoch; `None` otherwise.
+    pub next_membership: Option<Membership>,
+    /// Proof under the certified block's `state_root` of `gov/epoch/<e + 1>` (`e`: the epoch the
+    /// changes reach): its absence, or `next_membership`.
+    pub next_proof: smt::Proof,
+}
+
+/// One epoch change a verified certificate went through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EpochStep {
+    /// The epoch that starts.
+    pub epoch: u64,
+    /// Height of the boundary block (the last block of the previous epoch).
+    pub height: u64,
+    /// Its hash.
+    pub block_hash: H256,
+}
+
+/// What verifying a certificate's anchor established.
+struct Sealed {
+    /// The certified block's epoch.
+    epoch: u64,
+    /// Names of the validators whose signatures over the certified block were checked.
+    signed_by: Vec<String>,
+    /// The epoch changes walked through.
+    changes: Vec<EpochStep>,
+}
+
+/// A validator set's parsed keys: at least one, each valid for the suite, no key twice (a
+/// duplicate would let one signer count twice towards a quorum).
+fn set_keys(suite: Suite, set: &[ValidatorInfo], epoch: u64) -> Result<Vec<NodePublicKey>, CertError> {
+    if set.is_empty() {
+        return Err(invalid(format!("the validator set of epoch {epoch} is empty")));
+    }
+    let mut keys = Vec::with_capacity(set.len());
+    for v in set {
+        let key = NodePublicKey::from_bytes(suite, &v.public_key)
+            .map_err(|e| invalid(format!("validator {} of epoch {epoch}: {e}", v.name)))?;
+        if keys.contains(&key) {
+            return Err(invalid(format!("the validator set of epoch {epoch} lists a key twice ({})", v.name)));
+        }
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+impl EpochProof {
+    /// Assembles the proof for the block `header` from a database snapshot: the changes are read
+    /// from the per-epoch history `gov/epoch/<n>` (which never changes once written) and the
+    /// boundary blocks' headers and seals.
+    ///
+    /// Fails with [`CertError::NotYetCertified`] while a boundary block's seal lacks a quorum of
+    /// the set that sealed it.
+    pub fn build(reader: &StoreReader, genesis: &Genesis, header: &BlockHeader) -> Result<Self, CertError> {
+        let suite = genesis.suite();
+        let epoch = governance::membership_at(reader, header.height)?.epoch;
+        let missing = |n: u64| ExecError::Corrupt {
+            key: crate::hex_key(&keys::gov_epoch(n)),
+            reason: format!("the membership of epoch {n} is missing"),
+        };
+        let mut prev = governance::epoch_membership(reader, 0)?.ok_or_else(|| missing(0))?;
+        let mut changes = Vec::new();
+        for n in 1..=epoch {
+            let m = governance::epoch_membership(reader, n)?.ok_or_else(|| missing(n))?;
+            let height = m.start_height.checked_sub(1).filter(|h| *h > 0).ok_or_else(|| ExecError::Corrupt {
+                key: crate::hex_key(&keys::gov_epoch(n)),
+                reason: format!("epoch {n} starts at height {}", m.start_height),
+            })?;
+            let boundary = reader
+                .header(height)
+                .map_err(ExecError::from)?
+                .ok_or_else(|| ExecError::Corrupt { key: format!("header {height}"), reason: "missing".into() })?;
+            let seal = reader.seal(height).map_err(ExecError::from)?;
+            let need = quorum(prev.validators.len());
+            if seal.signatures.len() < need {
+                return Err(CertError::NotYetCertified { height, signatures: seal.signatures.len(), quorum: need });
+            }
+            let key = keys::gov_epoch(n);
+            let membership_proof = proven(reader, suite, &boundary, &key, Some(&m.encode()))?;
+            changes.push(EpochChange { header: boundary, seal, membership: m.clone(), membership_proof });
+            prev = m;
+        }
+        // The next epoch's record, if it exists yet, is in the certified block's state only when
+        // that block is its boundary.
+        let next_key = keys::gov_epoch(epoch + 1);
+        let next_membership = governance::epoch_membership(reader, epoch + 1)?
+            .filter(|m| m.start_height == header.height.saturating_add(1));
+        let next_proof =
+            proven(reader, suite, header, &next_key, next_membership.as_ref().map(|m| m.encode()).as_deref())?;
+        Ok(EpochProof { changes, next_membership, next_proof })
+    }
+
+    /// Walks from the genesis validators to the set that sealed `header` and checks `seal`
+    /// against it.
+    fn verify(&self, genesis: &Genesis, header: &BlockHeader, seal: &Seal) -> Result<Sealed, CertError> {
+        let suite = genesis.suite();
+        let h = smt_hasher(suite);
+        let mut epoch = 0u64;
+        let mut start = 1u64;
+        let mut set = genesis.validators.clone();
+        let mut keys = set_keys(suite, &set, 0)?;
+        let mut steps = Vec::with_capacity(self.changes.len());
+        for c in &self.changes {
+            let n = epoch + 1;
+            let at = c.header.height;
+            let fail = |msg: String| invalid(format!("epoch change {n} (block {at}): {msg}"));
+            if c.header.chain_id != genesis.chain_id {
+                return Err(fail(format!("chain id {} is not the genesis's {}", c.header.chain_id, genesis.chain_id)));
+            }
+            if at < start {
+                return Err(fail(format!("the block is before the start of epoch {epoch} at height {start}")));
+            }
+            verify_seal(genesis, &keys, &c.header, &c.seal).map_err(|e| match e {
+                CertError::Invalid(m) => fail(m),
+                other => other,
+            })?;
+            let m = &c.membership;
+            if m.epoch != n {
+                return Err(fail(format!("the membership is of epoch {}", m.epoch)));
+            }
+            if Some(m.start_height) != at.checked_add(1) {
+                return Err(fail(format!("the membership starts at height {}, not after the block", m.start_height)));
+            }
+            c.membership_proof
+                .verify(h, &c.header.state_root.0, &suite.hash(&keys::gov_epoch(n)), Some(&suite.hash(&m.encode())))
+                .map_err(|e| fail(format!("the membership is not in the block's state: {e}")))?;
+            keys = set_keys(suite, &m.validators, n)?;
+            set = m.validators.clone();
+            epoch = n;
+            start = m.start_height;
+            steps.push(EpochStep { epoch: n, height: at, block_hash: c.header.hash(suite) });
+        }
+        if header.height < start {
+            return Err(invalid(format!(
+                "block {} is before epoch {epoch}, which the certificate's epoch changes reach (it starts at height {start})",
+                header.height
+            )));
+        }
+        // The seal authenticates the header, and so the state root the last check reads.
+        let signers = verify_seal(genesis, &keys, header, seal)?;
+        let next = epoch + 1;
+        let next_key = suite.hash(&keys::gov_epoch(next));
+        match &self.next_membership {
+            None => self.next_proof.verify(h, &header.state_root.0, &next_key, None).map_err(|e| {
+                invalid(format!(
+                    "block {} is not shown to be in epoch {epoch}: epoch {next} must be absent from its state ({e}); \
+                     an epoch change is missing",
+                    header.height
+                ))
+            })?,
+            Some(m) => {
+                if m.epoch != next || Some(m.start_height) != header.height.checked_add(1) {
+                    return Err(invalid(format!(
+                        "the next membership (epoch {}, from height {}) does not start epoch {next} right after block {}",
+                        m.epoch, m.start_height, header.height
+                    )));
+                }
+                self.next_proof.verify(h, &header.state_root.0, &next_key, Some(&suite.hash(&m.encode()))).map_err(
+                    |e| invalid(format!("the next membership is not in block {}'s state: {e}", header.height)),
+                )?
+            }
+        }
+        let signed_by = signers.iter().filter_map(|&i| set.get(i as usize)).map(|v| v.name.clone()).collect();
+        Ok(Sealed { epoch, signed_by, changes: steps })
+    }
+}
+
+/// Proof of `key` under `header.state_root`, after checking that the state there holds exactly
+/// `value` (`None`: absent), so that a store that disagrees with itself fails the build rather
+/// than producing a certificate that does not verify.
+fn proven(
+    reader: &StoreReader,
+    suite: Suite,
+    header: &BlockHeader,
+    key: &[u8],
+    value: Option<&[u8]>,
+) -> Result<smt::Proof, CertError> {
+    let held = smt::get(reader, header.state_root.0, &suite.hash(key)).map_err(ExecError::from)?;
+    if held != value.map(|v| suite.hash(v)) {
+        return Err(ExecError::Corrupt {
+            key: crate::hex_key(key),
+            reason: format!("the value under the state root of block {} is not the one expected", header.height),
+        }
+        .into());
+    }
+    Ok(reader.state_proof(suite, &header.state_root, key).map_err(ExecError::from)?)
+}
+
 /// The checks every certificate starts with: its format, that it names this genesis (suite,
-/// hash, chain id, also in the header), and that the header's seal has a quorum of the genesis
-/// validators. Returns the signers' indexes.
+/// hash, chain id, also in the header), that its epoch proof leads from the genesis validators
+/// to the block's, and that the header's seal has a quorum of those.
+#[allow(clippy::too_many_arguments)]
 fn verify_anchor(
     genesis: &Genesis,
     (format, expected): (&str, &str),
@@ -164,7 +415,8 @@ fn verify_anchor(
     chain_id: u64,
     header: &BlockHeader,
     seal: &Seal,
-) -> Result<Vec<u32>, CertError> {
+    epochs: &EpochProof,
+) -> Result<Sealed, CertError> {
     if format != expected {
         return Err(invalid(format!("unknown format {format:?} (expected {expected})")));
     }
@@ -180,8 +432,7 @@ fn verify_anchor(
     if chain_id != genesis.chain_id || header.chain_id != genesis.chain_id {
         return Err(invalid(format!("chain id does not match the genesis ({})", genesis.chain_id)));
     }
-    let validators = genesis.validator_keys().map_err(|e| invalid(e.to_string()))?;
-    verify_seal(genesis, &validators, header, seal)
+    epochs.verify(genesis, header, seal)
 }
 
 impl EvidenceCertificate {
@@ -197,7 +448,7 @@ impl EvidenceCertificate {
         let corrupt =
             |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
         let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
-        let need = quorum(genesis.validators.len());
+        let need = quorum(governance::membership_at(reader, record.height)?.validators.len());
         if block.seal.signatures.len() < need {
             return Err(CertError::NotYetCertified {
                 height: record.height,
@@ -218,6 +469,7 @@ impl EvidenceCertificate {
         let receipt_proof = merkle::prove(suite, &receipt_hashes, index).map_err(proof_err)?;
         let state_proof =
             reader.state_proof(suite, &block.header.state_root, &keys::evidence_record(id)).map_err(ExecError::from)?;
+        let epochs = EpochProof::build(reader, genesis, &block.header)?;
         Ok(EvidenceCertificate {
             format: CERT_FORMAT.to_string(),
             chain_id: genesis.chain_id,
@@ -230,13 +482,14 @@ impl EvidenceCertificate {
             receipt_proof,
             header: block.header,
             seal: block.seal,
+            epochs,
             state_proof,
         })
     }
 
     /// Verifies the certificate against a genesis, offline.
     pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedEvidence, CertError> {
-        let signers = verify_anchor(
+        let sealed = verify_anchor(
             genesis,
             (&self.format, CERT_FORMAT),
             self.suite,
@@ -244,6 +497,7 @@ impl EvidenceCertificate {
             self.chain_id,
             &self.header,
             &self.seal,
+            &self.epochs,
         )?;
         let suite = genesis.suite();
 
@@ -310,13 +564,16 @@ impl EvidenceCertificate {
             height: r.height,
             block_hash: self.header.hash(suite),
             timestamp_ms: r.timestamp_ms,
-            signed_by: signers.iter().map(|&i| genesis.validators[i as usize].name.clone()).collect(),
+            epoch: sealed.epoch,
+            signed_by: sealed.signed_by,
+            epoch_changes: sealed.changes,
         })
     }
 }
 
-/// Format tag of version 1 record certificates.
-pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/1";
+/// Format tag of record certificates (version 2: with the [`EpochProof`]; version 1 checked
+/// the seal against the genesis validators only).
+pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
 
 /// A module record a [`RecordCertificate`] can prove. New kinds are added as modules arrive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -450,6 +707,8 @@ pub struct RecordCertificate {
     pub header: BlockHeader,
     /// Validator signatures over the header.
     pub seal: Seal,
+    /// The validator sets from the genesis to the one that sealed the block.
+    pub epochs: EpochProof,
     /// Proof of the record under `header.state_root`.
     pub state_proof: smt::Proof,
     /// Proofs of the [`CertifiedRecord::related`] records under the same root, in order.
@@ -468,8 +727,12 @@ pub struct VerifiedRecord {
     pub block_hash: H256,
     /// That block's timestamp.
     pub timestamp_ms: u64,
-    /// Names of the validators whose signatures were checked.
+    /// The block's epoch (0 until the validator set first changes).
+    pub epoch: u64,
+    /// Names of the validators (of that epoch's set) whose signatures were checked.
     pub signed_by: Vec<String>,
+    /// The epoch changes from the genesis to the block, each checked against the set before it.
+    pub epoch_changes: Vec<EpochStep>,
 }
 
 /// Blocks below the head searched for one whose seal already has a quorum.
@@ -480,13 +743,14 @@ impl RecordCertificate {
     /// whose seal has a quorum.
     pub fn build(reader: &StoreReader, genesis: &Genesis, record: CertifiedRecord) -> Result<Self, CertError> {
         let suite = genesis.suite();
-        let need = quorum(genesis.validators.len());
         let head = reader.head_height().map_err(ExecError::from)?;
         let mut last_short = None;
         for height in (head.saturating_sub(CERTIFIED_SEARCH)..=head).rev() {
             let seal = reader.seal(height).map_err(ExecError::from)?;
+            // The quorum of the set that sealed this block (the set changes between epochs).
+            let need = quorum(governance::membership_at(reader, height)?.validators.len());
             if seal.signatures.len() < need {
-                last_short.get_or_insert((height, seal.signatures.len()));
+                last_short.get_or_insert((height, seal.signatures.len(), need));
                 continue;
             }
             let header = reader
@@ -512,6 +776,7 @@ impl RecordCertificate {
                 break;
             }
             let state_proof = reader.state_proof(suite, &header.state_root, &key).map_err(ExecError::from)?;
+            let epochs = EpochProof::build(reader, genesis, &header)?;
             return Ok(RecordCertificate {
                 format: RECORD_CERT_FORMAT.to_string(),
                 chain_id: genesis.chain_id,
@@ -520,17 +785,21 @@ impl RecordCertificate {
                 record,
                 header,
                 seal,
+                epochs,
                 state_proof,
                 related_proofs,
             });
         }
-        let (height, signatures) = last_short.unwrap_or((head, 0));
+        let (height, signatures, need) = match last_short {
+            Some(short) => short,
+            None => (head, 0, quorum(governance::membership_at(reader, head)?.validators.len())),
+        };
         Err(CertError::NotYetCertified { height, signatures, quorum: need })
     }
 
     /// Verifies the certificate against a genesis, offline.
     pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedRecord, CertError> {
-        let signers = verify_anchor(
+        let sealed = verify_anchor(
             genesis,
             (&self.format, RECORD_CERT_FORMAT),
             self.suite,
@@ -538,6 +807,7 @@ impl RecordCertificate {
             self.chain_id,
             &self.header,
             &self.seal,
+            &self.epochs,
         )?;
         let suite = genesis.suite();
         let h = smt_hasher(suite);
@@ -569,7 +839,9 @@ impl RecordCertificate {
             height: self.header.height,
             block_hash: self.header.hash(suite),
             timestamp_ms: self.header.timestamp_ms,
-            signed_by: signers.iter().map(|&i| genesis.validators[i as usize].name.clone()).collect(),
+            epoch: sealed.epoch,
+            signed_by: sealed.signed_by,
+            epoch_changes: sealed.changes,
         })
     }
 }

@@ -581,3 +581,299 @@ fn one_member_cannot_fill_every_open_slot() {
     // Another member still can propose.
     ok(&commit(&e, vec![propose(&e, &mut n, 1, Action::GrantRole { account: addr(&e, 3), role: Role::User })])[0]);
 }
+
+// ------------------------------------------------------------------ membership
+
+/// A CA certificate as `add_org` checks it (one PEM block; the content is not parsed here).
+const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+
+fn org(name: &str) -> OrgInfo {
+    OrgInfo { name: name.into(), ca_cert_pem: CA_PEM.into() }
+}
+
+/// The public key of node `seed` on the standard suite.
+fn node_key(seed: u8) -> Vec<u8> {
+    hechain_crypto::NodeKey::from_bytes(Suite::Standard, &[seed; 32]).unwrap().public_key().as_bytes().to_vec()
+}
+
+fn node(name: &str, seed: u8, org: &str) -> ValidatorInfo {
+    ValidatorInfo { name: name.into(), public_key: node_key(seed), org: org.into() }
+}
+
+/// [`gov_env`] on a consortium: organisation `org0` runs the single validator `v0`.
+fn member_env() -> Env {
+    common::with_genesis(gov_env(&[1, 1, 1]), |g| {
+        g.orgs = vec![org("org0")];
+        g.validators[0].org = "org0".into();
+    })
+}
+
+fn membership(e: &Env) -> Membership {
+    governance::membership(&e.store.reader().unwrap()).unwrap()
+}
+
+fn names(nodes: &[ValidatorInfo]) -> Vec<&str> {
+    nodes.iter().map(|n| n.name.as_str()).collect()
+}
+
+fn head(e: &Env) -> u64 {
+    e.store.reader().unwrap().head_height().unwrap()
+}
+
+#[test]
+fn adding_a_validator_ends_the_epoch() {
+    let e = member_env();
+    let mut n = Nonces([0; 4]);
+    let m0 = membership(&e);
+    assert_eq!((m0.epoch, m0.start_height, names(&m0.validators)), (0, 1, vec!["v0"]));
+    // A new organisation keeps the epoch: the validators are unchanged.
+    pass(&e, &mut n, Action::AddOrg { org: org("org1") });
+    let m = membership(&e);
+    assert_eq!((m.epoch, m.start_height, m.orgs.len()), (0, 1, 2));
+    assert!(governance::epoch_membership(&e.store.reader().unwrap(), 1).unwrap().is_none());
+    commit(&e, vec![]);
+
+    // A node of the new organisation joins the validators at the end of block 3.
+    pass(&e, &mut n, Action::AddValidator { node: node("org1-v1", 21, "org1") });
+    let boundary = head(&e);
+    assert_eq!(boundary, 3);
+    let m1 = membership(&e);
+    assert_eq!((m1.epoch, m1.start_height), (1, boundary + 1));
+    assert_eq!(names(&m1.validators), vec!["v0", "org1-v1"], "the new validator is last in index order");
+    assert_eq!(m1.orgs, vec![org("org0"), org("org1")]);
+    let r = e.store.reader().unwrap();
+    assert_eq!(governance::epoch_membership(&r, 1).unwrap(), Some(m1.clone()), "gov/epoch/1 is stored");
+    assert_eq!(governance::epoch_membership(&r, 0).unwrap().unwrap().validators, m0.validators);
+    // The boundary block was sealed by the old set, the next one by the new set.
+    for h in 1..=boundary {
+        let at = governance::membership_at(&r, h).unwrap();
+        assert_eq!((at.epoch, names(&at.validators)), (0, vec!["v0"]), "height {h}");
+    }
+    for h in [boundary + 1, boundary + 100] {
+        assert_eq!(governance::membership_at(&r, h).unwrap(), m1, "height {h}");
+    }
+    assert_eq!(m1.epoch_of_block(boundary), 0);
+    assert_eq!(m1.epoch_of_block(boundary + 1), 1);
+    drop(r);
+    // Later blocks of the epoch keep it.
+    commit(&e, vec![]);
+    let r = e.store.reader().unwrap();
+    assert_eq!(governance::membership(&r).unwrap(), m1);
+    assert_eq!(governance::membership_at(&r, boundary).unwrap().epoch, 0);
+}
+
+#[test]
+fn membership_changes_that_do_not_fit_are_refused_with_the_reason() {
+    let e = member_env();
+    let mut n = Nonces([0; 4]);
+    pass(&e, &mut n, Action::AddObserver { node: node("obs0", 30, "org0") });
+    let gm_key = hechain_crypto::NodeKey::from_bytes(Suite::Gm, &[5; 32]).unwrap().public_key().as_bytes().to_vec();
+    let mut bad_pem = org("org2");
+    bad_pem.ca_cert_pem = format!("{CA_PEM}{CA_PEM}");
+    let refusals: Vec<(Action, String)> = vec![
+        (
+            Action::AddValidator { node: node("v9", 29, "nope") },
+            "node v9 names \"nope\", which is not a member organisation".into(),
+        ),
+        (Action::AddValidator { node: node("v0", 29, "org0") }, "a node called v0 is already a member".into()),
+        (Action::AddObserver { node: node("obs0", 29, "org0") }, "a node called obs0 is already a member".into()),
+        (Action::AddValidator { node: node("v9", 7, "org0") }, "node v0 already has this public key".into()),
+        (Action::AddValidator { node: node("v9", 30, "org0") }, "node obs0 already has this public key".into()),
+        (
+            Action::AddValidator { node: ValidatorInfo { name: "v9".into(), public_key: gm_key, org: "org0".into() } },
+            "node v9: not a standard node public key".into(),
+        ),
+        (
+            Action::AddObserver {
+                node: ValidatorInfo { name: "o9".into(), public_key: vec![1, 2, 3], org: "org0".into() },
+            },
+            "node o9: not a standard node public key".into(),
+        ),
+        (Action::RemoveValidator { name: "v0".into() }, "the last validator cannot be removed".into()),
+        (Action::RemoveValidator { name: "obs0".into() }, "obs0 is not a validator".into()),
+        (Action::RemoveValidator { name: "ghost".into() }, "ghost is not a validator".into()),
+        (Action::RemoveObserver { name: "v0".into() }, "v0 is not an observer".into()),
+        (Action::RemoveOrg { name: "org0".into() }, "the last organisation cannot be removed".into()),
+        (Action::RemoveOrg { name: "ghost".into() }, "organisation ghost is not a member".into()),
+        (Action::AddOrg { org: org("org0") }, "organisation org0 is already a member".into()),
+        (Action::AddOrg { org: bad_pem }, "ca_cert_pem must hold exactly one PEM certificate".into()),
+        (Action::AddOrg { org: org("") }, "organisation name is empty".into()),
+        (Action::AddValidator { node: node("", 29, "org0") }, "node name is empty".into()),
+    ];
+    let before = membership(&e);
+    let txs: Vec<ChainTx> = refusals.iter().map(|(a, _)| propose(&e, &mut n, 0, a.clone())).collect();
+    let rs = commit(&e, txs);
+    for ((action, want), r) in refusals.iter().zip(&rs) {
+        assert!(reason(r).starts_with(want.as_str()), "{}: {:?} instead of {want:?}", action.kind(), reason(r));
+    }
+    // An organisation that still runs nodes cannot leave (checked with a second organisation,
+    // so that it is not the last one).
+    pass(&e, &mut n, Action::AddOrg { org: org("org1") });
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::RemoveOrg { name: "org0".into() })]);
+    assert_eq!(reason(&rs[0]), "organisation org0 still runs node v0; remove its nodes first");
+    pass(&e, &mut n, Action::AddObserver { node: node("obs1", 31, "org1") });
+    let rs = commit(&e, vec![propose(&e, &mut n, 0, Action::RemoveOrg { name: "org1".into() })]);
+    assert_eq!(reason(&rs[0]), "organisation org1 still runs node obs1; remove its nodes first");
+    // Nothing refused changed the membership; only the organisation and observer were added.
+    let after = membership(&e);
+    assert_eq!((after.epoch, &after.validators), (0, &before.validators));
+    assert_eq!(names(&after.observers), vec!["obs0", "obs1"]);
+    assert!(governance::open_proposals(&e.store.reader().unwrap()).unwrap().ids.is_empty());
+}
+
+#[test]
+fn a_change_that_no_longer_fits_when_it_applies_fails_on_record() {
+    let e = member_env();
+    let mut n = Nonces([0; 4]);
+    // Two proposals add the same name; both fit when made, only the first when they apply.
+    let rs = commit(
+        &e,
+        vec![
+            propose(&e, &mut n, 0, Action::AddValidator { node: node("v1", 21, "org0") }),
+            propose(&e, &mut n, 0, Action::AddValidator { node: node("v1", 22, "org0") }),
+        ],
+    );
+    ok(&rs[0]);
+    ok(&rs[1]);
+    let rs = commit(&e, vec![vote(&e, &mut n, 1, 1, true), vote(&e, &mut n, 1, 2, true)]);
+    ok(&rs[0]);
+    ok(&rs[1]);
+    assert!(matches!(proposal(&e, 1).status, ProposalStatus::Applied { .. }));
+    match proposal(&e, 2).status {
+        ProposalStatus::Failed { reason, .. } => assert_eq!(reason, "a node called v1 is already a member"),
+        s => panic!("expected failure, got {s:?}"),
+    }
+    let m = membership(&e);
+    assert_eq!((m.epoch, m.start_height, names(&m.validators)), (1, 3, vec!["v0", "v1"]));
+    assert_eq!(m.validators[1].public_key, node_key(21));
+}
+
+#[test]
+fn several_changes_in_one_block_make_one_epoch_change_and_observers_keep_the_epoch() {
+    let e = member_env();
+    let mut n = Nonces([0; 4]);
+    pass(&e, &mut n, Action::AddValidator { node: node("v1", 21, "org0") });
+    pass(&e, &mut n, Action::AddValidator { node: node("v2", 22, "org0") });
+    let m = membership(&e);
+    assert_eq!((m.epoch, m.start_height), (2, 3));
+    // Add v3 and remove v1 in block 3: one epoch change, with both applied.
+    let rs = commit(
+        &e,
+        vec![
+            propose(&e, &mut n, 0, Action::AddValidator { node: node("v3", 23, "org0") }),
+            propose(&e, &mut n, 0, Action::RemoveValidator { name: "v1".into() }),
+            vote(&e, &mut n, 1, 3, true),
+            vote(&e, &mut n, 1, 4, true),
+        ],
+    );
+    rs.iter().for_each(ok);
+    let m3 = membership(&e);
+    assert_eq!((m3.epoch, m3.start_height, names(&m3.validators)), (3, 4, vec!["v0", "v2", "v3"]));
+    let r = e.store.reader().unwrap();
+    assert_eq!(governance::epoch_membership(&r, 3).unwrap(), Some(m3.clone()));
+    assert!(governance::epoch_membership(&r, 4).unwrap().is_none());
+    assert_eq!(names(&governance::membership_at(&r, 3).unwrap().validators), vec!["v0", "v1", "v2"]);
+    drop(r);
+    // Observers come and go within the epoch; the epoch's starting record stays as it was.
+    pass(&e, &mut n, Action::AddObserver { node: node("obs", 30, "org0") });
+    let m = membership(&e);
+    assert_eq!((m.epoch, m.start_height, names(&m.observers)), (3, 4, vec!["obs"]));
+    pass(&e, &mut n, Action::RemoveObserver { name: "obs".into() });
+    let m = membership(&e);
+    assert_eq!((m.epoch, m.start_height), (3, 4));
+    assert!(m.observers.is_empty());
+    let r = e.store.reader().unwrap();
+    assert_eq!(governance::epoch_membership(&r, 3).unwrap(), Some(m3));
+    assert_eq!(governance::membership_at(&r, head(&e)).unwrap().epoch, 3);
+    drop(r);
+    // A validator added and removed again in one block still ends the epoch (the set changed
+    // during the block), once.
+    let rs = commit(
+        &e,
+        vec![
+            propose(&e, &mut n, 0, Action::AddValidator { node: node("v4", 24, "org0") }),
+            propose(&e, &mut n, 0, Action::RemoveValidator { name: "v4".into() }),
+        ],
+    );
+    ok(&rs[0]);
+    assert_eq!(reason(&rs[1]), "v4 is not a validator", "it is not one until the end of the block");
+    let id = governance::next_proposal_id(&e.store.reader().unwrap()).unwrap() - 1;
+    let rs = commit(&e, vec![vote(&e, &mut n, 1, id, true)]);
+    ok(&rs[0]);
+    assert_eq!(membership(&e).epoch, 4);
+}
+
+/// Blocks of membership changes: for each, add a fresh validator (`true`) or remove one of those
+/// in force, picked by the number.
+type MemberOps = Vec<Vec<(bool, u8)>>;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Random blocks of validator additions and removals: the epoch advances once per block
+    /// whose changes applied, each epoch's record starts after its boundary block, and
+    /// `membership_at` gives, for every height, the set a reference model says sealed it.
+    #[test]
+    fn epochs_follow_the_model(blocks in prop::collection::vec(prop::collection::vec((any::<bool>(), 0u8..8), 0..3), 1..6)) {
+        let blocks: MemberOps = blocks;
+        let e = member_env();
+        let mut n = Nonces([0; 4]);
+        // Model: the validator names in force, and for every height the set that sealed it.
+        let mut set: Vec<String> = vec!["v0".into()];
+        let mut sealed_by: Vec<Vec<String>> = vec![vec![]]; // index = height
+        let mut epochs = 0u64;
+        let mut fresh = 0u8;
+        for ops in &blocks {
+            let first = governance::next_proposal_id(&e.store.reader().unwrap()).unwrap();
+            let mut txs = Vec::new();
+            let mut next = set.clone();
+            for &(add, k) in ops {
+                // Only a validator of the state the proposal is made in can be proposed for
+                // removal, and never the last one (then or when it applies).
+                let removable: Vec<String> = set.iter().filter(|v| next.contains(*v)).cloned().collect();
+                let action = if add || removable.is_empty() || set.len() == 1 || next.len() == 1 {
+                    fresh += 1;
+                    let name = format!("n{fresh}");
+                    next.push(name.clone());
+                    Action::AddValidator { node: node(&name, 100 + fresh, "org0") }
+                } else {
+                    let name = removable[k as usize % removable.len()].clone();
+                    next.retain(|v| *v != name);
+                    Action::RemoveValidator { name }
+                };
+                txs.push(propose(&e, &mut n, 0, action));
+            }
+            // Votes in a second block, so that every proposal fits the state it was made in.
+            let rs = commit(&e, txs);
+            prop_assert!(rs.iter().all(|r| r.status == TxStatus::Success), "{:?}", rs);
+            sealed_by.push(set.clone());
+            let votes = (0..ops.len() as u64).map(|i| vote(&e, &mut n, 1, first + i, true)).collect();
+            let rs = commit(&e, votes);
+            prop_assert!(rs.iter().all(|r| r.status == TxStatus::Success), "{:?}", rs);
+            for i in 0..ops.len() as u64 {
+                let p = proposal(&e, first + i);
+                prop_assert!(matches!(p.status, ProposalStatus::Applied { .. }), "{:?}", p.status);
+            }
+            sealed_by.push(set.clone());
+            if next != set {
+                epochs += 1;
+            }
+            set = next;
+        }
+        let r = e.store.reader().unwrap();
+        let m = governance::membership(&r).unwrap();
+        prop_assert_eq!(m.epoch, epochs);
+        prop_assert_eq!(names(&m.validators), set.iter().map(String::as_str).collect::<Vec<_>>());
+        for ep in 1..=epochs {
+            let em = governance::epoch_membership(&r, ep).unwrap().unwrap();
+            prop_assert_eq!(em.epoch, ep);
+            // The boundary is the block before the start, which the previous set sealed.
+            let prev = governance::membership_at(&r, em.start_height - 1).unwrap();
+            prop_assert_eq!(prev.epoch, ep - 1);
+        }
+        for (h, want) in sealed_by.iter().enumerate().skip(1) {
+            let at = governance::membership_at(&r, h as u64).unwrap();
+            prop_assert_eq!(names(&at.validators), want.iter().map(String::as_str).collect::<Vec<_>>(), "height {}", h);
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! The state machine over a real redb store: transfers, fees, failures,
-//! evidence, certificates, and determinism.
+//! evidence, certificates (also across validator-set changes), and determinism.
 
 use std::collections::BTreeMap;
 
-use hechain_crypto::Suite;
-use hechain_execution::certificate::EvidenceCertificate;
+use hechain_crypto::{NodeKey, Suite};
+use hechain_execution::certificate::{CertError, CertifiedRecord, EpochProof, EvidenceCertificate, RecordCertificate};
 use hechain_execution::{account_of, keys};
 use hechain_types::*;
 use proptest::prelude::*;
@@ -81,6 +81,9 @@ fn evidence_put_get_duplicate_and_certificate() {
         let cert = EvidenceCertificate::build(&r, &e.genesis, 1).unwrap();
         let v = cert.verify(&e.genesis).unwrap();
         assert_eq!((v.id, v.height), (1, header.height));
+        // The validators never changed: no epoch changes.
+        assert!(cert.epochs.changes.is_empty());
+        assert_eq!((v.epoch, v.signed_by.clone()), (0, vec!["v0".to_string()]));
         // The certificate survives a JSON round trip and fails on any change.
         let json = serde_json::to_string(&cert).unwrap();
         let back: EvidenceCertificate = serde_json::from_str(&json).unwrap();
@@ -149,4 +152,323 @@ proptest! {
         let fresh = hechain_storage::smt::apply(hechain_crypto::sha256, &empty, [0u8; 32], &batch).unwrap();
         prop_assert_eq!(fresh.root, header.state_root.0);
     }
+}
+
+// ------------------------------------------------------------------ certificates across epochs
+
+/// A chain of four validators (`v0`..`v3`) whose blocks carry real quorum seals, governed by a
+/// committee of keys 0, 1 and 2 (two of three pass a proposal).
+struct Chain {
+    e: Env,
+    /// Every node that ever was a validator, by name.
+    nodes: Vec<(String, NodeKey)>,
+    nonces: [u64; 4],
+}
+
+fn node_key(seed: u8) -> NodeKey {
+    NodeKey::from_bytes(Suite::Standard, &[seed; 32]).unwrap()
+}
+
+/// A node entry (the chain has no organisations; an added node still names one).
+fn node_info(name: &str, key: &NodeKey) -> ValidatorInfo {
+    ValidatorInfo { name: name.into(), public_key: key.public_key().as_bytes().to_vec(), org: "org".into() }
+}
+
+impl Chain {
+    fn new() -> Chain {
+        let nodes: Vec<(String, NodeKey)> = (0..5u8).map(|i| (format!("v{i}"), node_key(10 + i))).collect();
+        let e = env(Suite::Standard, 0);
+        let committee: Vec<CommitteeMember> = (0..3)
+            .map(|i| CommitteeMember { address: Address(e.keys[i].address()), weight: 1, org: String::new() })
+            .collect();
+        let genesis_set: Vec<ValidatorInfo> = nodes[..4].iter().map(|(n, k)| node_info(n, k)).collect();
+        let e = common::with_genesis(e, |g| {
+            g.validators = genesis_set;
+            g.governance = Some(GenesisGovernance {
+                committee,
+                config: GovConfig { threshold_bps: 6_666, voting_period_ms: 3_600_000 },
+                roles: vec![],
+                permissions: Permissions::default(),
+            });
+        });
+        Chain { e, nodes, nonces: [0; 4] }
+    }
+
+    fn node(&self, name: &str) -> &NodeKey {
+        &self.nodes.iter().find(|(n, _)| n == name).expect("known node").1
+    }
+
+    fn tx(&mut self, from: usize, payload: Payload) -> ChainTx {
+        let nonce = self.nonces[from];
+        self.nonces[from] += 1;
+        tx(&self.e, from, nonce, 0, payload).into()
+    }
+
+    fn put(&mut self, content: u8) -> ChainTx {
+        self.tx(3, Payload::EvidencePut { content_hash: H256([content; 32]), meta: Default::default() })
+    }
+
+    /// Proposes `action` (key 0) and approves it (key 1) in one block.
+    fn change(&mut self, action: Action) -> [ChainTx; 2] {
+        let id = hechain_execution::governance::next_proposal_id(&self.e.store.reader().unwrap()).unwrap();
+        [
+            self.tx(0, Payload::GovPropose { action, description: "membership".into() }),
+            self.tx(1, Payload::GovVote { proposal: id, approve: true }),
+        ]
+    }
+
+    /// Commits a block of `txs` sealed by the validators at `indexes` of the set in force.
+    fn commit(&self, txs: Vec<ChainTx>, indexes: &[u32]) -> BlockHeader {
+        let set = hechain_execution::governance::membership(&self.e.store.reader().unwrap()).unwrap().validators;
+        let (out, header) = common::commit_block_sealed(&self.e.store, &self.e.genesis, txs, 10, |msg| Seal {
+            signatures: indexes
+                .iter()
+                .map(|&i| ValidatorSignature {
+                    validator: i,
+                    signature: self.node(&set[i as usize].name).sign(msg).0.to_vec(),
+                })
+                .collect(),
+        });
+        for r in &out.receipts {
+            assert_eq!(r.status, TxStatus::Success, "{r:?}");
+        }
+        header
+    }
+
+    fn evidence_cert(&self, id: u64) -> EvidenceCertificate {
+        EvidenceCertificate::build(&self.e.store.reader().unwrap(), &self.e.genesis, id).unwrap()
+    }
+}
+
+fn err(result: Result<impl std::fmt::Debug, CertError>) -> String {
+    result.expect_err("the certificate must not verify").to_string()
+}
+
+fn has(msg: &str, part: &str) {
+    assert!(msg.contains(part), "{msg:?} does not say {part:?}");
+}
+
+/// Blocks: 1 evidence 1 (epoch 0); 2 adds `v4` and stores evidence 2 (ends epoch 0); 3 stores
+/// evidence 3, sealed by `v0`..`v3` alone (a quorum of epoch 1's five, and also of the genesis
+/// set); 4 removes `v0`, sealed with `v4`'s signature (ends epoch 1); 5 stores evidence 4 (epoch
+/// 2, set `v1`..`v4`, sealed by `v2`, `v3`, `v4`).
+fn epoch_chain() -> (Chain, Vec<BlockHeader>) {
+    let mut c = Chain::new();
+    let mut headers = vec![c.e.store.reader().unwrap().header(0).unwrap().unwrap()];
+    let t = vec![c.put(1)];
+    headers.push(c.commit(t, &[0, 1, 2]));
+    let v4 = node_info("v4", c.node("v4"));
+    let mut t = c.change(Action::AddValidator { node: v4 }).to_vec();
+    t.push(c.put(2));
+    headers.push(c.commit(t, &[0, 1, 2, 3]));
+    let t = vec![c.put(3)];
+    headers.push(c.commit(t, &[0, 1, 2, 3]));
+    let t = c.change(Action::RemoveValidator { name: "v0".into() }).to_vec();
+    headers.push(c.commit(t, &[1, 2, 3, 4]));
+    let t = vec![c.put(4)];
+    headers.push(c.commit(t, &[1, 2, 3]));
+    let m = hechain_execution::governance::membership(&c.e.store.reader().unwrap()).unwrap();
+    assert_eq!((m.epoch, m.start_height), (2, 5));
+    (c, headers)
+}
+
+#[test]
+fn certificates_verify_across_validator_set_changes() {
+    let (mut c, headers) = epoch_chain();
+    let g = &c.e.genesis.clone();
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // After both changes: two epoch changes, signed by the set of epoch 2.
+    let cert = c.evidence_cert(4);
+    assert_eq!(cert.epochs.changes.len(), 2);
+    assert_eq!(cert.epochs.next_membership, None);
+    let v = cert.verify(g).unwrap();
+    assert_eq!((v.id, v.height, v.epoch), (4, 5, 2));
+    assert_eq!(v.signed_by, names(&["v2", "v3", "v4"]));
+    let steps: Vec<(u64, u64, H256)> = v.epoch_changes.iter().map(|s| (s.epoch, s.height, s.block_hash)).collect();
+    assert_eq!(
+        steps,
+        vec![(1, 2, headers[2].hash(Suite::Standard)), (2, 4, headers[4].hash(Suite::Standard))],
+        "the boundary blocks, which a verifier can pin"
+    );
+    let json = serde_json::to_string(&cert).unwrap();
+    let back: EvidenceCertificate = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, cert);
+    back.verify(g).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format"], "hechain-evidence-certificate/2");
+    assert_eq!(value["epochs"]["changes"][1]["membership"]["epoch"], 2);
+
+    // Before the first change: no epoch changes, the genesis set.
+    let v = c.evidence_cert(1).verify(g).unwrap();
+    assert_eq!((v.height, v.epoch, v.epoch_changes.len()), (1, 0, 0));
+    assert_eq!(v.signed_by, names(&["v0", "v1", "v2"]));
+    assert!(c.evidence_cert(1).epochs.changes.is_empty());
+
+    // In the boundary block itself: still epoch 0, and the block's state shows that epoch 1
+    // starts right after it.
+    let cert = c.evidence_cert(2);
+    assert!(cert.epochs.changes.is_empty());
+    assert_eq!(cert.epochs.next_membership.as_ref().map(|m| (m.epoch, m.start_height)), Some((1, 3)));
+    let v = cert.verify(g).unwrap();
+    assert_eq!((v.height, v.epoch), (2, 0));
+    assert_eq!(v.signed_by, names(&["v0", "v1", "v2", "v3"]));
+    let mut bad = cert.clone();
+    bad.epochs.next_membership = None;
+    has(&err(bad.verify(g)), "an epoch change is missing");
+
+    // In epoch 1, sealed by the four genesis validators.
+    let cert = c.evidence_cert(3);
+    let v = cert.verify(g).unwrap();
+    assert_eq!((v.height, v.epoch), (3, 1));
+    assert_eq!(v.signed_by, names(&["v0", "v1", "v2", "v3"]));
+
+    // A change of organisations or observers later keeps the epoch and does not stop the
+    // certificates of older blocks from being built.
+    let t = c.change(Action::AddObserver { node: node_info("obs", &node_key(40)) }).to_vec();
+    c.commit(t, &[0, 1, 2]);
+    c.evidence_cert(4).verify(g).unwrap();
+    c.evidence_cert(3).verify(g).unwrap();
+}
+
+#[test]
+fn an_epoch_proof_that_is_tampered_with_fails_with_the_reason() {
+    let (c, headers) = epoch_chain();
+    let g = &c.e.genesis;
+    let suite = Suite::Standard;
+    let r = c.e.store.reader().unwrap();
+    let cert = c.evidence_cert(4);
+    cert.verify(g).unwrap();
+    let tampered = |f: &dyn Fn(&mut EpochProof)| {
+        let mut bad = cert.clone();
+        f(&mut bad.epochs);
+        err(bad.verify(g))
+    };
+
+    // A change's seal: a signature, a missing signature.
+    let e = tampered(&|p| p.changes[0].seal.signatures[0].signature[0] ^= 1);
+    has(&e, "epoch change 1 (block 2)");
+    has(&e, "does not verify");
+    let e = tampered(&|p| {
+        p.changes[1].seal.signatures.pop();
+    });
+    has(&e, "epoch change 2 (block 4): seal has 3 signatures, a quorum is 4");
+    // A change's header (its seal no longer covers it) or its chain id.
+    has(&tampered(&|p| p.changes[0].header.state_root = H256([1; 32])), "epoch change 1 (block 2)");
+    has(&tampered(&|p| p.changes[0].header.chain_id = 6), "chain id 6 is not the genesis's 5");
+    // A change's membership: an extra validator, another epoch number, another start.
+    let e = tampered(&|p| p.changes[0].membership.validators.push(node_info("mallory", &node_key(66))));
+    has(&e, "epoch change 1 (block 2): the membership is not in the block's state");
+    has(&tampered(&|p| p.changes[1].membership.epoch = 3), "epoch change 2 (block 4): the membership is of epoch 3");
+    has(&tampered(&|p| p.changes[1].membership.start_height = 9), "the membership starts at height 9");
+    // A change's proof: another key's proof, a changed sibling.
+    let e = tampered(&|p| p.changes[1].membership_proof = p.changes[0].membership_proof.clone());
+    has(&e, "epoch change 2 (block 4): the membership is not in the block's state");
+    let e = tampered(&|p| p.changes[0].membership_proof.siblings[0][0] ^= 1);
+    has(&e, "epoch change 1 (block 2): the membership is not in the block's state");
+    // Dropping the last change: epoch 1's set did not seal block 5.
+    let e = tampered(&|p| {
+        p.changes.pop();
+    });
+    has(&e, "seal has 3 signatures, a quorum is 4");
+    // Dropping the first change, reordering, repeating.
+    has(&tampered(&|p| drop(p.changes.remove(0))), "epoch change 1 (block 4)");
+    has(&tampered(&|p| p.changes.swap(0, 1)), "epoch change 1 (block 4)");
+    let e = tampered(&|p| p.changes[1] = p.changes[0].clone());
+    has(&e, "epoch change 2 (block 2): the block is before the start of epoch 1 at height 3");
+    // A final proof of another block's state.
+    let other = c.evidence_cert(1).epochs.next_proof;
+    has(&tampered(&|p| p.next_proof = other.clone()), "block 5 is not shown to be in epoch 2");
+
+    // Block 3 (epoch 1) is sealed by v0..v3, which the genesis set would accept: only the final
+    // proof stops a certificate that leaves out the change before it.
+    let cert3 = c.evidence_cert(3);
+    cert3.verify(g).unwrap();
+    let genesis_keys = g.validator_keys().unwrap();
+    hechain_execution::certificate::verify_seal(g, &genesis_keys, &cert3.header, &cert3.seal).unwrap();
+    let claim_epoch0 = |f: &dyn Fn(&mut EpochProof)| {
+        let mut bad = cert3.clone();
+        bad.epochs.changes.clear();
+        f(&mut bad.epochs);
+        err(bad.verify(g))
+    };
+    let e = claim_epoch0(&|_| {});
+    has(&e, "block 3 is not shown to be in epoch 0");
+    has(&e, "an epoch change is missing");
+    // … with the block's real record of epoch 1, presented as absent or as starting after it;
+    let epoch1 = r.state_proof(suite, &headers[3].state_root, &hechain_execution::keys::gov_epoch(1)).unwrap();
+    has(&claim_epoch0(&|p| p.next_proof = epoch1.clone()), "epoch 1 must be absent from its state");
+    let e = claim_epoch0(&|p| {
+        p.next_membership = Some(cert.epochs.changes[0].membership.clone());
+        p.next_proof = epoch1.clone();
+    });
+    has(&e, "(epoch 1, from height 3) does not start epoch 1 right after block 3");
+    // … or with a proof of absence from another block's state (block 1, before the change).
+    let before = c.evidence_cert(1).epochs.next_proof;
+    has(&claim_epoch0(&|p| p.next_proof = before.clone()), "an epoch change is missing");
+    // And a certificate whose changes go past its block fails too.
+    let mut bad = cert3.clone();
+    bad.epochs.changes = cert.epochs.changes.clone();
+    has(&err(bad.verify(g)), "block 3 is before epoch 2");
+}
+
+#[test]
+fn certificates_need_a_quorum_of_the_set_that_sealed_each_block() {
+    let (c, _) = epoch_chain();
+    let r = || c.e.store.reader().unwrap();
+    let short = |height: u64, keep: usize| {
+        let mut seal = r().seal(height).unwrap();
+        seal.signatures.truncate(keep);
+        c.e.store.update_seal(height, &seal).unwrap();
+    };
+    let full3 = r().seal(3).unwrap();
+    let full2 = r().seal(2).unwrap();
+    // Block 3 has 4 signatures: a quorum of the genesis set, not of epoch 1's five.
+    short(3, 3);
+    match EvidenceCertificate::build(&r(), &c.e.genesis, 3) {
+        Err(CertError::NotYetCertified { height: 3, signatures: 3, quorum: 4 }) => {}
+        other => panic!("{other:?}"),
+    }
+    c.e.store.update_seal(3, &full3).unwrap();
+    // A boundary block whose seal is short holds up the certificates of every later epoch.
+    short(2, 2);
+    match EvidenceCertificate::build(&r(), &c.e.genesis, 4) {
+        Err(CertError::NotYetCertified { height: 2, signatures: 2, quorum: 3 }) => {}
+        other => panic!("{other:?}"),
+    }
+    c.evidence_cert(1).verify(&c.e.genesis).unwrap();
+    c.e.store.update_seal(2, &full2).unwrap();
+    c.evidence_cert(4).verify(&c.e.genesis).unwrap();
+}
+
+#[test]
+fn record_certificates_carry_the_epoch_proof_too() {
+    let (mut c, _) = epoch_chain();
+    let t = vec![c.tx(
+        2,
+        Payload::CopyrightRegister {
+            content_hash: H256([9; 32]),
+            title: "t".into(),
+            work_type: "text".into(),
+            author: "a".into(),
+        },
+    )];
+    c.commit(t, &[0, 1, 3]);
+    let r = c.e.store.reader().unwrap();
+    let w = hechain_execution::copyright::work(&r, 1).unwrap().unwrap();
+    let cert = RecordCertificate::build(&r, &c.e.genesis, CertifiedRecord::CopyrightWork(w)).unwrap();
+    let v = cert.verify(&c.e.genesis).unwrap();
+    assert_eq!((v.height, v.epoch, v.epoch_changes.len()), (6, 2, 2));
+    assert_eq!(v.signed_by, vec!["v1".to_string(), "v2".into(), "v4".into()]);
+    let mut bad = cert.clone();
+    bad.epochs.changes.truncate(1);
+    has(&err(bad.verify(&c.e.genesis)), "seal has 3 signatures, a quorum is 4");
+    let mut bad = cert.clone();
+    bad.epochs.next_proof = c.evidence_cert(4).epochs.next_proof;
+    has(&err(bad.verify(&c.e.genesis)), "an epoch change is missing");
+    let json = serde_json::to_value(&cert).unwrap();
+    assert_eq!(json["format"], "hechain-record-certificate/2");
+    let mut extra = json.clone();
+    extra["epochs"]["extra"] = serde_json::json!(1);
+    assert!(serde_json::from_value::<RecordCertificate>(extra).is_err(), "unknown fields are refused");
 }

@@ -272,7 +272,8 @@ fn operation(method: HttpMethod, path: &str) -> Value {
             "operationId": "getEvidenceCertificate",
             "summary": "Offline-verifiable certificate of an evidence record",
             "description": "Bundles the record, its transaction and receipt with Merkle proofs, the block header and \
-                seal, and a state proof; verifiable with only the genesis file.",
+                seal, the validator-set changes since the genesis (`epochs`), and a state proof; verifiable with only \
+                the genesis file.",
             "tags": ["evidence"],
             "parameters": [id_param()],
             "responses": with_errors(json!({ "200": ok("The certificate.", schema_ref("EvidenceCertificate")) }), &[
@@ -1094,10 +1095,11 @@ fn schemas() -> Value {
                 "receipt_proof",
                 "header",
                 "seal",
+                "epochs",
                 "state_proof",
             ],
             json!({
-                "format": { "type": "string", "enum": ["hechain-evidence-certificate/1"] },
+                "format": { "type": "string", "enum": ["hechain-evidence-certificate/2"] },
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
@@ -1108,7 +1110,54 @@ fn schemas() -> Value {
                 "receipt_proof": schema_ref("MerkleProof"),
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
+                "epochs": schema_ref("EpochProof"),
                 "state_proof": schema_ref("SmtProof"),
+            }),
+        ),
+    );
+    add(
+        "Membership",
+        object(
+            &["epoch", "start_height", "orgs", "validators", "observers"],
+            json!({
+                "epoch": int,
+                "start_height": { "allOf": [int], "description": "Height of the epoch's first block." },
+                "orgs": { "type": "array", "items": object(&["name", "ca_cert_pem"], json!({
+                    "name": { "type": "string" }, "ca_cert_pem": { "type": "string" },
+                })) },
+                "validators": { "type": "array", "items": schema_ref("NodeInfo"), "description": "In index order (the index a seal signature names)." },
+                "observers": { "type": "array", "items": schema_ref("NodeInfo") },
+            }),
+        ),
+    );
+    add(
+        "NodeInfo",
+        object(
+            &["name", "public_key"],
+            json!({ "name": { "type": "string" }, "public_key": schema_ref("HexBytes"), "org": { "type": "string" } }),
+        ),
+    );
+    add(
+        "EpochProof",
+        object(
+            &["changes", "next_membership", "next_proof"],
+            json!({
+                "changes": {
+                    "type": "array",
+                    "description": "Every validator-set change from the genesis to the certified block, in order: the last block of each epoch, sealed by that epoch's set, with the next epoch's membership proven in its state (key `gov/epoch/<n>`). Empty while the validators never changed.",
+                    "items": object(&["header", "seal", "membership", "membership_proof"], json!({
+                        "header": schema_ref("BlockHeader"), "seal": schema_ref("Seal"),
+                        "membership": schema_ref("Membership"), "membership_proof": schema_ref("SmtProof"),
+                    })),
+                },
+                "next_membership": {
+                    "allOf": [schema_ref("Membership")], "nullable": true,
+                    "description": "When the certified block itself ends its epoch: the next epoch's membership.",
+                },
+                "next_proof": {
+                    "allOf": [schema_ref("SmtProof")],
+                    "description": "Proof under the certified block's state root that the next epoch's record is absent (or is `next_membership`): the block belongs to the epoch the changes reach.",
+                },
             }),
         ),
     );
@@ -1181,9 +1230,20 @@ fn schemas() -> Value {
     add(
         "RecordCertificate",
         object(
-            &["format", "chain_id", "suite", "genesis_hash", "kind", "record", "header", "seal", "state_proof"],
+            &[
+                "format",
+                "chain_id",
+                "suite",
+                "genesis_hash",
+                "kind",
+                "record",
+                "header",
+                "seal",
+                "epochs",
+                "state_proof",
+            ],
             json!({
-                "format": { "type": "string", "enum": ["hechain-record-certificate/1"] },
+                "format": { "type": "string", "enum": ["hechain-record-certificate/2"] },
                 "chain_id": int,
                 "suite": { "type": "string", "enum": ["standard", "gm"] },
                 "genesis_hash": schema_ref("Hash"),
@@ -1191,6 +1251,7 @@ fn schemas() -> Value {
                 "record": { "oneOf": [schema_ref("CopyrightWork"), schema_ref("CopyrightLicense"), schema_ref("Voucher"), schema_ref("VoucherPart"), schema_ref("TraceBatch"), schema_ref("TraceItemRecordWithHistory"), schema_ref("Ecert"), schema_ref("Dataset"), schema_ref("DataGrant")] },
                 "header": schema_ref("BlockHeader"),
                 "seal": schema_ref("Seal"),
+                "epochs": schema_ref("EpochProof"),
                 "state_proof": schema_ref("SmtProof"),
                 "related_proofs": { "type": "array", "items": schema_ref("SmtProof"), "description": "trace_item only: proof of the carried batch under the same state root." },
             }),
@@ -1461,7 +1522,7 @@ fn schemas() -> Value {
             "properties": {
                 "action": { "type": "string", "enum": ["grant_role", "revoke_role", "set_committee_member", "freeze", "unfreeze", "set_params", "set_permissions", "set_config", "add_org", "remove_org", "add_validator", "remove_validator", "add_observer", "remove_observer"] },
                 "name": { "type": "string", "maxLength": 64, "description": "remove_org / remove_validator / remove_observer: the name." },
-                "node": schema_ref("MemberNode"),
+                "node": schema_ref("NodeInfo"),
                 "org": { "description": "set_committee_member: the organisation label (string); add_org: the organisation `{name, ca_cert_pem}`." },
                 "account": schema_ref("Address"), "role": schema_ref("Role"), "weight": int,
                 "reason": { "type": "string", "maxLength": 1024 }, "params": schema_ref("ChainParams"),
@@ -1497,31 +1558,6 @@ fn schemas() -> Value {
                     "state": { "type": "string", "enum": ["open", "approved", "applied", "failed", "rejected", "expired"] },
                     "at": schema_ref("Stamp"), "reason": { "type": "string" }, "height": int, "timestamp_ms": int,
                 } },
-            }),
-        ),
-    );
-    add(
-        "MemberNode",
-        object(
-            &["name", "public_key", "org"],
-            json!({
-                "name": { "type": "string", "maxLength": 64 },
-                "public_key": { "type": "string", "description": "Node public key, hex (Ed25519 32 bytes / SM2 compressed 33 bytes)." },
-                "org": { "type": "string", "description": "A member organisation." },
-            }),
-        ),
-    );
-    add(
-        "Membership",
-        object(
-            &["epoch", "start_height", "orgs", "validators", "observers"],
-            json!({
-                "epoch": int,
-                "start_height": { "allOf": [int], "description": "First block of the epoch (sealed by these validators)." },
-                "orgs": { "type": "array", "items": { "type": "object", "required": ["name", "ca_cert_pem"], "properties": {
-                    "name": { "type": "string" }, "ca_cert_pem": { "type": "string" } } } },
-                "validators": { "type": "array", "items": schema_ref("MemberNode"), "description": "In index order." },
-                "observers": { "type": "array", "items": schema_ref("MemberNode") },
             }),
         ),
     );

@@ -80,7 +80,21 @@ pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
 /// Reads a certificate file; a file that does not parse is reported as malformed.
 pub(crate) fn read_certificate<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| anyhow!("malformed certificate: {e}"))
+    serde_json::from_str(&text).map_err(|e| {
+        // Version 1 certificates (before validator-set changes) lack the epoch proof.
+        let format = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["format"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        if format.starts_with("hechain-") && format.ends_with("-certificate/1") {
+            anyhow!(
+                "{format} is an older certificate format without the validator-set (epoch) proof; \
+                 export the certificate again from a node"
+            )
+        } else {
+            anyhow!("malformed certificate: {e}")
+        }
+    })
 }
 
 /// The chain's suite hash of a file's content.
@@ -200,14 +214,15 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
                 Ok(v) => {
                     emit(cli.json, &json!({"valid": true, "evidence": v}), || {
                         format!(
-                            "VALID: evidence {} with content hash {}\n  stored at   {} (height {}, block {})\n  submitter   {}\n  signed by   {}",
+                            "VALID: evidence {} with content hash {}\n  stored at   {} (height {}, block {})\n  submitter   {}\n  signed by   {} (validators of epoch {})",
                             v.id,
                             v.content_hash,
                             format_ms(v.timestamp_ms),
                             v.height,
                             v.block_hash,
                             v.submitter.to_checksum(),
-                            v.signed_by.join(", ")
+                            v.signed_by.join(", "),
+                            v.epoch
                         )
                     });
                     Ok(0)

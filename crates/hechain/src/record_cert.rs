@@ -57,12 +57,13 @@ pub fn verify(cli: &Cli, cert: &Path, genesis: &Path) -> anyhow::Result<i32> {
         Ok((c, v)) => {
             emit(cli.json, &json!({"valid": true, "verified": v, "record": c.record}), || {
                 format!(
-                    "VALID: as of block {} ({}, {})\n{}\n  signed by     {}",
+                    "VALID: as of block {} ({}, {})\n{}\n  signed by     {} (validators of epoch {})",
                     v.height,
                     format_ms(v.timestamp_ms),
                     v.block_hash,
                     describe(&c.record),
-                    v.signed_by.join(", ")
+                    v.signed_by.join(", "),
+                    v.epoch
                 )
             });
             Ok(0)

@@ -108,6 +108,21 @@ fn evidence_flow(suite: &str) {
             .unwrap_or(false);
         assert!(!accepted, "flipping byte {i} ({:?}) was not detected", text[i] as char);
     }
+    // A version 1 certificate (no epoch proof) is refused with a hint to export it again.
+    let mut v1: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    v1["format"] = "hechain-evidence-certificate/1".into();
+    v1.as_object_mut().unwrap().remove("epochs");
+    let old_path = dir.path().join("cert-v1.json");
+    std::fs::write(&old_path, v1.to_string()).unwrap();
+    let old = cli_env(
+        "http://127.0.0.1:9",
+        &["evidence", "verify-cert", old_path.to_str().unwrap(), "--genesis", &genesis],
+        &[],
+    );
+    assert_eq!(old.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&old.stdout);
+    assert!(out.starts_with("INVALID: ") && out.contains("without the validator-set (epoch) proof"), "{out}");
+
     let mut t = text.clone();
     let pos = String::from_utf8_lossy(&text).find("\"height\": ").unwrap() + 10;
     t[pos] ^= 0x01;

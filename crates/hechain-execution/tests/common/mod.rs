@@ -40,6 +40,19 @@ pub fn commit_block_after(
     txs: Vec<ChainTx>,
     advance_ms: u64,
 ) -> (ExecutionOutput, BlockHeader) {
+    commit_block_sealed(store, genesis, txs, advance_ms, |msg| Seal {
+        signatures: vec![ValidatorSignature { validator: 0, signature: node.sign(msg).0.to_vec() }],
+    })
+}
+
+/// Executes and commits one block, sealed by `seal` (given the message validators sign).
+pub fn commit_block_sealed(
+    store: &Store,
+    genesis: &Genesis,
+    txs: Vec<ChainTx>,
+    advance_ms: u64,
+    seal: impl FnOnce(&[u8]) -> Seal,
+) -> (ExecutionOutput, BlockHeader) {
     let suite = genesis.suite();
     let r = store.reader().unwrap();
     let parent = r.head().unwrap();
@@ -66,12 +79,8 @@ pub fn commit_block_after(
         round: ctx.height,
         consensus_id: H256::ZERO,
     };
-    let sig = node.sign(&BlockHeader::signing_message(&genesis.hash(), &header.hash(suite)));
-    let block = Block {
-        header: header.clone(),
-        seal: Seal { signatures: vec![ValidatorSignature { validator: 0, signature: sig.0.to_vec() }] },
-        transactions: txs,
-    };
+    let seal = seal(&BlockHeader::signing_message(&genesis.hash(), &header.hash(suite)));
+    let block = Block { header: header.clone(), seal, transactions: txs };
     drop(r);
     store
         .commit_block(&BlockCommit {
