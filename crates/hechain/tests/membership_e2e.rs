@@ -26,9 +26,12 @@ fn pass(net: &Net, change: &[&str]) -> u64 {
     json_ok(&net.cli(1, &["--json", "--key", &net.test_key(1), "gov", "vote", &id, "yes"]));
     let v = json_ok(&net.cli(2, &["--json", "--key", &net.test_key(2), "gov", "vote", &id, "yes"]));
     assert_eq!(v["events"][1]["type"], "gov_approved", "{v}");
+    // Node 2 answered once it executed the deciding vote; node 0 may be a block behind.
+    let applied_at = v["height"].as_u64().expect("height");
+    net.wait_height(&[0, 1, 2], applied_at, Duration::from_secs(30));
     let s = json_ok(&net.cli(0, &["--json", "gov", "show", &id]));
     assert_eq!(s["status"], "applied", "{s}");
-    v["height"].as_u64().expect("height")
+    applied_at
 }
 
 fn block(net: &Net, i: usize, height: u64) -> Option<Value> {
