@@ -1,9 +1,11 @@
 //! End to end: the consortium changes its validator set by governance (issue 5, part 2).
 //!
-//! Four validators of `hechain init` admit a fifth node (created with `hechain net add-node`
-//! from an organisation's CA) by proposal and votes. The new node syncs from genesis, becomes a
-//! validator when it executes its admission, signs seals and leads rounds. Then one of the
-//! original validators is removed, and consensus continues under the new quorum even with a
+//! Four validators of `hechain init` admit a new organisation (its CA made by `hechain net
+//! add-org`) and then a fifth node of it (made by `hechain net add-node`) by proposals and votes.
+//! The new node syncs from genesis, becomes a validator when it executes its admission, signs
+//! seals and leads rounds. An observer of the new organisation is admitted the same way and
+//! follows the chain. The round timeout, a chain parameter, is changed by governance. Then one of
+//! the original validators is removed, and consensus continues under the new quorum even with a
 //! second node down (3 of the remaining 4). Evidence certificates of records from every epoch
 //! verify offline against the genesis file alone.
 
@@ -98,15 +100,21 @@ fn validators_join_and_leave_by_governance() {
     net.wait_height(&[0, 1, 2, 3], 2, Duration::from_secs(60));
     let before = put(&net, 0, "before.txt");
 
-    // A new node of org2: refused by the others until admitted; it starts anyway and waits.
-    let (new, created) = net.add_node("org2", "org2-node4", false);
+    // A new organisation, org5, admitted with its CA certificate.
+    let out = net.out().display().to_string();
+    let org = json_ok(&cli_env("http://127.0.0.1:9", &["--json", "net", "add-org", &out, "--name", "org5"], &[]));
+    let ca = org["ca_cert"].as_str().expect("ca_cert").to_string();
+    pass(&net, &["add-org", "org5", "--ca-cert", &ca]);
+
+    // A new node of org5: refused by the others until admitted; it starts anyway and waits.
+    let (new, created) = net.add_node("org5", "org5-node4", false);
     let id = created["id"].as_str().expect("node id").to_string();
     net.start_node(new);
     net.wait_api(new);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(net.height(new), 0, "a node that is not a member must not be served blocks");
 
-    let added_at = pass(&net, &["add-validator", "org2-node4", "--id", &id, "--org", "org2"]);
+    let added_at = pass(&net, &["add-validator", "org5-node4", "--id", &id, "--org", "org5"]);
     let g = json_ok(&net.cli(0, &["--json", "gov", "members"]));
     assert_eq!(g["membership"]["epoch"], 1, "{g}");
     assert_eq!(g["membership"]["start_height"].as_u64(), Some(added_at + 1), "{g}");
@@ -134,6 +142,28 @@ fn validators_join_and_leave_by_governance() {
     assert!(signers(&later).len() >= 4, "a five-validator seal needs 4 signatures: {later}");
     let between = put(&net, new, "between.txt");
 
+    // An observer of org5, admitted by governance (the permission to run one), syncs and follows.
+    let (obs, created) = net.add_node("org5", "org5-observer0", true);
+    let obs_id = created["id"].as_str().expect("node id").to_string();
+    net.start_node(obs);
+    net.wait_api(obs);
+    pass(&net, &["add-observer", "org5-observer0", "--id", &obs_id, "--org", "org5"]);
+    let h = net.height(0);
+    net.wait_height(&[obs], h, Duration::from_secs(60));
+    let c = net.consensus(obs);
+    assert_eq!((c["role"].as_str(), c["epoch"].as_u64()), (Some("observer"), Some(1)), "{c}");
+
+    // The round timeout is a chain parameter: governance changes it on every validator.
+    let g = json_ok(&net.cli(0, &["--json", "gov", "members"]));
+    let mut params = g["params"].clone();
+    params["consensus_timeout_ms"] = 1500.into();
+    let file = write_file(net.dir.path(), "params.json", params.to_string().as_bytes());
+    let at = pass(&net, &["set-params", file.to_str().unwrap()]);
+    net.wait_height(&[0, 1, 2, 3, new], at + 1, Duration::from_secs(30));
+    for i in [0, 1, 2, 3, new] {
+        assert_eq!(net.consensus(i)["timeout_ms"], 1500, "node {i}");
+    }
+
     // Remove org4-node3 (validator 3): a third epoch with validators 0, 1, 2 and the new node.
     let removed_at = pass(&net, &["remove-validator", "org4-node3"]);
     let g = json_ok(&net.cli(0, &["--json", "gov", "members"]));
@@ -144,8 +174,8 @@ fn validators_join_and_leave_by_governance() {
         .iter()
         .filter_map(|v| v["name"].as_str())
         .collect();
-    assert_eq!(names, ["org1-node0", "org2-node1", "org3-node2", "org2-node4"]);
-    net.wait_height(&[0, 1, 2, new], removed_at + 2, Duration::from_secs(60));
+    assert_eq!(names, ["org1-node0", "org2-node1", "org3-node2", "org5-node4"]);
+    net.wait_height(&[0, 1, 2, new, obs], removed_at + 2, Duration::from_secs(60));
 
     // The new quorum is 3 of 4: with the removed node and one more down, the rest still commit
     // (under the five-validator set, three nodes could not).
@@ -155,8 +185,8 @@ fn validators_join_and_leave_by_governance() {
     net.wait_height(&[0, 1, new], h + 3, Duration::from_secs(60));
     let after = put(&net, 1, "after.txt");
     let top = net.height(0);
-    net.wait_height(&[0, 1, new], top, Duration::from_secs(30));
-    net.assert_same_chain(&[0, 1, new], top);
+    net.wait_height(&[0, 1, new, obs], top, Duration::from_secs(30));
+    net.assert_same_chain(&[0, 1, new, obs], top);
 
     // Certificates from each epoch verify offline with nothing but the genesis file.
     for id in [&before, &between, &after] {

@@ -290,6 +290,18 @@ struct CheckCtx {
 }
 
 impl CheckCtx {
+    fn new(suite: Suite, epoch: &Epoch, mempool: Arc<Mempool>, store: Arc<Store>, settings: &BftSettings) -> Self {
+        CheckCtx {
+            suite,
+            epoch: epoch.number(),
+            mempool,
+            store,
+            vs: epoch.vs.clone(),
+            max_block_txs: settings.max_block_txs,
+            max_payload_bytes: settings.max_payload_bytes,
+        }
+    }
+
     fn check(&self, proposal: &Proposal, bytes: &[u8]) -> Result<CheckedPayload, String> {
         let b = &proposal.block;
         let key = self.vs.key(b.proposer).ok_or("proposer index out of range")?;
@@ -561,15 +573,7 @@ pub(crate) async fn start(
     let validator_ids = Arc::new(std::sync::RwLock::new(node_ids(&epoch.vs)));
     let gossip_task = tokio::spawn(gossip(gossip_rx, transport.clone(), validator_ids.clone(), my_id.clone()));
 
-    let check = Arc::new(CheckCtx {
-        suite: genesis.suite(),
-        epoch: epoch.number(),
-        mempool: mempool.clone(),
-        store: store.clone(),
-        vs: epoch.vs.clone(),
-        max_block_txs: settings.max_block_txs,
-        max_payload_bytes: settings.max_payload_bytes,
-    });
+    let check = Arc::new(CheckCtx::new(genesis.suite(), &epoch, mempool.clone(), store.clone(), &settings));
     let now = Instant::now();
     let mut driver = Driver {
         genesis_hash: genesis.hash(),
@@ -1208,15 +1212,8 @@ impl Driver {
         if let Ok(mut ids) = self.validator_ids.write() {
             *ids = node_ids(&epoch.vs);
         }
-        self.check = Arc::new(CheckCtx {
-            suite: self.suite,
-            epoch: epoch.number(),
-            mempool: self.mempool.clone(),
-            store: self.store.clone(),
-            vs: epoch.vs.clone(),
-            max_block_txs: self.settings.max_block_txs,
-            max_payload_bytes: self.settings.max_payload_bytes,
-        });
+        self.check =
+            Arc::new(CheckCtx::new(self.suite, &epoch, self.mempool.clone(), self.store.clone(), &self.settings));
         // What the old core ordered and did not get executed is void: the executor drops it.
         let anchor = (0, epoch.vs.genesis_id());
         self.payloads.clear();
@@ -1535,6 +1532,7 @@ impl Driver {
             "round": round,
             "leader": leader.and_then(|l| self.epoch.membership.validators.get(l as usize)).map(|v| v.name.clone()),
             "high_qc_round": high_qc,
+            "timeout_ms": self.timeout_ms,
             "committed_round": committed,
             "executed_height": self.head_height,
             "validators": self.epoch.vs.n(),
