@@ -261,6 +261,7 @@ struct PeerInfo {
     validator: Option<u32>,
     height: u64,
     round: u64,
+    epoch: u64,
 }
 
 struct Committed {
@@ -503,7 +504,7 @@ pub(crate) async fn start(
     }
     let mut peers = HashMap::new();
     for (id, name, validator) in member_peers(&epoch.membership, &my_id) {
-        peers.insert(id, PeerInfo { name, validator, height: 0, round: 0 });
+        peers.insert(id, PeerInfo { name, validator, height: 0, round: 0, epoch: 0 });
     }
     // Between two configured peers the smaller id dials; the other one dials too when the peer
     // stays unreachable (it may not know this node's address).
@@ -800,10 +801,11 @@ impl Driver {
             NetMsg::SealSig { height, header_hash, signature } => {
                 self.on_seal_sig(&from, height, header_hash, signature)
             }
-            NetMsg::Status { height, round } => {
+            NetMsg::Status { height, round, epoch } => {
                 if let Some(p) = self.peers.get_mut(&from) {
                     p.height = height;
                     p.round = round;
+                    p.epoch = epoch;
                 }
             }
             NetMsg::SyncRequest { from: start, max } => self.serve_sync(from, start, max),
@@ -1185,8 +1187,8 @@ impl Driver {
     fn on_membership(&mut self, epoch: Epoch) {
         let mut peers = HashMap::new();
         for (id, name, validator) in member_peers(&epoch.membership, &self.my_id) {
-            let (height, round) = self.peers.get(&id).map(|p| (p.height, p.round)).unwrap_or((0, 0));
-            peers.insert(id, PeerInfo { name, validator, height, round });
+            let (height, round, epoch) = self.peers.get(&id).map(|p| (p.height, p.round, p.epoch)).unwrap_or_default();
+            peers.insert(id, PeerInfo { name, validator, height, round, epoch });
         }
         self.peers = peers;
         let allowed: Vec<Vec<u8>> = self.peers.keys().cloned().collect();
@@ -1423,8 +1425,8 @@ impl Driver {
             .iter()
             .filter(|(id, p)| p.validator.is_some() && connected.contains(*id))
             .max_by_key(|(_, p)| p.height)
-            .map(|(id, p)| (id.clone(), p.height));
-        let Some((peer, height)) = best else { return };
+            .map(|(id, p)| (id.clone(), p.height, p.epoch));
+        let Some((peer, height, peer_epoch)) = best else { return };
         // Blocks queued for the executor (committed by consensus, or synced earlier) get stored
         // without help: a node that is only busy executing must not fetch them again (under load
         // that was a steady stream of multi-megabyte sync responses). A known gap syncs from the
@@ -1433,7 +1435,13 @@ impl Driver {
         let queued = if self.need_sync { 0 } else { self.pending_blocks.load(Ordering::Relaxed) };
         let expected = self.head_height + queued;
         let behind = height > expected;
-        let want = behind && (self.need_sync || self.epoch.me.is_none() || height >= expected + SYNC_LAG);
+        // A peer in a newer epoch executed the end of ours: our epoch's consensus will not commit
+        // its last blocks any more (the others stopped it), so fetch them at once.
+        let want = behind
+            && (self.need_sync
+                || self.epoch.me.is_none()
+                || peer_epoch > self.epoch.number()
+                || height >= expected + SYNC_LAG);
         let (from, max) = if want {
             (expected + 1, SYNC_BATCH)
         } else {
@@ -1498,7 +1506,8 @@ impl Driver {
     fn broadcast_status(&mut self) {
         self.last_status = Instant::now();
         let round = self.core.as_ref().map(|c| c.round()).unwrap_or(0);
-        let frame: Arc<[u8]> = NetMsg::Status { height: self.head_height, round }.encode().into();
+        let frame: Arc<[u8]> =
+            NetMsg::Status { height: self.head_height, round, epoch: self.epoch.number() }.encode().into();
         for id in self.transport.peers() {
             let _ = self.transport.send(&id, frame.clone());
         }

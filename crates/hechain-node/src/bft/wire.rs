@@ -53,6 +53,9 @@ pub enum NetMsg {
         height: u64,
         /// Consensus round (0 for observers).
         round: u64,
+        /// Membership epoch of the stored head (a peer in a newer one is synced from at once: the
+        /// old epoch's consensus stopped, so it cannot commit the epoch's last blocks any more).
+        epoch: u64,
     },
     /// Ask for committed blocks from `from` on, at most `max`.
     SyncRequest {
@@ -148,7 +151,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_refusals() {
-        let m = NetMsg::Status { height: 7, round: 9 };
+        let m = NetMsg::Status { height: 7, round: 9, epoch: 2 };
         assert_eq!(NetMsg::decode(&m.encode()).unwrap(), m);
         let m = NetMsg::SyncRequest { from: 1, max: 64 };
         let mut bytes = m.encode();
