@@ -394,6 +394,9 @@ struct Driver {
     dialing: HashSet<Vec<u8>>,
     /// Configured peers not connected, since when.
     unreachable_since: HashMap<Vec<u8>, Instant>,
+    /// Whether the previous epoch's last block has its quorum seal (until then that epoch's
+    /// validators stay admitted, removed ones included, so that their signatures arrive).
+    boundary_sealed: bool,
     store: Arc<Store>,
     mempool: Arc<Mempool>,
     check: Arc<CheckCtx>,
@@ -534,6 +537,10 @@ pub(crate) async fn start(
         }
     }
     drop(reader);
+    let boundary_sealed = match epoch.membership.start_height.checked_sub(1) {
+        Some(last) if prev_epoch.is_some() => !seals.contains_key(&last),
+        _ => true,
+    };
     let params = mempool.params();
     let timeout_ms = params.consensus_timeout_ms;
     let anchor = epoch_anchor(&epoch, head.height, head.round, head.consensus_id);
@@ -594,6 +601,7 @@ pub(crate) async fn start(
         dial,
         dialing: HashSet::new(),
         unreachable_since: HashMap::new(),
+        boundary_sealed,
         store,
         mempool,
         check,
@@ -629,6 +637,7 @@ pub(crate) async fn start(
         "BFT node starting"
     );
 
+    driver.apply_members();
     let mut inbound = inbound;
     let main = tokio::spawn(async move {
         if let Some(core) = driver.core.as_mut() {
@@ -900,7 +909,7 @@ impl Driver {
         }
         self.building = true;
         let mempool = self.mempool.clone();
-        let exclude = self.inflight_set.clone();
+        let exclude = self.branch_txs();
         let events = self.events.clone();
         let params = self.mempool.params();
         let max_txs = self.settings.max_block_txs.min(params.max_block_txs as usize).max(1);
@@ -927,6 +936,28 @@ impl Driver {
         });
     }
 
+    /// The transactions of the blocks the next proposal extends and that are not yet handed to
+    /// the executor: from the high QC's block back to the last dispatched one. A proposal leaves
+    /// them out (they commit with its ancestors). Transactions of proposals off that branch (a
+    /// block whose QC never formed, e.g. because the next leader is down) are proposed again at
+    /// once; excluding every uncommitted proposal's transactions instead let a transaction that
+    /// only a doomed leader ever proposed wait forever.
+    fn branch_txs(&self) -> HashSet<H256> {
+        let mut out = HashSet::new();
+        let Some(core) = &self.core else { return out };
+        let mut id = core.high_qc().block;
+        while let Some(b) = core.block(&id) {
+            if b.round <= self.last_dispatched.0 {
+                break;
+            }
+            if let Some((_, p, _)) = self.payloads.get(&id) {
+                out.extend(p.txs.iter().map(|(h, _)| *h));
+            }
+            id = b.parent;
+        }
+        out
+    }
+
     fn on_built(&mut self, round: u64, payload: Arc<CheckedPayload>, encoded: Arc<Vec<u8>>) {
         self.building = false;
         if self.want.as_ref().map(|w| w.round) != Some(round) {
@@ -934,6 +965,13 @@ impl Driver {
         }
         self.want = None;
         self.last_proposal_at = Instant::now();
+        tracing::debug!(
+            round,
+            txs = payload.txs.len(),
+            pooled = self.mempool.len(),
+            in_proposals = self.inflight_set.len(),
+            "payload built"
+        );
         let digest = payload.digest;
         self.own_payload = Some((payload, encoded));
         self.core_input(Input::Payload { round, digest });
@@ -1146,6 +1184,10 @@ impl Driver {
             ExecEvent::SealRepaired { height } => {
                 tracing::info!(height, "block seal completed from a peer");
                 self.seals.entry(height).or_insert_with(SealCollector::new).done = true;
+                if !self.boundary_sealed && height + 1 == self.epoch.membership.start_height {
+                    self.boundary_sealed = true;
+                    self.apply_members();
+                }
             }
             ExecEvent::SyncRefused { height, reason } => {
                 tracing::warn!(height, %reason, "refused a synced block");
@@ -1191,15 +1233,36 @@ impl Driver {
             peers.insert(id, PeerInfo { name, validator, height, round, epoch });
         }
         self.peers = peers;
-        let allowed: Vec<Vec<u8>> = self.peers.keys().cloned().collect();
-        if let Err(e) = self.transport.set_members(&member_cas(&epoch.membership), &allowed) {
-            tracing::error!(error = %e, "cannot apply the new membership to the network");
-        }
         if epoch.number() == self.epoch.number() {
             self.epoch = epoch;
-            return;
+        } else {
+            // The old set's signatures on its last block may still be on their way (a removed
+            // validator's may be needed for the quorum): its nodes stay admitted until that seal
+            // is complete (a synced block came with its seal).
+            let last = epoch.membership.start_height.saturating_sub(1);
+            self.boundary_sealed = self.seals.get(&last).is_some_and(|c| c.done);
+            self.switch_epoch(epoch);
         }
-        self.switch_epoch(epoch);
+        self.apply_members();
+    }
+
+    /// Admits the current member nodes under the current member CAs and, until the previous
+    /// epoch's last block is sealed, that epoch's validators too.
+    fn apply_members(&self) {
+        let mut allowed: Vec<Vec<u8>> = self.peers.keys().cloned().collect();
+        if !self.boundary_sealed {
+            if let Some(prev) = &self.prev_epoch {
+                for k in &prev.vs.keys {
+                    let id = k.as_bytes().to_vec();
+                    if id != self.my_id && !allowed.contains(&id) {
+                        allowed.push(id);
+                    }
+                }
+            }
+        }
+        if let Err(e) = self.transport.set_members(&member_cas(&self.epoch.membership), &allowed) {
+            tracing::error!(error = %e, "cannot apply the membership to the network");
+        }
     }
 
     /// Starts the new epoch's consensus after the last block of the old one was executed.
@@ -1343,6 +1406,11 @@ impl Driver {
         if signatures.len() >= quorum {
             c.done = true;
             let _ = self.exec_tx.send(ExecJob::Seal { height, seal: Seal { signatures } });
+            if !self.boundary_sealed && height + 1 == self.epoch.membership.start_height {
+                // The previous epoch's last block is sealed: its removed validators may go now.
+                self.boundary_sealed = true;
+                self.apply_members();
+            }
         }
         let floor = self.head_height.saturating_sub(256);
         self.seals = self.seals.split_off(&floor);

@@ -108,7 +108,7 @@ impl Net {
             .arg("start")
             .arg("--config")
             .arg(self.out().join(format!("{}.toml", self.names[i])))
-            .env("HECHAIN_LOG", "info")
+            .env("HECHAIN_LOG", std::env::var("HECHAIN_TEST_LOG").unwrap_or_else(|_| "info".into()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
