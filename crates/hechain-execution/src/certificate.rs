@@ -249,14 +249,10 @@ fn set_keys(suite: Suite, set: &[ValidatorInfo], epoch: u64) -> Result<Vec<NodeP
     if set.is_empty() {
         return Err(invalid(format!("the validator set of epoch {epoch} is empty")));
     }
-    let mut keys = Vec::with_capacity(set.len());
-    for v in set {
-        let key = NodePublicKey::from_bytes(suite, &v.public_key)
-            .map_err(|e| invalid(format!("validator {} of epoch {epoch}: {e}", v.name)))?;
-        if keys.contains(&key) {
-            return Err(invalid(format!("the validator set of epoch {epoch} lists a key twice ({})", v.name)));
-        }
-        keys.push(key);
+    let keys = hechain_types::genesis::parse_node_keys(suite, set, &format!("epoch {epoch} validator"))
+        .map_err(|e| invalid(e.to_string()))?;
+    if let Some((i, v)) = set.iter().enumerate().find(|(i, _)| keys[..*i].contains(&keys[*i])) {
+        return Err(invalid(format!("the validator set of epoch {epoch} lists a key twice ({}, index {i})", v.name)));
     }
     Ok(keys)
 }

@@ -239,15 +239,22 @@ impl Genesis {
     }
 
     fn parse_keys(&self, nodes: &[ValidatorInfo], role: &str) -> Result<Vec<NodePublicKey>, TypesError> {
-        nodes
-            .iter()
-            .map(|v| {
-                NodePublicKey::from_bytes(self.suite(), &v.public_key)
-                    .map_err(|e| TypesError::Invalid(format!("{role} {}: {e}", v.name)))
-            })
-            .collect()
+        parse_node_keys(self.suite(), nodes, role)
     }
+}
 
+/// The parsed public keys of `nodes`, in order; an error names the node (`role` says what it is).
+pub fn parse_node_keys(suite: Suite, nodes: &[ValidatorInfo], role: &str) -> Result<Vec<NodePublicKey>, TypesError> {
+    nodes
+        .iter()
+        .map(|v| {
+            NodePublicKey::from_bytes(suite, &v.public_key)
+                .map_err(|e| TypesError::Invalid(format!("{role} {}: {e}", v.name)))
+        })
+        .collect()
+}
+
+impl Genesis {
     /// Structural checks: at least one validator, valid keys, no duplicate
     /// validators or accounts, sane parameters.
     pub fn validate(&self) -> Result<(), TypesError> {

@@ -408,6 +408,14 @@ impl Membership {
         }
     }
 
+    /// The validators' parsed public keys, in index order.
+    pub fn validator_keys(
+        &self,
+        suite: hechain_crypto::Suite,
+    ) -> Result<Vec<hechain_crypto::NodePublicKey>, TypesError> {
+        crate::genesis::parse_node_keys(suite, &self.validators, "validator")
+    }
+
     /// The node (validator or observer) called `name`.
     pub fn node(&self, name: &str) -> Option<&ValidatorInfo> {
         self.validators.iter().chain(&self.observers).find(|n| n.name == name)

@@ -105,24 +105,21 @@ impl Executor {
                 },
             };
             let executed = matches!(res, Ok(Some(ExecEvent::Executed { .. })));
+            let mut events = Vec::with_capacity(2);
             match res {
-                Ok(Some(ev)) => {
-                    if !notify(ev) {
-                        return;
-                    }
-                }
-                Ok(None) => {}
+                Ok(ev) => events.extend(ev),
                 Err(e) => tracing::error!(error = %e, "executor: storage or execution failed"),
             }
+            // After a stored block: a membership change is reported right behind it.
             if executed {
                 match self.refresh_epoch() {
-                    Ok(Some(ev)) => {
-                        if !notify(ev) {
-                            return;
-                        }
-                    }
-                    Ok(None) => {}
+                    Ok(ev) => events.extend(ev),
                     Err(e) => tracing::error!(error = %e, "executor: cannot read the membership"),
+                }
+            }
+            for ev in events {
+                if !notify(ev) {
+                    return;
                 }
             }
         }
@@ -232,7 +229,7 @@ impl Executor {
         let height = block.header.height;
         let Some(stored) = reader.header(height).map_err(|e| e.to_string())? else { return Ok(None) };
         let sealed_by = governance::membership_at(reader, height).map_err(|e| e.to_string())?;
-        let keys = Epoch::new(&self.genesis, sealed_by, &self.key.public_key())?.vs.keys;
+        let keys = sealed_by.validator_keys(self.genesis.suite()).map_err(|e| e.to_string())?;
         let quorum = hechain_execution::certificate::quorum(keys.len());
         if stored != block.header || reader.seal(height).map_err(|e| e.to_string())?.signatures.len() >= quorum {
             return Ok(None);

@@ -122,11 +122,7 @@ pub(crate) struct Epoch {
 impl Epoch {
     pub(crate) fn new(genesis: &Genesis, membership: Membership, my_key: &NodePublicKey) -> Result<Self, String> {
         let suite = genesis.suite();
-        let keys = membership
-            .validators
-            .iter()
-            .map(|v| NodePublicKey::from_bytes(suite, &v.public_key).map_err(|e| format!("validator {}: {e}", v.name)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let keys = membership.validator_keys(suite).map_err(|e| e.to_string())?;
         let vs = ValidatorSet::for_epoch(suite, genesis.hash(), membership.epoch, keys);
         let me = vs.keys.iter().position(|k| k == my_key).map(|i| i as u32);
         Ok(Epoch { membership, vs, me })
