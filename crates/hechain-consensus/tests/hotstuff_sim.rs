@@ -1,6 +1,7 @@
 //! Seeded, deterministic discrete-event simulation of the HotStuff core: random delays (hence
-//! reordering), drops, a partition, crashed (and recovering) nodes, and Byzantine behaviour
-//! (equivocating leader, double voting). Logical time only.
+//! reordering), drops, a partition, crashed (and recovering) nodes, whole-cluster crashes (every
+//! node down at once, restarted from what it persisted), and Byzantine behaviour (equivocating
+//! leader, double voting). Logical time only.
 //!
 //! Asserts safety (all committed sequences are prefixes of one chain) on every seed, and
 //! liveness after GST (every correct node commits `LIVENESS_K` new blocks within
@@ -53,6 +54,9 @@ enum Mode {
     Faults,
     /// One Byzantine node (equivocates as leader, double-votes), plus f-1 crashed nodes.
     Byzantine,
+    /// Every node crashes at (nearly) the same moment, one to three times before GST, and
+    /// restarts from its persisted safety state, persisted blocks and last commit; drops too.
+    ClusterCrash,
 }
 
 #[derive(Debug)]
@@ -75,7 +79,17 @@ enum Ev {
     Restart {
         node: u32,
     },
+    /// Catch-up sync, as the driver does it: a node behind a peer takes the peer's committed
+    /// blocks (the driver fetches them with their quorum seals) and re-anchors its core there.
+    SyncTick,
 }
+
+/// How often nodes compare their progress with their peers'.
+const SYNC_EVERY_MS: u64 = 250;
+/// A node this many blocks behind a peer syncs at once; a closer one after `SYNC_STALE_MS`
+/// without a commit (the driver's `SYNC_LAG` and `SYNC_ANY_GAP_AFTER`, in logical time).
+const SYNC_LAG: usize = 3;
+const SYNC_STALE_MS: u64 = 1_000;
 
 struct Crash {
     node: u32,
@@ -97,8 +111,13 @@ struct Sim {
     queue: BTreeMap<(u64, u64), Ev>,
     timer_gen: Vec<u64>,
     commits: Vec<Vec<BlockId>>,
+    /// Logical time of each node's last commit (or sync).
+    last_commit_at: Vec<u64>,
+    syncs: u64,
     /// Last `PersistSafety` per node: the durable state a restart recovers from.
     persisted: Vec<Option<SafetyState>>,
+    /// Blocks each node persisted (`PersistBlock`), by id: restored on restart.
+    persisted_blocks: Vec<BTreeMap<BlockId, Proposal>>,
     restarts: u64,
     // faults
     gst: u64,
@@ -123,6 +142,7 @@ struct Outcome {
     commits_at_gst: usize,
     liveness_ms: u64,
     restarts: u64,
+    syncs: u64,
     commits: Vec<Vec<BlockId>>,
     equivocations: u64,
 }
@@ -157,14 +177,32 @@ impl Sim {
         }
         faulty.truncate(f);
         let byzantine = (mode == Mode::Byzantine).then(|| faulty.remove(0));
-        let crashes = faulty
-            .into_iter()
-            .map(|node| {
-                let from = rng.below(gst);
-                let until = rng.per_mille(500).then(|| rng.range(from, gst));
-                Crash { node, from, until, restart: rng.per_mille(500) }
-            })
-            .collect();
+        let crashes = match mode {
+            Mode::Faults | Mode::Byzantine => faulty
+                .into_iter()
+                .map(|node| {
+                    let from = rng.below(gst);
+                    let until = rng.per_mille(500).then(|| rng.range(from, gst));
+                    Crash { node, from, until, restart: rng.per_mille(500) }
+                })
+                .collect(),
+            Mode::ClusterCrash => {
+                // One to three outages of the whole cluster, each node going down within a few
+                // ms of the others (mid-round: some have voted, one may have committed more).
+                let mut crashes = Vec::new();
+                let outages = rng.range(1, 3);
+                let slot = gst / outages;
+                for k in 0..outages {
+                    let at = k * slot + rng.range(slot / 4, slot / 2);
+                    let down = rng.range(20, slot / 3);
+                    for node in 0..n as u32 {
+                        let from = at + rng.below(15);
+                        crashes.push(Crash { node, from, until: Some(from + down), restart: true });
+                    }
+                }
+                crashes
+            }
+        };
         Sim {
             n,
             seed,
@@ -183,8 +221,11 @@ impl Sim {
             seq: 0,
             queue: BTreeMap::new(),
             timer_gen: vec![0; n],
+            last_commit_at: vec![0; n],
+            syncs: 0,
             commits: vec![Vec::new(); n],
             persisted: vec![None; n],
+            persisted_blocks: vec![BTreeMap::new(); n],
             restarts: 0,
             alt_blocks: BTreeMap::new(),
             byz_qcs: BTreeMap::new(),
@@ -196,6 +237,12 @@ impl Sim {
 
     fn crashed(&self, node: u32, t: u64) -> bool {
         self.crashes.iter().any(|c| c.node == node && t >= c.from && c.until.is_none_or(|u| t < u))
+    }
+
+    /// Down and to be restarted from persisted state: the process is gone, so its timers do
+    /// not fire either (a crash without restart only cuts the node off the network).
+    fn process_down(&self, node: u32, t: u64) -> bool {
+        self.crashes.iter().any(|c| c.restart && c.node == node && t >= c.from && c.until.is_none_or(|u| t < u))
     }
 
     /// Correct = never Byzantine and not crashed at/after GST.
@@ -258,6 +305,11 @@ impl Sim {
                 Action::Send { to, msg } => {
                     if let Message::Vote(v) = &msg {
                         self.assert_persisted(me, v.round);
+                        assert!(
+                            self.persisted_blocks[me as usize].contains_key(&v.block),
+                            "seed {}: node {me} votes for a block it did not persist",
+                            self.seed
+                        );
                     }
                     if self.byzantine == Some(me) {
                         if let Message::Vote(v) = &msg {
@@ -268,7 +320,13 @@ impl Sim {
                     self.net_send(me, to, msg);
                 }
                 Action::PersistSafety(s) => self.persisted[me as usize] = Some(s),
-                Action::Commit(ids) => self.commits[me as usize].extend(ids),
+                Action::PersistBlock(p) => {
+                    self.persisted_blocks[me as usize].insert(self.vs.block_id(&p.block), *p);
+                }
+                Action::Commit(ids) => {
+                    self.commits[me as usize].extend(ids);
+                    self.last_commit_at[me as usize] = self.now;
+                }
                 Action::ScheduleTimeout { round, duration_ms } => {
                     self.timer_gen[me as usize] += 1;
                     let gen = self.timer_gen[me as usize];
@@ -288,13 +346,61 @@ impl Sim {
 
     fn restart(&mut self, node: u32) {
         let i = node as usize;
+        // What a node executed is durable (the driver's store): its last commit survives.
         let last_committed = self.cores[i].last_committed();
         let cfg = Config { validators: self.vs.clone(), me: node, base_timeout_ms: BASE_TIMEOUT_MS };
+        // The driver keeps persisted blocks above its executed head.
+        self.persisted_blocks[i].retain(|_, p| p.block.round > last_committed.0);
+        let blocks: Vec<Proposal> = self.persisted_blocks[i].values().cloned().collect();
         self.cores[i] = match self.persisted[i].clone() {
-            Some(s) => Core::recover(cfg, self.keys[i].clone(), s, last_committed).unwrap(),
+            Some(s) => {
+                let (core, refused) = Core::recover(cfg, self.keys[i].clone(), s, last_committed, blocks).unwrap();
+                assert!(refused.is_empty(), "seed {}: node {node} refused its own blocks: {refused:?}", self.seed);
+                core
+            }
             None => Core::new(cfg, self.keys[i].clone(), None).unwrap(),
         };
         self.restarts += 1;
+        let acts = self.cores[i].start();
+        self.apply(node, acts);
+    }
+
+    /// Catch-up of `node` from the correct, reachable peer with the most commits.
+    fn maybe_sync(&mut self, node: u32) {
+        let i = node as usize;
+        if self.crashed(node, self.now) {
+            return;
+        }
+        let peer = (0..self.n as u32)
+            .filter(|&j| j != node && self.byzantine != Some(j) && !self.crashed(j, self.now))
+            .max_by_key(|&j| self.commits[j as usize].len());
+        let Some(peer) = peer else { return };
+        let (mine, theirs) = (self.commits[i].len(), self.commits[peer as usize].len());
+        if theirs <= mine || (theirs < mine + SYNC_LAG && self.now < self.last_commit_at[i] + SYNC_STALE_MS) {
+            return;
+        }
+        assert_eq!(
+            self.commits[peer as usize][..mine],
+            self.commits[i][..],
+            "seed {}: node {node} syncing from {peer}: committed chains differ",
+            self.seed
+        );
+        let synced = self.commits[peer as usize][mine..].to_vec();
+        self.commits[i].extend(synced);
+        self.last_commit_at[i] = self.now;
+        self.syncs += 1;
+        // The driver re-anchors the core after the synced head, keeping its safety state and the
+        // blocks it holds above it.
+        let anchor = self.cores[peer as usize].last_committed();
+        if self.cores[i].last_committed().0 >= anchor.0 {
+            return;
+        }
+        let cfg = Config { validators: self.vs.clone(), me: node, base_timeout_ms: BASE_TIMEOUT_MS };
+        let core = &self.cores[i];
+        let (fresh, refused) =
+            Core::recover(cfg, self.keys[i].clone(), core.safety(), anchor, core.blocks_after(anchor.0)).unwrap();
+        assert!(refused.is_empty(), "seed {}: node {node} refused its own blocks: {refused:?}", self.seed);
+        self.cores[i] = fresh;
         let acts = self.cores[i].start();
         self.apply(node, acts);
     }
@@ -357,7 +463,7 @@ impl Sim {
                 (to, Input::Message { from, msg })
             }
             Ev::Timer { node, round, gen } => {
-                if gen != self.timer_gen[node as usize] {
+                if gen != self.timer_gen[node as usize] || self.process_down(node, at) {
                     return true;
                 }
                 (node, Input::Timeout { round })
@@ -366,7 +472,17 @@ impl Sim {
                 self.restart(node);
                 return true;
             }
+            Ev::SyncTick => {
+                for node in 0..self.n as u32 {
+                    self.maybe_sync(node);
+                }
+                self.push(at + SYNC_EVERY_MS, Ev::SyncTick);
+                return true;
+            }
             Ev::Payload { node, round } => {
+                if self.process_down(node, at) {
+                    return true;
+                }
                 let digest = H256(Suite::Standard.hash(&[&node.to_be_bytes()[..], &round.to_be_bytes()].concat()));
                 (node, Input::Payload { round, digest })
             }
@@ -412,6 +528,7 @@ impl Sim {
         for (at, node) in restarts {
             self.push(at, Ev::Restart { node });
         }
+        self.push(SYNC_EVERY_MS, Ev::SyncTick);
         while self.now < self.gst {
             assert!(self.step(), "seed {}: event queue ran dry", self.seed);
             assert!(self.events < MAX_EVENTS, "seed {}: event budget exhausted before GST", self.seed);
@@ -450,6 +567,7 @@ impl Sim {
             commits: self.commits,
             equivocations: self.equivocations,
             restarts: self.restarts,
+            syncs: self.syncs,
         }
     }
 }
@@ -457,7 +575,8 @@ impl Sim {
 fn run_seeds(n: usize, mode: Mode, seeds: std::ops::Range<u64>) -> (u64, u64) {
     let started = Instant::now();
     let count = seeds.end - seeds.start;
-    let (mut events, mut equivocations, mut pre_gst, mut total, mut worst_live, mut restarts) = (0, 0, 0, 0, 0, 0);
+    let (mut events, mut equivocations, mut pre_gst, mut total, mut worst_live) = (0, 0, 0, 0, 0);
+    let (mut restarts, mut syncs) = (0, 0);
     for seed in seeds {
         let out = Sim::new(n, seed, mode).run();
         events += out.events;
@@ -466,11 +585,12 @@ fn run_seeds(n: usize, mode: Mode, seeds: std::ops::Range<u64>) -> (u64, u64) {
         total += out.commits.iter().map(Vec::len).sum::<usize>();
         worst_live = worst_live.max(out.liveness_ms);
         restarts += out.restarts;
+        syncs += out.syncs;
     }
     eprintln!(
         "n={n} {mode:?}: {count} seeds, {events} events ({} per seed), commits (all nodes) {pre_gst} before GST / \
          {total} total, worst time to {LIVENESS_K} commits after GST {worst_live} ms, {equivocations} equivocations \
-         detected, {restarts} restarts from persisted state, {:?}",
+         detected, {restarts} restarts from persisted state, {syncs} catch-up syncs, {:?}",
         events / count.max(1),
         started.elapsed()
     );
@@ -497,6 +617,16 @@ fn sim_n4_byzantine_equivocation_and_double_votes() {
 fn sim_n7_byzantine_equivocation_and_double_votes() {
     let (_, equivocations) = run_seeds(7, Mode::Byzantine, 3_000..3_040);
     assert!(equivocations > 0, "the Byzantine node never got caught");
+}
+
+#[test]
+fn sim_n4_whole_cluster_crash_and_restart() {
+    run_seeds(4, Mode::ClusterCrash, 4_000..4_100);
+}
+
+#[test]
+fn sim_n7_whole_cluster_crash_and_restart() {
+    run_seeds(7, Mode::ClusterCrash, 5_000..5_040);
 }
 
 #[test]

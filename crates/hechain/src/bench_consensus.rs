@@ -27,6 +27,7 @@ use hechain_consensus::hotstuff::{
 };
 use hechain_crypto::{NodeKey, Suite};
 use hechain_network::{Limits, NetConfig, OrgCa, Transport};
+use hechain_node::bft::journal::BlockJournal;
 use hechain_node::bft::safety::SafetyFile;
 use hechain_types::H256;
 use serde_json::json;
@@ -138,11 +139,10 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
     let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (i, inbound) in inbounds.into_iter().enumerate() {
-        let safety = SafetyFile::new(&{
-            let d = dir.path().join(format!("v{i}"));
-            std::fs::create_dir_all(&d)?;
-            d
-        });
+        let vdir = dir.path().join(format!("v{i}"));
+        std::fs::create_dir_all(&vdir)?;
+        let safety = SafetyFile::new(&vdir);
+        let journal = BlockJournal::for_epoch(&vdir, 0);
         let core = Core::new(
             Config { validators: vs.clone(), me: i as u32, base_timeout_ms: a.base_timeout },
             keys[i].clone(),
@@ -154,6 +154,7 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
             vs: vs.clone(),
             core,
             safety,
+            journal,
             transport: transports[i].clone(),
             ids: ids.clone(),
             batches: HashMap::new(),
@@ -277,6 +278,7 @@ struct Validator {
     vs: ValidatorSet,
     core: Core,
     safety: SafetyFile,
+    journal: BlockJournal,
     transport: Arc<Transport>,
     ids: Vec<Vec<u8>>,
     batches: HashMap<H256, Arc<Vec<u8>>>,
@@ -443,6 +445,17 @@ impl Validator {
     fn act(&mut self, actions: Vec<Action>) {
         for a in actions {
             match a {
+                Action::PersistBlock(p) => {
+                    // As the node does: the block (its payload here is the batch digests, which
+                    // the proposal's digest covers) is durable before the vote.
+                    let id = self.vs.block_id(&p.block);
+                    let batches = self.block_batches.get(&id).or(self.pending_list.as_ref());
+                    let payload = borsh::to_vec(&batches.cloned().unwrap_or_default()).unwrap_or_default();
+                    if let Err(e) = self.journal.save(&id, &p, &payload) {
+                        eprintln!("validator {}: cannot journal a block: {e}", self.me);
+                        return;
+                    }
+                }
                 Action::PersistSafety(s) => {
                     if let Err(e) = self.safety.save(&s) {
                         eprintln!("validator {}: cannot persist safety state: {e}", self.me);

@@ -137,7 +137,7 @@ async fn byzantine_validator_cannot_fork_or_stop_the_network() {
                 Action::ScheduleTimeout { round, duration_ms } => {
                     timer = Some((round, Instant::now() + Duration::from_millis(duration_ms)));
                 }
-                Action::PersistSafety(_) | Action::Commit(_) => {}
+                Action::PersistBlock(_) | Action::PersistSafety(_) | Action::Commit(_) => {}
             }
         }
         let sleep_until = timer.map(|t| t.1).unwrap_or_else(|| Instant::now() + Duration::from_secs(1));

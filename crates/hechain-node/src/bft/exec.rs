@@ -38,6 +38,17 @@ pub(crate) struct CheckedPayload {
     pub digest: H256,
 }
 
+impl CheckedPayload {
+    /// Hashes the transactions of a decoded payload (in parallel) and computes its digest. The
+    /// caller compares the digest with the proposal's and is responsible for the signatures.
+    pub fn hashed(suite: hechain_crypto::Suite, p: super::wire::BlockPayload) -> Self {
+        let txs: Vec<(H256, ChainTx)> = p.txs.into_par_iter().map(|t| (t.hash(suite), t)).collect();
+        let hashes: Vec<H256> = txs.iter().map(|(h, _)| *h).collect();
+        let digest = super::wire::BlockPayload::digest(suite, p.timestamp_ms, &hashes);
+        CheckedPayload { timestamp_ms: p.timestamp_ms, txs, digest }
+    }
+}
+
 pub(crate) enum ExecJob {
     /// A block committed by consensus in membership epoch `epoch`.
     Ordered { epoch: u64, id: BlockId, round: u64, parent: BlockId, proposer: u32, payload: Arc<CheckedPayload> },

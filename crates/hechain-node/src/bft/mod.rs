@@ -40,6 +40,7 @@
 //! without timeouts.
 
 mod exec;
+pub mod journal;
 pub mod safety;
 pub mod wire;
 
@@ -69,6 +70,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use self::exec::{CheckedPayload, ExecEvent, ExecJob, Executor};
+use self::journal::BlockJournal;
 use self::safety::SafetyFile;
 use self::wire::{BlockPayload, NetMsg};
 use crate::NodeError;
@@ -92,6 +94,15 @@ const HOUSEKEEPING: Duration = Duration::from_millis(10);
 const STATUS_EVERY: Duration = Duration::from_secs(1);
 const DIAL_EVERY: Duration = Duration::from_secs(1);
 const SYNC_TIMEOUT: Duration = Duration::from_secs(3);
+/// This node's seal signatures of blocks whose seal is still short of a quorum are sent again
+/// this often (signatures in flight are lost when every node stops at once).
+const SEAL_RESEND_EVERY: Duration = Duration::from_secs(3);
+/// Without a stored block for this long (or four round timeouts, if longer), a node reports
+/// why at WARN and in its status.
+const STALL_AFTER: Duration = Duration::from_secs(10);
+/// Without progress for this long, a node syncs from a peer that is ahead by any gap (closer
+/// gaps are otherwise left to consensus).
+const SYNC_ANY_GAP_AFTER: Duration = Duration::from_secs(3);
 /// A configured peer with the larger node id is dialled too once it has been unreachable this
 /// long (it may not know this node's address, e.g. a node that joined later).
 const DIAL_ANYWAY_AFTER: Duration = Duration::from_secs(3);
@@ -325,13 +336,11 @@ impl CheckCtx {
                 params.block_gas_limit
             ));
         }
-        let suite = self.suite;
-        let txs: Vec<(H256, ChainTx)> = p.txs.into_par_iter().map(|t| (t.hash(suite), t)).collect();
-        let hashes: Vec<H256> = txs.iter().map(|(h, _)| *h).collect();
-        let digest = BlockPayload::digest(suite, p.timestamp_ms, &hashes);
-        if digest != b.payload_digest {
+        let payload = CheckedPayload::hashed(self.suite, p);
+        if payload.digest != b.payload_digest {
             return Err("payload does not match the proposal's digest".into());
         }
+        let txs = &payload.txs;
         // Transactions already in the pool passed these checks on admission; the others are
         // checked now and then pooled, so that their gossiped copies are not verified again.
         // "Already in the pool" means the same sender too: an Ethereum transaction's hash does
@@ -363,7 +372,7 @@ impl CheckCtx {
         if !fresh.is_empty() {
             let _ = self.mempool.insert_checked(fresh, &StoreState::new(&self.store));
         }
-        Ok(CheckedPayload { timestamp_ms: p.timestamp_ms, txs, digest })
+        Ok(payload)
     }
 }
 
@@ -382,6 +391,12 @@ struct Driver {
     core: Option<Core>,
     data_dir: std::path::PathBuf,
     safety: SafetyFile,
+    /// The blocks this validator voted for, above the executed head ([`journal`]).
+    journal: BlockJournal,
+    /// The journal holds nothing at or below this round any more.
+    journal_pruned: u64,
+    /// Round of the last stored block of the current epoch (0 before its first).
+    executed_round: u64,
     transport: Arc<Transport>,
     peers: HashMap<Vec<u8>, PeerInfo>,
     /// The current validators' node ids, shared with the gossip task.
@@ -421,6 +436,12 @@ struct Driver {
     last_status: Instant,
     last_dial: Instant,
     last_repair: Instant,
+    last_seal_resend: Instant,
+    /// When the last block was stored (or the driver started).
+    last_progress: Instant,
+    /// Why the node makes no progress, when it does not ([`Driver::stall_reason`]).
+    stall: Option<String>,
+    stall_logged: Option<Instant>,
     status_tx: watch::Sender<serde_json::Value>,
 }
 
@@ -526,8 +547,16 @@ pub(crate) async fn start(
         if let (Some(hd), Ok(seal)) = (reader.header(h)?, reader.seal(h)) {
             let n = governance::membership_at(&reader, h).map(|m| m.validators.len()).unwrap_or(0);
             if seal.signatures.len() < hechain_execution::certificate::quorum(n) {
+                // Its signatures so far (this node's own among them) go back into the collector
+                // and are sent again: after a stop of every node, nobody else may hold them.
                 let mut c = SealCollector::new();
-                c.ours = Some(hd.hash(genesis.suite()));
+                let hash = hd.hash(genesis.suite());
+                c.ours = Some(hash);
+                for s in &seal.signatures {
+                    if let Ok(sig) = NodeSignature::from_slice(&s.signature) {
+                        c.sigs.insert(s.validator, (hash, sig));
+                    }
+                }
                 seals.insert(h, c);
             }
         }
@@ -541,14 +570,22 @@ pub(crate) async fn start(
     let timeout_ms = params.consensus_timeout_ms;
     let anchor = epoch_anchor(&epoch, head.height, head.round, head.consensus_id);
     let safety = SafetyFile::for_epoch(data_dir, epoch.number());
+    let journal = BlockJournal::for_epoch(data_dir, epoch.number());
     let mut settings = settings;
     settings.max_block_txs = settings.max_block_txs.max(1);
+    let mut payloads = BTreeMap::new();
     let core = match epoch.me {
         Some(index) => {
             let restored =
                 safety.load()?.unwrap_or(SafetyState { last_voted_round: 0, high_qc: epoch.vs.genesis_qc() });
+            let blocks = restore_journal(&journal, &epoch.vs, anchor.0, &mut payloads)?;
             let cfg = CoreConfig { validators: epoch.vs.clone(), me: index, base_timeout_ms: timeout_ms };
-            Some(Core::recover(cfg, key.clone(), restored, anchor).map_err(|e| cfg_err(e.to_string()))?)
+            let (core, refused) =
+                Core::recover(cfg, key.clone(), restored, anchor, blocks).map_err(|e| cfg_err(e.to_string()))?;
+            for e in refused {
+                tracing::warn!(error = %e, "a journaled consensus block does not verify; left out (peers have it)");
+            }
+            Some(core)
         }
         None => None,
     };
@@ -591,6 +628,9 @@ pub(crate) async fn start(
         core,
         data_dir: data_dir.to_path_buf(),
         safety,
+        journal,
+        journal_pruned: 0,
+        executed_round: anchor.0,
         transport: transport.clone(),
         peers,
         validator_ids,
@@ -622,8 +662,16 @@ pub(crate) async fn start(
         last_status: now - STATUS_EVERY,
         last_dial: now - DIAL_EVERY,
         last_repair: now,
+        last_seal_resend: now,
+        last_progress: now,
+        stall: None,
+        stall_logged: None,
         status_tx,
     };
+    for (id, (round, payload, encoded)) in payloads {
+        driver.add_inflight(round, payload.txs.iter().map(|(h, _)| *h).collect());
+        driver.payloads.insert(id, (round, payload, encoded));
+    }
     tracing::info!(
         %p2p_addr,
         role = %driver.epoch.role(),
@@ -683,6 +731,47 @@ fn epoch_anchor(epoch: &Epoch, head_height: u64, head_round: u64, head_id: Block
     } else {
         (head_round, head_id)
     }
+}
+
+/// Reads the journaled blocks above `after_round` for a core of `vs`: their proposals, for
+/// [`Core::recover`], and their payloads, into `payloads` (decoded and hashed; their
+/// transactions were checked before the block was journaled). An entry whose payload does not
+/// match its proposal is left out with a warning (the block is fetched from a peer if needed).
+fn restore_journal(
+    journal: &BlockJournal,
+    vs: &ValidatorSet,
+    after_round: u64,
+    payloads: &mut BTreeMap<BlockId, KnownPayload>,
+) -> Result<Vec<Proposal>, NodeError> {
+    let (entries, unreadable) = journal.load_after(after_round)?;
+    for u in unreadable {
+        tracing::warn!(file = %u.path.display(), reason = %u.reason, "unreadable consensus journal file left out");
+    }
+    let mut blocks = Vec::with_capacity(entries.len());
+    for (proposal, bytes) in entries {
+        let payload = match BlockPayload::decode(&bytes) {
+            Ok(p) => CheckedPayload::hashed(vs.suite, p),
+            Err(e) => {
+                tracing::warn!(round = proposal.block.round, error = %e, "journaled payload does not decode; left out");
+                continue;
+            }
+        };
+        if payload.digest != proposal.block.payload_digest {
+            tracing::warn!(round = proposal.block.round, "journaled payload does not match its block; left out");
+            continue;
+        }
+        let id = vs.block_id(&proposal.block);
+        payloads.insert(id, (proposal.block.round, Arc::new(payload), Some(Arc::new(bytes))));
+        blocks.push(proposal);
+    }
+    if !blocks.is_empty() {
+        tracing::info!(
+            blocks = blocks.len(),
+            from_round = blocks.first().map(|p| p.block.round),
+            "restored the consensus blocks voted for above the stored head"
+        );
+    }
+    Ok(blocks)
 }
 
 /// Forwards locally admitted transactions to every other validator, coalescing small batches.
@@ -1008,6 +1097,14 @@ impl Driver {
     fn run_actions(&mut self, actions: Vec<Action>) {
         for a in actions {
             match a {
+                Action::PersistBlock(p) => {
+                    if let Err(e) = self.persist_block(&p) {
+                        // Voting for a block that is not durable here could leave a certified
+                        // block on fewer than a quorum's disks after a restart of everything.
+                        tracing::error!(error = %e, round = p.block.round, "cannot journal a consensus block; dropping the actions that depend on it");
+                        return;
+                    }
+                }
                 Action::PersistSafety(s) => {
                     if let Err(e) = self.safety.save(&s) {
                         // Sending anything after an unpersisted vote could break safety on a crash.
@@ -1030,6 +1127,20 @@ impl Driver {
             }
         }
         self.publish_status();
+    }
+
+    /// Writes a block this node is about to vote for (or propose) to the journal, with its
+    /// payload (a peer's, checked, or the one this node built).
+    fn persist_block(&self, p: &Proposal) -> Result<(), NodeError> {
+        let id = self.epoch.vs.block_id(&p.block);
+        let encoded = match self.payloads.get(&id).and_then(|(_, _, e)| e.clone()) {
+            Some(e) => e,
+            None => match &self.own_payload {
+                Some((own, e)) if own.digest == p.block.payload_digest => e.clone(),
+                _ => return Err(NodeError::Config(format!("no payload for the block of round {}", p.block.round))),
+            },
+        };
+        self.journal.save(&id, p, &encoded)
     }
 
     fn send_consensus(&mut self, to: Option<u32>, m: Message) {
@@ -1159,6 +1270,8 @@ impl Driver {
         match e {
             ExecEvent::Executed { height, header_hash, round, consensus_id, own_sig, synced } => {
                 self.head_height = self.head_height.max(height);
+                self.executed_round = self.executed_round.max(round);
+                self.last_progress = Instant::now();
                 self.follow_params();
                 if synced {
                     self.seals.entry(height).or_insert_with(SealCollector::new).done = true;
@@ -1288,6 +1401,15 @@ impl Driver {
         self.need_sync = false;
         self.last_dispatched = anchor;
         self.safety = SafetyFile::for_epoch(&self.data_dir, epoch.number());
+        // The old epoch's journal holds only blocks that are executed or void now.
+        let old = std::mem::replace(&mut self.journal, BlockJournal::for_epoch(&self.data_dir, epoch.number()));
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = old.remove() {
+                tracing::warn!(error = %e, "cannot remove the ended epoch's consensus journal");
+            }
+        });
+        self.journal_pruned = 0;
+        self.executed_round = 0;
         self.core = None;
         self.prev_epoch = Some(std::mem::replace(&mut self.epoch, epoch));
         if let Some(index) = self.epoch.me {
@@ -1298,9 +1420,21 @@ impl Driver {
                     return;
                 }
             };
+            let blocks = match restore_journal(&self.journal, &self.epoch.vs, 0, &mut self.payloads) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the new epoch's consensus journal; not voting in it");
+                    return;
+                }
+            };
+            let journaled: Vec<(u64, Vec<H256>)> =
+                self.payloads.values().map(|(r, p, _)| (*r, p.txs.iter().map(|(h, _)| *h).collect())).collect();
+            for (round, hashes) in journaled {
+                self.add_inflight(round, hashes);
+            }
             let cfg = CoreConfig { validators: self.epoch.vs.clone(), me: index, base_timeout_ms: self.timeout_ms };
-            match Core::recover(cfg, self.key.clone(), restored, anchor) {
-                Ok(mut core) => {
+            match Core::recover(cfg, self.key.clone(), restored, anchor, blocks) {
+                Ok((mut core, _)) => {
                     let actions = core.start();
                     self.core = Some(core);
                     self.run_actions(actions);
@@ -1326,14 +1460,17 @@ impl Driver {
     fn reanchor(&mut self, round: u64, id: BlockId) {
         let Some(core) = &self.core else { return };
         // Close behind, the core catches up by itself (fetching the few blocks it lacks); re-anchor
-        // only when it is far behind, where the blocks it would need may be pruned at its peers.
-        if core.last_committed().0.saturating_add(REANCHOR_GAP) >= round {
+        // when it is far behind, where the blocks it would need may be pruned at its peers, or
+        // when it already waits for blocks that nobody sent (e.g. dropped by restarted peers).
+        let last = core.last_committed().0;
+        let waiting = !core.missing_blocks().is_empty();
+        if last >= round || (!waiting && last.saturating_add(REANCHOR_GAP) >= round) {
             return;
         }
         let Some(me) = self.epoch.me else { return };
         let cfg = CoreConfig { validators: self.epoch.vs.clone(), me, base_timeout_ms: self.timeout_ms };
-        match Core::recover(cfg, self.key.clone(), core.safety(), (round, id)) {
-            Ok(mut fresh) => {
+        match Core::recover(cfg, self.key.clone(), core.safety(), (round, id), core.blocks_after(round)) {
+            Ok((mut fresh, _)) => {
                 let actions = fresh.start();
                 self.core = Some(fresh);
                 self.want = None;
@@ -1501,11 +1638,13 @@ impl Driver {
         let behind = height > expected;
         // A peer in a newer epoch executed the end of ours: our epoch's consensus will not commit
         // its last blocks any more (the others stopped it), so fetch them at once.
+        // A node that makes no progress fetches even a single missing block.
         let want = behind
             && (self.need_sync
                 || self.epoch.me.is_none()
                 || peer_epoch > self.epoch.number()
-                || height >= expected + SYNC_LAG);
+                || height >= expected + SYNC_LAG
+                || self.last_progress.elapsed() >= SYNC_ANY_GAP_AFTER);
         let (from, max) = if want {
             (expected + 1, SYNC_BATCH)
         } else {
@@ -1540,7 +1679,13 @@ impl Driver {
         let now = Instant::now();
         if now.duration_since(self.last_status) >= STATUS_EVERY {
             self.broadcast_status();
+            self.check_stall(now);
+            self.prune_journal();
             self.publish_status();
+        }
+        if now.duration_since(self.last_seal_resend) >= SEAL_RESEND_EVERY {
+            self.last_seal_resend = now;
+            self.resend_own_seals();
         }
         if now.duration_since(self.last_dial) >= DIAL_EVERY {
             self.last_dial = now;
@@ -1565,6 +1710,111 @@ impl Driver {
                 });
             }
         }
+    }
+
+    /// Drops journaled blocks well below the executed head (kept a while, like their payloads in
+    /// memory, to answer peers that lack them).
+    fn prune_journal(&mut self) {
+        let through = self.executed_round.saturating_sub(PAYLOAD_KEEP_ROUNDS);
+        if through <= self.journal_pruned || self.core.is_none() {
+            return;
+        }
+        self.journal_pruned = through;
+        let journal = self.journal.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = journal.prune_through(through) {
+                tracing::warn!(error = %e, "cannot prune the consensus journal");
+            }
+        });
+    }
+
+    /// Sends this node's signatures of the blocks whose seal is short of a quorum again.
+    fn resend_own_seals(&self) {
+        let mine = |height: u64| {
+            let vs = self.seal_set(height)?;
+            vs.keys.iter().position(|k| k.as_bytes() == self.my_id.as_slice()).map(|i| i as u32)
+        };
+        for (&height, c) in &self.seals {
+            let (Some(ours), false) = (c.ours, c.done) else { continue };
+            let Some((_, sig)) = mine(height).and_then(|i| c.sigs.get(&i)).filter(|(h, _)| *h == ours) else {
+                continue;
+            };
+            let frame: Arc<[u8]> = NetMsg::SealSig { height, header_hash: ours, signature: *sig }.encode().into();
+            for id in self.transport.peers() {
+                let _ = self.transport.send(&id, frame.clone());
+            }
+        }
+    }
+
+    /// Reports, at WARN and in the status, why the node stores no block when it has not for a
+    /// while; and when it makes progress again.
+    fn check_stall(&mut self, now: Instant) {
+        let after = STALL_AFTER.max(Duration::from_millis(self.timeout_ms.saturating_mul(4)));
+        let idle = now.duration_since(self.last_progress);
+        let reason = (idle >= after).then(|| self.stall_reason());
+        match &reason {
+            Some(r) => {
+                let repeat = self.stall_logged.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(30));
+                if self.stall.as_ref() != Some(r) || repeat {
+                    tracing::warn!(height = self.head_height, idle_s = idle.as_secs(), reason = %r, "no progress");
+                    self.stall_logged = Some(now);
+                }
+            }
+            None if self.stall.is_some() => {
+                tracing::info!(height = self.head_height, "progress again");
+                self.stall_logged = None;
+            }
+            None => {}
+        }
+        self.stall = reason;
+    }
+
+    /// Why no block gets stored, as far as this node can tell (first the executor's side, then
+    /// catch-up, then consensus).
+    fn stall_reason(&self) -> String {
+        if let Some((round, c)) = self.queue.first_key_value() {
+            return match c.payload {
+                None => format!(
+                    "executor waiting for the transactions of the block committed in round {round}; asking peers"
+                ),
+                Some(_) => format!(
+                    "executor waiting for block {} (the block committed in round {round} does not extend height {}); syncing",
+                    self.head_height + 1,
+                    self.head_height
+                ),
+            };
+        }
+        let connected: HashSet<Vec<u8>> = self.transport.peers().into_iter().collect();
+        let best = self.peers.values().map(|p| p.height).max().unwrap_or(0);
+        let Some(core) = &self.core else {
+            return format!(
+                "observer waiting for blocks: stored height {}, highest peer height {best}, {} peers connected",
+                self.head_height,
+                connected.len()
+            );
+        };
+        if best > self.head_height {
+            return format!("catching up: stored height {}, a peer is at height {best}", self.head_height);
+        }
+        if let Some(id) = core.missing_blocks().first() {
+            return format!("waiting for block {id} from peers to commit (the peers that voted for it are down?)");
+        }
+        let validators = self.other_validators().filter(|v| connected.contains(*v)).count() + 1;
+        let quorum = self.epoch.vs.quorum();
+        if validators < quorum {
+            return format!(
+                "no quorum: connected to {} of {} other validators, {quorum} of {} needed",
+                validators - 1,
+                self.epoch.vs.n() - 1,
+                self.epoch.vs.n()
+            );
+        }
+        format!(
+            "no quorum for round {} (highest QC round {}, {} round timeouts in a row)",
+            core.round(),
+            core.high_qc().round,
+            core.consecutive_timeouts()
+        )
     }
 
     fn broadcast_status(&mut self) {
@@ -1614,6 +1864,7 @@ impl Driver {
             "peers": peers,
             "dropped_messages": self.transport.dropped_messages(),
             "safety_violations": self.core.as_ref().map(|c| c.safety_violations()).unwrap_or(0),
+            "stalled": self.stall,
         });
         self.status_tx.send_replace(v);
     }
