@@ -338,17 +338,75 @@ async fn up(cli: &Cli, dir: &Path) -> anyhow::Result<i32> {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+    let not_ready = wait_ready(dir).await?;
     let v: Vec<Value> =
         started.iter().map(|(n, pid, a)| json!({"name": n, "pid": pid, "rpc": format!("http://{a}")})).collect();
-    emit(cli.json, &json!({"started": v}), || {
+    let nr: Vec<Value> = not_ready.iter().map(|(n, why)| json!({"name": n, "reason": why})).collect();
+    emit(cli.json, &json!({"started": v, "ready": not_ready.is_empty(), "not_ready": nr}), || {
         let mut s = String::new();
         for (n, pid, a) in &started {
             s.push_str(&format!("started {n:<22} pid {pid:<8} http://{a}\n"));
         }
+        if not_ready.is_empty() {
+            s.push_str("all nodes connected and storing blocks\n");
+        } else {
+            s.push_str(&format!("not ready after {} s:\n", READY_TIMEOUT.as_secs()));
+            for (n, why) in &not_ready {
+                s.push_str(&format!("  {n:<22} {why}\n"));
+            }
+        }
         s.push_str(&format!("logs in {}/logs", dir.display()));
         s
     });
-    Ok(0)
+    Ok(if not_ready.is_empty() { 0 } else { 1 })
+}
+
+/// How long `net up` waits for the network to be ready.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Waits until every node of the network is connected to all its peers and has stored a block
+/// after this call began (so consensus runs and a command sent next commits); returns the nodes
+/// that are not ready by [`READY_TIMEOUT`], each with the reason it gives.
+async fn wait_ready(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let entries = entries(dir)?;
+    let mut clients = Vec::new();
+    for e in &entries {
+        clients.push((e.file.name.clone(), hechain_sdk::Client::new(&format!("http://{}", e.file.rpc_addr))?));
+    }
+    let mut first_height: std::collections::HashMap<String, u64> = Default::default();
+    let deadline = Instant::now() + READY_TIMEOUT;
+    loop {
+        let mut not_ready = Vec::new();
+        for (name, client) in &clients {
+            let why = match tokio::time::timeout(Duration::from_secs(3), client.status()).await {
+                Ok(Ok(s)) => {
+                    let c = s.consensus.unwrap_or(Value::Null);
+                    let peers = c["peers"].as_array().map(|p| p.len()).unwrap_or(0);
+                    let connected = c["connected_peers"].as_u64().unwrap_or(0) as usize;
+                    let base = *first_height.entry(name.clone()).or_insert(s.height);
+                    if connected < peers {
+                        Some(format!("connected to {connected} of {peers} peers"))
+                    } else if s.height <= base {
+                        Some(match c["stalled"].as_str() {
+                            Some(reason) => reason.to_string(),
+                            None => format!("no new block yet (height {})", s.height),
+                        })
+                    } else {
+                        None
+                    }
+                }
+                Ok(Err(e)) => Some(format!("API error: {e}")),
+                Err(_) => Some("API does not answer".to_string()),
+            };
+            if let Some(why) = why {
+                not_ready.push((name.clone(), why));
+            }
+        }
+        if not_ready.is_empty() || Instant::now() > deadline {
+            return Ok(not_ready);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 async fn down(cli: &Cli, dir: &Path) -> anyhow::Result<i32> {
@@ -391,7 +449,8 @@ async fn status(cli: &Cli, dir: &Path) -> anyhow::Result<i32> {
                 let peers = c["peers"].as_array().map(|p| p.len()).unwrap_or(0);
                 json!({"name": e.file.name, "role": e.file.role, "up": true, "height": s.height,
                        "round": c["round"], "leader": c["leader"], "connected_peers": c["connected_peers"],
-                       "peers": peers, "pending_txs": s.pending_txs, "head_hash": s.head_hash})
+                       "peers": peers, "pending_txs": s.pending_txs, "head_hash": s.head_hash,
+                       "stalled": c["stalled"]})
             }
             _ => json!({"name": e.file.name, "role": e.file.role, "up": false}),
         };
@@ -417,6 +476,11 @@ async fn status(cli: &Cli, dir: &Path) -> anyhow::Result<i32> {
                     r["name"].as_str().unwrap_or(""),
                     r["role"].as_str().unwrap_or("")
                 ));
+            }
+        }
+        for r in &rows {
+            if let Some(reason) = r["stalled"].as_str() {
+                s.push_str(&format!("{} is not making progress: {reason}\n", r["name"].as_str().unwrap_or("")));
             }
         }
         s.trim_end().to_string()

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::net::{write_file, Net};
 use common::{cli_env, json_ok};
+use serde_json::Value;
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -174,7 +175,8 @@ fn net_up_status_down_manage_the_processes() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
 
-    let up = json_ok(&cli_env(offline, &["--json", "net", "up", o], &[]));
+    let up_out = cli_env(offline, &["--json", "net", "up", o], &[]);
+    let up: Value = serde_json::from_slice(&up_out.stdout).expect("net up prints JSON");
     let pids: Vec<i32> = up["started"].as_array().unwrap().iter().map(|s| s["pid"].as_i64().unwrap() as i32).collect();
     assert_eq!(pids.len(), 2);
     // Make sure they die even if an assertion below fails.
@@ -190,6 +192,10 @@ fn net_up_status_down_manage_the_processes() {
         }
     }
     let _reap = Reap(pids.clone());
+    // `net up` returns once every node is connected and stores blocks.
+    assert!(up_out.status.success(), "{up}");
+    assert_eq!(up["ready"], true, "{up}");
+    assert!(up["not_ready"].as_array().is_some_and(|a| a.is_empty()), "{up}");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let st = json_ok(&cli_env(offline, &["--json", "net", "status", o], &[]));

@@ -137,6 +137,25 @@ impl Net {
         }
     }
 
+    /// Stops node `i` cleanly (SIGTERM, as `hechain net down` does) and waits for it to exit;
+    /// SIGKILL after 15 s.
+    pub fn stop(&mut self, i: usize) {
+        let Some(mut c) = self.children[i].take() else { return };
+        // SAFETY: kill(2) on our own child's PID.
+        unsafe {
+            libc::kill(c.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while matches!(c.try_wait(), Ok(None)) {
+            if Instant::now() > deadline {
+                let _ = c.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.wait();
+    }
+
     pub fn signal(&self, i: usize, sig: i32) {
         let pid = self.pid(i).expect("running") as i32;
         // SAFETY: kill(2) on our own child's PID.
