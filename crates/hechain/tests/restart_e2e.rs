@@ -1,6 +1,7 @@
-//! A whole consortium stopped at once comes back. Four validators are killed together (SIGKILL,
-//! transactions in flight) three times, then stopped cleanly together (SIGTERM) three times; after
-//! every restart a transfer commits within 30 s. At the end every node holds the same block at
+//! A whole consortium stopped at once comes back. Four validators run by `hechain net up` are
+//! killed together (SIGKILL, transactions in flight) three times, then stopped together by
+//! `hechain net down` (transactions in flight) three times; each time `net up` reports the
+//! network ready and a transfer commits within 30 s. At the end every node holds the same block at
 //! every height, and every transaction that ever committed is still there, in the same block, on
 //! every node. With two of the four then down, the others report why they make no progress.
 //!
@@ -13,6 +14,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use std::path::{Path, PathBuf};
+
+use common::cli_env;
 use common::net::Net;
 use hechain_crypto::Suite;
 use hechain_node::dev::dev_account_key;
@@ -59,10 +63,57 @@ async fn committed(net: &Net, i: usize, hashes: &[H256]) -> BTreeMap<H256, H256>
     out
 }
 
+/// The PIDs `net up` recorded in `DIR/run/`.
+fn recorded_pids(dir: &Path) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir(dir.join("run")) else { return Vec::new() };
+    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).filter_map(|t| t.trim().parse().ok()).collect()
+}
+
+/// Kills (SIGKILL) every process `net up` started in `DIR` when dropped, and on demand.
+struct Reap(PathBuf);
+
+impl Reap {
+    fn kill_all(&self) {
+        for pid in recorded_pids(&self.0) {
+            // SAFETY: kill(2) on PIDs this test's `net up` started (their pid files).
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            // Wait until it is gone, so its ports are free for the restart.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::fs::read(format!("/proc/{pid}/stat")).is_ok_and(|s| !String::from_utf8_lossy(&s).contains(") Z"))
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+/// `hechain net up DIR`: must report every node ready.
+fn net_up(net: &Net) {
+    let dir = net.out().display().to_string();
+    let out = cli_env("http://127.0.0.1:9", &["--json", "net", "up", &dir], &[]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(out.status.success() && v["ready"] == true, "net up: {v} {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whole_network_stopped_or_killed_at_once_restarts_and_commits() {
     let mut net = Net::start(4, 0, &[]);
     net.wait_height(&ALL, 2, Duration::from_secs(60));
+    // From here on the network is run the way an operator runs it: `net up` / `net down`.
+    for i in ALL {
+        net.stop(i);
+    }
+    let reap = Reap(net.out());
+    net_up(&net);
     let chain_id = net.init["chain_id"].as_u64().expect("chain id");
     let key0 = net.test_key(0);
     let mut sent: Vec<H256> = Vec::new();
@@ -73,19 +124,13 @@ async fn whole_network_stopped_or_killed_at_once_restarts_and_commits() {
         // Transactions in flight when the network goes down.
         sent.extend(in_flight(&net, via, chain_id, 40).await);
         tokio::time::sleep(Duration::from_millis(50 + 60 * cycle as u64)).await;
-        for i in ALL {
-            if kill {
-                net.kill9(i);
-            } else {
-                net.stop(i);
-            }
+        if kill {
+            reap.kill_all();
+        } else {
+            let down = cli_env("http://127.0.0.1:9", &["--json", "net", "down", &net.out().display().to_string()], &[]);
+            assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
         }
-        for i in ALL {
-            net.start_node(i);
-        }
-        for i in ALL {
-            net.wait_api(i);
-        }
+        net_up(&net);
         // Everything committed before is still there, in the same block.
         let again = committed(&net, via, &recorded.keys().copied().collect::<Vec<_>>()).await;
         assert_eq!(again, recorded, "cycle {cycle}: committed transactions changed across the restart");
@@ -122,8 +167,17 @@ async fn whole_network_stopped_or_killed_at_once_restarts_and_commits() {
         assert!(c["stalled"].is_null(), "node {i}: {c}");
     }
     // Two of four down: the others cannot make progress and say why, in the status and the log.
-    net.kill9(2);
-    net.kill9(3);
+    for name in [&net.names[2], &net.names[3]] {
+        let pid: i32 = std::fs::read_to_string(net.out().join("run").join(format!("{name}.pid")))
+            .expect("pid file")
+            .trim()
+            .parse()
+            .expect("pid");
+        // SAFETY: kill(2) on a PID this test's `net up` started.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
     let deadline = Instant::now() + Duration::from_secs(40);
     let reason = loop {
         let c = net.consensus(0);
