@@ -6,7 +6,7 @@ use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::BlockContext;
 use hechain_mempool::AdmitError;
 use hechain_storage::StoreReader;
-use hechain_types::{Address, ChainTx, EthTransaction, Receipt, H256};
+use hechain_types::{Address, BlockHeader, ChainTx, EthTransaction, Receipt, H256};
 use serde_json::{json, Map, Value};
 
 use super::format::{self, qty, TxPlace};
@@ -185,9 +185,7 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| *i < receipts.len())
-                    .map(|(i, t)| {
-                        format::receipt(t, &receipts, TxPlace { block_hash: hash, height, index: i as u32 }, params)
-                    })
+                    .map(|(i, t)| format::receipt(t, &receipts, TxPlace::new(&block.header, hash, i as u32), params))
                     .collect(),
             ))
         }
@@ -428,7 +426,7 @@ pub(crate) fn send_raw_batch(ctx: &RpcContext, requests: &[Value]) -> Vec<Result
 
 fn place_at(ctx: &RpcContext, reader: &StoreReader, height: u64, index: u32) -> Result<TxPlace, RpcError> {
     let header = reader.header(height)?.ok_or_else(|| RpcError::internal(format!("block {height} is missing")))?;
-    Ok(TxPlace { block_hash: header.hash(ctx.genesis.suite()), height, index })
+    Ok(TxPlace::new(&header, header.hash(ctx.genesis.suite()), index))
 }
 
 /// Height named by a block parameter, `None` if there is no such block.
@@ -545,11 +543,11 @@ impl LogFilter {
     }
 
     /// Matching logs of one block.
-    pub(crate) fn logs_of_block(&self, block_hash: &H256, height: u64, receipts: &[Receipt]) -> Vec<Value> {
+    pub(crate) fn logs_of_block(&self, header: &BlockHeader, block_hash: &H256, receipts: &[Receipt]) -> Vec<Value> {
         let mut out = Vec::new();
         let mut log_index = 0usize;
         for (i, r) in receipts.iter().enumerate() {
-            let place = TxPlace { block_hash: *block_hash, height, index: i as u32 };
+            let place = TxPlace::new(header, *block_hash, i as u32);
             for l in r.evm.iter().flat_map(|e| &e.logs) {
                 if self.matches(l) {
                     out.push(format::log(l, &r.tx_hash, place, log_index));
@@ -598,7 +596,7 @@ impl LogFilter {
                 continue;
             }
             let header = reader.header(h)?.ok_or_else(|| RpcError::internal(format!("block {h} is missing")))?;
-            out.extend(self.logs_of_block(&header.hash(suite), h, &receipts));
+            out.extend(self.logs_of_block(&header, &header.hash(suite), &receipts));
             if out.len() > eth.limits.max_logs {
                 return Err(RpcError::limit(format!(
                     "query returned more than {} results: narrow the block range or the filter",

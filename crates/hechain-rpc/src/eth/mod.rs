@@ -366,7 +366,7 @@ fn ws_subscription(
                     false,
                     &params,
                 ))],
-                Some(f) => f.logs_of_block(&b.hash, b.block.header.height, &b.receipts),
+                Some(f) => f.logs_of_block(&b.block.header, &b.hash, &b.receipts),
             };
             for result in items {
                 let note = json!({
