@@ -79,10 +79,14 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
         "web3_sha3" => Ok(json!(format::data(&hechain_crypto::keccak256(&params::bytes(at(p, 0), "data")?)))),
         "net_version" => Ok(json!(ctx.genesis.chain_id.to_string())),
         "net_listening" => Ok(json!(true)),
-        "net_peerCount" => Ok(json!("0x0")),
+        "net_peerCount" => Ok(super::sync::peer_count(ctx.consensus_status.as_ref())),
         "eth_chainId" => Ok(json!(qty(ctx.genesis.chain_id))),
         "eth_blockNumber" => Ok(json!(qty(ctx.store.reader()?.head_height()?))),
-        "eth_syncing" | "eth_mining" => Ok(json!(false)),
+        "eth_syncing" => {
+            let head = ctx.store.reader()?.head_height()?;
+            Ok(super::sync::syncing(ctx.consensus_status.as_ref(), &eth.sync, head))
+        }
+        "eth_mining" => Ok(json!(false)),
         "eth_hashrate" => Ok(json!("0x0")),
         "eth_accounts" => Ok(json!([])),
         "eth_gasPrice" => Ok(json!(qty(params.base_fee_per_gas))),

@@ -6,6 +6,7 @@
 mod format;
 mod methods;
 mod params;
+mod sync;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -111,11 +112,25 @@ pub(crate) struct Filters {
 pub(crate) struct EthState {
     pub(crate) filters: Filters,
     pub(crate) limits: EthLimits,
+    /// Where the current catch-up started (`eth_syncing`).
+    pub(crate) sync: sync::SyncTracker,
 }
 
 impl EthState {
     pub(crate) fn new(limits: EthLimits) -> Self {
-        Self { filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) }, limits }
+        Self {
+            filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) },
+            limits,
+            sync: sync::SyncTracker::default(),
+        }
+    }
+
+    /// Starts following the node's consensus status (for `eth_syncing`'s `startingBlock`), when
+    /// there is one and a tokio runtime to run on.
+    pub(crate) fn follow_status(self: &Arc<Self>, ctx: &RpcContext) {
+        if let (Some(status), Ok(rt)) = (ctx.consensus_status.clone(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(sync::follow(status, Arc::downgrade(self)));
+        }
     }
 }
 
