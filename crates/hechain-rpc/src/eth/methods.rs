@@ -14,7 +14,9 @@ use super::params::{self, at, BlockId};
 use super::{EthState, RpcError};
 use crate::RpcContext;
 
-/// Every method served (besides `eth_subscribe`/`eth_unsubscribe` on WebSocket).
+/// Every method served over HTTP and WebSocket (besides [`WS_METHODS`]). This list is what the
+/// server answers: [`call`] refuses any other name, and `tests/eth_shapes.rs` checks the answer of
+/// each one against the Ethereum execution API's shapes.
 pub const METHODS: &[&str] = &[
     "web3_clientVersion",
     "web3_sha3",
@@ -56,8 +58,18 @@ pub const METHODS: &[&str] = &[
     "eth_hashrate",
 ];
 
+/// The methods served over WebSocket only.
+pub const WS_METHODS: &[&str] = &["eth_subscribe", "eth_unsubscribe"];
+
+fn unknown_method(method: &str) -> RpcError {
+    RpcError { code: -32601, message: format!("the method {method} does not exist/is not available"), data: None }
+}
+
 /// Dispatches one call.
 pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) -> Result<Value, RpcError> {
+    if !METHODS.contains(&method) {
+        return Err(unknown_method(method));
+    }
     let params = &ctx.mempool.params();
     // `…ByHash…` methods name their block by hash: make that explicit for the block resolver.
     let by_hash;
@@ -271,11 +283,7 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
             let id = filter_id(at(p, 0))?;
             Ok(json!(eth.filters.installed.lock().remove(&id).is_some()))
         }
-        other => Err(RpcError {
-            code: -32601,
-            message: format!("the method {other} does not exist/is not available"),
-            data: None,
-        }),
+        other => Err(RpcError::internal(format!("{other} is listed in METHODS but has no handler"))),
     }
 }
 

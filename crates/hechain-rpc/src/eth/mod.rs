@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 
 use crate::{AppState, RpcContext};
 
-pub use methods::METHODS;
+pub use methods::{METHODS, WS_METHODS};
 
 /// Limits of the JSON-RPC.
 #[derive(Clone, Debug)]
@@ -240,7 +240,7 @@ async fn handle_one(st: &AppState, v: Value) -> Option<Value> {
 
 /// Answers one parsed request (`None` for a notification).
 async fn dispatch(st: &AppState, req: Request) -> Option<Value> {
-    let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
+    let result = if WS_METHODS.contains(&req.method.as_str()) {
         Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
     } else {
         call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
@@ -298,7 +298,7 @@ async fn ws_session(socket: WebSocket, st: AppState) {
         };
         let reply = match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(o))
-                if matches!(o.get("method").and_then(Value::as_str), Some("eth_subscribe" | "eth_unsubscribe")) =>
+                if o.get("method").and_then(Value::as_str).is_some_and(|m| WS_METHODS.contains(&m)) =>
             {
                 match parse_request(Value::Object(o)) {
                     Ok(req) => {
