@@ -26,6 +26,7 @@ use tokio::sync::mpsc;
 use crate::{AppState, RpcContext};
 
 pub use methods::{METHODS, WS_METHODS};
+pub use sync::CATCH_UP_LAG;
 
 /// Limits of the JSON-RPC.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 //! no such status: no peers, never syncing.
 
 use std::sync::Weak;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -10,6 +11,17 @@ use tokio::sync::watch;
 
 use super::format::qty;
 use super::EthState;
+
+/// A node is catching up when a connected peer is this many blocks ahead of it (the gap at which
+/// a validator's BFT driver starts block sync: the node's `bft::SYNC_LAG`, which hechain-node
+/// checks at compile time to agree with this).
+pub const CATCH_UP_LAG: u64 = 3;
+
+/// A smaller gap counts once it has lasted this long. Nodes execute the same committed block a
+/// few milliseconds apart, so a peer one block ahead for a moment is the normal spread, not a
+/// catch-up; a gap that stays is one (peers report their height with every block and every
+/// second).
+pub(crate) const LAG_GRACE: Duration = Duration::from_secs(2);
 
 /// What the consensus status says about the network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,30 +49,46 @@ impl NetView {
             executed_height: s["executed_height"].as_u64().unwrap_or(0),
         }
     }
-
-    /// Whether a node whose head is at `head` is catching up: a peer has a higher block, or the
-    /// node knows it lacks committed blocks.
-    pub(crate) fn syncing(&self, head: u64) -> bool {
-        self.sync_needed || self.highest_peer_height.is_some_and(|h| h > head)
-    }
 }
 
-/// Remembers where the current catch-up started (`startingBlock`).
+#[derive(Default)]
+struct Progress {
+    /// The head when the current catch-up began.
+    start: Option<u64>,
+    /// Since when a peer has been ahead of the head.
+    behind_since: Option<Instant>,
+}
+
+/// Decides whether the node is catching up and remembers where that began (`startingBlock`).
 #[derive(Default)]
 pub(crate) struct SyncTracker {
-    start: Mutex<Option<u64>>,
+    progress: Mutex<Progress>,
 }
 
 impl SyncTracker {
-    /// Records an observation; returns the height the current catch-up started from (`head` when
-    /// it starts now).
-    pub(crate) fn observe(&self, syncing: bool, head: u64) -> u64 {
-        let mut start = self.start.lock();
+    /// Records what the status says for a node whose head is at `head`, at `now`. While the node
+    /// is catching up — it knows it lacks committed blocks, or a connected peer is
+    /// [`CATCH_UP_LAG`] blocks ahead, or has been ahead for [`LAG_GRACE`] — returns the head the
+    /// catch-up started from; otherwise `None`.
+    pub(crate) fn observe(&self, view: &NetView, head: u64, now: Instant) -> Option<u64> {
+        let mut p = self.progress.lock();
+        let ahead = view.highest_peer_height.filter(|h| *h > head);
+        let behind_since = match ahead {
+            Some(_) => *p.behind_since.get_or_insert(now),
+            None => {
+                p.behind_since = None;
+                now
+            }
+        };
+        let syncing = view.sync_needed
+            || ahead.is_some_and(|h| {
+                h >= head.saturating_add(CATCH_UP_LAG) || now.saturating_duration_since(behind_since) >= LAG_GRACE
+            });
         if syncing {
-            (*start.get_or_insert(head)).min(head)
+            Some((*p.start.get_or_insert(head)).min(head))
         } else {
-            *start = None;
-            head
+            p.start = None;
+            None
         }
     }
 }
@@ -76,11 +104,7 @@ pub(crate) fn peer_count(status: Option<&watch::Receiver<Value>>) -> Value {
 pub(crate) fn syncing(status: Option<&watch::Receiver<Value>>, tracker: &SyncTracker, head: u64) -> Value {
     let Some(status) = status else { return json!(false) };
     let view = NetView::from_status(&status.borrow());
-    let syncing = view.syncing(head);
-    let start = tracker.observe(syncing, head);
-    if !syncing {
-        return json!(false);
-    }
+    let Some(start) = tracker.observe(&view, head, Instant::now()) else { return json!(false) };
     json!({
         "startingBlock": qty(start),
         "currentBlock": qty(head),
@@ -94,7 +118,7 @@ pub(crate) async fn follow(mut status: watch::Receiver<Value>, eth: Weak<EthStat
     loop {
         let view = NetView::from_status(&status.borrow_and_update());
         match eth.upgrade() {
-            Some(eth) => eth.sync.observe(view.syncing(view.executed_height), view.executed_height),
+            Some(eth) => eth.sync.observe(&view, view.executed_height, Instant::now()),
             None => return,
         };
         if status.changed().await.is_err() {
@@ -121,20 +145,31 @@ mod tests {
         let v = NetView::from_status(&status(5, &[(true, 5), (true, 9), (false, 20), (true, 4)], false));
         assert_eq!(v.connected_peers, 3);
         assert_eq!(v.highest_peer_height, Some(9), "a disconnected peer's height does not count");
-        assert!(v.syncing(5));
-        assert!(!v.syncing(9));
+        assert_eq!(v.executed_height, 5);
+        assert!(!v.sync_needed);
+        assert!(NetView::from_status(&status(5, &[], true)).sync_needed);
         assert_eq!(NetView::from_status(&Value::Null), NetView::default());
-        assert!(NetView::from_status(&status(5, &[], true)).syncing(5), "a known gap is syncing");
     }
 
     #[test]
-    fn starting_block_is_kept_until_caught_up() {
+    fn catching_up_and_where_it_started() {
         let t = SyncTracker::default();
-        assert_eq!(t.observe(false, 3), 3);
-        assert_eq!(t.observe(true, 4), 4);
-        assert_eq!(t.observe(true, 7), 4);
-        assert_eq!(t.observe(false, 9), 9);
-        assert_eq!(t.observe(true, 12), 12);
+        let t0 = Instant::now();
+        let ahead = |h| NetView::from_status(&status(0, &[(true, h)], false));
+        // Level with the peers, or a known gap.
+        assert_eq!(t.observe(&ahead(3), 3, t0), None);
+        assert_eq!(t.observe(&NetView::from_status(&status(3, &[], true)), 3, t0), Some(3));
+        assert_eq!(t.observe(&ahead(3), 3, t0), None);
+        // One or two blocks behind: the normal spread, until it lasts LAG_GRACE.
+        assert_eq!(t.observe(&ahead(5), 3, t0), None);
+        assert_eq!(t.observe(&ahead(5), 4, t0 + LAG_GRACE / 2), None);
+        assert_eq!(t.observe(&ahead(5), 4, t0 + LAG_GRACE), Some(4));
+        assert_eq!(t.observe(&ahead(5), 5, t0 + LAG_GRACE), None, "caught up");
+        // CATCH_UP_LAG blocks behind: at once; the start stays while it catches up.
+        assert_eq!(t.observe(&ahead(40), 10, t0 + LAG_GRACE), Some(10));
+        assert_eq!(t.observe(&ahead(40), 25, t0 + LAG_GRACE), Some(10));
+        assert_eq!(t.observe(&ahead(40), 40, t0 + LAG_GRACE), None);
+        assert_eq!(t.observe(&ahead(60), 50, t0 + LAG_GRACE), Some(50), "a new catch-up starts afresh");
     }
 
     #[test]
