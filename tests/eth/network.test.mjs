@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { ContractFactory, Contract, JsonRpcProvider, Wallet, parseUnits } from "ethers";
-import { contracts, freePortRange, hechain, hechainJson, tempDir, trackNetDir, untrackNetDir, waitFor } from "./lib/harness.mjs";
+import { contracts, freePortRange, hechain, hechainJson, rpc, tempDir, trackNetDir, untrackNetDir, waitFor } from "./lib/harness.mjs";
 
 const NODES = 4;
 
@@ -68,6 +68,22 @@ describe("4-validator consortium: ERC-20 through node 0, read through node 2", {
   it("every node reports the consortium's chain id", async () => {
     for (const p of providers) {
       assert.equal((await p.getNetwork()).chainId, BigInt(init.chain_id));
+    }
+  });
+
+  it("net_peerCount counts the connected peers; eth_syncing is false once caught up", async () => {
+    for (const url of rpcUrls) {
+      await waitFor(async () => (await rpc(url, "net_peerCount")).result === `0x${NODES - 1}`, {
+        timeoutMs: 30_000,
+        what: `${url} to report ${NODES - 1} peers`,
+      });
+      // A peer may be a block ahead for a moment: then the answer is the standard progress object.
+      const s = (await rpc(url, "eth_syncing")).result;
+      if (s !== false) {
+        assert.deepEqual(Object.keys(s).sort(), ["currentBlock", "highestBlock", "startingBlock"], JSON.stringify(s));
+        for (const v of Object.values(s)) assert.match(v, /^0x(0|[1-9a-f][0-9a-f]*)$/);
+      }
+      await waitFor(async () => (await rpc(url, "eth_syncing")).result === false, { timeoutMs: 30_000, what: `${url} not syncing` });
     }
   });
 

@@ -29,6 +29,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+// `eth_syncing` calls a node syncing at once from the gap at which the BFT driver starts block sync.
+const _: () = assert!(bft::SYNC_LAG == hechain_rpc::eth::CATCH_UP_LAG);
+
 /// File names inside a data directory.
 pub const GENESIS_FILE: &str = "genesis.json";
 /// Node key file.

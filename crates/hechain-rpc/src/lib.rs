@@ -411,6 +411,7 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     // Ethereum JSON-RPC: POST / (HTTP, single or batch) and GET / (WebSocket).
     r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));
     let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
+    eth.follow_status(&ctx);
     r.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

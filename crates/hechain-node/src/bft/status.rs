@@ -115,6 +115,7 @@ impl Driver {
             "timeout_ms": self.timeout_ms,
             "committed_round": committed,
             "executed_height": self.head_height,
+            "syncing": self.need_sync,
             "validators": self.epoch.vs.n(),
             "quorum": self.epoch.vs.quorum(),
             "connected_peers": connected.len(),

@@ -19,10 +19,17 @@ pub fn data(b: &[u8]) -> String {
     format!("0x{}", hex::encode(b))
 }
 
+// Fixed values of the block object. Each is checked against its definition by a unit test below
+// (a hand-typed hash once had a stray digit and web3.py refused every block).
+
 /// keccak256(rlp([])): the uncles hash of a block without uncles.
 const EMPTY_OMMERS: &str = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
 /// keccak256(rlp("")): the root of an empty trie (withdrawals).
-const EMPTY_TRIE: &str = "0x56e81f171bcc55a6ff83345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+const EMPTY_TRIE: &str = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+/// sha256(""): the EIP-7685 requests hash of a Prague block without execution-layer requests.
+const EMPTY_REQUESTS_HASH: &str = "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The block nonce (8 bytes, zero after the merge).
+const ZERO_NONCE: &str = "0x0000000000000000";
 
 /// Logs bloom of one receipt.
 pub fn receipt_bloom(r: &Receipt) -> Bloom {
@@ -54,13 +61,22 @@ pub struct TxPlace {
     pub height: u64,
     /// Index in the block.
     pub index: u32,
+    /// Block timestamp in seconds (`blockTimestamp`).
+    pub timestamp: u64,
+}
+
+impl TxPlace {
+    /// The place of transaction `index` of the block with `header` and `block_hash`.
+    pub fn new(header: &BlockHeader, block_hash: H256, index: u32) -> Self {
+        Self { block_hash, height: header.height, index, timestamp: header.timestamp_ms / 1000 }
+    }
 }
 
 /// A transaction object (`eth_getTransactionByHash`, full blocks).
 pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &ChainParams) -> Value {
-    let (block_hash, block_number, index) = match place {
-        Some(p) => (json!(p.block_hash), json!(qty(p.height)), json!(qty(p.index))),
-        None => (Value::Null, Value::Null, Value::Null),
+    let (block_hash, block_number, index, timestamp) = match place {
+        Some(p) => (json!(p.block_hash), json!(qty(p.height)), json!(qty(p.index)), json!(qty(p.timestamp))),
+        None => (Value::Null, Value::Null, Value::Null, Value::Null),
     };
     match tx {
         ChainTx::Ethereum(t) => {
@@ -82,6 +98,7 @@ pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &C
                 "nonce": qty(t.nonce()),
                 "blockHash": block_hash,
                 "blockNumber": block_number,
+                "blockTimestamp": timestamp,
                 "transactionIndex": index,
                 "from": t.sender(),
                 "to": t.to(),
@@ -89,11 +106,14 @@ pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &C
                 "gas": qty(t.gas_limit()),
                 "gasPrice": qty(price),
                 "input": data(t.input()),
-                "chainId": t.chain_id().map(qty),
                 "v": qty(v),
                 "r": qty_be(&r),
                 "s": qty_be(&s),
             });
+            // A pre-EIP-155 legacy transaction has no chain id: the field is left out, not null.
+            if let Some(id) = t.chain_id() {
+                o["chainId"] = json!(qty(id));
+            }
             if ty >= 1 {
                 o["yParity"] = json!(qty(parity as u64));
                 o["accessList"] = access_list(t);
@@ -116,6 +136,7 @@ pub fn transaction(tx: &ChainTx, hash: &H256, place: Option<TxPlace>, params: &C
                 "nonce": qty(n.tx.nonce),
                 "blockHash": block_hash,
                 "blockNumber": block_number,
+                "blockTimestamp": timestamp,
                 "transactionIndex": index,
                 "from": n.tx.sender,
                 "to": to,
@@ -181,6 +202,7 @@ pub fn log(l: &Log, tx_hash: &H256, place: TxPlace, log_index: usize) -> Value {
         "data": data(&l.data),
         "blockNumber": qty(place.height),
         "blockHash": place.block_hash,
+        "blockTimestamp": qty(place.timestamp),
         "transactionHash": tx_hash,
         "transactionIndex": qty(place.index),
         "logIndex": qty(log_index as u64),
@@ -242,7 +264,7 @@ pub fn block(
         "number": qty(header.height),
         "hash": hash,
         "parentHash": header.parent_hash,
-        "nonce": "0x0000000000000000",
+        "nonce": ZERO_NONCE,
         "sha3Uncles": EMPTY_OMMERS,
         "logsBloom": format!("{bloom:#x}"),
         "transactionsRoot": header.tx_root,
@@ -265,6 +287,7 @@ pub fn block(
         "blobGasUsed": "0x0",
         "excessBlobGas": "0x0",
         "parentBeaconBlockRoot": H256::ZERO,
+        "requestsHash": EMPTY_REQUESTS_HASH,
     })
 }
 
@@ -292,9 +315,7 @@ pub fn full_block(
             .iter()
             .zip(tx_hashes)
             .enumerate()
-            .map(|(i, (t, h))| {
-                transaction(t, h, Some(TxPlace { block_hash: *hash, height: b.header.height, index: i as u32 }), params)
-            })
+            .map(|(i, (t, h))| transaction(t, h, Some(TxPlace::new(&b.header, *hash, i as u32)), params))
             .collect()
     } else {
         tx_hashes.iter().map(|h| json!(h)).collect()
@@ -317,5 +338,19 @@ mod tests {
         assert_eq!(qty_be(&b), format!("0x10{}0a", "0".repeat(58)));
         assert_eq!(qty(0u64), "0x0");
         assert_eq!(qty(255u64), "0xff");
+    }
+
+    #[test]
+    fn fixed_block_values_match_their_definitions() {
+        // rlp([]) = 0xc0, rlp("") = 0x80.
+        assert_eq!(EMPTY_OMMERS, data(&hechain_crypto::keccak256(&[0xc0])));
+        assert_eq!(EMPTY_TRIE, data(&hechain_crypto::keccak256(&[0x80])));
+        assert_eq!(EMPTY_REQUESTS_HASH, data(&hechain_crypto::sha256(&[])));
+        assert_eq!(ZERO_NONCE, data(&[0u8; 8]));
+        // The same values as alloy's constants (what reth serves).
+        use alloy_consensus::constants::{EMPTY_OMMER_ROOT_HASH, EMPTY_WITHDRAWALS};
+        assert_eq!(EMPTY_OMMERS, format!("{EMPTY_OMMER_ROOT_HASH:#x}"));
+        assert_eq!(EMPTY_TRIE, format!("{EMPTY_WITHDRAWALS:#x}"));
+        assert_eq!(EMPTY_REQUESTS_HASH, format!("{:#x}", alloy_eips::eip7685::EMPTY_REQUESTS_HASH));
     }
 }

@@ -6,7 +6,7 @@ use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::BlockContext;
 use hechain_mempool::AdmitError;
 use hechain_storage::StoreReader;
-use hechain_types::{Address, ChainTx, EthTransaction, Receipt, H256};
+use hechain_types::{Address, BlockHeader, ChainTx, EthTransaction, Receipt, H256};
 use serde_json::{json, Map, Value};
 
 use super::format::{self, qty, TxPlace};
@@ -14,7 +14,9 @@ use super::params::{self, at, BlockId};
 use super::{EthState, RpcError};
 use crate::RpcContext;
 
-/// Every method served (besides `eth_subscribe`/`eth_unsubscribe` on WebSocket).
+/// Every method served over HTTP and WebSocket (besides [`WS_METHODS`]). This list is what the
+/// server answers: [`call`] refuses any other name, and `tests/eth_shapes.rs` checks the answer of
+/// each one against the Ethereum execution API's shapes.
 pub const METHODS: &[&str] = &[
     "web3_clientVersion",
     "web3_sha3",
@@ -56,8 +58,18 @@ pub const METHODS: &[&str] = &[
     "eth_hashrate",
 ];
 
+/// The methods served over WebSocket only.
+pub const WS_METHODS: &[&str] = &["eth_subscribe", "eth_unsubscribe"];
+
+fn unknown_method(method: &str) -> RpcError {
+    RpcError { code: -32601, message: format!("the method {method} does not exist/is not available"), data: None }
+}
+
 /// Dispatches one call.
 pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) -> Result<Value, RpcError> {
+    if !METHODS.contains(&method) {
+        return Err(unknown_method(method));
+    }
     let params = &ctx.mempool.params();
     // `…ByHash…` methods name their block by hash: make that explicit for the block resolver.
     let by_hash;
@@ -79,10 +91,14 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
         "web3_sha3" => Ok(json!(format::data(&hechain_crypto::keccak256(&params::bytes(at(p, 0), "data")?)))),
         "net_version" => Ok(json!(ctx.genesis.chain_id.to_string())),
         "net_listening" => Ok(json!(true)),
-        "net_peerCount" => Ok(json!("0x0")),
+        "net_peerCount" => Ok(super::sync::peer_count(ctx.consensus_status.as_ref())),
         "eth_chainId" => Ok(json!(qty(ctx.genesis.chain_id))),
         "eth_blockNumber" => Ok(json!(qty(ctx.store.reader()?.head_height()?))),
-        "eth_syncing" | "eth_mining" => Ok(json!(false)),
+        "eth_syncing" => {
+            let head = ctx.store.reader()?.head_height()?;
+            Ok(super::sync::syncing(ctx.consensus_status.as_ref(), &eth.sync, head))
+        }
+        "eth_mining" => Ok(json!(false)),
         "eth_hashrate" => Ok(json!("0x0")),
         "eth_accounts" => Ok(json!([])),
         "eth_gasPrice" => Ok(json!(qty(params.base_fee_per_gas))),
@@ -185,9 +201,7 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| *i < receipts.len())
-                    .map(|(i, t)| {
-                        format::receipt(t, &receipts, TxPlace { block_hash: hash, height, index: i as u32 }, params)
-                    })
+                    .map(|(i, t)| format::receipt(t, &receipts, TxPlace::new(&block.header, hash, i as u32), params))
                     .collect(),
             ))
         }
@@ -269,11 +283,7 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
             let id = filter_id(at(p, 0))?;
             Ok(json!(eth.filters.installed.lock().remove(&id).is_some()))
         }
-        other => Err(RpcError {
-            code: -32601,
-            message: format!("the method {other} does not exist/is not available"),
-            data: None,
-        }),
+        other => Err(RpcError::internal(format!("{other} is listed in METHODS but has no handler"))),
     }
 }
 
@@ -428,7 +438,7 @@ pub(crate) fn send_raw_batch(ctx: &RpcContext, requests: &[Value]) -> Vec<Result
 
 fn place_at(ctx: &RpcContext, reader: &StoreReader, height: u64, index: u32) -> Result<TxPlace, RpcError> {
     let header = reader.header(height)?.ok_or_else(|| RpcError::internal(format!("block {height} is missing")))?;
-    Ok(TxPlace { block_hash: header.hash(ctx.genesis.suite()), height, index })
+    Ok(TxPlace::new(&header, header.hash(ctx.genesis.suite()), index))
 }
 
 /// Height named by a block parameter, `None` if there is no such block.
@@ -545,11 +555,11 @@ impl LogFilter {
     }
 
     /// Matching logs of one block.
-    pub(crate) fn logs_of_block(&self, block_hash: &H256, height: u64, receipts: &[Receipt]) -> Vec<Value> {
+    pub(crate) fn logs_of_block(&self, header: &BlockHeader, block_hash: &H256, receipts: &[Receipt]) -> Vec<Value> {
         let mut out = Vec::new();
         let mut log_index = 0usize;
         for (i, r) in receipts.iter().enumerate() {
-            let place = TxPlace { block_hash: *block_hash, height, index: i as u32 };
+            let place = TxPlace::new(header, *block_hash, i as u32);
             for l in r.evm.iter().flat_map(|e| &e.logs) {
                 if self.matches(l) {
                     out.push(format::log(l, &r.tx_hash, place, log_index));
@@ -598,7 +608,7 @@ impl LogFilter {
                 continue;
             }
             let header = reader.header(h)?.ok_or_else(|| RpcError::internal(format!("block {h} is missing")))?;
-            out.extend(self.logs_of_block(&header.hash(suite), h, &receipts));
+            out.extend(self.logs_of_block(&header, &header.hash(suite), &receipts));
             if out.len() > eth.limits.max_logs {
                 return Err(RpcError::limit(format!(
                     "query returned more than {} results: narrow the block range or the filter",

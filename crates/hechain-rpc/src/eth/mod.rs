@@ -6,6 +6,7 @@
 mod format;
 mod methods;
 mod params;
+mod sync;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +25,8 @@ use tokio::sync::mpsc;
 
 use crate::{AppState, RpcContext};
 
-pub use methods::METHODS;
+pub use methods::{METHODS, WS_METHODS};
+pub use sync::CATCH_UP_LAG;
 
 /// Limits of the JSON-RPC.
 #[derive(Clone, Debug)]
@@ -111,11 +113,25 @@ pub(crate) struct Filters {
 pub(crate) struct EthState {
     pub(crate) filters: Filters,
     pub(crate) limits: EthLimits,
+    /// Where the current catch-up started (`eth_syncing`).
+    pub(crate) sync: sync::SyncTracker,
 }
 
 impl EthState {
     pub(crate) fn new(limits: EthLimits) -> Self {
-        Self { filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) }, limits }
+        Self {
+            filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) },
+            limits,
+            sync: sync::SyncTracker::default(),
+        }
+    }
+
+    /// Starts following the node's consensus status (for `eth_syncing`'s `startingBlock`), when
+    /// there is one and a tokio runtime to run on.
+    pub(crate) fn follow_status(self: &Arc<Self>, ctx: &RpcContext) {
+        if let (Some(status), Ok(rt)) = (ctx.consensus_status.clone(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(sync::follow(status, Arc::downgrade(self)));
+        }
     }
 }
 
@@ -225,7 +241,7 @@ async fn handle_one(st: &AppState, v: Value) -> Option<Value> {
 
 /// Answers one parsed request (`None` for a notification).
 async fn dispatch(st: &AppState, req: Request) -> Option<Value> {
-    let result = if matches!(req.method.as_str(), "eth_subscribe" | "eth_unsubscribe") {
+    let result = if WS_METHODS.contains(&req.method.as_str()) {
         Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
     } else {
         call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
@@ -283,7 +299,7 @@ async fn ws_session(socket: WebSocket, st: AppState) {
         };
         let reply = match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(o))
-                if matches!(o.get("method").and_then(Value::as_str), Some("eth_subscribe" | "eth_unsubscribe")) =>
+                if o.get("method").and_then(Value::as_str).is_some_and(|m| WS_METHODS.contains(&m)) =>
             {
                 match parse_request(Value::Object(o)) {
                     Ok(req) => {
@@ -366,7 +382,7 @@ fn ws_subscription(
                     false,
                     &params,
                 ))],
-                Some(f) => f.logs_of_block(&b.hash, b.block.header.height, &b.receipts),
+                Some(f) => f.logs_of_block(&b.block.header, &b.hash, &b.receipts),
             };
             for result in items {
                 let note = json!({

@@ -53,11 +53,18 @@ pub struct Options {
     pub rpc: RpcConfig,
     pub mempool: MempoolConfig,
     pub broadcast_capacity: usize,
+    /// A stand-in for a networked node's consensus status (`None`: a single-node chain).
+    pub consensus_status: Option<tokio::sync::watch::Receiver<Value>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { rpc: RpcConfig::default(), mempool: MempoolConfig::default(), broadcast_capacity: 64 }
+        Self {
+            rpc: RpcConfig::default(),
+            mempool: MempoolConfig::default(),
+            broadcast_capacity: 64,
+            consensus_status: None,
+        }
     }
 }
 
@@ -113,7 +120,7 @@ impl TestNode {
             blocks: blocks.clone(),
             config: opts.rpc,
             gossip: None,
-            consensus_status: None,
+            consensus_status: opts.consensus_status,
         });
         let solo = Solo::new(
             store.clone(),
