@@ -7,6 +7,7 @@
 mod bench;
 mod bench_consensus;
 mod bench_erc20;
+mod bench_load;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_copyright;

@@ -190,3 +190,58 @@ fn contract_deploy_call_send() {
     let bad = node.cli(&["contract", "call", &token, "balanceOf(address)(uint256)", "nope"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("argument 1"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// Runs `hechain ARGS` without `--rpc` (and without `HECHAIN_RPC`), standard input closed.
+fn cli_plain(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = std::process::Command::new(common::bin());
+    c.args(args).env("HECHAIN_LOG", "warn").env_remove("HECHAIN_RPC").env_remove("HECHAIN_KEY");
+    c.env_remove("HECHAIN_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(std::process::Stdio::null()).output().expect("run hechain")
+}
+
+/// `--duration` is the length of the load and `--rate` caps the offered rate: a 2 s run at
+/// 200 tx/s offers 400 transactions over about 2 s (behaviour, not speed: no throughput is
+/// asserted), and a run too short for a rate prints none.
+#[test]
+fn bench_transfer_offers_rate_times_duration() {
+    let started = std::time::Instant::now();
+    let v = json_ok(&cli_plain(
+        &["--json", "bench", "transfer", "--duration", "2", "--rate", "200", "--accounts", "50", "--block-time", "100"],
+        &[],
+    ));
+    assert_eq!(v["planned"], 400, "{v}");
+    assert_eq!(v["offered"], 400, "{v}");
+    assert_eq!(v["accepted"], 400, "{v}");
+    assert_eq!(v["committed"], 400, "{v}");
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.0).contains(&load), "load window {load} s: {v}");
+    assert!(started.elapsed().as_secs_f64() >= 2.0);
+    assert!(v["tps"].is_number() && v["tps_withheld"].is_null(), "{v}");
+
+    // `--max-tps` is an alias; one second is too short for a TPS.
+    let v = json_ok(&cli_plain(&["--json", "bench", "transfer", "--duration", "1", "--max-tps", "100"], &[]));
+    assert_eq!(v["offered"], 100, "{v}");
+    assert!(v["tps"].is_null(), "{v}");
+    assert!(v["tps_withheld"].as_str().unwrap().contains("shorter than 2 s"), "{v}");
+    let human = cli_plain(&["bench", "transfer", "--duration", "1", "--rate", "50", "--accounts", "10"], &[]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("offered    50 transactions") && text.contains("committed TPS not reported"), "{text}");
+    assert!(!text
+        .lines()
+        .any(|l| l.starts_with("committed TPS ") && l[14..].starts_with(|c: char| c.is_ascii_digit())));
+}
+
+#[test]
+fn bench_erc20_offers_rate_times_duration() {
+    let v = json_ok(&cli_plain(
+        &["--json", "bench", "erc20", "--duration", "2", "--rate", "100", "--accounts", "20", "--block-time", "100"],
+        &[],
+    ));
+    assert_eq!(v["offered"], 200, "{v}");
+    assert_eq!(v["committed"], 200, "{v}");
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.0).contains(&load), "load window {load} s: {v}");
+}
