@@ -245,3 +245,81 @@ fn bench_erc20_offers_rate_times_duration() {
     let load = v["load_seconds"].as_f64().unwrap();
     assert!((1.9..3.0).contains(&load), "load window {load} s: {v}");
 }
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Keystores: no silent empty passphrase, 0600 files, and a missing passphrase source is not
+/// reported as a wrong passphrase.
+#[cfg(unix)]
+#[test]
+fn keystore_passphrases_and_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ks_path = dir.path().join("ks");
+    let ks = ks_path.to_str().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let refused = cli_plain(&["--keystore", ks, "key", "new", "--light"], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("HECHAIN_PASSWORD is not set"), "{}", stderr(&refused));
+    assert!(!ks_path.exists() || std::fs::read_dir(&ks_path).unwrap().next().is_none());
+    let empty = cli_plain(&["--keystore", ks, "key", "new", "--light"], &[("HECHAIN_PASSWORD", "")]);
+    assert!(stderr(&empty).contains("refusing to encrypt the key with an empty passphrase"), "{}", stderr(&empty));
+
+    let insecure =
+        json_ok(&cli_plain(&["--json", "--keystore", ks, "key", "new", "--light", "--insecure-empty-passphrase"], &[]));
+    let file = std::path::PathBuf::from(insecure["file"].as_str().unwrap());
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&ks_path), 0o700);
+    let f = file.to_str().unwrap();
+    json_ok(&cli_plain(&["--json", "key", "export", f], &[("HECHAIN_PASSWORD", "")]));
+
+    let made =
+        json_ok(&cli_plain(&["--json", "--keystore", ks, "key", "new", "--light"], &[("HECHAIN_PASSWORD", "pw")]));
+    let file = std::path::PathBuf::from(made["file"].as_str().unwrap());
+    assert_eq!(mode(&file), 0o600);
+    let f = file.to_str().unwrap();
+    let no_source = cli_plain(&["key", "export", f], &[]);
+    assert_eq!(no_source.status.code(), Some(1));
+    let e = stderr(&no_source);
+    assert!(e.contains("needs a passphrase") && e.contains("HECHAIN_PASSWORD") && !e.contains("MAC"), "{e}");
+    let wrong = cli_plain(&["key", "export", f], &[("HECHAIN_PASSWORD", "nope")]);
+    assert!(
+        stderr(&wrong).contains("wrong passphrase") && stderr(&wrong).contains("MAC mismatch"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    // A keystore others can read still works, with an ssh-style warning.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let loose = cli_plain(&["--json", "key", "export", f], &[("HECHAIN_PASSWORD", "pw")]);
+    assert!(loose.status.success());
+    assert!(stderr(&loose).contains(&format!("chmod 600 {f}")), "{}", stderr(&loose));
+    // Importing copies it as 0600.
+    let other = dir.path().join("ks2");
+    let imported = json_ok(&cli_plain(
+        &["--json", "--keystore", other.to_str().unwrap(), "key", "import", f],
+        &[("HECHAIN_PASSWORD", "pw")],
+    ));
+    assert_eq!(mode(std::path::Path::new(imported["file"].as_str().unwrap())), 0o600);
+}
+
+/// A node refuses a node key others can read (like ssh), naming the file and the fix.
+#[cfg(unix)]
+#[test]
+fn node_refuses_a_loose_node_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = DevNode::start(&data, &[]);
+    let key = data.join("node.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    node.kill9();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = cli_plain(&["dev", "--rpc-addr", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(e.contains("mode 0640") && e.contains(&format!("chmod 600 {}", key.display())), "{e}");
+}
