@@ -323,3 +323,83 @@ fn node_refuses_a_loose_node_key() {
     let e = stderr(&out);
     assert!(e.contains("mode 0640") && e.contains(&format!("chmod 600 {}", key.display())), "{e}");
 }
+
+/// A temporary dev chain keeps its genesis where it says, serves it at `GET /api/v1/genesis`,
+/// and `verify-cert` exits 0 valid, 1 invalid, 2 could not verify.
+#[cfg(unix)]
+#[test]
+fn dev_genesis_outlives_the_chain_and_verify_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let node = DevNode::start_temporary(home.path(), &["--block-time", "100"]);
+    assert!(node.genesis.starts_with(home.path().join(".hechain/dev-genesis")), "{}", node.genesis.display());
+    let file = home.path().join("doc.txt");
+    std::fs::write(&file, "合同").unwrap();
+    json_ok(&node.cli(&["--json", "evidence", "put", file.to_str().unwrap()]));
+    let cert = home.path().join("cert.json");
+    let c = cert.to_str().unwrap();
+    json_ok(&node.cli(&["--json", "evidence", "cert", "1", "-o", c]));
+    json_ok(&node.cli(&[
+        "--json",
+        "copyright",
+        "register",
+        file.to_str().unwrap(),
+        "--title",
+        "t",
+        "--type",
+        "text",
+        "--author",
+        "a",
+    ]));
+    let work = home.path().join("work.json");
+    let w = work.to_str().unwrap();
+    json_ok(&node.cli(&["--json", "copyright", "cert", "1", "-o", w]));
+
+    // Served genesis = kept genesis; verify-cert fetches it once with --rpc.
+    let kept = Genesis::from_json(&std::fs::read_to_string(&node.genesis).unwrap()).unwrap();
+    let status = json_ok(&node.cli(&["--json", "status"]));
+    assert_eq!(status["genesis_hash"], serde_json::json!(kept.hash()));
+    let online = node.cli(&["evidence", "verify-cert", c]);
+    assert_eq!(online.status.code(), Some(0), "{}", stderr(&online));
+    assert!(stderr(&online).contains("checking against the genesis served by"), "{}", stderr(&online));
+    assert_eq!(node.cli(&["copyright", "verify-cert", w]).status.code(), Some(0));
+
+    let data_dir = node.data_dir.clone();
+    let genesis = node.genesis.clone();
+    node.terminate();
+    assert!(!data_dir.exists(), "the temporary data directory is deleted");
+    let g = genesis.to_str().unwrap();
+    let dead = "http://127.0.0.1:9";
+    assert_eq!(cli_env(dead, &["evidence", "verify-cert", c, "--genesis", g], &[]).status.code(), Some(0));
+    assert_eq!(cli_env(dead, &["copyright", "verify-cert", w, "--genesis", g], &[]).status.code(), Some(0));
+
+    // Could not verify: 2 (missing genesis, no genesis at all, node unreachable, missing cert).
+    let missing = home.path().join("missing.json");
+    let m = missing.to_str().unwrap();
+    for (args, rpc) in [
+        (vec!["evidence", "verify-cert", c, "--genesis", m], Some(dead)),
+        (vec!["copyright", "verify-cert", w, "--genesis", m], Some(dead)),
+        (vec!["evidence", "verify-cert", c], None),
+        (vec!["evidence", "verify-cert", c], Some(dead)),
+        (vec!["copyright", "verify-cert", m, "--genesis", g], Some(dead)),
+        (vec!["ecert", "verify-export", w], Some(dead)),
+    ] {
+        let out = match rpc {
+            Some(u) => cli_env(u, &args, &[]),
+            None => cli_plain(&args, &[]),
+        };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("could not verify"), "{args:?}: {}", stderr(&out));
+    }
+    let json = cli_plain(&["--json", "evidence", "verify-cert", c], &[]);
+    assert_eq!(json.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(v["valid"].is_null() && v["error"].as_str().unwrap().contains("--genesis"), "{v}");
+
+    // Invalid: 1 (a tampered certificate, and a file that is not a certificate).
+    let text = std::fs::read_to_string(&cert).unwrap().replacen("\"height\": ", "\"height\": 9", 1);
+    std::fs::write(&cert, text).unwrap();
+    let bad = cli_env(dead, &["evidence", "verify-cert", c, "--genesis", g], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    std::fs::write(&work, "{}").unwrap();
+    assert_eq!(cli_env(dead, &["copyright", "verify-cert", w, "--genesis", g], &[]).status.code(), Some(1));
+}
