@@ -324,6 +324,17 @@ fn node_refuses_a_loose_node_key() {
     assert!(e.contains("mode 0640") && e.contains(&format!("chmod 600 {}", key.display())), "{e}");
 }
 
+/// `hechain dev --rpc URL` is refused with a hint to use `--rpc-addr` (the flag is a client option).
+#[test]
+fn dev_refuses_the_client_rpc_flag() {
+    let out = cli_plain(&["dev", "--rpc", "http://127.0.0.1:8546"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("hechain dev --rpc-addr 127.0.0.1:8546"), "{}", stderr(&out));
+    let out = cli_plain(&["--rpc", "http://127.0.0.1:8546", "init", "--out", "/nonexistent/x"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--rpc-port"), "{}", stderr(&out));
+}
+
 /// A temporary dev chain keeps its genesis where it says, serves it at `GET /api/v1/genesis`,
 /// and `verify-cert` exits 0 valid, 1 invalid, 2 could not verify.
 #[cfg(unix)]
