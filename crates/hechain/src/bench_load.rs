@@ -8,8 +8,9 @@
 //! `duration` seconds, to the connection that owns its account (so one account's transactions
 //! arrive in nonce order); each connection sends what has been released in batches of at most
 //! `batch`, and re-sends what the node pushed back (pool or sender queue full). When the load
-//! window ends, the generator waits (at most `drain_timeout`) for accepted transactions to
-//! commit; that drain is reported separately.
+//! window ends, connections start no new request (a backlog a slower node left them is reported
+//! as not offered), and the generator waits (at most `drain_timeout`) for accepted transactions
+//! to commit; that drain is reported separately. "Offered" counts transactions sent to the node.
 //!
 //! Committed throughput is the transactions committed *during* the load window divided by its
 //! length; it is withheld when the window is shorter than [`MIN_TPS_WINDOW`] or fewer than
@@ -38,6 +39,9 @@ pub(crate) const PRESIGN_LIMIT: u64 = 1_000_000;
 const CHUNK: u64 = 4_096;
 /// How often the pacer releases transactions.
 const TICK: Duration = Duration::from_millis(20);
+/// After the window closes, connections start no new request later than this (so the last
+/// tick's transactions, released at the close, are still sent).
+const SEND_GRACE: Duration = Duration::from_millis(50);
 /// Shortest load window for which a committed TPS is printed.
 pub(crate) const MIN_TPS_WINDOW: Duration = Duration::from_secs(2);
 /// Fewest blocks (with load transactions) committed in the window for a TPS to be printed.
@@ -208,7 +212,12 @@ fn produce(
 pub(crate) struct LoadReport {
     planned: u64,
     rate: u64,
+    /// Sent to the node (at least once).
     offered: u64,
+    /// Planned but never released: signing fell behind.
+    unsigned: u64,
+    /// Released but not sent when the window closed: the node took requests more slowly.
+    backlog: u64,
     accepted: usize,
     refused: u64,
     presigned: u64,
@@ -274,6 +283,8 @@ impl LoadReport {
             "rate_cap": self.rate,
             "offered": self.offered,
             "offered_rate": offered_rate.round(),
+            "not_offered_signing_behind": self.unsigned,
+            "not_offered_node_behind": self.backlog,
             "accepted": self.accepted,
             "refused": self.refused,
             "not_admitted": not_admitted,
@@ -302,11 +313,15 @@ impl LoadReport {
             "offered    {} transactions in {:.2} s ({offered_rate:.0} tx/s; cap --rate {}, planned {})",
             self.offered, self.load_seconds, self.rate, self.planned
         );
-        if self.offered < self.planned {
+        if self.backlog > 0 {
             println!(
-                "           fewer than planned: {}",
-                if self.first_error.is_some() { "see the error above" } else { "signing fell behind the rate" }
+                "           {} not offered: the node took requests more slowly than --rate (the rest waited \
+                 at the generator when the window closed)",
+                self.backlog
             );
+        }
+        if self.unsigned > 0 {
+            println!("           {} not offered: signing fell behind --rate", self.unsigned);
         }
         println!(
             "accepted   {} (refused {}, not admitted before the window closed {not_admitted})",
@@ -390,6 +405,8 @@ fn spawn_tracker(
 /// Shared counters of the connections.
 #[derive(Default)]
 struct Submitted {
+    /// Transactions sent at least once (in a request the node answered).
+    sent: AtomicU64,
     accepted: Mutex<HashMap<H256, Instant>>,
     refused: AtomicU64,
     first_error: Mutex<Option<String>>,
@@ -402,8 +419,9 @@ impl Submitted {
 }
 
 /// One connection: sends what the pacer releases to it, in batches, until the pacer is done
-/// and its queue is empty. Back-pressured transactions are sent again while the window is open;
-/// after it closes, back-pressure or a failed request ends the connection.
+/// and its queue is empty, starting no request after the window (plus [`SEND_GRACE`]).
+/// Back-pressured transactions are sent again while the window is open; after it closes,
+/// back-pressure or a failed request ends the connection.
 async fn connection(
     path: SubmitPath,
     mut rx: mpsc::UnboundedReceiver<Prepared>,
@@ -412,6 +430,8 @@ async fn connection(
     out: Arc<Submitted>,
 ) {
     let mut pending: VecDeque<Prepared> = VecDeque::new();
+    // How many transactions at the front of `pending` were sent before (pushed back).
+    let mut resends = 0usize;
     loop {
         while let Ok(p) = rx.try_recv() {
             pending.push_back(p);
@@ -425,8 +445,13 @@ async fn connection(
                 None => return,
             }
         }
+        if Instant::now() >= window_end + SEND_GRACE {
+            return;
+        }
         let n = batch.min(pending.len());
         let chunk: Vec<Prepared> = pending.drain(..n).collect();
+        let (resent, fresh) = (resends.min(n), n - resends.min(n));
+        resends -= resent;
         let sent = Instant::now();
         let results = match path.submit(&chunk).await {
             Ok(r) => r,
@@ -438,10 +463,12 @@ async fn connection(
                 for p in chunk.into_iter().rev() {
                     pending.push_front(p);
                 }
+                resends += resent;
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
         };
+        out.sent.fetch_add(fresh as u64, Ordering::Relaxed);
         let mut retry = Vec::new();
         {
             let mut acc = out.accepted.lock().unwrap_or_else(|e| e.into_inner());
@@ -462,6 +489,7 @@ async fn connection(
             if Instant::now() >= window_end {
                 return;
             }
+            resends += retry.len();
             for p in retry.into_iter().rev() {
                 pending.push_front(p);
             }
@@ -640,10 +668,13 @@ async fn run_window(
     latencies.sort();
     let window = load_end.duration_since(t0);
     let first_error = out.first_error.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let offered = out.sent.load(Ordering::Relaxed);
     Ok(LoadReport {
         planned: total,
         rate: plan.rate,
-        offered: released,
+        offered,
+        unsigned: total - released,
+        backlog: released.saturating_sub(offered),
         accepted: accepted.len(),
         refused: out.refused.load(Ordering::Relaxed),
         presigned,

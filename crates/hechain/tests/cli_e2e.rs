@@ -221,6 +221,15 @@ fn bench_transfer_offers_rate_times_duration() {
     assert!(started.elapsed().as_secs_f64() >= 2.0);
     assert!(v["tps"].is_number() && v["tps_withheld"].is_null(), "{v}");
 
+    // Offered faster than the node takes it, the load still lasts --duration: what the node did
+    // not take by then is reported as not offered, not sent after the window.
+    let v = json_ok(&cli_plain(&["--json", "bench", "transfer", "--duration", "2", "--rate", "30000"], &[]));
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.5).contains(&load), "load window {load} s: {v}");
+    let parts = ["offered", "not_offered_node_behind", "not_offered_signing_behind"];
+    assert_eq!(parts.iter().map(|k| v[k].as_u64().unwrap()).sum::<u64>(), 60_000, "{v}");
+    assert_eq!(v["committed"], v["accepted"], "{v}");
+
     // `--max-tps` is an alias; one second is too short for a TPS.
     let v = json_ok(&cli_plain(&["--json", "bench", "transfer", "--duration", "1", "--max-tps", "100"], &[]));
     assert_eq!(v["offered"], 100, "{v}");
