@@ -156,20 +156,29 @@ pub fn read_pem_file(path: impl AsRef<Path>) -> Result<String, NetError> {
         .map_err(|source| NetError::Io { context: format!("reading {}", path.display()), source })
 }
 
-/// Write a PEM string to a file. Key files are created with mode 0600 on Unix.
+/// Write a PEM string to a file. Key files are created with mode 0600 on Unix (an existing key
+/// file with looser permissions is restricted to 0600 before the key is written).
 pub fn write_pem_file(path: impl AsRef<Path>, pem: &str) -> Result<(), NetError> {
     let path = path.as_ref();
     let io = |source| NetError::Io { context: format!("writing {}", path.display()), source };
+    let secret = pem.contains("PRIVATE KEY");
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        if pem.contains("PRIVATE KEY") {
+        if secret {
             opts.mode(0o600);
         }
     }
     let mut f = opts.open(path).map_err(io)?;
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::PermissionsExt;
+        if f.metadata().map_err(io)?.permissions().mode() & 0o077 != 0 {
+            f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
     std::io::Write::write_all(&mut f, pem.as_bytes()).map_err(io)
 }
 

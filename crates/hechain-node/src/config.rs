@@ -7,7 +7,7 @@
 //! rpc_addr = "127.0.0.1:8545"
 //! p2p_addr = "127.0.0.1:30300"
 //! tls_cert = "node0/tls/node.crt"    # issued by the node's organisation CA
-//! tls_key = "node0/tls/node.key"
+//! tls_key = "node0/tls/node.key"    # mode 0600: refused if group or others may read it
 //! block_time_ms = 200                # shortest time between proposals
 //! idle_block_ms = 1000               # empty block interval when idle
 //! max_block_txs = 50000
@@ -109,7 +109,8 @@ impl NodeFile {
             let p = abs(p);
             std::fs::read_to_string(&p).map_err(io_err(&p))
         };
-        let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, read(&self.tls_key)?);
+        let tls_key = crate::read_private(&abs(&self.tls_key))?;
+        let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, tls_key);
         settings.block_interval = Duration::from_millis(self.block_time_ms);
         settings.idle_block_interval = Duration::from_millis(self.idle_block_ms.max(self.block_time_ms));
         settings.max_block_txs = self.max_block_txs.max(1);

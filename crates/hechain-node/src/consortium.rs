@@ -296,6 +296,53 @@ mod tests {
         assert!(matches!(init_consortium(&bad), Err(NodeError::Config(_))));
     }
 
+    /// Every secret `init` writes is 0600, and a node refuses a key file others may read.
+    #[cfg(unix)]
+    #[test]
+    fn key_files_are_private_and_loose_ones_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = InitSpec::new(dir.path().join("net"));
+        spec.validators = 1;
+        spec.orgs = 1;
+        let report = init_consortium(&spec).unwrap();
+        let node_dir = spec.out.join(&report.nodes[0].name);
+        let secrets = [node_dir.join(NODE_KEY_FILE), node_dir.join("tls/node.key"), spec.out.join("orgs/org1/ca.key")];
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for p in &secrets {
+            assert_eq!(mode(p), 0o600, "{}", p.display());
+        }
+        let file = NodeFile::read(&report.nodes[0].config).unwrap();
+        file.to_node_config(&spec.out).unwrap();
+        let loosen = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+
+        loosen(&secrets[0], 0o644);
+        let e = read_node_key(&secrets[0]).unwrap_err();
+        assert!(matches!(e, NodeError::InsecureKeyFile { mode: 0o644, .. }), "{e:?}");
+        assert!(e.to_string().contains(&format!("chmod 600 {}", secrets[0].display())), "{e}");
+        loosen(&secrets[0], 0o600);
+
+        loosen(&secrets[1], 0o640);
+        assert!(matches!(file.to_node_config(&spec.out), Err(NodeError::InsecureKeyFile { mode: 0o640, .. })));
+        loosen(&secrets[1], 0o600);
+
+        loosen(&secrets[2], 0o604);
+        let added = add_node(
+            &spec.out,
+            "org1",
+            "n9",
+            Role::Observer,
+            "127.0.0.1:1".parse().unwrap(),
+            "127.0.0.1:2".parse().unwrap(),
+        );
+        assert!(matches!(added, Err(NodeError::InsecureKeyFile { mode: 0o604, .. })), "{added:?}");
+
+        // Rewriting a key file that has loose permissions tightens them.
+        loosen(&secrets[0], 0o666);
+        crate::write_private(&secrets[0], b"{}").unwrap();
+        assert_eq!(mode(&secrets[0]), 0o600);
+    }
+
     #[test]
     fn config_errors_are_clear() {
         let dir = tempfile::tempdir().unwrap();
@@ -364,7 +411,8 @@ pub fn add_node(
         hechain_network::pki::read_pem_file(&p)
             .map_err(|e| NodeError::BadFile { path: p.clone(), reason: e.to_string() })
     };
-    let ca = OrgCa::from_pem(org, &read("ca.crt")?, &read("ca.key")?).map_err(|e| NodeError::Network(e.to_string()))?;
+    let ca_key = crate::read_private(&org_dir.join("ca.key"))?;
+    let ca = OrgCa::from_pem(org, &read("ca.crt")?, &ca_key).map_err(|e| NodeError::Network(e.to_string()))?;
     let config = dir.join(format!("{name}.toml"));
     let node_dir = dir.join(name);
     if config.exists() || node_dir.exists() {

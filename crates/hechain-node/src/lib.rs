@@ -6,7 +6,7 @@
 //! | file           | content                                              |
 //! |----------------|------------------------------------------------------|
 //! | `genesis.json` | the chain's genesis (share it with verifiers)        |
-//! | `node.key`     | this node's signing key (JSON, mode 0600)            |
+//! | `node.key`     | this node's signing key (JSON, mode 0600; refused if looser) |
 //! | `chain.redb`   | blocks, transactions, receipts, state ([`hechain_storage`]) |
 
 pub mod bft;
@@ -70,6 +70,18 @@ pub enum NodeError {
     /// The peer-to-peer network could not start.
     #[error("network: {0}")]
     Network(String),
+    /// A file holding a secret key can be read (or written) by other users.
+    #[error(
+        "{path}: this private key file has mode {mode:04o}, readable by group or others; refusing to use it \
+         (run `chmod 600 {path}`)",
+        path = .path.display()
+    )]
+    InsecureKeyFile {
+        /// File.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The API could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -140,7 +152,8 @@ pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
     write_private(path, json.as_bytes())
 }
 
-/// Writes `data` to `path` (mode 0600 on Unix) and fsyncs it.
+/// Writes `data` to `path` (created with mode 0600 on Unix; an existing file with looser
+/// permissions is restricted to 0600 before the data is written) and fsyncs it.
 pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -151,13 +164,43 @@ pub(crate) fn write_private(path: &Path, data: &[u8]) -> Result<(), NodeError> {
         opts.mode(0o600);
     }
     let mut f = opts.open(path).map_err(io_err(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = f.metadata().map_err(io_err(path))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
+        }
+    }
     f.write_all(data).map_err(io_err(path))?;
     f.sync_all().map_err(io_err(path))
 }
 
-/// Reads a node key file.
+/// Refuses a private key file that group or others may read or write (on Unix; like ssh does
+/// for its keys): [`NodeError::InsecureKeyFile`] names the file and the `chmod 600` fix.
+pub fn check_private_file(path: &Path) -> Result<(), NodeError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_err(io_err(path))?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(NodeError::InsecureKeyFile { path: path.to_path_buf(), mode });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Reads a private key file (PEM or JSON) after [`check_private_file`].
+pub fn read_private(path: &Path) -> Result<String, NodeError> {
+    check_private_file(path)?;
+    std::fs::read_to_string(path).map_err(io_err(path))
+}
+
+/// Reads a node key file (refused if group or others may read it, see [`check_private_file`]).
 pub fn read_node_key(path: &Path) -> Result<NodeKey, NodeError> {
-    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let text = read_private(path)?;
     let bad = |reason: String| NodeError::BadFile { path: path.to_path_buf(), reason };
     let f: NodeKeyFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let secret = hechain_crypto::hexser::decode(&f.secret).map_err(|e| bad(e.to_string()))?;

@@ -83,6 +83,12 @@ pub(crate) async fn status(State(st): State<AppState>) -> ApiResult {
     .await
 }
 
+/// `GET /api/v1/genesis`: the genesis document as the node's `genesis.json` holds it (what
+/// offline certificate checks verify against; its hash is `genesis_hash` of the status).
+pub(crate) async fn genesis(State(st): State<AppState>) -> ApiResult {
+    Ok(Json(to_json(&*st.ctx.genesis)?))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SubmitBody {

@@ -137,6 +137,8 @@ impl HttpMethod {
 pub enum Endpoint {
     /// Chain and node status.
     Status,
+    /// The chain's genesis document.
+    Genesis,
     /// Submit one transaction.
     SubmitTransaction,
     /// Submit a batch of raw transactions.
@@ -264,6 +266,7 @@ const fn route(method: HttpMethod, path: &'static str, endpoint: Endpoint) -> Ro
 /// OpenAPI document must describe each entry.
 pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/status", Endpoint::Status),
+    route(HttpMethod::Get, "/api/v1/genesis", Endpoint::Genesis),
     route(HttpMethod::Post, "/api/v1/transactions", Endpoint::SubmitTransaction),
     route(HttpMethod::Post, "/api/v1/transactions/batch", Endpoint::SubmitBatch),
     route(HttpMethod::Get, "/api/v1/transactions/{hash}", Endpoint::Transaction),
@@ -338,6 +341,7 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
     let f = spec.method.filter();
     match spec.endpoint {
         Endpoint::Status => on(f, handlers::status),
+        Endpoint::Genesis => on(f, handlers::genesis),
         Endpoint::SubmitTransaction => on(f, handlers::submit_transaction),
         Endpoint::SubmitBatch => on(f, handlers::submit_batch),
         Endpoint::Transaction => on(f, handlers::transaction),

@@ -154,6 +154,17 @@ fn operation(method: HttpMethod, path: &str) -> Value {
             "tags": ["node"],
             "responses": with_errors(json!({ "200": ok("Status of the chain as this node sees it.", schema_ref("Status")) }), &[]),
         }),
+        (HttpMethod::Get, "/api/v1/genesis") => json!({
+            "operationId": "getGenesis",
+            "summary": "The chain's genesis document",
+            "description": "The genesis as the node's `genesis.json` holds it: chain id, suite, initial validators, \
+                observers, organisations, accounts, parameters and governance. Offline certificate checks verify \
+                against it (`hechain … verify-cert --rpc URL` fetches it once); its hash is the status's \
+                `genesis_hash`. A genesis fetched from a node is only as trustworthy as that node: for an \
+                independent check, obtain the file from the consortium and compare the hash.",
+            "tags": ["node"],
+            "responses": with_errors(json!({ "200": ok("The genesis document.", schema_ref("Genesis")) }), &[]),
+        }),
         (HttpMethod::Post, "/api/v1/transactions") => json!({
             "operationId": "submitTransaction",
             "summary": "Submit one signed transaction",
@@ -758,6 +769,25 @@ fn schemas() -> Value {
                 "version": { "type": "string", "description": "Node software version." },
             }),
         ),
+    );
+    add(
+        "Genesis",
+        json!({
+            "type": "object",
+            "description": "The genesis document (the format `hechain init` and `hechain dev` write to genesis.json).",
+            "required": ["chain_id", "suite", "timestamp_ms", "validators", "accounts", "params"],
+            "properties": {
+                "chain_id": int,
+                "suite": { "type": "string", "enum": ["standard", "gm"] },
+                "timestamp_ms": int,
+                "validators": { "type": "array", "items": { "type": "object" }, "description": "Initial validators: name, public key, organisation." },
+                "observers": { "type": "array", "items": { "type": "object" } },
+                "orgs": { "type": "array", "items": { "type": "object" }, "description": "Member organisations and their CA certificates." },
+                "accounts": { "type": "array", "items": { "type": "object" }, "description": "Funded accounts." },
+                "params": { "type": "object", "description": "Chain parameters at genesis." },
+                "governance": { "type": "object", "description": "Committee, thresholds, roles and permissions at genesis." },
+            },
+        }),
     );
     add(
         "SubmitRequest",

@@ -40,6 +40,18 @@ async fn status_reports_the_chain() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn genesis_is_served_as_written() {
+    let node = TestNode::start().await;
+    let (status, v) = node.get("/api/v1/genesis").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let served = hechain_types::Genesis::from_json(&v.to_string()).expect("a valid genesis");
+    assert_eq!(served, *node.genesis);
+    assert_eq!(served.hash(), node.genesis.hash());
+    let (_, st) = node.get("/api/v1/status").await;
+    assert_eq!(hash_of(&st["genesis_hash"]), served.hash());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfer_goes_from_pending_to_committed() {
     let node = TestNode::start().await;
     let to = node.address(3);

@@ -427,6 +427,13 @@ impl Client {
         self.get("/status").await
     }
 
+    /// The chain's genesis (`GET /genesis`), parsed and validated.
+    pub async fn genesis(&self) -> Result<hechain_types::Genesis, SdkError> {
+        let v: Value = self.get("/genesis").await?;
+        hechain_types::Genesis::from_json(&v.to_string())
+            .map_err(|e| SdkError::Decode(format!("{}/genesis: {e}", self.base)))
+    }
+
     /// Account state.
     pub async fn account(&self, addr: &Address) -> Result<AccountInfo, SdkError> {
         self.get(&format!("/accounts/{addr}")).await

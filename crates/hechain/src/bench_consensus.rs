@@ -206,16 +206,26 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
         let i = ((lat.len() as f64 - 1.0) * p).round() as usize;
         lat[i] as f64 / 1000.0
     };
-    let tps = committed as f64 / a.duration as f64;
+    // Withheld for a window too short to mean a rate.
+    let tps = match crate::bench_load::too_short(Duration::from_secs(a.duration)) {
+        None => Ok(committed as f64 / a.duration as f64),
+        Some(why) => Err(why),
+    };
     let (p50, p99) = (pct(0.5), pct(0.99));
     emit(
         cli.json,
-        &json!({"validators": n, "suite": suite.to_string(), "tx_size": a.tx_size, "offered": offered,
-                "committed": committed, "duration_s": a.duration, "tps": tps.round(), "p50_ms": p50, "p99_ms": p99}),
+        &json!({"validators": n, "suite": suite.to_string(), "tx_size": a.tx_size, "rate_cap": a.rate,
+                "offered": offered, "committed": committed, "duration_s": a.duration,
+                "tps": tps.as_ref().ok().map(|t| t.round()), "tps_withheld": tps.as_ref().err(),
+                "p50_ms": p50, "p99_ms": p99}),
         || {
+            let tps = match &tps {
+                Ok(t) => format!("consensus-only throughput {t:.0} tx/s"),
+                Err(why) => format!("consensus-only throughput not reported: {why}"),
+            };
             format!(
-                "offered {offered}, committed {committed} (created during the {} s load window)\nconsensus-only throughput {:.0} tx/s, creation-to-commit latency p50 {p50:.0} ms, p99 {p99:.0} ms",
-                a.duration, tps
+                "offered {offered} (cap --rate {}), committed {committed} (created during the {} s load window)\n{tps}, creation-to-commit latency p50 {p50:.0} ms, p99 {p99:.0} ms",
+                a.rate, a.duration
             )
         },
     );

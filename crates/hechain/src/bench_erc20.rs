@@ -7,7 +7,7 @@
 //! native balances (funded at genesis for the bench's own node, or by the signer on `--rpc`).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use alloy_consensus::TxEip1559;
 use alloy_primitives::{TxKind, U256};
@@ -21,7 +21,7 @@ use hechain_sdk::Client;
 use hechain_types::{Address, EthTransaction};
 use serde_json::json;
 
-use crate::bench::{load_and_measure, pre_sign_with, Admission, Prepared, SubmitPath};
+use crate::bench_load::{run_load, Admission, LoadPlan, MakeTx, Prepared, SubmitPath};
 use crate::Cli;
 
 sol! {
@@ -35,21 +35,26 @@ const TOKEN_ARTIFACT: &str = include_str!("../../../contracts/artifacts/HechainT
 
 #[derive(Args, Debug)]
 pub struct Erc20Args {
-    /// How long to submit load, in seconds.
+    /// How long load is offered, in seconds (then the bench waits for accepted transactions to
+    /// commit, at most --drain-timeout seconds, reported separately).
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
+    /// Cap on the offered load in transactions per second: rate × duration transfers are
+    /// offered, evenly over the load window (fewer only if signing falls behind).
+    #[arg(long, visible_alias = "max-tps", default_value_t = 30_000)]
+    pub rate: u64,
     /// Number of sending accounts.
     #[arg(long, default_value_t = 2000)]
     pub accounts: usize,
-    /// Transactions per JSON-RPC batch request.
+    /// Most transactions per JSON-RPC batch request.
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
     /// Concurrent HTTP connections.
     #[arg(long, default_value_t = 8)]
     pub connections: usize,
-    /// Upper bound of the offered load (pre-signed transactions = duration × this).
-    #[arg(long, default_value_t = 30_000)]
-    pub max_tps: u64,
+    /// Seconds to wait after the load for accepted transactions to commit.
+    #[arg(long, default_value_t = 60)]
+    pub drain_timeout: u64,
     /// Own node only: block interval in milliseconds.
     #[arg(long, default_value_t = 200)]
     pub block_time: u64,
@@ -99,7 +104,7 @@ fn sink(i: usize) -> Address {
 /// Submits transactions in JSON-RPC batches and waits for the last one's receipt.
 async fn submit_all(rpc: &Arc<EthClient>, txs: &[EthTransaction], what: &str) -> anyhow::Result<()> {
     let path = SubmitPath::EthBatch(rpc.clone());
-    let prepared: Vec<Prepared> = txs.iter().map(|t| Prepared { bytes: t.raw().to_vec() }).collect();
+    let prepared: Vec<Prepared> = txs.iter().map(|t| Prepared { bytes: t.raw().to_vec(), account: 0 }).collect();
     for chunk in prepared.chunks(500) {
         for r in path.submit(chunk).await.map_err(|e| anyhow::anyhow!("{what}: {e}"))? {
             match r {
@@ -119,10 +124,13 @@ async fn submit_all(rpc: &Arc<EthClient>, txs: &[EthTransaction], what: &str) ->
 }
 
 pub async fn run(cli: &Cli, a: &Erc20Args) -> anyhow::Result<i32> {
-    if a.accounts == 0 || a.batch == 0 || a.connections == 0 || a.duration == 0 {
-        bail!("--accounts, --batch, --connections and --duration must be positive");
+    if a.accounts == 0 {
+        bail!("--accounts must be positive");
     }
-    let keys: Vec<AccountKey> = (0..a.accounts + 1).map(|i| dev::bench_account_key(Suite::Standard, i)).collect();
+    let plan = LoadPlan::new(a.duration, a.rate, a.batch, a.connections, a.drain_timeout)?;
+    // The deployer (account 0) and the senders that send at least one transfer.
+    let keys: Vec<AccountKey> =
+        (0..plan.used_accounts(a.accounts) + 1).map(|i| dev::bench_account_key(Suite::Standard, i)).collect();
     let mut own: Option<(Node, tempfile::TempDir)> = None;
     let url = match &cli.rpc {
         Some(u) => u.clone(),
@@ -133,24 +141,24 @@ pub async fn run(cli: &Cli, a: &Erc20Args) -> anyhow::Result<i32> {
             u
         }
     };
-    let result = bench(cli, a, &url, &keys, own.is_none()).await;
+    let result = bench(cli, &plan, &url, &keys, own.is_none()).await;
     if let Some((node, _dir)) = own.take() {
         node.shutdown().await;
     }
     result
 }
 
-async fn bench(cli: &Cli, a: &Erc20Args, url: &str, keys: &[AccountKey], external: bool) -> anyhow::Result<i32> {
+async fn bench(cli: &Cli, plan: &LoadPlan, url: &str, keys: &[AccountKey], external: bool) -> anyhow::Result<i32> {
     let client = Client::new(url)?;
     let rpc = Arc::new(EthClient::new(url)?);
     let chain_id = rpc.chain_id().await?;
     let base_fee = rpc.gas_price().await?;
     let (deployer, senders) = keys.split_first().context("no bench accounts")?;
-    let per_account = ((a.duration * a.max_tps) as usize).div_ceil(a.accounts).max(1);
+    let per_account = plan.per_account(senders.len());
     let transfer_gas = 60_000u64;
     if external {
-        // Gas for every pre-signed transfer, from the signer (as `bench transfer` does).
-        let need = (per_account as u128 + 2) * transfer_gas as u128 * base_fee.max(1) + 1;
+        // Gas for every transfer, from the signer (as `bench transfer` does).
+        let need = (u128::from(per_account) + 2) * transfer_gas as u128 * base_fee.max(1) + 1;
         let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
         if client.account(&addrs[1]).await?.balance < need {
             let status = client.status().await?;
@@ -179,27 +187,17 @@ async fn bench(cli: &Cli, a: &Erc20Args, url: &str, keys: &[AccountKey], externa
     for k in senders {
         start_nonces.push(rpc.pending_nonce(&Address(k.address())).await?);
     }
-    let signing = Instant::now();
-    let prepared: Vec<Vec<Prepared>> = {
+    let make: MakeTx = {
         let senders = senders.to_vec();
-        tokio::task::spawn_blocking(move || {
-            pre_sign_with(&senders, &start_nonces, per_account, |i, key, nonce| {
-                let s = Signer { chain_id, base_fee, key };
-                s.sign(nonce, Some(token), transfer_call(sink(i), 1), transfer_gas).ok().map(|t| t.raw().to_vec())
-            })
+        Arc::new(move |i, nonce| {
+            let s = Signer { chain_id, base_fee, key: &senders[i] };
+            s.sign(nonce, Some(token), transfer_call(sink(i), 1), transfer_gas)
+                .map(|t| t.raw().to_vec())
+                .map_err(|e| e.to_string())
         })
-        .await?
     };
-    eprintln!(
-        "pre-signed {} ERC-20 transfers from {} accounts in {:.1}s; submitting for {}s over {} connections…",
-        prepared.iter().map(|v| v.len()).sum::<usize>(),
-        senders.len(),
-        signing.elapsed().as_secs_f64(),
-        a.duration,
-        a.connections
-    );
     let height = client.status().await?.height;
     let path = SubmitPath::EthBatch(rpc.clone());
-    let report = load_and_measure(&client, &path, prepared, height, a.duration, a.batch, a.connections).await?;
+    let report = run_load(&client, &path, plan, start_nonces, make, height).await?;
     report.print(cli, json!({ "accounts": senders.len(), "workload": "erc20 transfers", "token": token }))
 }

@@ -89,13 +89,14 @@ pub enum CopyrightCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Verify a work or license certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    /// Verify a work or license certificate offline against the chain's genesis
+    /// (exit 0 valid, 1 invalid, 2 could not verify).
     VerifyCert {
         /// Certificate JSON file.
         cert: PathBuf,
-        /// The chain's genesis file.
+        /// The chain's genesis file; without it, the genesis is fetched once from the node at --rpc.
         #[arg(long)]
-        genesis: PathBuf,
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -276,6 +277,6 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
             };
             record_cert::write(cli, &cert, output.as_ref(), json!({"work": id, "license": license}))
         }
-        CopyrightCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis),
+        CopyrightCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis.as_deref()).await,
     }
 }

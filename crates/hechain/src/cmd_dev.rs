@@ -1,14 +1,14 @@
 //! `hechain dev`: a single-node development chain.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use hechain_crypto::{AccountKey, Suite};
 use hechain_node::{dev, Node, NodeConfig, GENESIS_FILE};
-use hechain_types::Address;
+use hechain_types::{Address, Genesis};
 use serde_json::json;
 
 use crate::output::emit;
@@ -16,7 +16,9 @@ use crate::Cli;
 
 #[derive(Args, Debug)]
 pub struct DevArgs {
-    /// Data directory (kept across restarts); a temporary one, deleted on exit, when omitted.
+    /// Data directory (kept across restarts); a temporary one, deleted on exit, when omitted
+    /// (its genesis is then copied to ~/.hechain/dev-genesis/ so that certificates from the
+    /// chain can still be verified).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// API listen address.
@@ -72,23 +74,29 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
         None => (0..dev::DEV_ACCOUNTS).map(|i| dev::dev_account_key(genesis.suite(), i)).collect(),
     };
     let url = format!("http://{}", node.rpc_addr);
-    let genesis_path = data_dir.join(GENESIS_FILE);
+    // A temporary chain's genesis outlives it: certificates from it stay verifiable.
+    let genesis_path = match &args.data_dir {
+        Some(_) => data_dir.join(GENESIS_FILE),
+        None => keep_genesis(&data_dir.join(GENESIS_FILE), &genesis)?,
+    };
     let accounts: Vec<_> = keys
         .iter()
         .map(|k| json!({"address": Address(k.address()), "private_key": format!("0x{}", hex::encode(&k.secret_bytes()[..]))}))
         .collect();
     emit(
         cli.json,
-        &json!({"rpc_url": url, "genesis": genesis_path, "data_dir": data_dir, "chain_id": genesis.chain_id,
+        &json!({"rpc_url": url, "genesis": genesis_path, "genesis_hash": genesis.hash(), "data_dir": data_dir,
+                "temporary": args.data_dir.is_none(), "chain_id": genesis.chain_id,
                 "suite": genesis.suite().to_string(), "accounts": accounts}),
         || {
             let mut s = format!(
-                "hechain dev chain running\n  RPC URL    {url}\n  chain id   {}\n  suite      {}\n  genesis    {}\n  data dir   {}{}\n\nFunded accounts (address private-key) — public test keys, never use them for value:\n",
+                "hechain dev chain running\n  RPC URL    {url}\n  chain id   {}\n  suite      {}\n  genesis    {}{}\n  data dir   {}{}\n\nFunded accounts (address private-key) — public test keys, never use them for value:\n",
                 genesis.chain_id,
                 genesis.suite(),
                 genesis_path.display(),
+                if args.data_dir.is_none() { " (kept after exit, for verify-cert --genesis)" } else { "" },
                 data_dir.display(),
-                if args.data_dir.is_none() { " (temporary)" } else { "" },
+                if args.data_dir.is_none() { " (temporary, deleted on exit)" } else { "" },
             );
             for (i, k) in keys.iter().enumerate() {
                 s.push_str(&format!(
@@ -104,7 +112,28 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
     wait_for_signal().await;
     eprintln!("shutting down…");
     node.shutdown().await;
+    if args.data_dir.is_none() {
+        eprintln!("deleted the temporary data directory; the genesis stays at {}", genesis_path.display());
+    }
     Ok(0)
+}
+
+/// Directory where `hechain dev` keeps the genesis of temporary chains:
+/// `$HOME/.hechain/dev-genesis`.
+pub fn dev_genesis_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".hechain").join("dev-genesis")
+}
+
+/// Copies a temporary chain's genesis to [`dev_genesis_dir`]`/genesis-<first 16 hex digits of
+/// the genesis hash>.json` (every dev chain has chain id 1337; the hash tells them apart).
+fn keep_genesis(src: &Path, genesis: &Genesis) -> anyhow::Result<PathBuf> {
+    let dir = dev_genesis_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let hash = hex::encode(genesis.hash().0);
+    let dst = dir.join(format!("genesis-{}.json", &hash[..16]));
+    std::fs::copy(src, &dst).with_context(|| format!("copying the genesis to {}", dst.display()))?;
+    Ok(dst)
 }
 
 /// Waits for Ctrl-C or SIGTERM.

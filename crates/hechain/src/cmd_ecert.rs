@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cmd_chain::{client, parse_address, send_payload};
-use crate::cmd_evidence::{hash_file, read_certificate, read_genesis};
+use crate::cmd_evidence::{hash_file, parse_certificate};
 use crate::cmd_voucher::done;
 use crate::output::{emit, format_ms, parse_time_ms};
 use crate::{record_cert, Cli};
@@ -161,15 +161,16 @@ pub enum EcertCmd {
         output: PathBuf,
     },
     /// Check disclosed fields (a disclosure file) against the certificate's on-chain hashes
-    /// (exit 0 all match, 1 not). Offline with --export and --genesis.
+    /// (exit 0 all match, 1 not, 2 could not verify). Offline with --export (against --genesis,
+    /// or the genesis fetched once from --rpc).
     VerifyFields {
         /// Disclosure file.
         file: PathBuf,
         /// A record certificate of the e-certificate (from `ecert export`) to check offline.
-        #[arg(long, requires = "genesis")]
-        export: Option<PathBuf>,
-        /// The chain's genesis file (with --export).
         #[arg(long)]
+        export: Option<PathBuf>,
+        /// The chain's genesis file (with --export; without it, fetched once from --rpc).
+        #[arg(long, requires = "export")]
         genesis: Option<PathBuf>,
     },
     /// Datasets: register, show.
@@ -248,14 +249,15 @@ pub enum EcertCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Verify an exported record certificate offline against a genesis file (exit 0 valid, 1
-    /// invalid); for an e-certificate also says whether it was revoked as of that block.
+    /// Verify an exported record certificate offline against the chain's genesis (exit 0 valid,
+    /// 1 invalid, 2 could not verify); for an e-certificate also says whether it was revoked as
+    /// of that block.
     VerifyExport {
         /// Certificate JSON file.
         cert: PathBuf,
-        /// The chain's genesis file.
+        /// The chain's genesis file; without it, the genesis is fetched once from the node at --rpc.
         #[arg(long)]
-        genesis: PathBuf,
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -506,10 +508,21 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         }
         EcertCmd::VerifyFields { file, export, genesis } => {
             let d = read_disclosure(file)?;
-            match (export, genesis) {
-                (Some(export), Some(genesis)) => {
-                    let g = read_genesis(genesis)?;
-                    let rc: RecordCertificate = read_certificate(export)?;
+            match export {
+                Some(export) => {
+                    let (text, g) = match record_cert::check_inputs(cli, export, genesis.as_deref()).await {
+                        Ok(x) => x,
+                        Err(e) => return Ok(record_cert::unverifiable(cli, &e)),
+                    };
+                    let rc: RecordCertificate = match parse_certificate(&text) {
+                        Ok(rc) => rc,
+                        Err(e) => {
+                            emit(cli.json, &json!({"all_match": false, "reason": e.to_string()}), || {
+                                format!("INVALID certificate: {e}")
+                            });
+                            return Ok(1);
+                        }
+                    };
                     let v = match rc.verify(&g) {
                         Ok(v) => v,
                         Err(e) => {
@@ -529,7 +542,7 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
                     );
                     Ok(check_fields(cli, g.suite(), cert, &d, &note))
                 }
-                _ => {
+                None => {
                     let c = client(cli)?;
                     let suite = c.status().await?.suite;
                     let st = c.ecert(d.cert_id).await?;
@@ -659,7 +672,7 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
             };
             record_cert::write(cli, &rc, output.as_ref(), what)
         }
-        EcertCmd::VerifyExport { cert, genesis } => record_cert::verify(cli, cert, genesis),
+        EcertCmd::VerifyExport { cert, genesis } => record_cert::verify(cli, cert, genesis.as_deref()).await,
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, send_payload};
 use crate::output::{emit, format_ms};
+use crate::record_cert;
 use crate::Cli;
 
 #[derive(Subcommand, Debug)]
@@ -61,13 +62,14 @@ pub enum EvidenceCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Verify a certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    /// Verify a certificate offline against the chain's genesis (exit 0 valid, 1 invalid,
+    /// 2 could not verify).
     VerifyCert {
         /// Certificate JSON file.
         cert: PathBuf,
-        /// The chain's genesis file.
+        /// The chain's genesis file; without it, the genesis is fetched once from the node at --rpc.
         #[arg(long)]
-        genesis: PathBuf,
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -77,12 +79,12 @@ pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
     Genesis::from_json(&text).with_context(|| format!("{}", path.display()))
 }
 
-/// Reads a certificate file; a file that does not parse is reported as malformed.
-pub(crate) fn read_certificate<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
+/// Parses a certificate; one that does not parse is reported as malformed (or as an older
+/// format).
+pub(crate) fn parse_certificate<T: serde::de::DeserializeOwned>(text: &str) -> anyhow::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
         // Version 1 certificates (before validator-set changes) lack the epoch proof.
-        let format = serde_json::from_str::<serde_json::Value>(&text)
+        let format = serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .and_then(|v| v["format"].as_str().map(str::to_string))
             .unwrap_or_default();
@@ -207,9 +209,12 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         EvidenceCmd::VerifyCert { cert, genesis } => {
-            let g = read_genesis(genesis)?;
+            let (text, g) = match record_cert::check_inputs(cli, cert, genesis.as_deref()).await {
+                Ok(x) => x,
+                Err(e) => return Ok(record_cert::unverifiable(cli, &e)),
+            };
             let outcome =
-                read_certificate::<EvidenceCertificate>(cert).and_then(|c| c.verify(&g).map_err(|e| anyhow!("{e}")));
+                parse_certificate::<EvidenceCertificate>(&text).and_then(|c| c.verify(&g).map_err(|e| anyhow!("{e}")));
             match outcome {
                 Ok(v) => {
                     emit(cli.json, &json!({"valid": true, "evidence": v}), || {

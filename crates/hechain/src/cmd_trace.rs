@@ -164,13 +164,14 @@ pub enum TraceCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Verify an item or batch certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    /// Verify an item or batch certificate offline against the chain's genesis
+    /// (exit 0 valid, 1 invalid, 2 could not verify).
     VerifyCert {
         /// Certificate JSON file.
         cert: PathBuf,
-        /// The chain's genesis file.
+        /// The chain's genesis file; without it, the genesis is fetched once from the node at --rpc.
         #[arg(long)]
-        genesis: PathBuf,
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -481,6 +482,6 @@ pub async fn run(cli: &Cli, cmd: &TraceCmd) -> anyhow::Result<i32> {
             };
             record_cert::write(cli, &cert, output.as_ref(), json!({"id": id, "batch": batch}))
         }
-        TraceCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis),
+        TraceCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis.as_deref()).await,
     }
 }

@@ -86,13 +86,14 @@ pub enum VoucherCmd {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Verify a voucher or part certificate offline against a genesis file (exit 0 valid, 1 invalid).
+    /// Verify a voucher or part certificate offline against the chain's genesis
+    /// (exit 0 valid, 1 invalid, 2 could not verify).
     VerifyCert {
         /// Certificate JSON file.
         cert: PathBuf,
-        /// The chain's genesis file.
+        /// The chain's genesis file; without it, the genesis is fetched once from the node at --rpc.
         #[arg(long)]
-        genesis: PathBuf,
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -260,6 +261,6 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
                 if *voucher { c.voucher_certificate(*id).await? } else { c.voucher_part_certificate(*id).await? };
             record_cert::write(cli, &cert, output.as_ref(), json!({"id": id, "voucher": voucher}))
         }
-        VoucherCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis),
+        VoucherCmd::VerifyCert { cert, genesis } => record_cert::verify(cli, cert, genesis.as_deref()).await,
     }
 }

@@ -7,6 +7,7 @@
 mod bench;
 mod bench_consensus;
 mod bench_erc20;
+mod bench_load;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_copyright;
@@ -23,7 +24,7 @@ mod record_cert;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// hechain — a consortium blockchain: BFT consensus, national cryptography, evidence services.
 #[derive(Parser, Debug)]
@@ -128,8 +129,44 @@ impl Cli {
     }
 }
 
+/// What to say when the client option `--rpc` is given on the command line to a command that
+/// runs or writes nodes and does not use it: `Err` (refused) for `dev`, where it is a trap (the
+/// listen address is `--rpc-addr`), `Ok` (a warning) for `init`, `start` and `net`, whose
+/// addresses come from their own flags or configuration files (scripts that pass `--rpc` to every
+/// command keep working).
+fn rpc_misuse(command: &Command, url: &str) -> Option<Result<String, String>> {
+    let what = match command {
+        Command::Dev(_) => {
+            // The listen address the user probably meant.
+            let hostport = url.split("://").last().unwrap_or(url).split('/').next().unwrap_or_default();
+            let hint =
+                hostport.parse::<std::net::SocketAddr>().map(|a| a.to_string()).unwrap_or("127.0.0.1:8546".into());
+            return Some(Err(format!(
+                "--rpc is the client option (the URL of a node to talk to) and `hechain dev` does not use it; \
+                 choose where the dev chain listens with --rpc-addr, e.g. `hechain dev --rpc-addr {hint}`"
+            )));
+        }
+        Command::Init(_) => {
+            "`hechain init` writes node configurations; their API addresses come from --host and \
+                             --rpc-port (node i listens on PORT+i)"
+        }
+        Command::Start { .. } => "`hechain start` listens where its configuration file says (rpc_addr)",
+        Command::Net(_) => "`hechain net` finds each node's API address in its configuration file (rpc_addr)",
+        _ => return None,
+    };
+    Some(Ok(format!("--rpc is the client option (the URL of a node to talk to) and is ignored here: {what}")))
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if matches.value_source("rpc") == Some(clap::parser::ValueSource::CommandLine) {
+        match rpc_misuse(&cli.command, cli.rpc_url()) {
+            Some(Err(msg)) => Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg).exit(),
+            Some(Ok(warning)) => eprintln!("warning: {warning}"),
+            None => {}
+        }
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("HECHAIN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,hechain=info"));
     use std::io::IsTerminal;

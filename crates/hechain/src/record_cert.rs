@@ -1,15 +1,68 @@
-//! Record certificates on the command line, shared by the module commands (`copyright`,
-//! `voucher`, `trace`, `ecert`, …): writing an exported certificate, and verifying one offline.
+//! Record certificates on the command line, shared by the module commands (`evidence`,
+//! `copyright`, `voucher`, `trace`, `ecert`, …): writing an exported certificate, and verifying
+//! one offline.
+//!
+//! Exit codes of every certificate check: [`EXIT_VALID`] (0), [`EXIT_INVALID`] (1: the
+//! certificate does not prove its record under this genesis, or is not a certificate), and
+//! [`EXIT_UNVERIFIABLE`] (2: the check could not be made — the certificate or genesis file
+//! cannot be read, the genesis is malformed, no genesis was given, or the node to fetch it
+//! from is unreachable).
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context};
+use anyhow::{anyhow, bail, Context};
 use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_types::Genesis;
 use serde_json::json;
 
-use crate::cmd_evidence::{read_certificate, read_genesis};
+use crate::cmd_evidence::{parse_certificate, read_genesis};
 use crate::output::{emit, format_ms};
 use crate::Cli;
+
+/// Exit code: the certificate is valid.
+pub const EXIT_VALID: i32 = 0;
+/// Exit code: the certificate is invalid.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit code: the certificate could not be checked (see the module docs).
+pub const EXIT_UNVERIFIABLE: i32 = 2;
+
+/// Reports why a check could not be made; returns [`EXIT_UNVERIFIABLE`].
+pub fn unverifiable(cli: &Cli, e: &anyhow::Error) -> i32 {
+    if cli.json {
+        println!("{}", json!({"valid": null, "error": format!("{e:#}")}));
+    }
+    eprintln!("error: could not verify: {e:#}");
+    EXIT_UNVERIFIABLE
+}
+
+/// The genesis to check against: `--genesis FILE`, else fetched once from the node at `--rpc`
+/// (or `HECHAIN_RPC`).
+pub async fn genesis_for_check(cli: &Cli, file: Option<&Path>) -> anyhow::Result<Genesis> {
+    if let Some(f) = file {
+        return read_genesis(f);
+    }
+    let Some(url) = &cli.rpc else {
+        bail!(
+            "no genesis to check against: pass --genesis FILE (the chain's genesis.json), or --rpc URL to \
+             fetch it from a node"
+        );
+    };
+    let g =
+        hechain_sdk::Client::new(url)?.genesis().await.with_context(|| format!("fetching the genesis from {url}"))?;
+    eprintln!(
+        "note: checking against the genesis served by {url} (genesis hash {}); for an independent check, \
+         use the consortium's genesis file (--genesis)",
+        g.hash()
+    );
+    Ok(g)
+}
+
+/// The certificate text and the genesis of an offline check; an error means the check could
+/// not be made (exit [`EXIT_UNVERIFIABLE`]).
+pub async fn check_inputs(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::Result<(String, Genesis)> {
+    let text = std::fs::read_to_string(cert).with_context(|| format!("reading {}", cert.display()))?;
+    Ok((text, genesis_for_check(cli, genesis).await?))
+}
 
 /// Writes a fetched certificate to `output` (or prints it); `what` names it in the JSON line.
 pub fn write(
@@ -47,11 +100,14 @@ fn describe(record: &CertifiedRecord) -> String {
     }
 }
 
-/// Verifies a record certificate of any kind offline against a genesis file: exit 0 "VALID …",
-/// exit 1 "INVALID: reason".
-pub fn verify(cli: &Cli, cert: &Path, genesis: &Path) -> anyhow::Result<i32> {
-    let g = read_genesis(genesis)?;
-    let outcome = read_certificate::<RecordCertificate>(cert)
+/// Verifies a record certificate of any kind offline against a genesis (file, or fetched from
+/// `--rpc`): exit 0 "VALID …", 1 "INVALID: reason", 2 when it could not be checked.
+pub async fn verify(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::Result<i32> {
+    let (text, g) = match check_inputs(cli, cert, genesis).await {
+        Ok(x) => x,
+        Err(e) => return Ok(unverifiable(cli, &e)),
+    };
+    let outcome = parse_certificate::<RecordCertificate>(&text)
         .and_then(|c| c.verify(&g).map(|v| (c, v)).map_err(|e| anyhow!("{e}")));
     match outcome {
         Ok((c, v)) => {
@@ -66,11 +122,11 @@ pub fn verify(cli: &Cli, cert: &Path, genesis: &Path) -> anyhow::Result<i32> {
                     v.epoch
                 )
             });
-            Ok(0)
+            Ok(EXIT_VALID)
         }
         Err(e) => {
             emit(cli.json, &json!({"valid": false, "reason": e.to_string()}), || format!("INVALID: {e:#}"));
-            Ok(1)
+            Ok(EXIT_INVALID)
         }
     }
 }

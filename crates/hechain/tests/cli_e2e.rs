@@ -190,3 +190,241 @@ fn contract_deploy_call_send() {
     let bad = node.cli(&["contract", "call", &token, "balanceOf(address)(uint256)", "nope"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("argument 1"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// Runs `hechain ARGS` without `--rpc` (and without `HECHAIN_RPC`), standard input closed.
+fn cli_plain(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = std::process::Command::new(common::bin());
+    c.args(args).env("HECHAIN_LOG", "warn").env_remove("HECHAIN_RPC").env_remove("HECHAIN_KEY");
+    c.env_remove("HECHAIN_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(std::process::Stdio::null()).output().expect("run hechain")
+}
+
+/// `--duration` is the length of the load and `--rate` caps the offered rate: a 2 s run at
+/// 200 tx/s offers 400 transactions over about 2 s (behaviour, not speed: no throughput is
+/// asserted), and a run too short for a rate prints none.
+#[test]
+fn bench_transfer_offers_rate_times_duration() {
+    let started = std::time::Instant::now();
+    let v = json_ok(&cli_plain(
+        &["--json", "bench", "transfer", "--duration", "2", "--rate", "200", "--accounts", "50", "--block-time", "100"],
+        &[],
+    ));
+    assert_eq!(v["planned"], 400, "{v}");
+    assert_eq!(v["offered"], 400, "{v}");
+    assert_eq!(v["accepted"], 400, "{v}");
+    assert_eq!(v["committed"], 400, "{v}");
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.0).contains(&load), "load window {load} s: {v}");
+    assert!(started.elapsed().as_secs_f64() >= 2.0);
+    assert!(v["tps"].is_number() && v["tps_withheld"].is_null(), "{v}");
+
+    // Offered faster than the node takes it, the load still lasts --duration: what the node did
+    // not take by then is reported as not offered, not sent after the window.
+    let v = json_ok(&cli_plain(&["--json", "bench", "transfer", "--duration", "2", "--rate", "30000"], &[]));
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.5).contains(&load), "load window {load} s: {v}");
+    let parts = ["offered", "not_offered_node_behind", "not_offered_signing_behind"];
+    assert_eq!(parts.iter().map(|k| v[k].as_u64().unwrap()).sum::<u64>(), 60_000, "{v}");
+    assert_eq!(v["committed"], v["accepted"], "{v}");
+
+    // `--max-tps` is an alias; one second is too short for a TPS.
+    let v = json_ok(&cli_plain(&["--json", "bench", "transfer", "--duration", "1", "--max-tps", "100"], &[]));
+    assert_eq!(v["offered"], 100, "{v}");
+    assert!(v["tps"].is_null(), "{v}");
+    assert!(v["tps_withheld"].as_str().unwrap().contains("shorter than 2 s"), "{v}");
+    let human = cli_plain(&["bench", "transfer", "--duration", "1", "--rate", "50", "--accounts", "10"], &[]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("offered    50 transactions") && text.contains("committed TPS not reported"), "{text}");
+    assert!(!text
+        .lines()
+        .any(|l| l.starts_with("committed TPS ") && l[14..].starts_with(|c: char| c.is_ascii_digit())));
+}
+
+#[test]
+fn bench_erc20_offers_rate_times_duration() {
+    let v = json_ok(&cli_plain(
+        &["--json", "bench", "erc20", "--duration", "2", "--rate", "100", "--accounts", "20", "--block-time", "100"],
+        &[],
+    ));
+    assert_eq!(v["offered"], 200, "{v}");
+    assert_eq!(v["committed"], 200, "{v}");
+    let load = v["load_seconds"].as_f64().unwrap();
+    assert!((1.9..3.0).contains(&load), "load window {load} s: {v}");
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Keystores: no silent empty passphrase, 0600 files, and a missing passphrase source is not
+/// reported as a wrong passphrase.
+#[cfg(unix)]
+#[test]
+fn keystore_passphrases_and_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ks_path = dir.path().join("ks");
+    let ks = ks_path.to_str().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let refused = cli_plain(&["--keystore", ks, "key", "new", "--light"], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("HECHAIN_PASSWORD is not set"), "{}", stderr(&refused));
+    assert!(!ks_path.exists() || std::fs::read_dir(&ks_path).unwrap().next().is_none());
+    let empty = cli_plain(&["--keystore", ks, "key", "new", "--light"], &[("HECHAIN_PASSWORD", "")]);
+    assert!(stderr(&empty).contains("refusing to encrypt the key with an empty passphrase"), "{}", stderr(&empty));
+
+    let insecure =
+        json_ok(&cli_plain(&["--json", "--keystore", ks, "key", "new", "--light", "--insecure-empty-passphrase"], &[]));
+    let file = std::path::PathBuf::from(insecure["file"].as_str().unwrap());
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&ks_path), 0o700);
+    let f = file.to_str().unwrap();
+    json_ok(&cli_plain(&["--json", "key", "export", f], &[("HECHAIN_PASSWORD", "")]));
+
+    let made =
+        json_ok(&cli_plain(&["--json", "--keystore", ks, "key", "new", "--light"], &[("HECHAIN_PASSWORD", "pw")]));
+    let file = std::path::PathBuf::from(made["file"].as_str().unwrap());
+    assert_eq!(mode(&file), 0o600);
+    let f = file.to_str().unwrap();
+    let no_source = cli_plain(&["key", "export", f], &[]);
+    assert_eq!(no_source.status.code(), Some(1));
+    let e = stderr(&no_source);
+    assert!(e.contains("needs a passphrase") && e.contains("HECHAIN_PASSWORD") && !e.contains("MAC"), "{e}");
+    let wrong = cli_plain(&["key", "export", f], &[("HECHAIN_PASSWORD", "nope")]);
+    assert!(
+        stderr(&wrong).contains("wrong passphrase") && stderr(&wrong).contains("MAC mismatch"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    // A keystore others can read still works, with an ssh-style warning.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let loose = cli_plain(&["--json", "key", "export", f], &[("HECHAIN_PASSWORD", "pw")]);
+    assert!(loose.status.success());
+    assert!(stderr(&loose).contains(&format!("chmod 600 {f}")), "{}", stderr(&loose));
+    // Importing copies it as 0600.
+    let other = dir.path().join("ks2");
+    let imported = json_ok(&cli_plain(
+        &["--json", "--keystore", other.to_str().unwrap(), "key", "import", f],
+        &[("HECHAIN_PASSWORD", "pw")],
+    ));
+    assert_eq!(mode(std::path::Path::new(imported["file"].as_str().unwrap())), 0o600);
+}
+
+/// A node refuses a node key others can read (like ssh), naming the file and the fix.
+#[cfg(unix)]
+#[test]
+fn node_refuses_a_loose_node_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = DevNode::start(&data, &[]);
+    let key = data.join("node.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    node.kill9();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = cli_plain(&["dev", "--rpc-addr", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(e.contains("mode 0640") && e.contains(&format!("chmod 600 {}", key.display())), "{e}");
+}
+
+/// `hechain dev --rpc URL` is refused with a hint to use `--rpc-addr` (the flag is a client option);
+/// `init` with `--rpc` warns.
+#[test]
+fn dev_refuses_the_client_rpc_flag() {
+    let out = cli_plain(&["dev", "--rpc", "http://127.0.0.1:8546"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("hechain dev --rpc-addr 127.0.0.1:8546"), "{}", stderr(&out));
+    // For commands whose addresses come from elsewhere, a warning (scripts pass --rpc everywhere).
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("net");
+    let out =
+        cli_plain(&["--rpc", "http://127.0.0.1:8546", "init", "--nodes", "1", "--out", out_dir.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warning: --rpc is the client option") && stderr(&out).contains("--rpc-port"));
+}
+
+/// A temporary dev chain keeps its genesis where it says, serves it at `GET /api/v1/genesis`,
+/// and `verify-cert` exits 0 valid, 1 invalid, 2 could not verify.
+#[cfg(unix)]
+#[test]
+fn dev_genesis_outlives_the_chain_and_verify_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let node = DevNode::start_temporary(home.path(), &["--block-time", "100"]);
+    assert!(node.genesis.starts_with(home.path().join(".hechain/dev-genesis")), "{}", node.genesis.display());
+    let file = home.path().join("doc.txt");
+    std::fs::write(&file, "合同").unwrap();
+    json_ok(&node.cli(&["--json", "evidence", "put", file.to_str().unwrap()]));
+    let cert = home.path().join("cert.json");
+    let c = cert.to_str().unwrap();
+    json_ok(&node.cli(&["--json", "evidence", "cert", "1", "-o", c]));
+    json_ok(&node.cli(&[
+        "--json",
+        "copyright",
+        "register",
+        file.to_str().unwrap(),
+        "--title",
+        "t",
+        "--type",
+        "text",
+        "--author",
+        "a",
+    ]));
+    let work = home.path().join("work.json");
+    let w = work.to_str().unwrap();
+    json_ok(&node.cli(&["--json", "copyright", "cert", "1", "-o", w]));
+
+    // Served genesis = kept genesis; verify-cert fetches it once with --rpc.
+    let kept = Genesis::from_json(&std::fs::read_to_string(&node.genesis).unwrap()).unwrap();
+    let status = json_ok(&node.cli(&["--json", "status"]));
+    assert_eq!(status["genesis_hash"], serde_json::json!(kept.hash()));
+    let online = node.cli(&["evidence", "verify-cert", c]);
+    assert_eq!(online.status.code(), Some(0), "{}", stderr(&online));
+    assert!(stderr(&online).contains("checking against the genesis served by"), "{}", stderr(&online));
+    assert_eq!(node.cli(&["copyright", "verify-cert", w]).status.code(), Some(0));
+
+    let data_dir = node.data_dir.clone();
+    let genesis = node.genesis.clone();
+    node.terminate();
+    assert!(!data_dir.exists(), "the temporary data directory is deleted");
+    let g = genesis.to_str().unwrap();
+    let dead = "http://127.0.0.1:9";
+    assert_eq!(cli_env(dead, &["evidence", "verify-cert", c, "--genesis", g], &[]).status.code(), Some(0));
+    assert_eq!(cli_env(dead, &["copyright", "verify-cert", w, "--genesis", g], &[]).status.code(), Some(0));
+
+    // Could not verify: 2 (missing genesis, no genesis at all, node unreachable, missing cert).
+    let missing = home.path().join("missing.json");
+    let m = missing.to_str().unwrap();
+    for (args, rpc) in [
+        (vec!["evidence", "verify-cert", c, "--genesis", m], Some(dead)),
+        (vec!["copyright", "verify-cert", w, "--genesis", m], Some(dead)),
+        (vec!["evidence", "verify-cert", c], None),
+        (vec!["evidence", "verify-cert", c], Some(dead)),
+        (vec!["copyright", "verify-cert", m, "--genesis", g], Some(dead)),
+        (vec!["ecert", "verify-export", w], Some(dead)),
+    ] {
+        let out = match rpc {
+            Some(u) => cli_env(u, &args, &[]),
+            None => cli_plain(&args, &[]),
+        };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("could not verify"), "{args:?}: {}", stderr(&out));
+    }
+    let json = cli_plain(&["--json", "evidence", "verify-cert", c], &[]);
+    assert_eq!(json.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(v["valid"].is_null() && v["error"].as_str().unwrap().contains("--genesis"), "{v}");
+
+    // Invalid: 1 (a tampered certificate, and a file that is not a certificate).
+    let text = std::fs::read_to_string(&cert).unwrap().replacen("\"height\": ", "\"height\": 9", 1);
+    std::fs::write(&cert, text).unwrap();
+    let bad = cli_env(dead, &["evidence", "verify-cert", c, "--genesis", g], &[]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    std::fs::write(&work, "{}").unwrap();
+    assert_eq!(cli_env(dead, &["copyright", "verify-cert", w, "--genesis", g], &[]).status.code(), Some(1));
+}

@@ -27,11 +27,23 @@ impl DevNode {
     /// Starts `hechain dev --json --rpc-addr 127.0.0.1:0` on `data_dir` and
     /// reads the URL it prints.
     pub fn start(data_dir: &Path, extra: &[&str]) -> DevNode {
-        let mut child = Command::new(bin())
-            .args(["dev", "--json", "--rpc-addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .args(extra)
+        let mut c = Command::new(bin());
+        c.args(["dev", "--json", "--rpc-addr", "127.0.0.1:0", "--data-dir"]).arg(data_dir).args(extra);
+        Self::spawn(c)
+    }
+
+    /// Starts `hechain dev --json --rpc-addr 127.0.0.1:0` on a temporary data directory, with
+    /// `HOME` set to `home` (where it keeps the genesis).
+    pub fn start_temporary(home: &Path, extra: &[&str]) -> DevNode {
+        let mut c = Command::new(bin());
+        c.args(["dev", "--json", "--rpc-addr", "127.0.0.1:0"]).args(extra).env("HOME", home);
+        Self::spawn(c)
+    }
+
+    fn spawn(mut c: Command) -> DevNode {
+        let mut child = c
             .env("HECHAIN_LOG", "warn")
+            .env_remove("HECHAIN_RPC")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -57,9 +69,27 @@ impl DevNode {
         DevNode {
             child,
             url: info["rpc_url"].as_str().expect("rpc_url").to_string(),
-            data_dir: data_dir.to_path_buf(),
+            data_dir: PathBuf::from(info["data_dir"].as_str().expect("data_dir")),
             genesis: PathBuf::from(info["genesis"].as_str().expect("genesis")),
         }
+    }
+
+    /// SIGTERM (a clean shutdown), then waits for the exit (SIGKILL after 30 s).
+    #[cfg(unix)]
+    pub fn terminate(mut self) {
+        // SAFETY: kill(2) on our own child's PID.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn pid(&self) -> u32 {
