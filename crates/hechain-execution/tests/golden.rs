@@ -1,7 +1,7 @@
 //! Golden vectors of execution (issue 15): a fixed chain, on each suite, executes one block
 //! with a transaction of every native payload kind (and an EVM contract creation), then a
 //! block that settles the voucher; the test pins, in `tests/golden/<suite>/chain.txt`, the
-//! genesis hash, each block's header (encoding and hash), state root, receipts (encodings) and
+//! genesis hash, each block's (the genesis block's too) header (encoding and hash), state root, receipts (encodings) and
 //! every state write (key in hex, suite hash of the value, readable key prefix), so every
 //! module's state key space is pinned byte for byte. It also pins an evidence certificate and a
 //! record certificate of every `CertifiedRecord` kind as their exact JSON text
@@ -330,20 +330,32 @@ fn block1(s: &mut Signer) -> Vec<ChainTx> {
     txs
 }
 
+/// What a block wrote: its receipts and state writes (key order, `None` = delete).
+struct BlockOutput<'a> {
+    receipts: &'a [Receipt],
+    state_writes: &'a [(Vec<u8>, Option<Vec<u8>>)],
+}
+
+impl<'a> From<&'a ExecutionOutput> for BlockOutput<'a> {
+    fn from(o: &'a ExecutionOutput) -> Self {
+        BlockOutput { receipts: &o.receipts, state_writes: &o.state_writes }
+    }
+}
+
 /// Appends a block's pinned lines: header, state root, receipts, state writes.
-fn pin_block(out: &mut String, name: &str, suite: Suite, o: &ExecutionOutput, header: &BlockHeader) {
+fn pin_block(out: &mut String, name: &str, suite: Suite, header: &BlockHeader, o: &BlockOutput) {
     for (i, r) in o.receipts.iter().enumerate() {
         assert_eq!(r.status, TxStatus::Success, "{name} transaction {i}: {r:?}");
     }
     out.push_str(&format!("{name} header_hash {}\n", header.hash(suite)));
     out.push_str(&format!("{name} header {}\n", hex::encode(header.encode())));
-    out.push_str(&format!("{name} state_root {}\n", o.state_root));
+    out.push_str(&format!("{name} state_root {}\n", header.state_root));
     for (i, r) in o.receipts.iter().enumerate() {
         out.push_str(&format!("{name} receipt.{i:02} {}\n", hex::encode(r.encode())));
     }
     let keys: Vec<&Vec<u8>> = o.state_writes.iter().map(|(k, _)| k).collect();
     assert!(keys.windows(2).all(|w| w[0] < w[1]), "state writes are sorted by key");
-    for (k, v) in &o.state_writes {
+    for (k, v) in o.state_writes {
         let value = v.as_ref().map_or("deleted".to_string(), |v| H256(suite.hash(v)).to_hex());
         out.push_str(&format!("{name} write {} {value} {}\n", hex::encode(k), key_label(k)));
     }
@@ -377,20 +389,25 @@ fn run(suite: Suite) {
     let e = chain(suite);
     let mut text = format!(
         "# Golden vectors: execution on a fixed {suite} chain (crates/hechain-execution/tests/golden.rs).\n\
-         # Block 1: one transaction of every native payload kind and an EVM contract creation; block 2:\n\
-         # the voucher settlement. Lines: <block> header_hash | header (Codec) | state_root |\n\
+         # Block 0: the genesis state. Block 1: one transaction of every native payload kind and an EVM\n\
+         # contract creation. Block 2: the voucher settlement. Lines: <block> header_hash | header (Codec) | state_root |\n\
          # receipt.<i> (Codec) | write <key hex> <suite hash of the value, or deleted> <key prefix>.\n\
          # Recorded with HECHAIN_BLESS=1; a change is a wire-format change.\n\
          genesis hash {}\n",
         e.genesis.hash()
     );
+    // The genesis block's state (funded accounts, module initial values, governance).
+    let g = hechain_execution::genesis_commit(&e.genesis, &e.store.reader().expect("reader")).expect("genesis");
+    let genesis_out = BlockOutput { receipts: &g.receipts, state_writes: &g.state_writes };
+    pin_block(&mut text, "block0", suite, &g.block.header, &genesis_out);
     let mut signer = Signer { e: &e, nonces: [0; 4] };
     let (o, header) = commit_block_after(&e.store, &e.genesis, &e.node, block1(&mut signer), 10);
-    pin_block(&mut text, "block1", suite, &o, &header);
+    assert_eq!(header.parent_hash, g.block.header.hash(suite));
+    pin_block(&mut text, "block1", suite, &header, &(&o).into());
     // Block 2 after the voucher's maturity (2,000 ms): key 0 settles it.
     let settle = signer.tx(0, Payload::VoucherSettle { voucher_id: 1 });
     let (o, header) = commit_block_after(&e.store, &e.genesis, &e.node, vec![settle], 1_000);
-    pin_block(&mut text, "block2", suite, &o, &header);
+    pin_block(&mut text, "block2", suite, &header, &(&o).into());
     check_text(&dir.join("chain.txt"), &text);
 
     // Certificates: built now, compared as exact JSON text, and the recorded files verified.
