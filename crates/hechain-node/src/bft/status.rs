@@ -26,9 +26,31 @@ impl Driver {
         self.stall = reason;
     }
 
-    /// Why no block gets stored, as far as this node can tell (first the executor's side, then
-    /// catch-up, then consensus).
+    /// Why no block gets stored, as far as this node can tell: too few validators reachable
+    /// first (the root cause of everything else), then the executor's side, catch-up, consensus.
     pub(super) fn stall_reason(&self) -> String {
+        let connected: HashSet<Vec<u8>> = self.transport.peers().into_iter().collect();
+        // Heights of connected peers only: a peer that went away keeps its last report.
+        let best =
+            self.peers.iter().filter(|(id, _)| connected.contains(*id)).map(|(_, p)| p.height).max().unwrap_or(0);
+        let Some(core) = &self.core else {
+            return format!(
+                "observer waiting for blocks: stored height {}, highest peer height {best}, {} peers connected",
+                self.head_height,
+                connected.len()
+            );
+        };
+        // Too few validators reachable is the root cause whatever else is pending.
+        let validators = self.other_validators().filter(|v| connected.contains(*v)).count() + 1;
+        let quorum = self.epoch.vs.quorum();
+        if validators < quorum {
+            return format!(
+                "no quorum: connected to {} of {} other validators, {quorum} of {} needed",
+                validators - 1,
+                self.epoch.vs.n() - 1,
+                self.epoch.vs.n()
+            );
+        }
         if let Some((round, c)) = self.queue.first_key_value() {
             return match c.payload {
                 None => format!(
@@ -41,30 +63,11 @@ impl Driver {
                 ),
             };
         }
-        let connected: HashSet<Vec<u8>> = self.transport.peers().into_iter().collect();
-        let best = self.peers.values().map(|p| p.height).max().unwrap_or(0);
-        let Some(core) = &self.core else {
-            return format!(
-                "observer waiting for blocks: stored height {}, highest peer height {best}, {} peers connected",
-                self.head_height,
-                connected.len()
-            );
-        };
         if best > self.head_height {
             return format!("catching up: stored height {}, a peer is at height {best}", self.head_height);
         }
         if let Some(id) = core.missing_blocks().first() {
             return format!("waiting for block {id} from peers to commit (the peers that voted for it are down?)");
-        }
-        let validators = self.other_validators().filter(|v| connected.contains(*v)).count() + 1;
-        let quorum = self.epoch.vs.quorum();
-        if validators < quorum {
-            return format!(
-                "no quorum: connected to {} of {} other validators, {quorum} of {} needed",
-                validators - 1,
-                self.epoch.vs.n() - 1,
-                self.epoch.vs.n()
-            );
         }
         format!(
             "no quorum for round {} (highest QC round {}, {} round timeouts in a row)",
