@@ -17,8 +17,8 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::produce::{announcement, execute_ordered, seal_signature, BlockOrigin};
 use hechain_consensus::hotstuff::BlockId;
-use hechain_consensus::{announcement, execute_ordered, seal_signature, BlockOrigin};
 use hechain_crypto::NodeKey;
 use hechain_execution::certificate::verify_seal;
 use hechain_execution::governance;

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hechain_consensus::solo::{Solo, SoloConfig};
 use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_mempool::{Mempool, MempoolConfig, StoreState};
+use hechain_node::solo::{Solo, SoloConfig};
 use hechain_storage::Store;
 use hechain_types::*;
 use tokio::sync::{broadcast, watch};
