@@ -37,7 +37,8 @@ pub mod ecert;
 pub mod evidence;
 pub mod evm;
 pub mod governance;
-pub mod keys;
+/// The state key layout (shared with the offline certificate verifier, `hechain-cert`).
+pub use hechain_types::keys;
 pub mod precompile;
 pub mod state;
 pub mod trace;
@@ -192,10 +193,7 @@ fn state_root_after<R: smt::NodeReader>(
 
 /// The state-tree hash function of a suite.
 pub fn smt_hasher(suite: Suite) -> smt::HashFn {
-    match suite {
-        Suite::Standard => hechain_crypto::sha256,
-        Suite::Gm => hechain_crypto::sm3,
-    }
+    hechain_types::smt::hasher(suite)
 }
 
 fn apply_tx<R: StateRead + ?Sized>(

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use hechain_crypto::Suite;
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::{copyright, keys};
 use hechain_types::*;
 use proptest::prelude::*;

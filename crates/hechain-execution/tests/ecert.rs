@@ -3,7 +3,7 @@
 //! persistence, record certificates, and the invariants under random operation sequences.
 
 use hechain_crypto::Suite;
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::ecert;
 use hechain_types::ecert::field_hash;
 use hechain_types::*;

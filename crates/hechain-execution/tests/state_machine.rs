@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use hechain_crypto::{NodeKey, Suite};
-use hechain_execution::certificate::{CertError, CertifiedRecord, EpochProof, EvidenceCertificate, RecordCertificate};
+use hechain_execution::certificate::{
+    BuildCertificate, CertError, CertifiedRecord, EpochProof, EvidenceCertificate, RecordCertificate,
+};
 use hechain_execution::{account_of, keys};
 use hechain_types::*;
 use proptest::prelude::*;
@@ -245,7 +247,7 @@ impl Chain {
     }
 }
 
-fn err(result: Result<impl std::fmt::Debug, CertError>) -> String {
+fn err<E: std::fmt::Display>(result: Result<impl std::fmt::Debug, E>) -> String {
     result.expect_err("the certificate must not verify").to_string()
 }
 

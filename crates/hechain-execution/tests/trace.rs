@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hechain_crypto::Suite;
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate, TraceItemHistory};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate, TraceItemHistory};
 use hechain_execution::{keys, trace};
 use hechain_types::*;
 use proptest::prelude::*;

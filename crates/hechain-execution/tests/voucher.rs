@@ -2,7 +2,7 @@
 //! refusal, lineage, certificates, and the invariants under random operation sequences.
 
 use hechain_crypto::Suite;
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::{account_of, voucher};
 use hechain_types::*;
 use proptest::prelude::*;

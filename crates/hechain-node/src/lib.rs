@@ -13,13 +13,15 @@ pub mod bft;
 pub mod config;
 pub mod consortium;
 pub mod dev;
+pub mod produce;
+pub mod solo;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hechain_consensus::solo::{Solo, SoloConfig};
+use crate::solo::{Solo, SoloConfig};
 use hechain_crypto::{NodeKey, Suite};
 use hechain_mempool::{Mempool, MempoolConfig};
 use hechain_rpc::{RpcConfig, RpcContext};
@@ -63,7 +65,7 @@ pub enum NodeError {
     Storage(#[from] hechain_storage::StorageError),
     /// Consensus could not start.
     #[error(transparent)]
-    Consensus(#[from] hechain_consensus::ConsensusError),
+    Consensus(#[from] crate::produce::ProduceError),
     /// The configuration is unusable.
     #[error("configuration: {0}")]
     Config(String),
@@ -270,7 +272,7 @@ impl Node {
         // since genesis); the pool follows later changes at each commit.
         let params = store.reader().map_err(NodeError::from).and_then(|r| {
             hechain_execution::governance::params(&r)
-                .map_err(|e| NodeError::Consensus(hechain_consensus::ConsensusError::from(e)))
+                .map_err(|e| NodeError::Consensus(crate::produce::ProduceError::from(e)))
         })?;
         let mempool = Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, params, config.mempool.clone()));
         let (blocks, _) = broadcast::channel(1024);

@@ -5,7 +5,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hechain_execution::certificate::{
-    CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
+    BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
 };
 use hechain_execution::{copyright, ecert, evidence, governance, keys, trace, voucher, Overlay};
 use hechain_storage::StoreReader;

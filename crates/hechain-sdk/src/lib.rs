@@ -12,8 +12,8 @@ pub mod eth;
 
 use std::time::{Duration, Instant};
 
+use hechain_cert::{EvidenceCertificate, RecordCertificate};
 use hechain_crypto::AccountKey;
-use hechain_execution::certificate::{EvidenceCertificate, RecordCertificate};
 use hechain_types::{
     Address, AuditEntry, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, EvidenceMeta,
     EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, TraceBatch, TraceEvent, TraceItem, Transaction,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Args, Subcommand};
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_cert::{CertifiedRecord, RecordCertificate};
 use hechain_sdk::Client;
 use hechain_types::ecert::field_hash;
 use hechain_types::{

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
+use hechain_cert::EvidenceCertificate;
 use hechain_crypto::Suite;
-use hechain_execution::certificate::EvidenceCertificate;
 use hechain_types::{Event, EvidenceMeta, Genesis, Payload, H256};
 use serde_json::json;
 

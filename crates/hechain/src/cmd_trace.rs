@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
-use hechain_execution::certificate::TraceItemHistory;
+use hechain_cert::TraceItemHistory;
 use hechain_sdk::Client;
 use hechain_types::{Event, Payload, TraceBatch, TraceEvent, TraceEventKind, TraceItem, TraceTarget, H256};
 use serde_json::json;

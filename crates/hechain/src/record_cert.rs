@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
-use hechain_execution::certificate::{CertifiedRecord, RecordCertificate};
+use hechain_cert::{CertifiedRecord, RecordCertificate};
 use hechain_types::Genesis;
 use serde_json::json;
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{cli_env, json_ok, DevNode};
-use hechain_execution::certificate::EvidenceCertificate;
+use hechain_cert::EvidenceCertificate;
 use hechain_types::Genesis;
 
 #[test]

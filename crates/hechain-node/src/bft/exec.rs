@@ -17,10 +17,10 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::produce::{announcement, execute_ordered, seal_signature, BlockOrigin};
+use hechain_cert::verify_seal;
 use hechain_consensus::hotstuff::BlockId;
-use hechain_consensus::{announcement, execute_ordered, seal_signature, BlockOrigin};
 use hechain_crypto::NodeKey;
-use hechain_execution::certificate::verify_seal;
 use hechain_execution::governance;
 use hechain_mempool::{Mempool, StoreState};
 use hechain_storage::Store;
@@ -241,7 +241,7 @@ impl Executor {
         let Some(stored) = reader.header(height).map_err(|e| e.to_string())? else { return Ok(None) };
         let sealed_by = governance::membership_at(reader, height).map_err(|e| e.to_string())?;
         let keys = sealed_by.validator_keys(self.genesis.suite()).map_err(|e| e.to_string())?;
-        let quorum = hechain_execution::certificate::quorum(keys.len());
+        let quorum = hechain_cert::quorum(keys.len());
         if stored != block.header || reader.seal(height).map_err(|e| e.to_string())?.signatures.len() >= quorum {
             return Ok(None);
         }

@@ -69,7 +69,7 @@ pub(crate) async fn start(
     for h in head.height.saturating_sub(64).max(1)..=head.height {
         if let (Some(hd), Ok(seal)) = (reader.header(h)?, reader.seal(h)) {
             let n = governance::membership_at(&reader, h).map(|m| m.validators.len()).unwrap_or(0);
-            if seal.signatures.len() < hechain_execution::certificate::quorum(n) {
+            if seal.signatures.len() < hechain_cert::quorum(n) {
                 // Its signatures so far (this node's own among them) go back into the collector
                 // and are sent again: after a stop of every node, nobody else may hold them.
                 let mut c = SealCollector::new();

@@ -50,7 +50,7 @@ impl Driver {
                             break;
                         }
                     };
-                    if b.seal.signatures.len() < hechain_execution::certificate::quorum(sealers) {
+                    if b.seal.signatures.len() < hechain_cert::quorum(sealers) {
                         break; // not yet certified: the requester retries later
                     }
                     bytes += b.transactions.len() * 200 + 1024;

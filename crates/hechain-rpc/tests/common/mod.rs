@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hechain_consensus::solo::{Solo, SoloConfig};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::genesis_commit;
 use hechain_mempool::{Mempool, MempoolConfig};
+use hechain_node::solo::{Solo, SoloConfig};
 use hechain_rpc::{RpcConfig, RpcContext};
 use hechain_storage::{StorageError, Store};
 use hechain_types::{

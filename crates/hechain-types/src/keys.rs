@@ -1,11 +1,11 @@
 //! Layout of the state key space. Every module owns one prefix; keys are
 //! raw bytes, and the state tree indexes them by their suite hash.
 
-use hechain_types::{Address, H256};
+use crate::{Address, H256};
 
-/// `acct/` ‖ address → [`hechain_types::Account`].
+/// `acct/` ‖ address → [`crate::Account`].
 pub const ACCOUNT_PREFIX: &[u8] = b"acct/";
-/// `evid/rec/` ‖ id (big-endian u64) → [`hechain_types::EvidenceRecord`].
+/// `evid/rec/` ‖ id (big-endian u64) → [`crate::EvidenceRecord`].
 pub const EVIDENCE_RECORD_PREFIX: &[u8] = b"evid/rec/";
 /// `evid/hash/` ‖ content hash → id (big-endian u64).
 pub const EVIDENCE_HASH_PREFIX: &[u8] = b"evid/hash/";
@@ -69,13 +69,13 @@ pub fn evm_slot(addr: &Address, slot: &[u8; 32]) -> Vec<u8> {
     join(EVM_SLOT_PREFIX, &[&addr.0, slot])
 }
 
-/// `copy/work/` ‖ id (big-endian u64) → [`hechain_types::CopyrightWork`].
+/// `copy/work/` ‖ id (big-endian u64) → [`crate::CopyrightWork`].
 pub const COPYRIGHT_WORK_PREFIX: &[u8] = b"copy/work/";
 /// `copy/hash/` ‖ content hash → work id (big-endian u64).
 pub const COPYRIGHT_HASH_PREFIX: &[u8] = b"copy/hash/";
 /// `copy/owner/` ‖ owner ‖ id (big-endian) → empty: works by current owner, in id order.
 pub const COPYRIGHT_OWNER_PREFIX: &[u8] = b"copy/owner/";
-/// `copy/lic/` ‖ work id ‖ index (big-endian u32) → [`hechain_types::CopyrightLicense`].
+/// `copy/lic/` ‖ work id ‖ index (big-endian u32) → [`crate::CopyrightLicense`].
 pub const COPYRIGHT_LICENSE_PREFIX: &[u8] = b"copy/lic/";
 /// `copy/next` → next work id (big-endian u64; absent = 1).
 pub const COPYRIGHT_NEXT_ID: &[u8] = b"copy/next";
@@ -105,9 +105,9 @@ pub fn copyright_license(work_id: u64, index: u32) -> Vec<u8> {
     join(COPYRIGHT_LICENSE_PREFIX, &[&work_id.to_be_bytes(), &index.to_be_bytes()])
 }
 
-/// `vch/v/` ‖ id (big-endian u64) → [`hechain_types::Voucher`].
+/// `vch/v/` ‖ id (big-endian u64) → [`crate::Voucher`].
 pub const VOUCHER_PREFIX: &[u8] = b"vch/v/";
-/// `vch/p/` ‖ part id (big-endian u64) → [`hechain_types::VoucherPart`].
+/// `vch/p/` ‖ part id (big-endian u64) → [`crate::VoucherPart`].
 pub const VOUCHER_PART_PREFIX: &[u8] = b"vch/p/";
 /// `vch/holder/` ‖ holder ‖ part id → empty: live parts (active or pledged) by holder.
 pub const VOUCHER_HOLDER_PREFIX: &[u8] = b"vch/holder/";
@@ -148,14 +148,14 @@ pub fn voucher_by_issuer(issuer: &Address, id: u64) -> Vec<u8> {
     join(VOUCHER_ISSUER_PREFIX, &[&issuer.0, &id.to_be_bytes()])
 }
 
-/// `ecert/c/` ‖ id (big-endian u64) → [`hechain_types::Ecert`].
+/// `ecert/c/` ‖ id (big-endian u64) → [`crate::Ecert`].
 pub const ECERT_PREFIX: &[u8] = b"ecert/c/";
-/// `ecert/d/` ‖ id → [`hechain_types::Dataset`].
+/// `ecert/d/` ‖ id → [`crate::Dataset`].
 pub const ECERT_DATASET_PREFIX: &[u8] = b"ecert/d/";
-/// `ecert/g/` ‖ id → [`hechain_types::DataGrant`].
+/// `ecert/g/` ‖ id → [`crate::DataGrant`].
 pub const ECERT_GRANT_PREFIX: &[u8] = b"ecert/g/";
 /// `ecert/a/` ‖ subject tag (`c`/`d`) ‖ subject id ‖ seq (big-endian u64) →
-/// [`hechain_types::AuditEntry`]: one key per entry, never rewritten.
+/// [`crate::AuditEntry`]: one key per entry, never rewritten.
 pub const ECERT_AUDIT_PREFIX: &[u8] = b"ecert/a/";
 /// `ecert/an/` ‖ subject tag ‖ subject id → number of audit entries (big-endian u64).
 pub const ECERT_AUDIT_COUNT_PREFIX: &[u8] = b"ecert/an/";
@@ -188,12 +188,12 @@ pub fn ecert_grant(id: u64) -> Vec<u8> {
 }
 
 /// Key of one audit entry of a subject.
-pub fn ecert_audit(subject: &hechain_types::Subject, seq: u64) -> Vec<u8> {
+pub fn ecert_audit(subject: &crate::Subject, seq: u64) -> Vec<u8> {
     join(ECERT_AUDIT_PREFIX, &[&[subject.tag()], &subject.id().to_be_bytes(), &seq.to_be_bytes()])
 }
 
 /// Key of a subject's audit entry count.
-pub fn ecert_audit_count(subject: &hechain_types::Subject) -> Vec<u8> {
+pub fn ecert_audit_count(subject: &crate::Subject) -> Vec<u8> {
     join(ECERT_AUDIT_COUNT_PREFIX, &[&[subject.tag()], &subject.id().to_be_bytes()])
 }
 
@@ -232,45 +232,45 @@ pub fn ecert_by_grantee(grantee: &Address, id: u64) -> Vec<u8> {
 pub const ECERT_SUBJECT_GRANTEE_PREFIX: &[u8] = b"ecert/sg/";
 
 /// Prefix of the grants of `subject` to `grantee`.
-pub fn ecert_subject_grantee_prefix(subject: &hechain_types::Subject, grantee: &Address) -> Vec<u8> {
+pub fn ecert_subject_grantee_prefix(subject: &crate::Subject, grantee: &Address) -> Vec<u8> {
     join(ECERT_SUBJECT_GRANTEE_PREFIX, &[&[subject.tag()], &subject.id().to_be_bytes(), &grantee.0])
 }
 
 /// Key of one (subject, grantee) grant index entry.
-pub fn ecert_by_subject_grantee(subject: &hechain_types::Subject, grantee: &Address, grant_id: u64) -> Vec<u8> {
+pub fn ecert_by_subject_grantee(subject: &crate::Subject, grantee: &Address, grant_id: u64) -> Vec<u8> {
     join(
         ECERT_SUBJECT_GRANTEE_PREFIX,
         &[&[subject.tag()], &subject.id().to_be_bytes(), &grantee.0, &grant_id.to_be_bytes()],
     )
 }
 
-/// `gov/params` → [`hechain_types::ChainParams`] in force (written at genesis, replaced by
+/// `gov/params` → [`crate::ChainParams`] in force (written at genesis, replaced by
 /// governance).
 pub const GOV_PARAMS: &[u8] = b"gov/params";
-/// The membership in force ([`hechain_types::Membership`]): organisations, validators, observers.
+/// The membership in force ([`crate::Membership`]): organisations, validators, observers.
 pub const GOV_MEMBERSHIP: &[u8] = b"gov/members";
 /// Prefix of the membership each epoch started with (`gov/epoch/<epoch be8>`).
 pub const GOV_EPOCH_PREFIX: &[u8] = b"gov/epoch/";
-/// `gov/config` → [`hechain_types::GovConfig`] (absent: governance disabled).
+/// `gov/config` → [`crate::GovConfig`] (absent: governance disabled).
 pub const GOV_CONFIG: &[u8] = b"gov/config";
-/// `gov/perm` → [`hechain_types::Permissions`] (absent: everything open).
+/// `gov/perm` → [`crate::Permissions`] (absent: everything open).
 pub const GOV_PERMISSIONS: &[u8] = b"gov/perm";
-/// `gov/committee` → [`hechain_types::governance::Committee`].
+/// `gov/committee` → [`crate::governance::Committee`].
 pub const GOV_COMMITTEE: &[u8] = b"gov/committee";
-/// `gov/open` → [`hechain_types::governance::OpenProposals`].
+/// `gov/open` → [`crate::governance::OpenProposals`].
 pub const GOV_OPEN: &[u8] = b"gov/open";
 /// `gov/next` → next proposal id (big-endian u64; absent = 1).
 pub const GOV_NEXT_ID: &[u8] = b"gov/next";
 /// `gov/frozen_count` → number of frozen accounts (big-endian u64; absent = 0), so that
 /// admission and execution skip the per-sender look-up while nothing is frozen.
 pub const GOV_FROZEN_COUNT: &[u8] = b"gov/frozen_count";
-/// `gov/prop/` ‖ id (big-endian u64) → [`hechain_types::Proposal`].
+/// `gov/prop/` ‖ id (big-endian u64) → [`crate::Proposal`].
 pub const GOV_PROPOSAL_PREFIX: &[u8] = b"gov/prop/";
-/// `gov/vote/` ‖ proposal id ‖ voter → [`hechain_types::Vote`].
+/// `gov/vote/` ‖ proposal id ‖ voter → [`crate::Vote`].
 pub const GOV_VOTE_PREFIX: &[u8] = b"gov/vote/";
-/// `gov/role/` ‖ address → [`hechain_types::Roles`] (absent: none).
+/// `gov/role/` ‖ address → [`crate::Roles`] (absent: none).
 pub const GOV_ROLE_PREFIX: &[u8] = b"gov/role/";
-/// `gov/frozen/` ‖ address → [`hechain_types::FreezeRecord`].
+/// `gov/frozen/` ‖ address → [`crate::FreezeRecord`].
 pub const GOV_FROZEN_PREFIX: &[u8] = b"gov/frozen/";
 
 /// Key of a proposal.
@@ -303,13 +303,13 @@ pub fn gov_frozen(a: &Address) -> Vec<u8> {
     join(GOV_FROZEN_PREFIX, &[&a.0])
 }
 
-/// `trace/batch/` ‖ id (big-endian u64) → [`hechain_types::TraceBatch`].
+/// `trace/batch/` ‖ id (big-endian u64) → [`crate::TraceBatch`].
 pub const TRACE_BATCH_PREFIX: &[u8] = b"trace/batch/";
-/// `trace/item/` ‖ id (big-endian u64) → [`hechain_types::TraceItem`].
+/// `trace/item/` ‖ id (big-endian u64) → [`crate::TraceItem`].
 pub const TRACE_ITEM_PREFIX: &[u8] = b"trace/item/";
 /// `trace/code/` ‖ code (UTF-8) → item id (big-endian u64).
 pub const TRACE_CODE_PREFIX: &[u8] = b"trace/code/";
-/// `trace/ev/` ‖ item id ‖ index (big-endian u32) → [`hechain_types::TraceEvent`].
+/// `trace/ev/` ‖ item id ‖ index (big-endian u32) → [`crate::TraceEvent`].
 pub const TRACE_EVENT_PREFIX: &[u8] = b"trace/ev/";
 /// `trace/bitem/` ‖ batch id ‖ item id → empty: a batch's items, in id order.
 pub const TRACE_BATCH_ITEM_PREFIX: &[u8] = b"trace/bitem/";
@@ -319,9 +319,9 @@ pub const TRACE_PRODUCER_PREFIX: &[u8] = b"trace/prod/";
 pub const TRACE_CUSTODIAN_PREFIX: &[u8] = b"trace/cust/";
 /// `trace/pend/` ‖ receiver ‖ item id → empty: items offered to a receiver, not yet answered.
 pub const TRACE_PENDING_PREFIX: &[u8] = b"trace/pend/";
-/// `trace/bauth/` ‖ batch id ‖ account → [`hechain_types::TraceGrant`].
+/// `trace/bauth/` ‖ batch id ‖ account → [`crate::TraceGrant`].
 pub const TRACE_BATCH_AUTH_PREFIX: &[u8] = b"trace/bauth/";
-/// `trace/iauth/` ‖ item id ‖ account → [`hechain_types::TraceGrant`].
+/// `trace/iauth/` ‖ item id ‖ account → [`crate::TraceGrant`].
 pub const TRACE_ITEM_AUTH_PREFIX: &[u8] = b"trace/iauth/";
 /// `trace/next_batch` → next batch id (absent = 1).
 pub const TRACE_NEXT_BATCH: &[u8] = b"trace/next_batch";

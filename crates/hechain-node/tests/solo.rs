@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hechain_consensus::solo::{Solo, SoloConfig};
 use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_mempool::{Mempool, MempoolConfig, StoreState};
+use hechain_node::solo::{Solo, SoloConfig};
 use hechain_storage::Store;
 use hechain_types::*;
 use tokio::sync::{broadcast, watch};
@@ -110,13 +110,7 @@ fn blocks_respect_the_size_limit_and_chain_up() {
         let (b, parent) = (r.block(h).unwrap().unwrap(), r.header(h - 1).unwrap().unwrap());
         assert_eq!(b.header.parent_hash, parent.hash(Suite::Standard));
         assert!(b.header.timestamp_ms >= parent.timestamp_ms);
-        hechain_execution::certificate::verify_seal(
-            &e.genesis,
-            &e.genesis.validator_keys().unwrap(),
-            &b.header,
-            &b.seal,
-        )
-        .unwrap();
+        hechain_cert::verify_seal(&e.genesis, &e.genesis.validator_keys().unwrap(), &b.header, &b.seal).unwrap();
     }
     let acc = hechain_execution::account_of(&r, &Address(e.user.address())).unwrap();
     assert_eq!((acc.nonce, acc.balance), (5, 1_000_000 - 50));

@@ -14,7 +14,7 @@ use hechain_storage::Store;
 use hechain_types::{Address, CommittedBlock, Genesis, H256};
 use tokio::sync::{broadcast, watch};
 
-use crate::{announcement, build_block, ConsensusError};
+use crate::produce::{announcement, build_block, ProduceError};
 
 /// Settings of the solo producer.
 #[derive(Clone, Debug)]
@@ -57,14 +57,14 @@ impl Solo {
         key: NodeKey,
         config: SoloConfig,
         blocks: broadcast::Sender<Arc<CommittedBlock>>,
-    ) -> Result<Self, ConsensusError> {
-        let keys = genesis.validator_keys().map_err(|e| ConsensusError::Config(e.to_string()))?;
+    ) -> Result<Self, ProduceError> {
+        let keys = genesis.validator_keys().map_err(|e| ProduceError::Config(e.to_string()))?;
         let index = keys
             .iter()
             .position(|k| *k == key.public_key())
-            .ok_or_else(|| ConsensusError::Config("this node's key is not a validator in the genesis".into()))?;
+            .ok_or_else(|| ProduceError::Config("this node's key is not a validator in the genesis".into()))?;
         if keys.len() != 1 {
-            return Err(ConsensusError::Config(format!(
+            return Err(ProduceError::Config(format!(
                 "solo consensus needs exactly one validator, the genesis has {}",
                 keys.len()
             )));
@@ -89,7 +89,7 @@ impl Solo {
 
     /// Builds and commits one block if there is something to include (or
     /// empty blocks are on). Blocking: call from a blocking thread.
-    pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ConsensusError> {
+    pub fn produce(&self) -> Result<Option<Arc<CommittedBlock>>, ProduceError> {
         let t0 = Instant::now();
         let params = self.mempool.params();
         let max_txs = self.config.max_block_txs.min(params.max_block_txs as usize).max(1);

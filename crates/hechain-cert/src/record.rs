@@ -1,0 +1,225 @@
+//! Record certificates: a module record proven in the state of a sealed block.
+
+use hechain_crypto::Suite;
+use hechain_types::smt::Proof;
+use hechain_types::{
+    keys, smt, BlockHeader, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Genesis, Seal,
+    TraceBatch, TraceEvent, TraceItem, Voucher, VoucherPart, H256,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::epoch::verify_anchor;
+use crate::{invalid, EpochProof, EpochStep, VerifyError};
+
+/// Format tag of record certificates (version 2: with the [`EpochProof`]; version 1 checked
+/// the seal against the genesis validators only).
+pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
+
+/// A module record a [`RecordCertificate`] can prove. New kinds are added as modules arrive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum CertifiedRecord {
+    /// A registered work (copyright module).
+    CopyrightWork(CopyrightWork),
+    /// A license on a work (copyright module).
+    CopyrightLicense(CopyrightLicense),
+    /// A receivable voucher (voucher module).
+    Voucher(Voucher),
+    /// A part of a voucher's value (voucher module).
+    VoucherPart(VoucherPart),
+    /// An e-certificate (ecert module): its issuer, holder, field hashes and revocation state.
+    Ecert(Ecert),
+    /// A registered dataset (ecert module).
+    Dataset(Dataset),
+    /// An access grant (ecert module).
+    DataGrant(DataGrant),
+    /// A product batch (traceability module).
+    TraceBatch(TraceBatch),
+    /// An item with its whole history and its batch (traceability module): the item record is
+    /// proven, its events are checked against the rolling hash the record commits to, and the
+    /// batch (recall status included) is proven in the same state.
+    TraceItem(Box<TraceItemHistory>),
+}
+
+/// What a traceability item certificate carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceItemHistory {
+    /// The item record (its `events` count and `history` hash commit to the events).
+    pub item: TraceItem,
+    /// Every event of the item, in order.
+    pub events: Vec<TraceEvent>,
+    /// The item's batch.
+    pub batch: TraceBatch,
+}
+
+impl CertifiedRecord {
+    /// The state key the record lives under.
+    pub fn state_key(&self) -> Vec<u8> {
+        match self {
+            CertifiedRecord::CopyrightWork(w) => keys::copyright_work(w.id),
+            CertifiedRecord::CopyrightLicense(l) => keys::copyright_license(l.work_id, l.index),
+            CertifiedRecord::Voucher(v) => keys::voucher(v.id),
+            CertifiedRecord::VoucherPart(p) => keys::voucher_part(p.id),
+            CertifiedRecord::Ecert(c) => keys::ecert(c.id),
+            CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
+            CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
+            CertifiedRecord::TraceBatch(b) => keys::trace_batch(b.id),
+            CertifiedRecord::TraceItem(h) => keys::trace_item(h.item.id),
+        }
+    }
+
+    /// The record's canonical encoding (what the state stores).
+    pub fn encoded(&self) -> Vec<u8> {
+        match self {
+            CertifiedRecord::CopyrightWork(w) => w.encode(),
+            CertifiedRecord::CopyrightLicense(l) => l.encode(),
+            CertifiedRecord::Voucher(v) => v.encode(),
+            CertifiedRecord::VoucherPart(p) => p.encode(),
+            CertifiedRecord::Ecert(c) => c.encode(),
+            CertifiedRecord::Dataset(d) => d.encode(),
+            CertifiedRecord::DataGrant(g) => g.encode(),
+            CertifiedRecord::TraceBatch(b) => b.encode(),
+            CertifiedRecord::TraceItem(h) => h.item.encode(),
+        }
+    }
+
+    /// Short name of the kind (`copyright_work`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CertifiedRecord::CopyrightWork(_) => "copyright_work",
+            CertifiedRecord::CopyrightLicense(_) => "copyright_license",
+            CertifiedRecord::Voucher(_) => "voucher",
+            CertifiedRecord::VoucherPart(_) => "voucher_part",
+            CertifiedRecord::Ecert(_) => "ecert",
+            CertifiedRecord::Dataset(_) => "dataset",
+            CertifiedRecord::DataGrant(_) => "data_grant",
+            CertifiedRecord::TraceBatch(_) => "trace_batch",
+            CertifiedRecord::TraceItem(_) => "trace_item",
+        }
+    }
+
+    /// Further records (state key, canonical encoding) that must hold in the same state as the
+    /// record: an item certificate's batch.
+    pub fn related(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        match self {
+            CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
+            _ => vec![],
+        }
+    }
+
+    /// Checks that carried for the record agrees with it: an item's events are exactly
+    /// the history its record commits to, and its batch is the item's.
+    pub fn check_contents(&self, suite: Suite) -> Result<(), VerifyError> {
+        if let CertifiedRecord::TraceItem(h) = self {
+            if h.batch.id != h.item.batch_id {
+                return Err(invalid(format!(
+                    "the certificate carries batch {} but item {} belongs to batch {}",
+                    h.batch.id, h.item.id, h.item.batch_id
+                )));
+            }
+            hechain_types::trace::verify_history(suite, &h.item, &h.events)
+                .map_err(|e| invalid(format!("item history: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// A self-contained, offline-verifiable proof that a module record had exactly this value in
+/// the state of a certified block: the record, a state-tree proof of it under the block's
+/// `state_root`, and the block header with a quorum of validator signatures. Who wrote the
+/// record and when is part of the record itself (its stamps), so the quorum attests it too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCertificate {
+    /// Always [`RECORD_CERT_FORMAT`].
+    pub format: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite of the chain.
+    pub suite: Suite,
+    /// Hash of the chain's genesis.
+    pub genesis_hash: H256,
+    /// The record (with its kind).
+    #[serde(flatten)]
+    pub record: CertifiedRecord,
+    /// Header of the block whose state holds the record.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// The validator sets from the genesis to the one that sealed the block.
+    pub epochs: EpochProof,
+    /// Proof of the record under `header.state_root`.
+    pub state_proof: Proof,
+    /// Proofs of the [`CertifiedRecord::related`] records under the same root, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_proofs: Vec<Proof>,
+}
+
+/// Summary of a verified record certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifiedRecord {
+    /// Kind of record.
+    pub kind: &'static str,
+    /// Height of the block whose state holds it.
+    pub height: u64,
+    /// That block's hash.
+    pub block_hash: H256,
+    /// That block's timestamp.
+    pub timestamp_ms: u64,
+    /// The block's epoch (0 until the validator set first changes).
+    pub epoch: u64,
+    /// Names of the validators (of that epoch's set) whose signatures were checked.
+    pub signed_by: Vec<String>,
+    /// The epoch changes from the genesis to the block, each checked against the set before it.
+    pub epoch_changes: Vec<EpochStep>,
+}
+
+impl RecordCertificate {
+    pub fn verify(&self, genesis: &Genesis) -> Result<VerifiedRecord, VerifyError> {
+        let sealed = verify_anchor(
+            genesis,
+            (&self.format, RECORD_CERT_FORMAT),
+            self.suite,
+            self.genesis_hash,
+            self.chain_id,
+            &self.header,
+            &self.seal,
+            &self.epochs,
+        )?;
+        let suite = genesis.suite();
+        let h = smt::hasher(suite);
+        self.state_proof
+            .verify(
+                h,
+                &self.header.state_root.0,
+                &suite.hash(&self.record.state_key()),
+                Some(&suite.hash(&self.record.encoded())),
+            )
+            .map_err(|e| invalid(format!("record is not in the block's state: {e}")))?;
+        let related = self.record.related();
+        if related.len() != self.related_proofs.len() {
+            return Err(invalid(format!(
+                "a {} certificate carries {} related proofs, {} expected",
+                self.record.kind(),
+                self.related_proofs.len(),
+                related.len()
+            )));
+        }
+        for ((key, value), proof) in related.iter().zip(&self.related_proofs) {
+            proof
+                .verify(h, &self.header.state_root.0, &suite.hash(key), Some(&suite.hash(value)))
+                .map_err(|e| invalid(format!("related record is not in the block's state: {e}")))?;
+        }
+        self.record.check_contents(suite)?;
+        Ok(VerifiedRecord {
+            kind: self.record.kind(),
+            height: self.header.height,
+            block_hash: self.header.hash(suite),
+            timestamp_ms: self.header.timestamp_ms,
+            epoch: sealed.epoch,
+            signed_by: sealed.signed_by,
+            epoch_changes: sealed.changes,
+        })
+    }
+}
