@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 use alloy_consensus::TxLegacy;
 use alloy_primitives::{TxKind, U256};
 use hechain_crypto::{AccountKey, AccountScheme, Suite};
-use hechain_execution::certificate::{CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory};
+use hechain_execution::certificate::{
+    BuildCertificate, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
+};
 use hechain_execution::{copyright, ecert, trace, voucher, ExecutionOutput};
 use hechain_types::trace::TraceTarget;
 use hechain_types::*;
