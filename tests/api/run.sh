@@ -59,8 +59,8 @@ trap cleanup EXIT
 
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
-"$HECHAIN_BIN" dev --data-dir "$work/data" --rpc-addr "127.0.0.1:$port" --block-time 200 \
-  </dev/null >"$work/node.log" 2>&1 &
+"$HECHAIN_BIN" --json dev --data-dir "$work/data" --rpc-addr "127.0.0.1:$port" --block-time 200 \
+  </dev/null >"$work/node.log" 2>"$work/node.err" &
 node_pid=$!
 
 ready=""
@@ -74,9 +74,29 @@ for _ in $(seq 300); do
 done
 if [[ -z "$ready" ]]; then
   echo "hechain dev did not answer on $base:" >&2
-  cat "$work/node.log" >&2
+  cat "$work/node.log" "$work/node.err" >&2
   exit 1
 fi
+
+# One record of each kind (ids 1), so that the fuzzer's boundary values (id 1, index 0, code
+# ITEM-1) reach the 200 answers and their schemas, not only the 404s.
+account() { # field of the Nth dev account
+  "$PY" -c 'import json,sys; t=open(sys.argv[1]).read(); a=json.JSONDecoder().raw_decode(t[t.index("{"):])[0]["accounts"]; print(a[int(sys.argv[2])][sys.argv[3]])' "$work/node.log" "$1" "$2"
+}
+holder="$(account 1 address)"
+holder_key="$(account 1 private_key)"
+other=0x00000000000000000000000000000000000000aa
+echo "fuzz data" >"$work/file"
+cli() { "$HECHAIN_BIN" --rpc "$base" "$@" >>"$work/seed.log" 2>&1 || { echo "seeding failed: $*" >&2; cat "$work/seed.log" >&2; exit 1; }; }
+cli evidence put "$work/file" --title "fuzz"
+cli copyright register "$work/file" --title "fuzz" --type text --author "fuzz"
+cli copyright license 1 "$other" --until 2099-01-01
+cli voucher issue "$other" 1000 --maturity 2099-01-01 --reference "$work/file"
+cli ecert issue "$holder" --type diploma --field name=fuzz --encrypted-ref 0x01 --not-after 2099-01-01 \
+  --disclosure "$work/disclosure.json"
+cli ecert dataset register "$work/file" --encrypted-ref 0x01 --description "fuzz"
+cli --key "$holder_key" ecert grant --cert 1 --org fuzz --purpose fuzz --until 2099-01-01 "$other"
+cli trace batch --product fuzz --producer-label fuzz --attributes "$work/file" ITEM-1 ITEM-2
 
 rc=0
 "${ST[@]}" run "$base/api/v1/openapi.json" \
@@ -88,6 +108,6 @@ rc=0
   --report junit --report-junit-path "$work/junit.xml" || rc=$?
 if [[ $rc -ne 0 ]]; then
   echo "schemathesis found failures (exit $rc); node log: " >&2
-  tail -n 40 "$work/node.log" >&2
+  tail -n 40 "$work/node.err" >&2
 fi
 exit $rc

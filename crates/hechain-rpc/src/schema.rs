@@ -14,7 +14,8 @@ use hechain_types::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 /// Body of every error response.
 #[derive(Serialize, ToSchema)]
@@ -159,8 +160,8 @@ pub struct TransactionLookup {
     pub transaction: Option<ChainTx>,
 }
 
-/// `GET /api/v1/receipts/{hash}`: the receipt and its block position.
-#[derive(Serialize, ToSchema)]
+/// `GET /api/v1/receipts/{hash}`: the receipt and its block position (its schema: [`flattened`]).
+#[derive(Serialize)]
 pub struct ReceiptWithLocation {
     /// The receipt.
     #[serde(flatten)]
@@ -171,6 +172,61 @@ pub struct ReceiptWithLocation {
     pub index: u32,
     /// Block hash.
     pub block_hash: H256,
+}
+
+/// The schema of `T`'s object with more properties, for a struct that `#[serde(flatten)]`s a `T`.
+/// (utoipa would describe it as `allOf` [T, extra], which `T`'s `additionalProperties: false`
+/// — from `deny_unknown_fields` — makes unsatisfiable.)
+fn flattened<T: ToSchema>(extra: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    let mut more = utoipa::openapi::ObjectBuilder::new();
+    for (name, schema) in &extra {
+        more = more.property(*name, schema.clone()).required(*name);
+    }
+    match T::schema() {
+        RefOr::T(Schema::Object(mut o)) => {
+            o.additional_properties = None;
+            for (name, schema) in extra {
+                o.properties.insert(name.to_string(), schema);
+                o.required.push(name.to_string());
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        // Itself flattened (e.g. `Receipt` with its status): one more part.
+        RefOr::T(Schema::AllOf(mut a)) => {
+            a.items.push(more.into());
+            RefOr::T(Schema::AllOf(a))
+        }
+        _ => unreachable!("{} is described by an object or allOf schema", T::name()),
+    }
+}
+
+impl PartialSchema for ReceiptWithLocation {
+    fn schema() -> RefOr<Schema> {
+        flattened::<Receipt>(vec![
+            ("height", u64::schema()),
+            ("index", u32::schema()),
+            ("block_hash", RefOr::Ref(Ref::from_schema_name(H256::name()))),
+        ])
+    }
+}
+
+impl ToSchema for ReceiptWithLocation {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Receipt as ToSchema>::schemas(schemas);
+        schemas.push((H256::name().into_owned(), <H256 as PartialSchema>::schema()));
+    }
+}
+
+impl PartialSchema for LicenseInForce {
+    fn schema() -> RefOr<Schema> {
+        flattened::<CopyrightLicense>(vec![("in_force", bool::schema())])
+    }
+}
+
+impl ToSchema for LicenseInForce {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <CopyrightLicense as ToSchema>::schemas(schemas);
+    }
 }
 
 /// A transaction of a block as listed with `full=true`: native or Ethereum.
@@ -379,8 +435,8 @@ page!(TraceBatchPage, batches, TraceBatch, "A page of product batches.");
 page!(TraceItemPage, items, TraceItem, "A page of items.");
 page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
 
-/// A license and whether it is in force now.
-#[derive(Serialize, ToSchema)]
+/// A license and whether it is in force now (its schema: [`flattened`]).
+#[derive(Serialize)]
 pub struct LicenseInForce {
     /// The license.
     #[serde(flatten)]

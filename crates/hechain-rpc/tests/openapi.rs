@@ -2,7 +2,7 @@
 //! schema (and a request-body schema for POSTs), the document parses back as OpenAPI 3, and
 //! real responses of a test node validate against their schemas (a small structural
 //! validator: `$ref`, `type`, `properties`, `required`, `items`, `enum`, `oneOf`/`anyOf`/
-//! `allOf`, `pattern` anchors not evaluated). `tests/api/run.sh` fuzzes the served document
+//! `allOf`, `additionalProperties: false`; `pattern` not evaluated). `tests/api/run.sh` fuzzes the served document
 //! with schemathesis on top of this.
 
 mod common;
@@ -78,6 +78,33 @@ fn every_route_has_specific_schemas() {
     }
 }
 
+/// Every `allOf` part, in the whole document.
+fn all_of_parts<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(parts) = m.get("allOf").and_then(Value::as_array) {
+                out.extend(parts);
+            }
+            m.values().for_each(|x| all_of_parts(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| all_of_parts(x, out)),
+        _ => {}
+    }
+}
+
+/// `allOf` with a part that forbids additional properties accepts nothing (the other parts'
+/// properties are "additional" to it); schemathesis found this for flattened structs.
+#[test]
+fn no_unsatisfiable_all_of() {
+    let doc = hechain_rpc::openapi::document();
+    let mut parts = Vec::new();
+    all_of_parts(&doc, &mut parts);
+    for p in parts {
+        let p = resolve(&doc, p);
+        assert_ne!(p.get("additionalProperties"), Some(&Value::Bool(false)), "allOf part {p}");
+    }
+}
+
 /// Checks `v` against schema `s`; returns the first mismatch as `path: why`.
 fn validate(doc: &Value, s: &Value, v: &Value, at: &str) -> Result<(), String> {
     let s = resolve(doc, s);
@@ -125,6 +152,11 @@ fn validate(doc: &Value, s: &Value, v: &Value, at: &str) -> Result<(), String> {
             let k = req.as_str().unwrap();
             if !obj.contains_key(k) {
                 return Err(format!("{at}: required {k} missing"));
+            }
+        }
+        if m.get("additionalProperties") == Some(&Value::Bool(false)) {
+            if let Some(k) = obj.keys().find(|k| !props.contains_key(*k)) {
+                return Err(format!("{at}: property {k} not allowed"));
             }
         }
         for (k, sub) in props {
