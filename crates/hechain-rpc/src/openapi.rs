@@ -547,6 +547,48 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
     }
 }
 
+/// Longer explanations of some operations (optional, unlike the rest of [`operation`]).
+fn description(e: Endpoint) -> Option<&'static str> {
+    Some(match e {
+        Endpoint::Genesis => {
+            "The genesis as the node's `genesis.json` holds it. Offline certificate checks verify against it \
+             (`hechain … verify-cert --rpc URL` fetches it once); its hash is the status's `genesis_hash`. A genesis \
+             fetched from a node is only as trustworthy as that node: for an independent check, obtain the file \
+             from the consortium and compare the hash."
+        }
+        Endpoint::SubmitTransaction => {
+            "Admits the transaction to the node's pool after checking size, chain id, fee, payload, signature, \
+             nonce, balance and duplicates. Refusals are 400 with the pool's code (`bad_signature`, \
+             `wrong_chain_id`, `fee_too_low`, `nonce_too_low`, `nonce_gap_too_large`, `nonce_already_pending`, \
+             `insufficient_balance`, `oversize`, `duplicate`, `invalid_payload`, `evidence_exists`); back-pressure \
+             (`pool_full`, `sender_full`, `state_unavailable`) is 503 with `Retry-After: 1`."
+        }
+        Endpoint::SubmitBatch => {
+            "Decodes every entry and admits all decodable ones in one pool call. The response has one result per \
+             input, in order: a hash or an error (undecodable entries get `invalid_hex` or `invalid_transaction`, \
+             refused ones the pool's code). Besides JSON, the body may be binary \
+             (`Content-Type: application/octet-stream`): each transaction as a little-endian u32 length followed \
+             by its canonical bytes; a truncated frame is `invalid_body`."
+        }
+        Endpoint::EvidenceCertificate => {
+            "Bundles the record, its transaction and receipt with Merkle proofs, the block header and seal, the \
+             validator-set changes since the genesis (`epochs`), and a state proof; verifiable with only the \
+             genesis file. 503 `not_yet_certified` until the block is sealed."
+        }
+        Endpoint::StateProof => {
+            "`value` is the key's current value; `proof` proves the value hash (or absence) the key had under the \
+             state root of `height`. For a past height whose value has since changed, the proof covers the old \
+             value hash, not the returned value."
+        }
+        Endpoint::BlockEvents => {
+            "`event: block` with data `BlockEvent` for every committed block; a subscriber that falls behind gets \
+             one `event: lagged` with `{\"missed\":N,\"message\":...}` and continues. Keep-alive comments are \
+             sent every 15 s of silence."
+        }
+        _ => return None,
+    })
+}
+
 fn with(first: Parameter, rest: Vec<Parameter>) -> Vec<Parameter> {
     let mut v = vec![first];
     v.extend(rest);
@@ -591,6 +633,7 @@ fn build(method: HttpMethod, e: Endpoint, c: &mut Schemas) -> Operation {
     let mut b = OperationBuilder::new()
         .operation_id(Some(o.id))
         .summary(Some(o.summary))
+        .description(description(e))
         .tag(o.tag)
         .parameters(Some(o.params))
         .response("200", ok.build());
