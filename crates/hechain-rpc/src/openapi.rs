@@ -616,7 +616,7 @@ fn audit_page() -> Vec<Parameter> {
 
 fn error_description(status: u16) -> &'static str {
     match status {
-        400 => "Malformed input, or the transaction was refused; `code` says why.",
+        400 => "Malformed input (or, for submissions, a refused transaction); `code` says why.",
         404 => "Not found.",
         413 => "Request body or batch larger than the limit.",
         503 => "Not available yet or back-pressure; retry after `Retry-After` seconds.",
