@@ -17,7 +17,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hechain_mempool::AdmitError;
-use serde_json::{json, Value};
 
 /// Why a request failed. Converts into the JSON error response.
 #[derive(Debug, thiserror::Error)]
@@ -117,8 +116,8 @@ impl ApiError {
 }
 
 /// The JSON body of an error: `{"error":{"code":..,"message":..}}`.
-pub fn error_body(code: &str, message: &str) -> Value {
-    json!({ "error": { "code": code, "message": message } })
+pub fn error_body(code: &str, message: &str) -> crate::schema::ErrorBody {
+    crate::schema::ErrorBody::new(code, message)
 }
 
 impl IntoResponse for ApiError {

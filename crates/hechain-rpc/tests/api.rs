@@ -582,7 +582,7 @@ async fn openapi_describes_every_served_route() {
     let (s, doc) = node.get("/api/v1/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(doc, hechain_rpc::openapi::document());
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
 

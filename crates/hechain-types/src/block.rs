@@ -14,6 +14,7 @@ pub const BLOCK_SIGNING_DOMAIN: &[u8] = b"hechain/block/v1";
 
 /// Block header. Its hash identifies the block.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BlockHeader {
     /// Header format version (1).
@@ -65,18 +66,21 @@ impl BlockHeader {
 
 /// One validator's signature over a block.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValidatorSignature {
     /// Index in the validator list.
     pub validator: u32,
     /// Node signature (Ed25519 or SM2) over [`BlockHeader::signing_message`].
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub signature: Vec<u8>,
 }
 
 /// The signatures that make a block final. With `solo` consensus this is the
 /// one validator's signature; with BFT it is a quorum (2f+1).
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
     /// Signatures ordered by validator index, no duplicates.
@@ -85,6 +89,7 @@ pub struct Seal {
 
 /// A block: header, seal and transactions.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Block {
     /// The header.
@@ -99,6 +104,7 @@ impl Codec for Block {}
 
 /// Outcome of one transaction.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum TxStatus {
     /// Applied.
@@ -112,6 +118,7 @@ pub enum TxStatus {
 
 /// Something a transaction did, for indexing and subscribers.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
     /// Native balance moved.
@@ -122,6 +129,7 @@ pub enum Event {
         to: Address,
         /// Amount.
         #[serde(with = "u128_string")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
         amount: u128,
     },
     /// An evidence record was stored.
@@ -174,6 +182,7 @@ pub enum Event {
         holder: Address,
         /// Face value.
         #[serde(with = "u128_string")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
         amount: u128,
         /// The part created for the holder.
         part: u64,
@@ -205,6 +214,7 @@ pub enum Event {
         id: u64,
         /// Total paid.
         #[serde(with = "u128_string")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
         paid: u128,
         /// Number of parts paid.
         parts: u32,
@@ -363,6 +373,7 @@ pub enum Event {
 
 /// Receipt of one transaction.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     /// The transaction.
     pub tx_hash: H256,
@@ -382,6 +393,7 @@ impl Codec for Receipt {}
 
 /// An EVM log (Solidity event).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Log {
     /// Emitting contract.
@@ -390,17 +402,20 @@ pub struct Log {
     pub topics: Vec<H256>,
     /// Non-indexed data.
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub data: Vec<u8>,
 }
 
 /// What the EVM reported for an Ethereum transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvmOutcome {
     /// Gas used (after refunds).
     pub gas_used: u64,
     /// Price paid per gas.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub effective_gas_price: u128,
     /// Address of the contract created, for a successful creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,6 +424,7 @@ pub struct EvmOutcome {
     pub logs: Vec<Log>,
     /// Return data, or the revert data of a reverted transaction.
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub output: Vec<u8>,
 }
 
@@ -421,6 +437,7 @@ impl Receipt {
 
 /// Where a transaction sits in the chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TxLocation {
     /// Block height.
@@ -431,12 +448,14 @@ pub struct TxLocation {
 
 /// An account's native state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Next expected nonce.
     pub nonce: u64,
     /// Balance in the smallest unit.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub balance: u128,
 }
 
@@ -444,6 +463,7 @@ impl Codec for Account {}
 
 /// A stored evidence (存证) record.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRecord {
     /// Sequential id, starting at 1.

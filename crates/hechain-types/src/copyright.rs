@@ -21,6 +21,7 @@ pub const WORLDWIDE: &str = "worldwide";
 
 /// Where and when a record was written: the transaction, its block height and the block time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Stamp {
     /// Transaction that wrote it.
@@ -33,6 +34,7 @@ pub struct Stamp {
 
 /// A registered work.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CopyrightWork {
     /// Sequential id, starting at 1.
@@ -63,6 +65,7 @@ impl Codec for CopyrightWork {}
 
 /// A license granted on a work.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CopyrightLicense {
     /// The work.

@@ -50,6 +50,7 @@ pub fn field_hash(suite: Suite, salt: &[u8; 32], name: &str, value: &[u8]) -> H2
 
 /// One committed field of a certificate: its name and the hash of its salted value.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldCommitment {
     /// Field name, e.g. `name`, `id_number`, `degree`.
@@ -60,6 +61,7 @@ pub struct FieldCommitment {
 
 /// A field disclosed off chain by the holder: enough to check it against the certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldDisclosure {
     /// Field name.
@@ -89,6 +91,7 @@ impl FieldDisclosure {
 
 /// A revocation: when and why.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Revocation {
     /// The revoking transaction.
@@ -99,6 +102,7 @@ pub struct Revocation {
 
 /// An issued e-certificate (电子证照).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ecert {
     /// Sequential id, starting at 1.
@@ -113,6 +117,7 @@ pub struct Ecert {
     pub fields: Vec<FieldCommitment>,
     /// Encrypted reference to the off-chain document (opaque ciphertext).
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub encrypted_ref: Vec<u8>,
     /// Start of validity (ms since the Unix epoch, inclusive).
     pub not_before_ms: u64,
@@ -149,6 +154,7 @@ impl Ecert {
 
 /// A dataset registered by its holder for sharing.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     /// Sequential id, starting at 1.
@@ -159,6 +165,7 @@ pub struct Dataset {
     pub content_hash: H256,
     /// Encrypted reference to where the data lives (opaque ciphertext).
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub encrypted_ref: Vec<u8>,
     /// Description.
     pub description: String,
@@ -172,6 +179,7 @@ impl Codec for Dataset {}
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Subject {
     /// An e-certificate.
@@ -208,6 +216,7 @@ impl std::fmt::Display for Subject {
 
 /// Access granted by a holder to an organisation.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DataGrant {
     /// Sequential id, starting at 1.
@@ -242,6 +251,7 @@ impl DataGrant {
 
 /// What an audit entry records.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AuditAction {
     /// The certificate was issued (actor: the issuer).
@@ -282,6 +292,7 @@ pub enum AuditAction {
 
 /// One entry of a certificate's or dataset's audit log.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// The certificate or dataset.
     pub subject: Subject,

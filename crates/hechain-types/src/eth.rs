@@ -236,9 +236,11 @@ impl BorshDeserialize for EthTransaction {
 
 /// JSON form: the raw bytes and the sender.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct EthTxJson {
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     ethereum: Vec<u8>,
     from: Address,
 }
@@ -246,6 +248,20 @@ struct EthTxJson {
 impl Serialize for EthTransaction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         EthTxJson { ethereum: self.raw.clone(), from: self.sender }.serialize(s)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for EthTransaction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <EthTxJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for EthTransaction {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <EthTxJson as utoipa::ToSchema>::schemas(schemas)
     }
 }
 
@@ -258,6 +274,7 @@ impl<'de> Deserialize<'de> for EthTransaction {
 
 /// A transaction as blocks carry it.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ChainTx {
     /// A native hechain transaction (secp256k1 or SM2 per the suite).

@@ -17,12 +17,14 @@ pub const GENESIS_DOMAIN: &[u8] = b"hechain/genesis/v1";
 
 /// A consensus validator.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ValidatorInfo {
     /// Operator-chosen name (e.g. `org1-node0`).
     pub name: String,
     /// Node public key: Ed25519 (32 bytes) for `standard`, SM2 compressed (33 bytes) for `gm`.
     #[serde(with = "hex_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub public_key: Vec<u8>,
     /// Member organisation operating the node (a name in [`Genesis::orgs`]; empty on a dev chain).
     #[serde(default)]
@@ -31,6 +33,7 @@ pub struct ValidatorInfo {
 
 /// A member organisation: its name and the CA that issues its nodes' TLS certificates.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrgInfo {
     /// Organisation name (e.g. `org1`).
@@ -41,17 +44,20 @@ pub struct OrgInfo {
 
 /// A pre-funded account.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GenesisAccount {
     /// Account address.
     pub address: Address,
     /// Initial balance.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub balance: u128,
 }
 
 /// Chain parameters fixed at genesis (changed later only by governance).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChainParams {
     /// Largest number of transactions in one block.
@@ -95,6 +101,7 @@ fn default_consensus_timeout() -> u64 {
 
 /// Who may create contracts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DeployPolicy {
     /// Every account.
@@ -149,6 +156,7 @@ impl Default for ChainParams {
 
 /// The genesis configuration.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Genesis {
     /// Chain id, part of every transaction and header.
@@ -180,6 +188,24 @@ pub struct Genesis {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SuiteTag(pub Suite);
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for SuiteTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(["standard", "gm"]))
+            .description(Some("Cryptographic suite: `standard` (SHA-256, secp256k1) or `gm` (SM3, SM2)."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for SuiteTag {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Suite")
+    }
+}
 
 impl BorshSerialize for SuiteTag {
     fn serialize<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {

@@ -38,6 +38,7 @@ pub const VOTING_PERIOD_RANGE_MS: (u64, u64) = (60_000, 90 * 24 * 3_600_000);
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Administers an organisation's accounts and nodes.
@@ -86,6 +87,7 @@ impl std::fmt::Display for Role {
 
 /// A committee member.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeMember {
     /// The member's account (it signs proposals and votes).
@@ -101,6 +103,7 @@ impl Codec for CommitteeMember {}
 
 /// The committee: every member with its weight, in the order they joined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Committee {
     /// The members.
@@ -123,6 +126,7 @@ impl Committee {
 
 /// Ids of the proposals still open (checked for expiry at the end of every block).
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenProposals {
     /// Ids, ascending.
     pub ids: Vec<u64>,
@@ -132,6 +136,7 @@ impl Codec for OpenProposals {}
 
 /// Who may do something.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "access", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Access {
     /// Every account.
@@ -167,6 +172,7 @@ impl Access {
 
 /// The chain's permission settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Permissions {
     /// Who may send transactions at all (native or Ethereum). Governance transactions of
@@ -185,6 +191,7 @@ pub struct Permissions {
 
 /// Who may use one native module.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleAccess {
     /// Module name, as [`crate::Payload::module`] names it.
@@ -270,6 +277,20 @@ impl Serialize for Roles {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Roles {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Vec<Role> as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Roles {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push((<Role as utoipa::ToSchema>::name().into(), <Role as utoipa::PartialSchema>::schema()));
+    }
+}
+
 impl<'de> Deserialize<'de> for Roles {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let list = <Vec<Role> as Deserialize>::deserialize(d)?;
@@ -279,6 +300,7 @@ impl<'de> Deserialize<'de> for Roles {
 
 /// Governance settings.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GovConfig {
     /// Share of the committee's total weight whose approval makes a proposal pass, in basis
@@ -319,6 +341,7 @@ impl GovConfig {
 
 /// An account granted roles at genesis.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GenesisRoles {
     /// The account.
@@ -329,6 +352,7 @@ pub struct GenesisRoles {
 
 /// Governance at genesis.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GenesisGovernance {
     /// The committee (at least one member).
@@ -380,6 +404,7 @@ impl GenesisGovernance {
 /// the validator set ends its epoch: the next block is the first of epoch `epoch + 1`, ordered
 /// and sealed by the new set. Changes to organisations and observers keep the epoch.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     /// Epoch number, 0 at genesis.
@@ -440,6 +465,7 @@ impl Membership {
 
 /// What a proposal changes.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Grant `role` to `account`.
@@ -597,6 +623,7 @@ pub fn validate_description(description: &str) -> Result<(), TypesError> {
 
 /// Where a proposal stands.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProposalStatus {
     /// Open for votes until the deadline.
@@ -636,6 +663,7 @@ pub enum ProposalStatus {
 
 /// A proposal.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
     /// Sequential id, from 1.
@@ -684,6 +712,7 @@ impl Proposal {
 
 /// One member's vote.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Vote {
     /// The proposal.
@@ -702,6 +731,7 @@ impl Codec for Vote {}
 
 /// Why an account is frozen.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FreezeRecord {
     /// The account or contract.

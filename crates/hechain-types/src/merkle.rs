@@ -33,6 +33,7 @@ pub fn root(suite: Suite, items: &[H256]) -> H256 {
 
 /// Inclusion proof of one item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MerkleProof {
     /// Position of the item.

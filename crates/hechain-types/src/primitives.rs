@@ -103,6 +103,33 @@ macro_rules! fixed_bytes {
 fixed_bytes!(Address, 20, "address");
 fixed_bytes!(H256, 32, "hash");
 
+/// JSON schema of a fixed-size hex value (the OpenAPI document's `Address` and `Hash`).
+#[cfg(feature = "openapi")]
+macro_rules! hex_schema {
+    ($name:ident, $schema_name:expr, $len:expr, $description:expr) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .description(Some($description))
+                    .pattern(Some(concat!("^(0x)?[0-9a-fA-F]{", stringify!($len), "}$")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($schema_name)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "openapi")]
+hex_schema!(Address, "Address", 40, "20 bytes as hex, 0x-prefixed (lowercase in responses; any case accepted).");
+#[cfg(feature = "openapi")]
+hex_schema!(H256, "Hash", 64, "32 bytes as hex, 0x-prefixed (lowercase in responses).");
+
 impl Address {
     /// EIP-55 mixed-case checksum form, as wallets display it.
     pub fn to_checksum(&self) -> String {

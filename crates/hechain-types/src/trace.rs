@@ -42,6 +42,7 @@ pub const EVENT_TIME_SKEW_MS: u64 = 300_000;
 
 /// A recall of a batch.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TraceRecall {
     /// Why the producer recalled it.
@@ -52,6 +53,7 @@ pub struct TraceRecall {
 
 /// A product batch.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TraceBatch {
     /// Sequential id, starting at 1.
@@ -78,6 +80,7 @@ impl Codec for TraceBatch {}
 
 /// A hand-over offered by the custodian and not yet answered.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PendingHandover {
     /// The receiver, who must accept.
@@ -88,6 +91,7 @@ pub struct PendingHandover {
 
 /// An item (一物一码): one code, one current custodian.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TraceItem {
     /// Sequential id across all batches, starting at 1.
@@ -117,6 +121,7 @@ impl Codec for TraceItem {}
 
 /// What an event says.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TraceEventKind {
     /// A lifecycle event written by a participant (harvested, processed, shipped, inspected, …).
@@ -143,6 +148,7 @@ pub enum TraceEventKind {
 
 /// One event of an item's history.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TraceEvent {
     /// The item.
@@ -198,6 +204,7 @@ pub fn verify_history(suite: Suite, item: &TraceItem, events: &[TraceEvent]) -> 
 
 /// What an authorisation covers.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "scope", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TraceTarget {
     /// Every item of a batch (granted by the batch's producer).
@@ -214,6 +221,7 @@ pub enum TraceTarget {
 
 /// An account's permission to append events, granted by a producer or custodian.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TraceGrant {
     /// The authorised account.

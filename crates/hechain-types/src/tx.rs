@@ -14,6 +14,7 @@ pub const TX_SIGNING_DOMAIN: &[u8] = b"hechain/tx/v1";
 
 /// Optional descriptive fields of an evidence (存证) record.
 #[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceMeta {
     /// Human title, e.g. a contract name.
@@ -55,6 +56,7 @@ impl EvidenceMeta {
 
 /// What a transaction does. New variants are appended at the end.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Payload {
     /// Move native balance to another account.
@@ -63,6 +65,7 @@ pub enum Payload {
         to: Address,
         /// Amount in the smallest unit.
         #[serde(with = "u128_string")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
         amount: u128,
     },
     /// Store a content hash as evidence (存证).
@@ -113,6 +116,7 @@ pub enum Payload {
         holder: Address,
         /// Face value in the smallest unit.
         #[serde(with = "u128_string")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
         amount: u128,
         /// Due date (ms since the Unix epoch), after the block time.
         maturity_ms: u64,
@@ -153,6 +157,7 @@ pub enum Payload {
         fields: Vec<crate::ecert::FieldCommitment>,
         /// Encrypted reference to the off-chain document (opaque ciphertext).
         #[serde(with = "crate::primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
         encrypted_ref: Vec<u8>,
         /// Start of validity (ms since the Unix epoch, inclusive).
         not_before_ms: u64,
@@ -172,6 +177,7 @@ pub enum Payload {
         content_hash: H256,
         /// Encrypted reference to where the data lives.
         #[serde(with = "crate::primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
         encrypted_ref: Vec<u8>,
         /// Description.
         description: String,
@@ -409,6 +415,7 @@ impl Payload {
 
 /// The unsigned body of a native transaction.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Transaction {
     /// Chain id from genesis; a transaction for another chain is refused.
@@ -495,6 +502,36 @@ impl Serialize for TxSignature {
     }
 }
 
+/// Schema of [`TxSignature`]'s JSON form (that of `AccountSignature`, defined in hechain-crypto).
+#[cfg(feature = "openapi")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(tag = "scheme", rename_all = "lowercase")]
+#[allow(dead_code)]
+enum TxSignatureJson {
+    /// `r || s || v` (65 bytes).
+    Secp256k1 {
+        #[schema(value_type = String, pattern = "^0x[0-9a-fA-F]{130}$")]
+        sig: String,
+    },
+    /// SEC1 compressed public key (33 bytes) and `r || s` (64 bytes).
+    Sm2 {
+        #[schema(value_type = String, pattern = "^0x[0-9a-fA-F]{66}$")]
+        public_key: String,
+        #[schema(value_type = String, pattern = "^0x[0-9a-fA-F]{128}$")]
+        sig: String,
+    },
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for TxSignature {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <TxSignatureJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for TxSignature {}
+
 impl<'de> Deserialize<'de> for TxSignature {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         <AccountSignature as Deserialize>::deserialize(d).map(TxSignature::from)
@@ -503,6 +540,7 @@ impl<'de> Deserialize<'de> for TxSignature {
 
 /// A transaction with its signature: the unit clients submit and blocks carry.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignedTransaction {
     /// The signed body.

@@ -22,6 +22,7 @@ pub const MAX_LIVE_PARTS: usize = 1_000;
 
 /// An issued voucher.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Voucher {
     /// Sequential id, starting at 1.
@@ -30,6 +31,7 @@ pub struct Voucher {
     pub issuer: Address,
     /// Face value in the smallest unit of the native currency.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub amount: u128,
     /// When it falls due (ms since the Unix epoch): from then on it can only be settled.
     pub maturity_ms: u64,
@@ -48,6 +50,7 @@ impl Codec for Voucher {}
 
 /// Where a part stands.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PartStatus {
     /// Held and movable.
@@ -68,6 +71,7 @@ pub enum PartStatus {
 
 /// A part of a voucher's value.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VoucherPart {
     /// Sequential id across all vouchers, starting at 1.
@@ -80,6 +84,7 @@ pub struct VoucherPart {
     pub holder: Address,
     /// Value.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub amount: u128,
     /// State.
     pub status: PartStatus,
@@ -95,12 +100,14 @@ impl Codec for VoucherPart {}
 
 /// One output of a split: a new part for `to`.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SplitOutput {
     /// Holder of the new part (may be the splitting holder itself, for the remainder).
     pub to: Address,
     /// Its value.
     #[serde(with = "u128_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub amount: u128,
 }
 

@@ -1,0 +1,707 @@
+//! Request and response types of the REST API that are not `hechain-types` types, with their
+//! OpenAPI schemas (`utoipa::ToSchema`). The handlers serialise these types, so the document
+//! ([`crate::openapi`]) describes what is sent. Field order is the JSON order.
+//!
+//! Certificates are built by `hechain-execution`, which does not depend on utoipa: their
+//! schemas here ([`EvidenceCertificateDoc`], [`RecordCertificateDoc`]) list the documented
+//! top-level fields, and nested parts are described as objects.
+
+use hechain_types::{
+    Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, CopyrightLicense, CopyrightWork,
+    DataGrant, Ecert, EthTransaction, EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal,
+    Receipt, Roles, Seal, SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction,
+    TxSignature, Vote, Voucher, VoucherPart, H256,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+/// Body of every error response.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+impl ErrorBody {
+    /// `{"error":{"code":..,"message":..}}`.
+    pub fn new(code: &str, message: &str) -> Self {
+        ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.to_string() } }
+    }
+}
+
+/// Code and message of an error.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code (`nonce_too_low`, `evidence_not_found`, …).
+    #[schema(example = "nonce_too_low")]
+    pub code: String,
+    /// What went wrong, in a sentence.
+    pub message: String,
+}
+
+/// `GET /api/v1/status`.
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite.
+    pub suite: SuiteTag,
+    /// Hash of the genesis.
+    pub genesis_hash: H256,
+    /// Height of the newest committed block.
+    pub height: u64,
+    /// Hash of the newest committed block.
+    pub head_hash: H256,
+    /// Its timestamp, ms since the Unix epoch.
+    pub head_timestamp_ms: u64,
+    /// Its state root.
+    pub state_root: H256,
+    /// Transactions waiting in this node's pool.
+    pub pending_txs: u64,
+    /// Smallest fee the pool accepts.
+    pub min_fee: u64,
+    /// Names of the validators in force.
+    pub validators: Vec<String>,
+    /// Current validator-set epoch.
+    pub epoch: u64,
+    /// Node version.
+    pub version: String,
+    /// Live consensus and network facts (round, leader, peers, role); null on a node without
+    /// consensus status.
+    #[schema(value_type = Option<Object>)]
+    pub consensus: Option<Value>,
+}
+
+/// `POST /api/v1/transactions`: exactly one of `raw` and `transaction`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The canonical encoding of the signed transaction, as 0x hex.
+    #[serde(default)]
+    #[schema(pattern = "^(0x)?([0-9a-fA-F]{2})*$")]
+    pub raw: Option<String>,
+    /// The signed transaction as JSON.
+    #[serde(default)]
+    pub transaction: Option<SignedTransaction>,
+}
+
+/// `POST /api/v1/transactions/batch` (JSON form).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// Canonical encodings of signed transactions, as 0x hex.
+    #[schema(inline)]
+    pub raw: Vec<RawHex>,
+}
+
+/// Bytes as hex, `0x`-prefixed.
+#[derive(Deserialize, ToSchema)]
+#[schema(value_type = String, pattern = "^(0x)?([0-9a-fA-F]{2})*$")]
+pub struct RawHex(pub String);
+
+/// An admitted transaction.
+#[derive(Serialize, ToSchema)]
+pub struct SubmitResponse {
+    /// The transaction hash.
+    pub hash: H256,
+}
+
+/// One entry of a batch result: the hash of an admitted transaction, or why it was refused.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchResult {
+    /// Admitted.
+    Admitted(SubmitResponse),
+    /// Refused (the pool's code) or undecodable (`invalid_hex`, `invalid_transaction`).
+    Refused(ErrorBody),
+}
+
+/// `POST /api/v1/transactions/batch`.
+#[derive(Serialize, ToSchema)]
+pub struct BatchResponse {
+    /// How many were admitted.
+    pub accepted: u64,
+    /// One result per input, in order.
+    pub results: Vec<BatchResult>,
+}
+
+/// Where a transaction is.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TxState {
+    /// In a block.
+    Committed,
+    /// In this node's pool.
+    Pending,
+}
+
+/// `GET /api/v1/transactions/{hash}`: a committed transaction with its position, or
+/// `{hash, status: "pending"}`.
+#[derive(Serialize, ToSchema)]
+pub struct TransactionLookup {
+    /// Transaction hash.
+    pub hash: H256,
+    /// `committed` or `pending`.
+    pub status: TxState,
+    /// Block height (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Position in the block (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Block hash (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_hash: Option<H256>,
+    /// The transaction (committed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<ChainTx>,
+}
+
+/// `GET /api/v1/receipts/{hash}`: the receipt and its block position (its schema: [`flattened`]).
+#[derive(Serialize)]
+pub struct ReceiptWithLocation {
+    /// The receipt.
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// Block height.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+    /// Block hash.
+    pub block_hash: H256,
+}
+
+/// The schema of `T`'s object with more properties, for a struct that `#[serde(flatten)]`s a `T`.
+/// (utoipa would describe it as `allOf` [T, extra], which `T`'s `additionalProperties: false`
+/// — from `deny_unknown_fields` — makes unsatisfiable.)
+fn flattened<T: ToSchema>(extra: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    let mut more = utoipa::openapi::ObjectBuilder::new();
+    for (name, schema) in &extra {
+        more = more.property(*name, schema.clone()).required(*name);
+    }
+    match T::schema() {
+        RefOr::T(Schema::Object(mut o)) => {
+            o.additional_properties = None;
+            for (name, schema) in extra {
+                o.properties.insert(name.to_string(), schema);
+                o.required.push(name.to_string());
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        // Itself flattened (e.g. `Receipt` with its status): one more part.
+        RefOr::T(Schema::AllOf(mut a)) => {
+            a.items.push(more.into());
+            RefOr::T(Schema::AllOf(a))
+        }
+        _ => unreachable!("{} is described by an object or allOf schema", T::name()),
+    }
+}
+
+impl PartialSchema for ReceiptWithLocation {
+    fn schema() -> RefOr<Schema> {
+        flattened::<Receipt>(vec![
+            ("height", u64::schema()),
+            ("index", u32::schema()),
+            ("block_hash", RefOr::Ref(Ref::from_schema_name(H256::name()))),
+        ])
+    }
+}
+
+impl ToSchema for ReceiptWithLocation {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <Receipt as ToSchema>::schemas(schemas);
+        schemas.push((H256::name().into_owned(), <H256 as PartialSchema>::schema()));
+    }
+}
+
+impl PartialSchema for LicenseInForce {
+    fn schema() -> RefOr<Schema> {
+        flattened::<CopyrightLicense>(vec![("in_force", bool::schema())])
+    }
+}
+
+impl ToSchema for LicenseInForce {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <CopyrightLicense as ToSchema>::schemas(schemas);
+    }
+}
+
+/// A transaction of a block as listed with `full=true`: native or Ethereum.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FullTx {
+    /// A native transaction.
+    Native {
+        /// Transaction hash.
+        hash: H256,
+        /// The transaction.
+        tx: Transaction,
+        /// Its signature.
+        signature: TxSignature,
+    },
+    /// An Ethereum transaction.
+    Ethereum {
+        /// Transaction hash.
+        hash: H256,
+        /// Raw envelope and sender.
+        ethereum: EthTransaction,
+    },
+}
+
+/// A block entry: its hash (default) or the full transaction (`full=true`).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BlockTx {
+    /// Transaction hash.
+    Hash(H256),
+    /// Full transaction.
+    Full(Box<FullTx>),
+}
+
+/// `GET /api/v1/blocks/{id}` and `/blocks/latest`.
+#[derive(Serialize, ToSchema)]
+pub struct BlockResponse {
+    /// Block hash.
+    pub hash: H256,
+    /// Header.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// Transaction hashes, or full transactions with `full=true`.
+    pub transactions: Vec<BlockTx>,
+}
+
+/// `GET /api/v1/accounts/{address}` (zero for unknown addresses).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
+pub struct AccountView {
+    /// The address.
+    pub address: Address,
+    /// Nonce of the next transaction to commit.
+    pub nonce: u64,
+    /// Balance, decimal string.
+    #[schema(pattern = "^[0-9]+$")]
+    pub balance: String,
+    /// Nonce after this node's pending transactions of the account.
+    pub pending_nonce: u64,
+}
+
+/// Proof that a state key is present (with its value hash) or absent under a state root.
+#[derive(Serialize, ToSchema)]
+pub struct SmtProof {
+    /// Sibling hashes from the root downward.
+    #[schema(value_type = Vec<H256>)]
+    pub siblings: Vec<String>,
+    /// `[key_hash, value_hash]` of the leaf the path ends at, or null (empty subtree).
+    #[schema(value_type = Option<Vec<H256>>, min_items = 2, max_items = 2)]
+    pub leaf: Option<Vec<String>>,
+}
+
+/// `GET /api/v1/state/proof`.
+#[derive(Serialize, ToSchema)]
+pub struct StateProof {
+    /// The key, 0x hex.
+    pub key: String,
+    /// Hash of the key (its path in the state tree).
+    pub key_hash: H256,
+    /// Height whose state root the proof is under.
+    pub height: u64,
+    /// That state root.
+    pub state_root: H256,
+    /// The key's current value, 0x hex, or null when absent.
+    pub value: Option<String>,
+    /// The proof.
+    #[schema(value_type = SmtProof)]
+    pub proof: Value,
+}
+
+/// The common fields of certificates: format, chain and the proofs (validated offline by
+/// `hechain … verify-cert`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = EvidenceCertificate)]
+pub struct EvidenceCertificateDoc {
+    /// `hechain-evidence-certificate/…`.
+    pub format: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite.
+    pub suite: SuiteTag,
+    /// Hash of the genesis.
+    pub genesis_hash: H256,
+    /// The evidence record.
+    pub record: EvidenceRecord,
+    /// The transaction that stored it.
+    pub transaction: ChainTx,
+    /// Its inclusion proof under `header.tx_root`.
+    #[schema(value_type = Object)]
+    pub tx_proof: Value,
+    /// Its receipt.
+    pub receipt: Receipt,
+    /// The receipt's inclusion proof under `header.receipts_root`.
+    #[schema(value_type = Object)]
+    pub receipt_proof: Value,
+    /// Header of the block that committed it.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// The validator sets from the genesis to the one that sealed the block.
+    #[schema(value_type = Object)]
+    pub epochs: Value,
+    /// Proof of the record under `header.state_root`.
+    pub state_proof: SmtProof,
+}
+
+/// Kind of record a record certificate proves.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertifiedKind {
+    /// A registered work.
+    CopyrightWork,
+    /// A license on a work.
+    CopyrightLicense,
+    /// A voucher.
+    Voucher,
+    /// A voucher part.
+    VoucherPart,
+    /// An e-certificate.
+    Ecert,
+    /// A dataset.
+    Dataset,
+    /// An access grant.
+    DataGrant,
+    /// A product batch.
+    TraceBatch,
+    /// An item with its history and batch.
+    TraceItem,
+}
+
+/// An offline-verifiable certificate of a module record (format
+/// `hechain-record-certificate/2`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = RecordCertificate)]
+pub struct RecordCertificateDoc {
+    /// `hechain-record-certificate/2`.
+    pub format: String,
+    /// Chain id.
+    pub chain_id: u64,
+    /// Cryptographic suite.
+    pub suite: SuiteTag,
+    /// Hash of the genesis.
+    pub genesis_hash: H256,
+    /// What `record` is.
+    pub kind: CertifiedKind,
+    /// The record, as the kind's route returns it.
+    #[schema(value_type = Object)]
+    pub record: Value,
+    /// Header of the block whose state holds the record.
+    pub header: BlockHeader,
+    /// Validator signatures over the header.
+    pub seal: Seal,
+    /// The validator sets from the genesis to the one that sealed the block.
+    #[schema(value_type = Object)]
+    pub epochs: Value,
+    /// Proof of the record under `header.state_root`.
+    pub state_proof: SmtProof,
+    /// Proofs of related records under the same root (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related_proofs: Vec<SmtProof>,
+}
+
+/// A page of a list route: the records and the id to pass as `after` for the next page (null
+/// on the last page).
+macro_rules! page {
+    ($name:ident, $field:ident, $item:ty, $doc:expr) => {
+        #[doc = $doc]
+        #[derive(Serialize, ToSchema)]
+        pub struct $name {
+            /// The records, in id order.
+            pub $field: Vec<$item>,
+            /// Pass as `after` for the next page; null on the last page.
+            pub next_after: Option<u64>,
+        }
+    };
+}
+
+page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
+page!(CopyrightWorkPage, works, CopyrightWork, "A page of works.");
+page!(VoucherPartPage, parts, VoucherPart, "A page of voucher parts.");
+page!(VoucherPage, vouchers, Voucher, "A page of vouchers.");
+page!(EcertPage, certificates, Ecert, "A page of e-certificates.");
+page!(DataGrantPage, grants, DataGrant, "A page of access grants.");
+page!(TraceBatchPage, batches, TraceBatch, "A page of product batches.");
+page!(TraceItemPage, items, TraceItem, "A page of items.");
+page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
+
+/// A license and whether it is in force now (its schema: [`flattened`]).
+#[derive(Serialize)]
+pub struct LicenseInForce {
+    /// The license.
+    #[serde(flatten)]
+    pub license: CopyrightLicense,
+    /// Whether it is in force at `as_of_ms`.
+    pub in_force: bool,
+}
+
+/// `GET /api/v1/copyright/works/{id}/licenses`.
+#[derive(Serialize, ToSchema)]
+pub struct CopyrightLicenses {
+    /// The work.
+    pub work_id: u64,
+    /// Its owner.
+    pub owner: Address,
+    /// Head block time the `in_force` flags refer to.
+    pub as_of_ms: u64,
+    /// The licenses, in index order.
+    pub licenses: Vec<LicenseInForce>,
+}
+
+/// `GET /api/v1/vouchers/{id}`.
+#[derive(Serialize, ToSchema)]
+pub struct VoucherWithParts {
+    /// The voucher.
+    pub voucher: Voucher,
+    /// The parts that hold its value now.
+    pub live_parts: Vec<VoucherPart>,
+}
+
+/// `GET /api/v1/vouchers/parts/{id}/lineage`.
+#[derive(Serialize, ToSchema)]
+pub struct VoucherLineage {
+    /// The part asked for.
+    pub part_id: u64,
+    /// Its voucher.
+    pub voucher: Voucher,
+    /// The part and its ancestors back to issuance.
+    pub lineage: Vec<VoucherPart>,
+}
+
+/// `GET /api/v1/ecerts/{id}`.
+#[derive(Serialize, ToSchema)]
+pub struct EcertStatus {
+    /// The certificate.
+    pub certificate: Ecert,
+    /// Head block time the validity refers to.
+    pub as_of_ms: u64,
+    /// Whether it is valid then.
+    pub valid: bool,
+    /// Why not, when not.
+    pub invalid_reason: Option<String>,
+    /// Length of its audit log.
+    pub audit_entries: u64,
+}
+
+/// `GET /api/v1/ecerts/{id}/verify`.
+#[derive(Serialize, ToSchema)]
+pub struct EcertVerdict {
+    /// Certificate id.
+    pub id: u64,
+    /// Time checked, ms since the Unix epoch.
+    pub at_ms: u64,
+    /// Whether it is valid then.
+    pub valid: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// Certificate type.
+    pub cert_type: String,
+    /// Issuer.
+    pub issuer: Address,
+    /// Holder.
+    pub holder: Address,
+    /// Start of validity.
+    pub not_before_ms: u64,
+    /// End of validity.
+    pub not_after_ms: u64,
+    /// Revocation, if revoked.
+    pub revoked: Option<hechain_types::ecert::Revocation>,
+    /// Head height.
+    pub height: u64,
+}
+
+/// `GET /api/v1/ecerts/{id}/authorization` and `/datasets/{id}/authorization`.
+#[derive(Serialize, ToSchema)]
+pub struct Authorization {
+    /// What the grant is about.
+    pub subject: Subject,
+    /// The organisation asking.
+    pub grantee: Address,
+    /// Time checked.
+    pub at_ms: u64,
+    /// Whether a live grant allows it.
+    pub authorized: bool,
+    /// That grant.
+    pub grant_id: Option<u64>,
+    /// Why not, when not.
+    pub reason: Option<String>,
+    /// Head height.
+    pub height: u64,
+}
+
+/// `GET /api/v1/ecerts/{id}/audit` and `/datasets/{id}/audit`.
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    /// What the log is about.
+    pub subject: Subject,
+    /// Entries in the whole log.
+    pub total: u64,
+    /// This page's entries.
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<u64>,
+}
+
+/// `GET /api/v1/data-grants/{id}`.
+#[derive(Serialize, ToSchema)]
+pub struct DataGrantStatus {
+    /// The grant.
+    pub grant: DataGrant,
+    /// Head block time `live` refers to.
+    pub as_of_ms: u64,
+    /// Whether the grant is live then.
+    pub live: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/trace/items/{code}`.
+#[derive(Serialize, ToSchema)]
+pub struct TraceItemView {
+    /// Item code.
+    pub code: String,
+    /// The item.
+    pub item: TraceItem,
+    /// Its batch.
+    pub batch: TraceBatch,
+    /// Whether the batch is recalled.
+    pub recalled: bool,
+    /// Custodians from the producer on.
+    pub custody_chain: Vec<Address>,
+    /// Every event, in order.
+    pub events: Vec<TraceEvent>,
+    /// Always true: the events were checked against the item's hash chain.
+    pub history_verified: bool,
+}
+
+/// `GET /api/v1/trace/batches/{id}/items`.
+#[derive(Serialize, ToSchema)]
+pub struct TraceBatchItems {
+    /// The batch.
+    pub batch_id: u64,
+    /// Whether it is recalled.
+    pub recalled: bool,
+    /// Items, in id order.
+    pub items: Vec<TraceItem>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<u64>,
+}
+
+/// `GET /api/v1/governance`.
+#[derive(Serialize, ToSchema)]
+pub struct GovOverview {
+    /// Head height.
+    pub height: u64,
+    /// Governance settings (null without governance).
+    pub config: Option<GovConfig>,
+    /// Committee.
+    pub committee: Vec<CommitteeMember>,
+    /// Permissions.
+    pub permissions: Permissions,
+    /// Chain parameters.
+    pub params: ChainParams,
+    /// Organisations, validators and observers in force.
+    pub membership: Membership,
+    /// Ids of open proposals.
+    pub open_proposals: Vec<u64>,
+    /// Id the next proposal gets.
+    pub next_proposal_id: u64,
+}
+
+/// Status of a proposal, as a word.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Open for votes.
+    Open,
+    /// Approved, applied at the end of the block.
+    Approved,
+    /// Applied.
+    Applied,
+    /// Approved but failed to apply.
+    Failed,
+    /// Rejected.
+    Rejected,
+    /// Expired.
+    Expired,
+}
+
+impl ProposalState {
+    /// The word of a proposal status.
+    pub fn of(s: &hechain_types::ProposalStatus) -> Self {
+        use hechain_types::ProposalStatus as P;
+        match s {
+            P::Open => Self::Open,
+            P::Approved { .. } => Self::Approved,
+            P::Applied { .. } => Self::Applied,
+            P::Failed { .. } => Self::Failed,
+            P::Rejected { .. } => Self::Rejected,
+            P::Expired { .. } => Self::Expired,
+        }
+    }
+}
+
+/// `GET /api/v1/governance/proposals/{id}`.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalWithVotes {
+    /// The proposal.
+    pub proposal: Proposal,
+    /// Its status word.
+    pub status: ProposalState,
+    /// Every vote.
+    pub votes: Vec<Vote>,
+}
+
+/// `GET /api/v1/governance/accounts/{address}`.
+#[derive(Serialize, ToSchema)]
+pub struct GovAccount {
+    /// The address.
+    pub address: Address,
+    /// Its roles.
+    pub roles: Roles,
+    /// Its committee seat, if any.
+    pub committee_member: Option<CommitteeMember>,
+    /// Its freeze record, if frozen.
+    pub frozen: Option<FreezeRecord>,
+}
+
+/// Data of a `block` server-sent event (`lagged` events carry `{missed, message}`).
+#[derive(Serialize, ToSchema)]
+pub struct BlockEvent {
+    /// Height.
+    pub height: u64,
+    /// Block hash.
+    pub hash: H256,
+    /// Transactions in the block.
+    pub tx_count: u32,
+    /// Timestamp, ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// State root.
+    pub state_root: H256,
+}
+
+/// The OpenAPI document (this one).
+#[derive(Serialize, ToSchema)]
+pub struct OpenApiDocument {
+    /// OpenAPI version.
+    pub openapi: String,
+    /// Title and version.
+    #[schema(value_type = Object)]
+    pub info: Value,
+    /// Operations by path.
+    #[schema(value_type = Object)]
+    pub paths: Value,
+    /// Schemas.
+    #[schema(value_type = Object)]
+    pub components: Value,
+}
