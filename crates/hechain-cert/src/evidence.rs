@@ -7,6 +7,7 @@ use hechain_types::smt::Proof;
 use hechain_types::{
     keys, smt, BlockHeader, ChainTx, Codec, Event, EvidenceRecord, Genesis, Payload, Receipt, Seal, TxStatus, H256,
 };
+use hechain_types::{EvidenceCall, EvidenceEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::epoch::verify_anchor;
@@ -112,19 +113,19 @@ impl EvidenceCertificate {
         // A native evidence transaction states the record itself; a contract stores it through
         // the evidence precompile, and then the receipt's event (checked below) is the link.
         if let ChainTx::Native(ntx) = stx {
-            let Payload::EvidencePut { content_hash, meta } = &ntx.tx.payload else {
+            let Payload::Evidence(EvidenceCall::Put { content_hash, meta }) = &ntx.tx.payload else {
                 return Err(invalid("the transaction is not an evidence submission"));
             };
             if r.content_hash != *content_hash || &r.meta != meta || r.submitter != ntx.tx.sender {
                 return Err(invalid("the record does not match its transaction and block"));
             }
         }
-        let expected_event = Event::EvidenceStored {
+        let expected_event = Event::Evidence(EvidenceEvent::Stored {
             id: r.id,
             content_hash: r.content_hash,
             submitter: r.submitter,
             meta: r.meta.clone(),
-        };
+        });
         if !self.receipt.events.contains(&expected_event) {
             return Err(invalid("the receipt does not record this evidence"));
         }

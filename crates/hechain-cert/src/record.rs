@@ -39,6 +39,10 @@ pub enum CertifiedRecord {
     /// proven, its events are checked against the rolling hash the record commits to, and the
     /// batch (recall status included) is proven in the same state.
     TraceItem(Box<TraceItemHistory>),
+    /// A record of a service module that certifies through the module interface
+    /// (`hechain_module::record::ModuleRecord`); its own `kind` tag.
+    #[serde(untagged)]
+    Module(hechain_types::modules::ModuleRecords),
 }
 
 /// What a traceability item certificate carries.
@@ -66,6 +70,7 @@ impl CertifiedRecord {
             CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
             CertifiedRecord::TraceBatch(b) => keys::trace_batch(b.id),
             CertifiedRecord::TraceItem(h) => keys::trace_item(h.item.id),
+            CertifiedRecord::Module(r) => r.state_key(),
         }
     }
 
@@ -81,6 +86,7 @@ impl CertifiedRecord {
             CertifiedRecord::DataGrant(g) => g.encode(),
             CertifiedRecord::TraceBatch(b) => b.encode(),
             CertifiedRecord::TraceItem(h) => h.item.encode(),
+            CertifiedRecord::Module(r) => r.encoded(),
         }
     }
 
@@ -96,6 +102,7 @@ impl CertifiedRecord {
             CertifiedRecord::DataGrant(_) => "data_grant",
             CertifiedRecord::TraceBatch(_) => "trace_batch",
             CertifiedRecord::TraceItem(_) => "trace_item",
+            CertifiedRecord::Module(r) => r.kind(),
         }
     }
 
@@ -104,13 +111,24 @@ impl CertifiedRecord {
     pub fn related(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         match self {
             CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
-            _ => vec![],
+            CertifiedRecord::Module(r) => r.related(),
+            CertifiedRecord::CopyrightWork(_)
+            | CertifiedRecord::CopyrightLicense(_)
+            | CertifiedRecord::Voucher(_)
+            | CertifiedRecord::VoucherPart(_)
+            | CertifiedRecord::Ecert(_)
+            | CertifiedRecord::Dataset(_)
+            | CertifiedRecord::DataGrant(_)
+            | CertifiedRecord::TraceBatch(_) => vec![],
         }
     }
 
     /// Checks that carried for the record agrees with it: an item's events are exactly
     /// the history its record commits to, and its batch is the item's.
     pub fn check_contents(&self, suite: Suite) -> Result<(), VerifyError> {
+        if let CertifiedRecord::Module(r) = self {
+            r.check_contents(suite).map_err(invalid)?;
+        }
         if let CertifiedRecord::TraceItem(h) = self {
             if h.batch.id != h.item.batch_id {
                 return Err(invalid(format!(

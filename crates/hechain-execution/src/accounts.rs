@@ -1,13 +1,15 @@
-//! Accounts module: nonces, balances and native transfers.
+//! Accounts: nonces, balances and native transfers (the transfer module's key space, shared by
+//! every transaction kind, native and Ethereum).
 
-use hechain_types::{Account, Address, Codec, Event};
+use hechain_module::exec::{StateError, StateView};
+use hechain_types::{Account, Address, Codec, Event, TransferEvent};
 
+use crate::keys;
 use crate::state::{Overlay, StateRead};
-use crate::{keys, read, ExecError};
 
 /// Loads an account (the zero account when it does not exist yet).
-pub fn load<R: StateRead + ?Sized>(o: &Overlay<'_, R>, addr: &Address) -> Result<Account, ExecError> {
-    Ok(read::<Account, _>(o, &keys::account(addr))?.unwrap_or_default())
+pub fn load<S: StateView + ?Sized>(o: &S, addr: &Address) -> Result<Account, StateError> {
+    Ok(hechain_module::exec::read::<Account, _>(o, &keys::account(addr))?.unwrap_or_default())
 }
 
 /// Stores an account.
@@ -22,7 +24,7 @@ pub fn transfer<R: StateRead + ?Sized>(
     from: &Address,
     to: &Address,
     amount: u128,
-) -> Result<Result<Vec<Event>, String>, ExecError> {
+) -> Result<Result<Vec<Event>, String>, StateError> {
     let mut src = load(o, from)?;
     if src.balance < amount {
         return Ok(Err(format!("insufficient balance: {} available, {amount} needed", src.balance)));
@@ -37,5 +39,5 @@ pub fn transfer<R: StateRead + ?Sized>(
         store(o, from, &src);
         store(o, to, &dst);
     }
-    Ok(Ok(vec![Event::Transfer { from: *from, to: *to, amount }]))
+    Ok(Ok(vec![Event::Transfer(TransferEvent::Transfer { from: *from, to: *to, amount })]))
 }

@@ -66,15 +66,15 @@ pub trait BuildCertificate: Sized {
 /// the set that sealed it.
 pub fn epoch_proof(reader: &StoreReader, genesis: &Genesis, header: &BlockHeader) -> Result<EpochProof, CertError> {
     let suite = genesis.suite();
-    let epoch = governance::membership_at(reader, header.height)?.epoch;
+    let epoch = governance::membership_at(reader, header.height).map_err(ExecError::from)?.epoch;
     let missing = |n: u64| ExecError::Corrupt {
         key: crate::hex_key(&keys::gov_epoch(n)),
         reason: format!("the membership of epoch {n} is missing"),
     };
-    let mut prev = governance::epoch_membership(reader, 0)?.ok_or_else(|| missing(0))?;
+    let mut prev = governance::epoch_membership(reader, 0).map_err(ExecError::from)?.ok_or_else(|| missing(0))?;
     let mut changes = Vec::new();
     for n in 1..=epoch {
-        let m = governance::epoch_membership(reader, n)?.ok_or_else(|| missing(n))?;
+        let m = governance::epoch_membership(reader, n).map_err(ExecError::from)?.ok_or_else(|| missing(n))?;
         let height = m.start_height.checked_sub(1).filter(|h| *h > 0).ok_or_else(|| ExecError::Corrupt {
             key: crate::hex_key(&keys::gov_epoch(n)),
             reason: format!("epoch {n} starts at height {}", m.start_height),
@@ -96,8 +96,9 @@ pub fn epoch_proof(reader: &StoreReader, genesis: &Genesis, header: &BlockHeader
     // The next epoch's record, if it exists yet, is in the certified block's state only when
     // that block is its boundary.
     let next_key = keys::gov_epoch(epoch + 1);
-    let next_membership =
-        governance::epoch_membership(reader, epoch + 1)?.filter(|m| m.start_height == header.height.saturating_add(1));
+    let next_membership = governance::epoch_membership(reader, epoch + 1)
+        .map_err(ExecError::from)?
+        .filter(|m| m.start_height == header.height.saturating_add(1));
     let next_proof = proven(reader, suite, header, &next_key, next_membership.as_ref().map(|m| m.encode()).as_deref())?;
     Ok(EpochProof { changes, next_membership, next_proof })
 }
@@ -138,7 +139,7 @@ impl BuildCertificate for EvidenceCertificate {
         let corrupt =
             |what: &str| ExecError::Corrupt { key: format!("evidence {id}"), reason: format!("{what} missing") };
         let block = reader.block(record.height).map_err(ExecError::from)?.ok_or_else(|| corrupt("block"))?;
-        let need = quorum(governance::membership_at(reader, record.height)?.validators.len());
+        let need = quorum(governance::membership_at(reader, record.height).map_err(ExecError::from)?.validators.len());
         if block.seal.signatures.len() < need {
             return Err(CertError::NotYetCertified {
                 height: record.height,
@@ -193,7 +194,7 @@ impl BuildCertificate for RecordCertificate {
         for height in (head.saturating_sub(CERTIFIED_SEARCH)..=head).rev() {
             let seal = reader.seal(height).map_err(ExecError::from)?;
             // The quorum of the set that sealed this block (the set changes between epochs).
-            let need = quorum(governance::membership_at(reader, height)?.validators.len());
+            let need = quorum(governance::membership_at(reader, height).map_err(ExecError::from)?.validators.len());
             if seal.signatures.len() < need {
                 last_short.get_or_insert((height, seal.signatures.len(), need));
                 continue;
@@ -237,7 +238,9 @@ impl BuildCertificate for RecordCertificate {
         }
         let (height, signatures, need) = match last_short {
             Some(short) => short,
-            None => (head, 0, quorum(governance::membership_at(reader, head)?.validators.len())),
+            None => {
+                (head, 0, quorum(governance::membership_at(reader, head).map_err(ExecError::from)?.validators.len()))
+            }
         };
         Err(CertError::NotYetCertified { height, signatures, quorum: need })
     }

@@ -115,11 +115,13 @@ impl<R: StateRead + ?Sized> DatabaseRef for EvmDb<'_, '_, R> {
 }
 
 /// Native state as the precompiles read it.
-impl<R: StateRead + ?Sized> StateRead for EvmDb<'_, '_, R> {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, ExecError> {
-        self.overlay.get(key)
+impl<R: StateRead + ?Sized> hechain_module::exec::StateView for EvmDb<'_, '_, R> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, hechain_module::exec::StateError> {
+        hechain_module::exec::StateView::get(self.overlay, key)
     }
+}
 
+impl<R: StateRead + ?Sized> StateRead for EvmDb<'_, '_, R> {
     fn header(&self, height: u64) -> Result<Option<hechain_types::BlockHeader>, ExecError> {
         self.overlay.base().header(height)
     }

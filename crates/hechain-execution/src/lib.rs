@@ -6,22 +6,14 @@
 //! only inputs are the state, the transactions, the block height and the
 //! block timestamp; all intermediate collections are ordered.
 //!
-//! Native modules:
-//! - [`accounts`]: nonces, balances, fees, transfers;
-//! - [`evidence`]: evidence (存证) records, their indexes, and the offline
-//!   verifiable [`certificate`];
-//! - [`copyright`]: copyright registration (版权): works, transfers, licenses;
-//! - [`voucher`]: supply-chain finance receivable vouchers (数字凭证): issue, split, pledge,
-//!   settle;
-//! - [`trace`]: traceability (溯源, 一物一码): batches, item codes, lifecycle events, custody
-//!   hand-overs, recalls.
-//! - [`ecert`]: e-certificates and authorised data sharing (电子证照 / 数据共享): issue, revoke,
-//!   datasets, time-limited grants, logged uses, per-subject audit logs.
-//! - [`governance`]: the committee, roles, permissions, frozen accounts, chain parameters, and
-//!   the proposals and votes that change them (applied at the end of a block, [`governance::end_block`]).
+//! Service modules (evidence, copyright, vouchers, traceability, e-certificates, governance, …)
+//! live in their own crates (`crates/modules/*`) and are listed once in `hechain-modules`;
+//! `modules` dispatches each native payload to its module through the
+//! `hechain_module::exec::ModuleExec` interface, over a [`state::ModuleHost`] that gives the
+//! module its state and native balances. [`accounts`] keeps nonces, balances and fees.
 //!
-//! Every transaction is first checked against the rules in force ([`governance::Policy`]:
-//! frozen accounts, who may send, deploy and use each module).
+//! Every transaction is first checked against the rules in force ([`policy::Policy`]: frozen
+//! accounts, who may send, deploy and use each module).
 //!
 //! Every module validates a transaction completely before writing, so a
 //! failed transaction leaves only its nonce increment and fee behind.
@@ -32,26 +24,40 @@
 
 pub mod accounts;
 pub mod certificate;
-pub mod copyright;
-pub mod ecert;
-pub mod evidence;
 pub mod evm;
-pub mod governance;
 /// The state key layout (shared with the offline certificate verifier, `hechain-cert`).
 pub use hechain_types::keys;
+pub(crate) mod modules;
+pub mod policy;
 pub mod precompile;
 pub mod state;
-pub mod trace;
-pub mod voucher;
+
+/// The service modules' state rules and queries (their crates' `exec` modules).
+pub use hechain_types::{
+    copyright::exec as copyright, ecert::exec as ecert, evidence::exec as evidence, trace::exec as trace,
+    voucher::exec as voucher,
+};
+
+/// Governance: the module's state rules and queries, and the [`Policy`](policy::Policy) in force.
+pub mod governance {
+    pub use crate::policy::Policy;
+    pub use hechain_types::governance::exec::*;
+}
+
+/// A key in hex, for error messages.
+pub(crate) use hechain_module::exec::hex_key;
+/// Reads and decodes a canonical value.
+pub(crate) use hechain_module::exec::read;
 
 use std::collections::BTreeMap;
 
 use hechain_crypto::Suite;
 use hechain_storage::{smt, StoreReader};
 use hechain_types::{
-    Account, Block, BlockHeader, ChainTx, Codec, Genesis, Payload, Receipt, Seal, SignedTransaction, TxStatus, H256,
+    Account, Block, BlockHeader, ChainTx, Codec, Genesis, Receipt, Seal, SignedTransaction, TxStatus, H256,
 };
 
+pub use hechain_module::exec::StateError;
 pub use state::{Overlay, StateRead};
 
 /// Errors that stop execution of a whole block (never caused by a single bad
@@ -72,6 +78,9 @@ pub enum ExecError {
         /// Why.
         reason: String,
     },
+    /// A module's state read failed or met a broken invariant.
+    #[error(transparent)]
+    State(#[from] hechain_module::exec::StateError),
     /// Caller passed inconsistent arguments.
     #[error("{0}")]
     Invalid(String),
@@ -104,43 +113,25 @@ pub struct BlockContext {
 }
 
 impl BlockContext {
+    /// A module call of `sender` in transaction `tx_hash` of this block.
+    pub fn call(&self, sender: hechain_types::Address, tx_hash: H256) -> hechain_module::exec::CallContext {
+        hechain_module::exec::CallContext {
+            block: self.info(),
+            sender,
+            tx_hash,
+            validate: hechain_types::VALIDATE_CONTEXT,
+        }
+    }
+
+    /// The block as the service modules see it.
+    pub fn info(&self) -> hechain_module::exec::BlockInfo {
+        hechain_module::exec::BlockInfo { suite: self.suite, height: self.height, timestamp_ms: self.timestamp_ms }
+    }
+
     /// Where and when a record is written by transaction `tx_hash` of this block.
     pub fn stamp(&self, tx_hash: H256) -> hechain_types::Stamp {
         hechain_types::Stamp { tx_hash, height: self.height, timestamp_ms: self.timestamp_ms }
     }
-}
-
-/// Reads a big-endian u64 counter (absent = 1: ids start at 1).
-pub(crate) fn counter<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64, ExecError> {
-    Ok(read_u64(s, key)?.unwrap_or(1))
-}
-
-/// Reads and decodes a canonical value.
-pub(crate) fn read<T: Codec, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<T>, ExecError> {
-    match s.get(key)? {
-        Some(bytes) => {
-            T::decode(&bytes).map(Some).map_err(|e| ExecError::Corrupt { key: hex_key(key), reason: e.to_string() })
-        }
-        None => Ok(None),
-    }
-}
-
-/// Reads a big-endian `u64` (an id or a counter) stored under `key`.
-pub(crate) fn read_u64<S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Result<Option<u64>, ExecError> {
-    match s.get(key)? {
-        Some(b) => {
-            let b: [u8; 8] = b.as_slice().try_into().map_err(|_| ExecError::Corrupt {
-                key: hex_key(key),
-                reason: format!("value is {} bytes, not an 8-byte id or counter", b.len()),
-            })?;
-            Ok(Some(u64::from_be_bytes(b)))
-        }
-        None => Ok(None),
-    }
-}
-
-pub(crate) fn hex_key(key: &[u8]) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Applies `txs` (with their hashes) on top of the state whose root is
@@ -172,7 +163,7 @@ pub fn execute_block<R: StateRead + smt::NodeReader>(
         };
         receipts.push(receipt);
     }
-    governance::end_block(&mut overlay, ctx)?;
+    modules::end_block(&mut overlay, &ctx.info())?;
     let writes = overlay.into_writes();
     let (state_root, smt_nodes) = state_root_after(base, ctx.suite, parent_state_root, &writes)?;
     Ok(ExecutionOutput { receipts, state_writes: writes.into_iter().collect(), state_root, smt_nodes })
@@ -236,47 +227,7 @@ fn apply_tx<R: StateRead + ?Sized>(
     sender.nonce += 1;
     sender.balance -= tx.fee as u128;
     accounts::store(o, &tx.sender, &sender);
-    let outcome = match &tx.payload {
-        Payload::Transfer { to, amount } => accounts::transfer(o, &tx.sender, to, *amount)?,
-        Payload::EvidencePut { content_hash, meta } => evidence::put(o, ctx, &tx.sender, content_hash, meta, tx_hash)?,
-        Payload::CopyrightRegister { content_hash, title, work_type, author } => {
-            copyright::register(o, ctx, &tx.sender, tx_hash, content_hash, title, work_type, author)?
-        }
-        Payload::CopyrightTransfer { work_id, to } => copyright::transfer(o, ctx, &tx.sender, tx_hash, *work_id, to)?,
-        Payload::CopyrightLicense { work_id, licensee, exclusive, start_ms, end_ms, territory } => copyright::grant(
-            o, ctx, &tx.sender, tx_hash, *work_id, licensee, *exclusive, *start_ms, *end_ms, territory,
-        )?,
-        Payload::VoucherIssue { holder, amount, maturity_ms, reference } => {
-            voucher::issue(o, ctx, &tx.sender, tx_hash, holder, *amount, *maturity_ms, reference)?
-        }
-        Payload::VoucherSplit { part_id, outputs } => voucher::split(o, ctx, &tx.sender, tx_hash, *part_id, outputs)?,
-        Payload::VoucherPledge { part_id, bank } => voucher::pledge(o, ctx, &tx.sender, *part_id, bank)?,
-        Payload::VoucherRelease { part_id } => voucher::release(o, &tx.sender, *part_id)?,
-        Payload::VoucherSettle { voucher_id } => {
-            voucher::settle(o, ctx, &tx.sender, tx_hash, *voucher_id, voucher::Payment::Native)?
-        }
-        Payload::GovPropose { action, description } => {
-            governance::propose(o, ctx, &tx.sender, tx_hash, action, description)?
-        }
-        Payload::GovVote { proposal, approve } => governance::vote(o, ctx, &tx.sender, tx_hash, *proposal, *approve)?,
-        p @ (Payload::EcertIssue { .. }
-        | Payload::EcertRevoke { .. }
-        | Payload::DatasetRegister { .. }
-        | Payload::DataGrant { .. }
-        | Payload::DataGrantRevoke { .. }
-        | Payload::DataAccess { .. }) => ecert::apply(o, ctx, &tx.sender, tx_hash, p)?
-            .ok_or_else(|| ExecError::Invalid("ecert dispatch missed a payload".into()))?,
-        Payload::TraceBatch { .. }
-        | Payload::TraceAddItems { .. }
-        | Payload::TraceEvent { .. }
-        | Payload::TraceAuthorize { .. }
-        | Payload::TraceRevoke { .. }
-        | Payload::TraceHandover { .. }
-        | Payload::TraceAccept { .. }
-        | Payload::TraceReject { .. }
-        | Payload::TraceCancel { .. }
-        | Payload::TraceRecall { .. } => trace::apply(o, ctx, &tx.sender, tx_hash, &tx.payload)?,
-    };
+    let outcome = modules::apply_call(o, &ctx.call(tx.sender, tx_hash), &tx.payload)?;
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },
         Err(reason) => {
@@ -297,8 +248,11 @@ pub fn genesis_commit<R: smt::NodeReader>(
     for a in &genesis.accounts {
         writes.insert(keys::account(&a.address), Some(Account { nonce: 0, balance: a.balance }.encode()));
     }
-    writes.insert(keys::EVIDENCE_NEXT_ID.to_vec(), Some(1u64.to_be_bytes().to_vec()));
-    for (k, v) in governance::genesis_writes(genesis) {
+    for (k, v) in modules::genesis_writes() {
+        writes.insert(k, Some(v));
+    }
+    let membership = genesis.membership();
+    for (k, v) in governance::genesis_writes(&genesis.params, &membership, genesis.governance.as_ref()) {
         writes.insert(k, Some(v));
     }
     let (state_root, smt_nodes) = state_root_after(nodes, suite, &H256::ZERO, &writes)?;

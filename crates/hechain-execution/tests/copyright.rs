@@ -2,6 +2,7 @@
 //! licenses and their conflicts, every refusal, certificates, and invariants under random
 //! operation sequences.
 
+use hechain_types::{CopyrightCall, CopyrightEvent};
 use std::collections::BTreeMap;
 
 use hechain_crypto::Suite;
@@ -19,12 +20,12 @@ fn addr(e: &Env, i: usize) -> Address {
 
 fn register(e: &Env, from: usize, nonce: u64, content: &[u8]) -> SignedTransaction {
     let content_hash = H256(e.genesis.suite().hash(content));
-    let payload = Payload::CopyrightRegister {
+    let payload = Payload::Copyright(CopyrightCall::Register {
         content_hash,
         title: "春江花月夜".into(),
         work_type: "text".into(),
         author: "张若虚".into(),
-    };
+    });
     tx(e, from, nonce, 0, payload)
 }
 
@@ -39,14 +40,14 @@ fn license(
     (start_ms, end_ms): (u64, u64),
     territory: &str,
 ) -> SignedTransaction {
-    let payload = Payload::CopyrightLicense {
+    let payload = Payload::Copyright(CopyrightCall::License {
         work_id,
         licensee: addr(e, to),
         exclusive,
         start_ms,
         end_ms,
         territory: territory.into(),
-    };
+    });
     tx(e, from, nonce, 0, payload)
 }
 
@@ -69,7 +70,10 @@ fn register_duplicate_transfer_and_owner_index() {
     let (out, header) = commit(&e, vec![register(&e, 0, 0, b"poem")]);
     assert_eq!(out.receipts[0].status, TxStatus::Success);
     let h = H256(Suite::Standard.hash(b"poem"));
-    assert_eq!(out.receipts[0].events, vec![Event::CopyrightRegistered { id: 1, content_hash: h, owner: addr(&e, 0) }]);
+    assert_eq!(
+        out.receipts[0].events,
+        vec![Event::Copyright(CopyrightEvent::Registered { id: 1, content_hash: h, owner: addr(&e, 0) })]
+    );
     let w = work(&e, 1);
     assert_eq!((w.owner, w.registrant, w.registered.height, w.transfers), (addr(&e, 0), addr(&e, 0), header.height, 0));
     assert_eq!(w.registered.timestamp_ms, header.timestamp_ms);
@@ -83,14 +87,17 @@ fn register_duplicate_transfer_and_owner_index() {
 
     // Transfers: only the owner, never to itself, unknown works named.
     let t = |from, nonce, work_id, to: usize| {
-        tx(&e, from, nonce, 0, Payload::CopyrightTransfer { work_id, to: addr(&e, to) })
+        tx(&e, from, nonce, 0, Payload::Copyright(CopyrightCall::Transfer { work_id, to: addr(&e, to) }))
     };
     let (out, header) = commit(&e, vec![t(1, 1, 1, 1), t(0, 1, 1, 0), t(0, 2, 9, 1), t(0, 3, 1, 1)]);
     assert!(reason(&out.receipts[0]).contains("only the owner"), "{:?}", out.receipts[0]);
     assert!(reason(&out.receipts[1]).contains("already belongs to"));
     assert!(reason(&out.receipts[2]).contains("no registered work has id 9"));
     assert_eq!(out.receipts[3].status, TxStatus::Success);
-    assert_eq!(out.receipts[3].events, vec![Event::CopyrightTransferred { id: 1, from: addr(&e, 0), to: addr(&e, 1) }]);
+    assert_eq!(
+        out.receipts[3].events,
+        vec![Event::Copyright(CopyrightEvent::Transferred { id: 1, from: addr(&e, 0), to: addr(&e, 1) })]
+    );
     let w = work(&e, 1);
     assert_eq!((w.owner, w.registrant, w.transfers, w.updated.height), (addr(&e, 1), addr(&e, 0), 1, header.height));
     let r = e.store.reader().unwrap();
@@ -144,7 +151,7 @@ fn licenses_conflicts_and_refusals() {
     assert!(reason(&out.receipts[10]).contains("no registered work has id 7"));
     assert_eq!(
         out.receipts[2].events,
-        vec![Event::CopyrightLicensed { id: 1, index: 1, licensee: addr(&e, 2), exclusive: false }]
+        vec![Event::Copyright(CopyrightEvent::Licensed { id: 1, index: 1, licensee: addr(&e, 2), exclusive: false })]
     );
 
     let w = work(&e, 1);
@@ -156,7 +163,7 @@ fn licenses_conflicts_and_refusals() {
     );
 
     // Licenses bind the work: they survive a transfer, and the new owner grants the next ones.
-    commit(&e, vec![tx(&e, 0, 11, 0, Payload::CopyrightTransfer { work_id: 1, to: addr(&e, 2) })]);
+    commit(&e, vec![tx(&e, 0, 11, 0, Payload::Copyright(CopyrightCall::Transfer { work_id: 1, to: addr(&e, 2) }))]);
     let (out, _) = commit(
         &e,
         vec![license(&e, 0, 12, 1, 1, false, (0, FAR), "JP"), license(&e, 2, 0, 1, 1, false, (0, FAR), "JP")],
@@ -231,7 +238,7 @@ proptest! {
             nonces[from] += 1;
             match kind {
                 0 => register(&e, from, nonce, &[(work_id % 3) as u8]),
-                1 => tx(&e, from, nonce, 0, Payload::CopyrightTransfer { work_id, to: addr(&e, other) }),
+                1 => tx(&e, from, nonce, 0, Payload::Copyright(CopyrightCall::Transfer { work_id, to: addr(&e, other) })),
                 _ => license(&e, from, nonce, work_id, other, exclusive, (start, start + len), territories[terr]),
             }
         }).collect();

@@ -7,6 +7,7 @@ use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCe
 use hechain_execution::ecert;
 use hechain_types::ecert::field_hash;
 use hechain_types::*;
+use hechain_types::{EcertCall, EcertEvent};
 use proptest::prelude::*;
 
 mod common;
@@ -41,7 +42,7 @@ const SALT_DEGREE: [u8; 32] = [12; 32];
 /// An issuance of a diploma to `holder` valid in `[nb, na)`, fields `name` and `degree`.
 fn issue(e: &Env, holder: usize, nb: u64, na: u64) -> Payload {
     let suite = e.genesis.suite();
-    Payload::EcertIssue {
+    Payload::Ecert(EcertCall::Issue {
         cert_type: "diploma".into(),
         holder: addr(e, holder),
         fields: vec![
@@ -51,21 +52,25 @@ fn issue(e: &Env, holder: usize, nb: u64, na: u64) -> Payload {
         encrypted_ref: vec![0xab; 48],
         not_before_ms: nb,
         not_after_ms: na,
-    }
+    })
 }
 
 fn grant(e: &Env, subject: Subject, grantee: usize, expires_ms: u64) -> Payload {
-    Payload::DataGrant {
+    Payload::Ecert(EcertCall::DataGrant {
         subject,
         grantee: addr(e, grantee),
         org: "Bank of Example".into(),
         purpose: "account opening KYC".into(),
         expires_ms,
-    }
+    })
 }
 
 fn access(grant_id: u64) -> Payload {
-    Payload::DataAccess { grant_id, purpose: "KYC check".into(), request_hash: H256([grant_id as u8; 32]) }
+    Payload::Ecert(EcertCall::DataAccess {
+        grant_id,
+        purpose: "KYC check".into(),
+        request_hash: H256([grant_id as u8; 32]),
+    })
 }
 
 /// Block times in the harness start at 1,010 ms and grow by 10 ms per block.
@@ -80,15 +85,18 @@ fn issue_grant_access_revoke_and_audit() {
     let e = env(Suite::Standard, 0);
     // Account 0: the agency; 1: the holder; 2: a bank; 3: another organisation.
     let (o, _) = commit(&e, vec![tx(&e, 0, 0, 0, issue(&e, 1, 0, 5_000))]);
-    assert_eq!(o.receipts[0].events, vec![Event::EcertIssued { id: 1, issuer: addr(&e, 0), holder: addr(&e, 1) }]);
+    assert_eq!(
+        o.receipts[0].events,
+        vec![Event::Ecert(EcertEvent::Issued { id: 1, issuer: addr(&e, 0), holder: addr(&e, 1) })]
+    );
     let c = cert(&e, 1);
     assert!(c.valid_at(1_020) && c.revoked.is_none() && c.fields.len() == 2);
 
-    let ds = Payload::DatasetRegister {
+    let ds = Payload::Ecert(EcertCall::DatasetRegister {
         content_hash: H256([5; 32]),
         encrypted_ref: b"ciphertext".to_vec(),
         description: "transaction history 2025".into(),
-    };
+    });
     let (o, _) = commit(
         &e,
         vec![
@@ -99,16 +107,16 @@ fn issue_grant_access_revoke_and_audit() {
     );
     assert_eq!(
         o.receipts[0].events,
-        vec![Event::DatasetRegistered { id: 1, holder: addr(&e, 1), content_hash: H256([5; 32]) }]
+        vec![Event::Ecert(EcertEvent::DatasetRegistered { id: 1, holder: addr(&e, 1), content_hash: H256([5; 32]) })]
     );
     assert_eq!(
         o.receipts[1].events,
-        vec![Event::DataGranted {
+        vec![Event::Ecert(EcertEvent::DataGranted {
             grant: 1,
             subject: Subject::Certificate(1),
             grantee: addr(&e, 2),
             expires_ms: 1_100
-        }]
+        })]
     );
     ok(&o.receipts[2]);
 
@@ -116,7 +124,12 @@ fn issue_grant_access_revoke_and_audit() {
     let (o, _) = commit(&e, vec![tx(&e, 2, 0, 0, access(1)), tx(&e, 2, 1, 0, access(2)), tx(&e, 3, 0, 0, access(1))]);
     assert_eq!(
         o.receipts[0].events,
-        vec![Event::DataAccessed { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), seq: 2 }]
+        vec![Event::Ecert(EcertEvent::DataAccessed {
+            grant: 1,
+            subject: Subject::Certificate(1),
+            grantee: addr(&e, 2),
+            seq: 2
+        })]
     );
     ok(&o.receipts[1]);
     assert!(reason(&o.receipts[2]).contains("access refused: grant 1 is to"), "{:?}", o.receipts[2]);
@@ -131,9 +144,11 @@ fn issue_grant_access_revoke_and_audit() {
     drop(r);
 
     // The holder revokes the dataset grant: no more uses.
-    let (o, _) =
-        commit(&e, vec![tx(&e, 1, 3, 0, Payload::DataGrantRevoke { grant_id: 2 }), tx(&e, 2, 2, 0, access(2))]);
-    assert_eq!(o.receipts[0].events, vec![Event::DataGrantRevoked { grant: 2 }]);
+    let (o, _) = commit(
+        &e,
+        vec![tx(&e, 1, 3, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 2 })), tx(&e, 2, 2, 0, access(2))],
+    );
+    assert_eq!(o.receipts[0].events, vec![Event::Ecert(EcertEvent::DataGrantRevoked { grant: 2 })]);
     assert!(reason(&o.receipts[1]).contains("grant 2 was revoked at height"));
 
     // The certificate grant expires at 1,100.
@@ -147,12 +162,12 @@ fn issue_grant_access_revoke_and_audit() {
     let (o, h) = commit(
         &e,
         vec![
-            tx(&e, 0, 1, 0, Payload::EcertRevoke { cert_id: 1, reason: "degree withdrawn".into() }),
+            tx(&e, 0, 1, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "degree withdrawn".into() })),
             tx(&e, 3, 1, 0, access(3)),
             tx(&e, 1, 5, 0, grant(&e, Subject::Certificate(1), 2, 9_000)),
         ],
     );
-    assert_eq!(o.receipts[0].events, vec![Event::EcertRevoked { id: 1 }]);
+    assert_eq!(o.receipts[0].events, vec![Event::Ecert(EcertEvent::Revoked { id: 1 })]);
     assert!(reason(&o.receipts[1]).contains("certificate 1 was revoked at height"), "{:?}", o.receipts[1]);
     assert!(reason(&o.receipts[2]).contains("revoked at height"), "{:?}", o.receipts[2]);
     let c = cert(&e, 1);
@@ -196,9 +211,9 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
             tx(&e, 0, 1, 0, issue(&e, 0, 0, 5_000)), // to itself
             tx(&e, 0, 2, 0, issue(&e, 1, 0, 1_000)), // already expired
             // Revocation by someone other than the issuer (the holder, too).
-            tx(&e, 1, 0, 0, Payload::EcertRevoke { cert_id: 1, reason: "mine".into() }),
-            tx(&e, 2, 0, 0, Payload::EcertRevoke { cert_id: 1, reason: "x".into() }),
-            tx(&e, 0, 3, 0, Payload::EcertRevoke { cert_id: 7, reason: "x".into() }),
+            tx(&e, 1, 0, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "mine".into() })),
+            tx(&e, 2, 0, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "x".into() })),
+            tx(&e, 0, 3, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 7, reason: "x".into() })),
             // Grants by a non-holder (the issuer too), to oneself, already expired, unknown.
             tx(&e, 0, 4, 0, grant(&e, Subject::Certificate(1), 2, 5_000)),
             tx(&e, 2, 1, 0, grant(&e, Subject::Certificate(1), 2, 5_000)),
@@ -207,7 +222,7 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
             tx(&e, 1, 3, 0, grant(&e, Subject::Dataset(1), 2, 5_000)),
             // Access without any grant, revoking an unknown grant.
             tx(&e, 2, 2, 0, access(1)),
-            tx(&e, 1, 4, 0, Payload::DataGrantRevoke { grant_id: 1 }),
+            tx(&e, 1, 4, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 1 })),
         ],
     );
     let want = [
@@ -242,8 +257,8 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
         &e,
         vec![
             tx(&e, 2, 3, 0, access(1)),
-            tx(&e, 2, 4, 0, Payload::DataGrantRevoke { grant_id: 1 }), // the grantee cannot revoke
-            tx(&e, 0, 5, 0, Payload::DataGrantRevoke { grant_id: 1 }), // nor the issuer
+            tx(&e, 2, 4, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 1 })), // the grantee cannot revoke
+            tx(&e, 0, 5, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 1 })), // nor the issuer
         ],
     );
     assert!(reason(&o.receipts[0]).contains("not valid before 2000 ms"));
@@ -262,10 +277,10 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
     let (o, _) = commit(
         &e,
         vec![
-            tx(&e, 0, 6, 0, Payload::EcertRevoke { cert_id: 1, reason: "expired".into() }),
-            tx(&e, 0, 7, 0, Payload::EcertRevoke { cert_id: 1, reason: "again".into() }),
-            tx(&e, 1, 7, 0, Payload::DataGrantRevoke { grant_id: 1 }),
-            tx(&e, 1, 8, 0, Payload::DataGrantRevoke { grant_id: 1 }),
+            tx(&e, 0, 6, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "expired".into() })),
+            tx(&e, 0, 7, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "again".into() })),
+            tx(&e, 1, 7, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 1 })),
+            tx(&e, 1, 8, 0, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 1 })),
         ],
     );
     ok(&o.receipts[0]);
@@ -273,7 +288,7 @@ fn every_authorisation_failure_is_refused_and_writes_nothing() {
     ok(&o.receipts[2]);
     assert!(reason(&o.receipts[3]).contains("grant 1 was already revoked"));
     // Stateless checks run at execution too: an empty purpose names the field.
-    let bad = Payload::DataAccess { grant_id: 1, purpose: " ".into(), request_hash: H256::ZERO };
+    let bad = Payload::Ecert(EcertCall::DataAccess { grant_id: 1, purpose: " ".into(), request_hash: H256::ZERO });
     let (o, _) = commit(&e, vec![tx(&e, 2, 7, 0, bad)]);
     assert!(reason(&o.receipts[0]).contains("purpose is empty"));
 }
@@ -313,9 +328,18 @@ fn records_and_audit_log_survive_a_restart() {
     let (o, _) = commit(&e, vec![tx(&e, 2, 1, 0, access(1)), tx(&e, 0, 1, 0, issue(&e, 3, 0, 9_000))]);
     assert_eq!(
         o.receipts[0].events,
-        vec![Event::DataAccessed { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), seq: 3 }]
+        vec![Event::Ecert(EcertEvent::DataAccessed {
+            grant: 1,
+            subject: Subject::Certificate(1),
+            grantee: addr(&e, 2),
+            seq: 3
+        })]
     );
-    assert!(o.receipts[1].events.contains(&Event::EcertIssued { id: 2, issuer: addr(&e, 0), holder: addr(&e, 3) }));
+    assert!(o.receipts[1].events.contains(&Event::Ecert(EcertEvent::Issued {
+        id: 2,
+        issuer: addr(&e, 0),
+        holder: addr(&e, 3)
+    })));
 }
 
 #[test]
@@ -349,7 +373,7 @@ fn certificates_and_grants_verify_offline_and_tampering_is_caught() {
 
     // After revocation the certificate of the current record shows it revoked; the old
     // certificate still verifies, but only as of its (older) block.
-    commit(&e, vec![tx(&e, 0, 1, 0, Payload::EcertRevoke { cert_id: 1, reason: "lost".into() })]);
+    commit(&e, vec![tx(&e, 0, 1, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "lost".into() }))]);
     let r = e.store.reader().unwrap();
     let c = ecert::certificate(&r, 1).unwrap().unwrap();
     let rc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::Ecert(c)).unwrap();
@@ -390,13 +414,13 @@ proptest! {
             drop(r);
             let (from, payload) = match kind {
                 0 | 1 => (random_from, issue(&e, other, now.saturating_sub(20) + delta % 40, now + delta)),
-                2 => (random_from, Payload::EcertRevoke { cert_id: id, reason: "r".into() }),
-                3 => (issuer.and_then(index_of).unwrap_or(random_from), Payload::EcertRevoke { cert_id: id, reason: "r".into() }),
-                4 => (random_from, Payload::DatasetRegister { content_hash: H256([id as u8; 32]), encrypted_ref: vec![1], description: "d".into() }),
+                2 => (random_from, Payload::Ecert(EcertCall::Revoke { cert_id: id, reason: "r".into() })),
+                3 => (issuer.and_then(index_of).unwrap_or(random_from), Payload::Ecert(EcertCall::Revoke { cert_id: id, reason: "r".into() })),
+                4 => (random_from, Payload::Ecert(EcertCall::DatasetRegister { content_hash: H256([id as u8; 32]), encrypted_ref: vec![1], description: "d".into() })),
                 5 | 6 => (holder.and_then(index_of).unwrap_or(random_from), grant(&e, subject, other, now + delta)),
                 7 => (random_from, grant(&e, subject, other, now + delta)),
-                8 => (g.as_ref().and_then(|g| index_of(g.grantor)).unwrap_or(random_from), Payload::DataGrantRevoke { grant_id: id }),
-                9 => (random_from, Payload::DataGrantRevoke { grant_id: id }),
+                8 => (g.as_ref().and_then(|g| index_of(g.grantor)).unwrap_or(random_from), Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: id })),
+                9 => (random_from, Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: id })),
                 10 | 11 => (g.as_ref().and_then(|g| index_of(g.grantee)).unwrap_or(random_from), access(id)),
                 12 => (random_from, access(id)),
                 _ => { commit::<ChainTx>(&e, vec![]); continue; }
@@ -408,10 +432,10 @@ proptest! {
             let r = e.store.reader().unwrap();
             if o.receipts[0].status == TxStatus::Success {
                 let subject = match (&payload, &o.receipts[0].events[0]) {
-                    (_, Event::EcertIssued { id, .. }) | (_, Event::EcertRevoked { id }) => Subject::Certificate(*id),
-                    (_, Event::DatasetRegistered { id, .. }) => Subject::Dataset(*id),
-                    (_, Event::DataGranted { subject, .. }) | (_, Event::DataAccessed { subject, .. }) => *subject,
-                    (_, Event::DataGrantRevoked { grant }) => ecert::grant(&r, *grant).unwrap().unwrap().subject,
+                    (_, Event::Ecert(EcertEvent::Issued { id, .. })) | (_, Event::Ecert(EcertEvent::Revoked { id })) => Subject::Certificate(*id),
+                    (_, Event::Ecert(EcertEvent::DatasetRegistered { id, .. })) => Subject::Dataset(*id),
+                    (_, Event::Ecert(EcertEvent::DataGranted { subject, .. })) | (_, Event::Ecert(EcertEvent::DataAccessed { subject, .. })) => *subject,
+                    (_, Event::Ecert(EcertEvent::DataGrantRevoked { grant })) => ecert::grant(&r, *grant).unwrap().unwrap().subject,
                     (_, ev) => panic!("unexpected event {ev:?}"),
                 };
                 expected.entry(subject).or_default().push(hash);

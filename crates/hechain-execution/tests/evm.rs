@@ -16,6 +16,9 @@ use hechain_execution::precompile::{
 use hechain_execution::{account_of, copyright, ecert, evidence, trace, voucher, BlockContext};
 use hechain_storage::Store;
 use hechain_types::*;
+use hechain_types::{
+    CopyrightEvent, EcertEvent, EvidenceEvent, TraceModuleEvent, TransferCall, TransferEvent, VoucherEvent,
+};
 
 mod common;
 
@@ -279,7 +282,7 @@ fn invalid_transactions_change_nothing_and_nonces_are_shared_with_native() {
         nonce: 0,
         sender: alice,
         fee: 0,
-        payload: Payload::Transfer { to: bob, amount: 5 },
+        payload: Payload::Transfer(TransferCall::Transfer { to: bob, amount: 5 }),
     }
     .sign(&e.keys[0])
     .unwrap();
@@ -368,7 +371,7 @@ fn contracts_store_evidence_through_the_precompile() {
     assert!(logs.iter().any(|l| l.address == notary), "contract's own event");
     assert!(matches!(
         &rs[0].events[..],
-        [Event::EvidenceStored { id: 1, submitter, .. }] if *submitter == notary
+        [Event::Evidence(EvidenceEvent::Stored { id: 1, submitter, .. })] if *submitter == notary
     ));
     assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
     match &rs[2].status {
@@ -454,7 +457,10 @@ fn contracts_register_license_and_transfer_through_the_copyright_precompile() {
         ],
     );
     assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
-    assert_eq!(rs[0].events, vec![Event::CopyrightRegistered { id: 1, content_hash: H256(h(1).0), owner: agency }]);
+    assert_eq!(
+        rs[0].events,
+        vec![Event::Copyright(CopyrightEvent::Registered { id: 1, content_hash: H256(h(1).0), owner: agency })]
+    );
     assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == COPYRIGHT_ADDRESS));
     assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
     assert_eq!(rs[2].status, TxStatus::Success, "{:?}", rs[2]);
@@ -464,9 +470,9 @@ fn contracts_register_license_and_transfer_through_the_copyright_precompile() {
     assert_eq!(
         rs[3].events,
         vec![
-            Event::CopyrightRegistered { id: 3, content_hash: H256(h(5).0), owner: agency },
-            Event::CopyrightLicensed { id: 3, index: 0, licensee: addr(&e, 1), exclusive: true },
-            Event::CopyrightTransferred { id: 3, from: agency, to: addr(&e, 2) },
+            Event::Copyright(CopyrightEvent::Registered { id: 3, content_hash: H256(h(5).0), owner: agency }),
+            Event::Copyright(CopyrightEvent::Licensed { id: 3, index: 0, licensee: addr(&e, 1), exclusive: true }),
+            Event::Copyright(CopyrightEvent::Transferred { id: 3, from: agency, to: addr(&e, 2) }),
         ]
     );
     match &rs[4].status {
@@ -595,22 +601,28 @@ fn contracts_issue_split_pledge_and_settle_through_the_voucher_precompile() {
     }
     assert_eq!(
         rs[1].events,
-        vec![Event::VoucherIssued { id: 1, issuer: core, holder: supplier, amount: 1_000, part: 1 }]
+        vec![Event::Voucher(VoucherEvent::Issued { id: 1, issuer: core, holder: supplier, amount: 1_000, part: 1 })]
     );
     assert!(rs[1].evm.as_ref().unwrap().logs.iter().any(|l| l.address == VOUCHER_ADDRESS));
     assert_eq!(rs[2].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
-    assert_eq!(rs[3].events, vec![Event::VoucherSplit { voucher: 1, part: 1, children: vec![2, 3] }]);
-    assert_eq!(rs[4].events, vec![Event::VoucherPledged { part: 3, bank }]);
+    assert_eq!(rs[3].events, vec![Event::Voucher(VoucherEvent::Split { voucher: 1, part: 1, children: vec![2, 3] })]);
+    assert_eq!(rs[4].events, vec![Event::Voucher(VoucherEvent::Pledged { part: 3, bank })]);
     failed_with(&rs[5], "already split into parts [2, 3]");
     failed_with(&rs[6], "split has 1 recipients but 2 amounts");
     failed_with(&rs[7], "matures at");
     assert_eq!(
         rs[8].events,
-        vec![Event::VoucherIssued { id: 2, issuer: core, holder: supplier, amount: 1_000_000, part: 4 }]
+        vec![Event::Voucher(VoucherEvent::Issued {
+            id: 2,
+            issuer: core,
+            holder: supplier,
+            amount: 1_000_000,
+            part: 4
+        })]
     );
     assert_eq!(
         rs[9].events,
-        vec![Event::VoucherIssued { id: 3, issuer: addr(&e, 2), holder: sub, amount: 50, part: 5 }]
+        vec![Event::Voucher(VoucherEvent::Issued { id: 3, issuer: addr(&e, 2), holder: sub, amount: 50, part: 5 })]
     );
 
     // The sub-supplier passes its part on with `transfer`; views see pledge and lineage.
@@ -656,9 +668,9 @@ fn contracts_issue_split_pledge_and_settle_through_the_voucher_precompile() {
     assert_eq!(
         rs[4].events,
         vec![
-            Event::Transfer { from: core, to: sub, amount: 600 },
-            Event::Transfer { from: core, to: bank, amount: 400 },
-            Event::VoucherSettled { id: 1, paid: 1_000, parts: 2 },
+            Event::Transfer(TransferEvent::Transfer { from: core, to: sub, amount: 600 }),
+            Event::Transfer(TransferEvent::Transfer { from: core, to: bank, amount: 400 }),
+            Event::Voucher(VoucherEvent::Settled { id: 1, paid: 1_000, parts: 2 }),
         ]
     );
     failed_with(&rs[5], "already settled");
@@ -726,16 +738,21 @@ fn contracts_issue_grant_and_check_certificates_through_the_ecert_precompile() {
         ],
     );
     assert_eq!(rs[0].status, TxStatus::Success, "{:?}", rs[0]);
-    assert_eq!(rs[0].events, vec![Event::EcertIssued { id: 1, issuer: agency, holder: addr(&e, 1) }]);
+    assert_eq!(rs[0].events, vec![Event::Ecert(EcertEvent::Issued { id: 1, issuer: agency, holder: addr(&e, 1) })]);
     assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == ECERT_ADDRESS));
     assert_eq!(rs[1].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
     assert_eq!(rs[2].status, TxStatus::Success, "{:?}", rs[2]);
-    assert_eq!(rs[2].events, vec![Event::EcertIssued { id: 2, issuer: agency, holder: addr(&e, 1) }]);
+    assert_eq!(rs[2].events, vec![Event::Ecert(EcertEvent::Issued { id: 2, issuer: agency, holder: addr(&e, 1) })]);
     assert_eq!(rs[3].status, TxStatus::Success, "{:?}", rs[3]);
     assert_eq!(rs[4].status, TxStatus::Success, "{:?}", rs[4]);
     assert_eq!(
         rs[4].events,
-        vec![Event::DataAccessed { grant: 1, subject: Subject::Certificate(1), grantee: addr(&e, 2), seq: 2 }]
+        vec![Event::Ecert(EcertEvent::DataAccessed {
+            grant: 1,
+            subject: Subject::Certificate(1),
+            grantee: addr(&e, 2),
+            seq: 2
+        })]
     );
     assert_eq!(u64::abi_decode(&rs[4].evm.as_ref().unwrap().output).unwrap(), 2);
     match &rs[5].status {
@@ -783,7 +800,7 @@ fn contracts_issue_grant_and_check_certificates_through_the_ecert_precompile() {
             ),
         ],
     );
-    assert_eq!(rs[0].events, vec![Event::EcertRevoked { id: 1 }]);
+    assert_eq!(rs[0].events, vec![Event::Ecert(EcertEvent::Revoked { id: 1 })]);
     match &rs[1].status {
         TxStatus::Failed { reason } => assert!(reason.contains("certificate 1 was revoked"), "{reason}"),
         s => panic!("{s:?}"),
@@ -848,8 +865,8 @@ fn contracts_take_custody_and_log_events_through_the_trace_precompile() {
     assert_eq!(
         rs[0].events,
         vec![
-            Event::TraceBatchRegistered { batch: 1, producer },
-            Event::TraceItemsRegistered { batch: 1, first_item: 1, count: 2 },
+            Event::Trace(TraceModuleEvent::BatchRegistered { batch: 1, producer }),
+            Event::Trace(TraceModuleEvent::ItemsRegistered { batch: 1, first_item: 1, count: 2 }),
         ]
     );
     assert!(rs[0].evm.as_ref().unwrap().logs.iter().any(|l| l.address == TRACE_ADDRESS));
@@ -860,10 +877,15 @@ fn contracts_take_custody_and_log_events_through_the_trace_precompile() {
     assert_eq!(
         rs[3].events,
         vec![
-            Event::TraceEventAppended { item: 1, index: 0, author: carrier },
-            Event::TraceHandoverClosed { item: 1, from: producer, to: carrier, outcome: "accepted".into() },
-            Event::TraceEventAppended { item: 1, index: 1, author: carrier },
-            Event::TraceHandoverOffered { item: 1, from: carrier, to: addr(&e, 2) },
+            Event::Trace(TraceModuleEvent::EventAppended { item: 1, index: 0, author: carrier }),
+            Event::Trace(TraceModuleEvent::HandoverClosed {
+                item: 1,
+                from: producer,
+                to: carrier,
+                outcome: "accepted".into()
+            }),
+            Event::Trace(TraceModuleEvent::EventAppended { item: 1, index: 1, author: carrier }),
+            Event::Trace(TraceModuleEvent::HandoverOffered { item: 1, from: carrier, to: addr(&e, 2) }),
         ]
     );
     let out = rs[3].evm.as_ref().unwrap().output.clone();

@@ -10,6 +10,7 @@ use hechain_execution::governance::{self, Policy};
 use hechain_execution::{account_of, evidence};
 use hechain_types::governance::ModuleAccess;
 use hechain_types::*;
+use hechain_types::{EvidenceCall, GovernanceCall, GovernanceEvent, TransferCall};
 use proptest::prelude::*;
 
 mod common;
@@ -66,17 +67,17 @@ impl Nonces {
 
 fn propose(e: &Env, n: &mut Nonces, from: usize, action: Action) -> ChainTx {
     let nonce = n.next(from);
-    tx(e, from, nonce, 0, Payload::GovPropose { action, description: "test".into() }).into()
+    tx(e, from, nonce, 0, Payload::Governance(GovernanceCall::Propose { action, description: "test".into() })).into()
 }
 
 fn vote(e: &Env, n: &mut Nonces, from: usize, proposal: u64, approve: bool) -> ChainTx {
     let nonce = n.next(from);
-    tx(e, from, nonce, 0, Payload::GovVote { proposal, approve }).into()
+    tx(e, from, nonce, 0, Payload::Governance(GovernanceCall::Vote { proposal, approve })).into()
 }
 
 fn transfer(e: &Env, n: &mut Nonces, from: usize, amount: u128) -> ChainTx {
     let nonce = n.next(from);
-    tx(e, from, nonce, 0, Payload::Transfer { to: Address([0xaa; 20]), amount }).into()
+    tx(e, from, nonce, 0, Payload::Transfer(TransferCall::Transfer { to: Address([0xaa; 20]), amount })).into()
 }
 
 fn commit(e: &Env, txs: Vec<ChainTx>) -> Vec<Receipt> {
@@ -107,8 +108,13 @@ fn a_proposal_applies_at_the_end_of_the_block_that_approves_it() {
     assert_eq!(
         rs[0].events,
         vec![
-            Event::GovProposed { id: 1, proposer: addr(&e, 0), action: "grant_role".into(), deadline_ms: 1_010 + DAY },
-            Event::GovVoted { proposal: 1, voter: addr(&e, 0), approve: true, weight: 1 },
+            Event::Governance(GovernanceEvent::Proposed {
+                id: 1,
+                proposer: addr(&e, 0),
+                action: "grant_role".into(),
+                deadline_ms: 1_010 + DAY
+            }),
+            Event::Governance(GovernanceEvent::Voted { proposal: 1, voter: addr(&e, 0), approve: true, weight: 1 }),
         ]
     );
     let p = proposal(&e, 1);
@@ -134,8 +140,8 @@ fn a_proposal_applies_at_the_end_of_the_block_that_approves_it() {
     assert_eq!(
         rs[3].events,
         vec![
-            Event::GovVoted { proposal: 1, voter: addr(&e, 1), approve: true, weight: 1 },
-            Event::GovApproved { proposal: 1 }
+            Event::Governance(GovernanceEvent::Voted { proposal: 1, voter: addr(&e, 1), approve: true, weight: 1 }),
+            Event::Governance(GovernanceEvent::Approved { proposal: 1 })
         ]
     );
     assert!(reason(&rs[4]).contains("already approved; it applies at the end of this block"));
@@ -167,7 +173,7 @@ fn rejected_and_expired_proposals_change_nothing() {
             propose(&e, &mut n, 0, freeze.clone()),
         ],
     );
-    assert_eq!(rs[2].events.last(), Some(&Event::GovRejected { proposal: 1 }));
+    assert_eq!(rs[2].events.last(), Some(&Event::Governance(GovernanceEvent::Rejected { proposal: 1 })));
     assert!(matches!(proposal(&e, 1).status, ProposalStatus::Rejected { .. }));
     // Proposal 2 stays open until its deadline; the first block at or after it records expiry.
     commit_block_after(&e.store, &e.genesis, &e.node, vec![], DAY - 10);
@@ -191,8 +197,10 @@ fn frozen_accounts_cannot_transact_until_unfrozen() {
     let id = pass(&e, &mut n, Action::Freeze { account: addr(&e, 3), reason: "court order 2026-17".into() });
     let r = e.store.reader().unwrap();
     let policy = Policy::load(&r).unwrap();
-    let refusal =
-        policy.check_native(&r, &addr(&e, 3), &Payload::Transfer { to: addr(&e, 0), amount: 1 }).unwrap().unwrap_err();
+    let refusal = policy
+        .check_native(&r, &addr(&e, 3), &Payload::Transfer(TransferCall::Transfer { to: addr(&e, 0), amount: 1 }))
+        .unwrap()
+        .unwrap_err();
     assert_eq!(refusal, format!("account {} is frozen by proposal {id}: court order 2026-17", addr(&e, 3)));
     drop(r);
     let rs = commit(&e, vec![transfer(&e, &mut n, 3, 5)]);
@@ -257,7 +265,7 @@ fn permissions_decide_who_sends_and_uses_modules() {
             from,
             nonce,
             0,
-            Payload::EvidencePut { content_hash: H256([from as u8 + 1; 32]), meta: Default::default() },
+            Payload::Evidence(EvidenceCall::Put { content_hash: H256([from as u8 + 1; 32]), meta: Default::default() }),
         )
         .into()
     };
@@ -322,7 +330,10 @@ fn governance_changes_parameters_the_committee_and_its_own_threshold() {
     assert_eq!(reason(&rs[0]), "fee 0 is below the minimum 5");
     n.0[3] = 0;
     let nonce = n.next(3);
-    let rs = commit(&e, vec![tx(&e, 3, nonce, 5, Payload::Transfer { to: addr(&e, 0), amount: 1 }).into()]);
+    let rs = commit(
+        &e,
+        vec![tx(&e, 3, nonce, 5, Payload::Transfer(TransferCall::Transfer { to: addr(&e, 0), amount: 1 })).into()],
+    );
     ok(&rs[0]);
     // Governance transactions pay the fee in force too.
     let paid = |n: &mut Nonces, from: usize, payload: Payload| -> ChainTx {
@@ -334,8 +345,8 @@ fn governance_changes_parameters_the_committee_and_its_own_threshold() {
     let rs = commit(
         &e,
         vec![
-            paid(&mut n, 0, Payload::GovPropose { action: add, description: String::new() }),
-            paid(&mut n, 1, Payload::GovVote { proposal: 2, approve: true }),
+            paid(&mut n, 0, Payload::Governance(GovernanceCall::Propose { action: add, description: String::new() })),
+            paid(&mut n, 1, Payload::Governance(GovernanceCall::Vote { proposal: 2, approve: true })),
         ],
     );
     ok(&rs[1]);
@@ -345,14 +356,19 @@ fn governance_changes_parameters_the_committee_and_its_own_threshold() {
     let rs = commit(
         &e,
         vec![
-            paid(&mut n, 0, Payload::GovPropose { action: lower, description: "simple majority".into() }),
-            paid(&mut n, 1, Payload::GovVote { proposal: 3, approve: true }),
+            paid(
+                &mut n,
+                0,
+                Payload::Governance(GovernanceCall::Propose { action: lower, description: "simple majority".into() }),
+            ),
+            paid(&mut n, 1, Payload::Governance(GovernanceCall::Vote { proposal: 3, approve: true })),
         ],
     );
     ok(&rs[1]);
     assert_eq!(proposal(&e, 3).status, ProposalStatus::Open, "2 of 6 is not two thirds");
-    let rs = commit(&e, vec![paid(&mut n, 3, Payload::GovVote { proposal: 3, approve: true })]);
-    assert_eq!(rs[0].events.last(), Some(&Event::GovApproved { proposal: 3 }));
+    let rs =
+        commit(&e, vec![paid(&mut n, 3, Payload::Governance(GovernanceCall::Vote { proposal: 3, approve: true }))]);
+    assert_eq!(rs[0].events.last(), Some(&Event::Governance(GovernanceEvent::Approved { proposal: 3 })));
     assert_eq!(governance::config(&e.store.reader().unwrap()).unwrap().unwrap().threshold_bps, 5_001);
     // The last member cannot be removed; invalid settings are refused before any vote.
     let rs = commit(
@@ -361,18 +377,18 @@ fn governance_changes_parameters_the_committee_and_its_own_threshold() {
             paid(
                 &mut n,
                 0,
-                Payload::GovPropose {
+                Payload::Governance(GovernanceCall::Propose {
                     action: Action::SetConfig { config: GovConfig { threshold_bps: 4_000, voting_period_ms: DAY } },
                     description: String::new(),
-                },
+                }),
             ),
             paid(
                 &mut n,
                 0,
-                Payload::GovPropose {
+                Payload::Governance(GovernanceCall::Propose {
                     action: Action::SetCommitteeMember { account: addr(&e, 2), weight: 0, org: String::new() },
                     description: String::new(),
-                },
+                }),
             ),
         ],
     );
@@ -384,7 +400,10 @@ fn governance_changes_parameters_the_committee_and_its_own_threshold() {
 fn a_chain_without_governance_cannot_change() {
     let e = common::env(Suite::Standard, 0);
     let action = Action::GrantRole { account: addr(&e, 3), role: Role::User };
-    let (o, _) = common::commit(&e, vec![tx(&e, 0, 0, 0, Payload::GovPropose { action, description: String::new() })]);
+    let (o, _) = common::commit(
+        &e,
+        vec![tx(&e, 0, 0, 0, Payload::Governance(GovernanceCall::Propose { action, description: String::new() }))],
+    );
     assert_eq!(reason(&o.receipts[0]), "this chain has no governance committee: its rules cannot change");
 }
 
@@ -546,7 +565,7 @@ fn only_the_committee_a_proposal_was_made_to_votes_on_it() {
     assert_eq!((p.electorate.len(), p.total_weight, p.yes_weight), (3, 3, 1));
     // Member 1 still decides it with its weight of then.
     let rs = commit(&e, vec![vote(&e, &mut n, 1, 1, true)]);
-    assert_eq!(rs[0].events.last(), Some(&Event::GovApproved { proposal: 1 }));
+    assert_eq!(rs[0].events.last(), Some(&Event::Governance(GovernanceEvent::Approved { proposal: 1 })));
 }
 
 #[test]

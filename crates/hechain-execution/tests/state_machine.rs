@@ -1,6 +1,7 @@
 //! The state machine over a real redb store: transfers, fees, failures,
 //! evidence, certificates (also across validator-set changes), and determinism.
 
+use hechain_types::{CopyrightCall, EvidenceCall, GovernanceCall, TransferCall, TransferEvent};
 use std::collections::BTreeMap;
 
 use hechain_crypto::{NodeKey, Suite};
@@ -26,17 +27,20 @@ fn transfers_fees_and_failures() {
     let (out, _) = commit(
         &e,
         vec![
-            tx(&e, 0, 0, 2, Payload::Transfer { to, amount: 100 }),
+            tx(&e, 0, 0, 2, Payload::Transfer(TransferCall::Transfer { to, amount: 100 })),
             // Insufficient balance: fails, nonce and fee consumed.
-            tx(&e, 0, 1, 2, Payload::Transfer { to, amount: 10_000 }),
+            tx(&e, 0, 1, 2, Payload::Transfer(TransferCall::Transfer { to, amount: 10_000 })),
             // Wrong nonce: fails without any charge.
-            tx(&e, 0, 5, 2, Payload::Transfer { to, amount: 1 }),
+            tx(&e, 0, 5, 2, Payload::Transfer(TransferCall::Transfer { to, amount: 1 })),
             // Fee below minimum: fails without charge.
-            tx(&e, 2, 0, 1, Payload::Transfer { to, amount: 1 }),
+            tx(&e, 2, 0, 1, Payload::Transfer(TransferCall::Transfer { to, amount: 1 })),
         ],
     );
     assert_eq!(out.receipts[0].status, TxStatus::Success);
-    assert_eq!(out.receipts[0].events, vec![Event::Transfer { from: Address(e.keys[0].address()), to, amount: 100 }]);
+    assert_eq!(
+        out.receipts[0].events,
+        vec![Event::Transfer(TransferEvent::Transfer { from: Address(e.keys[0].address()), to, amount: 100 })]
+    );
     assert!(matches!(&out.receipts[1].status, TxStatus::Failed { reason } if reason.contains("insufficient balance")));
     assert_eq!(out.receipts[1].fee_charged, 2);
     assert!(matches!(&out.receipts[2].status, TxStatus::Failed { reason } if reason.contains("nonce 5")));
@@ -64,9 +68,16 @@ fn evidence_put_get_duplicate_and_certificate() {
         let e = env(suite, 0);
         let h = H256(suite.hash(b"contract.pdf"));
         let meta = EvidenceMeta { title: Some("合同".into()), ..Default::default() };
-        let put = |from, nonce| tx(&e, from, nonce, 0, Payload::EvidencePut { content_hash: h, meta: meta.clone() });
-        let (out, header) =
-            commit(&e, vec![tx(&e, 3, 0, 0, Payload::Transfer { to: Address([1; 20]), amount: 1 }), put(0, 0)]);
+        let put = |from, nonce| {
+            tx(&e, from, nonce, 0, Payload::Evidence(EvidenceCall::Put { content_hash: h, meta: meta.clone() }))
+        };
+        let (out, header) = commit(
+            &e,
+            vec![
+                tx(&e, 3, 0, 0, Payload::Transfer(TransferCall::Transfer { to: Address([1; 20]), amount: 1 })),
+                put(0, 0),
+            ],
+        );
         assert_eq!(out.receipts[1].status, TxStatus::Success, "{suite}");
         // The same hash again, even from someone else, is refused and names record 1.
         let (out2, _) = commit(&e, vec![put(1, 0)]);
@@ -107,8 +118,8 @@ fn state_root_is_deterministic_and_provable() {
     let a = env(Suite::Standard, 0);
     let b = env(Suite::Standard, 0);
     let to = Address([3; 20]);
-    let (oa, ha) = commit(&a, vec![tx(&a, 0, 0, 0, Payload::Transfer { to, amount: 7 })]);
-    let (ob, hb) = commit(&b, vec![tx(&b, 0, 0, 0, Payload::Transfer { to, amount: 7 })]);
+    let (oa, ha) = commit(&a, vec![tx(&a, 0, 0, 0, Payload::Transfer(TransferCall::Transfer { to, amount: 7 }))]);
+    let (ob, hb) = commit(&b, vec![tx(&b, 0, 0, 0, Payload::Transfer(TransferCall::Transfer { to, amount: 7 }))]);
     assert_eq!(oa.state_root, ob.state_root);
     assert_eq!(ha.hash(Suite::Standard), hb.hash(Suite::Standard));
     let r = a.store.reader().unwrap();
@@ -135,7 +146,7 @@ proptest! {
         let mut nonces = [0u64; 4];
         let recipients: Vec<Address> = e.keys.iter().map(|k| Address(k.address())).chain([Address([0xaa; 20])]).collect();
         let txs: Vec<_> = ops.iter().map(|&(from, to, amount)| {
-            let t = tx(&e, from, nonces[from], 1, Payload::Transfer { to: recipients[to], amount });
+            let t = tx(&e, from, nonces[from], 1, Payload::Transfer(TransferCall::Transfer { to: recipients[to], amount }));
             nonces[from] += 1;
             t
         }).collect();
@@ -212,15 +223,15 @@ impl Chain {
     }
 
     fn put(&mut self, content: u8) -> ChainTx {
-        self.tx(3, Payload::EvidencePut { content_hash: H256([content; 32]), meta: Default::default() })
+        self.tx(3, Payload::Evidence(EvidenceCall::Put { content_hash: H256([content; 32]), meta: Default::default() }))
     }
 
     /// Proposes `action` (key 0) and approves it (key 1) in one block.
     fn change(&mut self, action: Action) -> [ChainTx; 2] {
         let id = hechain_execution::governance::next_proposal_id(&self.e.store.reader().unwrap()).unwrap();
         [
-            self.tx(0, Payload::GovPropose { action, description: "membership".into() }),
-            self.tx(1, Payload::GovVote { proposal: id, approve: true }),
+            self.tx(0, Payload::Governance(GovernanceCall::Propose { action, description: "membership".into() })),
+            self.tx(1, Payload::Governance(GovernanceCall::Vote { proposal: id, approve: true })),
         ]
     }
 
@@ -453,12 +464,12 @@ fn record_certificates_carry_the_epoch_proof_too() {
     let (mut c, _) = epoch_chain();
     let t = vec![c.tx(
         2,
-        Payload::CopyrightRegister {
+        Payload::Copyright(CopyrightCall::Register {
             content_hash: H256([9; 32]),
             title: "t".into(),
             work_type: "text".into(),
             author: "a".into(),
-        },
+        }),
     )];
     c.commit(t, &[0, 1, 3]);
     let r = c.e.store.reader().unwrap();

@@ -2,6 +2,7 @@
 //! hand-overs, recalls, every refusal, restart persistence, certificates, and the invariants
 //! under random operation sequences.
 
+use hechain_types::{TraceCall, TraceModuleEvent};
 use std::collections::{BTreeMap, BTreeSet};
 
 use hechain_crypto::Suite;
@@ -37,24 +38,24 @@ fn item(e: &Env, code: &str) -> TraceItem {
 }
 
 fn batch_payload(product: &str, list: &[&str]) -> Payload {
-    Payload::TraceBatch {
+    Payload::Trace(TraceCall::Batch {
         product: product.into(),
         producer_label: "Green Farm".into(),
         attributes: H256([5; 32]),
         metadata: String::new(),
         codes: codes(list),
-    }
+    })
 }
 
 fn event(list: &[&str], stage: &str) -> Payload {
-    Payload::TraceEvent {
+    Payload::Trace(TraceCall::Event {
         codes: codes(list),
         stage: stage.into(),
         location: "Shouguang".into(),
         event_time_ms: 1_000,
         attachments: vec![H256([9; 32])],
         note: String::new(),
-    }
+    })
 }
 
 fn batch_target(batch_id: u64) -> TraceTarget {
@@ -85,22 +86,25 @@ fn batch_events_handover_recall_and_refusals() {
         vec![
             t(producer, batch_payload("Tomatoes", &["QR-1", "QR-2"])),
             t(logistics, batch_payload("Fake", &["QR-2"])),
-            t(producer, Payload::TraceAddItems { batch_id: 1, codes: codes(&["QR-3"]) }),
-            t(logistics, Payload::TraceAddItems { batch_id: 1, codes: codes(&["QR-4"]) }),
-            t(producer, Payload::TraceAddItems { batch_id: 1, codes: codes(&["QR-1"]) }),
-            t(producer, Payload::TraceAddItems { batch_id: 7, codes: codes(&["QR-9"]) }),
+            t(producer, Payload::Trace(TraceCall::AddItems { batch_id: 1, codes: codes(&["QR-3"]) })),
+            t(logistics, Payload::Trace(TraceCall::AddItems { batch_id: 1, codes: codes(&["QR-4"]) })),
+            t(producer, Payload::Trace(TraceCall::AddItems { batch_id: 1, codes: codes(&["QR-1"]) })),
+            t(producer, Payload::Trace(TraceCall::AddItems { batch_id: 7, codes: codes(&["QR-9"]) })),
         ],
     );
     assert_eq!(
         o.receipts[0].events,
         vec![
-            Event::TraceBatchRegistered { batch: 1, producer: addr(&e, producer) },
-            Event::TraceItemsRegistered { batch: 1, first_item: 1, count: 2 },
+            Event::Trace(TraceModuleEvent::BatchRegistered { batch: 1, producer: addr(&e, producer) }),
+            Event::Trace(TraceModuleEvent::ItemsRegistered { batch: 1, first_item: 1, count: 2 }),
         ]
     );
     let r = reason(&o.receipts[1]);
     assert!(r.contains("item code \"QR-2\" is already registered: item 2 of batch 1 (\"Tomatoes\""), "{r}");
-    assert_eq!(o.receipts[2].events, vec![Event::TraceItemsRegistered { batch: 1, first_item: 3, count: 1 }]);
+    assert_eq!(
+        o.receipts[2].events,
+        vec![Event::Trace(TraceModuleEvent::ItemsRegistered { batch: 1, first_item: 3, count: 1 })]
+    );
     assert!(reason(&o.receipts[3]).contains("only the producer"));
     assert!(reason(&o.receipts[4]).contains("already registered: item 1 of batch 1"));
     assert!(reason(&o.receipts[5]).contains("no batch has id 7"));
@@ -114,13 +118,16 @@ fn batch_events_handover_recall_and_refusals() {
         vec![
             t(producer, event(&["QR-1", "QR-2"], "harvested")),
             t(inspector, event(&["QR-1"], "inspected")),
-            t(producer, Payload::TraceAuthorize { target: batch_target(1), account: addr(&e, inspector) }),
+            t(producer, Payload::Trace(TraceCall::Authorize { target: batch_target(1), account: addr(&e, inspector) })),
             t(inspector, event(&["QR-1"], "inspected")),
-            t(logistics, Payload::TraceAuthorize { target: batch_target(1), account: addr(&e, logistics) }),
-            t(producer, Payload::TraceRevoke { target: batch_target(1), account: addr(&e, inspector) }),
+            t(
+                logistics,
+                Payload::Trace(TraceCall::Authorize { target: batch_target(1), account: addr(&e, logistics) }),
+            ),
+            t(producer, Payload::Trace(TraceCall::Revoke { target: batch_target(1), account: addr(&e, inspector) })),
             t(inspector, event(&["QR-1"], "inspected again")),
             t(producer, event(&["QR-1", "NOPE"], "harvested")),
-            t(producer, Payload::TraceRevoke { target: batch_target(1), account: addr(&e, inspector) }),
+            t(producer, Payload::Trace(TraceCall::Revoke { target: batch_target(1), account: addr(&e, inspector) })),
         ],
     );
     ok(&o.receipts[0]);
@@ -141,14 +148,17 @@ fn batch_events_handover_recall_and_refusals() {
     let (o, _) = commit(
         &e,
         vec![
-            t(logistics, Payload::TraceHandover { codes: codes(&["QR-1"]), to: addr(&e, retailer) }),
-            t(producer, Payload::TraceHandover { codes: codes(&["QR-1", "QR-2"]), to: addr(&e, logistics) }),
-            t(producer, Payload::TraceHandover { codes: codes(&["QR-1"]), to: addr(&e, retailer) }),
-            t(producer, Payload::TraceHandover { codes: codes(&["QR-3"]), to: addr(&e, producer) }),
-            t(retailer, Payload::TraceAccept { codes: codes(&["QR-1"]) }),
-            t(producer, Payload::TraceAccept { codes: codes(&["QR-1"]) }),
-            t(logistics, Payload::TraceCancel { codes: codes(&["QR-1"]) }),
-            t(logistics, Payload::TraceAccept { codes: codes(&["QR-3"]) }),
+            t(logistics, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-1"]), to: addr(&e, retailer) })),
+            t(
+                producer,
+                Payload::Trace(TraceCall::Handover { codes: codes(&["QR-1", "QR-2"]), to: addr(&e, logistics) }),
+            ),
+            t(producer, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-1"]), to: addr(&e, retailer) })),
+            t(producer, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-3"]), to: addr(&e, producer) })),
+            t(retailer, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-1"]) })),
+            t(producer, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-1"]) })),
+            t(logistics, Payload::Trace(TraceCall::Cancel { codes: codes(&["QR-1"]) })),
+            t(logistics, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-3"]) })),
             t(logistics, event(&["QR-1"], "picked up")),
         ],
     );
@@ -170,19 +180,19 @@ fn batch_events_handover_recall_and_refusals() {
     let (o, _) = commit(
         &e,
         vec![
-            t(logistics, Payload::TraceAccept { codes: codes(&["QR-1"]) }),
-            t(logistics, Payload::TraceReject { codes: codes(&["QR-2"]) }),
+            t(logistics, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-1"]) })),
+            t(logistics, Payload::Trace(TraceCall::Reject { codes: codes(&["QR-2"]) })),
             t(logistics, event(&["QR-1"], "shipped")),
             t(producer, event(&["QR-1"], "harvested")),
         ],
     );
     ok(&o.receipts[0]);
-    assert!(o.receipts[0].events.contains(&Event::TraceHandoverClosed {
+    assert!(o.receipts[0].events.contains(&Event::Trace(TraceModuleEvent::HandoverClosed {
         item: 1,
         from: addr(&e, producer),
         to: addr(&e, logistics),
         outcome: "accepted".into()
-    }));
+    })));
     ok(&o.receipts[1]);
     ok(&o.receipts[2]);
     assert!(reason(&o.receipts[3]).contains("may not append events"), "the producer no longer holds it");
@@ -196,11 +206,17 @@ fn batch_events_handover_recall_and_refusals() {
     let (o, _) = commit(
         &e,
         vec![
-            t(producer, Payload::TraceAuthorize { target: item_target.clone(), account: addr(&e, inspector) }),
-            t(logistics, Payload::TraceAuthorize { target: item_target.clone(), account: addr(&e, inspector) }),
+            t(
+                producer,
+                Payload::Trace(TraceCall::Authorize { target: item_target.clone(), account: addr(&e, inspector) }),
+            ),
+            t(
+                logistics,
+                Payload::Trace(TraceCall::Authorize { target: item_target.clone(), account: addr(&e, inspector) }),
+            ),
             t(inspector, event(&["QR-1"], "cold-chain check")),
-            t(logistics, Payload::TraceHandover { codes: codes(&["QR-1"]), to: addr(&e, retailer) }),
-            t(retailer, Payload::TraceAccept { codes: codes(&["QR-1"]) }),
+            t(logistics, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-1"]), to: addr(&e, retailer) })),
+            t(retailer, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-1"]) })),
             t(inspector, event(&["QR-1"], "after the move")),
         ],
     );
@@ -214,20 +230,20 @@ fn batch_events_handover_recall_and_refusals() {
     let (o, _) = commit(
         &e,
         vec![
-            t(producer, Payload::TraceHandover { codes: codes(&["QR-2"]), to: addr(&e, retailer) }),
-            t(retailer, Payload::TraceRecall { batch_id: 1, reason: "not mine".into() }),
-            t(producer, Payload::TraceRecall { batch_id: 1, reason: "pesticide residue".into() }),
-            t(producer, Payload::TraceRecall { batch_id: 1, reason: "again".into() }),
-            t(retailer, Payload::TraceHandover { codes: codes(&["QR-1"]), to: addr(&e, logistics) }),
-            t(retailer, Payload::TraceAccept { codes: codes(&["QR-2"]) }),
-            t(retailer, Payload::TraceReject { codes: codes(&["QR-2"]) }),
+            t(producer, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-2"]), to: addr(&e, retailer) })),
+            t(retailer, Payload::Trace(TraceCall::Recall { batch_id: 1, reason: "not mine".into() })),
+            t(producer, Payload::Trace(TraceCall::Recall { batch_id: 1, reason: "pesticide residue".into() })),
+            t(producer, Payload::Trace(TraceCall::Recall { batch_id: 1, reason: "again".into() })),
+            t(retailer, Payload::Trace(TraceCall::Handover { codes: codes(&["QR-1"]), to: addr(&e, logistics) })),
+            t(retailer, Payload::Trace(TraceCall::Accept { codes: codes(&["QR-2"]) })),
+            t(retailer, Payload::Trace(TraceCall::Reject { codes: codes(&["QR-2"]) })),
             t(retailer, event(&["QR-1"], "returned")),
-            t(producer, Payload::TraceAddItems { batch_id: 1, codes: codes(&["QR-5"]) }),
+            t(producer, Payload::Trace(TraceCall::AddItems { batch_id: 1, codes: codes(&["QR-5"]) })),
         ],
     );
     ok(&o.receipts[0]);
     assert!(reason(&o.receipts[1]).contains("only the producer"));
-    assert_eq!(o.receipts[2].events, vec![Event::TraceBatchRecalled { batch: 1 }]);
+    assert_eq!(o.receipts[2].events, vec![Event::Trace(TraceModuleEvent::BatchRecalled { batch: 1 })]);
     assert!(reason(&o.receipts[3]).contains("already recalled"));
     let r = reason(&o.receipts[4]);
     assert!(r.contains("recalled at height") && r.contains("pesticide residue"), "{r}");
@@ -282,7 +298,7 @@ fn field_and_time_refusals() {
     let mut n = Nonces([0; 4]);
     let mut t = |who: usize, p: Payload| tx(&e, who, n.next(who), 0, p);
     let mut far = event(&["A"], "shipped");
-    if let Payload::TraceEvent { event_time_ms, .. } = &mut far {
+    if let Payload::Trace(TraceCall::Event { event_time_ms, .. }) = &mut far {
         *event_time_ms = 10_000_000;
     }
     let many: Vec<String> = (0..257).map(|i| format!("C{i}")).collect();
@@ -292,19 +308,25 @@ fn field_and_time_refusals() {
             t(0, batch_payload("Rice", &["A", "A"])),
             t(
                 0,
-                Payload::TraceBatch {
+                Payload::Trace(TraceCall::Batch {
                     product: "Rice".into(),
                     producer_label: "Farm".into(),
                     attributes: H256::ZERO,
                     metadata: String::new(),
                     codes: many,
-                },
+                }),
             ),
             t(0, batch_payload("", &["A"])),
             t(0, batch_payload("Rice", &["A"])),
             t(0, far),
-            t(0, Payload::TraceAuthorize { target: batch_target(1), account: addr(&e, 0) }),
-            t(0, Payload::TraceAuthorize { target: TraceTarget::Item { code: "ZZ".into() }, account: addr(&e, 1) }),
+            t(0, Payload::Trace(TraceCall::Authorize { target: batch_target(1), account: addr(&e, 0) })),
+            t(
+                0,
+                Payload::Trace(TraceCall::Authorize {
+                    target: TraceTarget::Item { code: "ZZ".into() },
+                    account: addr(&e, 1),
+                }),
+            ),
         ],
     );
     assert!(reason(&o.receipts[0]).contains("listed twice"));
@@ -337,10 +359,13 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
     commit(&e, vec![t(0, batch_payload("Tea", &["T-1", "T-2"])), t(1, batch_payload("Milk", &["M-1"]))]);
     commit(
         &e,
-        vec![t(0, event(&["T-1"], "picked")), t(0, Payload::TraceHandover { codes: codes(&["T-1"]), to: addr(&e, 2) })],
+        vec![
+            t(0, event(&["T-1"], "picked")),
+            t(0, Payload::Trace(TraceCall::Handover { codes: codes(&["T-1"]), to: addr(&e, 2) })),
+        ],
     );
-    commit(&e, vec![t(2, Payload::TraceAccept { codes: codes(&["T-1"]) })]);
-    commit(&e, vec![t(0, Payload::TraceRecall { batch_id: 1, reason: "mislabelled".into() })]);
+    commit(&e, vec![t(2, Payload::Trace(TraceCall::Accept { codes: codes(&["T-1"]) }))]);
+    commit(&e, vec![t(0, Payload::Trace(TraceCall::Recall { batch_id: 1, reason: "mislabelled".into() }))]);
     let before = item(&e, "T-1");
     let e = reopen(e);
     assert_eq!(item(&e, "T-1"), before);
@@ -350,10 +375,14 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
     drop(r);
     // Still writable after the restart: the counters survived.
     let t = |who: usize, nonce: u64, p: Payload| tx(&e, who, nonce, 0, p);
-    let (o, _) = commit(&e, vec![t(1, 1, Payload::TraceAddItems { batch_id: 2, codes: codes(&["M-2", "T-2"]) })]);
+    let (o, _) =
+        commit(&e, vec![t(1, 1, Payload::Trace(TraceCall::AddItems { batch_id: 2, codes: codes(&["M-2", "T-2"]) }))]);
     assert!(reason(&o.receipts[0]).contains("\"T-2\" is already registered: item 2 of batch 1"));
-    let (o, _) = commit(&e, vec![t(1, 2, Payload::TraceAddItems { batch_id: 2, codes: codes(&["M-2"]) })]);
-    assert_eq!(o.receipts[0].events, vec![Event::TraceItemsRegistered { batch: 2, first_item: 4, count: 1 }]);
+    let (o, _) = commit(&e, vec![t(1, 2, Payload::Trace(TraceCall::AddItems { batch_id: 2, codes: codes(&["M-2"]) }))]);
+    assert_eq!(
+        o.receipts[0].events,
+        vec![Event::Trace(TraceModuleEvent::ItemsRegistered { batch: 2, first_item: 4, count: 1 })]
+    );
 
     // Item certificate: verifies offline; shows the recall; any tampering is rejected.
     let cert = item_cert(&e, "T-1");
@@ -439,40 +468,40 @@ impl Model {
     fn expect(&self, from: usize, payload: &Payload, e: &Env) -> bool {
         let who = |a: &Address| (0..4).find(|i| addr(e, *i) == *a).unwrap_or(9);
         match payload {
-            Payload::TraceBatch { codes, .. } => codes.iter().all(|c| !self.custodian.contains_key(c)),
-            Payload::TraceAddItems { batch_id, codes } => {
+            Payload::Trace(TraceCall::Batch { codes, .. }) => codes.iter().all(|c| !self.custodian.contains_key(c)),
+            Payload::Trace(TraceCall::AddItems { batch_id, codes }) => {
                 self.producer.get(batch_id) == Some(&from)
                     && !self.recalled.contains(batch_id)
                     && codes.iter().all(|c| !self.custodian.contains_key(c))
             }
-            Payload::TraceEvent { codes, .. } => codes.iter().all(|c| self.may_append(c, from)),
-            Payload::TraceHandover { codes, to } => codes.iter().all(|c| {
+            Payload::Trace(TraceCall::Event { codes, .. }) => codes.iter().all(|c| self.may_append(c, from)),
+            Payload::Trace(TraceCall::Handover { codes, to }) => codes.iter().all(|c| {
                 self.custodian.get(c) == Some(&from)
                     && !self.pending.contains_key(c)
                     && who(to) != from
                     && !self.recalled_item(c)
             }),
-            Payload::TraceAccept { codes } => {
+            Payload::Trace(TraceCall::Accept { codes }) => {
                 codes.iter().all(|c| self.pending.get(c) == Some(&from) && !self.recalled_item(c))
             }
-            Payload::TraceReject { codes } => codes.iter().all(|c| self.pending.get(c) == Some(&from)),
-            Payload::TraceCancel { codes } => {
+            Payload::Trace(TraceCall::Reject { codes }) => codes.iter().all(|c| self.pending.get(c) == Some(&from)),
+            Payload::Trace(TraceCall::Cancel { codes }) => {
                 codes.iter().all(|c| self.pending.contains_key(c) && self.custodian.get(c) == Some(&from))
             }
-            Payload::TraceAuthorize { target: TraceTarget::Batch { batch_id }, account } => {
+            Payload::Trace(TraceCall::Authorize { target: TraceTarget::Batch { batch_id }, account }) => {
                 self.producer.get(batch_id) == Some(&from)
                     && who(account) != from
                     && !self.batch_auth.contains(&(*batch_id, who(account)))
             }
-            Payload::TraceAuthorize { target: TraceTarget::Item { code }, account } => {
+            Payload::Trace(TraceCall::Authorize { target: TraceTarget::Item { code }, account }) => {
                 self.custodian.get(code) == Some(&from)
                     && who(account) != from
                     && self.item_auth.get(&(code.clone(), who(account))) != Some(&(from, self.epoch(code)))
             }
-            Payload::TraceRevoke { target: TraceTarget::Batch { batch_id }, account } => {
+            Payload::Trace(TraceCall::Revoke { target: TraceTarget::Batch { batch_id }, account }) => {
                 self.producer.get(batch_id) == Some(&from) && self.batch_auth.contains(&(*batch_id, who(account)))
             }
-            Payload::TraceRecall { batch_id, .. } => {
+            Payload::Trace(TraceCall::Recall { batch_id, .. }) => {
                 self.producer.get(batch_id) == Some(&from) && !self.recalled.contains(batch_id)
             }
             _ => false,
@@ -483,7 +512,7 @@ impl Model {
     fn apply(&mut self, from: usize, payload: Payload, e: &Env, next_batch: &mut u64) {
         let who = |a: &Address| (0..4).find(|i| addr(e, *i) == *a).unwrap_or(9);
         match payload {
-            Payload::TraceBatch { codes, .. } => {
+            Payload::Trace(TraceCall::Batch { codes, .. }) => {
                 self.producer.insert(*next_batch, from);
                 for c in codes {
                     self.custodian.insert(c.clone(), from);
@@ -491,23 +520,23 @@ impl Model {
                 }
                 *next_batch += 1;
             }
-            Payload::TraceAddItems { batch_id, codes } => {
+            Payload::Trace(TraceCall::AddItems { batch_id, codes }) => {
                 for c in codes {
                     self.custodian.insert(c.clone(), from);
                     self.batch_of.insert(c, batch_id);
                 }
             }
-            Payload::TraceEvent { codes, .. } => {
+            Payload::Trace(TraceCall::Event { codes, .. }) => {
                 for c in codes {
                     *self.events.entry(c).or_default() += 1;
                 }
             }
-            Payload::TraceHandover { codes, to } => {
+            Payload::Trace(TraceCall::Handover { codes, to }) => {
                 for c in codes {
                     self.pending.insert(c, who(&to));
                 }
             }
-            Payload::TraceAccept { codes } => {
+            Payload::Trace(TraceCall::Accept { codes }) => {
                 for c in codes {
                     self.pending.remove(&c);
                     self.custodian.insert(c.clone(), from);
@@ -515,22 +544,22 @@ impl Model {
                     *self.events.entry(c).or_default() += 1;
                 }
             }
-            Payload::TraceReject { codes } | Payload::TraceCancel { codes } => {
+            Payload::Trace(TraceCall::Reject { codes }) | Payload::Trace(TraceCall::Cancel { codes }) => {
                 for c in codes {
                     self.pending.remove(&c);
                 }
             }
-            Payload::TraceAuthorize { target: TraceTarget::Batch { batch_id }, account } => {
+            Payload::Trace(TraceCall::Authorize { target: TraceTarget::Batch { batch_id }, account }) => {
                 self.batch_auth.insert((batch_id, who(&account)));
             }
-            Payload::TraceAuthorize { target: TraceTarget::Item { code }, account } => {
+            Payload::Trace(TraceCall::Authorize { target: TraceTarget::Item { code }, account }) => {
                 let epoch = self.epoch(&code);
                 self.item_auth.insert((code, who(&account)), (from, epoch));
             }
-            Payload::TraceRevoke { target: TraceTarget::Batch { batch_id }, account } => {
+            Payload::Trace(TraceCall::Revoke { target: TraceTarget::Batch { batch_id }, account }) => {
                 self.batch_auth.remove(&(batch_id, who(&account)));
             }
-            Payload::TraceRecall { batch_id, .. } => {
+            Payload::Trace(TraceCall::Recall { batch_id, .. }) => {
                 self.recalled.insert(batch_id);
             }
             _ => {}
@@ -591,7 +620,7 @@ proptest! {
             let some_codes = if extra == 2 { two } else { vec![cd.clone()] };
             let payload = match kind {
                 0 => batch_payload("P", &some_codes.iter().map(String::as_str).collect::<Vec<_>>()),
-                1 => Payload::TraceAddItems { batch_id: b, codes: some_codes },
+                1 => Payload::Trace(TraceCall::AddItems { batch_id: b, codes: some_codes }),
                 2 | 3 => event(&some_codes.iter().map(String::as_str).collect::<Vec<_>>(), "stage"),
                 4 => {
                     // An aimed hand-over of an item someone else is authorised on goes to a third
@@ -601,15 +630,15 @@ proptest! {
                         Some(g) if aim => (0..4).find(|x| *x != from && *x != g).unwrap_or(other),
                         _ => other,
                     };
-                    Payload::TraceHandover { codes: some_codes, to: addr(&e, to) }
+                    Payload::Trace(TraceCall::Handover { codes: some_codes, to: addr(&e, to) })
                 }
-                5 => Payload::TraceAccept { codes: some_codes },
-                6 if extra == 0 => Payload::TraceReject { codes: vec![cd] },
-                6 => Payload::TraceCancel { codes: vec![cd] },
-                7 => Payload::TraceAuthorize { target: batch_target(b), account: addr(&e, other) },
-                8 if extra == 0 => Payload::TraceRevoke { target: batch_target(1), account: addr(&e, other) },
-                8 => Payload::TraceAuthorize { target: TraceTarget::Item { code: cd }, account: addr(&e, other) },
-                _ => Payload::TraceRecall { batch_id: b, reason: "r".into() },
+                5 => Payload::Trace(TraceCall::Accept { codes: some_codes }),
+                6 if extra == 0 => Payload::Trace(TraceCall::Reject { codes: vec![cd] }),
+                6 => Payload::Trace(TraceCall::Cancel { codes: vec![cd] }),
+                7 => Payload::Trace(TraceCall::Authorize { target: batch_target(b), account: addr(&e, other) }),
+                8 if extra == 0 => Payload::Trace(TraceCall::Revoke { target: batch_target(1), account: addr(&e, other) }),
+                8 => Payload::Trace(TraceCall::Authorize { target: TraceTarget::Item { code: cd }, account: addr(&e, other) }),
+                _ => Payload::Trace(TraceCall::Recall { batch_id: b, reason: "r".into() }),
             };
             let expect = m.expect(from, &payload, &e);
             let (o, _) = commit(&e, vec![tx(&e, from, nonces.next(from), 0, payload.clone())]);
@@ -653,7 +682,7 @@ fn lifecycle_events_leave_room_for_custody_changes() {
     let (producer, helper, buyer) = (0, 1, 2);
     let mut t = |who: usize, p: Payload| tx(&e, who, n.next(who), 0, p);
     ok(&commit(&e, vec![t(producer, batch_payload("pears", &["P-1"]))]).0.receipts[0]);
-    let grant = Payload::TraceAuthorize { target: batch_target(1), account: addr(&e, helper) };
+    let grant = Payload::Trace(TraceCall::Authorize { target: batch_target(1), account: addr(&e, helper) });
     ok(&commit(&e, vec![t(producer, grant)]).0.receipts[0]);
     // An authorised account fills the history up to the custody reserve …
     let limit = (hechain_types::trace::MAX_EVENTS_PER_ITEM - trace::CUSTODY_RESERVE) as usize;
@@ -662,9 +691,9 @@ fn lifecycle_events_leave_room_for_custody_changes() {
     assert!(o.receipts[..limit].iter().all(|r| r.status == TxStatus::Success));
     assert!(reason(&o.receipts[limit]).contains("the last 100 are kept for custody changes"));
     // … and the item still changes hands.
-    let offer = Payload::TraceHandover { codes: codes(&["P-1"]), to: addr(&e, buyer) };
+    let offer = Payload::Trace(TraceCall::Handover { codes: codes(&["P-1"]), to: addr(&e, buyer) });
     ok(&commit(&e, vec![t(producer, offer)]).0.receipts[0]);
-    ok(&commit(&e, vec![t(buyer, Payload::TraceAccept { codes: codes(&["P-1"]) })]).0.receipts[0]);
+    ok(&commit(&e, vec![t(buyer, Payload::Trace(TraceCall::Accept { codes: codes(&["P-1"]) }))]).0.receipts[0]);
     assert_eq!(item(&e, "P-1").custodian, addr(&e, buyer));
 }
 
@@ -675,15 +704,19 @@ fn an_item_authorisation_does_not_come_back_with_the_item() {
     let (producer, repairer, inspector) = (0, 1, 3);
     let mut t = |who: usize, p: Payload| tx(&e, who, n.next(who), 0, p);
     ok(&commit(&e, vec![t(producer, batch_payload("pumps", &["R-1"]))]).0.receipts[0]);
-    let grant =
-        || Payload::TraceAuthorize { target: TraceTarget::Item { code: "R-1".into() }, account: addr(&e, inspector) };
+    let grant = || {
+        Payload::Trace(TraceCall::Authorize {
+            target: TraceTarget::Item { code: "R-1".into() },
+            account: addr(&e, inspector),
+        })
+    };
     ok(&commit(&e, vec![t(producer, grant())]).0.receipts[0]);
     ok(&commit(&e, vec![t(inspector, event(&["R-1"], "inspected"))]).0.receipts[0]);
     // Out for repair and back.
     for (from, to) in [(producer, repairer), (repairer, producer)] {
-        let offer = Payload::TraceHandover { codes: codes(&["R-1"]), to: addr(&e, to) };
+        let offer = Payload::Trace(TraceCall::Handover { codes: codes(&["R-1"]), to: addr(&e, to) });
         ok(&commit(&e, vec![t(from, offer)]).0.receipts[0]);
-        ok(&commit(&e, vec![t(to, Payload::TraceAccept { codes: codes(&["R-1"]) })]).0.receipts[0]);
+        ok(&commit(&e, vec![t(to, Payload::Trace(TraceCall::Accept { codes: codes(&["R-1"]) }))]).0.receipts[0]);
     }
     assert_eq!(item(&e, "R-1").custody_changes, 2);
     let (o, _) = commit(&e, vec![t(inspector, event(&["R-1"], "inspected"))]);

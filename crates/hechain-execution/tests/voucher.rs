@@ -5,6 +5,7 @@ use hechain_crypto::Suite;
 use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::{account_of, voucher};
 use hechain_types::*;
+use hechain_types::{VoucherCall, VoucherEvent};
 use proptest::prelude::*;
 
 mod common;
@@ -35,15 +36,27 @@ const MATURITY: u64 = 1_100;
 #[test]
 fn issue_split_pledge_settle_and_refusals() {
     let e = env(Suite::Standard, 0);
-    let issue =
-        Payload::VoucherIssue { holder: addr(&e, 1), amount: 600, maturity_ms: MATURITY, reference: H256([7; 32]) };
+    let issue = Payload::Voucher(VoucherCall::Issue {
+        holder: addr(&e, 1),
+        amount: 600,
+        maturity_ms: MATURITY,
+        reference: H256([7; 32]),
+    });
     let (o, _) = commit(&e, vec![tx(&e, 0, 0, 0, issue)]);
     assert_eq!(
         o.receipts[0].events,
-        vec![Event::VoucherIssued { id: 1, issuer: addr(&e, 0), holder: addr(&e, 1), amount: 600, part: 1 }]
+        vec![Event::Voucher(VoucherEvent::Issued {
+            id: 1,
+            issuer: addr(&e, 0),
+            holder: addr(&e, 1),
+            amount: 600,
+            part: 1
+        })]
     );
 
-    let split = |from, nonce, part_id, outputs| tx(&e, from, nonce, 0, Payload::VoucherSplit { part_id, outputs });
+    let split = |from, nonce, part_id, outputs| {
+        tx(&e, from, nonce, 0, Payload::Voucher(VoucherCall::Split { part_id, outputs }))
+    };
     let (o, _) = commit(
         &e,
         vec![
@@ -56,7 +69,10 @@ fn issue_split_pledge_settle_and_refusals() {
     );
     assert!(reason(&o.receipts[0]).contains("only the holder"));
     assert!(reason(&o.receipts[1]).contains("sum to 500 but part 1 holds 600"));
-    assert_eq!(o.receipts[2].events, vec![Event::VoucherSplit { voucher: 1, part: 1, children: vec![2, 3] }]);
+    assert_eq!(
+        o.receipts[2].events,
+        vec![Event::Voucher(VoucherEvent::Split { voucher: 1, part: 1, children: vec![2, 3] })]
+    );
     assert!(reason(&o.receipts[3]).contains("already split into parts [2, 3]"));
     assert!(reason(&o.receipts[4]).contains("no voucher part has id 9"));
 
@@ -65,10 +81,10 @@ fn issue_split_pledge_settle_and_refusals() {
     let (o, _) = commit(
         &e,
         vec![
-            p(2, 1, Payload::VoucherPledge { part_id: 2, bank: addr(&e, 3) }),
-            p(2, 2, Payload::VoucherSplit { part_id: 2, outputs: vec![out(&e, 1, 400)] }),
-            p(1, 4, Payload::VoucherRelease { part_id: 2 }),
-            p(3, 0, Payload::VoucherRelease { part_id: 3 }),
+            p(2, 1, Payload::Voucher(VoucherCall::Pledge { part_id: 2, bank: addr(&e, 3) })),
+            p(2, 2, Payload::Voucher(VoucherCall::Split { part_id: 2, outputs: vec![out(&e, 1, 400)] })),
+            p(1, 4, Payload::Voucher(VoucherCall::Release { part_id: 2 })),
+            p(3, 0, Payload::Voucher(VoucherCall::Release { part_id: 3 })),
         ],
     );
     assert_eq!(o.receipts[0].status, TxStatus::Success);
@@ -77,7 +93,7 @@ fn issue_split_pledge_settle_and_refusals() {
     assert!(reason(&o.receipts[3]).contains("is not pledged"));
 
     // Before maturity nothing settles; the issuer alone settles.
-    let settle = |from, nonce| tx(&e, from, nonce, 0, Payload::VoucherSettle { voucher_id: 1 });
+    let settle = |from, nonce| tx(&e, from, nonce, 0, Payload::Voucher(VoucherCall::Settle { voucher_id: 1 }));
     let (o, _) = commit(&e, vec![settle(0, 1), settle(1, 5)]);
     assert!(reason(&o.receipts[0]).contains("matures at 1100"));
     assert!(reason(&o.receipts[1]).contains("only the issuer"));
@@ -91,7 +107,7 @@ fn issue_split_pledge_settle_and_refusals() {
         (0..4).map(|i| account_of(&e.store.reader().unwrap(), &addr(&e, i)).unwrap().balance).collect();
     let (o, _) = commit(&e, vec![settle(0, 2), settle(0, 3)]);
     assert_eq!(o.receipts[0].status, TxStatus::Success, "{:?}", o.receipts[0]);
-    assert!(o.receipts[0].events.contains(&Event::VoucherSettled { id: 1, paid: 600, parts: 2 }));
+    assert!(o.receipts[0].events.contains(&Event::Voucher(VoucherEvent::Settled { id: 1, paid: 600, parts: 2 })));
     assert!(reason(&o.receipts[1]).contains("already settled"));
     let after: Vec<u128> =
         (0..4).map(|i| account_of(&e.store.reader().unwrap(), &addr(&e, i)).unwrap().balance).collect();
@@ -110,11 +126,8 @@ fn issue_split_pledge_settle_and_refusals() {
 #[test]
 fn issue_refusals_and_insufficient_settlement_balance() {
     let e = env(Suite::Standard, 0);
-    let issue = |to: usize, amount, maturity_ms| Payload::VoucherIssue {
-        holder: addr(&e, to),
-        amount,
-        maturity_ms,
-        reference: H256::ZERO,
+    let issue = |to: usize, amount, maturity_ms| {
+        Payload::Voucher(VoucherCall::Issue { holder: addr(&e, to), amount, maturity_ms, reference: H256::ZERO })
     };
     let (o, _) = commit(
         &e,
@@ -133,7 +146,7 @@ fn issue_refusals_and_insufficient_settlement_balance() {
         commit::<ChainTx>(&e, vec![]);
     }
     // Genesis balance is 1,000: a 5,000 voucher cannot be settled; nothing changes.
-    let (o, _) = commit(&e, vec![tx(&e, 0, 4, 0, Payload::VoucherSettle { voucher_id: 1 })]);
+    let (o, _) = commit(&e, vec![tx(&e, 0, 4, 0, Payload::Voucher(VoucherCall::Settle { voucher_id: 1 }))]);
     assert!(reason(&o.receipts[0]).contains("insufficient balance to settle voucher 1"));
     assert!(voucher::voucher(&e.store.reader().unwrap(), 1).unwrap().unwrap().settled.is_none());
 }
@@ -141,12 +154,22 @@ fn issue_refusals_and_insufficient_settlement_balance() {
 #[test]
 fn part_certificates_verify_offline() {
     let e = env(Suite::Gm, 0);
-    let issue =
-        Payload::VoucherIssue { holder: addr(&e, 1), amount: 9, maturity_ms: MATURITY, reference: H256([1; 32]) };
+    let issue = Payload::Voucher(VoucherCall::Issue {
+        holder: addr(&e, 1),
+        amount: 9,
+        maturity_ms: MATURITY,
+        reference: H256([1; 32]),
+    });
     commit(&e, vec![tx(&e, 0, 0, 0, issue)]);
     commit(
         &e,
-        vec![tx(&e, 1, 0, 0, Payload::VoucherSplit { part_id: 1, outputs: vec![out(&e, 2, 4), out(&e, 1, 5)] })],
+        vec![tx(
+            &e,
+            1,
+            0,
+            0,
+            Payload::Voucher(VoucherCall::Split { part_id: 1, outputs: vec![out(&e, 2, 4), out(&e, 1, 5)] }),
+        )],
     );
     let r = e.store.reader().unwrap();
     let p = voucher::part(&r, 2).unwrap().unwrap();
@@ -176,8 +199,8 @@ proptest! {
         let mut nonces = [0u64; 4];
         let mut next = |from: usize| { let n = nonces[from]; nonces[from] += 1; n };
         let issues = vec![
-            tx(&e, 0, next(0), 0, Payload::VoucherIssue { holder: addr(&e, 1), amount: 500, maturity_ms: 1_200, reference: H256::ZERO }),
-            tx(&e, 3, next(3), 0, Payload::VoucherIssue { holder: addr(&e, 2), amount: 300, maturity_ms: 1_060, reference: H256::ZERO }),
+            tx(&e, 0, next(0), 0, Payload::Voucher(VoucherCall::Issue { holder: addr(&e, 1), amount: 500, maturity_ms: 1_200, reference: H256::ZERO })),
+            tx(&e, 3, next(3), 0, Payload::Voucher(VoucherCall::Issue { holder: addr(&e, 2), amount: 300, maturity_ms: 1_060, reference: H256::ZERO })),
         ];
         commit(&e, issues);
         let txs: Vec<SignedTransaction> = ops.iter().map(|&(kind, from, id, other, amount, n_out)| {
@@ -186,11 +209,11 @@ proptest! {
                     // Split part `id` into n_out+1 outputs: `amount` to `other`, the rest spread.
                     let mut outputs = vec![out(&e, other, amount)];
                     for k in 0..n_out { outputs.push(out(&e, (other + k + 1) % 4, 1 + k as u128)); }
-                    Payload::VoucherSplit { part_id: id, outputs }
+                    Payload::Voucher(VoucherCall::Split { part_id: id, outputs })
                 }
-                2 => Payload::VoucherPledge { part_id: id, bank: addr(&e, other) },
-                3 => Payload::VoucherRelease { part_id: id },
-                _ => Payload::VoucherSettle { voucher_id: 1 + id % 2 },
+                2 => Payload::Voucher(VoucherCall::Pledge { part_id: id, bank: addr(&e, other) }),
+                3 => Payload::Voucher(VoucherCall::Release { part_id: id }),
+                _ => Payload::Voucher(VoucherCall::Settle { voucher_id: 1 + id % 2 }),
             };
             tx(&e, from, next(from), 0, payload)
         }).collect();

@@ -14,6 +14,7 @@
 //! transactions are kept in nonce order; a block takes only *ready* transactions
 //! (contiguous from the sender's committed nonce), round-robin across senders.
 
+use hechain_types::EvidenceCall;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hechain_crypto::Suite;
@@ -259,7 +260,7 @@ fn cost_of(tx: &ChainTx) -> u128 {
 fn evidence_hash_of(tx: &ChainTx) -> Option<H256> {
     match tx {
         ChainTx::Native(SignedTransaction {
-            tx: hechain_types::Transaction { payload: Payload::EvidencePut { content_hash, .. }, .. },
+            tx: hechain_types::Transaction { payload: Payload::Evidence(EvidenceCall::Put { content_hash, .. }), .. },
             ..
         }) => Some(*content_hash),
         _ => None,

@@ -1,5 +1,6 @@
 //! Admission rules: each refusal reason, ordering and back-pressure.
 
+use hechain_types::{EvidenceCall, GovernanceCall, TransferCall};
 use std::collections::BTreeMap;
 
 use hechain_crypto::{AccountKey, AccountScheme, Suite};
@@ -46,7 +47,7 @@ fn transfer(k: &AccountKey, nonce: u64, amount: u128) -> SignedTransaction {
         nonce,
         sender: Address(k.address()),
         fee: 1,
-        payload: Payload::Transfer { to: Address([9; 20]), amount },
+        payload: Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount }),
     }
     .sign(k)
     .unwrap()
@@ -88,7 +89,7 @@ fn refusals_are_specific() {
     assert!(matches!(admit(&pool, &chain, good.clone()), Err(AdmitError::Duplicate(_))));
 
     let mut bad_sig = transfer(&k, 1, 5);
-    bad_sig.tx.payload = Payload::Transfer { to: Address([8; 20]), amount: 5 };
+    bad_sig.tx.payload = Payload::Transfer(TransferCall::Transfer { to: Address([8; 20]), amount: 5 });
     assert!(matches!(admit(&pool, &chain, bad_sig), Err(AdmitError::BadSignature(_))));
 
     let other_sender = {
@@ -123,10 +124,10 @@ fn refusals_are_specific() {
     );
 
     let huge = Transaction {
-        payload: Payload::EvidencePut {
+        payload: Payload::Evidence(EvidenceCall::Put {
             content_hash: H256([1; 32]),
             meta: EvidenceMeta { title: Some("x".repeat(500)), kind: Some("y".repeat(500)), ..Default::default() },
-        },
+        }),
         ..transfer(&k, 1, 0).tx
     }
     .sign(&k)
@@ -134,10 +135,10 @@ fn refusals_are_specific() {
     assert!(matches!(admit(&pool, &chain, huge), Err(AdmitError::Oversize { max: 1024, .. })));
 
     let long_meta = Transaction {
-        payload: Payload::EvidencePut {
+        payload: Payload::Evidence(EvidenceCall::Put {
             content_hash: H256([1; 32]),
             meta: EvidenceMeta { title: Some("x".repeat(600)), ..Default::default() },
-        },
+        }),
         ..transfer(&k, 1, 0).tx
     }
     .sign(&k)
@@ -161,7 +162,10 @@ fn evidence_duplicates_point_to_the_original() {
             nonce,
             sender: Address(k.address()),
             fee: 1,
-            payload: Payload::EvidencePut { content_hash: H256([h; 32]), meta: EvidenceMeta::default() },
+            payload: Payload::Evidence(EvidenceCall::Put {
+                content_hash: H256([h; 32]),
+                meta: EvidenceMeta::default(),
+            }),
         }
         .sign(&k)
         .unwrap()
@@ -294,7 +298,7 @@ fn ethereum_rules_and_shared_nonces() {
         nonce: 1,
         sender: Address(k.address()),
         fee: 0,
-        payload: Payload::Transfer { to: Address([9; 20]), amount: 1 },
+        payload: Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 1 }),
     }
     .sign(&k)
     .unwrap();
@@ -369,7 +373,7 @@ fn governance_transactions_are_exempt_from_the_minimum_fee() {
     let tx = |payload| {
         Transaction { chain_id: CHAIN, nonce: 0, sender: Address(k.address()), fee: 0, payload }.sign(&k).unwrap()
     };
-    let low = admit(&pool, &chain, tx(Payload::Transfer { to: Address([9; 20]), amount: 1 }));
+    let low = admit(&pool, &chain, tx(Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 1 })));
     assert!(matches!(low, Err(AdmitError::FeeTooLow { min: 1, got: 0 })), "{low:?}");
-    assert!(admit(&pool, &chain, tx(Payload::GovVote { proposal: 1, approve: true })).is_ok());
+    assert!(admit(&pool, &chain, tx(Payload::Governance(GovernanceCall::Vote { proposal: 1, approve: true }))).is_ok());
 }

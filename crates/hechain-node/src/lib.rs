@@ -271,8 +271,9 @@ impl Node {
         // The chain parameters in force at the stored head (governance may have changed them
         // since genesis); the pool follows later changes at each commit.
         let params = store.reader().map_err(NodeError::from).and_then(|r| {
-            hechain_execution::governance::params(&r)
-                .map_err(|e| NodeError::Consensus(crate::produce::ProduceError::from(e)))
+            hechain_execution::governance::params(&r).map_err(|e| {
+                NodeError::Consensus(crate::produce::ProduceError::from(hechain_execution::ExecError::from(e)))
+            })
         })?;
         let mempool = Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, params, config.mempool.clone()));
         let (blocks, _) = broadcast::channel(1024);

@@ -1,5 +1,6 @@
 //! The solo producer over a real store and pool.
 
+use hechain_types::TransferCall;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -76,7 +77,7 @@ fn submit(e: &Env, n: u64) {
                 nonce,
                 sender: Address(e.user.address()),
                 fee: 0,
-                payload: Payload::Transfer { to: Address([1; 20]), amount: 10 },
+                payload: Payload::Transfer(TransferCall::Transfer { to: Address([1; 20]), amount: 10 }),
             }
             .sign(&e.user)
             .unwrap()

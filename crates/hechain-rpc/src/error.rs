@@ -74,6 +74,12 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<hechain_execution::StateError> for ApiError {
+    fn from(e: hechain_execution::StateError) -> Self {
+        ApiError::Execution(e.into())
+    }
+}
+
 impl ApiError {
     /// A 400 error.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {

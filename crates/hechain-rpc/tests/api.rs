@@ -3,6 +3,7 @@
 
 mod common;
 
+use hechain_types::TransferCall;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -396,10 +397,17 @@ async fn bad_input_gets_clear_json_errors() {
     other_sender.tx.sender = node.address(2);
     let got = node.post_json(TX, &raw_body(&other_sender)).await;
     assert_error(&got, StatusCode::BAD_REQUEST, "bad_signature", "sender");
-    let wrong_chain = node.sign(0, 0, MIN_FEE, CHAIN_ID + 1, Payload::Transfer { to: node.address(1), amount: 1 });
+    let wrong_chain = node.sign(
+        0,
+        0,
+        MIN_FEE,
+        CHAIN_ID + 1,
+        Payload::Transfer(TransferCall::Transfer { to: node.address(1), amount: 1 }),
+    );
     let got = node.post_json(TX, &raw_body(&wrong_chain)).await;
     assert_error(&got, StatusCode::BAD_REQUEST, "wrong_chain_id", "this chain is 7, the transaction says 8");
-    let cheap = node.sign(0, 0, 0, CHAIN_ID, Payload::Transfer { to: node.address(1), amount: 1 });
+    let cheap =
+        node.sign(0, 0, 0, CHAIN_ID, Payload::Transfer(TransferCall::Transfer { to: node.address(1), amount: 1 }));
     let got = node.post_json(TX, &raw_body(&cheap)).await;
     assert_error(&got, StatusCode::BAD_REQUEST, "fee_too_low", "minimum is 1");
     let rich = node.transfer(0, 0, node.address(1), INITIAL_BALANCE);

@@ -576,7 +576,7 @@ impl Client {
 
     /// Convenience: an evidence submission payload.
     pub fn evidence_payload(content_hash: H256, meta: EvidenceMeta) -> Payload {
-        Payload::EvidencePut { content_hash, meta }
+        Payload::Evidence(hechain_types::EvidenceCall::Put { content_hash, meta })
     }
 }
 

@@ -31,6 +31,7 @@
 //! State-tree nodes are content-addressed and never deleted, so the state
 //! root of every past header stays provable ([`Store::state_proof`]).
 
+mod module_state;
 pub mod smt;
 
 use std::path::Path;

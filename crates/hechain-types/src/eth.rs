@@ -350,8 +350,7 @@ impl ChainTx {
     }
 }
 
-/// Gas a native transaction counts for against the block gas limit.
-pub const NATIVE_TX_GAS: u64 = 21_000;
+pub use crate::governance::NATIVE_TX_GAS;
 
 #[cfg(test)]
 mod tests {

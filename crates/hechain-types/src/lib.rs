@@ -6,23 +6,30 @@
 //! files) use `0x` hex for bytes and decimal strings for 128-bit amounts.
 
 pub mod block;
-pub mod codec;
-pub mod copyright;
-pub mod ecert;
 pub mod eth;
 pub mod genesis;
-pub mod governance;
 pub mod keys;
 pub mod merkle;
-pub mod primitives;
+pub mod modules;
 pub mod smt;
-pub mod trace;
 pub mod tx;
-pub mod voucher;
+
+pub use hechain_module::{ModuleCall, ModuleEnum, ValidateContext};
+pub use hechain_modules::{copyright, ecert, evidence, governance, trace, transfer, voucher};
+pub use hechain_primitives::{codec, primitives};
+
+pub use copyright::{CopyrightCall, CopyrightEvent};
+pub use ecert::{EcertCall, EcertEvent};
+pub use evidence::{EvidenceCall, EvidenceEvent, EvidenceMeta, EvidenceRecord};
+pub use governance::{GovernanceCall, GovernanceEvent};
+pub use modules::{MODULES, VALIDATE_CONTEXT};
+pub use trace::{TraceCall, TraceModuleEvent};
+pub use transfer::{TransferCall, TransferEvent};
+pub use voucher::{VoucherCall, VoucherEvent};
 
 pub use block::{
-    Account, Block, BlockHeader, CommittedBlock, Event, EvidenceRecord, EvmOutcome, Log, Receipt, Seal, TxLocation,
-    TxStatus, ValidatorSignature,
+    Account, Block, BlockHeader, CommittedBlock, Event, EvmOutcome, Log, Receipt, Seal, TxLocation, TxStatus,
+    ValidatorSignature,
 };
 pub use codec::{Codec, ENCODING_VERSION};
 pub use copyright::{CopyrightLicense, CopyrightWork, Stamp};
@@ -38,40 +45,7 @@ pub use primitives::{Address, H256};
 pub use trace::{
     PendingHandover, TraceBatch, TraceEvent, TraceEventKind, TraceGrant, TraceItem, TraceRecall, TraceTarget,
 };
-pub use tx::{EvidenceMeta, Payload, SignedTransaction, Transaction, TxSignature};
+pub use tx::{Payload, SignedTransaction, Transaction, TxSignature};
 pub use voucher::{PartStatus, SplitOutput, Voucher, VoucherPart};
 
-/// Errors of this crate.
-#[derive(Debug, thiserror::Error)]
-pub enum TypesError {
-    /// Bytes of the wrong length.
-    #[error("invalid {what}: expected {expected} bytes, got {got}")]
-    InvalidLength {
-        /// What was being parsed.
-        what: &'static str,
-        /// Expected length.
-        expected: usize,
-        /// Actual length.
-        got: usize,
-    },
-    /// Malformed hex.
-    #[error("invalid {what} hex: {reason}")]
-    InvalidHex {
-        /// What was being parsed.
-        what: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// The canonical decoder refused the bytes.
-    #[error("cannot decode: {0}")]
-    Decode(String),
-    /// A value breaks a rule.
-    #[error("{0}")]
-    Invalid(String),
-    /// A signature does not verify.
-    #[error("bad signature: {0}")]
-    BadSignature(String),
-    /// A Merkle proof does not verify.
-    #[error("invalid proof: {0}")]
-    Proof(String),
-}
+pub use hechain_primitives::TypesError;

@@ -2,6 +2,7 @@
 //! never panics whatever bytes it is given.
 
 use hechain_types::*;
+use hechain_types::{EvidenceCall, EvidenceEvent, TransferCall, TransferEvent};
 use proptest::prelude::*;
 
 fn addr() -> impl Strategy<Value = Address> {
@@ -23,8 +24,8 @@ fn meta() -> impl Strategy<Value = EvidenceMeta> {
 }
 fn payload() -> impl Strategy<Value = Payload> {
     prop_oneof![
-        (addr(), any::<u128>()).prop_map(|(to, amount)| Payload::Transfer { to, amount }),
-        (h256(), meta()).prop_map(|(content_hash, meta)| Payload::EvidencePut { content_hash, meta }),
+        (addr(), any::<u128>()).prop_map(|(to, amount)| Payload::Transfer(TransferCall::Transfer { to, amount })),
+        (h256(), meta()).prop_map(|(content_hash, meta)| Payload::Evidence(EvidenceCall::Put { content_hash, meta })),
     ]
 }
 fn signature() -> impl Strategy<Value = TxSignature> {
@@ -65,9 +66,13 @@ fn header() -> impl Strategy<Value = BlockHeader> {
 fn receipt() -> impl Strategy<Value = Receipt> {
     let status = prop_oneof![Just(TxStatus::Success), ".{0,30}".prop_map(|reason| TxStatus::Failed { reason })];
     let event = prop_oneof![
-        (addr(), addr(), any::<u128>()).prop_map(|(from, to, amount)| Event::Transfer { from, to, amount }),
+        (addr(), addr(), any::<u128>()).prop_map(|(from, to, amount)| Event::Transfer(TransferEvent::Transfer {
+            from,
+            to,
+            amount
+        })),
         (any::<u64>(), h256(), addr(), meta()).prop_map(|(id, content_hash, submitter, meta)| {
-            Event::EvidenceStored { id, content_hash, submitter, meta }
+            Event::Evidence(EvidenceEvent::Stored { id, content_hash, submitter, meta })
         }),
     ];
     let log = (addr(), proptest::collection::vec(h256(), 0..4), proptest::collection::vec(any::<u8>(), 0..64))

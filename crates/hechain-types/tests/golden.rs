@@ -19,6 +19,10 @@
 //! `HECHAIN_BLESS=1 cargo test -p hechain-types --test golden` and review the diff. Never set
 //! `HECHAIN_BLESS` in CI: it rewrites the files instead of checking them.
 
+use hechain_types::{
+    CopyrightCall, CopyrightEvent, EcertCall, EcertEvent, EvidenceCall, EvidenceEvent, GovernanceCall, GovernanceEvent,
+    TraceCall, TraceModuleEvent, TransferCall, TransferEvent, VoucherCall, VoucherEvent,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -146,36 +150,7 @@ fn assert_all_variants<T: BorshDeserialize + borsh::BorshSerialize>(what: &str, 
 // then fails the test until it has a sample and recorded lines).
 
 fn payload_name(p: &Payload) -> &'static str {
-    match p {
-        Payload::Transfer { .. } => "transfer",
-        Payload::EvidencePut { .. } => "evidence_put",
-        Payload::CopyrightRegister { .. } => "copyright_register",
-        Payload::CopyrightTransfer { .. } => "copyright_transfer",
-        Payload::CopyrightLicense { .. } => "copyright_license",
-        Payload::VoucherIssue { .. } => "voucher_issue",
-        Payload::VoucherSplit { .. } => "voucher_split",
-        Payload::VoucherPledge { .. } => "voucher_pledge",
-        Payload::VoucherRelease { .. } => "voucher_release",
-        Payload::VoucherSettle { .. } => "voucher_settle",
-        Payload::EcertIssue { .. } => "ecert_issue",
-        Payload::EcertRevoke { .. } => "ecert_revoke",
-        Payload::DatasetRegister { .. } => "dataset_register",
-        Payload::DataGrant { .. } => "data_grant",
-        Payload::DataGrantRevoke { .. } => "data_grant_revoke",
-        Payload::DataAccess { .. } => "data_access",
-        Payload::TraceBatch { .. } => "trace_batch",
-        Payload::TraceAddItems { .. } => "trace_add_items",
-        Payload::TraceEvent { .. } => "trace_event",
-        Payload::TraceAuthorize { .. } => "trace_authorize",
-        Payload::TraceRevoke { .. } => "trace_revoke",
-        Payload::TraceHandover { .. } => "trace_handover",
-        Payload::TraceAccept { .. } => "trace_accept",
-        Payload::TraceReject { .. } => "trace_reject",
-        Payload::TraceCancel { .. } => "trace_cancel",
-        Payload::TraceRecall { .. } => "trace_recall",
-        Payload::GovPropose { .. } => "gov_propose",
-        Payload::GovVote { .. } => "gov_vote",
-    }
+    p.type_name()
 }
 
 fn action_name(a: &Action) -> &'static str {
@@ -198,42 +173,13 @@ fn action_name(a: &Action) -> &'static str {
 }
 
 fn event_name(e: &Event) -> &'static str {
-    match e {
-        Event::Transfer { .. } => "transfer",
-        Event::EvidenceStored { .. } => "evidence_stored",
-        Event::CopyrightRegistered { .. } => "copyright_registered",
-        Event::CopyrightTransferred { .. } => "copyright_transferred",
-        Event::CopyrightLicensed { .. } => "copyright_licensed",
-        Event::VoucherIssued { .. } => "voucher_issued",
-        Event::VoucherSplit { .. } => "voucher_split",
-        Event::VoucherPledged { .. } => "voucher_pledged",
-        Event::VoucherReleased { .. } => "voucher_released",
-        Event::VoucherSettled { .. } => "voucher_settled",
-        Event::EcertIssued { .. } => "ecert_issued",
-        Event::EcertRevoked { .. } => "ecert_revoked",
-        Event::DatasetRegistered { .. } => "dataset_registered",
-        Event::DataGranted { .. } => "data_granted",
-        Event::DataGrantRevoked { .. } => "data_grant_revoked",
-        Event::DataAccessed { .. } => "data_accessed",
-        Event::TraceBatchRegistered { .. } => "trace_batch_registered",
-        Event::TraceItemsRegistered { .. } => "trace_items_registered",
-        Event::TraceEventAppended { .. } => "trace_event_appended",
-        Event::TraceAuthorized { .. } => "trace_authorized",
-        Event::TraceRevoked { .. } => "trace_revoked",
-        Event::TraceHandoverOffered { .. } => "trace_handover_offered",
-        Event::TraceHandoverClosed { .. } => "trace_handover_closed",
-        Event::TraceBatchRecalled { .. } => "trace_batch_recalled",
-        Event::GovProposed { .. } => "gov_proposed",
-        Event::GovVoted { .. } => "gov_voted",
-        Event::GovApproved { .. } => "gov_approved",
-        Event::GovRejected { .. } => "gov_rejected",
-    }
+    e.type_name()
 }
 
 /// The golden name of a payload sample (a proposal is named by its action too).
 fn sample_name(p: &Payload) -> String {
     match p {
-        Payload::GovPropose { action, .. } => format!("gov_propose/{}", action_name(action)),
+        Payload::Governance(GovernanceCall::Propose { action, .. }) => format!("gov_propose/{}", action_name(action)),
         other => payload_name(other).to_string(),
     }
 }
@@ -311,8 +257,8 @@ fn actions() -> Vec<Action> {
 
 fn payloads() -> Vec<Payload> {
     let mut v = vec![
-        Payload::Transfer { to: a(0x21), amount: 123_456_789_012_345_678_901_234_567 },
-        Payload::EvidencePut {
+        Payload::Transfer(TransferCall::Transfer { to: a(0x21), amount: 123_456_789_012_345_678_901_234_567 }),
+        Payload::Evidence(EvidenceCall::Put {
             content_hash: h(0x31),
             meta: EvidenceMeta {
                 title: Some("采购合同 2024-001".into()),
@@ -320,39 +266,39 @@ fn payloads() -> Vec<Payload> {
                 owner: Some("Org One Ltd.".into()),
                 external_ref: Some("ARCH-7781".into()),
             },
-        },
-        Payload::CopyrightRegister {
+        }),
+        Payload::Copyright(CopyrightCall::Register {
             content_hash: h(0x32),
             title: "春江花月夜".into(),
             work_type: "music".into(),
             author: "张若虚".into(),
-        },
-        Payload::CopyrightTransfer { work_id: 3, to: a(0x22) },
-        Payload::CopyrightLicense {
+        }),
+        Payload::Copyright(CopyrightCall::Transfer { work_id: 3, to: a(0x22) }),
+        Payload::Copyright(CopyrightCall::License {
             work_id: 3,
             licensee: a(0x23),
             exclusive: true,
             start_ms: 1_700_000_000_000,
             end_ms: 1_800_000_000_000,
             territory: "CN".into(),
-        },
-        Payload::VoucherIssue {
+        }),
+        Payload::Voucher(VoucherCall::Issue {
             holder: a(0x24),
             amount: 5_000_000,
             maturity_ms: 1_750_000_000_000,
             reference: h(0x33),
-        },
-        Payload::VoucherSplit {
+        }),
+        Payload::Voucher(VoucherCall::Split {
             part_id: 4,
             outputs: vec![
                 SplitOutput { to: a(0x25), amount: 3_000_000 },
                 SplitOutput { to: a(0x24), amount: 2_000_000 },
             ],
-        },
-        Payload::VoucherPledge { part_id: 5, bank: a(0x26) },
-        Payload::VoucherRelease { part_id: 5 },
-        Payload::VoucherSettle { voucher_id: 2 },
-        Payload::EcertIssue {
+        }),
+        Payload::Voucher(VoucherCall::Pledge { part_id: 5, bank: a(0x26) }),
+        Payload::Voucher(VoucherCall::Release { part_id: 5 }),
+        Payload::Voucher(VoucherCall::Settle { voucher_id: 2 }),
+        Payload::Ecert(EcertCall::Issue {
             cert_type: "diploma".into(),
             holder: a(0x27),
             fields: vec![
@@ -362,58 +308,58 @@ fn payloads() -> Vec<Payload> {
             encrypted_ref: vec![0xab, 0xcd, 0xef, 0x01],
             not_before_ms: 1_600_000_000_000,
             not_after_ms: 1_900_000_000_000,
-        },
-        Payload::EcertRevoke { cert_id: 6, reason: "issued in error".into() },
-        Payload::DatasetRegister {
+        }),
+        Payload::Ecert(EcertCall::Revoke { cert_id: 6, reason: "issued in error".into() }),
+        Payload::Ecert(EcertCall::DatasetRegister {
             content_hash: h(0x36),
             encrypted_ref: vec![1, 2, 3, 4, 5],
             description: "2023 crop yields".into(),
-        },
-        Payload::DataGrant {
+        }),
+        Payload::Ecert(EcertCall::DataGrant {
             subject: Subject::Dataset(7),
             grantee: a(0x28),
             org: "Bank of Example".into(),
             purpose: "credit assessment".into(),
             expires_ms: 1_760_000_000_000,
-        },
-        Payload::DataGrantRevoke { grant_id: 8 },
-        Payload::DataAccess { grant_id: 8, purpose: "loan review".into(), request_hash: h(0x37) },
-        Payload::TraceBatch {
+        }),
+        Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: 8 }),
+        Payload::Ecert(EcertCall::DataAccess { grant_id: 8, purpose: "loan review".into(), request_hash: h(0x37) }),
+        Payload::Trace(TraceCall::Batch {
             product: "Rice".into(),
             producer_label: "Green Farm".into(),
             attributes: h(0x38),
             metadata: "{\"grade\":\"A\"}".into(),
             codes: strings(&["R-0001", "R-0002"]),
-        },
-        Payload::TraceAddItems { batch_id: 9, codes: strings(&["R-0003"]) },
-        Payload::TraceEvent {
+        }),
+        Payload::Trace(TraceCall::AddItems { batch_id: 9, codes: strings(&["R-0003"]) }),
+        Payload::Trace(TraceCall::Event {
             codes: strings(&["R-0001", "R-0002"]),
             stage: "harvested".into(),
             location: "Shouguang".into(),
             event_time_ms: 1_700_000_100_000,
             attachments: vec![h(0x39)],
             note: "dry weather".into(),
-        },
-        Payload::TraceAuthorize { target: TraceTarget::Batch { batch_id: 9 }, account: a(0x29) },
-        Payload::TraceRevoke { target: TraceTarget::Item { code: "R-0001".into() }, account: a(0x29) },
-        Payload::TraceHandover { codes: strings(&["R-0001"]), to: a(0x2a) },
-        Payload::TraceAccept { codes: strings(&["R-0001"]) },
-        Payload::TraceReject { codes: strings(&["R-0002"]) },
-        Payload::TraceCancel { codes: strings(&["R-0003"]) },
-        Payload::TraceRecall { batch_id: 9, reason: "contamination found".into() },
-        Payload::GovVote { proposal: 10, approve: true },
+        }),
+        Payload::Trace(TraceCall::Authorize { target: TraceTarget::Batch { batch_id: 9 }, account: a(0x29) }),
+        Payload::Trace(TraceCall::Revoke { target: TraceTarget::Item { code: "R-0001".into() }, account: a(0x29) }),
+        Payload::Trace(TraceCall::Handover { codes: strings(&["R-0001"]), to: a(0x2a) }),
+        Payload::Trace(TraceCall::Accept { codes: strings(&["R-0001"]) }),
+        Payload::Trace(TraceCall::Reject { codes: strings(&["R-0002"]) }),
+        Payload::Trace(TraceCall::Cancel { codes: strings(&["R-0003"]) }),
+        Payload::Trace(TraceCall::Recall { batch_id: 9, reason: "contamination found".into() }),
+        Payload::Governance(GovernanceCall::Vote { proposal: 10, approve: true }),
     ];
     v.extend(actions().into_iter().map(|action| {
         let description = format!("golden sample: {}", action_name(&action));
-        Payload::GovPropose { action, description }
+        Payload::Governance(GovernanceCall::Propose { action, description })
     }));
     v
 }
 
 fn events() -> Vec<Event> {
     vec![
-        Event::Transfer { from: a(0x51), to: a(0x52), amount: 98_765_432_109_876_543_210 },
-        Event::EvidenceStored {
+        Event::Transfer(TransferEvent::Transfer { from: a(0x51), to: a(0x52), amount: 98_765_432_109_876_543_210 }),
+        Event::Evidence(EvidenceEvent::Stored {
             id: 11,
             content_hash: h(0x31),
             submitter: a(0x51),
@@ -423,38 +369,48 @@ fn events() -> Vec<Event> {
                 owner: Some("Org One Ltd.".into()),
                 external_ref: Some("ARCH-7781".into()),
             },
-        },
-        Event::CopyrightRegistered { id: 12, content_hash: h(0x32), owner: a(0x51) },
-        Event::CopyrightTransferred { id: 12, from: a(0x51), to: a(0x52) },
-        Event::CopyrightLicensed { id: 12, index: 2, licensee: a(0x53), exclusive: true },
-        Event::VoucherIssued { id: 13, issuer: a(0x51), holder: a(0x52), amount: 5_000_000, part: 14 },
-        Event::VoucherSplit { voucher: 13, part: 14, children: vec![15, 16] },
-        Event::VoucherPledged { part: 15, bank: a(0x54) },
-        Event::VoucherReleased { part: 15 },
-        Event::VoucherSettled { id: 13, paid: 5_000_000, parts: 2 },
-        Event::EcertIssued { id: 17, issuer: a(0x55), holder: a(0x52) },
-        Event::EcertRevoked { id: 17 },
-        Event::DatasetRegistered { id: 18, holder: a(0x52), content_hash: h(0x36) },
-        Event::DataGranted {
+        }),
+        Event::Copyright(CopyrightEvent::Registered { id: 12, content_hash: h(0x32), owner: a(0x51) }),
+        Event::Copyright(CopyrightEvent::Transferred { id: 12, from: a(0x51), to: a(0x52) }),
+        Event::Copyright(CopyrightEvent::Licensed { id: 12, index: 2, licensee: a(0x53), exclusive: true }),
+        Event::Voucher(VoucherEvent::Issued { id: 13, issuer: a(0x51), holder: a(0x52), amount: 5_000_000, part: 14 }),
+        Event::Voucher(VoucherEvent::Split { voucher: 13, part: 14, children: vec![15, 16] }),
+        Event::Voucher(VoucherEvent::Pledged { part: 15, bank: a(0x54) }),
+        Event::Voucher(VoucherEvent::Released { part: 15 }),
+        Event::Voucher(VoucherEvent::Settled { id: 13, paid: 5_000_000, parts: 2 }),
+        Event::Ecert(EcertEvent::Issued { id: 17, issuer: a(0x55), holder: a(0x52) }),
+        Event::Ecert(EcertEvent::Revoked { id: 17 }),
+        Event::Ecert(EcertEvent::DatasetRegistered { id: 18, holder: a(0x52), content_hash: h(0x36) }),
+        Event::Ecert(EcertEvent::DataGranted {
             grant: 19,
             subject: Subject::Certificate(17),
             grantee: a(0x56),
             expires_ms: 1_760_000_000_000,
-        },
-        Event::DataGrantRevoked { grant: 19 },
-        Event::DataAccessed { grant: 20, subject: Subject::Dataset(18), grantee: a(0x56), seq: 3 },
-        Event::TraceBatchRegistered { batch: 21, producer: a(0x57) },
-        Event::TraceItemsRegistered { batch: 21, first_item: 22, count: 3 },
-        Event::TraceEventAppended { item: 22, index: 4, author: a(0x57) },
-        Event::TraceAuthorized { batch: 21, item: Some(22), account: a(0x58) },
-        Event::TraceRevoked { batch: 21, item: None, account: a(0x58) },
-        Event::TraceHandoverOffered { item: 22, from: a(0x57), to: a(0x59) },
-        Event::TraceHandoverClosed { item: 22, from: a(0x57), to: a(0x59), outcome: "accepted".into() },
-        Event::TraceBatchRecalled { batch: 21 },
-        Event::GovProposed { id: 23, proposer: a(0x5a), action: "grant_role".into(), deadline_ms: 1_700_086_400_000 },
-        Event::GovVoted { proposal: 23, voter: a(0x5b), approve: true, weight: 2 },
-        Event::GovApproved { proposal: 23 },
-        Event::GovRejected { proposal: 24 },
+        }),
+        Event::Ecert(EcertEvent::DataGrantRevoked { grant: 19 }),
+        Event::Ecert(EcertEvent::DataAccessed { grant: 20, subject: Subject::Dataset(18), grantee: a(0x56), seq: 3 }),
+        Event::Trace(TraceModuleEvent::BatchRegistered { batch: 21, producer: a(0x57) }),
+        Event::Trace(TraceModuleEvent::ItemsRegistered { batch: 21, first_item: 22, count: 3 }),
+        Event::Trace(TraceModuleEvent::EventAppended { item: 22, index: 4, author: a(0x57) }),
+        Event::Trace(TraceModuleEvent::Authorized { batch: 21, item: Some(22), account: a(0x58) }),
+        Event::Trace(TraceModuleEvent::Revoked { batch: 21, item: None, account: a(0x58) }),
+        Event::Trace(TraceModuleEvent::HandoverOffered { item: 22, from: a(0x57), to: a(0x59) }),
+        Event::Trace(TraceModuleEvent::HandoverClosed {
+            item: 22,
+            from: a(0x57),
+            to: a(0x59),
+            outcome: "accepted".into(),
+        }),
+        Event::Trace(TraceModuleEvent::BatchRecalled { batch: 21 }),
+        Event::Governance(GovernanceEvent::Proposed {
+            id: 23,
+            proposer: a(0x5a),
+            action: "grant_role".into(),
+            deadline_ms: 1_700_086_400_000,
+        }),
+        Event::Governance(GovernanceEvent::Voted { proposal: 23, voter: a(0x5b), approve: true, weight: 2 }),
+        Event::Governance(GovernanceEvent::Approved { proposal: 23 }),
+        Event::Governance(GovernanceEvent::Rejected { proposal: 24 }),
     ]
 }
 
@@ -646,7 +602,7 @@ fn payloads_and_signed_transactions() {
     let actions: Vec<&Action> = samples
         .iter()
         .filter_map(|p| match p {
-            Payload::GovPropose { action, .. } => Some(action),
+            Payload::Governance(GovernanceCall::Propose { action, .. }) => Some(action),
             _ => None,
         })
         .collect();

@@ -8,6 +8,7 @@
 //! Without `--rpc` it starts its own dev node in this process, with the bench accounts funded at
 //! genesis.
 
+use hechain_types::TransferCall;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,7 +89,7 @@ fn transfer_maker(chain_id: u64, fee: u64, keys: Vec<AccountKey>) -> MakeTx {
             nonce,
             sender: Address(key.address()),
             fee,
-            payload: Payload::Transfer { to: sink_address(i), amount: 1 },
+            payload: Payload::Transfer(TransferCall::Transfer { to: sink_address(i), amount: 1 }),
         }
         .sign(key)
         .map_err(|e| e.to_string())?;
@@ -138,7 +139,7 @@ pub(crate) async fn fund(
                 nonce,
                 sender: from,
                 fee,
-                payload: Payload::Transfer { to: *to, amount: each },
+                payload: Payload::Transfer(TransferCall::Transfer { to: *to, amount: each }),
             }
             .sign(&funder)?;
             nonce += 1;

@@ -1,5 +1,6 @@
 //! Chain queries and transfers: `status`, `block`, `tx`, `account`, `transfer`.
 
+use hechain_types::TransferCall;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context};
@@ -144,7 +145,8 @@ pub async fn transfer(cli: &Cli, to: &str, amount: &str) -> anyhow::Result<i32> 
     let c = client(cli)?;
     let s = c.status().await?;
     let key = resolve_signer(cli, s.suite, s.chain_id)?;
-    let (hash, r) = c.send_and_wait(&key, Payload::Transfer { to, amount }, COMMIT_TIMEOUT).await?;
+    let (hash, r) =
+        c.send_and_wait(&key, Payload::Transfer(TransferCall::Transfer { to, amount }), COMMIT_TIMEOUT).await?;
     emit(
         cli.json,
         &json!({"tx_hash": hash, "height": r.height, "from": Address(key.address()), "to": to, "amount": amount.to_string()}),

@@ -1,6 +1,7 @@
 //! `hechain copyright …`: copyright registration (版权): register works, transfer them, grant
 //! licenses, query, and export/verify offline certificates.
 
+use hechain_types::{CopyrightCall, CopyrightEvent};
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
@@ -158,14 +159,14 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
             let c = client(cli)?;
             let s = c.status().await?;
             let content_hash = hash_file(s.suite, file)?;
-            let payload = Payload::CopyrightRegister {
+            let payload = Payload::Copyright(CopyrightCall::Register {
                 content_hash,
                 title: title.clone(),
                 work_type: work_type.clone(),
                 author: author.clone(),
-            };
+            });
             let (tx_hash, height, event) = send(cli, &c, &s, payload).await?;
-            let Event::CopyrightRegistered { id, owner, .. } = event else {
+            let Event::Copyright(CopyrightEvent::Registered { id, owner, .. }) = event else {
                 bail!("the receipt of {tx_hash} has no registration event")
             };
             emit(
@@ -184,7 +185,8 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
             let c = client(cli)?;
             let to = parse_address(to, "new owner")?;
             let (tx_hash, height, _) =
-                send(cli, &c, &c.status().await?, Payload::CopyrightTransfer { work_id: *id, to }).await?;
+                send(cli, &c, &c.status().await?, Payload::Copyright(CopyrightCall::Transfer { work_id: *id, to }))
+                    .await?;
             emit(cli.json, &json!({"id": id, "owner": to, "tx_hash": tx_hash, "height": height}), || {
                 format!("work {id} now belongs to {}\n  tx      {tx_hash}\n  height  {height}", to.to_checksum())
             });
@@ -201,16 +203,16 @@ pub async fn run(cli: &Cli, cmd: &CopyrightCmd) -> anyhow::Result<i32> {
                     .unwrap_or(0),
             };
             let end_ms = parse_time_ms(until).context("--until")?;
-            let payload = Payload::CopyrightLicense {
+            let payload = Payload::Copyright(CopyrightCall::License {
                 work_id: *id,
                 licensee,
                 exclusive: *exclusive,
                 start_ms,
                 end_ms,
                 territory: territory.clone(),
-            };
+            });
             let (tx_hash, height, event) = send(cli, &c, &c.status().await?, payload).await?;
-            let Event::CopyrightLicensed { index, .. } = event else {
+            let Event::Copyright(CopyrightEvent::Licensed { index, .. }) = event else {
                 bail!("the receipt of {tx_hash} has no license event")
             };
             emit(cli.json, &json!({"id": id, "index": index, "tx_hash": tx_hash, "height": height}), || {

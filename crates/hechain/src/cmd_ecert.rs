@@ -428,20 +428,20 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
                 });
                 disclosed.push(FieldDisclosure { name: name.to_string(), value: value.to_string(), salt: H256(salt) });
             }
-            let payload = Payload::EcertIssue {
+            let payload = Payload::Ecert(hechain_types::EcertCall::Issue {
                 cert_type: cert_type.clone(),
                 holder,
                 fields: commitments,
                 encrypted_ref: encrypted_ref.bytes()?,
                 not_before_ms,
                 not_after_ms,
-            };
+            });
             // Checked before sending so that a bad field costs no fee.
             payload.validate()?;
             let (tx_hash, r) = send_payload(cli, &c, &s, payload).await?;
             let (height, ev) = (r.height, r.receipt.events);
             let id = match ev.first() {
-                Some(Event::EcertIssued { id, .. }) => *id,
+                Some(Event::Ecert(hechain_types::EcertEvent::Issued { id, .. })) => *id,
                 _ => bail!("the receipt of {tx_hash} has no ecert_issued event"),
             };
             write_disclosure(
@@ -456,7 +456,12 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         }
         EcertCmd::Revoke { id, reason } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, Payload::EcertRevoke { cert_id: *id, reason: reason.clone() }).await?;
+            let (tx, h, ev) = send(
+                cli,
+                &c,
+                Payload::Ecert(hechain_types::EcertCall::Revoke { cert_id: *id, reason: reason.clone() }),
+            )
+            .await?;
             Ok(done(cli, format!("revoked e-certificate {id}"), tx, h, &ev))
         }
         EcertCmd::Show { id } => {
@@ -557,14 +562,16 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         EcertCmd::Dataset(DatasetCmd::Register { content, encrypted_ref, description }) => {
             let c = client(cli)?;
             let suite = c.status().await?.suite;
-            let payload = Payload::DatasetRegister {
+            let payload = Payload::Ecert(hechain_types::EcertCall::DatasetRegister {
                 content_hash: hash_or_file(suite, content, "the content")?,
                 encrypted_ref: encrypted_ref.bytes()?,
                 description: description.clone(),
-            };
+            });
             let (tx, h, ev) = send(cli, &c, payload).await?;
             let what = match ev.first() {
-                Some(Event::DatasetRegistered { id, .. }) => format!("registered dataset {id}"),
+                Some(Event::Ecert(hechain_types::EcertEvent::DatasetRegistered { id, .. })) => {
+                    format!("registered dataset {id}")
+                }
                 _ => "registered".into(),
             };
             Ok(done(cli, what, tx, h, &ev))
@@ -576,16 +583,16 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         }
         EcertCmd::Grant { subject, grantee, org, purpose, until } => {
             let c = client(cli)?;
-            let payload = Payload::DataGrant {
+            let payload = Payload::Ecert(hechain_types::EcertCall::DataGrant {
                 subject: subject.subject()?,
                 grantee: parse_address(grantee, "grantee")?,
                 org: org.clone(),
                 purpose: purpose.clone(),
                 expires_ms: parse_time_ms(until).context("--until")?,
-            };
+            });
             let (tx, h, ev) = send(cli, &c, payload).await?;
             let what = match ev.first() {
-                Some(Event::DataGranted { grant, subject, .. }) => {
+                Some(Event::Ecert(hechain_types::EcertEvent::DataGranted { grant, subject, .. })) => {
                     format!("granted access to {subject}: grant {grant}")
                 }
                 _ => "granted".into(),
@@ -594,7 +601,8 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         }
         EcertCmd::RevokeGrant { id } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, Payload::DataGrantRevoke { grant_id: *id }).await?;
+            let (tx, h, ev) =
+                send(cli, &c, Payload::Ecert(hechain_types::EcertCall::DataGrantRevoke { grant_id: *id })).await?;
             Ok(done(cli, format!("revoked grant {id}"), tx, h, &ev))
         }
         EcertCmd::ShowGrant { id } => {
@@ -615,14 +623,14 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
         EcertCmd::Access { grant, purpose, request } => {
             let c = client(cli)?;
             let suite = c.status().await?.suite;
-            let payload = Payload::DataAccess {
+            let payload = Payload::Ecert(hechain_types::EcertCall::DataAccess {
                 grant_id: *grant,
                 purpose: purpose.clone(),
                 request_hash: hash_or_file(suite, request, "--request")?,
-            };
+            });
             let (tx, h, ev) = send(cli, &c, payload).await?;
             let what = match ev.first() {
-                Some(Event::DataAccessed { subject, seq, .. }) => {
+                Some(Event::Ecert(hechain_types::EcertEvent::DataAccessed { subject, seq, .. })) => {
                     format!("logged a use of {subject} under grant {grant} (audit entry #{seq})")
                 }
                 _ => "logged".into(),

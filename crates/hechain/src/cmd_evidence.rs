@@ -1,5 +1,6 @@
 //! `hechain evidence …`: evidence (存证) storage, verification and certificates.
 
+use hechain_types::{EvidenceCall, EvidenceEvent};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
@@ -117,13 +118,14 @@ pub async fn run(cli: &Cli, cmd: &EvidenceCmd) -> anyhow::Result<i32> {
                 owner: owner.clone(),
                 external_ref: external_ref.clone(),
             };
-            let (tx_hash, r) = send_payload(cli, &c, &s, Payload::EvidencePut { content_hash, meta }).await?;
+            let (tx_hash, r) =
+                send_payload(cli, &c, &s, Payload::Evidence(EvidenceCall::Put { content_hash, meta })).await?;
             let id = r
                 .receipt
                 .events
                 .iter()
                 .find_map(|e| match e {
-                    Event::EvidenceStored { id, .. } => Some(*id),
+                    Event::Evidence(EvidenceEvent::Stored { id, .. }) => Some(*id),
                     _ => None,
                 })
                 .ok_or_else(|| anyhow!("the receipt of {tx_hash} has no evidence event"))?;

@@ -318,18 +318,26 @@ pub async fn run(cli: &Cli, cmd: &GovCmd) -> anyhow::Result<i32> {
         }
         GovCmd::Propose { change, description } => {
             let action = action_of(change)?;
-            action.validate().map_err(|e| anyhow!("{e}"))?;
+            action.validate(&hechain_types::VALIDATE_CONTEXT).map_err(|e| anyhow!("{e}"))?;
             let s = c.status().await?;
-            let (tx, r) =
-                send_payload(cli, &c, &s, Payload::GovPropose { action, description: description.clone() }).await?;
+            let (tx, r) = send_payload(
+                cli,
+                &c,
+                &s,
+                Payload::Governance(hechain_types::GovernanceCall::Propose {
+                    action,
+                    description: description.clone(),
+                }),
+            )
+            .await?;
             let ev = r.receipt.events;
             let mut what = match ev.first() {
-                Some(Event::GovProposed { id, deadline_ms, .. }) => {
+                Some(Event::Governance(hechain_types::GovernanceEvent::Proposed { id, deadline_ms, .. })) => {
                     format!("proposal {id} made; votes until {}", format_ms(*deadline_ms))
                 }
                 _ => "proposed".into(),
             };
-            if ev.iter().any(|e| matches!(e, Event::GovApproved { .. })) {
+            if ev.iter().any(|e| matches!(e, Event::Governance(hechain_types::GovernanceEvent::Approved { .. }))) {
                 what.push_str(" (approved already: it applied at the end of its block)");
             }
             Ok(done(cli, what, tx, r.height, &ev))
@@ -341,11 +349,21 @@ pub async fn run(cli: &Cli, cmd: &GovCmd) -> anyhow::Result<i32> {
                 other => bail!("vote {other:?}: say yes or no"),
             };
             let s = c.status().await?;
-            let (tx, r) = send_payload(cli, &c, &s, Payload::GovVote { proposal: *id, approve }).await?;
+            let (tx, r) = send_payload(
+                cli,
+                &c,
+                &s,
+                Payload::Governance(hechain_types::GovernanceCall::Vote { proposal: *id, approve }),
+            )
+            .await?;
             let ev = r.receipt.events;
-            let what = if ev.iter().any(|e| matches!(e, Event::GovApproved { .. })) {
+            let what = if ev
+                .iter()
+                .any(|e| matches!(e, Event::Governance(hechain_types::GovernanceEvent::Approved { .. })))
+            {
                 format!("voted {choice} on proposal {id}: approved, applied at the end of block {}", r.height)
-            } else if ev.iter().any(|e| matches!(e, Event::GovRejected { .. })) {
+            } else if ev.iter().any(|e| matches!(e, Event::Governance(hechain_types::GovernanceEvent::Rejected { .. })))
+            {
                 format!("voted {choice} on proposal {id}: rejected")
             } else {
                 format!("voted {choice} on proposal {id}")

@@ -2,6 +2,7 @@
 //! lifecycle events, authorise participants, hand items over (offer / accept / reject /
 //! cancel), recall batches, show an item's full history, export/verify certificates.
 
+use hechain_types::{TraceCall, TraceModuleEvent};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
@@ -312,30 +313,37 @@ pub async fn run(cli: &Cli, cmd: &TraceCmd) -> anyhow::Result<i32> {
         TraceCmd::Batch { product, producer_label, attributes, metadata, codes, codes_file } => {
             let c = client(cli)?;
             let s = c.status().await?;
-            let payload = Payload::TraceBatch {
+            let payload = Payload::Trace(TraceCall::Batch {
                 product: product.clone(),
                 producer_label: producer_label.clone(),
                 attributes: hash_arg(s.suite, attributes, "--attributes")?,
                 metadata: metadata.clone(),
                 codes: gather_codes(codes, codes_file.as_ref())?,
-            };
+            });
             let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
             let what = match (ev.first(), ev.get(1)) {
-                (Some(Event::TraceBatchRegistered { batch, .. }), Some(Event::TraceItemsRegistered { count, .. })) => {
+                (
+                    Some(Event::Trace(TraceModuleEvent::BatchRegistered { batch, .. })),
+                    Some(Event::Trace(TraceModuleEvent::ItemsRegistered { count, .. })),
+                ) => {
                     format!("registered batch {batch} with {count} item(s)")
                 }
-                (Some(Event::TraceBatchRegistered { batch, .. }), _) => format!("registered batch {batch}"),
+                (Some(Event::Trace(TraceModuleEvent::BatchRegistered { batch, .. })), _) => {
+                    format!("registered batch {batch}")
+                }
                 _ => "registered".into(),
             };
             Ok(done(cli, what, tx, h, &ev))
         }
         TraceCmd::AddItems { batch, codes, codes_file } => {
             let codes = gather_codes(codes, codes_file.as_ref())?;
-            op(cli, &client(cli)?, Payload::TraceAddItems { batch_id: *batch, codes }, |ev| match ev.first() {
-                Some(Event::TraceItemsRegistered { count, first_item, .. }) => {
-                    format!("added {count} item(s) to batch {batch} (ids from {first_item})")
+            op(cli, &client(cli)?, Payload::Trace(TraceCall::AddItems { batch_id: *batch, codes }), |ev| {
+                match ev.first() {
+                    Some(Event::Trace(TraceModuleEvent::ItemsRegistered { count, first_item, .. })) => {
+                        format!("added {count} item(s) to batch {batch} (ids from {first_item})")
+                    }
+                    _ => "added".into(),
                 }
-                _ => "added".into(),
             })
             .await
         }
@@ -348,55 +356,55 @@ pub async fn run(cli: &Cli, cmd: &TraceCmd) -> anyhow::Result<i32> {
             };
             let attachments =
                 attachments.iter().map(|a| hash_arg(s.suite, a, "--attach")).collect::<anyhow::Result<Vec<_>>>()?;
-            let payload = Payload::TraceEvent {
+            let payload = Payload::Trace(TraceCall::Event {
                 codes: codes.clone(),
                 stage: stage.clone(),
                 location: location.clone(),
                 event_time_ms,
                 attachments,
                 note: note.clone(),
-            };
+            });
             let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
             Ok(done(cli, format!("recorded {stage:?} for {} item(s)", ev.len()), tx, h, &ev))
         }
         TraceCmd::Authorize { account, target } => {
             let account = parse_address(account, "account")?;
-            let payload = Payload::TraceAuthorize { target: target.target()?, account };
+            let payload = Payload::Trace(TraceCall::Authorize { target: target.target()?, account });
             op(cli, &client(cli)?, payload, |_| format!("authorised {}", account.to_checksum())).await
         }
         TraceCmd::Revoke { account, target } => {
             let account = parse_address(account, "account")?;
-            let payload = Payload::TraceRevoke { target: target.target()?, account };
+            let payload = Payload::Trace(TraceCall::Revoke { target: target.target()?, account });
             op(cli, &client(cli)?, payload, |_| format!("revoked {}", account.to_checksum())).await
         }
         TraceCmd::Handover { to, codes } => {
             let to = parse_address(to, "receiver")?;
-            let payload = Payload::TraceHandover { codes: codes.clone(), to };
+            let payload = Payload::Trace(TraceCall::Handover { codes: codes.clone(), to });
             op(cli, &client(cli)?, payload, |ev| {
                 format!("offered {} item(s) to {}; custody moves when they accept", ev.len(), to.to_checksum())
             })
             .await
         }
         TraceCmd::Accept { codes } => {
-            op(cli, &client(cli)?, Payload::TraceAccept { codes: codes.clone() }, |_| {
+            op(cli, &client(cli)?, Payload::Trace(TraceCall::Accept { codes: codes.clone() }), |_| {
                 format!("accepted {} item(s): you are their custodian", codes.len())
             })
             .await
         }
         TraceCmd::Reject { codes } => {
-            op(cli, &client(cli)?, Payload::TraceReject { codes: codes.clone() }, |_| {
+            op(cli, &client(cli)?, Payload::Trace(TraceCall::Reject { codes: codes.clone() }), |_| {
                 format!("rejected {} item(s)", codes.len())
             })
             .await
         }
         TraceCmd::Cancel { codes } => {
-            op(cli, &client(cli)?, Payload::TraceCancel { codes: codes.clone() }, |_| {
+            op(cli, &client(cli)?, Payload::Trace(TraceCall::Cancel { codes: codes.clone() }), |_| {
                 format!("cancelled the offer of {} item(s)", codes.len())
             })
             .await
         }
         TraceCmd::Recall { batch, reason } => {
-            let payload = Payload::TraceRecall { batch_id: *batch, reason: reason.clone() };
+            let payload = Payload::Trace(TraceCall::Recall { batch_id: *batch, reason: reason.clone() });
             op(cli, &client(cli)?, payload, |_| format!("recalled batch {batch}")).await
         }
         TraceCmd::Item { code } => {

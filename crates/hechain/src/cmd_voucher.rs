@@ -1,6 +1,7 @@
 //! `hechain voucher …`: supply-chain finance receivable vouchers (数字凭证): issue, split and
 //! transfer, pledge to a bank, release, settle, show lineage, export/verify certificates.
 
+use hechain_types::{VoucherCall, VoucherEvent};
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
@@ -174,10 +175,12 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
                 Err(_) => crate::cmd_evidence::hash_file(s.suite, std::path::Path::new(reference))
                     .context("--reference is neither a 0x hash nor a readable file")?,
             };
-            let payload = Payload::VoucherIssue { holder, amount: *amount, maturity_ms, reference };
+            let payload = Payload::Voucher(VoucherCall::Issue { holder, amount: *amount, maturity_ms, reference });
             let (tx, h, ev) = send(cli, &c, Some(&s), payload).await?;
             let what = match ev.first() {
-                Some(Event::VoucherIssued { id, part, .. }) => format!("issued voucher {id} (part {part})"),
+                Some(Event::Voucher(VoucherEvent::Issued { id, part, .. })) => {
+                    format!("issued voucher {id} (part {part})")
+                }
                 _ => "issued".into(),
             };
             Ok(done(cli, what, tx, h, &ev))
@@ -185,9 +188,12 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
         VoucherCmd::Split { part, outputs } => {
             let c = client(cli)?;
             let outputs = outputs.iter().map(|o| parse_output(o)).collect::<anyhow::Result<Vec<_>>>()?;
-            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherSplit { part_id: *part, outputs }).await?;
+            let (tx, h, ev) =
+                send(cli, &c, None, Payload::Voucher(VoucherCall::Split { part_id: *part, outputs })).await?;
             let what = match ev.first() {
-                Some(Event::VoucherSplit { children, .. }) => format!("split part {part} into parts {children:?}"),
+                Some(Event::Voucher(VoucherEvent::Split { children, .. })) => {
+                    format!("split part {part} into parts {children:?}")
+                }
                 _ => "split".into(),
             };
             Ok(done(cli, what, tx, h, &ev))
@@ -195,19 +201,20 @@ pub async fn run(cli: &Cli, cmd: &VoucherCmd) -> anyhow::Result<i32> {
         VoucherCmd::Pledge { part, bank } => {
             let c = client(cli)?;
             let bank = parse_address(bank, "bank")?;
-            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherPledge { part_id: *part, bank }).await?;
+            let (tx, h, ev) =
+                send(cli, &c, None, Payload::Voucher(VoucherCall::Pledge { part_id: *part, bank })).await?;
             Ok(done(cli, format!("pledged part {part} to {}", bank.to_checksum()), tx, h, &ev))
         }
         VoucherCmd::Release { part } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherRelease { part_id: *part }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::Voucher(VoucherCall::Release { part_id: *part })).await?;
             Ok(done(cli, format!("released part {part}"), tx, h, &ev))
         }
         VoucherCmd::Settle { id } => {
             let c = client(cli)?;
-            let (tx, h, ev) = send(cli, &c, None, Payload::VoucherSettle { voucher_id: *id }).await?;
+            let (tx, h, ev) = send(cli, &c, None, Payload::Voucher(VoucherCall::Settle { voucher_id: *id })).await?;
             let what = match ev.last() {
-                Some(Event::VoucherSettled { paid, parts, .. }) => {
+                Some(Event::Voucher(VoucherEvent::Settled { paid, parts, .. })) => {
                     format!("settled voucher {id}: paid {paid} to {parts} part(s)")
                 }
                 _ => "settled".into(),

@@ -97,6 +97,7 @@ fn describe(record: &CertifiedRecord) -> String {
         CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),
         CertifiedRecord::TraceBatch(b) => crate::cmd_trace::batch_text(b),
         CertifiedRecord::TraceItem(h) => crate::cmd_trace::history_text(h),
+        CertifiedRecord::Module(r) => r.describe(),
     }
 }
 

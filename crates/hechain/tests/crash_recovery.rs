@@ -3,6 +3,7 @@
 
 mod common;
 
+use hechain_types::TransferCall;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,7 @@ async fn load(client: &Client, dur: Duration, nonces: &mut [u64]) -> Vec<H256> {
                     nonce: nonces[i],
                     sender: Address(k.address()),
                     fee: 0,
-                    payload: Payload::Transfer { to: Address([0xcc; 20]), amount: 1 },
+                    payload: Payload::Transfer(TransferCall::Transfer { to: Address([0xcc; 20]), amount: 1 }),
                 }
                 .sign(k)
                 .unwrap();
@@ -118,7 +119,11 @@ async fn sigkill_under_load_loses_nothing() {
     // The restarted node keeps producing blocks.
     let k = dev_account_key(Suite::Standard, 0);
     let (_, r) = client
-        .send_and_wait(&k, Payload::Transfer { to: Address([1; 20]), amount: 1 }, Duration::from_secs(30))
+        .send_and_wait(
+            &k,
+            Payload::Transfer(TransferCall::Transfer { to: Address([1; 20]), amount: 1 }),
+            Duration::from_secs(30),
+        )
         .await
         .unwrap();
     assert!(r.height > head);

@@ -11,6 +11,7 @@
 
 mod common;
 
+use hechain_types::TransferCall;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,7 @@ async fn in_flight(net: &Net, via: usize, chain_id: u64, n: u64) -> Vec<H256> {
                 nonce: nonce + i,
                 sender: from,
                 fee: 0,
-                payload: Payload::Transfer { to: Address([0xcd; 20]), amount: 1 },
+                payload: Payload::Transfer(TransferCall::Transfer { to: Address([0xcd; 20]), amount: 1 }),
             }
             .sign(&key)
             .expect("sign");

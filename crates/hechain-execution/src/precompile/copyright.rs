@@ -4,6 +4,7 @@
 //! applied after the transaction succeeds, by the shared machinery in [`super::replay`].
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
+use hechain_types::CopyrightEvent;
 use hechain_types::{Address, CopyrightWork, Event, H256};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
@@ -13,8 +14,8 @@ use revm::primitives::{Bytes, Log, LogData};
 
 use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, COPYRIGHT_ADDRESS};
-use crate::copyright::{self, Outcome};
-use crate::state::{Overlay, StateRead};
+use crate::copyright;
+use crate::state::{run_on_host, Overlay, StateRead};
 use crate::{BlockContext, ExecError};
 
 // The generated constructors of the 8-field license event take one argument per field.
@@ -116,21 +117,24 @@ impl ModuleOp for Op {
         o: &mut Overlay<'_, R>,
         ctx: BlockContext,
         tx_hash: H256,
-    ) -> Result<Outcome, ExecError> {
-        match self {
+    ) -> Result<Result<Vec<Event>, String>, ExecError> {
+        let b = ctx.info();
+        run_on_host(o, Event::Copyright, |h| match self {
             Op::Register { sender, content_hash, title, work_type, author, .. } => {
-                copyright::register(o, ctx, sender, tx_hash, content_hash, title, work_type, author)
+                copyright::register(h, b, sender, tx_hash, content_hash, title, work_type, author)
             }
-            Op::Transfer { sender, id, to } => copyright::transfer(o, ctx, sender, tx_hash, *id, to),
+            Op::Transfer { sender, id, to } => copyright::transfer(h, b, sender, tx_hash, *id, to),
             Op::License { sender, id, licensee, exclusive, start_ms, end_ms, territory } => {
-                copyright::grant(o, ctx, sender, tx_hash, *id, licensee, *exclusive, *start_ms, *end_ms, territory)
+                copyright::grant(h, b, sender, tx_hash, *id, licensee, *exclusive, *start_ms, *end_ms, territory)
             }
-        }
+        })
     }
 
     fn check_replay(&self, events: &[Event]) -> Result<(), String> {
         match (self, events.first()) {
-            (Op::Register { id, .. }, Some(Event::CopyrightRegistered { id: got, .. })) if id != got => {
+            (Op::Register { id, .. }, Some(Event::Copyright(CopyrightEvent::Registered { id: got, .. })))
+                if id != got =>
+            {
                 Err(format!("promised work id {id} but the module assigned {got}"))
             }
             _ => Ok(()),
@@ -146,7 +150,7 @@ impl Op {
         Some(match (self, events.first()?) {
             (
                 Op::Register { sender, content_hash, title, work_type, author, .. },
-                Event::CopyrightRegistered { id, .. },
+                Event::Copyright(CopyrightEvent::Registered { id, .. }),
             ) => CopyrightRegistered {
                 id: *id,
                 contentHash: content_hash.0.into(),
@@ -156,12 +160,12 @@ impl Op {
                 author: author.clone(),
             }
             .encode_log_data(),
-            (Op::Transfer { sender, id, to }, Event::CopyrightTransferred { .. }) => {
+            (Op::Transfer { sender, id, to }, Event::Copyright(CopyrightEvent::Transferred { .. })) => {
                 CopyrightTransferred { id: *id, from: e(sender), to: e(to) }.encode_log_data()
             }
             (
                 Op::License { sender, id, licensee, exclusive, start_ms, end_ms, territory },
-                Event::CopyrightLicensed { index, .. },
+                Event::Copyright(CopyrightEvent::Licensed { index, .. }),
             ) => CopyrightLicensed {
                 id: *id,
                 licensor: e(sender),
@@ -246,9 +250,13 @@ where
     };
     let data = op.log(&events).ok_or_else(|| ExecError::Invalid("copyright precompile: unexpected event".into()))?;
     let out = match events.first() {
-        Some(Event::CopyrightRegistered { id, .. }) => IHechainCopyright::registerCall::abi_encode_returns(id),
-        Some(Event::CopyrightLicensed { index, .. }) => IHechainCopyright::grantLicenseCall::abi_encode_returns(index),
-        Some(Event::CopyrightTransferred { from, .. }) => {
+        Some(Event::Copyright(CopyrightEvent::Registered { id, .. })) => {
+            IHechainCopyright::registerCall::abi_encode_returns(id)
+        }
+        Some(Event::Copyright(CopyrightEvent::Licensed { index, .. })) => {
+            IHechainCopyright::grantLicenseCall::abi_encode_returns(index)
+        }
+        Some(Event::Copyright(CopyrightEvent::Transferred { from, .. })) => {
             IHechainCopyright::transferCall::abi_encode_returns(&evm_address(from))
         }
         _ => Vec::new(),

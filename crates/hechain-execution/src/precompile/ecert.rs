@@ -13,6 +13,7 @@
 //! it, with the block's millisecond time.
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
+use hechain_types::EcertCall;
 use hechain_types::{Address, Codec, Event, FieldCommitment, Payload, Subject, H256};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
@@ -24,7 +25,6 @@ use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, ECERT_ADDRESS};
 use crate::ecert;
 use crate::state::{Overlay, StateRead};
-use crate::voucher::Outcome;
 use crate::{BlockContext, ExecError};
 
 // The generated constructors of the 7-argument `issue` call take one argument per field.
@@ -80,17 +80,28 @@ impl ModuleOp for Op {
         o: &mut Overlay<'_, R>,
         ctx: BlockContext,
         tx_hash: H256,
-    ) -> Result<Outcome, ExecError> {
-        ecert::apply(o, ctx, &self.sender, tx_hash, &self.payload)?
-            .ok_or_else(|| ExecError::Invalid("ecert precompile: not an e-certificate payload".into()))
+    ) -> Result<Result<Vec<Event>, String>, ExecError> {
+        crate::modules::apply_call(o, &ctx.call(self.sender, tx_hash), &self.payload)
     }
 
     fn check_replay(&self, events: &[Event]) -> Result<(), String> {
-        match ecert::event_id(events) {
+        match event_id(events) {
             Some(got) if got == self.id => Ok(()),
             got => Err(format!("promised id {} but the module gave {got:?}", self.id)),
         }
     }
+}
+
+/// The id the module's first e-certificate event names ([`ecert::event_id`]).
+fn event_id(events: &[Event]) -> Option<u64> {
+    let own: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Ecert(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    ecert::event_id(&own)
 }
 
 impl Op {
@@ -138,7 +149,7 @@ where
                 );
                 return Ok(revert_msg(0, &msg, r));
             }
-            Payload::EcertIssue {
+            Payload::Ecert(EcertCall::Issue {
                 cert_type: c.certType.clone(),
                 holder: ours(c.holder),
                 fields: c
@@ -150,25 +161,27 @@ where
                 encrypted_ref: c.encryptedRef.to_vec(),
                 not_before_ms: c.notBeforeMs,
                 not_after_ms: c.notAfterMs,
-            }
+            })
         }
-        Call::revoke(c) => Payload::EcertRevoke { cert_id: c.id, reason: c.reason.clone() },
-        Call::registerDataset(c) => Payload::DatasetRegister {
+        Call::revoke(c) => Payload::Ecert(EcertCall::Revoke { cert_id: c.id, reason: c.reason.clone() }),
+        Call::registerDataset(c) => Payload::Ecert(EcertCall::DatasetRegister {
             content_hash: H256(c.contentHash.0),
             encrypted_ref: c.encryptedRef.to_vec(),
             description: c.description.clone(),
-        },
-        Call::grant(c) => Payload::DataGrant {
+        }),
+        Call::grant(c) => Payload::Ecert(EcertCall::DataGrant {
             subject: subject(c.dataset, c.subjectId),
             grantee: ours(c.grantee),
             org: c.org.clone(),
             purpose: c.purpose.clone(),
             expires_ms: c.expiresMs,
-        },
-        Call::revokeGrant(c) => Payload::DataGrantRevoke { grant_id: c.grantId },
-        Call::access(c) => {
-            Payload::DataAccess { grant_id: c.grantId, purpose: c.purpose.clone(), request_hash: H256(c.requestHash.0) }
-        }
+        }),
+        Call::revokeGrant(c) => Payload::Ecert(EcertCall::DataGrantRevoke { grant_id: c.grantId }),
+        Call::access(c) => Payload::Ecert(EcertCall::DataAccess {
+            grant_id: c.grantId,
+            purpose: c.purpose.clone(),
+            request_hash: H256(c.requestHash.0),
+        }),
         Call::isValid(_)
         | Call::isAuthorized(_)
         | Call::certificateOf(_)
@@ -187,7 +200,7 @@ where
         Ok(ev) => ev,
         Err(reason) => return Ok(revert_msg(gas, &reason, r)),
     };
-    op.id = ecert::event_id(&events).ok_or_else(|| ExecError::Invalid("ecert precompile: unexpected event".into()))?;
+    op.id = event_id(&events).ok_or_else(|| ExecError::Invalid("ecert precompile: unexpected event".into()))?;
     // Every function returns a uint64 (the id the operation created or touched).
     let out = IHechainCertificates::issueCall::abi_encode_returns(&op.id);
     ctx.journal_mut().log(Log { address: evm_address(&ECERT_ADDRESS), data: op.log() });

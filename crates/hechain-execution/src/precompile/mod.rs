@@ -156,7 +156,7 @@ where
                 Ok(Ok(())) => None,
                 Ok(Err(reason)) => Some(revert_msg(0, &reason, inputs.reservoir)),
                 Err(e) => {
-                    *ctx.error() = Err(ContextError::Db(e));
+                    *ctx.error() = Err(ContextError::Db(e.into()));
                     Some(PrecompileOutput::halt(
                         PrecompileHalt::other_static("native state unavailable"),
                         inputs.reservoir,
@@ -387,9 +387,13 @@ pub fn apply_evidence_logs<R: StateRead + ?Sized>(
             external_ref: non_empty(e.externalRef),
         };
         let submitter = Address(e.submitter.into_array());
-        match evidence::put(o, ctx, &submitter, &H256(e.contentHash.0), &meta, tx_hash)? {
+        let put = |h: &mut crate::state::ModuleHost<'_, '_, R>| {
+            evidence::put(h, ctx.info(), &submitter, &H256(e.contentHash.0), &meta, tx_hash)
+        };
+        match crate::state::run_on_host(o, Event::Evidence, put)? {
             Ok(mut ev) => {
-                if !matches!(ev.first(), Some(Event::EvidenceStored { id, .. }) if *id == e.id) {
+                if !matches!(ev.first(), Some(Event::Evidence(hechain_types::EvidenceEvent::Stored { id, .. })) if *id == e.id)
+                {
                     return Err(ExecError::Invalid(format!(
                         "evidence precompile promised id {} but the module assigned another",
                         e.id
@@ -430,7 +434,7 @@ mod tests {
     #[test]
     fn every_module_but_transfer_has_its_own_address() {
         let mut seen = Vec::new();
-        for m in hechain_types::tx::MODULES {
+        for &m in hechain_types::MODULES {
             match module_address(m) {
                 None => assert_eq!(m, "transfer"),
                 Some(a) => {

@@ -11,6 +11,7 @@
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
 use hechain_types::{Address, Codec, Event, Payload, TraceTarget, H256};
+use hechain_types::{TraceCall, TraceModuleEvent};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
@@ -78,7 +79,7 @@ impl ModuleOp for Op {
         ctx: BlockContext,
         tx_hash: H256,
     ) -> Result<Result<Vec<Event>, String>, ExecError> {
-        trace::apply(o, ctx, &self.sender, tx_hash, &self.payload)
+        crate::modules::apply_call(o, &ctx.call(self.sender, tx_hash), &self.payload)
     }
 }
 
@@ -90,13 +91,13 @@ impl Op {
 
     fn codes(&self) -> usize {
         match &self.payload {
-            Payload::TraceBatch { codes, .. }
-            | Payload::TraceAddItems { codes, .. }
-            | Payload::TraceEvent { codes, .. }
-            | Payload::TraceHandover { codes, .. }
-            | Payload::TraceAccept { codes }
-            | Payload::TraceReject { codes }
-            | Payload::TraceCancel { codes } => codes.len(),
+            Payload::Trace(TraceCall::Batch { codes, .. })
+            | Payload::Trace(TraceCall::AddItems { codes, .. })
+            | Payload::Trace(TraceCall::Event { codes, .. })
+            | Payload::Trace(TraceCall::Handover { codes, .. })
+            | Payload::Trace(TraceCall::Accept { codes })
+            | Payload::Trace(TraceCall::Reject { codes })
+            | Payload::Trace(TraceCall::Cancel { codes }) => codes.len(),
             _ => 1,
         }
     }
@@ -106,39 +107,43 @@ impl Op {
 fn payload_of(call: &IHechainTrace::IHechainTraceCalls) -> Option<Payload> {
     use IHechainTrace::IHechainTraceCalls as Call;
     Some(match call {
-        Call::registerBatch(c) => Payload::TraceBatch {
+        Call::registerBatch(c) => Payload::Trace(TraceCall::Batch {
             product: c.product.clone(),
             producer_label: c.producerLabel.clone(),
             attributes: H256(c.attributes.0),
             metadata: c.metadata.clone(),
             codes: c.codes.clone(),
-        },
-        Call::addItems(c) => Payload::TraceAddItems { batch_id: c.batchId, codes: c.codes.clone() },
-        Call::appendEvent(c) => Payload::TraceEvent {
+        }),
+        Call::addItems(c) => Payload::Trace(TraceCall::AddItems { batch_id: c.batchId, codes: c.codes.clone() }),
+        Call::appendEvent(c) => Payload::Trace(TraceCall::Event {
             codes: c.codes.clone(),
             stage: c.stage.clone(),
             location: c.location.clone(),
             event_time_ms: c.eventTimeMs,
             attachments: c.attachments.iter().map(|a| H256(a.0)).collect(),
             note: c.note.clone(),
-        },
-        Call::authorizeBatch(c) => {
-            Payload::TraceAuthorize { target: TraceTarget::Batch { batch_id: c.batchId }, account: ours(c.account) }
-        }
-        Call::revokeBatch(c) => {
-            Payload::TraceRevoke { target: TraceTarget::Batch { batch_id: c.batchId }, account: ours(c.account) }
-        }
-        Call::authorizeItem(c) => {
-            Payload::TraceAuthorize { target: TraceTarget::Item { code: c.code.clone() }, account: ours(c.account) }
-        }
-        Call::revokeItem(c) => {
-            Payload::TraceRevoke { target: TraceTarget::Item { code: c.code.clone() }, account: ours(c.account) }
-        }
-        Call::handover(c) => Payload::TraceHandover { codes: c.codes.clone(), to: ours(c.to) },
-        Call::accept(c) => Payload::TraceAccept { codes: c.codes.clone() },
-        Call::reject(c) => Payload::TraceReject { codes: c.codes.clone() },
-        Call::cancel(c) => Payload::TraceCancel { codes: c.codes.clone() },
-        Call::recall(c) => Payload::TraceRecall { batch_id: c.batchId, reason: c.reason.clone() },
+        }),
+        Call::authorizeBatch(c) => Payload::Trace(TraceCall::Authorize {
+            target: TraceTarget::Batch { batch_id: c.batchId },
+            account: ours(c.account),
+        }),
+        Call::revokeBatch(c) => Payload::Trace(TraceCall::Revoke {
+            target: TraceTarget::Batch { batch_id: c.batchId },
+            account: ours(c.account),
+        }),
+        Call::authorizeItem(c) => Payload::Trace(TraceCall::Authorize {
+            target: TraceTarget::Item { code: c.code.clone() },
+            account: ours(c.account),
+        }),
+        Call::revokeItem(c) => Payload::Trace(TraceCall::Revoke {
+            target: TraceTarget::Item { code: c.code.clone() },
+            account: ours(c.account),
+        }),
+        Call::handover(c) => Payload::Trace(TraceCall::Handover { codes: c.codes.clone(), to: ours(c.to) }),
+        Call::accept(c) => Payload::Trace(TraceCall::Accept { codes: c.codes.clone() }),
+        Call::reject(c) => Payload::Trace(TraceCall::Reject { codes: c.codes.clone() }),
+        Call::cancel(c) => Payload::Trace(TraceCall::Cancel { codes: c.codes.clone() }),
+        Call::recall(c) => Payload::Trace(TraceCall::Recall { batch_id: c.batchId, reason: c.reason.clone() }),
         Call::itemOf(_) | Call::mayAppend(_) => return None,
     })
 }
@@ -150,26 +155,28 @@ fn returns(call: &IHechainTrace::IHechainTraceCalls, events: &[Event]) -> Vec<u8
     match call {
         Call::registerBatch(_) => {
             let id = events.iter().find_map(|e| match e {
-                Event::TraceBatchRegistered { batch, .. } => Some(*batch),
+                Event::Trace(TraceModuleEvent::BatchRegistered { batch, .. }) => Some(*batch),
                 _ => None,
             });
             IHechainTrace::registerBatchCall::abi_encode_returns(&id.unwrap_or_default())
         }
         Call::addItems(_) => {
             let first = events.iter().find_map(|e| match e {
-                Event::TraceItemsRegistered { first_item, .. } => Some(*first_item),
+                Event::Trace(TraceModuleEvent::ItemsRegistered { first_item, .. }) => Some(*first_item),
                 _ => None,
             });
             IHechainTrace::addItemsCall::abi_encode_returns(&first.unwrap_or_default())
         }
         Call::appendEvent(_) => IHechainTrace::appendEventCall::abi_encode_returns(&count(|e| {
-            matches!(e, Event::TraceEventAppended { .. })
+            matches!(e, Event::Trace(TraceModuleEvent::EventAppended { .. }))
         })),
-        Call::handover(_) => {
-            IHechainTrace::handoverCall::abi_encode_returns(&count(|e| matches!(e, Event::TraceHandoverOffered { .. })))
-        }
+        Call::handover(_) => IHechainTrace::handoverCall::abi_encode_returns(&count(|e| {
+            matches!(e, Event::Trace(TraceModuleEvent::HandoverOffered { .. }))
+        })),
         Call::accept(_) | Call::reject(_) | Call::cancel(_) => {
-            IHechainTrace::acceptCall::abi_encode_returns(&count(|e| matches!(e, Event::TraceHandoverClosed { .. })))
+            IHechainTrace::acceptCall::abi_encode_returns(&count(|e| {
+                matches!(e, Event::Trace(TraceModuleEvent::HandoverClosed { .. }))
+            }))
         }
         _ => IHechainTrace::recallCall::abi_encode_returns(&true),
     }
@@ -195,7 +202,7 @@ where
     let op = Op { sender: ours(inputs.caller), payload };
     // An event is stored once per code it names: its text and attachments are paid per copy.
     let per_copy = match &op.payload {
-        Payload::TraceEvent { codes, stage, location, attachments, note, .. } => {
+        Payload::Trace(TraceCall::Event { codes, stage, location, attachments, note, .. }) => {
             (stage.len() + location.len() + note.len() + 32 * attachments.len()) as u64 * codes.len() as u64
         }
         _ => 0,
@@ -206,7 +213,7 @@ where
         Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
-    let events = match trace::apply(&mut o, block, &op.sender, H256::ZERO, &op.payload)? {
+    let events = match crate::modules::apply_call(&mut o, &block.call(op.sender, H256::ZERO), &op.payload)? {
         Ok(ev) => ev,
         Err(reason) => return Ok(revert_msg(gas, &reason, r)),
     };

@@ -11,6 +11,7 @@
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
 use hechain_types::{Address, Event, PartStatus, SplitOutput, H256};
+use hechain_types::{TransferEvent, VoucherEvent};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
@@ -19,8 +20,8 @@ use revm::primitives::{Bytes, Log, LogData, U256};
 
 use super::replay::{self, pending_ops, ModuleOp};
 use super::{decode_call, evm_address, from_evm_address as ours, revert_msg, VOUCHER_ADDRESS};
-use crate::state::{Overlay, StateRead};
-use crate::voucher::{self, Outcome, Payment};
+use crate::state::{run_on_host, Overlay, StateRead};
+use crate::voucher::{self, Payment};
 use crate::{BlockContext, ExecError};
 
 // The generated constructors of the 7-field issue event take one argument per field.
@@ -126,21 +127,22 @@ impl ModuleOp for Op {
         o: &mut Overlay<'_, R>,
         ctx: BlockContext,
         tx_hash: H256,
-    ) -> Result<Outcome, ExecError> {
-        match self {
+    ) -> Result<Result<Vec<Event>, String>, ExecError> {
+        let b = ctx.info();
+        run_on_host(o, Event::Voucher, |h| match self {
             Op::Issue { issuer, holder, amount, maturity_ms, reference, .. } => {
-                voucher::issue(o, ctx, issuer, tx_hash, holder, *amount, *maturity_ms, reference)
+                voucher::issue(h, b, issuer, tx_hash, holder, *amount, *maturity_ms, reference)
             }
-            Op::Split { holder, part, outputs } => voucher::split(o, ctx, holder, tx_hash, *part, outputs),
-            Op::Pledge { holder, part, bank } => voucher::pledge(o, ctx, holder, *part, bank),
-            Op::Release { bank, part } => voucher::release(o, bank, *part),
-            Op::Settle { issuer, id } => voucher::settle(o, ctx, issuer, tx_hash, *id, Payment::MadeByEvm),
-        }
+            Op::Split { holder, part, outputs } => voucher::split(h, b, holder, tx_hash, *part, outputs),
+            Op::Pledge { holder, part, bank } => voucher::pledge(h, b, holder, *part, bank),
+            Op::Release { bank, part } => voucher::release(h, bank, *part),
+            Op::Settle { issuer, id } => voucher::settle(h, b, issuer, tx_hash, *id, Payment::MadeByEvm),
+        })
     }
 
     fn check_replay(&self, events: &[Event]) -> Result<(), String> {
         match (self, events.first()) {
-            (Op::Issue { id, .. }, Some(Event::VoucherIssued { id: got, .. })) if id != got => {
+            (Op::Issue { id, .. }, Some(Event::Voucher(VoucherEvent::Issued { id: got, .. }))) if id != got => {
                 Err(format!("promised voucher id {id} but the module assigned {got}"))
             }
             _ => Ok(()),
@@ -156,7 +158,7 @@ impl Op {
         Some(match (self, events.last()?) {
             (
                 Op::Issue { issuer, holder, amount, maturity_ms, reference, .. },
-                Event::VoucherIssued { id, part, .. },
+                Event::Voucher(VoucherEvent::Issued { id, part, .. }),
             ) => VoucherIssued {
                 id: *id,
                 issuer: e(issuer),
@@ -167,22 +169,24 @@ impl Op {
                 part: *part,
             }
             .encode_log_data(),
-            (Op::Split { holder, part, outputs }, Event::VoucherSplit { voucher, children, .. }) => VoucherSplit {
-                voucherId: *voucher,
-                part: *part,
-                holder: e(holder),
-                to: outputs.iter().map(|out| e(&out.to)).collect(),
-                amounts: outputs.iter().map(|out| out.amount).collect(),
-                firstChild: *children.first()?,
+            (Op::Split { holder, part, outputs }, Event::Voucher(VoucherEvent::Split { voucher, children, .. })) => {
+                VoucherSplit {
+                    voucherId: *voucher,
+                    part: *part,
+                    holder: e(holder),
+                    to: outputs.iter().map(|out| e(&out.to)).collect(),
+                    amounts: outputs.iter().map(|out| out.amount).collect(),
+                    firstChild: *children.first()?,
+                }
+                .encode_log_data()
             }
-            .encode_log_data(),
-            (Op::Pledge { holder, part, bank }, Event::VoucherPledged { .. }) => {
+            (Op::Pledge { holder, part, bank }, Event::Voucher(VoucherEvent::Pledged { .. })) => {
                 VoucherPledged { part: *part, holder: e(holder), bank: e(bank) }.encode_log_data()
             }
-            (Op::Release { bank, part }, Event::VoucherReleased { .. }) => {
+            (Op::Release { bank, part }, Event::Voucher(VoucherEvent::Released { .. })) => {
                 VoucherReleased { part: *part, bank: e(bank) }.encode_log_data()
             }
-            (Op::Settle { issuer, id }, Event::VoucherSettled { paid, parts, .. }) => {
+            (Op::Settle { issuer, id }, Event::Voucher(VoucherEvent::Settled { paid, parts, .. })) => {
                 VoucherSettled { id: *id, issuer: e(issuer), paid: *paid, parts: *parts }.encode_log_data()
             }
             _ => return None,
@@ -260,7 +264,8 @@ where
     };
     let gas = match &op {
         Op::Settle { .. } => {
-            let payments = events.iter().filter(|e| matches!(e, Event::Transfer { .. })).count() as u64;
+            let payments =
+                events.iter().filter(|e| matches!(e, Event::Transfer(TransferEvent::Transfer { .. }))).count() as u64;
             base_gas + SETTLE_GAS_PER_PART * payments
         }
         _ => base_gas,
@@ -275,15 +280,17 @@ where
     }
     let data = op.log(&events).ok_or_else(|| ExecError::Invalid("voucher precompile: unexpected event".into()))?;
     let out = match events.last() {
-        Some(Event::VoucherIssued { id, part, .. }) => {
+        Some(Event::Voucher(VoucherEvent::Issued { id, part, .. })) => {
             IHechainVoucher::issueCall::abi_encode_returns(&IHechainVoucher::issueReturn { id: *id, part: *part })
         }
-        Some(Event::VoucherSplit { children, .. }) => {
+        Some(Event::Voucher(VoucherEvent::Split { children, .. })) => {
             IHechainVoucher::splitCall::abi_encode_returns(&children.first().copied().unwrap_or_default())
         }
-        Some(Event::VoucherPledged { .. }) => IHechainVoucher::pledgeCall::abi_encode_returns(&true),
-        Some(Event::VoucherReleased { .. }) => IHechainVoucher::releaseCall::abi_encode_returns(&true),
-        Some(Event::VoucherSettled { paid, .. }) => IHechainVoucher::settleCall::abi_encode_returns(paid),
+        Some(Event::Voucher(VoucherEvent::Pledged { .. })) => IHechainVoucher::pledgeCall::abi_encode_returns(&true),
+        Some(Event::Voucher(VoucherEvent::Released { .. })) => IHechainVoucher::releaseCall::abi_encode_returns(&true),
+        Some(Event::Voucher(VoucherEvent::Settled { paid, .. })) => {
+            IHechainVoucher::settleCall::abi_encode_returns(paid)
+        }
         _ => Vec::new(),
     };
     ctx.journal_mut().log(Log { address: evm_address(&VOUCHER_ADDRESS), data });
@@ -305,15 +312,17 @@ where
     D: revm::DatabaseRef<Error = ExecError> + StateRead,
 {
     let r = inputs.reservoir;
-    let total: u128 =
-        events.iter().map(|e| if let Event::Transfer { amount, .. } = e { *amount } else { 0 }).sum::<u128>();
+    let total: u128 = events
+        .iter()
+        .map(|e| if let Event::Transfer(TransferEvent::Transfer { amount, .. }) = e { *amount } else { 0 })
+        .sum::<u128>();
     let balance = ctx.journal_mut().load_account(inputs.caller)?.data.info.balance;
     if balance < U256::from(total) {
         let msg = format!("insufficient balance to settle voucher {voucher_id}: {balance} available, {total} needed");
         return Ok(Some(revert_msg(gas, &msg, r)));
     }
     for e in events {
-        if let Event::Transfer { to, amount, .. } = e {
+        if let Event::Transfer(TransferEvent::Transfer { to, amount, .. }) = e {
             if let Some(err) = ctx.journal_mut().transfer(inputs.caller, evm_address(to), U256::from(*amount))? {
                 let msg = format!("voucher {voucher_id} settlement: payment to {to} failed: {err:?}");
                 return Ok(Some(revert_msg(gas, &msg, r)));

@@ -163,7 +163,7 @@ fn qty_be(bytes: &[u8]) -> String {
 /// module operation) and value.
 fn native_target(n: &hechain_types::SignedTransaction) -> (hechain_types::Address, u128) {
     match &n.tx.payload {
-        Payload::Transfer { to, amount } => (*to, *amount),
+        Payload::Transfer(hechain_types::TransferCall::Transfer { to, amount }) => (*to, *amount),
         p => (hechain_execution::precompile::module_address(p.module()).unwrap_or_default(), 0),
     }
 }

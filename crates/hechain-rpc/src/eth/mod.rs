@@ -97,6 +97,12 @@ impl From<hechain_storage::StorageError> for RpcError {
     }
 }
 
+impl From<hechain_execution::StateError> for RpcError {
+    fn from(e: hechain_execution::StateError) -> Self {
+        hechain_execution::ExecError::from(e).into()
+    }
+}
+
 impl From<hechain_execution::ExecError> for RpcError {
     fn from(e: hechain_execution::ExecError) -> Self {
         RpcError::internal(format!("execution: {e}"))

@@ -447,7 +447,7 @@ fn index_page<T>(
     after: Option<Vec<u8>>,
     limit: usize,
     index: &str,
-    load: impl Fn(u64) -> Result<Option<T>, hechain_execution::ExecError>,
+    load: impl Fn(u64) -> Result<Option<T>, hechain_execution::StateError>,
 ) -> Result<(Vec<T>, Option<u64>), ApiError> {
     let entries = reader.state_scan(prefix, after.as_deref(), limit + 1)?;
     let mut items = Vec::with_capacity(entries.len().min(limit));
@@ -476,7 +476,7 @@ struct AddressIndex<T, P> {
     /// Key of one entry.
     entry: fn(&hechain_types::Address, u64) -> Vec<u8>,
     /// Loads the record an entry names.
-    load: fn(&StoreReader, u64) -> Result<Option<T>, hechain_execution::ExecError>,
+    load: fn(&StoreReader, u64) -> Result<Option<T>, hechain_execution::StateError>,
 }
 
 async fn address_index_page<T: Send + 'static, P: serde::Serialize + Send + 'static>(

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use hechain_types::{EvidenceCall, TransferCall};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,13 +177,13 @@ impl TestNode {
     }
 
     pub fn transfer(&self, from: usize, nonce: u64, to: Address, amount: u128) -> SignedTransaction {
-        self.sign(from, nonce, MIN_FEE, CHAIN_ID, Payload::Transfer { to, amount })
+        self.sign(from, nonce, MIN_FEE, CHAIN_ID, Payload::Transfer(TransferCall::Transfer { to, amount }))
     }
 
     pub fn evidence(&self, from: usize, nonce: u64, content: &[u8], title: &str) -> SignedTransaction {
         let content_hash = H256(self.suite().hash(content));
         let meta = EvidenceMeta { title: Some(title.into()), kind: Some("contract".into()), ..EvidenceMeta::default() };
-        self.sign(from, nonce, MIN_FEE, CHAIN_ID, Payload::EvidencePut { content_hash, meta })
+        self.sign(from, nonce, MIN_FEE, CHAIN_ID, Payload::Evidence(EvidenceCall::Put { content_hash, meta }))
     }
 
     /// Produces, seals, commits and announces one block of the pool's ready

@@ -16,37 +16,43 @@
 //!
 //! Each operation checks everything before writing, so a refusal writes nothing.
 
-use hechain_types::ecert::{self as types, Revocation};
-use hechain_types::{
-    Address, AuditAction, AuditEntry, Codec, DataGrant, Dataset, Ecert, Event, FieldCommitment, Payload, Subject, H256,
+use hechain_module::exec::{
+    counter, read, read_u64, BlockInfo as BlockContext, Host, StateError, StateScan, StateView as StateRead,
 };
+use hechain_primitives::{Address, Codec, Stamp, H256};
 
-use crate::state::{Overlay, StateRead};
-use crate::voucher::Outcome;
-use crate::{counter, keys, read, read_u64, BlockContext, ExecError};
+/// Outcome of a module operation: events, or the refusal reason.
+pub type Outcome = hechain_module::exec::Outcome<EcertEvent>;
+
+#[allow(unused_imports)]
+use crate::{keys, types::*, EcertCall, EcertEvent};
 
 /// The certificate with id `id`.
-pub fn certificate<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Ecert>, ExecError> {
+pub fn certificate<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Ecert>, StateError> {
     read(s, &keys::ecert(id))
 }
 
 /// The dataset with id `id`.
-pub fn dataset<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Dataset>, ExecError> {
+pub fn dataset<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Dataset>, StateError> {
     read(s, &keys::ecert_dataset(id))
 }
 
 /// The grant with id `id`.
-pub fn grant<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<DataGrant>, ExecError> {
+pub fn grant<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<DataGrant>, StateError> {
     read(s, &keys::ecert_grant(id))
 }
 
 /// Number of entries in a subject's audit log.
-pub fn audit_len<S: StateRead + ?Sized>(s: &S, subject: &Subject) -> Result<u64, ExecError> {
+pub fn audit_len<S: StateRead + ?Sized>(s: &S, subject: &Subject) -> Result<u64, StateError> {
     Ok(read_u64(s, &keys::ecert_audit_count(subject))?.unwrap_or(0))
 }
 
 /// Entry `seq` of a subject's audit log.
-pub fn audit_entry<S: StateRead + ?Sized>(s: &S, subject: &Subject, seq: u64) -> Result<Option<AuditEntry>, ExecError> {
+pub fn audit_entry<S: StateRead + ?Sized>(
+    s: &S,
+    subject: &Subject,
+    seq: u64,
+) -> Result<Option<AuditEntry>, StateError> {
     read(s, &keys::ecert_audit(subject, seq))
 }
 
@@ -56,13 +62,13 @@ pub fn audit_page<S: StateRead + ?Sized>(
     subject: &Subject,
     from: u64,
     limit: usize,
-) -> Result<Vec<AuditEntry>, ExecError> {
+) -> Result<Vec<AuditEntry>, StateError> {
     let len = audit_len(s, subject)?;
     let mut out = Vec::new();
     let mut seq = from;
     while seq < len && out.len() < limit {
-        let e = audit_entry(s, subject, seq)?.ok_or_else(|| ExecError::Corrupt {
-            key: crate::hex_key(&keys::ecert_audit(subject, seq)),
+        let e = audit_entry(s, subject, seq)?.ok_or_else(|| StateError::Corrupt {
+            key: hechain_module::exec::hex_key(&keys::ecert_audit(subject, seq)),
             reason: "audit entry missing below the count".into(),
         })?;
         out.push(e);
@@ -79,7 +85,7 @@ fn usable_subject<S: StateRead + ?Sized>(
     subject: &Subject,
     now_ms: u64,
     need_valid: bool,
-) -> Result<Result<Address, String>, ExecError> {
+) -> Result<Result<Address, String>, StateError> {
     match subject {
         Subject::Certificate(id) => {
             let Some(c) = certificate(s, *id)? else { return Ok(Err(format!("no e-certificate has id {id}"))) };
@@ -110,7 +116,7 @@ pub fn authorised<S: StateRead + ?Sized>(
     grant: &DataGrant,
     grantee: &Address,
     now_ms: u64,
-) -> Result<Result<(), String>, ExecError> {
+) -> Result<Result<(), String>, StateError> {
     if grant.grantee != *grantee {
         return Ok(Err(format!("grant {} is to {}, not to {grantee}", grant.id, grant.grantee)));
     }
@@ -137,25 +143,25 @@ pub struct Authorisation {
 /// Whether `grantee` holds a grant on `subject` that authorises use at `at_ms` (a verifier's
 /// query; reads the `ecert/sg/` index of a committed snapshot).
 pub fn authorisation(
-    reader: &hechain_storage::StoreReader,
+    reader: &(impl StateScan + ?Sized),
     subject: &Subject,
     grantee: &Address,
     at_ms: u64,
-) -> Result<Authorisation, ExecError> {
+) -> Result<Authorisation, StateError> {
     let prefix = keys::ecert_subject_grantee_prefix(subject, grantee);
     let mut after: Option<Vec<u8>> = None;
     let mut reason = None;
     loop {
-        let entries = reader.state_scan(&prefix, after.as_deref(), 256)?;
+        let entries = reader.scan(&prefix, after.as_deref(), 256)?;
         let Some((last, _)) = entries.last() else { break };
         after = Some(last.clone());
         for (key, _) in &entries {
-            let id = keys::trailing_id(key).ok_or_else(|| ExecError::Corrupt {
-                key: crate::hex_key(key),
+            let id = hechain_module::keys::trailing_id(key).ok_or_else(|| StateError::Corrupt {
+                key: hechain_module::exec::hex_key(key),
                 reason: "malformed grant index key".into(),
             })?;
-            let g = grant(reader, id)?.ok_or_else(|| ExecError::Corrupt {
-                key: crate::hex_key(&keys::ecert_grant(id)),
+            let g = grant(reader, id)?.ok_or_else(|| StateError::Corrupt {
+                key: hechain_module::exec::hex_key(&keys::ecert_grant(id)),
                 reason: "indexed grant missing".into(),
             })?;
             match authorised(reader, &g, grantee, at_ms)? {
@@ -171,13 +177,13 @@ pub fn authorisation(
     Ok(Authorisation { authorized: false, grant_id: None, reason: Some(reason) })
 }
 
-fn append_audit<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn append_audit<H: Host + ?Sized>(
+    o: &mut H,
     subject: Subject,
     actor: &Address,
     action: AuditAction,
-    stamp: hechain_types::Stamp,
-) -> Result<u64, ExecError> {
+    stamp: Stamp,
+) -> Result<u64, StateError> {
     let count_key = keys::ecert_audit_count(&subject);
     let seq = read_u64(o, &count_key)?.unwrap_or(0);
     let e = AuditEntry { subject, seq, actor: *actor, action, stamp };
@@ -188,8 +194,8 @@ fn append_audit<R: StateRead + ?Sized>(
 
 /// Issues a certificate from the sender (the issuing agency) to `holder`.
 #[allow(clippy::too_many_arguments)]
-pub fn issue<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn issue<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     issuer: &Address,
     tx_hash: H256,
@@ -199,8 +205,8 @@ pub fn issue<R: StateRead + ?Sized>(
     encrypted_ref: &[u8],
     not_before_ms: u64,
     not_after_ms: u64,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = types::validate_issue(cert_type, fields, encrypted_ref, not_before_ms, not_after_ms) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_issue(cert_type, fields, encrypted_ref, not_before_ms, not_after_ms) {
         return Ok(Err(e.to_string()));
     }
     if not_after_ms <= ctx.timestamp_ms {
@@ -228,19 +234,19 @@ pub fn issue<R: StateRead + ?Sized>(
     o.put(keys::ecert_by_issuer(issuer, id), Vec::new());
     o.put(keys::ECERT_NEXT_CERT.to_vec(), (id + 1).to_be_bytes().to_vec());
     append_audit(o, Subject::Certificate(id), issuer, AuditAction::Issued, s)?;
-    Ok(Ok(vec![Event::EcertIssued { id, issuer: *issuer, holder: *holder }]))
+    Ok(Ok(vec![EcertEvent::Issued { id, issuer: *issuer, holder: *holder }]))
 }
 
 /// Revokes a certificate (sender: its issuer).
-pub fn revoke<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn revoke<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     cert_id: u64,
     reason: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = types::validate_revoke(reason) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_revoke(reason) {
         return Ok(Err(e.to_string()));
     }
     let Some(mut c) = certificate(o, cert_id)? else {
@@ -259,20 +265,20 @@ pub fn revoke<R: StateRead + ?Sized>(
     c.revoked = Some(Revocation { stamp: s, reason: reason.to_string() });
     o.put(keys::ecert(cert_id), c.encode());
     append_audit(o, Subject::Certificate(cert_id), sender, AuditAction::Revoked { reason: reason.to_string() }, s)?;
-    Ok(Ok(vec![Event::EcertRevoked { id: cert_id }]))
+    Ok(Ok(vec![EcertEvent::Revoked { id: cert_id }]))
 }
 
 /// Registers a dataset held by the sender.
-pub fn register_dataset<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn register_dataset<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     content_hash: &H256,
     encrypted_ref: &[u8],
     description: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = types::validate_dataset(encrypted_ref, description) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_dataset(encrypted_ref, description) {
         return Ok(Err(e.to_string()));
     }
     let id = counter(o, keys::ECERT_NEXT_DATASET)?;
@@ -288,13 +294,13 @@ pub fn register_dataset<R: StateRead + ?Sized>(
     o.put(keys::ecert_dataset(id), d.encode());
     o.put(keys::ECERT_NEXT_DATASET.to_vec(), (id + 1).to_be_bytes().to_vec());
     append_audit(o, Subject::Dataset(id), sender, AuditAction::Registered, s)?;
-    Ok(Ok(vec![Event::DatasetRegistered { id, holder: *sender, content_hash: *content_hash }]))
+    Ok(Ok(vec![EcertEvent::DatasetRegistered { id, holder: *sender, content_hash: *content_hash }]))
 }
 
 /// Grants `grantee` access to a subject held by the sender until `expires_ms`.
 #[allow(clippy::too_many_arguments)]
-pub fn grant_access<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn grant_access<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
@@ -303,8 +309,8 @@ pub fn grant_access<R: StateRead + ?Sized>(
     org: &str,
     purpose: &str,
     expires_ms: u64,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = types::validate_grant(org, purpose) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_grant(org, purpose) {
         return Ok(Err(e.to_string()));
     }
     let holder = match usable_subject(o, subject, ctx.timestamp_ms, false)? {
@@ -341,17 +347,17 @@ pub fn grant_access<R: StateRead + ?Sized>(
     o.put(keys::ECERT_NEXT_GRANT.to_vec(), (id + 1).to_be_bytes().to_vec());
     let action = AuditAction::Granted { grant_id: id, grantee: *grantee, org: org.to_string(), expires_ms };
     append_audit(o, *subject, sender, action, s)?;
-    Ok(Ok(vec![Event::DataGranted { grant: id, subject: *subject, grantee: *grantee, expires_ms }]))
+    Ok(Ok(vec![EcertEvent::DataGranted { grant: id, subject: *subject, grantee: *grantee, expires_ms }]))
 }
 
 /// Revokes a grant before it expires (sender: the holder that granted it).
-pub fn revoke_grant<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn revoke_grant<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     grant_id: u64,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let Some(mut g) = grant(o, grant_id)? else {
         return Ok(Err(format!("no grant has id {grant_id}")));
     };
@@ -368,20 +374,20 @@ pub fn revoke_grant<R: StateRead + ?Sized>(
     g.revoked = Some(s);
     o.put(keys::ecert_grant(grant_id), g.encode());
     append_audit(o, g.subject, sender, AuditAction::GrantRevoked { grant_id }, s)?;
-    Ok(Ok(vec![Event::DataGrantRevoked { grant: grant_id }]))
+    Ok(Ok(vec![EcertEvent::DataGrantRevoked { grant: grant_id }]))
 }
 
 /// Logs one use of a subject under a live grant (sender: the grantee).
-pub fn access<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn access<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     grant_id: u64,
     purpose: &str,
     request_hash: &H256,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = types::validate_access(purpose) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_access(purpose) {
         return Ok(Err(e.to_string()));
     }
     let Some(g) = grant(o, grant_id)? else {
@@ -393,44 +399,42 @@ pub fn access<R: StateRead + ?Sized>(
     let s = ctx.stamp(tx_hash);
     let action = AuditAction::Accessed { grant_id, purpose: purpose.to_string(), request_hash: *request_hash };
     let seq = append_audit(o, g.subject, sender, action, s)?;
-    Ok(Ok(vec![Event::DataAccessed { grant: grant_id, subject: g.subject, grantee: *sender, seq }]))
+    Ok(Ok(vec![EcertEvent::DataAccessed { grant: grant_id, subject: g.subject, grantee: *sender, seq }]))
 }
 
 /// Applies an e-certificate or data-sharing payload from `sender` (`None` for any other
 /// payload). One dispatch for native transactions and the precompile's replay.
-pub fn apply<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn apply<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
-    payload: &Payload,
-) -> Result<Option<Outcome>, ExecError> {
-    Ok(Some(match payload {
-        Payload::EcertIssue { cert_type, holder, fields, encrypted_ref, not_before_ms, not_after_ms } => {
+    call: &EcertCall,
+) -> Result<Outcome, StateError> {
+    Ok(match call {
+        EcertCall::Issue { cert_type, holder, fields, encrypted_ref, not_before_ms, not_after_ms } => {
             issue(o, ctx, sender, tx_hash, cert_type, holder, fields, encrypted_ref, *not_before_ms, *not_after_ms)?
         }
-        Payload::EcertRevoke { cert_id, reason } => revoke(o, ctx, sender, tx_hash, *cert_id, reason)?,
-        Payload::DatasetRegister { content_hash, encrypted_ref, description } => {
+        EcertCall::Revoke { cert_id, reason } => revoke(o, ctx, sender, tx_hash, *cert_id, reason)?,
+        EcertCall::DatasetRegister { content_hash, encrypted_ref, description } => {
             register_dataset(o, ctx, sender, tx_hash, content_hash, encrypted_ref, description)?
         }
-        Payload::DataGrant { subject, grantee, org, purpose, expires_ms } => {
+        EcertCall::DataGrant { subject, grantee, org, purpose, expires_ms } => {
             grant_access(o, ctx, sender, tx_hash, subject, grantee, org, purpose, *expires_ms)?
         }
-        Payload::DataGrantRevoke { grant_id } => revoke_grant(o, ctx, sender, tx_hash, *grant_id)?,
-        Payload::DataAccess { grant_id, purpose, request_hash } => {
+        EcertCall::DataGrantRevoke { grant_id } => revoke_grant(o, ctx, sender, tx_hash, *grant_id)?,
+        EcertCall::DataAccess { grant_id, purpose, request_hash } => {
             access(o, ctx, sender, tx_hash, *grant_id, purpose, request_hash)?
         }
-        _ => return Ok(None),
-    }))
+    })
 }
 
 /// The id an accepted operation's first event names: the new certificate, dataset or grant,
 /// the revoked certificate or grant, or the audit position of a use.
-pub fn event_id(events: &[Event]) -> Option<u64> {
+pub fn event_id(events: &[EcertEvent]) -> Option<u64> {
     Some(match events.first()? {
-        Event::EcertIssued { id, .. } | Event::EcertRevoked { id } | Event::DatasetRegistered { id, .. } => *id,
-        Event::DataGranted { grant, .. } | Event::DataGrantRevoked { grant } => *grant,
-        Event::DataAccessed { seq, .. } => *seq,
-        _ => return None,
+        EcertEvent::Issued { id, .. } | EcertEvent::Revoked { id } | EcertEvent::DatasetRegistered { id, .. } => *id,
+        EcertEvent::DataGranted { grant, .. } | EcertEvent::DataGrantRevoked { grant } => *grant,
+        EcertEvent::DataAccessed { seq, .. } => *seq,
     })
 }

@@ -10,11 +10,12 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec;
-use crate::copyright::Stamp;
-use crate::genesis::{ChainParams, Genesis, OrgInfo, ValidatorInfo};
-use crate::primitives::Address;
-use crate::TypesError;
+use crate::chain::{ChainParams, OrgInfo, ValidatorInfo};
+use hechain_module::ValidateContext;
+use hechain_primitives::Address;
+use hechain_primitives::Codec;
+use hechain_primitives::Stamp;
+use hechain_primitives::TypesError;
 
 /// Basis points: 10,000 = 100 %.
 pub const BPS: u32 = 10_000;
@@ -194,7 +195,7 @@ pub struct Permissions {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleAccess {
-    /// Module name, as [`crate::Payload::module`] names it.
+    /// Module name, as `hechain_types::Payload::module` names it.
     pub module: String,
     /// Who may use it.
     pub access: Access,
@@ -216,15 +217,15 @@ impl Permissions {
             && self.modules.iter().all(|m| m.access == Access::Open)
     }
 
-    /// Stateless checks: known module names, each listed once, non-empty role lists.
-    pub fn validate(&self) -> Result<(), TypesError> {
+    /// Stateless checks: known module names (`cx.modules`), each listed once, non-empty role lists.
+    pub fn validate(&self, cx: &ValidateContext) -> Result<(), TypesError> {
         let mut seen: Vec<&str> = Vec::new();
         for m in &self.modules {
-            if !crate::tx::MODULES.contains(&m.module.as_str()) {
+            if !cx.modules.contains(&m.module.as_str()) {
                 return Err(TypesError::Invalid(format!(
                     "permissions: unknown module {:?} (modules: {})",
                     m.module,
-                    crate::tx::MODULES.join(", ")
+                    cx.modules.join(", ")
                 )));
             }
             if seen.contains(&m.module.as_str()) {
@@ -371,7 +372,7 @@ pub struct GenesisGovernance {
 impl GenesisGovernance {
     /// Structural checks: a committee of 1 to [`MAX_COMMITTEE`] distinct members with positive
     /// weights, a valid config and permissions, each role holder listed once.
-    pub fn validate(&self) -> Result<(), TypesError> {
+    pub fn validate(&self, cx: &ValidateContext) -> Result<(), TypesError> {
         if self.committee.is_empty() || self.committee.len() > MAX_COMMITTEE {
             return Err(TypesError::Invalid(format!(
                 "governance: the committee must have 1 to {MAX_COMMITTEE} members, it has {}",
@@ -392,7 +393,7 @@ impl GenesisGovernance {
             return Err(TypesError::Invalid("governance: an account is listed twice in roles".into()));
         }
         self.config.validate()?;
-        self.permissions.validate()
+        self.permissions.validate(cx)
     }
 }
 
@@ -422,15 +423,9 @@ pub struct Membership {
 impl Codec for Membership {}
 
 impl Membership {
-    /// Epoch 0, from the genesis.
-    pub fn from_genesis(g: &Genesis) -> Self {
-        Membership {
-            epoch: 0,
-            start_height: 1,
-            orgs: g.orgs.clone(),
-            validators: g.validators.clone(),
-            observers: g.observers.clone(),
-        }
+    /// Epoch 0: the genesis organisations and nodes (`hechain_types::Genesis::membership`).
+    pub fn initial(orgs: Vec<OrgInfo>, validators: Vec<ValidatorInfo>, observers: Vec<ValidatorInfo>) -> Self {
+        Membership { epoch: 0, start_height: 1, orgs, validators, observers }
     }
 
     /// The validators' parsed public keys, in index order.
@@ -438,7 +433,7 @@ impl Membership {
         &self,
         suite: hechain_crypto::Suite,
     ) -> Result<Vec<hechain_crypto::NodePublicKey>, TypesError> {
-        crate::genesis::parse_node_keys(suite, &self.validators, "validator")
+        crate::chain::parse_node_keys(suite, &self.validators, "validator")
     }
 
     /// The node (validator or observer) called `name`.
@@ -554,13 +549,13 @@ pub enum Action {
 
 impl Action {
     /// Stateless checks of the action's fields.
-    pub fn validate(&self) -> Result<(), TypesError> {
+    pub fn validate(&self, cx: &ValidateContext) -> Result<(), TypesError> {
         match self {
             Action::GrantRole { .. } | Action::RevokeRole { .. } | Action::Unfreeze { .. } => Ok(()),
             Action::SetCommitteeMember { org, .. } => check_len("org", org, MAX_LABEL_BYTES),
             Action::Freeze { reason, .. } => check_len("reason", reason, MAX_TEXT_BYTES),
             Action::SetParams { params } => params.validate(),
-            Action::SetPermissions { permissions } => permissions.validate(),
+            Action::SetPermissions { permissions } => permissions.validate(cx),
             Action::SetConfig { config } => config.validate(),
             Action::AddOrg { org } => {
                 check_label("organisation name", &org.name)?;

@@ -20,10 +20,10 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use hechain_crypto::Suite;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec;
-use crate::copyright::{check_text_field as check_text, Stamp};
-use crate::primitives::{hex_bytes, Address, H256};
-use crate::TypesError;
+use hechain_primitives::Codec;
+use hechain_primitives::TypesError;
+use hechain_primitives::{check_text_field as check_text, Stamp};
+use hechain_primitives::{hex_bytes, Address, H256};
 
 /// Longest certificate type, field name or organisation label, in bytes.
 pub const MAX_LABEL_BYTES: usize = 64;

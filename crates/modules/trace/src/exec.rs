@@ -16,35 +16,34 @@
 //!
 //! Each operation checks everything before writing, so a refusal writes nothing.
 
-use hechain_types::trace::{self, chain_history, MAX_EVENTS_PER_ITEM};
-use hechain_types::{
-    Address, Codec, Event, Payload, PendingHandover, Stamp, TraceBatch, TraceEvent, TraceEventKind, TraceGrant,
-    TraceItem, TraceRecall, TraceTarget, H256,
+use hechain_module::exec::{
+    counter, read, read_u64, BlockInfo as BlockContext, Host, StateError, StateView as StateRead,
 };
+use hechain_primitives::{Address, Codec, Stamp, H256};
 
-use crate::state::{Overlay, StateRead};
-use crate::{counter, keys, read, read_u64, BlockContext, ExecError};
+#[allow(unused_imports)]
+use crate::{keys, types::*, TraceCall, TraceModuleEvent};
 
 /// Outcome of a module operation: events, or the refusal reason.
-pub type Outcome = Result<Vec<Event>, String>;
+pub type Outcome = Result<Vec<TraceModuleEvent>, String>;
 
 /// The batch with id `id`.
-pub fn batch<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceBatch>, ExecError> {
+pub fn batch<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceBatch>, StateError> {
     read(s, &keys::trace_batch(id))
 }
 
 /// The item with id `id`.
-pub fn item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceItem>, ExecError> {
+pub fn item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<TraceItem>, StateError> {
     read(s, &keys::trace_item(id))
 }
 
 /// The id of the item holding `code`.
-pub fn item_id_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<u64>, ExecError> {
+pub fn item_id_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<u64>, StateError> {
     read_u64(s, &keys::trace_code(code))
 }
 
 /// The item holding `code`.
-pub fn item_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<TraceItem>, ExecError> {
+pub fn item_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<TraceItem>, StateError> {
     match item_id_by_code(s, code)? {
         Some(id) => Ok(Some(must_item(s, id)?)),
         None => Ok(None),
@@ -52,16 +51,16 @@ pub fn item_by_code<S: StateRead + ?Sized>(s: &S, code: &str) -> Result<Option<T
 }
 
 /// Event `index` of item `item_id`.
-pub fn event<S: StateRead + ?Sized>(s: &S, item_id: u64, index: u32) -> Result<Option<TraceEvent>, ExecError> {
+pub fn event<S: StateRead + ?Sized>(s: &S, item_id: u64, index: u32) -> Result<Option<TraceEvent>, StateError> {
     read(s, &keys::trace_event(item_id, index))
 }
 
 /// Every event of an item, in order.
-pub fn events<S: StateRead + ?Sized>(s: &S, it: &TraceItem) -> Result<Vec<TraceEvent>, ExecError> {
+pub fn events<S: StateRead + ?Sized>(s: &S, it: &TraceItem) -> Result<Vec<TraceEvent>, StateError> {
     (0..it.events)
         .map(|i| {
-            event(s, it.id, i)?.ok_or_else(|| ExecError::Corrupt {
-                key: crate::hex_key(&keys::trace_event(it.id, i)),
+            event(s, it.id, i)?.ok_or_else(|| StateError::Corrupt {
+                key: hechain_module::exec::hex_key(&keys::trace_event(it.id, i)),
                 reason: "event missing".into(),
             })
         })
@@ -84,7 +83,7 @@ pub fn batch_grant<S: StateRead + ?Sized>(
     s: &S,
     batch_id: u64,
     account: &Address,
-) -> Result<Option<TraceGrant>, ExecError> {
+) -> Result<Option<TraceGrant>, StateError> {
     read(s, &keys::trace_batch_auth(batch_id, account))
 }
 
@@ -94,13 +93,13 @@ pub fn item_grant<S: StateRead + ?Sized>(
     s: &S,
     item_id: u64,
     account: &Address,
-) -> Result<Option<TraceGrant>, ExecError> {
+) -> Result<Option<TraceGrant>, StateError> {
     read(s, &keys::trace_item_auth(item_id, account))
 }
 
 /// Whether `account` may append events to `it`: its custodian, an account authorised for its
 /// batch, or an account authorised for it by its current custodian.
-pub fn may_append<S: StateRead + ?Sized>(s: &S, it: &TraceItem, account: &Address) -> Result<bool, ExecError> {
+pub fn may_append<S: StateRead + ?Sized>(s: &S, it: &TraceItem, account: &Address) -> Result<bool, StateError> {
     if it.custodian == *account || batch_grant(s, it.batch_id, account)?.is_some() {
         return Ok(true);
     }
@@ -108,14 +107,16 @@ pub fn may_append<S: StateRead + ?Sized>(s: &S, it: &TraceItem, account: &Addres
         .is_some_and(|g| g.granted_by == it.custodian && g.custody_epoch == it.custody_changes))
 }
 
-fn must_item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<TraceItem, ExecError> {
-    item(s, id)?
-        .ok_or_else(|| ExecError::Corrupt { key: crate::hex_key(&keys::trace_item(id)), reason: "item missing".into() })
+fn must_item<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<TraceItem, StateError> {
+    item(s, id)?.ok_or_else(|| StateError::Corrupt {
+        key: hechain_module::exec::hex_key(&keys::trace_item(id)),
+        reason: "item missing".into(),
+    })
 }
 
-fn must_batch<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<TraceBatch, ExecError> {
-    batch(s, id)?.ok_or_else(|| ExecError::Corrupt {
-        key: crate::hex_key(&keys::trace_batch(id)),
+fn must_batch<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<TraceBatch, StateError> {
+    batch(s, id)?.ok_or_else(|| StateError::Corrupt {
+        key: hechain_module::exec::hex_key(&keys::trace_batch(id)),
         reason: "batch missing".into(),
     })
 }
@@ -124,12 +125,12 @@ fn stamp(ctx: BlockContext, tx_hash: H256) -> Stamp {
     Stamp { tx_hash, height: ctx.height, timestamp_ms: ctx.timestamp_ms }
 }
 
-fn refused<T>(reason: String) -> Result<Result<T, String>, ExecError> {
+fn refused<T>(reason: String) -> Result<Result<T, String>, StateError> {
     Ok(Err(reason))
 }
 
 /// Checks that none of `codes` is registered yet; the refusal names the item holding one.
-fn codes_free<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<(), String>, ExecError> {
+fn codes_free<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<(), String>, StateError> {
     for code in codes {
         if let Some(existing) = item_by_code(s, code)? {
             let b = must_batch(s, existing.batch_id)?;
@@ -143,12 +144,12 @@ fn codes_free<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<(
 }
 
 /// Registers items for `codes` in batch `b` (already checked free), updating `b.items`.
-fn put_items<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn put_items<H: Host + ?Sized>(
+    o: &mut H,
     b: &mut TraceBatch,
     codes: &[String],
     s: Stamp,
-) -> Result<Option<Event>, ExecError> {
+) -> Result<Option<TraceModuleEvent>, StateError> {
     if codes.is_empty() {
         return Ok(None);
     }
@@ -174,13 +175,13 @@ fn put_items<R: StateRead + ?Sized>(
     let count = codes.len() as u64;
     o.put(keys::TRACE_NEXT_ITEM.to_vec(), (first + count).to_be_bytes().to_vec());
     b.items += count;
-    Ok(Some(Event::TraceItemsRegistered { batch: b.id, first_item: first, count: codes.len() as u32 }))
+    Ok(Some(TraceModuleEvent::ItemsRegistered { batch: b.id, first_item: first, count: codes.len() as u32 }))
 }
 
 /// Registers a batch produced by the sender, with its first items.
 #[allow(clippy::too_many_arguments)]
-pub fn register_batch<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn register_batch<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     producer: &Address,
     tx_hash: H256,
@@ -189,8 +190,8 @@ pub fn register_batch<R: StateRead + ?Sized>(
     attributes: &H256,
     metadata: &str,
     codes: &[String],
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_batch(product, producer_label, metadata, codes) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_batch(product, producer_label, metadata, codes) {
         return refused(e.to_string());
     }
     if let Err(e) = codes_free(o, codes)? {
@@ -209,7 +210,7 @@ pub fn register_batch<R: StateRead + ?Sized>(
         created: s,
         recall: None,
     };
-    let mut events = vec![Event::TraceBatchRegistered { batch: id, producer: *producer }];
+    let mut events = vec![TraceModuleEvent::BatchRegistered { batch: id, producer: *producer }];
     events.extend(put_items(o, &mut b, codes, s)?);
     o.put(keys::trace_batch(id), b.encode());
     o.put(keys::trace_by_producer(producer, id), Vec::new());
@@ -223,7 +224,7 @@ fn own_batch<S: StateRead + ?Sized>(
     sender: &Address,
     batch_id: u64,
     action: &str,
-) -> Result<Result<TraceBatch, String>, ExecError> {
+) -> Result<Result<TraceBatch, String>, StateError> {
     let Some(b) = batch(s, batch_id)? else {
         return refused(format!("no batch has id {batch_id}"));
     };
@@ -237,15 +238,15 @@ fn own_batch<S: StateRead + ?Sized>(
 }
 
 /// Adds item codes to a batch (sender: its producer). A recalled batch takes no new items.
-pub fn add_items<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn add_items<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     batch_id: u64,
     codes: &[String],
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_codes(codes, false) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_codes(codes, false) {
         return refused(e.to_string());
     }
     let mut b = match own_batch(o, sender, batch_id, "add items to it")? {
@@ -258,13 +259,13 @@ pub fn add_items<R: StateRead + ?Sized>(
     if let Err(e) = codes_free(o, codes)? {
         return refused(e);
     }
-    let events: Vec<Event> = put_items(o, &mut b, codes, stamp(ctx, tx_hash))?.into_iter().collect();
+    let events: Vec<TraceModuleEvent> = put_items(o, &mut b, codes, stamp(ctx, tx_hash))?.into_iter().collect();
     o.put(keys::trace_batch(batch_id), b.encode());
     Ok(Ok(events))
 }
 
 /// Loads the items named by `codes`, refusing the first unknown code.
-fn items_of<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<Vec<TraceItem>, String>, ExecError> {
+fn items_of<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<Vec<TraceItem>, String>, StateError> {
     let mut out = Vec::with_capacity(codes.len());
     for code in codes {
         match item_by_code(s, code)? {
@@ -276,20 +277,20 @@ fn items_of<S: StateRead + ?Sized>(s: &S, codes: &[String]) -> Result<Result<Vec
 }
 
 /// Appends `kind` to an item's history (author `author`), updating its count, hash and stamp.
-fn append<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn append<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     it: &mut TraceItem,
     author: &Address,
     kind: TraceEventKind,
     s: Stamp,
-) -> Event {
+) -> TraceModuleEvent {
     let ev = TraceEvent { item_id: it.id, index: it.events, author: *author, kind, recorded: s };
     it.history = chain_history(ctx.suite, &it.history, &ev);
     it.events += 1;
     it.updated = s;
     o.put(keys::trace_event(it.id, ev.index), ev.encode());
-    Event::TraceEventAppended { item: it.id, index: ev.index, author: *author }
+    TraceModuleEvent::EventAppended { item: it.id, index: ev.index, author: *author }
 }
 
 /// Events of an item that only custody changes may use: lifecycle events stop short of them,
@@ -310,8 +311,8 @@ fn room_for_event(it: &TraceItem, custody: bool) -> Result<(), String> {
 
 /// Appends a lifecycle event to each item named (sender: custodian or authorised).
 #[allow(clippy::too_many_arguments)]
-pub fn append_event<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn append_event<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
@@ -321,14 +322,14 @@ pub fn append_event<R: StateRead + ?Sized>(
     event_time_ms: u64,
     attachments: &[H256],
     note: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_event(codes, stage, location, attachments, note) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_event(codes, stage, location, attachments, note) {
         return refused(e.to_string());
     }
-    if event_time_ms > ctx.timestamp_ms.saturating_add(trace::EVENT_TIME_SKEW_MS) {
+    if event_time_ms > ctx.timestamp_ms.saturating_add(crate::EVENT_TIME_SKEW_MS) {
         return refused(format!(
             "event time {event_time_ms} is more than {} ms after the block time {}",
-            trace::EVENT_TIME_SKEW_MS,
+            crate::EVENT_TIME_SKEW_MS,
             ctx.timestamp_ms
         ));
     }
@@ -380,14 +381,14 @@ fn target_of<S: StateRead + ?Sized>(
     target: &TraceTarget,
     account: &Address,
     action: &str,
-) -> Result<Result<Grantee, String>, ExecError> {
+) -> Result<Result<Grantee, String>, StateError> {
     match target {
         TraceTarget::Batch { batch_id } => match own_batch(s, sender, *batch_id, action)? {
             Ok(b) => Ok(Ok(Grantee { batch_id: b.id, item_id: None, key: keys::trace_batch_auth(b.id, account) })),
             Err(e) => refused(e),
         },
         TraceTarget::Item { code } => {
-            if let Err(e) = trace::validate_code(code) {
+            if let Err(e) = crate::validate_code(code) {
                 return refused(e.to_string());
             }
             let Some(it) = item_by_code(s, code)? else {
@@ -405,14 +406,14 @@ fn target_of<S: StateRead + ?Sized>(
 }
 
 /// Authorises `account` to append events to a batch's items or to one item.
-pub fn authorize<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn authorize<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     target: &TraceTarget,
     account: &Address,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let Grantee { batch_id, item_id, key } = match target_of(o, sender, target, account, "authorise accounts on it")? {
         Ok(x) => x,
         Err(e) => return refused(e),
@@ -432,16 +433,16 @@ pub fn authorize<R: StateRead + ?Sized>(
     }
     let g = TraceGrant { account: *account, granted_by: *sender, custody_epoch, granted: stamp(ctx, tx_hash) };
     o.put(key, g.encode());
-    Ok(Ok(vec![Event::TraceAuthorized { batch: batch_id, item: item_id, account: *account }]))
+    Ok(Ok(vec![TraceModuleEvent::Authorized { batch: batch_id, item: item_id, account: *account }]))
 }
 
 /// Withdraws an authorisation.
-pub fn revoke<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn revoke<H: Host + ?Sized>(
+    o: &mut H,
     sender: &Address,
     target: &TraceTarget,
     account: &Address,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let Grantee { batch_id, item_id, key } = match target_of(o, sender, target, account, "revoke authorisations on it")?
     {
         Ok(x) => x,
@@ -451,11 +452,11 @@ pub fn revoke<R: StateRead + ?Sized>(
         return refused(format!("{account} is not authorised there"));
     }
     o.delete(key);
-    Ok(Ok(vec![Event::TraceRevoked { batch: batch_id, item: item_id, account: *account }]))
+    Ok(Ok(vec![TraceModuleEvent::Revoked { batch: batch_id, item: item_id, account: *account }]))
 }
 
 /// Whether an item's batch is recalled (the refusal reason when it is).
-fn not_recalled<S: StateRead + ?Sized>(s: &S, it: &TraceItem, action: &str) -> Result<Result<(), String>, ExecError> {
+fn not_recalled<S: StateRead + ?Sized>(s: &S, it: &TraceItem, action: &str) -> Result<Result<(), String>, StateError> {
     let b = must_batch(s, it.batch_id)?;
     match &b.recall {
         Some(r) => refused(format!(
@@ -467,15 +468,15 @@ fn not_recalled<S: StateRead + ?Sized>(s: &S, it: &TraceItem, action: &str) -> R
 }
 
 /// Offers items the sender holds to `to` (pending until accepted).
-pub fn handover<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn handover<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     codes: &[String],
     to: &Address,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_codes(codes, false) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_codes(codes, false) {
         return refused(e.to_string());
     }
     if to == sender {
@@ -509,7 +510,7 @@ pub fn handover<R: StateRead + ?Sized>(
         it.updated = s;
         o.put(keys::trace_item(it.id), it.encode());
         o.put(keys::trace_pending(to, it.id), Vec::new());
-        events.push(Event::TraceHandoverOffered { item: it.id, from: *sender, to: *to });
+        events.push(TraceModuleEvent::HandoverOffered { item: it.id, from: *sender, to: *to });
     }
     Ok(Ok(events))
 }
@@ -537,15 +538,15 @@ impl Close {
 
 /// Closes the pending hand-overs of the items named: accept or reject (sender: the receiver),
 /// cancel (sender: the custodian).
-pub fn close<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn close<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     codes: &[String],
     how: Close,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_codes(codes, false) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_codes(codes, false) {
         return refused(e.to_string());
     }
     let mut items = match items_of(o, codes)? {
@@ -591,21 +592,21 @@ pub fn close<R: StateRead + ?Sized>(
         }
         it.updated = s;
         o.put(keys::trace_item(it.id), it.encode());
-        events.push(Event::TraceHandoverClosed { item: it.id, from, to: p.to, outcome: how.name().to_string() });
+        events.push(TraceModuleEvent::HandoverClosed { item: it.id, from, to: p.to, outcome: how.name().to_string() });
     }
     Ok(Ok(events))
 }
 
 /// Recalls a batch (sender: its producer).
-pub fn recall<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn recall<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     batch_id: u64,
     reason: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = trace::validate_recall(reason) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_recall(reason) {
         return refused(e.to_string());
     }
     let mut b = match own_batch(o, sender, batch_id, "recall it")? {
@@ -617,33 +618,32 @@ pub fn recall<R: StateRead + ?Sized>(
     }
     b.recall = Some(TraceRecall { reason: reason.to_string(), recalled: stamp(ctx, tx_hash) });
     o.put(keys::trace_batch(batch_id), b.encode());
-    Ok(Ok(vec![Event::TraceBatchRecalled { batch: batch_id }]))
+    Ok(Ok(vec![TraceModuleEvent::BatchRecalled { batch: batch_id }]))
 }
 
 /// Runs a traceability payload sent by `sender` (a native transaction, or an operation a
 /// contract made through the precompile); any other payload is refused.
-pub fn apply<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn apply<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
-    payload: &Payload,
-) -> Result<Outcome, ExecError> {
-    match payload {
-        Payload::TraceBatch { product, producer_label, attributes, metadata, codes } => {
+    call: &TraceCall,
+) -> Result<Outcome, StateError> {
+    match call {
+        TraceCall::Batch { product, producer_label, attributes, metadata, codes } => {
             register_batch(o, ctx, sender, tx_hash, product, producer_label, attributes, metadata, codes)
         }
-        Payload::TraceAddItems { batch_id, codes } => add_items(o, ctx, sender, tx_hash, *batch_id, codes),
-        Payload::TraceEvent { codes, stage, location, event_time_ms, attachments, note } => {
+        TraceCall::AddItems { batch_id, codes } => add_items(o, ctx, sender, tx_hash, *batch_id, codes),
+        TraceCall::Event { codes, stage, location, event_time_ms, attachments, note } => {
             append_event(o, ctx, sender, tx_hash, codes, stage, location, *event_time_ms, attachments, note)
         }
-        Payload::TraceAuthorize { target, account } => authorize(o, ctx, sender, tx_hash, target, account),
-        Payload::TraceRevoke { target, account } => revoke(o, sender, target, account),
-        Payload::TraceHandover { codes, to } => handover(o, ctx, sender, tx_hash, codes, to),
-        Payload::TraceAccept { codes } => close(o, ctx, sender, tx_hash, codes, Close::Accept),
-        Payload::TraceReject { codes } => close(o, ctx, sender, tx_hash, codes, Close::Reject),
-        Payload::TraceCancel { codes } => close(o, ctx, sender, tx_hash, codes, Close::Cancel),
-        Payload::TraceRecall { batch_id, reason } => recall(o, ctx, sender, tx_hash, *batch_id, reason),
-        _ => Ok(Err("not a traceability operation".into())),
+        TraceCall::Authorize { target, account } => authorize(o, ctx, sender, tx_hash, target, account),
+        TraceCall::Revoke { target, account } => revoke(o, sender, target, account),
+        TraceCall::Handover { codes, to } => handover(o, ctx, sender, tx_hash, codes, to),
+        TraceCall::Accept { codes } => close(o, ctx, sender, tx_hash, codes, Close::Accept),
+        TraceCall::Reject { codes } => close(o, ctx, sender, tx_hash, codes, Close::Reject),
+        TraceCall::Cancel { codes } => close(o, ctx, sender, tx_hash, codes, Close::Cancel),
+        TraceCall::Recall { batch_id, reason } => recall(o, ctx, sender, tx_hash, *batch_id, reason),
     }
 }

@@ -9,31 +9,33 @@
 //!   [`CopyrightLicense::overlaps`]); licenses that have ended no longer conflict;
 //! - licenses bind the work, so they survive a change of owner.
 
-use hechain_types::{Address, Codec, CopyrightLicense, CopyrightWork, Event, Stamp, H256};
+use hechain_module::exec::{read, BlockInfo as BlockContext, Host, StateError, StateView as StateRead};
+use hechain_primitives::{Address, Codec, Stamp, H256};
 
-use crate::state::{Overlay, StateRead};
-use crate::{keys, read, BlockContext, ExecError};
+#[allow(unused_imports)]
+use crate::{keys, types::*, CopyrightEvent};
 
-fn decode_id(bytes: &[u8], key: &[u8]) -> Result<u64, ExecError> {
-    let b: [u8; 8] = bytes
-        .try_into()
-        .map_err(|_| ExecError::Corrupt { key: crate::hex_key(key), reason: "id is not 8 bytes".into() })?;
+fn decode_id(bytes: &[u8], key: &[u8]) -> Result<u64, StateError> {
+    let b: [u8; 8] = bytes.try_into().map_err(|_| StateError::Corrupt {
+        key: hechain_module::exec::hex_key(key),
+        reason: "id is not 8 bytes".into(),
+    })?;
     Ok(u64::from_be_bytes(b))
 }
 
 /// The work with id `id`.
-pub fn work<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<CopyrightWork>, ExecError> {
+pub fn work<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<CopyrightWork>, StateError> {
     read(s, &keys::copyright_work(id))
 }
 
 /// The work registered for `content_hash`, if any.
-pub fn work_by_hash<S: StateRead + ?Sized>(s: &S, content_hash: &H256) -> Result<Option<CopyrightWork>, ExecError> {
+pub fn work_by_hash<S: StateRead + ?Sized>(s: &S, content_hash: &H256) -> Result<Option<CopyrightWork>, StateError> {
     let key = keys::copyright_by_hash(content_hash);
     match s.get(&key)? {
         Some(b) => {
             let id = decode_id(&b, &key)?;
-            let w = work(s, id)?.ok_or_else(|| ExecError::Corrupt {
-                key: crate::hex_key(&keys::copyright_work(id)),
+            let w = work(s, id)?.ok_or_else(|| StateError::Corrupt {
+                key: hechain_module::exec::hex_key(&keys::copyright_work(id)),
                 reason: "indexed work missing".into(),
             })?;
             Ok(Some(w))
@@ -43,23 +45,23 @@ pub fn work_by_hash<S: StateRead + ?Sized>(s: &S, content_hash: &H256) -> Result
 }
 
 /// License `index` of a work.
-pub fn license<S: StateRead + ?Sized>(s: &S, work_id: u64, index: u32) -> Result<Option<CopyrightLicense>, ExecError> {
+pub fn license<S: StateRead + ?Sized>(s: &S, work_id: u64, index: u32) -> Result<Option<CopyrightLicense>, StateError> {
     read(s, &keys::copyright_license(work_id, index))
 }
 
 /// All licenses of a work, in grant order.
-pub fn licenses<S: StateRead + ?Sized>(s: &S, w: &CopyrightWork) -> Result<Vec<CopyrightLicense>, ExecError> {
+pub fn licenses<S: StateRead + ?Sized>(s: &S, w: &CopyrightWork) -> Result<Vec<CopyrightLicense>, StateError> {
     (0..w.licenses)
         .map(|i| {
-            license(s, w.id, i)?.ok_or_else(|| ExecError::Corrupt {
-                key: crate::hex_key(&keys::copyright_license(w.id, i)),
+            license(s, w.id, i)?.ok_or_else(|| StateError::Corrupt {
+                key: hechain_module::exec::hex_key(&keys::copyright_license(w.id, i)),
                 reason: "license missing".into(),
             })
         })
         .collect()
 }
 
-fn next_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+fn next_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, StateError> {
     let key = keys::COPYRIGHT_NEXT_ID;
     s.get(key)?.map_or(Ok(1), |b| decode_id(&b, key))
 }
@@ -73,12 +75,12 @@ pub fn duplicate_message(first: &CopyrightWork) -> String {
 }
 
 /// Outcome of a module operation: events, or the refusal reason.
-pub type Outcome = Result<Vec<Event>, String>;
+pub type Outcome = Result<Vec<CopyrightEvent>, String>;
 
 /// Registers a work; the sender becomes its owner.
 #[allow(clippy::too_many_arguments)]
-pub fn register<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn register<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
@@ -86,8 +88,8 @@ pub fn register<R: StateRead + ?Sized>(
     title: &str,
     work_type: &str,
     author: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = hechain_types::copyright::validate_registration(title, work_type, author) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_registration(title, work_type, author) {
         return Ok(Err(e.to_string()));
     }
     if let Some(first) = work_by_hash(o, content_hash)? {
@@ -112,16 +114,16 @@ pub fn register<R: StateRead + ?Sized>(
     o.put(keys::copyright_by_hash(content_hash), id.to_be_bytes().to_vec());
     o.put(keys::copyright_by_owner(sender, id), Vec::new());
     o.put(keys::COPYRIGHT_NEXT_ID.to_vec(), (id + 1).to_be_bytes().to_vec());
-    Ok(Ok(vec![Event::CopyrightRegistered { id, content_hash: *content_hash, owner: *sender }]))
+    Ok(Ok(vec![CopyrightEvent::Registered { id, content_hash: *content_hash, owner: *sender }]))
 }
 
 /// Loads a work and checks that `sender` owns it.
-fn owned<R: StateRead + ?Sized>(
-    o: &Overlay<'_, R>,
+fn owned<H: Host + ?Sized>(
+    o: &H,
     sender: &Address,
     work_id: u64,
     action: &str,
-) -> Result<Result<CopyrightWork, String>, ExecError> {
+) -> Result<Result<CopyrightWork, String>, StateError> {
     let Some(w) = work(o, work_id)? else {
         return Ok(Err(format!("no registered work has id {work_id}")));
     };
@@ -135,14 +137,14 @@ fn owned<R: StateRead + ?Sized>(
 }
 
 /// Transfers a work to `to` (owner only).
-pub fn transfer<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn transfer<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     work_id: u64,
     to: &Address,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let mut w = match owned(o, sender, work_id, "transfer")? {
         Ok(w) => w,
         Err(e) => return Ok(Err(e)),
@@ -156,7 +158,7 @@ pub fn transfer<R: StateRead + ?Sized>(
     w.transfers += 1;
     w.updated = Stamp { tx_hash, height: ctx.height, timestamp_ms: ctx.timestamp_ms };
     o.put(keys::copyright_work(work_id), w.encode());
-    Ok(Ok(vec![Event::CopyrightTransferred { id: work_id, from: *sender, to: *to }]))
+    Ok(Ok(vec![CopyrightEvent::Transferred { id: work_id, from: *sender, to: *to }]))
 }
 
 /// The license a new grant would conflict with, if any.
@@ -172,8 +174,8 @@ fn conflict<'a>(
 
 /// Grants a license on a work (owner only).
 #[allow(clippy::too_many_arguments)]
-pub fn grant<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn grant<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
@@ -183,8 +185,8 @@ pub fn grant<R: StateRead + ?Sized>(
     start_ms: u64,
     end_ms: u64,
     territory: &str,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = hechain_types::copyright::validate_license(start_ms, end_ms, territory) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_license(start_ms, end_ms, territory) {
         return Ok(Err(e.to_string()));
     }
     let mut w = match owned(o, sender, work_id, "license")? {
@@ -226,5 +228,5 @@ pub fn grant<R: StateRead + ?Sized>(
     w.licenses += 1;
     o.put(keys::copyright_license(work_id, index), lic.encode());
     o.put(keys::copyright_work(work_id), w.encode());
-    Ok(Ok(vec![Event::CopyrightLicensed { id: work_id, index, licensee: *licensee, exclusive }]))
+    Ok(Ok(vec![CopyrightEvent::Licensed { id: work_id, index, licensee: *licensee, exclusive }]))
 }

@@ -14,47 +14,47 @@
 //! - a change that no longer fits the state when it applies (revoking a role the account no
 //!   longer holds, removing the last committee member) is recorded as failed and changes nothing.
 //!
-//! The rules in force are read by [`Policy`], which execution, the pool and the precompiles
-//! apply to every transaction: frozen accounts and contracts, who may send, deploy and use each
-//! module.
+//! The rules in force are read by the node's `Policy` (`hechain_execution::policy`), which
+//! execution, the pool and the precompiles apply to every transaction: frozen accounts and
+//! contracts, who may send, deploy and use each module.
+
+use hechain_module::exec::{
+    counter, read, read_u64, BlockInfo as BlockContext, Host, StateError, StateView as StateRead,
+};
+use hechain_primitives::{Address, Codec, Stamp, H256};
+
+#[allow(unused_imports)]
+use crate::{chain::*, keys, types::*, GovernanceEvent};
 
 use hechain_crypto::{NodePublicKey, Suite};
-use hechain_types::governance::{Committee, OpenProposals, MAX_COMMITTEE, MAX_MEMBERS, MAX_OPEN_PROPOSALS};
-use hechain_types::{
-    Access, Action, Address, ChainParams, Codec, Event, FreezeRecord, Genesis, GovConfig, Membership, Payload,
-    Permissions, Proposal, ProposalStatus, Roles, Stamp, ValidatorInfo, Vote, H256,
-};
-
-use crate::state::{Overlay, StateRead};
-use crate::{counter, keys, read, read_u64, BlockContext, ExecError};
 
 /// Outcome of a module operation: events, or the refusal reason.
-pub type Outcome = Result<Vec<Event>, String>;
+pub type Outcome = Result<Vec<GovernanceEvent>, String>;
 
 /// The chain parameters in force.
-pub fn params<S: StateRead + ?Sized>(s: &S) -> Result<ChainParams, ExecError> {
+pub fn params<S: StateRead + ?Sized>(s: &S) -> Result<ChainParams, StateError> {
     Ok(read(s, keys::GOV_PARAMS)?.unwrap_or_default())
 }
 
 /// The membership in force (organisations, validators, observers).
-pub fn membership<S: StateRead + ?Sized>(s: &S) -> Result<Membership, ExecError> {
+pub fn membership<S: StateRead + ?Sized>(s: &S) -> Result<Membership, StateError> {
     read(s, keys::GOV_MEMBERSHIP)?
-        .ok_or_else(|| ExecError::Corrupt { key: "gov/members".into(), reason: "the membership is missing".into() })
+        .ok_or_else(|| StateError::Corrupt { key: "gov/members".into(), reason: "the membership is missing".into() })
 }
 
 /// The membership epoch `epoch` started with (`None`: no such epoch yet).
-pub fn epoch_membership<S: StateRead + ?Sized>(s: &S, epoch: u64) -> Result<Option<Membership>, ExecError> {
+pub fn epoch_membership<S: StateRead + ?Sized>(s: &S, epoch: u64) -> Result<Option<Membership>, StateError> {
     read(s, &keys::gov_epoch(epoch))
 }
 
 /// The membership that sealed block `height`, read from a state at or after that block (walks
 /// the epoch history back from the membership in force).
-pub fn membership_at<S: StateRead + ?Sized>(s: &S, height: u64) -> Result<Membership, ExecError> {
+pub fn membership_at<S: StateRead + ?Sized>(s: &S, height: u64) -> Result<Membership, StateError> {
     let mut m = membership(s)?;
     while m.start_height > height && m.epoch > 0 {
         let prev = m.epoch - 1;
-        m = epoch_membership(s, prev)?.ok_or_else(|| ExecError::Corrupt {
-            key: crate::hex_key(&keys::gov_epoch(prev)),
+        m = epoch_membership(s, prev)?.ok_or_else(|| StateError::Corrupt {
+            key: hechain_module::exec::hex_key(&keys::gov_epoch(prev)),
             reason: format!("the membership of epoch {prev} is missing"),
         })?;
     }
@@ -62,68 +62,72 @@ pub fn membership_at<S: StateRead + ?Sized>(s: &S, height: u64) -> Result<Member
 }
 
 /// The governance settings (`None`: the chain has no governance).
-pub fn config<S: StateRead + ?Sized>(s: &S) -> Result<Option<GovConfig>, ExecError> {
+pub fn config<S: StateRead + ?Sized>(s: &S) -> Result<Option<GovConfig>, StateError> {
     read(s, keys::GOV_CONFIG)
 }
 
 /// The committee.
-pub fn committee<S: StateRead + ?Sized>(s: &S) -> Result<Committee, ExecError> {
+pub fn committee<S: StateRead + ?Sized>(s: &S) -> Result<Committee, StateError> {
     Ok(read(s, keys::GOV_COMMITTEE)?.unwrap_or_default())
 }
 
 /// The permission settings.
-pub fn permissions<S: StateRead + ?Sized>(s: &S) -> Result<Permissions, ExecError> {
+pub fn permissions<S: StateRead + ?Sized>(s: &S) -> Result<Permissions, StateError> {
     Ok(read(s, keys::GOV_PERMISSIONS)?.unwrap_or_default())
 }
 
 /// An account's roles.
-pub fn roles<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Roles, ExecError> {
+pub fn roles<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Roles, StateError> {
     Ok(read(s, &keys::gov_roles(a))?.unwrap_or_default())
 }
 
 /// Why an account is frozen, if it is.
-pub fn frozen<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Option<FreezeRecord>, ExecError> {
+pub fn frozen<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Option<FreezeRecord>, StateError> {
     read(s, &keys::gov_frozen(a))
 }
 
 /// Proposal `id`.
-pub fn proposal<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Proposal>, ExecError> {
+pub fn proposal<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Proposal>, StateError> {
     read(s, &keys::gov_proposal(id))
 }
 
 /// A member's vote on a proposal.
-pub fn vote_of<S: StateRead + ?Sized>(s: &S, id: u64, voter: &Address) -> Result<Option<Vote>, ExecError> {
+pub fn vote_of<S: StateRead + ?Sized>(s: &S, id: u64, voter: &Address) -> Result<Option<Vote>, StateError> {
     read(s, &keys::gov_vote(id, voter))
 }
 
 /// The ids of the open proposals, ascending.
-pub fn open_proposals<S: StateRead + ?Sized>(s: &S) -> Result<OpenProposals, ExecError> {
+pub fn open_proposals<S: StateRead + ?Sized>(s: &S) -> Result<OpenProposals, StateError> {
     Ok(read(s, keys::GOV_OPEN)?.unwrap_or_default())
 }
 
 /// The id the next proposal gets.
-pub fn next_proposal_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+pub fn next_proposal_id<S: StateRead + ?Sized>(s: &S) -> Result<u64, StateError> {
     counter(s, keys::GOV_NEXT_ID)
 }
 
-fn frozen_count<S: StateRead + ?Sized>(s: &S) -> Result<u64, ExecError> {
+pub fn frozen_count<S: StateRead + ?Sized>(s: &S) -> Result<u64, StateError> {
     Ok(read_u64(s, keys::GOV_FROZEN_COUNT)?.unwrap_or(0))
 }
 
-fn set_frozen_count<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, n: u64) {
+fn set_frozen_count<H: Host + ?Sized>(o: &mut H, n: u64) {
     o.put(keys::GOV_FROZEN_COUNT.to_vec(), n.to_be_bytes().to_vec());
 }
 
 /// The governance state a genesis starts with: the chain parameters and the membership always; committee,
 /// settings, roles and permissions when the genesis has a governance section.
-pub fn genesis_writes(genesis: &Genesis) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let m = Membership::from_genesis(genesis).encode();
+pub fn genesis_writes(
+    params: &ChainParams,
+    membership: &Membership,
+    governance: Option<&GenesisGovernance>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let m = membership.encode();
     let mut w = vec![
-        (keys::GOV_PARAMS.to_vec(), genesis.params.encode()),
+        (keys::GOV_PARAMS.to_vec(), params.encode()),
         (keys::GOV_MEMBERSHIP.to_vec(), m.clone()),
         (keys::gov_epoch(0), m),
     ];
-    if let Some(g) = &genesis.governance {
+    if let Some(g) = governance {
         w.push((keys::GOV_CONFIG.to_vec(), g.config.encode()));
         w.push((keys::GOV_COMMITTEE.to_vec(), Committee { members: g.committee.clone() }.encode()));
         w.push((keys::GOV_PERMISSIONS.to_vec(), g.permissions.encode()));
@@ -134,188 +138,12 @@ pub fn genesis_writes(genesis: &Genesis) -> Vec<(Vec<u8>, Vec<u8>)> {
     w
 }
 
-/// The rules in force for a block, read once: permission settings, the committee, the chain
-/// parameters, and whether anything is frozen (so the common case costs no look-ups per
-/// transaction). Governance changes apply only between blocks, so one `Policy` holds for a
-/// whole block.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    /// Chain parameters.
-    pub params: ChainParams,
-    /// Permission settings.
-    pub permissions: Permissions,
-    /// The committee.
-    pub committee: Committee,
-    any_frozen: bool,
-    all_open: bool,
-}
-
-impl Policy {
-    /// Reads the rules in force from `s`.
-    pub fn load<S: StateRead + ?Sized>(s: &S) -> Result<Policy, ExecError> {
-        let permissions = permissions(s)?;
-        Ok(Policy {
-            params: params(s)?,
-            all_open: permissions.all_open(),
-            permissions,
-            committee: committee(s)?,
-            any_frozen: frozen_count(s)? > 0,
-        })
-    }
-
-    /// Whether any account or contract is frozen.
-    pub fn any_frozen(&self) -> bool {
-        self.any_frozen
-    }
-
-    fn check_frozen<S: StateRead + ?Sized>(
-        &self,
-        s: &S,
-        a: &Address,
-        what: &str,
-    ) -> Result<Result<(), String>, ExecError> {
-        if !self.any_frozen {
-            return Ok(Ok(()));
-        }
-        Ok(match frozen(s, a)? {
-            Some(f) => Err(format!("{what} {a} is frozen by proposal {}: {}", f.proposal, f.reason)),
-            None => Ok(()),
-        })
-    }
-
-    fn check_access<S: StateRead + ?Sized>(
-        &self,
-        s: &S,
-        a: &Address,
-        access: &Access,
-        what: &str,
-    ) -> Result<Result<(), String>, ExecError> {
-        if *access == Access::Open {
-            return Ok(Ok(()));
-        }
-        let member = self.committee.member(a).is_some();
-        Ok(if access.admits(roles(s, a)?, member) {
-            Ok(())
-        } else {
-            Err(format!("not permitted: {a} may not {what} (requires {})", access.describe()))
-        })
-    }
-
-    /// Whether `sender` may send a native transaction with `payload`.
-    pub fn check_native<S: StateRead + ?Sized>(
-        &self,
-        s: &S,
-        sender: &Address,
-        payload: &Payload,
-    ) -> Result<Result<(), String>, ExecError> {
-        if let Err(e) = self.check_frozen(s, sender, "account")? {
-            return Ok(Err(e));
-        }
-        // Only members send governance transactions (refused before any fee: they are exempt
-        // from the minimum fee), and members govern whatever the permission settings say (they
-        // could not repair them otherwise).
-        if payload.module() == "governance" {
-            return Ok(match self.committee.member(sender) {
-                Some(_) => Ok(()),
-                None if self.committee.members.is_empty() => {
-                    Err("this chain has no governance committee: its rules cannot change".into())
-                }
-                None => Err(format!("not permitted: only committee members may propose or vote; {sender} is not one")),
-            });
-        }
-        if self.all_open {
-            return Ok(Ok(()));
-        }
-        if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {
-            return Ok(Err(e));
-        }
-        let module = payload.module();
-        self.check_access(s, sender, self.permissions.module(module), &format!("use the {module} module"))
-    }
-
-    /// Whether `sender` may send an Ethereum transaction to `to` (`None`: a contract creation)
-    /// carrying `value`. Value moves native balance, so it needs the `transfer` module's
-    /// permission too (value moved by contracts' own calls is not checked).
-    pub fn check_eth<S: StateRead + ?Sized>(
-        &self,
-        s: &S,
-        sender: &Address,
-        to: Option<&Address>,
-        value: u128,
-    ) -> Result<Result<(), String>, ExecError> {
-        if let Err(e) = self.check_frozen(s, sender, "account")? {
-            return Ok(Err(e));
-        }
-        // A frozen contract cannot be called; a frozen account can still receive value (as by a
-        // native transfer): freezing stops an account acting, not being paid.
-        if let (Some(to), true) = (to, self.any_frozen) {
-            if let Err(e) = Self::check_call_frame(s, to, to)? {
-                return Ok(Err(e));
-            }
-        }
-        if to.is_none() && !self.params.deploy.allows(sender) {
-            return Ok(Err(format!("not permitted: {sender} may not deploy contracts (deploy allow-list)")));
-        }
-        if self.all_open {
-            return Ok(Ok(()));
-        }
-        if let Err(e) = self.check_access(s, sender, &self.permissions.send, "send transactions")? {
-            return Ok(Err(e));
-        }
-        if value > 0 {
-            let access = self.permissions.module("transfer");
-            if let Err(e) = self.check_access(s, sender, access, "use the transfer module (move value)")? {
-                return Ok(Err(e));
-            }
-        }
-        match to {
-            None => self.check_access(s, sender, &self.permissions.deploy, "deploy contracts"),
-            Some(_) => Ok(Ok(())),
-        }
-    }
-
-    /// Whether a call frame may run the code at `code_address` in the account `target` (they
-    /// differ for DELEGATECALL): refused if either is a frozen contract. Called for every frame
-    /// while anything is frozen, so a frozen contract cannot be reached through another one.
-    pub fn check_call_frame<S: StateRead + ?Sized>(
-        s: &S,
-        target: &Address,
-        code_address: &Address,
-    ) -> Result<Result<(), String>, ExecError> {
-        let both = [target, code_address];
-        for a in if target == code_address { &both[..1] } else { &both[..] } {
-            if let Some(f) = frozen(s, a)? {
-                if s.get(&keys::evm_code(a))?.is_some() {
-                    return Ok(Err(format!("contract {a} is frozen by proposal {}: {}", f.proposal, f.reason)));
-                }
-            }
-        }
-        Ok(Ok(()))
-    }
-
-    /// Whether `caller` (an account or a contract) may write through the precompile of `module`.
-    pub fn check_module_call<S: StateRead + ?Sized>(
-        &self,
-        s: &S,
-        caller: &Address,
-        module: &str,
-    ) -> Result<Result<(), String>, ExecError> {
-        if let Err(e) = self.check_frozen(s, caller, "account")? {
-            return Ok(Err(e));
-        }
-        if self.all_open {
-            return Ok(Ok(()));
-        }
-        self.check_access(s, caller, self.permissions.module(module), &format!("use the {module} module"))
-    }
-}
-
-fn put<R: StateRead + ?Sized, T: Codec>(o: &mut Overlay<'_, R>, key: Vec<u8>, v: &T) {
+fn put<H: Host + ?Sized, T: Codec>(o: &mut H, key: Vec<u8>, v: &T) {
     o.put(key, v.encode());
 }
 
 /// Checks that `action` fits the current state (at proposal time, and again when it applies).
-fn fits<S: StateRead + ?Sized>(s: &S, suite: Suite, action: &Action) -> Result<Result<(), String>, ExecError> {
+fn fits<S: StateRead + ?Sized>(s: &S, suite: Suite, action: &Action) -> Result<Result<(), String>, StateError> {
     let c = committee(s)?;
     let m = || membership(s);
     Ok(match action {
@@ -407,14 +235,15 @@ fn node_fits(m: &Membership, suite: Suite, node: &ValidatorInfo) -> Result<(), S
 }
 
 /// Proposes `action`; the sender must be a committee member. Its own yes vote is counted.
-pub fn propose<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn propose<H: Host + ?Sized>(
+    o: &mut H,
+    cx: &hechain_module::ValidateContext,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     action: &Action,
     description: &str,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let Some(cfg) = config(o)? else {
         return Ok(Err("this chain has no governance committee: its rules cannot change".into()));
     };
@@ -422,7 +251,7 @@ pub fn propose<R: StateRead + ?Sized>(
     let Some(member) = c.member(sender).cloned() else {
         return Ok(Err(format!("not permitted: only committee members may propose; {sender} is not one")));
     };
-    if let Err(e) = action.validate().and_then(|_| hechain_types::governance::validate_description(description)) {
+    if let Err(e) = action.validate(cx).and_then(|_| validate_description(description)) {
         return Ok(Err(e.to_string()));
     }
     if let Err(e) = fits(o, ctx.suite, action)? {
@@ -469,33 +298,34 @@ pub fn propose<R: StateRead + ?Sized>(
     open.ids.push(id);
     put(o, keys::GOV_OPEN.to_vec(), &open);
     o.put(keys::GOV_NEXT_ID.to_vec(), (id + 1).to_be_bytes().to_vec());
-    let mut events = vec![Event::GovProposed { id, proposer: *sender, action: action.kind().into(), deadline_ms }];
+    let mut events =
+        vec![GovernanceEvent::Proposed { id, proposer: *sender, action: action.kind().into(), deadline_ms }];
     events.extend(record_vote(o, at, p, member.address, member.weight, true));
     Ok(Ok(events))
 }
 
 /// Records a vote on an open proposal, decides it if the vote settles it, and stores it.
-fn record_vote<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn record_vote<H: Host + ?Sized>(
+    o: &mut H,
     at: Stamp,
     mut p: Proposal,
     voter: Address,
     weight: u32,
     approve: bool,
-) -> Vec<Event> {
+) -> Vec<GovernanceEvent> {
     if approve {
         p.yes_weight += weight as u64;
     } else {
         p.no_weight += weight as u64;
     }
     p.votes += 1;
-    let mut events = vec![Event::GovVoted { proposal: p.id, voter, approve, weight }];
+    let mut events = vec![GovernanceEvent::Voted { proposal: p.id, voter, approve, weight }];
     if p.approved() {
         p.status = ProposalStatus::Approved { at };
-        events.push(Event::GovApproved { proposal: p.id });
+        events.push(GovernanceEvent::Approved { proposal: p.id });
     } else if p.defeated() {
         p.status = ProposalStatus::Rejected { at };
-        events.push(Event::GovRejected { proposal: p.id });
+        events.push(GovernanceEvent::Rejected { proposal: p.id });
     }
     put(o, keys::gov_vote(p.id, &voter), &Vote { proposal: p.id, voter, approve, weight, at });
     put(o, keys::gov_proposal(p.id), &p);
@@ -503,14 +333,14 @@ fn record_vote<R: StateRead + ?Sized>(
 }
 
 /// Votes on proposal `id`; the sender must be a committee member that has not voted on it.
-pub fn vote<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn vote<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     id: u64,
     approve: bool,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let c = committee(o)?;
     if c.member(sender).is_none() {
         return Ok(Err(format!("not permitted: only committee members may vote; {sender} is not one")));
@@ -558,15 +388,15 @@ pub fn status_word(s: &ProposalStatus) -> &'static str {
 
 /// Runs after the block's last transaction: applies the proposals approved in this block, in
 /// id order, and records open proposals whose deadline has passed as expired.
-pub fn end_block<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, ctx: BlockContext) -> Result<(), ExecError> {
+pub fn end_block<H: Host + ?Sized>(o: &mut H, ctx: BlockContext) -> Result<(), StateError> {
     let open = open_proposals(o)?;
     if open.ids.is_empty() {
         return Ok(());
     }
     let mut still_open = Vec::with_capacity(open.ids.len());
     for id in &open.ids {
-        let mut p = proposal(o, *id)?.ok_or_else(|| ExecError::Corrupt {
-            key: crate::hex_key(&keys::gov_proposal(*id)),
+        let mut p = proposal(o, *id)?.ok_or_else(|| StateError::Corrupt {
+            key: hechain_module::exec::hex_key(&keys::gov_proposal(*id)),
             reason: "open proposal missing".into(),
         })?;
         match p.status {
@@ -596,12 +426,12 @@ pub fn end_block<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, ctx: BlockContex
 
 /// Applies an approved proposal's change (`at`: the deciding vote), or says why it no longer
 /// fits.
-fn apply<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn apply<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     at: Stamp,
     p: &Proposal,
-) -> Result<Result<(), String>, ExecError> {
+) -> Result<Result<(), String>, StateError> {
     if let Err(e) = fits(o, ctx.suite, &p.action)? {
         return Ok(Err(e));
     }
@@ -628,11 +458,7 @@ fn apply<R: StateRead + ?Sized>(
                     c.members[i].weight = *weight;
                     c.members[i].org = org.clone();
                 }
-                None => c.members.push(hechain_types::CommitteeMember {
-                    address: *account,
-                    weight: *weight,
-                    org: org.clone(),
-                }),
+                None => c.members.push(CommitteeMember { address: *account, weight: *weight, org: org.clone() }),
             }
             put(o, keys::GOV_COMMITTEE.to_vec(), &c);
         }
@@ -664,11 +490,11 @@ fn apply<R: StateRead + ?Sized>(
 /// the epoch with this block: the next block is the first of the next epoch (several changes
 /// in one block make one epoch change). The membership an epoch starts with is kept under
 /// `gov/epoch/<n>` for certificates and for sync.
-fn change_membership<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+fn change_membership<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     change: impl FnOnce(&mut Membership),
-) -> Result<(), ExecError> {
+) -> Result<(), StateError> {
     let mut m = membership(o)?;
     let before = m.validators.clone();
     change(&mut m);

@@ -10,10 +10,10 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec;
-use crate::copyright::Stamp;
-use crate::primitives::{u128_string, Address, H256};
-use crate::TypesError;
+use hechain_primitives::Codec;
+use hechain_primitives::Stamp;
+use hechain_primitives::TypesError;
+use hechain_primitives::{u128_string, Address, H256};
 
 /// Most outputs of one split.
 pub const MAX_SPLIT_OUTPUTS: usize = 16;

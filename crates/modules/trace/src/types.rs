@@ -16,10 +16,10 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use hechain_crypto::Suite;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec;
-use crate::copyright::Stamp;
-use crate::primitives::{Address, H256};
-use crate::TypesError;
+use hechain_primitives::Codec;
+use hechain_primitives::Stamp;
+use hechain_primitives::TypesError;
+use hechain_primitives::{Address, H256};
 
 /// Most item codes one transaction names.
 pub const MAX_CODES_PER_TX: usize = 256;

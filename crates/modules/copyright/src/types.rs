@@ -8,9 +8,9 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec;
-use crate::primitives::{Address, H256};
-use crate::TypesError;
+use hechain_primitives::Codec;
+use hechain_primitives::TypesError;
+use hechain_primitives::{Address, H256};
 
 /// Longest title or author name, in bytes.
 pub const MAX_TEXT_BYTES: usize = 256;
@@ -19,18 +19,7 @@ pub const MAX_LABEL_BYTES: usize = 64;
 /// The territory label that overlaps every other territory.
 pub const WORLDWIDE: &str = "worldwide";
 
-/// Where and when a record was written: the transaction, its block height and the block time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Stamp {
-    /// Transaction that wrote it.
-    pub tx_hash: H256,
-    /// Block height.
-    pub height: u64,
-    /// Block timestamp (ms since the Unix epoch).
-    pub timestamp_ms: u64,
-}
+pub use hechain_primitives::Stamp;
 
 /// A registered work.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -108,16 +97,7 @@ pub fn territories_overlap(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b) || a.eq_ignore_ascii_case(WORLDWIDE) || b.eq_ignore_ascii_case(WORLDWIDE)
 }
 
-/// Checks a text field is not blank and at most `max` bytes; errors name the field (`what`).
-pub(crate) fn check_text_field(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
-    if v.trim().is_empty() {
-        return Err(TypesError::Invalid(format!("{what} is empty")));
-    }
-    if v.len() > max {
-        return Err(TypesError::Invalid(format!("{what} is {} bytes, the limit is {max}", v.len())));
-    }
-    Ok(())
-}
+pub(crate) use hechain_primitives::check_text_field;
 
 fn check_text(what: &str, v: &str, max: usize) -> Result<(), TypesError> {
     check_text_field(&format!("copyright {what}"), v, max)

@@ -11,38 +11,41 @@
 //!
 //! Each operation checks everything before writing, so a refusal writes nothing.
 
-use hechain_types::{Address, Codec, Event, PartStatus, SplitOutput, Voucher, VoucherPart, H256};
+use hechain_module::exec::{counter, read, BlockInfo as BlockContext, Host, StateError, StateView as StateRead};
+use hechain_primitives::{Address, Codec, H256};
 
-use crate::state::{Overlay, StateRead};
-use crate::{accounts, counter, keys, read, BlockContext, ExecError};
+#[allow(unused_imports)]
+use crate::{keys, types::*, VoucherEvent};
 
 /// Outcome of a module operation: events, or the refusal reason.
-pub type Outcome = Result<Vec<Event>, String>;
+pub type Outcome = Result<Vec<VoucherEvent>, String>;
 
 /// The voucher with id `id`.
-pub fn voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Voucher>, ExecError> {
+pub fn voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Voucher>, StateError> {
     read(s, &keys::voucher(id))
 }
 
 /// The part with id `id`.
-pub fn part<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<VoucherPart>, ExecError> {
+pub fn part<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<VoucherPart>, StateError> {
     read(s, &keys::voucher_part(id))
 }
 
-fn must_part<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<VoucherPart, ExecError> {
-    part(s, id)?.ok_or_else(|| ExecError::Corrupt {
-        key: crate::hex_key(&keys::voucher_part(id)),
+fn must_part<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<VoucherPart, StateError> {
+    part(s, id)?.ok_or_else(|| StateError::Corrupt {
+        key: hechain_module::exec::hex_key(&keys::voucher_part(id)),
         reason: "part missing".into(),
     })
 }
 
-fn must_voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Voucher, ExecError> {
-    voucher(s, id)?
-        .ok_or_else(|| ExecError::Corrupt { key: crate::hex_key(&keys::voucher(id)), reason: "voucher missing".into() })
+fn must_voucher<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Voucher, StateError> {
+    voucher(s, id)?.ok_or_else(|| StateError::Corrupt {
+        key: hechain_module::exec::hex_key(&keys::voucher(id)),
+        reason: "voucher missing".into(),
+    })
 }
 
 /// A part's lineage: the part itself, its parent, …, up to the part created at issuance.
-pub fn lineage<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Vec<VoucherPart>>, ExecError> {
+pub fn lineage<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Vec<VoucherPart>>, StateError> {
     let Some(first) = part(s, id)? else { return Ok(None) };
     let mut chain = vec![first];
     while let Some(parent) = chain.last().and_then(|p| p.parent) {
@@ -51,14 +54,14 @@ pub fn lineage<S: StateRead + ?Sized>(s: &S, id: u64) -> Result<Option<Vec<Vouch
     Ok(Some(chain))
 }
 
-fn put_part<R: StateRead + ?Sized>(o: &mut Overlay<'_, R>, p: &VoucherPart) {
+fn put_part<H: Host + ?Sized>(o: &mut H, p: &VoucherPart) {
     o.put(keys::voucher_part(p.id), p.encode());
 }
 
 /// Issues a voucher: the sender owes `amount` to `holder`, due at `maturity_ms`.
 #[allow(clippy::too_many_arguments)]
-pub fn issue<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn issue<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     issuer: &Address,
     tx_hash: H256,
@@ -66,8 +69,8 @@ pub fn issue<R: StateRead + ?Sized>(
     amount: u128,
     maturity_ms: u64,
     reference: &H256,
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = hechain_types::voucher::validate_issue(amount) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_issue(amount) {
         return Ok(Err(e.to_string()));
     }
     if maturity_ms <= ctx.timestamp_ms {
@@ -106,17 +109,17 @@ pub fn issue<R: StateRead + ?Sized>(
     o.put(keys::voucher_by_issuer(issuer, id), Vec::new());
     o.put(keys::VOUCHER_NEXT_ID.to_vec(), (id + 1).to_be_bytes().to_vec());
     o.put(keys::VOUCHER_NEXT_PART.to_vec(), (part_id + 1).to_be_bytes().to_vec());
-    Ok(Ok(vec![Event::VoucherIssued { id, issuer: *issuer, holder: *holder, amount, part: part_id }]))
+    Ok(Ok(vec![VoucherEvent::Issued { id, issuer: *issuer, holder: *holder, amount, part: part_id }]))
 }
 
 /// Loads a part the sender holds and may move (active, voucher not matured or settled).
-fn movable<R: StateRead + ?Sized>(
-    o: &Overlay<'_, R>,
+fn movable<H: Host + ?Sized>(
+    o: &H,
     ctx: BlockContext,
     sender: &Address,
     part_id: u64,
     action: &str,
-) -> Result<Result<(VoucherPart, Voucher), String>, ExecError> {
+) -> Result<Result<(VoucherPart, Voucher), String>, StateError> {
     let Some(p) = part(o, part_id)? else {
         return Ok(Err(format!("no voucher part has id {part_id}")));
     };
@@ -147,15 +150,15 @@ fn movable<R: StateRead + ?Sized>(
 }
 
 /// Splits a part held by the sender into new parts (a transfer is a split with one output).
-pub fn split<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn split<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     part_id: u64,
     outputs: &[SplitOutput],
-) -> Result<Outcome, ExecError> {
-    if let Err(e) = hechain_types::voucher::validate_split(outputs) {
+) -> Result<Outcome, StateError> {
+    if let Err(e) = crate::validate_split(outputs) {
         return Ok(Err(e.to_string()));
     }
     let (mut p, mut v) = match movable(o, ctx, sender, part_id, "split")? {
@@ -171,11 +174,11 @@ pub fn split<R: StateRead + ?Sized>(
         )));
     }
     let live_after = v.live_parts.len() - 1 + outputs.len();
-    if live_after > hechain_types::voucher::MAX_LIVE_PARTS {
+    if live_after > crate::MAX_LIVE_PARTS {
         return Ok(Err(format!(
             "voucher {} would have {live_after} live parts, the limit is {}",
             v.id,
-            hechain_types::voucher::MAX_LIVE_PARTS
+            crate::MAX_LIVE_PARTS
         )));
     }
     let first = counter(o, keys::VOUCHER_NEXT_PART)?;
@@ -205,17 +208,17 @@ pub fn split<R: StateRead + ?Sized>(
     v.live_parts.extend(&children);
     o.put(keys::voucher(v.id), v.encode());
     o.put(keys::VOUCHER_NEXT_PART.to_vec(), (first + outputs.len() as u64).to_be_bytes().to_vec());
-    Ok(Ok(vec![Event::VoucherSplit { voucher: v.id, part: part_id, children }]))
+    Ok(Ok(vec![VoucherEvent::Split { voucher: v.id, part: part_id, children }]))
 }
 
 /// Pledges a part held by the sender to `bank`.
-pub fn pledge<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn pledge<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     part_id: u64,
     bank: &Address,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let (mut p, _) = match movable(o, ctx, sender, part_id, "pledge")? {
         Ok(x) => x,
         Err(e) => return Ok(Err(e)),
@@ -225,15 +228,11 @@ pub fn pledge<R: StateRead + ?Sized>(
     }
     p.status = PartStatus::Pledged { bank: *bank };
     put_part(o, &p);
-    Ok(Ok(vec![Event::VoucherPledged { part: part_id, bank: *bank }]))
+    Ok(Ok(vec![VoucherEvent::Pledged { part: part_id, bank: *bank }]))
 }
 
 /// Releases a pledged part (sender: the bank it is pledged to).
-pub fn release<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
-    sender: &Address,
-    part_id: u64,
-) -> Result<Outcome, ExecError> {
+pub fn release<H: Host + ?Sized>(o: &mut H, sender: &Address, part_id: u64) -> Result<Outcome, StateError> {
     let Some(mut p) = part(o, part_id)? else {
         return Ok(Err(format!("no voucher part has id {part_id}")));
     };
@@ -246,7 +245,7 @@ pub fn release<R: StateRead + ?Sized>(
     }
     p.status = PartStatus::Active;
     put_part(o, &p);
-    Ok(Ok(vec![Event::VoucherReleased { part: part_id }]))
+    Ok(Ok(vec![VoucherEvent::Released { part: part_id }]))
 }
 
 /// Who moves the money of a settlement.
@@ -262,14 +261,14 @@ pub enum Payment {
 
 /// Settles a voucher at or after maturity (sender: the issuer): pays each live part's amount
 /// from the issuer's balance to its holder, or to the bank of a pledged part.
-pub fn settle<R: StateRead + ?Sized>(
-    o: &mut Overlay<'_, R>,
+pub fn settle<H: Host + ?Sized>(
+    o: &mut H,
     ctx: BlockContext,
     sender: &Address,
     tx_hash: H256,
     voucher_id: u64,
     payment: Payment,
-) -> Result<Outcome, ExecError> {
+) -> Result<Outcome, StateError> {
     let Some(mut v) = voucher(o, voucher_id)? else {
         return Ok(Err(format!("no voucher has id {voucher_id}")));
     };
@@ -289,7 +288,7 @@ pub fn settle<R: StateRead + ?Sized>(
         )));
     }
     let balance = match payment {
-        Payment::Native => accounts::load(o, sender)?.balance,
+        Payment::Native => o.balance(sender)?,
         Payment::MadeByEvm => v.amount,
     };
     if balance < v.amount {
@@ -309,12 +308,12 @@ pub fn settle<R: StateRead + ?Sized>(
             _ => p.holder,
         };
         match payment {
-            Payment::Native => match accounts::transfer(o, sender, &to, p.amount)? {
-                Ok(mut ev) => events.append(&mut ev),
+            Payment::Native => match o.transfer(sender, &to, p.amount)? {
+                Ok(()) => {}
                 // The balance was checked against the face value, which the live parts sum to.
-                Err(reason) => return Err(ExecError::Invalid(format!("voucher {voucher_id} settlement: {reason}"))),
+                Err(reason) => return Err(StateError::Invariant(format!("voucher {voucher_id} settlement: {reason}"))),
             },
-            Payment::MadeByEvm => events.push(Event::Transfer { from: *sender, to, amount: p.amount }),
+            Payment::MadeByEvm => o.note_transfer(sender, &to, p.amount),
         }
         paid += p.amount;
         parts += 1;
@@ -325,6 +324,6 @@ pub fn settle<R: StateRead + ?Sized>(
     }
     v.settled = Some(s);
     o.put(keys::voucher(voucher_id), v.encode());
-    events.push(Event::VoucherSettled { id: voucher_id, paid, parts });
+    events.push(VoucherEvent::Settled { id: voucher_id, paid, parts });
     Ok(Ok(events))
 }

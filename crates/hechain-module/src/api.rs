@@ -1,0 +1,228 @@
+//! A module's REST routes: what each serves, its parameters and response schema (for the
+//! generated OpenAPI document), and the handler, which reads state through [`QueryHost`].
+//!
+//! The node's REST server (`hechain-rpc`) mounts every listed module's [`ModuleApi::routes`]
+//! under `/api/v1`, documents them, and turns a [`Reply::Certificate`] into an
+//! offline-verifiable record certificate.
+
+use std::collections::BTreeMap;
+
+use hechain_primitives::{Address, H256};
+use utoipa::openapi::{RefOr, Schema};
+
+use crate::exec::{StateError, StateScan};
+use crate::Module;
+
+/// Component schemas collected while documenting routes (`(name, schema)` pairs).
+pub type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// HTTP method of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET (a query).
+    Get,
+}
+
+/// Where a parameter is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{name}` segment of the path.
+    Path,
+    /// `?name=…`.
+    Query,
+}
+
+/// What a parameter holds (its schema and how it is parsed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A decimal id, at least 1.
+    Id,
+    /// A `0x` address.
+    Address,
+    /// A `0x` 32-byte hash.
+    Hash,
+    /// Free text (at most 256 bytes).
+    Text,
+    /// A decimal cursor or count, at least 0.
+    Count,
+}
+
+/// One parameter of a route.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// Name (as in the path template or the query string).
+    pub name: &'static str,
+    /// Path or query.
+    pub at: ParamIn,
+    /// Whether it must be given (path parameters always are).
+    pub required: bool,
+    /// What it is.
+    pub kind: ParamKind,
+    /// One line for the OpenAPI document.
+    pub description: &'static str,
+}
+
+/// The parsed parameters of a request.
+#[derive(Clone, Debug, Default)]
+pub struct Params(pub BTreeMap<&'static str, String>);
+
+impl Params {
+    fn raw(&self, name: &str) -> Result<Option<&str>, QueryError> {
+        Ok(self.0.get(name).map(String::as_str))
+    }
+
+    fn required(&self, name: &str) -> Result<&str, QueryError> {
+        self.raw(name)?.ok_or_else(|| QueryError::bad_request("missing_parameter", format!("{name} is required")))
+    }
+
+    /// A decimal id (≥ 1).
+    pub fn id(&self, name: &str) -> Result<u64, QueryError> {
+        let v = self.required(name)?;
+        match v.parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(QueryError::bad_request("invalid_id", format!("{name} must be a decimal id from 1, not {v:?}"))),
+        }
+    }
+
+    /// An optional decimal count (≥ 0).
+    pub fn count(&self, name: &str) -> Result<Option<u64>, QueryError> {
+        self.raw(name)?
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| {
+                    QueryError::bad_request("invalid_parameter", format!("{name} must be a decimal number, not {v:?}"))
+                })
+            })
+            .transpose()
+    }
+
+    /// A `0x` address.
+    pub fn address(&self, name: &str) -> Result<Address, QueryError> {
+        let v = self.required(name)?;
+        v.parse().map_err(|e| QueryError::bad_request("invalid_address", format!("{name}: {e}")))
+    }
+
+    /// A `0x` 32-byte hash.
+    pub fn hash(&self, name: &str) -> Result<H256, QueryError> {
+        let v = self.required(name)?;
+        v.parse().map_err(|e| QueryError::bad_request("invalid_hash", format!("{name}: {e}")))
+    }
+
+    /// Free text.
+    pub fn text(&self, name: &str) -> Result<&str, QueryError> {
+        self.required(name)
+    }
+}
+
+/// What a handler answers.
+#[derive(Debug)]
+pub enum Reply<R> {
+    /// A JSON body (status 200).
+    Json(serde_json::Value),
+    /// An offline-verifiable certificate of this record in the latest sealed state.
+    Certificate(R),
+}
+
+/// Why a query has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// 400: the request is malformed; `code` is machine-readable.
+    #[error("{message}")]
+    BadRequest {
+        /// Machine-readable code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// 404: nothing matches.
+    #[error("{message}")]
+    NotFound {
+        /// Machine-readable code.
+        code: &'static str,
+        /// What is missing.
+        message: String,
+    },
+    /// 500: state could not be read.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+impl QueryError {
+    /// A 400.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        QueryError::BadRequest { code, message: message.into() }
+    }
+
+    /// A 404.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        QueryError::NotFound { code, message: message.into() }
+    }
+}
+
+/// What a handler may use: the latest committed state, and the node's page limit.
+pub trait QueryHost {
+    /// The latest committed state.
+    fn state(&self) -> &dyn StateScan;
+    /// Largest page a list may return.
+    fn max_page(&self) -> usize;
+}
+
+/// A route's handler.
+pub type Handler<M> = fn(&dyn QueryHost, &Params) -> Result<Reply<<M as Module>::Record>, QueryError>;
+
+/// One REST route of a module.
+pub struct Route<M: Module> {
+    /// Method.
+    pub method: Method,
+    /// Path template under the node's root, e.g. `/api/v1/invoices/{id}`.
+    pub path: &'static str,
+    /// OpenAPI operation id (unique across the API).
+    pub operation_id: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Parameters.
+    pub params: &'static [Param],
+    /// Schema of the 200 body (registers the components it refers to in `Schemas`).
+    pub response: fn(&mut Schemas) -> RefOr<Schema>,
+    /// The handler.
+    pub handler: Handler<M>,
+}
+
+/// A module's REST side.
+pub trait ModuleApi: Module {
+    /// The module's routes (empty while a module's routes are still served by the node's own
+    /// handlers; see `docs/architecture.md`).
+    fn routes() -> Vec<Route<Self>>
+    where
+        Self: Sized;
+}
+
+/// Registers `T`'s schema and its dependencies, and refers to it.
+pub fn schema_ref<T: utoipa::ToSchema>(out: &mut Schemas) -> RefOr<Schema> {
+    out.push((T::name().into_owned(), T::schema()));
+    T::schemas(out);
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(T::name()))
+}
+
+/// A page of ids from an index (keys `prefix ‖ … ‖ id`), ascending, after `after`, at most `limit`.
+pub fn index_page(
+    state: &dyn StateScan,
+    prefix: &[u8],
+    after: Option<u64>,
+    limit: usize,
+) -> Result<Vec<u64>, StateError> {
+    let after_key = after.map(|a| {
+        let mut k = prefix.to_vec();
+        k.extend_from_slice(&a.to_be_bytes());
+        k
+    });
+    let entries = state.scan(prefix, after_key.as_deref(), limit)?;
+    entries
+        .iter()
+        .map(|(k, _)| {
+            crate::keys::trailing_id(k).ok_or_else(|| StateError::Corrupt {
+                key: crate::exec::hex_key(k),
+                reason: "index key does not end in an id".into(),
+            })
+        })
+        .collect()
+}

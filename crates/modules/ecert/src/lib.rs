@@ -1,0 +1,108 @@
+//! E-certificates and authorised data sharing (电子证照 / 数据共享): agencies issue and revoke
+//! certificates committed by field hashes; holders register datasets and grant organisations
+//! time-limited access; every use is logged per subject.
+
+mod calls;
+pub mod exec;
+pub mod keys;
+mod types;
+
+pub use calls::{EcertCall, EcertEvent};
+use std::any::Any;
+
+use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use types::*;
+
+/// The e-certificate module.
+pub struct EcertModule;
+
+impl Module for EcertModule {
+    const NAME: &'static str = "ecert";
+    const WIRE: Wire = Wire::Flat { calls: 10, events: 10 };
+    const KEY_PREFIXES: &'static [&'static [u8]] = &[b"ecert/"];
+    type Call = EcertCall;
+    type Event = EcertEvent;
+    type Record = hechain_module::record::NoRecords;
+}
+
+impl ModuleCall for EcertCall {
+    fn validate(&self, _cx: &ValidateContext) -> Result<(), TypesError> {
+        match self {
+            EcertCall::Issue { cert_type, fields, encrypted_ref, not_before_ms, not_after_ms, .. } => {
+                validate_issue(cert_type, fields, encrypted_ref, *not_before_ms, *not_after_ms)
+            }
+            EcertCall::Revoke { reason, .. } => validate_revoke(reason),
+            EcertCall::DatasetRegister { encrypted_ref, description, .. } => {
+                validate_dataset(encrypted_ref, description)
+            }
+            EcertCall::DataGrant { org, purpose, .. } => validate_grant(org, purpose),
+            EcertCall::DataGrantRevoke { .. } => Ok(()),
+            EcertCall::DataAccess { purpose, .. } => validate_access(purpose),
+        }
+    }
+
+    fn spends(&self) -> u128 {
+        match self {
+            EcertCall::Issue { .. }
+            | EcertCall::Revoke { .. }
+            | EcertCall::DatasetRegister { .. }
+            | EcertCall::DataGrant { .. }
+            | EcertCall::DataGrantRevoke { .. }
+            | EcertCall::DataAccess { .. } => 0,
+        }
+    }
+}
+
+impl ModuleExec for EcertModule {
+    fn apply<H: Host + ?Sized>(
+        host: &mut H,
+        cx: &CallContext,
+        call: &EcertCall,
+    ) -> Result<Outcome<EcertEvent>, StateError> {
+        exec::apply(host, cx.block, &cx.sender, cx.tx_hash, call)
+    }
+
+    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
+
+    fn end_block<H: Host + ?Sized>(host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
+        let _ = host;
+        Ok(())
+    }
+
+    fn check_foreign_call(
+        _view: &dyn StateView,
+        _cx: &CallContext,
+        _module: &'static str,
+        _call: &dyn Any,
+    ) -> Result<Result<(), String>, StateError> {
+        // No rule on other modules' calls.
+        Ok(Ok(()))
+    }
+}
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for EcertModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        // Still served by `hechain-rpc`'s own handlers (ported into this crate by the module-framework work, see `docs/architecture.md`).
+        Vec::new()
+    }
+}
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for EcertModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<Self::Call, Self::Event>> {
+        // Still the node's own precompile in `hechain-execution/src/precompile` (being ported, see `docs/architecture.md`).
+        None
+    }
+}
+
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for EcertModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
+        // Still the binary's own `hechain ecert` command (being ported, see `docs/architecture.md`).
+        None
+    }
+}

@@ -1,0 +1,105 @@
+//! Consortium governance (联盟治理): the committee, account roles, permissions, frozen accounts,
+//! chain parameters and membership, and the proposals and votes by which members change them.
+
+mod calls;
+pub mod chain;
+pub mod exec;
+pub mod keys;
+mod types;
+
+pub use calls::{GovernanceCall, GovernanceEvent};
+pub use chain::*;
+use std::any::Any;
+
+use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use types::*;
+
+/// The governance module.
+pub struct GovernanceModule;
+
+impl Module for GovernanceModule {
+    const NAME: &'static str = "governance";
+    const WIRE: Wire = Wire::Flat { calls: 26, events: 24 };
+    const KEY_PREFIXES: &'static [&'static [u8]] = &[b"gov/"];
+    type Call = GovernanceCall;
+    type Event = GovernanceEvent;
+    type Record = hechain_module::record::NoRecords;
+}
+
+impl ModuleCall for GovernanceCall {
+    fn validate(&self, cx: &ValidateContext) -> Result<(), TypesError> {
+        match self {
+            GovernanceCall::Propose { action, description } => {
+                validate_description(description)?;
+                action.validate(cx)
+            }
+            GovernanceCall::Vote { .. } => Ok(()),
+        }
+    }
+
+    fn spends(&self) -> u128 {
+        match self {
+            GovernanceCall::Propose { .. } | GovernanceCall::Vote { .. } => 0,
+        }
+    }
+}
+
+impl ModuleExec for GovernanceModule {
+    fn apply<H: Host + ?Sized>(
+        host: &mut H,
+        cx: &CallContext,
+        call: &GovernanceCall,
+    ) -> Result<Outcome<GovernanceEvent>, StateError> {
+        match call {
+            GovernanceCall::Propose { action, description } => {
+                exec::propose(host, &cx.validate, cx.block, &cx.sender, cx.tx_hash, action, description)
+            }
+            GovernanceCall::Vote { proposal, approve } => {
+                exec::vote(host, cx.block, &cx.sender, cx.tx_hash, *proposal, *approve)
+            }
+        }
+    }
+
+    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
+
+    fn end_block<H: Host + ?Sized>(host: &mut H, block: &BlockInfo) -> Result<(), StateError> {
+        exec::end_block(host, *block)
+    }
+
+    fn check_foreign_call(
+        _view: &dyn StateView,
+        _cx: &CallContext,
+        _module: &'static str,
+        _call: &dyn Any,
+    ) -> Result<Result<(), String>, StateError> {
+        // No rule on other modules' calls.
+        Ok(Ok(()))
+    }
+}
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for GovernanceModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        // Still served by `hechain-rpc`'s own handlers (being ported, see `docs/architecture.md`).
+        Vec::new()
+    }
+}
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for GovernanceModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<Self::Call, Self::Event>> {
+        // Governance is not callable from Solidity: proposals and votes are signed by committee members' accounts.
+        None
+    }
+}
+
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for GovernanceModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
+        // Still the binary's own `hechain gov` command (being ported, see `docs/architecture.md`).
+        None
+    }
+}
