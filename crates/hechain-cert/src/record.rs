@@ -15,8 +15,11 @@ use crate::{invalid, EpochProof, EpochStep, VerifyError};
 /// the seal against the genesis validators only).
 pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
 
-/// A module record a [`RecordCertificate`] can prove. New kinds are added as modules arrive.
+/// A module record a [`RecordCertificate`] can prove: `{"kind": "…", "record": {…}}`. The first
+/// kinds are listed here; modules built on the module interface bring their own
+/// ([`CertifiedRecord::Module`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum CertifiedRecord {
     /// A registered work (copyright module).
@@ -40,9 +43,38 @@ pub enum CertifiedRecord {
     /// batch (recall status included) is proven in the same state.
     TraceItem(Box<TraceItemHistory>),
     /// A record of a service module that certifies through the module interface
-    /// (`hechain_module::record::ModuleRecord`); its own `kind` tag.
-    #[serde(untagged)]
+    /// (`hechain_module::record::ModuleRecord`), with the module's own `kind` tags.
+    #[serde(skip)]
     Module(hechain_types::modules::ModuleRecords),
+}
+
+impl Serialize for CertifiedRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CertifiedRecord::Module(r) => r.serialize(s),
+            other => CertifiedRecord::serialize(other, s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CertifiedRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        /// The two fields, read as a struct so that a flattening container knows they are used.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            kind: String,
+            record: serde_json::Value,
+        }
+        let raw = Raw::deserialize(d)?;
+        let module_kind = hechain_types::modules::ModuleRecords::kinds().contains(&raw.kind.as_str());
+        let v = serde_json::json!({"kind": raw.kind, "record": raw.record});
+        if module_kind {
+            return serde_json::from_value(v).map(CertifiedRecord::Module).map_err(D::Error::custom);
+        }
+        CertifiedRecord::deserialize(v).map_err(D::Error::custom)
+    }
 }
 
 /// What a traceability item certificate carries.

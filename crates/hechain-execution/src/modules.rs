@@ -3,12 +3,19 @@
 
 use std::any::Any;
 
+use hechain_module::evm::ModulePrecompile;
 use hechain_module::exec::{BlockInfo, CallContext, ModuleExec};
 use hechain_module::Module;
-use hechain_types::{Event, Payload};
+use hechain_types::{Address, Event, Payload, H256};
+use revm::context::ContextTr;
+use revm::database_interface::WrapDatabaseRef;
+use revm::interpreter::CallInputs;
+use revm::precompile::PrecompileOutput;
+use revm::primitives::Log;
 
+use crate::precompile::{self, evm_address};
 use crate::state::{run_on_host, ModuleHost, Overlay, StateRead};
-use crate::ExecError;
+use crate::{BlockContext, ExecError};
 
 macro_rules! dispatch {
     ( $( $Variant:ident => $module:ty ),+ $(,)? ) => {
@@ -24,16 +31,90 @@ macro_rules! dispatch {
             let (module, call): (&'static str, &dyn Any) = match payload {
                 $( Payload::$Variant(c) => (<$module as Module>::NAME, c), )+
             };
-            $(
-                if let Err(reason) = <$module as ModuleExec>::check_foreign_call(&*o, cx, module, call)? {
-                    return Ok(Err(reason));
-                }
-            )+
+            if let Err(reason) = check_foreign(o, cx, module, call)? {
+                return Ok(Err(reason));
+            }
             match payload {
                 $( Payload::$Variant(c) => {
                     run_on_host(o, Event::$Variant, |host| <$module as ModuleExec>::apply(host, cx, c))
                 } )+
             }
+        }
+
+        /// Every module's rule on a call of module `module` ([`ModuleExec::check_foreign_call`]);
+        /// the first refusal wins.
+        pub(crate) fn check_foreign<R: StateRead + ?Sized>(
+            o: &Overlay<'_, R>,
+            cx: &CallContext,
+            module: &'static str,
+            call: &dyn Any,
+        ) -> Result<Result<(), String>, ExecError> {
+            $(
+                if let Err(reason) = <$module as ModuleExec>::check_foreign_call(o, cx, module, call)? {
+                    return Ok(Err(reason));
+                }
+            )+
+            Ok(Ok(()))
+        }
+
+        /// The precompile addresses of modules built on the module interface.
+        pub(crate) fn precompile_addresses() -> Vec<(&'static str, Address)> {
+            let mut out = Vec::new();
+            $(
+                if let Some(spec) = <$module as ModulePrecompile>::precompile() {
+                    out.push((<$module as Module>::NAME, Address(spec.address)));
+                }
+            )+
+            out
+        }
+
+        /// Runs the module precompile at `inputs.bytecode_address`, if one is there.
+        pub(crate) fn run_precompile<CTX, D>(
+            ctx: &mut CTX,
+            inputs: &CallInputs,
+            block: BlockContext,
+        ) -> Option<(&'static str, Result<PrecompileOutput, ExecError>)>
+        where
+            CTX: ContextTr<Db = WrapDatabaseRef<D>>,
+            D: revm::DatabaseRef<Error = ExecError> + StateRead,
+        {
+            $(
+                if let Some(spec) = <$module as ModulePrecompile>::precompile() {
+                    if evm_address(&Address(spec.address)) == inputs.bytecode_address {
+                        let name = <$module as Module>::NAME;
+                        return Some((name, precompile::module::run::<$module, _, _>(&spec, ctx, inputs, block)));
+                    }
+                }
+            )+
+            None
+        }
+
+        /// Applies the module-precompile calls a successful transaction logged, module by
+        /// module in list order, and returns their events. A refusal here means a precompile
+        /// accepted what its module refuses: a bug that fails the block rather than hide.
+        pub(crate) fn apply_precompile_logs<R: StateRead + ?Sized>(
+            o: &mut Overlay<'_, R>,
+            block: BlockContext,
+            logs: &[Log],
+            tx_hash: H256,
+        ) -> Result<Vec<Event>, ExecError> {
+            let mut events = Vec::new();
+            $(
+                if let Some(spec) = <$module as ModulePrecompile>::precompile() {
+                    for (sender, call) in precompile::module::calls_in_logs::<$module>(spec.address, logs.iter()) {
+                        match apply_call(o, &block.call(sender, tx_hash), &Payload::$Variant(call))? {
+                            Ok(mut ev) => events.append(&mut ev),
+                            Err(reason) => {
+                                return Err(ExecError::Invalid(format!(
+                                    "{} precompile accepted a call the module refuses: {reason}",
+                                    <$module as Module>::NAME
+                                )))
+                            }
+                        }
+                    }
+                }
+            )+
+            Ok(events)
         }
 
         /// The modules' initial records of a new chain.

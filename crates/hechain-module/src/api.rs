@@ -181,10 +181,32 @@ pub struct Route<M: Module> {
     pub summary: &'static str,
     /// Parameters.
     pub params: &'static [Param],
-    /// Schema of the 200 body (registers the components it refers to in `Schemas`).
-    pub response: fn(&mut Schemas) -> RefOr<Schema>,
+    /// What a 200 answers.
+    pub response: Response,
     /// The handler.
     pub handler: Handler<M>,
+}
+
+/// What a route answers with status 200.
+#[derive(Clone, Copy)]
+pub enum Response {
+    /// A JSON body of this schema (the function registers the components it refers to).
+    Json(fn(&mut Schemas) -> RefOr<Schema>),
+    /// A record certificate (the handler answers [`Reply::Certificate`]); the node documents
+    /// the certificate format.
+    Certificate,
+}
+
+/// The page size a list route uses: `limit`, default 100, between 1 and the server's maximum.
+pub fn page_limit(p: &Params, max_page: usize) -> Result<usize, QueryError> {
+    let limit = p.count("limit")?.map_or(100.min(max_page), |l| l as usize);
+    if limit == 0 || limit > max_page {
+        return Err(QueryError::bad_request(
+            "invalid_query",
+            format!("invalid query string: limit must be between 1 and {max_page}, got {limit}"),
+        ));
+    }
+    Ok(limit)
 }
 
 /// A module's REST side.

@@ -36,8 +36,11 @@ pub struct PrecompileSpec<C, E> {
     /// The ABI-encoded return of a write, given its calldata and the events it produced.
     pub write_output: fn(&[u8], &[E]) -> Vec<u8>,
     /// Answers a view from state; `Ok(Err(reason))` reverts.
-    pub view: fn(&dyn StateView, &BlockInfo, &[u8]) -> Result<Result<Vec<u8>, String>, StateError>,
+    pub view: ViewFn,
 }
+
+/// A precompile's view: state, block and calldata in, ABI-encoded answer (or a revert reason) out.
+pub type ViewFn = fn(&dyn StateView, &BlockInfo, &[u8]) -> Result<Result<Vec<u8>, String>, StateError>;
 
 /// A module's EVM side.
 pub trait ModulePrecompile: Module {

@@ -54,3 +54,76 @@ mod tests {
         assert!(check_key_spaces(&clash).unwrap_err().starts_with("key spaces of a (a/) and b (a/x/) overlap"));
     }
 }
+
+/// An in-memory state and host for a module's unit tests: state is a `BTreeMap`, native
+/// balances live in [`balances`](Self::balances), and transfers are recorded in order.
+#[derive(Debug, Default)]
+pub struct MemHost {
+    /// The state.
+    pub state: std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+    /// Native balances.
+    pub balances: std::collections::BTreeMap<hechain_primitives::Address, u128>,
+    /// Transfers made or noted, in order.
+    pub transfers: Vec<(hechain_primitives::Address, hechain_primitives::Address, u128)>,
+}
+
+impl crate::exec::StateView for MemHost {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::exec::StateError> {
+        Ok(self.state.get(key).cloned())
+    }
+}
+
+impl crate::exec::StateScan for MemHost {
+    fn scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, crate::exec::StateError> {
+        let start = after.unwrap_or(prefix).to_vec();
+        Ok(self
+            .state
+            .range(start..)
+            .filter(|(k, _)| Some(k.as_slice()) != after)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+}
+
+impl crate::exec::StateWrite for MemHost {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.state.insert(key, value);
+    }
+
+    fn delete(&mut self, key: Vec<u8>) {
+        self.state.remove(&key);
+    }
+}
+
+impl crate::exec::Host for MemHost {
+    fn balance(&self, who: &hechain_primitives::Address) -> Result<u128, crate::exec::StateError> {
+        Ok(self.balances.get(who).copied().unwrap_or(0))
+    }
+
+    fn transfer(
+        &mut self,
+        from: &hechain_primitives::Address,
+        to: &hechain_primitives::Address,
+        amount: u128,
+    ) -> Result<Result<(), String>, crate::exec::StateError> {
+        let have = self.balance(from)?;
+        if have < amount {
+            return Ok(Err(format!("insufficient balance: {have} available, {amount} needed")));
+        }
+        *self.balances.entry(*from).or_default() -= amount;
+        *self.balances.entry(*to).or_default() += amount;
+        self.transfers.push((*from, *to, amount));
+        Ok(Ok(()))
+    }
+
+    fn note_transfer(&mut self, from: &hechain_primitives::Address, to: &hechain_primitives::Address, amount: u128) {
+        self.transfers.push((*from, *to, amount));
+    }
+}

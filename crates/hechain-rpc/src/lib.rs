@@ -25,6 +25,7 @@ pub mod error;
 pub mod eth;
 mod events;
 mod handlers;
+mod module_routes;
 pub mod openapi;
 mod parse;
 pub mod schema;
@@ -410,6 +411,10 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     let mut r: Router<AppState> = Router::new();
     for spec in ROUTES {
         r = r.route(spec.path, endpoint_router(spec));
+    }
+    // The routes of modules built on the module interface.
+    for route in module_routes::module_routes() {
+        r = r.route(route.path, module_routes::method_router(&route));
     }
     // Ethereum JSON-RPC: POST / (HTTP, single or batch) and GET / (WebSocket).
     r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));

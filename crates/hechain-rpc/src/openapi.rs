@@ -19,16 +19,16 @@ use crate::{Endpoint, HttpMethod, ROUTES};
 use hechain_types as t;
 
 /// Schemas collected while building the operations.
-type Schemas = Vec<(String, RefOr<Schema>)>;
+pub(crate) type Schemas = Vec<(String, RefOr<Schema>)>;
 
 /// A `$ref` to `T`'s schema, registering it (and what it refers to) in `c`.
-fn reg<T: ToSchema>(c: &mut Schemas) -> RefOr<Schema> {
+pub(crate) fn reg<T: ToSchema>(c: &mut Schemas) -> RefOr<Schema> {
     c.push((T::name().into_owned(), T::schema()));
     T::schemas(c);
     RefOr::Ref(Ref::from_schema_name(T::name()))
 }
 
-fn int(min: i64) -> RefOr<Schema> {
+pub(crate) fn int(min: i64) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
         .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))
@@ -614,7 +614,7 @@ fn audit_page() -> Vec<Parameter> {
     page_params("Return entries after this position (the previous page's `next_after`).")
 }
 
-fn error_description(status: u16) -> &'static str {
+pub(crate) fn error_description(status: u16) -> &'static str {
     match status {
         400 => "Malformed input (or, for submissions, a refused transaction); `code` says why.",
         404 => "Not found.",
@@ -675,6 +675,13 @@ pub fn openapi() -> OpenApi {
             HttpMethod::Post => utoipa::openapi::HttpMethod::Post,
         };
         paths = paths.path(r.path, PathItem::new(method, build(r.method, r.endpoint, &mut schemas)));
+    }
+    for r in crate::module_routes::module_routes() {
+        let method = match r.method {
+            hechain_module::api::Method::Get => utoipa::openapi::HttpMethod::Get,
+        };
+        let op = crate::module_routes::operation(&r, &mut schemas);
+        paths = paths.path(r.path, PathItem::new(method, op));
     }
     let info = InfoBuilder::new()
         .title("hechain REST API")

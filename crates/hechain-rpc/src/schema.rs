@@ -354,29 +354,37 @@ pub struct EvidenceCertificateDoc {
     pub state_proof: SmtProof,
 }
 
-/// Kind of record a record certificate proves.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CertifiedKind {
-    /// A registered work.
-    CopyrightWork,
-    /// A license on a work.
-    CopyrightLicense,
-    /// A voucher.
-    Voucher,
-    /// A voucher part.
-    VoucherPart,
-    /// An e-certificate.
-    Ecert,
-    /// A dataset.
-    Dataset,
-    /// An access grant.
-    DataGrant,
-    /// A product batch.
-    TraceBatch,
-    /// An item with its history and batch.
-    TraceItem,
+/// Kind of record a record certificate proves: the first modules' kinds, and the kinds of every
+/// module built on the module interface (`hechain_module::record::ModuleRecord::KINDS`).
+#[derive(Serialize)]
+pub struct CertifiedKind(pub String);
+
+/// The record kinds of the first modules (their certificates are built by this crate's handlers).
+const FIRST_KINDS: [&str; 9] = [
+    "copyright_work",
+    "copyright_license",
+    "voucher",
+    "voucher_part",
+    "ecert",
+    "dataset",
+    "data_grant",
+    "trace_batch",
+    "trace_item",
+];
+
+impl utoipa::PartialSchema for CertifiedKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut kinds: Vec<&str> = FIRST_KINDS.to_vec();
+        kinds.extend(hechain_types::modules::ModuleRecords::kinds());
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(kinds))
+            .description(Some("Kind of record a record certificate proves."))
+            .into()
+    }
 }
+
+impl ToSchema for CertifiedKind {}
 
 /// An offline-verifiable certificate of a module record (format
 /// `hechain-record-certificate/2`).

@@ -19,6 +19,7 @@ mod cmd_key;
 mod cmd_net;
 mod cmd_trace;
 mod cmd_voucher;
+mod modules_cli;
 mod output;
 mod record_cert;
 
@@ -28,7 +29,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// hechain — a consortium blockchain: BFT consensus, national cryptography, evidence services.
 #[derive(Parser, Debug)]
-#[command(name = "hechain", version, about, propagate_version = true)]
+#[command(name = "hechain", version, about, propagate_version = true, subcommand_required = true)]
 pub struct Cli {
     /// Node API URL [default: http://127.0.0.1:8545].
     #[arg(long, global = true, env = "HECHAIN_RPC")]
@@ -43,8 +44,9 @@ pub struct Cli {
     /// Print JSON instead of human-readable text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The command (`None` for a module's own command, see [`modules_cli`]).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,10 +160,23 @@ fn rpc_misuse(command: &Command, url: &str) -> Option<Result<String, String>> {
 }
 
 fn main() {
-    let matches = Cli::command().get_matches();
+    let mut command = Cli::command();
+    for module in modules_cli::commands() {
+        command = command.subcommand(module);
+    }
+    let mut matches = command.get_matches();
+    // A module's own command (`hechain invoice …`): its action, and the global options alone.
+    let module_action = if matches.subcommand_name().is_some_and(modules_cli::is_module_command) {
+        matches
+            .remove_subcommand()
+            .and_then(|(name, sub)| modules_cli::action(&name, &sub))
+            .map(|r| r.unwrap_or_else(|msg| Cli::command().error(clap::error::ErrorKind::ValueValidation, msg).exit()))
+    } else {
+        None
+    };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if matches.value_source("rpc") == Some(clap::parser::ValueSource::CommandLine) {
-        match rpc_misuse(&cli.command, cli.rpc_url()) {
+        match cli.command.as_ref().and_then(|c| rpc_misuse(c, cli.rpc_url())) {
             Some(Err(msg)) => Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg).exit(),
             Some(Ok(warning)) => eprintln!("warning: {warning}"),
             None => {}
@@ -182,7 +197,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let code = match rt.block_on(run(cli)) {
+    let code = match rt.block_on(async {
+        match module_action {
+            Some(action) => modules_cli::run(&cli, action).await,
+            None => run(cli).await,
+        }
+    }) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -193,7 +213,10 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        anyhow::bail!("no command given (see `hechain --help`)");
+    };
+    match command {
         Command::Dev(args) => cmd_dev::run(&cli, args).await,
         Command::Init(args) => cmd_net::init(&cli, args),
         Command::Start { config } => cmd_net::start(&cli, config).await,

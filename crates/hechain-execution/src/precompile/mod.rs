@@ -31,6 +31,7 @@ use crate::{evidence, keys, BlockContext, ExecError};
 
 pub mod copyright;
 pub mod ecert;
+pub(crate) mod module;
 mod replay;
 pub mod trace;
 pub mod voucher;
@@ -95,7 +96,12 @@ pub const MODULE_PRECOMPILES: [(&str, Address); 5] = [
 pub fn module_address(module: &str) -> Option<Address> {
     match module {
         "governance" => Some(GOVERNANCE_ADDRESS),
-        m => MODULE_PRECOMPILES.iter().find(|(name, _)| *name == m).map(|(_, a)| *a),
+        m => MODULE_PRECOMPILES
+            .iter()
+            .copied()
+            .chain(crate::modules::precompile_addresses())
+            .find(|(name, _)| *name == m)
+            .map(|(_, a)| a),
     }
 }
 
@@ -115,7 +121,7 @@ impl ChainPrecompiles {
     pub fn new(spec: SpecId, block: BlockContext, any_frozen: bool) -> Self {
         let eth = EthPrecompiles::new(spec);
         let mut warm = eth.warm_addresses().clone();
-        for (_, a) in MODULE_PRECOMPILES {
+        for (_, a) in MODULE_PRECOMPILES.into_iter().chain(crate::modules::precompile_addresses()) {
             warm.insert(evm_address(&a));
         }
         Self { eth, warm, block, any_frozen }
@@ -167,21 +173,27 @@ where
                 return Ok(Some(precompile_output_to_interpreter_result(out, inputs.gas_limit)));
             }
         }
-        let Some((module, _)) = MODULE_PRECOMPILES.iter().find(|(_, a)| evm_address(a) == inputs.bytecode_address)
-        else {
-            return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
-        };
-        let module = *module;
-        let result = match permitted(ctx, inputs, module) {
-            Ok(Some(refused)) => Ok(refused),
-            Err(e) => Err(e),
-            Ok(None) => match module {
-                "evidence" => evidence_precompile(ctx, inputs),
-                "copyright" => copyright::run(ctx, inputs, self.block),
-                "voucher" => voucher::run(ctx, inputs, self.block),
-                "ecert" => ecert::run(ctx, inputs, self.block),
-                _ => trace::run(ctx, inputs, self.block),
-            },
+        let result = if let Some((_, result)) = crate::modules::run_precompile(ctx, inputs, self.block) {
+            // A module built on the module interface (it checks permissions for its writes).
+            result
+        } else {
+            let Some((module, _)) = MODULE_PRECOMPILES.iter().find(|(_, a)| evm_address(a) == inputs.bytecode_address)
+            else {
+                return <EthPrecompiles as PrecompileProvider<CTX>>::run(&mut self.eth, ctx, inputs);
+            };
+            let module = *module;
+            match permitted(ctx, inputs, module) {
+                Ok(Some(refused)) => Ok(refused),
+                Err(e) => Err(e),
+                Ok(None) => match module {
+                    "evidence" => evidence_precompile(ctx, inputs),
+                    "copyright" => copyright::run(ctx, inputs, self.block),
+                    "voucher" => voucher::run(ctx, inputs, self.block),
+                    "ecert" => ecert::run(ctx, inputs, self.block),
+                    "trace" => trace::run(ctx, inputs, self.block),
+                    other => Err(ExecError::Invalid(format!("no precompile runs module {other}"))),
+                },
+            }
         };
         let out = match result {
             Ok(out) => out,
@@ -202,7 +214,11 @@ where
 /// The governance check of a call that may write through a module's precompile (any call but a
 /// static one, which can only read): the caller — an account or a contract — must not be frozen
 /// and must be allowed to use the module. `Some(refusal)` if it is not.
-fn permitted<CTX, D>(ctx: &mut CTX, inputs: &CallInputs, module: &str) -> Result<Option<PrecompileOutput>, ExecError>
+pub(crate) fn permitted<CTX, D>(
+    ctx: &mut CTX,
+    inputs: &CallInputs,
+    module: &str,
+) -> Result<Option<PrecompileOutput>, ExecError>
 where
     CTX: ContextTr<Db = WrapDatabaseRef<D>>,
     D: revm::DatabaseRef<Error = ExecError> + StateRead,
@@ -424,6 +440,7 @@ pub fn apply_module_logs<R: StateRead + ?Sized>(
     events.extend(voucher::apply_voucher_logs(o, ctx, logs, tx_hash)?);
     events.extend(trace::apply_trace_logs(o, ctx, logs, tx_hash)?);
     events.extend(ecert::apply_ecert_logs(o, ctx, logs, tx_hash)?);
+    events.extend(crate::modules::apply_precompile_logs(o, ctx, logs, tx_hash)?);
     Ok(events)
 }
 

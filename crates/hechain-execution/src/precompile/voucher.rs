@@ -11,7 +11,7 @@
 
 use alloy_sol_types::{sol, SolCall, SolEvent};
 use hechain_types::{Address, Event, PartStatus, SplitOutput, H256};
-use hechain_types::{TransferEvent, VoucherEvent};
+use hechain_types::{TransferEvent, VoucherCall, VoucherEvent};
 use revm::context::{ContextTr, JournalTr};
 use revm::database_interface::WrapDatabaseRef;
 use revm::interpreter::CallInputs;
@@ -128,6 +128,18 @@ impl ModuleOp for Op {
         ctx: BlockContext,
         tx_hash: H256,
     ) -> Result<Result<Vec<Event>, String>, ExecError> {
+        if let Op::Issue { issuer, holder, amount, maturity_ms, reference, .. } = self {
+            // Other modules' rules on a voucher issue (the trade-document registry's, for one).
+            let call = VoucherCall::Issue {
+                holder: *holder,
+                amount: *amount,
+                maturity_ms: *maturity_ms,
+                reference: *reference,
+            };
+            if let Err(reason) = crate::modules::check_foreign(o, &ctx.call(*issuer, tx_hash), "voucher", &call)? {
+                return Ok(Err(reason));
+            }
+        }
         let b = ctx.info();
         run_on_host(o, Event::Voucher, |h| match self {
             Op::Issue { issuer, holder, amount, maturity_ms, reference, .. } => {

@@ -27,7 +27,7 @@ pub(crate) use self::ecert_routes::*;
 pub(crate) use self::trace_routes::*;
 
 /// Result of a JSON handler.
-type ApiResult = Result<Json<Value>, ApiError>;
+pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
 
 /// Default page size of list endpoints (capped by `RpcConfig::max_page`).
 const DEFAULT_PAGE: usize = 100;
@@ -37,7 +37,7 @@ const SUBMIT_SHAPE: &str =
 const BATCH_SHAPE: &str = r#"{"raw":["0x<hex of an encoded signed transaction>", ...]}"#;
 
 /// Runs storage reads, decoding and signature checks on the blocking pool.
-async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
@@ -615,7 +615,7 @@ fn record_cert_error(what: &str, e: CertError) -> ApiError {
 }
 
 /// Certifies a module record; `what` names it in errors.
-fn certify(ctx: &RpcContext, reader: &StoreReader, record: CertifiedRecord, what: &str) -> ApiResult {
+pub(crate) fn certify(ctx: &RpcContext, reader: &StoreReader, record: CertifiedRecord, what: &str) -> ApiResult {
     let cert = RecordCertificate::build(reader, &ctx.genesis, record).map_err(|e| record_cert_error(what, e))?;
     Ok(Json(to_json(&cert)?))
 }

@@ -72,23 +72,6 @@ impl ModuleExec for EvidenceModule {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hechain_primitives::{Address, H256};
-
-    #[test]
-    fn calls_and_events_match_their_type_names() {
-        let meta = EvidenceMeta { title: Some("t".into()), ..Default::default() };
-        hechain_module::testing::check_enum(&[EvidenceCall::Put { content_hash: H256([2; 32]), meta: meta.clone() }]);
-        hechain_module::testing::check_enum(&[EvidenceEvent::Stored {
-            id: 1,
-            content_hash: H256([2; 32]),
-            submitter: Address([1; 20]),
-            meta,
-        }]);
-    }
-}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for EvidenceModule {
@@ -111,5 +94,23 @@ impl hechain_module::cli::ModuleCli for EvidenceModule {
     fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
         // Still the binary's own `hechain evidence` command (being ported, see `docs/architecture.md`).
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hechain_primitives::{Address, H256};
+
+    #[test]
+    fn calls_and_events_match_their_type_names() {
+        let meta = EvidenceMeta { title: Some("t".into()), ..Default::default() };
+        hechain_module::testing::check_enum(&[EvidenceCall::Put { content_hash: H256([2; 32]), meta: meta.clone() }]);
+        hechain_module::testing::check_enum(&[EvidenceEvent::Stored {
+            id: 1,
+            content_hash: H256([2; 32]),
+            submitter: Address([1; 20]),
+            meta,
+        }]);
     }
 }

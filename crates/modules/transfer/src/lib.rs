@@ -72,18 +72,6 @@ impl ModuleExec for TransferModule {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hechain_primitives::Address;
-
-    #[test]
-    fn calls_and_events_match_their_type_names() {
-        let a = Address([1; 20]);
-        hechain_module::testing::check_enum(&[TransferCall::Transfer { to: a, amount: u128::MAX }]);
-        hechain_module::testing::check_enum(&[TransferEvent::Transfer { from: a, to: a, amount: 5 }]);
-    }
-}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for TransferModule {
@@ -106,5 +94,18 @@ impl hechain_module::cli::ModuleCli for TransferModule {
     fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
         // Transfers are the core `hechain transfer` command.
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hechain_primitives::Address;
+
+    #[test]
+    fn calls_and_events_match_their_type_names() {
+        let a = Address([1; 20]);
+        hechain_module::testing::check_enum(&[TransferCall::Transfer { to: a, amount: u128::MAX }]);
+        hechain_module::testing::check_enum(&[TransferEvent::Transfer { from: a, to: a, amount: 5 }]);
     }
 }
