@@ -1,7 +1,7 @@
 //! End-to-end tests of the REST API over real HTTP against a real store,
 //! mempool and execution engine.
 
-mod common;
+use hechain_testkit as common;
 
 use hechain_types::TransferCall;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! transactions, receipts, logs and filters, pending nonces, and the error messages Ethereum
 //! clients classify.
 
-mod common;
+use hechain_testkit as common;
 
 use alloy_consensus::{TxEip1559, TxLegacy};
 use alloy_primitives::{Address as EvmAddress, TxKind, U256};

@@ -12,7 +12,7 @@
 //! The test walks [`METHODS`] and fails on a method it has no check for, so a method added to
 //! the server cannot go unchecked.
 
-mod common;
+use hechain_testkit as common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! `allOf`, `additionalProperties: false`; `pattern` not evaluated). `tests/api/run.sh` fuzzes the served document
 //! with schemathesis on top of this.
 
-mod common;
+use hechain_testkit as common;
 
 use common::*;
 use hechain_rpc::{HttpMethod, ROUTES};

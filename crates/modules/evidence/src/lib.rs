@@ -72,7 +72,6 @@ impl ModuleExec for EvidenceModule {
     }
 }
 
-
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for EvidenceModule {
     fn routes() -> Vec<hechain_module::api::Route<Self>> {

@@ -72,7 +72,6 @@ impl ModuleExec for TransferModule {
     }
 }
 
-
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for TransferModule {
     fn routes() -> Vec<hechain_module::api::Route<Self>> {

@@ -1,7 +1,7 @@
-//! A real node-like context for the API tests: redb store in a temp dir,
-//! real mempool, real execution, the API served over TCP on 127.0.0.1.
-
-#![allow(dead_code)]
+//! A real node-like context for tests: redb store in a temp dir, real mempool, real execution,
+//! the real solo block producer, and the API served over TCP on 127.0.0.1. Used by the API tests
+//! (`hechain-rpc/tests`) and by the service modules' end-to-end tests
+//! (`crates/modules/<name>/tests`).
 
 use hechain_types::{EvidenceCall, TransferCall};
 use std::sync::Arc;
@@ -56,6 +56,8 @@ pub struct Options {
     pub broadcast_capacity: usize,
     /// A stand-in for a networked node's consensus status (`None`: a single-node chain).
     pub consensus_status: Option<tokio::sync::watch::Receiver<Value>>,
+    /// The genesis governance section (`None`: no committee).
+    pub governance: Option<hechain_types::GenesisGovernance>,
 }
 
 impl Default for Options {
@@ -65,6 +67,7 @@ impl Default for Options {
             mempool: MempoolConfig::default(),
             broadcast_capacity: 64,
             consensus_status: None,
+            governance: None,
         }
     }
 }
@@ -102,7 +105,7 @@ impl TestNode {
             params: ChainParams { min_fee: MIN_FEE, base_fee_per_gas: 1, ..ChainParams::default() },
             orgs: vec![],
             observers: vec![],
-            governance: None,
+            governance: opts.governance,
         };
         genesis.validate().expect("valid genesis");
         let store = Store::open(&dir.path().join("chain.redb"), &genesis, |s| {
