@@ -45,7 +45,7 @@ pub enum CertifiedRecord {
     /// A record of a service module that certifies through the module interface
     /// (`hechain_module::record::ModuleRecord`), with the module's own `kind` tags.
     #[serde(skip)]
-    Module(hechain_types::modules::ModuleRecords),
+    Module(Box<hechain_types::modules::ModuleRecords>),
 }
 
 impl Serialize for CertifiedRecord {
@@ -71,7 +71,7 @@ impl<'de> Deserialize<'de> for CertifiedRecord {
         let module_kind = hechain_types::modules::ModuleRecords::kinds().contains(&raw.kind.as_str());
         let v = serde_json::json!({"kind": raw.kind, "record": raw.record});
         if module_kind {
-            return serde_json::from_value(v).map(CertifiedRecord::Module).map_err(D::Error::custom);
+            return serde_json::from_value(v).map(|r| CertifiedRecord::Module(Box::new(r))).map_err(D::Error::custom);
         }
         CertifiedRecord::deserialize(v).map_err(D::Error::custom)
     }

@@ -150,7 +150,7 @@ async fn serve(
             Reply::Json(v) => Ok(axum::Json(v)),
             Reply::Certificate(record) => {
                 let what = format!("{} record", record.kind());
-                certify(&ctx, &reader, hechain_execution::certificate::CertifiedRecord::Module(record), &what)
+                certify(&ctx, &reader, hechain_execution::certificate::CertifiedRecord::Module(Box::new(record)), &what)
             }
         }
     })

@@ -54,22 +54,11 @@ async fn err(n: &TestNode, method: &str, params: Value) -> (i64, String, Value) 
 }
 
 fn eip1559(n: &TestNode, from: usize, nonce: u64, to: Option<Address>, input: Vec<u8>, gas: u64) -> EthTransaction {
-    let tx = TxEip1559 {
-        chain_id: common::CHAIN_ID,
-        nonce,
-        gas_limit: gas,
-        max_fee_per_gas: 10,
-        max_priority_fee_per_gas: 1,
-        to: to.map_or(TxKind::Create, |a| TxKind::Call(EvmAddress::from(a.0))),
-        value: U256::ZERO,
-        access_list: Default::default(),
-        input: input.into(),
-    };
-    EthTransaction::sign(tx, &n.accounts[from]).unwrap()
+    n.eip1559(from, nonce, to, input, gas)
 }
 
 fn raw(t: &EthTransaction) -> Value {
-    json!(format!("0x{}", hex::encode(t.raw())))
+    common::raw_eth(t)
 }
 
 #[tokio::test]

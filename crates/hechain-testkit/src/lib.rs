@@ -304,3 +304,34 @@ pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str, n
     assert!(!msg.is_empty(), "empty message; body {v}");
     assert!(msg.to_lowercase().contains(&needle.to_lowercase()), "message {msg:?} does not mention {needle:?}");
 }
+
+impl TestNode {
+    /// An EIP-1559 transaction of account `from` (`to: None` creates a contract), signed.
+    pub fn eip1559(
+        &self,
+        from: usize,
+        nonce: u64,
+        to: Option<Address>,
+        input: Vec<u8>,
+        gas: u64,
+    ) -> hechain_types::EthTransaction {
+        use alloy_primitives::{Address as EvmAddress, TxKind, U256};
+        let tx = alloy_consensus::TxEip1559 {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: gas,
+            max_fee_per_gas: 10,
+            max_priority_fee_per_gas: 1,
+            to: to.map_or(TxKind::Create, |a| TxKind::Call(EvmAddress::from(a.0))),
+            value: U256::ZERO,
+            access_list: Default::default(),
+            input: input.into(),
+        };
+        hechain_types::EthTransaction::sign(tx, &self.accounts[from]).expect("sign an Ethereum transaction")
+    }
+}
+
+/// The `eth_sendRawTransaction` parameter of an Ethereum transaction.
+pub fn raw_eth(t: &hechain_types::EthTransaction) -> Value {
+    serde_json::json!(format!("0x{}", hex::encode(t.raw())))
+}
