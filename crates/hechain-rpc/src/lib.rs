@@ -326,6 +326,27 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
 ];
 
+/// A served route: the core's ([`ROUTES`]) and the modules' (from the module list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServedRoute {
+    /// Method.
+    pub method: HttpMethod,
+    /// Path template.
+    pub path: &'static str,
+}
+
+/// Every route the API serves and documents: [`ROUTES`], then every listed module's routes.
+pub fn served_routes() -> Vec<ServedRoute> {
+    let core = ROUTES.iter().map(|r| ServedRoute { method: r.method, path: r.path });
+    let modules = module_routes::module_routes().into_iter().map(|r| ServedRoute {
+        method: match r.method {
+            hechain_module::api::Method::Get => HttpMethod::Get,
+        },
+        path: r.path,
+    });
+    core.chain(modules).collect()
+}
+
 /// Shared state of the handlers.
 #[derive(Clone)]
 pub(crate) struct AppState {

@@ -8,7 +8,7 @@
 use hechain_testkit as common;
 
 use common::*;
-use hechain_rpc::{HttpMethod, ROUTES};
+use hechain_rpc::HttpMethod;
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -57,7 +57,7 @@ fn every_route_has_specific_schemas() {
     let parsed: utoipa::openapi::OpenApi = serde_json::from_value(doc.clone()).expect("valid OpenAPI document");
     assert_eq!(parsed.paths.paths.len(), doc["paths"].as_object().unwrap().len());
 
-    for r in ROUTES {
+    for r in hechain_rpc::served_routes() {
         let m = r.method.as_str();
         let op = &doc["paths"][r.path][m.to_ascii_lowercase()];
         assert!(op["operationId"].is_string(), "{m} {}: no operation", r.path);
