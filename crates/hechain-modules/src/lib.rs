@@ -12,6 +12,7 @@ pub use hechain_copyright as copyright;
 pub use hechain_ecert as ecert;
 pub use hechain_evidence as evidence;
 pub use hechain_governance as governance;
+pub use hechain_invoice as invoice;
 pub use hechain_trace as trace;
 pub use hechain_transfer as transfer;
 pub use hechain_voucher as voucher;
@@ -28,6 +29,7 @@ macro_rules! for_each_module {
             Ecert => $crate::ecert::EcertModule,
             Trace => $crate::trace::TraceModule,
             Governance => $crate::governance::GovernanceModule,
+            Invoice => $crate::invoice::InvoiceModule,
         }
     };
 }
