@@ -37,6 +37,10 @@ macro_rules! gather_modules {
         pub const MODULE_KEY_SPACES: &[(&str, &[&[u8]])] =
             &[ $( (<$module as $crate::Module>::NAME, <$module as $crate::Module>::KEY_PREFIXES) ),+ ];
 
+        /// Each module's place in the payload's and event's tag byte.
+        pub const MODULE_WIRES: &[(&str, $crate::Wire)] =
+            &[ $( (<$module as $crate::Module>::NAME, <$module as $crate::Module>::WIRE) ),+ ];
+
         /// Checks the list: distinct names, no tag owned twice, disjoint key spaces.
         pub fn check_module_list() -> Result<(), String> {
             $crate::wire::check_list(&[ $(
