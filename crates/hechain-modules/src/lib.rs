@@ -14,6 +14,7 @@ pub use hechain_evidence as evidence;
 pub use hechain_governance as governance;
 pub use hechain_invoice as invoice;
 pub use hechain_trace as trace;
+pub use hechain_tradedoc as tradedoc;
 pub use hechain_transfer as transfer;
 pub use hechain_voucher as voucher;
 
@@ -30,6 +31,7 @@ macro_rules! for_each_module {
             Trace => $crate::trace::TraceModule,
             Governance => $crate::governance::GovernanceModule,
             Invoice => $crate::invoice::InvoiceModule,
+            Tradedoc => $crate::tradedoc::TradedocModule,
         }
     };
 }

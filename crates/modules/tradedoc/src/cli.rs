@@ -1,0 +1,109 @@
+//! `hechain tradedoc …`: register trade documents for financing, release them, look them up.
+
+use std::path::PathBuf;
+
+use clap::{FromArgMatches, Subcommand};
+use hechain_module::cli::{CliAction, CliSpec};
+use hechain_primitives::{Address, H256};
+
+use crate::{DocType, TradedocCall};
+
+/// Trade documents financed by banks (贸易单据登记): one live financing per document.
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Register a document the sender (a bank) finances.
+    Register {
+        /// bill_of_lading, warehouse_receipt, invoice or contract.
+        #[arg(long = "type", value_parser = DocType::parse)]
+        doc_type: DocType,
+        /// Issuer of the document (carrier, warehouse, seller).
+        #[arg(long)]
+        issuer: String,
+        /// Document number.
+        #[arg(long)]
+        number: String,
+        /// Hash of the document's content (0x, 32 bytes).
+        #[arg(long)]
+        content_hash: H256,
+        /// Amount financed.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Release a registration once its financing is repaid (sender: the registering bank).
+    Release {
+        /// Registration id.
+        id: u64,
+    },
+    /// Whether a document is financed now, and by whom.
+    Lookup {
+        /// bill_of_lading, warehouse_receipt, invoice or contract.
+        #[arg(long = "type", value_parser = DocType::parse)]
+        doc_type: DocType,
+        /// Issuer.
+        #[arg(long)]
+        issuer: String,
+        /// Number.
+        #[arg(long)]
+        number: String,
+    },
+    /// Show a registration.
+    Get {
+        /// Registration id.
+        id: u64,
+    },
+    /// List a bank's registrations.
+    ByBank {
+        /// The bank.
+        address: Address,
+    },
+    /// Save a registration's offline-verifiable certificate (check it with `hechain verify-cert`).
+    Certificate {
+        /// Registration id.
+        id: u64,
+        /// File to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+}
+
+/// The subcommand.
+pub fn spec() -> CliSpec<TradedocCall> {
+    CliSpec {
+        command: Cmd::augment_subcommands(
+            clap::Command::new("tradedoc")
+                .about("Trade documents financed by banks (贸易单据登记): one live financing per document")
+                .subcommand_required(true),
+        ),
+        action,
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, String> {
+    Ok(match Cmd::from_arg_matches(m).map_err(|e| e.to_string())? {
+        Cmd::Register { doc_type, issuer, number, content_hash, amount } => {
+            CliAction::Submit(TradedocCall::Register { doc_type, issuer, number, content_hash, amount })
+        }
+        Cmd::Release { id } => CliAction::Submit(TradedocCall::Release { doc_id: id }),
+        Cmd::Lookup { doc_type, issuer, number } => CliAction::Get(format!(
+            "/api/v1/tradedocs/lookup?type={}&issuer={}&number={}",
+            doc_type.name(),
+            query_value(&issuer),
+            query_value(&number)
+        )),
+        Cmd::Get { id } => CliAction::Get(format!("/api/v1/tradedocs/{id}")),
+        Cmd::ByBank { address } => CliAction::Get(format!("/api/v1/tradedocs/by-bank/{address}")),
+        Cmd::Certificate { id, out } => {
+            CliAction::SaveCertificate { path: format!("/api/v1/tradedocs/{id}/certificate"), out }
+        }
+    })
+}
