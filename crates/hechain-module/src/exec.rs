@@ -126,21 +126,30 @@ pub trait ModuleExec: Module {
         call: &Self::Call,
     ) -> Result<Outcome<Self::Event>, StateError>;
 
-    /// The module's initial records in a new chain's state (counters and the like).
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)>;
+    /// The module's initial records in a new chain's state (counters and the like). None by
+    /// default (ids start at 1 when a counter is absent).
+    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
 
     /// Runs after every transaction of a block (e.g. governance applies approved proposals).
-    fn end_block<H: Host + ?Sized>(host: &mut H, block: &BlockInfo) -> Result<(), StateError>;
+    /// Nothing by default.
+    fn end_block<H: Host + ?Sized>(_host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
+        Ok(())
+    }
 
     /// A rule this module imposes on *other* modules' calls (e.g. the trade-document registry
     /// refuses a voucher whose reference is already financed). `call` is the other module's
     /// call enum; downcast it to the types the rule is about. Runs before the call is applied.
+    /// No rule by default.
     fn check_foreign_call(
-        view: &dyn StateView,
-        cx: &CallContext,
-        module: &'static str,
-        call: &dyn Any,
-    ) -> Result<Result<(), String>, StateError>;
+        _view: &dyn StateView,
+        _cx: &CallContext,
+        _module: &'static str,
+        _call: &dyn Any,
+    ) -> Result<Result<(), String>, StateError> {
+        Ok(Ok(()))
+    }
 }
 
 /// Reads and decodes a canonical value.

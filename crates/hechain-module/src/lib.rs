@@ -100,3 +100,37 @@ pub mod testing;
 
 mod gather;
 pub use gather::type_name;
+
+/// Implements the `api`, `evm` and `cli` layers of a module that has none of them through the
+/// module interface: no routes, no precompile, no command. `$why` says where they are instead
+/// (for the first six services: still the node's own code, being ported).
+#[macro_export]
+macro_rules! no_interface_layers {
+    ($module:ty, $why:literal) => {
+        #[cfg(feature = "api")]
+        impl $crate::api::ModuleApi for $module {
+            #[doc = $why]
+            fn routes() -> Vec<$crate::api::Route<Self>> {
+                Vec::new()
+            }
+        }
+
+        #[cfg(feature = "evm")]
+        impl $crate::evm::ModulePrecompile for $module {
+            #[doc = $why]
+            fn precompile(
+            ) -> Option<$crate::evm::PrecompileSpec<<Self as $crate::Module>::Call, <Self as $crate::Module>::Event>>
+            {
+                None
+            }
+        }
+
+        #[cfg(feature = "cli")]
+        impl $crate::cli::ModuleCli for $module {
+            #[doc = $why]
+            fn cli() -> Option<$crate::cli::CliSpec<<Self as $crate::Module>::Call>> {
+                None
+            }
+        }
+    };
+}

@@ -8,9 +8,8 @@ pub mod keys;
 mod types;
 
 pub use calls::{EcertCall, EcertEvent};
-use std::any::Any;
 
-use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 pub use types::*;
 
@@ -62,47 +61,9 @@ impl ModuleExec for EcertModule {
     ) -> Result<Outcome<EcertEvent>, StateError> {
         exec::apply(host, cx.block, &cx.sender, cx.tx_hash, call)
     }
-
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
-        Vec::new()
-    }
-
-    fn end_block<H: Host + ?Sized>(host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
-        let _ = host;
-        Ok(())
-    }
-
-    fn check_foreign_call(
-        _view: &dyn StateView,
-        _cx: &CallContext,
-        _module: &'static str,
-        _call: &dyn Any,
-    ) -> Result<Result<(), String>, StateError> {
-        // No rule on other modules' calls.
-        Ok(Ok(()))
-    }
 }
 
-#[cfg(feature = "api")]
-impl hechain_module::api::ModuleApi for EcertModule {
-    fn routes() -> Vec<hechain_module::api::Route<Self>> {
-        // Still served by `hechain-rpc`'s own handlers (ported into this crate by the module-framework work, see `docs/architecture.md`).
-        Vec::new()
-    }
-}
-
-#[cfg(feature = "evm")]
-impl hechain_module::evm::ModulePrecompile for EcertModule {
-    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<Self::Call, Self::Event>> {
-        // Still the node's own precompile in `hechain-execution/src/precompile` (being ported, see `docs/architecture.md`).
-        None
-    }
-}
-
-#[cfg(feature = "cli")]
-impl hechain_module::cli::ModuleCli for EcertModule {
-    fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
-        // Still the binary's own `hechain ecert` command (being ported, see `docs/architecture.md`).
-        None
-    }
-}
+hechain_module::no_interface_layers!(
+    EcertModule,
+    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain ecert` (being ported, docs/architecture.md)."
+);

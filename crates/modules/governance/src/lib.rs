@@ -9,9 +9,8 @@ mod types;
 
 pub use calls::{GovernanceCall, GovernanceEvent};
 pub use chain::*;
-use std::any::Any;
 
-use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 pub use types::*;
 
@@ -61,45 +60,12 @@ impl ModuleExec for GovernanceModule {
         }
     }
 
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
-        Vec::new()
-    }
-
     fn end_block<H: Host + ?Sized>(host: &mut H, block: &BlockInfo) -> Result<(), StateError> {
         exec::end_block(host, *block)
     }
-
-    fn check_foreign_call(
-        _view: &dyn StateView,
-        _cx: &CallContext,
-        _module: &'static str,
-        _call: &dyn Any,
-    ) -> Result<Result<(), String>, StateError> {
-        // No rule on other modules' calls.
-        Ok(Ok(()))
-    }
 }
 
-#[cfg(feature = "api")]
-impl hechain_module::api::ModuleApi for GovernanceModule {
-    fn routes() -> Vec<hechain_module::api::Route<Self>> {
-        // Still served by `hechain-rpc`'s own handlers (being ported, see `docs/architecture.md`).
-        Vec::new()
-    }
-}
-
-#[cfg(feature = "evm")]
-impl hechain_module::evm::ModulePrecompile for GovernanceModule {
-    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<Self::Call, Self::Event>> {
-        // Governance is not callable from Solidity: proposals and votes are signed by committee members' accounts.
-        None
-    }
-}
-
-#[cfg(feature = "cli")]
-impl hechain_module::cli::ModuleCli for GovernanceModule {
-    fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
-        // Still the binary's own `hechain gov` command (being ported, see `docs/architecture.md`).
-        None
-    }
-}
+hechain_module::no_interface_layers!(
+    GovernanceModule,
+    "Still the node's own: `hechain-rpc` handlers and `hechain gov` (being ported); governance is not callable from Solidity."
+);

@@ -20,10 +20,8 @@ pub mod exec;
 pub mod keys;
 mod types;
 
-use std::any::Any;
-
 pub use calls::{InvoiceCall, InvoiceEvent};
-use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::record::ModuleRecord;
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 use hechain_primitives::Codec;
@@ -103,25 +101,6 @@ impl ModuleExec for InvoiceModule {
                 exec::reimburse(host, b, s, h, *invoice_id, org, claim_ref)
             }
         }
-    }
-
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
-        // Ids start at 1 when the counter is absent: nothing to seed.
-        Vec::new()
-    }
-
-    fn end_block<H: Host + ?Sized>(_host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
-        Ok(())
-    }
-
-    fn check_foreign_call(
-        _view: &dyn StateView,
-        _cx: &CallContext,
-        _module: &'static str,
-        _call: &dyn Any,
-    ) -> Result<Result<(), String>, StateError> {
-        // No rule on other modules' calls.
-        Ok(Ok(()))
     }
 }
 

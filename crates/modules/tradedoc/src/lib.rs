@@ -25,7 +25,7 @@ mod types;
 use std::any::Any;
 
 pub use calls::{TradedocCall, TradedocEvent};
-use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError, StateView};
 use hechain_module::record::ModuleRecord;
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 use hechain_primitives::Codec;
@@ -78,15 +78,6 @@ impl ModuleExec for TradedocModule {
             }
             TradedocCall::Release { doc_id } => exec::release(host, cx.block, &cx.sender, cx.tx_hash, *doc_id),
         }
-    }
-
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
-        // Ids start at 1 when the counter is absent: nothing to seed.
-        Vec::new()
-    }
-
-    fn end_block<H: Host + ?Sized>(_host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
-        Ok(())
     }
 
     fn check_foreign_call(

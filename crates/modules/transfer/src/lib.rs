@@ -7,9 +7,8 @@ mod calls;
 pub mod keys;
 
 pub use calls::{TransferCall, TransferEvent};
-use std::any::Any;
 
-use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError, StateView};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 
 /// The transfer module.
@@ -51,60 +50,9 @@ impl ModuleExec for TransferModule {
             }
         }
     }
-
-    fn genesis() -> Vec<(Vec<u8>, Vec<u8>)> {
-        Vec::new()
-    }
-
-    fn end_block<H: Host + ?Sized>(host: &mut H, _block: &BlockInfo) -> Result<(), StateError> {
-        let _ = host;
-        Ok(())
-    }
-
-    fn check_foreign_call(
-        _view: &dyn StateView,
-        _cx: &CallContext,
-        _module: &'static str,
-        _call: &dyn Any,
-    ) -> Result<Result<(), String>, StateError> {
-        // No rule on other modules' calls.
-        Ok(Ok(()))
-    }
 }
 
-#[cfg(feature = "api")]
-impl hechain_module::api::ModuleApi for TransferModule {
-    fn routes() -> Vec<hechain_module::api::Route<Self>> {
-        // Accounts and transfers are served by the node's core routes (`/api/v1/accounts`, `/api/v1/transactions`).
-        Vec::new()
-    }
-}
-
-#[cfg(feature = "evm")]
-impl hechain_module::evm::ModulePrecompile for TransferModule {
-    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<Self::Call, Self::Event>> {
-        // A transfer from Solidity is a plain value transfer: no precompile.
-        None
-    }
-}
-
-#[cfg(feature = "cli")]
-impl hechain_module::cli::ModuleCli for TransferModule {
-    fn cli() -> Option<hechain_module::cli::CliSpec<Self::Call>> {
-        // Transfers are the core `hechain transfer` command.
-        None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hechain_primitives::Address;
-
-    #[test]
-    fn calls_and_events_match_their_type_names() {
-        let a = Address([1; 20]);
-        hechain_module::testing::check_enum(&[TransferCall::Transfer { to: a, amount: u128::MAX }]);
-        hechain_module::testing::check_enum(&[TransferEvent::Transfer { from: a, to: a, amount: 5 }]);
-    }
-}
+hechain_module::no_interface_layers!(
+    TransferModule,
+    "Transfers are core: the accounts and transactions routes, a plain value transfer from Solidity, and the `hechain transfer` command."
+);
