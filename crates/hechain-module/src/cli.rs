@@ -20,6 +20,14 @@ pub enum CliAction<C> {
         /// File to write.
         out: PathBuf,
     },
+    /// Verify a saved record certificate offline against the chain's genesis (the file, or the
+    /// node's when none is given): exit 0 valid, 1 invalid, 2 unverifiable.
+    VerifyCertificate {
+        /// The certificate file.
+        file: PathBuf,
+        /// The genesis file.
+        genesis: Option<PathBuf>,
+    },
 }
 
 /// A module's subcommand and the function that turns its parsed arguments into an action.

@@ -38,6 +38,9 @@ macro_rules! gather_cli {
                             CliAction::Submit(call) => CliAction::Submit(Payload::$Variant(call)),
                             CliAction::Get(path) => CliAction::Get(path),
                             CliAction::SaveCertificate { path, out } => CliAction::SaveCertificate { path, out },
+                            CliAction::VerifyCertificate { file, genesis } => {
+                                CliAction::VerifyCertificate { file, genesis }
+                            }
                         }));
                     }
                 }
@@ -49,8 +52,16 @@ macro_rules! gather_cli {
 
 hechain_modules::for_each_module!(gather_cli);
 
+/// The SDK's path for a REST path (the client's base URL already ends in `/api/v1`).
+fn sdk_path(path: &str) -> &str {
+    path.strip_prefix("/api/v1").unwrap_or(path)
+}
+
 /// Carries out a module command's action.
 pub async fn run(cli: &Cli, action: CliAction<Payload>) -> anyhow::Result<i32> {
+    if let CliAction::VerifyCertificate { file, genesis } = &action {
+        return crate::record_cert::verify(cli, file, genesis.as_deref()).await;
+    }
     let c = client(cli)?;
     match action {
         CliAction::Submit(payload) => {
@@ -73,14 +84,17 @@ pub async fn run(cli: &Cli, action: CliAction<Payload>) -> anyhow::Result<i32> {
             Ok(0)
         }
         CliAction::Get(path) => {
-            let v: serde_json::Value = c.get(&path).await?;
+            let v: serde_json::Value = c.get(sdk_path(&path)).await?;
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(0)
         }
         CliAction::SaveCertificate { path, out } => {
             let cert: hechain_cert::RecordCertificate =
-                c.get(&path).await.with_context(|| format!("fetching the certificate at {path}"))?;
+                c.get(sdk_path(&path)).await.with_context(|| format!("fetching the certificate at {path}"))?;
             crate::record_cert::write(cli, &cert, Some(&out), json!({"path": path, "kind": cert.record.kind()}))
+        }
+        CliAction::VerifyCertificate { file, genesis } => {
+            crate::record_cert::verify(cli, &file, genesis.as_deref()).await
         }
     }
 }
