@@ -97,13 +97,22 @@ enum Cmd {
         /// The buyer.
         address: Address,
     },
-    /// Save an invoice's offline-verifiable certificate (check it with `hechain verify-cert`).
+    /// Save an invoice's offline-verifiable certificate (check it with `hechain invoice verify-cert`).
     Certificate {
         /// Invoice id.
         id: u64,
         /// File to write.
         #[arg(long, short)]
         out: PathBuf,
+    },
+    /// Verify a saved certificate offline against the chain's genesis (exit 0 valid, 1 invalid,
+    /// 2 unverifiable).
+    VerifyCert {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The chain's genesis file (default: fetched from the node).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -152,5 +161,6 @@ fn action(m: &clap::ArgMatches) -> Result<CliAction<InvoiceCall>, String> {
         Cmd::Certificate { id, out } => {
             CliAction::SaveCertificate { path: format!("/api/v1/invoices/{id}/certificate"), out }
         }
+        Cmd::VerifyCert { cert, genesis } => CliAction::VerifyCertificate { file: cert, genesis },
     })
 }

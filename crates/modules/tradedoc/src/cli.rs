@@ -56,13 +56,22 @@ enum Cmd {
         /// The bank.
         address: Address,
     },
-    /// Save a registration's offline-verifiable certificate (check it with `hechain verify-cert`).
+    /// Save a registration's offline-verifiable certificate (check it with `hechain tradedoc verify-cert`).
     Certificate {
         /// Registration id.
         id: u64,
         /// File to write.
         #[arg(long, short)]
         out: PathBuf,
+    },
+    /// Verify a saved certificate offline against the chain's genesis (exit 0 valid, 1 invalid,
+    /// 2 unverifiable).
+    VerifyCert {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The chain's genesis file (default: fetched from the node).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
     },
 }
 
@@ -105,5 +114,6 @@ fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, String> {
         Cmd::Certificate { id, out } => {
             CliAction::SaveCertificate { path: format!("/api/v1/tradedocs/{id}/certificate"), out }
         }
+        Cmd::VerifyCert { cert, genesis } => CliAction::VerifyCertificate { file: cert, genesis },
     })
 }
