@@ -3,8 +3,8 @@
 //! Admission ([`Mempool::admit_batch`]) checks every transaction before it
 //! may use memory or block space, and refuses it with a specific
 //! [`AdmitError`]: bad signature, wrong chain id, fee too low, nonce too low,
-//! nonce gap too large, insufficient balance, oversize, duplicate, evidence
-//! already stored, or pool full (back-pressure: the pool never grows past
+//! nonce gap too large, insufficient balance, oversize, duplicate, a service module's refusal
+//! (evidence already stored or pending, …), or pool full (back-pressure: the pool never grows past
 //! its capacity; clients retry later).
 //!
 //! Signatures of a batch are verified in parallel on the rayon pool, outside
@@ -14,11 +14,10 @@
 //! transactions are kept in nonce order; a block takes only *ready* transactions
 //! (contiguous from the sender's committed nonce), round-robin across senders.
 
-use hechain_types::EvidenceCall;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hechain_crypto::Suite;
-use hechain_types::{Account, Address, ChainParams, ChainTx, Codec, EthTransaction, Payload, SignedTransaction, H256};
+use hechain_types::{Account, Address, ChainParams, ChainTx, Codec, EthTransaction, Payload, H256};
 use parking_lot::Mutex;
 use rayon::prelude::*;
 
@@ -87,9 +86,15 @@ pub enum AdmitError {
     /// Payload rule broken (e.g. evidence metadata too long).
     #[error("invalid payload: {0}")]
     InvalidPayload(String),
-    /// The evidence hash is already on chain or pending.
-    #[error("{0}")]
-    EvidenceExists(String),
+    /// A service module refuses the payload (evidence whose hash is already stored or
+    /// pending, …); `code` is the module's.
+    #[error("{message}")]
+    Module {
+        /// Machine-readable code (`evidence_exists`, …).
+        code: &'static str,
+        /// What is wrong, naming the record it conflicts with.
+        message: String,
+    },
     /// Gas limit out of bounds (below the intrinsic 21,000, above the per-transaction cap, or
     /// too small for the contract creation).
     #[error("{0}")]
@@ -128,7 +133,7 @@ impl AdmitError {
             AdmitError::Oversize { .. } => "oversize",
             AdmitError::Duplicate(_) => "duplicate",
             AdmitError::InvalidPayload(_) => "invalid_payload",
-            AdmitError::EvidenceExists(_) => "evidence_exists",
+            AdmitError::Module { code, .. } => code,
             AdmitError::InvalidGas(_) => "invalid_gas",
             AdmitError::Underpriced(_) => "underpriced",
             AdmitError::NotPermitted(_) => "not_permitted",
@@ -148,8 +153,9 @@ impl AdmitError {
 pub trait StateSource {
     /// The committed account (zero account if absent).
     fn account(&self, addr: &Address) -> Result<Account, String>;
-    /// If `content_hash` is already stored as evidence: a message naming the original record.
-    fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String>;
+    /// The owning module's refusal of a native payload against committed state (evidence whose
+    /// hash is already stored, …), if any.
+    fn module_refusal(&self, payload: &Payload) -> Result<Option<hechain_module::Refusal>, String>;
     /// If the rules in force refuse the transaction (frozen sender or recipient contract, a
     /// permission it lacks): the reason.
     fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String>;
@@ -220,7 +226,8 @@ struct Inner {
     senders: BTreeMap<Address, SenderQueue>,
     by_hash: HashMap<H256, (Address, u64)>,
     recent: Recent,
-    evidence: HashSet<H256>,
+    /// The module keys of pending payloads ([`hechain_types::Payload::pool_key`]).
+    module_keys: HashSet<(&'static str, Vec<u8>)>,
     count: usize,
     /// Round-robin start for the next block.
     cursor: Option<Address>,
@@ -256,14 +263,11 @@ fn cost_of(tx: &ChainTx) -> u128 {
     }
 }
 
-/// The evidence content hash a native transaction stores, if any.
-fn evidence_hash_of(tx: &ChainTx) -> Option<H256> {
+/// The module key a native transaction's payload holds while pending, if any.
+fn pool_key_of(tx: &ChainTx) -> Option<(&'static str, hechain_module::PoolKey)> {
     match tx {
-        ChainTx::Native(SignedTransaction {
-            tx: hechain_types::Transaction { payload: Payload::Evidence(EvidenceCall::Put { content_hash, .. }), .. },
-            ..
-        }) => Some(*content_hash),
-        _ => None,
+        ChainTx::Native(t) => t.tx.payload.pool_key(),
+        ChainTx::Ethereum(_) => None,
     }
 }
 
@@ -421,15 +425,16 @@ impl Mempool {
             let reason = reason.strip_prefix("not permitted: ").map_or(reason.clone(), str::to_string);
             return Err(AdmitError::NotPermitted(reason));
         }
-        let evidence_hash = evidence_hash_of(&c.tx);
-        if let Some(h) = &evidence_hash {
-            if inner.evidence.contains(h) {
-                return Err(AdmitError::EvidenceExists(format!(
-                    "evidence with content hash {h} is already pending in another transaction"
-                )));
+        let pool_key = pool_key_of(&c.tx);
+        if let Some((module, k)) = &pool_key {
+            if inner.module_keys.contains(&(*module, k.key.clone())) {
+                let message = format!("{} is already pending in another transaction", k.what);
+                return Err(AdmitError::Module { code: k.code, message });
             }
-            if let Some(msg) = state.evidence_exists(h).map_err(AdmitError::State)? {
-                return Err(AdmitError::EvidenceExists(msg));
+        }
+        if let ChainTx::Native(t) = &c.tx {
+            if let Some(r) = state.module_refusal(&t.tx.payload).map_err(AdmitError::State)? {
+                return Err(AdmitError::Module { code: r.code, message: r.message });
             }
         }
         let q = inner.senders.get_mut(&sender).ok_or_else(|| AdmitError::State("sender queue vanished".into()))?;
@@ -457,8 +462,8 @@ impl Mempool {
         q.pending_cost = need;
         q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost });
         inner.by_hash.insert(c.hash, (sender, nonce));
-        if let Some(h) = evidence_hash {
-            inner.evidence.insert(h);
+        if let Some((module, k)) = pool_key {
+            inner.module_keys.insert((module, k.key));
         }
         inner.count += 1;
         Ok(c.hash)
@@ -531,7 +536,7 @@ impl Mempool {
             *self.params.write() = p;
         }
         let mut inner = self.inner.lock();
-        let Inner { senders: queues, by_hash, evidence, count, recent, .. } = &mut *inner;
+        let Inner { senders: queues, by_hash, module_keys, count, recent, .. } = &mut *inner;
         for h in committed {
             recent.insert(*h);
         }
@@ -546,8 +551,8 @@ impl Mempool {
             dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce).filter_map(|n| q.txs.remove(&n)));
             for e in dropped {
                 by_hash.remove(&e.hash);
-                if let Some(h) = evidence_hash_of(&e.tx) {
-                    evidence.remove(&h);
+                if let Some((module, k)) = pool_key_of(&e.tx) {
+                    module_keys.remove(&(module, k.key));
                 }
                 q.pending_cost = q.pending_cost.saturating_sub(e.cost);
                 *count -= 1;
@@ -643,10 +648,8 @@ impl StateSource for StoreState<'_> {
         hechain_execution::account_of(self.reader()?, addr).map_err(|e| e.to_string())
     }
 
-    fn evidence_exists(&self, content_hash: &H256) -> Result<Option<String>, String> {
-        hechain_execution::evidence::existing(self.reader()?, content_hash)
-            .map(|r| r.map(|rec| hechain_execution::evidence::duplicate_message(&rec)))
-            .map_err(|e| e.to_string())
+    fn module_refusal(&self, payload: &Payload) -> Result<Option<hechain_module::Refusal>, String> {
+        payload.admit(self.reader()?).map(Result::err).map_err(|e| e.to_string())
     }
 
     fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String> {

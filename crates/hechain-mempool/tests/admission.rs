@@ -16,7 +16,8 @@ const CHAIN: u64 = 7;
 #[derive(Default)]
 struct Chain {
     accounts: BTreeMap<Address, Account>,
-    evidence: BTreeMap<H256, String>,
+    /// Module state (the evidence module's records), read by the modules' own admission checks.
+    state: BTreeMap<Vec<u8>, Vec<u8>>,
     /// Senders the rules refuse, with the reason.
     refused: BTreeMap<Address, String>,
     params: ChainParams,
@@ -26,8 +27,8 @@ impl StateSource for Chain {
     fn account(&self, addr: &Address) -> Result<Account, String> {
         Ok(self.accounts.get(addr).copied().unwrap_or_default())
     }
-    fn evidence_exists(&self, h: &H256) -> Result<Option<String>, String> {
-        Ok(self.evidence.get(h).cloned())
+    fn module_refusal(&self, payload: &Payload) -> Result<Option<hechain_module::Refusal>, String> {
+        payload.admit(&self.state).map(Result::err).map_err(|e| e.to_string())
     }
     fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String> {
         Ok(self.refused.get(&tx.sender()).cloned())
@@ -170,7 +171,18 @@ fn evidence_duplicates_point_to_the_original() {
         .sign(&k)
         .unwrap()
     };
-    chain.evidence.insert(H256([5; 32]), "evidence … already exists: id 3".into());
+    // Evidence record 3 holds hash 5…5 (the module's own keys and encoding).
+    let record = hechain_types::EvidenceRecord {
+        id: 3,
+        content_hash: H256([5; 32]),
+        meta: EvidenceMeta::default(),
+        submitter: Address([9; 20]),
+        tx_hash: H256([1; 32]),
+        height: 2,
+        timestamp_ms: 0,
+    };
+    chain.state.insert(hechain_types::keys::evidence_record(3), hechain_types::Codec::encode(&record));
+    chain.state.insert(hechain_types::keys::evidence_by_hash(&H256([5; 32])), 3u64.to_be_bytes().to_vec());
     let err = admit(&pool, &chain, ev(0, 5)).unwrap_err();
     assert_eq!(err.code(), "evidence_exists");
     assert!(err.to_string().contains("id 3"));

@@ -138,6 +138,13 @@ pub trait ModuleExec: Module {
         Ok(())
     }
 
+    /// The pool's check of a call against committed state before admitting it (e.g. evidence
+    /// whose hash is already stored). Execution checks again; this only refuses early, with a
+    /// code. Admits by default.
+    fn admit(_view: &dyn StateView, _call: &Self::Call) -> Result<Result<(), crate::Refusal>, StateError> {
+        Ok(Ok(()))
+    }
+
     /// A rule this module imposes on *other* modules' calls (e.g. the trade-document registry
     /// refuses a voucher whose reference is already financed). `call` is the other module's
     /// call enum; downcast it to the types the rule is about. Runs before the call is applied.

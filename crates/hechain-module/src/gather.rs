@@ -76,6 +76,25 @@ macro_rules! gather_modules {
             pub fn type_name(&self) -> &'static str {
                 match self { $( Payload::$Variant(c) => $crate::type_name(c), )+ }
             }
+
+            /// The key no two pending payloads may share, with the module's name
+            /// ([`ModuleCall::pool_key`](hechain_module::ModuleCall::pool_key)).
+            pub fn pool_key(&self) -> Option<(&'static str, $crate::PoolKey)> {
+                match self { $(
+                    Payload::$Variant(c) => $crate::ModuleCall::pool_key(c).map(|k| (<$module as $crate::Module>::NAME, k)),
+                )+ }
+            }
+
+            /// The owning module's admission check against committed state
+            /// ([`ModuleExec::admit`](hechain_module::exec::ModuleExec::admit)).
+            pub fn admit(
+                &self,
+                view: &dyn $crate::exec::StateView,
+            ) -> Result<Result<(), $crate::Refusal>, $crate::exec::StateError> {
+                match self { $(
+                    Payload::$Variant(c) => <$module as $crate::exec::ModuleExec>::admit(view, c),
+                )+ }
+            }
         }
 
         impl Event {

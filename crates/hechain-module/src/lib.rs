@@ -76,6 +76,32 @@ pub trait ModuleCall: ModuleEnum {
 
     /// Native balance the call itself moves out of the sender, besides the fee.
     fn spends(&self) -> u128;
+
+    /// A key no two pending calls of the module may share (the pool refuses the second while
+    /// the first waits), e.g. the content hash of an evidence record. None by default.
+    fn pool_key(&self) -> Option<PoolKey> {
+        None
+    }
+}
+
+/// What makes two pending calls of a module conflict ([`ModuleCall::pool_key`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolKey {
+    /// The key (unique within the module).
+    pub key: Vec<u8>,
+    /// The pool's refusal code (e.g. `evidence_exists`).
+    pub code: &'static str,
+    /// What the key is, for the refusal: "<what> is already pending in another transaction".
+    pub what: String,
+}
+
+/// A module's refusal of a call at pool admission: a stable code and a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Machine-readable code (e.g. `evidence_exists`).
+    pub code: &'static str,
+    /// What is wrong, naming the record it conflicts with.
+    pub message: String,
 }
 
 /// Chain-wide facts a module's stateless checks may need.

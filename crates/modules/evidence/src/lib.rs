@@ -36,6 +36,16 @@ impl ModuleCall for EvidenceCall {
             EvidenceCall::Put { .. } => 0,
         }
     }
+
+    fn pool_key(&self) -> Option<hechain_module::PoolKey> {
+        match self {
+            EvidenceCall::Put { content_hash, .. } => Some(hechain_module::PoolKey {
+                key: content_hash.0.to_vec(),
+                code: "evidence_exists",
+                what: format!("evidence with content hash {content_hash}"),
+            }),
+        }
+    }
 }
 
 impl ModuleExec for EvidenceModule {
@@ -48,6 +58,20 @@ impl ModuleExec for EvidenceModule {
             EvidenceCall::Put { content_hash, meta } => {
                 exec::put(host, cx.block, &cx.sender, content_hash, meta, cx.tx_hash)
             }
+        }
+    }
+
+    fn admit(
+        view: &dyn hechain_module::exec::StateView,
+        call: &EvidenceCall,
+    ) -> Result<Result<(), hechain_module::Refusal>, StateError> {
+        match call {
+            EvidenceCall::Put { content_hash, .. } => Ok(match exec::existing(view, content_hash)? {
+                Some(original) => {
+                    Err(hechain_module::Refusal { code: "evidence_exists", message: exec::duplicate_message(&original) })
+                }
+                None => Ok(()),
+            }),
         }
     }
 
