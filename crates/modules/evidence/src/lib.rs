@@ -67,9 +67,10 @@ impl ModuleExec for EvidenceModule {
     ) -> Result<Result<(), hechain_module::Refusal>, StateError> {
         match call {
             EvidenceCall::Put { content_hash, .. } => Ok(match exec::existing(view, content_hash)? {
-                Some(original) => {
-                    Err(hechain_module::Refusal { code: "evidence_exists", message: exec::duplicate_message(&original) })
-                }
+                Some(original) => Err(hechain_module::Refusal {
+                    code: "evidence_exists",
+                    message: exec::duplicate_message(&original),
+                }),
                 None => Ok(()),
             }),
         }

@@ -21,7 +21,7 @@ pub mod keys;
 mod types;
 
 pub use calls::{InvoiceCall, InvoiceEvent};
-use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError, StateView};
 use hechain_module::record::ModuleRecord;
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 use hechain_primitives::Codec;
@@ -66,9 +66,51 @@ impl ModuleCall for InvoiceCall {
             | InvoiceCall::Reimburse { .. } => 0,
         }
     }
+
+    fn pool_key(&self) -> Option<hechain_module::PoolKey> {
+        match self {
+            InvoiceCall::Issue { code, number, .. } => Some(hechain_module::PoolKey {
+                key: [b"i/", code.as_bytes(), b"/", number.as_bytes()].concat(),
+                code: "invoice_exists",
+                what: format!("invoice {code} {number}"),
+            }),
+            InvoiceCall::Reimburse { invoice_id, .. } => Some(hechain_module::PoolKey {
+                key: [&b"r/"[..], &invoice_id.to_be_bytes()].concat(),
+                code: "invoice_reimbursed",
+                what: format!("a reimbursement of invoice {invoice_id}"),
+            }),
+            InvoiceCall::AuthorizeIssuer { .. } | InvoiceCall::RevokeIssuer { .. } | InvoiceCall::Cancel { .. } => None,
+        }
+    }
 }
 
 impl ModuleExec for InvoiceModule {
+    fn admit(view: &dyn StateView, call: &InvoiceCall) -> Result<Result<(), hechain_module::Refusal>, StateError> {
+        let refuse = |code, message| Ok(Err(hechain_module::Refusal { code, message }));
+        match call {
+            InvoiceCall::Issue { code, number, .. } => match exec::by_code(view, code, number)? {
+                Some(first) => refuse(
+                    "invoice_exists",
+                    format!(
+                        "invoice {code} {number} already exists: id {}, issued by {} in block {}",
+                        first.id, first.issuer, first.issued.height
+                    ),
+                ),
+                None => Ok(Ok(())),
+            },
+            InvoiceCall::Reimburse { invoice_id, .. } => match exec::invoice(view, *invoice_id)? {
+                Some(inv) => match &inv.reimbursed {
+                    Some(r) => refuse("invoice_reimbursed", exec::reimbursed_message(&inv, r)),
+                    None => Ok(Ok(())),
+                },
+                None => Ok(Ok(())),
+            },
+            InvoiceCall::AuthorizeIssuer { .. } | InvoiceCall::RevokeIssuer { .. } | InvoiceCall::Cancel { .. } => {
+                Ok(Ok(()))
+            }
+        }
+    }
+
     fn apply<H: Host + ?Sized>(
         host: &mut H,
         cx: &CallContext,

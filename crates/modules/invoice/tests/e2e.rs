@@ -119,15 +119,21 @@ async fn issue_verify_reimburse_once_and_certify() {
     let r = run(&node, ORG_A, 0, first).await;
     assert_eq!(r["status"], "success", "{r}");
     let height_a = r["height"].as_u64().unwrap();
+    // The pool refuses it on arrival (execution would refuse it too, see the unit tests).
     let second = InvoiceCall::Reimburse { invoice_id: 1, org: "Org B".into(), claim_ref: "R-1".into() };
-    let r = run(&node, ORG_B, 0, second).await;
-    assert_eq!(r["status"], "failed", "{r}");
-    let reason = r["reason"].as_str().unwrap();
+    let tx = node.sign(ORG_B, 0, MIN_FEE, CHAIN_ID, Payload::Invoice(second));
+    let (s, v) = node.post_json("/api/v1/transactions", &hechain_testkit::raw_body(&tx)).await;
+    assert_eq!((s, v["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("invoice_reimbursed")), "{v}");
+    let reason = v["error"]["message"].as_str().unwrap();
     for part in
         ["already reimbursed by Org A", &node.address(ORG_A).to_string(), "BX-2026-7", &format!("in block {height_a}")]
     {
         assert!(reason.contains(part), "{reason} lacks {part}");
     }
+    // The same invoice number again: refused on arrival, naming the invoice.
+    let tx = node.sign(ISSUER, 2, MIN_FEE, CHAIN_ID, Payload::Invoice(issue_call(&node, "00000001")));
+    let (s, v) = node.post_json("/api/v1/transactions", &hechain_testkit::raw_body(&tx)).await;
+    assert_eq!((s, v["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("invoice_exists")), "{v}");
 
     let (s, v) = node.get("/api/v1/invoices/1").await;
     assert_eq!(s, StatusCode::OK, "{v}");

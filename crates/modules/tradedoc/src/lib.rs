@@ -60,9 +60,38 @@ impl ModuleCall for TradedocCall {
             TradedocCall::Register { .. } | TradedocCall::Release { .. } => 0,
         }
     }
+
+    fn pool_key(&self) -> Option<hechain_module::PoolKey> {
+        match self {
+            TradedocCall::Register { doc_type, issuer, number, .. } => {
+                let (issuer, number) = (normalize(issuer), normalize(number));
+                Some(hechain_module::PoolKey {
+                    key: keys::by_key(*doc_type, &issuer, &number),
+                    code: "trade_document_financed",
+                    what: format!("a registration of {} {issuer} {number}", doc_type.name()),
+                })
+            }
+            TradedocCall::Release { .. } => None,
+        }
+    }
 }
 
 impl ModuleExec for TradedocModule {
+    fn admit(view: &dyn StateView, call: &TradedocCall) -> Result<Result<(), hechain_module::Refusal>, StateError> {
+        match call {
+            TradedocCall::Register { doc_type, issuer, number, .. } => {
+                Ok(match exec::live_by_key(view, *doc_type, issuer, number)? {
+                    Some(first) => Err(hechain_module::Refusal {
+                        code: "trade_document_financed",
+                        message: exec::financed_message(&first),
+                    }),
+                    None => Ok(()),
+                })
+            }
+            TradedocCall::Release { .. } => Ok(Ok(())),
+        }
+    }
+
     fn apply<H: Host + ?Sized>(
         host: &mut H,
         cx: &CallContext,
