@@ -1,7 +1,10 @@
 //! A real node-like context for tests: redb store in a temp dir, real mempool, real execution,
 //! the real solo block producer, and the API served over TCP on 127.0.0.1. Used by the API tests
 //! (`hechain-rpc/tests`) and by the service modules' end-to-end tests
-//! (`crates/modules/<name>/tests`).
+//! (`crates/modules/<name>/tests`). [`exec`] executes and commits blocks directly, without
+//! the API.
+
+pub mod exec;
 
 use hechain_types::{EvidenceCall, TransferCall};
 use std::sync::Arc;

@@ -11,8 +11,8 @@ use hechain_execution::{copyright, keys};
 use hechain_types::*;
 use proptest::prelude::*;
 
-mod common;
 use common::{commit, env, tx, Env};
+use hechain_testkit::exec as common;
 
 fn addr(e: &Env, i: usize) -> Address {
     Address(e.keys[i].address())

@@ -10,8 +10,8 @@ use hechain_types::*;
 use hechain_types::{EcertCall, EcertEvent};
 use proptest::prelude::*;
 
-mod common;
 use common::{commit, env, reopen, tx, Env};
+use hechain_testkit::exec as common;
 
 fn addr(e: &Env, i: usize) -> Address {
     Address(e.keys[i].address())

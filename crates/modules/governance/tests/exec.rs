@@ -13,8 +13,8 @@ use hechain_types::*;
 use hechain_types::{EvidenceCall, GovernanceCall, GovernanceEvent, TransferCall};
 use proptest::prelude::*;
 
-mod common;
 use common::{commit_block_after, tx, Env};
+use hechain_testkit::exec as common;
 
 const DAY: u64 = 24 * 3_600_000;
 
