@@ -122,6 +122,13 @@ pub enum Reply<R> {
     Certificate(R),
 }
 
+impl<R> Reply<R> {
+    /// A JSON body of `v`.
+    pub fn json<T: serde::Serialize>(v: &T) -> Result<Self, QueryError> {
+        serde_json::to_value(v).map(Reply::Json).map_err(|e| QueryError::State(StateError::Invariant(e.to_string())))
+    }
+}
+
 /// Why a query has no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -225,20 +232,14 @@ pub fn schema_ref<T: utoipa::ToSchema>(out: &mut Schemas) -> RefOr<Schema> {
     RefOr::Ref(utoipa::openapi::Ref::from_schema_name(T::name()))
 }
 
-/// A page of ids from an index (keys `prefix ‖ … ‖ id`), ascending, after `after`, at most `limit`.
-pub fn index_page(
-    state: &dyn StateScan,
-    prefix: &[u8],
-    after: Option<u64>,
-    limit: usize,
-) -> Result<Vec<u64>, StateError> {
-    let after_key = after.map(|a| {
-        let mut k = prefix.to_vec();
-        k.extend_from_slice(&a.to_be_bytes());
-        k
-    });
-    let entries = state.scan(prefix, after_key.as_deref(), limit)?;
-    entries
+/// One page of an id index (keys `prefix ‖ … ‖ id`, ascending) as a paged list route serves it:
+/// the page size from `limit` ([`page_limit`]), ids after the `after` parameter, and the id to
+/// continue after (`next_after`) when more remain.
+pub fn id_page(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<(Vec<u64>, Option<u64>), QueryError> {
+    let limit = page_limit(p, host.max_page())?;
+    let after_key = p.count("after")?.map(|a| [prefix, &a.to_be_bytes()].concat());
+    let entries = host.state().scan(prefix, after_key.as_deref(), limit + 1)?;
+    let mut ids = entries
         .iter()
         .map(|(k, _)| {
             crate::keys::trailing_id(k).ok_or_else(|| StateError::Corrupt {
@@ -246,5 +247,12 @@ pub fn index_page(
                 reason: "index key does not end in an id".into(),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_after = if ids.len() > limit {
+        ids.truncate(limit);
+        ids.last().copied()
+    } else {
+        None
+    };
+    Ok((ids, next_after))
 }

@@ -1,8 +1,7 @@
 //! The invoice module's REST routes (under `/api/v1/invoices`).
 
 use hechain_module::api::{
-    index_page, page_limit, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply,
-    Response, Route,
+    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
 };
 use hechain_module::exec::StateScan;
 use serde::Serialize;
@@ -141,12 +140,6 @@ pub fn routes() -> Vec<Route<InvoiceModule>> {
     ]
 }
 
-fn json<T: Serialize>(v: &T) -> Result<Reply<InvoiceRecord>, QueryError> {
-    serde_json::to_value(v)
-        .map(Reply::Json)
-        .map_err(|e| QueryError::State(hechain_module::exec::StateError::Invariant(e.to_string())))
-}
-
 fn authorized(state: &dyn StateScan, inv: &Invoice) -> Result<bool, QueryError> {
     Ok(exec::issuer(state, &inv.issuer)?.is_some_and(|a| a.revoked.is_none()))
 }
@@ -160,7 +153,7 @@ fn get(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, QueryEr
     let inv = must(host.state(), p.id("id")?)?;
     let reason = exec::validity(&inv).err();
     let issuer_authorized = authorized(host.state(), &inv)?;
-    json(&InvoiceView { valid: reason.is_none(), reason, issuer_authorized, invoice: inv })
+    Reply::json(&InvoiceView { valid: reason.is_none(), reason, issuer_authorized, invoice: inv })
 }
 
 fn verify(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, QueryError> {
@@ -169,7 +162,7 @@ fn verify(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, Quer
         crate::validate_code(what, v).map_err(|e| QueryError::bad_request("invalid_invoice", e.to_string()))?;
     }
     let Some(inv) = exec::by_code(host.state(), code, number)? else {
-        return json(&InvoiceVerification {
+        return Reply::json(&InvoiceVerification {
             exists: false,
             valid: false,
             reason: Some(format!("no invoice {code} {number} is recorded on this chain")),
@@ -179,7 +172,13 @@ fn verify(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, Quer
     };
     let reason = exec::validity(&inv).err();
     let issuer_authorized = authorized(host.state(), &inv)?;
-    json(&InvoiceVerification { exists: true, valid: reason.is_none(), reason, issuer_authorized, invoice: Some(inv) })
+    Reply::json(&InvoiceVerification {
+        exists: true,
+        valid: reason.is_none(),
+        reason,
+        issuer_authorized,
+        invoice: Some(inv),
+    })
 }
 
 fn certificate(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, QueryError> {
@@ -187,16 +186,9 @@ fn certificate(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>,
 }
 
 fn page(host: &dyn QueryHost, p: &Params, prefix: Vec<u8>) -> Result<Reply<InvoiceRecord>, QueryError> {
-    let limit = page_limit(p, host.max_page())?;
-    let mut ids = index_page(host.state(), &prefix, p.count("after")?, limit + 1)?;
-    let next_after = if ids.len() > limit {
-        ids.truncate(limit);
-        ids.last().copied()
-    } else {
-        None
-    };
+    let (ids, next_after) = id_page(host, p, &prefix)?;
     let invoices = ids.into_iter().map(|id| must(host.state(), id)).collect::<Result<Vec<_>, _>>()?;
-    json(&InvoicePage { invoices, next_after })
+    Reply::json(&InvoicePage { invoices, next_after })
 }
 
 fn by_issuer(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, QueryError> {
@@ -212,5 +204,5 @@ fn issuer(host: &dyn QueryHost, p: &Params) -> Result<Reply<InvoiceRecord>, Quer
     let auth = exec::issuer(host.state(), &a)?.ok_or_else(|| {
         QueryError::not_found("issuer_not_found", format!("{a} has never been an authorised invoice issuer"))
     })?;
-    json(&auth)
+    Reply::json(&auth)
 }

@@ -1,8 +1,7 @@
 //! The trade-document registry's REST routes (under `/api/v1/tradedocs`).
 
 use hechain_module::api::{
-    index_page, page_limit, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply,
-    Response, Route,
+    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -122,19 +121,13 @@ pub fn routes() -> Vec<Route<TradedocModule>> {
     ]
 }
 
-fn json<T: Serialize>(v: &T) -> Result<Reply<TradedocRecord>, QueryError> {
-    serde_json::to_value(v)
-        .map(Reply::Json)
-        .map_err(|e| QueryError::State(hechain_module::exec::StateError::Invariant(e.to_string())))
-}
-
 fn must(host: &dyn QueryHost, id: u64) -> Result<TradeDoc, QueryError> {
     exec::doc(host.state(), id)?
         .ok_or_else(|| QueryError::not_found("trade_document_not_found", format!("no registration has id {id}")))
 }
 
 fn get(host: &dyn QueryHost, p: &Params) -> Result<Reply<TradedocRecord>, QueryError> {
-    json(&must(host, p.id("id")?)?)
+    Reply::json(&must(host, p.id("id")?)?)
 }
 
 fn certificate(host: &dyn QueryHost, p: &Params) -> Result<Reply<TradedocRecord>, QueryError> {
@@ -148,7 +141,7 @@ fn lookup(host: &dyn QueryHost, p: &Params) -> Result<Reply<TradedocRecord>, Que
         crate::validate_part(what, v).map_err(|e| QueryError::bad_request("invalid_document", e.to_string()))?;
     }
     let registration = exec::live_by_key(host.state(), doc_type, issuer, number)?;
-    json(&FinancingLookup {
+    Reply::json(&FinancingLookup {
         financed: registration.is_some(),
         doc_type,
         issuer: crate::normalize(issuer),
@@ -158,15 +151,7 @@ fn lookup(host: &dyn QueryHost, p: &Params) -> Result<Reply<TradedocRecord>, Que
 }
 
 fn by_bank(host: &dyn QueryHost, p: &Params) -> Result<Reply<TradedocRecord>, QueryError> {
-    let limit = page_limit(p, host.max_page())?;
-    let prefix = keys::bank_prefix(&p.address("address")?);
-    let mut ids = index_page(host.state(), &prefix, p.count("after")?, limit + 1)?;
-    let next_after = if ids.len() > limit {
-        ids.truncate(limit);
-        ids.last().copied()
-    } else {
-        None
-    };
+    let (ids, next_after) = id_page(host, p, &keys::bank_prefix(&p.address("address")?))?;
     let documents = ids.into_iter().map(|id| must(host, id)).collect::<Result<Vec<_>, _>>()?;
-    json(&TradeDocPage { documents, next_after })
+    Reply::json(&TradeDocPage { documents, next_after })
 }
