@@ -113,13 +113,24 @@ pub struct BlockContext {
 }
 
 impl BlockContext {
-    /// A module call of `sender` in transaction `tx_hash` of this block.
+    /// A module call of `sender` in transaction `tx_hash` of this block, made by the
+    /// transaction's payload.
     pub fn call(&self, sender: hechain_types::Address, tx_hash: H256) -> hechain_module::exec::CallContext {
         hechain_module::exec::CallContext {
             block: self.info(),
             sender,
             tx_hash,
             validate: hechain_types::VALIDATE_CONTEXT,
+            origin: hechain_module::exec::Origin::Transaction,
+        }
+    }
+
+    /// A module call that contract (or account) `sender` made through the module's precompile
+    /// in transaction `tx_hash` of this block.
+    pub fn contract_call(&self, sender: hechain_types::Address, tx_hash: H256) -> hechain_module::exec::CallContext {
+        hechain_module::exec::CallContext {
+            origin: hechain_module::exec::Origin::Contract,
+            ..self.call(sender, tx_hash)
         }
     }
 

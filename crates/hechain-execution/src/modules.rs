@@ -57,15 +57,18 @@ macro_rules! dispatch {
             Ok(Ok(()))
         }
 
-        /// The precompile addresses of modules built on the module interface.
-        pub(crate) fn precompile_addresses() -> Vec<(&'static str, Address)> {
-            let mut out = Vec::new();
-            $(
-                if let Some(spec) = <$module as ModulePrecompile>::precompile() {
-                    out.push((<$module as Module>::NAME, Address(spec.address)));
-                }
-            )+
-            out
+        /// The listed modules' precompile addresses (computed once).
+        pub(crate) fn precompile_addresses() -> &'static [(&'static str, Address)] {
+            static ADDRESSES: std::sync::OnceLock<Vec<(&'static str, Address)>> = std::sync::OnceLock::new();
+            ADDRESSES.get_or_init(|| {
+                let mut out = Vec::new();
+                $(
+                    if let Some(spec) = <$module as ModulePrecompile>::precompile() {
+                        out.push((<$module as Module>::NAME, Address(spec.address)));
+                    }
+                )+
+                out
+            })
         }
 
         /// Runs the module precompile at `inputs.bytecode_address`, if one is there.
@@ -90,8 +93,10 @@ macro_rules! dispatch {
         }
 
         /// Applies the module-precompile calls a successful transaction logged, module by
-        /// module in list order, and returns their events. A refusal here means a precompile
-        /// accepted what its module refuses: a bug that fails the block rather than hide.
+        /// module in list order, as contract calls, and returns their events. Each must give
+        /// again the log the precompile wrote (the ids it promised the caller). A refusal or a
+        /// different log here means a precompile accepted what its module does otherwise: a bug
+        /// that fails the block rather than hide.
         pub(crate) fn apply_precompile_logs<R: StateRead + ?Sized>(
             o: &mut Overlay<'_, R>,
             block: BlockContext,
@@ -101,16 +106,28 @@ macro_rules! dispatch {
             let mut events = Vec::new();
             $(
                 if let Some(spec) = <$module as ModulePrecompile>::precompile() {
-                    for (sender, call) in precompile::module::calls_in_logs::<$module>(spec.address, logs.iter()) {
-                        match apply_call(o, &block.call(sender, tx_hash), &Payload::$Variant(call))? {
-                            Ok(mut ev) => events.append(&mut ev),
+                    let name = <$module as Module>::NAME;
+                    for logged in precompile::module::calls_in_logs::<$module>(&spec, logs.iter()) {
+                        let cx = block.contract_call(logged.sender, tx_hash);
+                        let mut ev = match apply_call(o, &cx, &Payload::$Variant(logged.call.clone()))? {
+                            Ok(ev) => ev,
                             Err(reason) => {
                                 return Err(ExecError::Invalid(format!(
-                                    "{} precompile accepted a call the module refuses: {reason}",
-                                    <$module as Module>::NAME
+                                    "{name} precompile accepted a call the module refuses: {reason}"
                                 )))
                             }
+                        };
+                        let own: Vec<_> = ev
+                            .iter()
+                            .filter_map(|e| if let Event::$Variant(e) = e { Some(e.clone()) } else { None })
+                            .collect();
+                        let again = precompile::module::log_of::<$module>(&spec, logged.sender, &logged.call, &own)?;
+                        if again.as_ref() != Some(logged.log) {
+                            return Err(ExecError::Invalid(format!(
+                                "{name} precompile: applying the call at the end of the transaction gives another log than the one it wrote (a promised id differs)"
+                            )));
                         }
+                        events.append(&mut ev);
                     }
                 }
             )+

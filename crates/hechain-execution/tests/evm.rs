@@ -9,11 +9,11 @@ use alloy_primitives::{Signature, TxKind, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
 use hechain_execution::evm::{self, CallRequest, CallStatus};
-use hechain_execution::precompile::voucher::IHechainVoucher as IVoucher;
 use hechain_execution::precompile::{
     COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS,
 };
 use hechain_execution::{account_of, copyright, ecert, evidence, trace, voucher, BlockContext};
+use hechain_modules::voucher::evm::IHechainVoucher as IVoucher;
 use hechain_storage::Store;
 use hechain_types::*;
 use hechain_types::{
@@ -662,7 +662,7 @@ fn contracts_issue_split_pledge_and_settle_through_the_voucher_precompile() {
     );
     assert_eq!(rs[0].status, TxStatus::Failed { reason: "execution reverted: rolled back".into() });
     assert!(matches!(rs[1].status, TxStatus::Failed { .. }), "only the treasurer: {:?}", rs[1]);
-    failed_with(&rs[2], "insufficient balance to settle voucher 2: 10000 available, 1000000 needed");
+    failed_with(&rs[2], "insufficient balance for this call's payments: 10000 available, 1000000 needed");
     failed_with(&rs[3], "matured");
     assert_eq!(rs[4].status, TxStatus::Success, "{:?}", rs[4]);
     assert_eq!(

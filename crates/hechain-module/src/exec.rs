@@ -104,6 +104,20 @@ pub struct CallContext {
     pub tx_hash: H256,
     /// Chain-wide facts of the stateless checks (the listed modules).
     pub validate: crate::ValidateContext<'static>,
+    /// How the call arrived.
+    pub origin: Origin,
+}
+
+/// How a call arrived, which decides how its native payments are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A signed transaction's payload: the module pays with [`Host::transfer`].
+    Transaction,
+    /// A contract (or an account) through the module's precompile. Balances are then the
+    /// EVM's, which has its own journal of this transaction: the module must not move them with
+    /// [`Host::transfer`] but record each payment with [`Host::note_transfer`]; the node makes
+    /// the noted payments from the caller's EVM balance, and reverts the call if it cannot.
+    Contract,
 }
 
 impl CallContext {

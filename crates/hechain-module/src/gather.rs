@@ -185,7 +185,7 @@ macro_rules! gather_modules {
     };
 }
 
-/// The JSON `type` of a module's call or event (its borsh tag indexes [`ModuleEnum::TYPES`]).
+/// The JSON `type` of a module's call or event (its borsh tag indexes [`ModuleEnum::TYPES`](crate::ModuleEnum::TYPES)).
 pub fn type_name<E: crate::ModuleEnum>(value: &E) -> &'static str {
     let mut tag = TagOnly(None);
     // Writing stops at the first byte: only the variant tag is produced.

@@ -91,7 +91,7 @@ pub struct PoolKey {
     pub key: Vec<u8>,
     /// The pool's refusal code (e.g. `evidence_exists`).
     pub code: &'static str,
-    /// What the key is, for the refusal: "<what> is already pending in another transaction".
+    /// What the key is, for the refusal: "`<what>` is already pending in another transaction".
     pub what: String,
 }
 
@@ -127,12 +127,25 @@ pub mod testing;
 mod gather;
 pub use gather::type_name;
 
-/// Implements the `api`, `evm` and `cli` layers of a module that has none of them through the
-/// module interface: no routes, no precompile, no command. `$why` says where they are instead
-/// (for the first six services: still the node's own code, being ported).
+/// Implements the `api`, `evm` and `cli` layers (or the ones named after `$why`, say
+/// `api cli`) of a module that has none of them through the module interface: no routes, no
+/// precompile, no command. `$why` says why (for the first services: that layer is still the
+/// node's own code, being ported).
 #[macro_export]
 macro_rules! no_interface_layers {
     ($module:ty, $why:literal) => {
+        $crate::no_interface_layers!($module, $why, api evm cli);
+    };
+    ($module:ty, $why:literal, $($layer:ident)+) => {
+        $( $crate::__no_layer!($layer, $module, $why); )+
+    };
+}
+
+/// One layer of [`no_interface_layers!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __no_layer {
+    (api, $module:ty, $why:literal) => {
         #[cfg(feature = "api")]
         impl $crate::api::ModuleApi for $module {
             #[doc = $why]
@@ -140,7 +153,8 @@ macro_rules! no_interface_layers {
                 Vec::new()
             }
         }
-
+    };
+    (evm, $module:ty, $why:literal) => {
         #[cfg(feature = "evm")]
         impl $crate::evm::ModulePrecompile for $module {
             #[doc = $why]
@@ -150,7 +164,8 @@ macro_rules! no_interface_layers {
                 None
             }
         }
-
+    };
+    (cli, $module:ty, $why:literal) => {
         #[cfg(feature = "cli")]
         impl $crate::cli::ModuleCli for $module {
             #[doc = $why]

@@ -2,6 +2,8 @@
 //! and licenses granted by the owner for a term and a territory.
 
 mod calls;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
@@ -63,5 +65,13 @@ impl ModuleExec for CopyrightModule {
 
 hechain_module::no_interface_layers!(
     CopyrightModule,
-    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain copyright` (being ported, docs/architecture.md)."
+    "Still the node's own: `hechain-rpc` handlers and `hechain copyright` (being ported, docs/architecture.md).",
+    api cli
 );
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for CopyrightModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<CopyrightCall, CopyrightEvent>> {
+        Some(evm::spec())
+    }
+}

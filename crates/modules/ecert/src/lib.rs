@@ -3,6 +3,8 @@
 //! time-limited access; every use is logged per subject.
 
 mod calls;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
@@ -65,5 +67,13 @@ impl ModuleExec for EcertModule {
 
 hechain_module::no_interface_layers!(
     EcertModule,
-    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain ecert` (being ported, docs/architecture.md)."
+    "Still the node's own: `hechain-rpc` handlers and `hechain ecert` (being ported, docs/architecture.md).",
+    api cli
 );
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for EcertModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<EcertCall, EcertEvent>> {
+        Some(evm::spec())
+    }
+}

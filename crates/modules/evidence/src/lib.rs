@@ -2,6 +2,8 @@
 //! indexed by id, by hash and by submitter.
 
 mod calls;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
@@ -83,5 +85,13 @@ impl ModuleExec for EvidenceModule {
 
 hechain_module::no_interface_layers!(
     EvidenceModule,
-    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain evidence` (being ported, docs/architecture.md)."
+    "Still the node's own: `hechain-rpc` handlers and `hechain evidence` (being ported, docs/architecture.md).",
+    api cli
 );
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for EvidenceModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<EvidenceCall, EvidenceEvent>> {
+        Some(evm::spec())
+    }
+}

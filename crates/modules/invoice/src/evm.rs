@@ -2,7 +2,7 @@
 
 use alloy_primitives::{Address as EvmAddress, U256};
 use alloy_sol_types::{sol, SolCall, SolInterface};
-use hechain_module::evm::{PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{LogFormat, PrecompileCall, PrecompileSpec};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -30,7 +30,15 @@ pub const VIEW_GAS: u64 = 5_000;
 
 /// The precompile.
 pub fn spec() -> PrecompileSpec<InvoiceCall, InvoiceEvent> {
-    PrecompileSpec { address: ADDRESS, decode, write_output, view }
+    PrecompileSpec {
+        address: ADDRESS,
+        decode,
+        prepare: None,
+        write_output,
+        result_gas: None,
+        view,
+        log: LogFormat::ModuleCall,
+    }
 }
 
 fn fen(what: &str, v: U256) -> Result<u128, String> {
@@ -88,7 +96,7 @@ fn write_output(input: &[u8], events: &[InvoiceEvent]) -> Vec<u8> {
     }
 }
 
-fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<Vec<u8>, String>, StateError> {
+fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<(Vec<u8>, u64), String>, StateError> {
     let c = match Calls::abi_decode(input) {
         Ok(Calls::verify(c)) => c,
         Ok(Calls::issue(_) | Calls::reimburse(_) | Calls::cancel(_)) => {
@@ -120,5 +128,5 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
             reimbursed: false,
         },
     };
-    Ok(Ok(IHechainInvoice::verifyCall::abi_encode_returns(&ret)))
+    Ok(Ok((IHechainInvoice::verifyCall::abi_encode_returns(&ret), 0)))
 }

@@ -2,6 +2,8 @@
 //! append lifecycle events, hand custody over (offer and accept), and producers recall batches.
 
 mod calls;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
@@ -71,5 +73,13 @@ impl ModuleExec for TraceModule {
 
 hechain_module::no_interface_layers!(
     TraceModule,
-    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain trace` (being ported, docs/architecture.md)."
+    "Still the node's own: `hechain-rpc` handlers and `hechain trace` (being ported, docs/architecture.md).",
+    api cli
 );
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for TraceModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<TraceCall, TraceModuleEvent>> {
+        Some(evm::spec())
+    }
+}

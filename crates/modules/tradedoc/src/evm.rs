@@ -2,7 +2,7 @@
 
 use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolInterface};
-use hechain_module::evm::{PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{LogFormat, PrecompileCall, PrecompileSpec};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::H256;
 
@@ -29,7 +29,15 @@ pub const VIEW_GAS: u64 = 5_000;
 
 /// The precompile.
 pub fn spec() -> PrecompileSpec<TradedocCall, TradedocEvent> {
-    PrecompileSpec { address: ADDRESS, decode, write_output, view }
+    PrecompileSpec {
+        address: ADDRESS,
+        decode,
+        prepare: None,
+        write_output,
+        result_gas: None,
+        view,
+        log: LogFormat::ModuleCall,
+    }
 }
 
 fn doc_type(tag: u8) -> Result<DocType, String> {
@@ -72,7 +80,7 @@ fn write_output(input: &[u8], events: &[TradedocEvent]) -> Vec<u8> {
     }
 }
 
-fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<Vec<u8>, String>, StateError> {
+fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<(Vec<u8>, u64), String>, StateError> {
     let c = match Calls::abi_decode(input) {
         Ok(Calls::isFinanced(c)) => c,
         Ok(Calls::register(_) | Calls::release(_)) => return Ok(Err("tradedoc precompile: not a view".into())),
@@ -86,5 +94,5 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
         Some(d) => IHechainTradeDocs::isFinancedReturn { financed: true, id: d.id, bank: EvmAddress::from(d.bank.0) },
         None => IHechainTradeDocs::isFinancedReturn { financed: false, id: 0, bank: EvmAddress::ZERO },
     };
-    Ok(Ok(IHechainTradeDocs::isFinancedCall::abi_encode_returns(&ret)))
+    Ok(Ok((IHechainTradeDocs::isFinancedCall::abi_encode_returns(&ret), 0)))
 }

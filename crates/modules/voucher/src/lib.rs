@@ -3,13 +3,15 @@
 //! maturity.
 
 mod calls;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
 
 pub use calls::{VoucherCall, VoucherEvent};
 
-use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
+use hechain_module::exec::{CallContext, Host, ModuleExec, Origin, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
 pub use types::*;
 
@@ -59,12 +61,27 @@ impl ModuleExec for VoucherModule {
             VoucherCall::Split { part_id, outputs } => exec::split(host, b, s, h, *part_id, outputs),
             VoucherCall::Pledge { part_id, bank } => exec::pledge(host, b, s, *part_id, bank),
             VoucherCall::Release { part_id } => exec::release(host, s, *part_id),
-            VoucherCall::Settle { voucher_id } => exec::settle(host, b, s, h, *voucher_id, exec::Payment::Native),
+            VoucherCall::Settle { voucher_id } => {
+                // A contract's settlement is paid by the EVM from the caller's balance.
+                let payment = match cx.origin {
+                    Origin::Transaction => exec::Payment::Native,
+                    Origin::Contract => exec::Payment::MadeByEvm,
+                };
+                exec::settle(host, b, s, h, *voucher_id, payment)
+            }
         }
     }
 }
 
 hechain_module::no_interface_layers!(
     VoucherModule,
-    "Still the node's own: `hechain-rpc` handlers, `hechain-execution/src/precompile`, `hechain voucher` (being ported, docs/architecture.md)."
+    "Still the node's own: `hechain-rpc` handlers and `hechain voucher` (being ported, docs/architecture.md).",
+    api cli
 );
+
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for VoucherModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<VoucherCall, VoucherEvent>> {
+        Some(evm::spec())
+    }
+}
