@@ -3,8 +3,8 @@
 use hechain_crypto::Suite;
 use hechain_types::smt::Proof;
 use hechain_types::{
-    keys, smt, BlockHeader, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, Genesis, Seal,
-    TraceBatch, TraceEvent, TraceItem, Voucher, VoucherPart, H256,
+    keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, TraceBatch, TraceEvent, TraceItem,
+    Voucher, VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +22,6 @@ pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
 #[serde(remote = "Self")]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum CertifiedRecord {
-    /// A registered work (copyright module).
-    CopyrightWork(CopyrightWork),
-    /// A license on a work (copyright module).
-    CopyrightLicense(CopyrightLicense),
     /// A receivable voucher (voucher module).
     Voucher(Voucher),
     /// A part of a voucher's value (voucher module).
@@ -93,8 +89,6 @@ impl CertifiedRecord {
     /// The state key the record lives under.
     pub fn state_key(&self) -> Vec<u8> {
         match self {
-            CertifiedRecord::CopyrightWork(w) => keys::copyright_work(w.id),
-            CertifiedRecord::CopyrightLicense(l) => keys::copyright_license(l.work_id, l.index),
             CertifiedRecord::Voucher(v) => keys::voucher(v.id),
             CertifiedRecord::VoucherPart(p) => keys::voucher_part(p.id),
             CertifiedRecord::Ecert(c) => keys::ecert(c.id),
@@ -109,8 +103,6 @@ impl CertifiedRecord {
     /// The record's canonical encoding (what the state stores).
     pub fn encoded(&self) -> Vec<u8> {
         match self {
-            CertifiedRecord::CopyrightWork(w) => w.encode(),
-            CertifiedRecord::CopyrightLicense(l) => l.encode(),
             CertifiedRecord::Voucher(v) => v.encode(),
             CertifiedRecord::VoucherPart(p) => p.encode(),
             CertifiedRecord::Ecert(c) => c.encode(),
@@ -125,8 +117,6 @@ impl CertifiedRecord {
     /// Short name of the kind (`copyright_work`, …).
     pub fn kind(&self) -> &'static str {
         match self {
-            CertifiedRecord::CopyrightWork(_) => "copyright_work",
-            CertifiedRecord::CopyrightLicense(_) => "copyright_license",
             CertifiedRecord::Voucher(_) => "voucher",
             CertifiedRecord::VoucherPart(_) => "voucher_part",
             CertifiedRecord::Ecert(_) => "ecert",
@@ -144,9 +134,7 @@ impl CertifiedRecord {
         match self {
             CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
             CertifiedRecord::Module(r) => r.related(),
-            CertifiedRecord::CopyrightWork(_)
-            | CertifiedRecord::CopyrightLicense(_)
-            | CertifiedRecord::Voucher(_)
+            CertifiedRecord::Voucher(_)
             | CertifiedRecord::VoucherPart(_)
             | CertifiedRecord::Ecert(_)
             | CertifiedRecord::Dataset(_)

@@ -77,8 +77,6 @@ fn key_label(key: &[u8]) -> String {
 /// compile until it is named here (and then fails the test until it has a recorded certificate).
 fn record_kind(r: &CertifiedRecord) -> &'static str {
     match r {
-        CertifiedRecord::CopyrightWork(_) => "copyright_work",
-        CertifiedRecord::CopyrightLicense(_) => "copyright_license",
         CertifiedRecord::Voucher(_) => "voucher",
         CertifiedRecord::VoucherPart(_) => "voucher_part",
         CertifiedRecord::Ecert(_) => "ecert",
@@ -390,8 +388,14 @@ fn record_certificates(e: &Env) -> Vec<RecordCertificate> {
     let events = trace::events(&r, &item).expect("events");
     let batch = trace::batch(&r, item.batch_id).expect("read").expect("batch");
     let records = vec![
-        CertifiedRecord::CopyrightWork(copyright::work(&r, 1).expect("read").expect("work")),
-        CertifiedRecord::CopyrightLicense(copyright::license(&r, 1, 0).expect("read").expect("license")),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Copyright(
+            hechain_types::copyright::CopyrightRecord::Work(copyright::work(&r, 1).expect("read").expect("work")),
+        ))),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Copyright(
+            hechain_types::copyright::CopyrightRecord::License(
+                copyright::license(&r, 1, 0).expect("read").expect("license"),
+            ),
+        ))),
         CertifiedRecord::Voucher(voucher::voucher(&r, 1).expect("read").expect("voucher")),
         CertifiedRecord::VoucherPart(voucher::part(&r, 3).expect("read").expect("part")),
         CertifiedRecord::Ecert(ecert::certificate(&r, 2).expect("read").expect("ecert")),

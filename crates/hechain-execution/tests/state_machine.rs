@@ -474,7 +474,14 @@ fn record_certificates_carry_the_epoch_proof_too() {
     c.commit(t, &[0, 1, 3]);
     let r = c.e.store.reader().unwrap();
     let w = hechain_execution::copyright::work(&r, 1).unwrap().unwrap();
-    let cert = RecordCertificate::build(&r, &c.e.genesis, CertifiedRecord::CopyrightWork(w)).unwrap();
+    let cert = RecordCertificate::build(
+        &r,
+        &c.e.genesis,
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Copyright(
+            hechain_types::copyright::CopyrightRecord::Work(w),
+        ))),
+    )
+    .unwrap();
     let v = cert.verify(&c.e.genesis).unwrap();
     assert_eq!((v.height, v.epoch, v.epoch_changes.len()), (6, 2, 2));
     assert_eq!(v.signed_by, vec!["v1".to_string(), "v2".into(), "v4".into()]);

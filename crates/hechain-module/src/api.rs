@@ -62,6 +62,33 @@ pub struct Param {
     pub description: &'static str,
 }
 
+/// `{address}`: an account, in the path.
+pub const ADDRESS: Param = Param {
+    name: "address",
+    at: ParamIn::Path,
+    required: true,
+    kind: ParamKind::Address,
+    description: "Account address (20 bytes, 0x hex, any case).",
+};
+
+/// `?after=`: the cursor of a paged list ([`id_page`]).
+pub const AFTER: Param = Param {
+    name: "after",
+    at: ParamIn::Query,
+    required: false,
+    kind: ParamKind::Count,
+    description: "Return records with ids after this one (the previous page's `next_after`).",
+};
+
+/// `?limit=`: the page size of a paged list ([`page_limit`]).
+pub const LIMIT: Param = Param {
+    name: "limit",
+    at: ParamIn::Query,
+    required: false,
+    kind: ParamKind::Count,
+    description: "Page size (default 100, at most the server's maximum).",
+};
+
 /// The parsed parameters of a request.
 #[derive(Clone, Debug, Default)]
 pub struct Params(pub BTreeMap<&'static str, String>);
@@ -165,10 +192,13 @@ impl QueryError {
     }
 }
 
-/// What a handler may use: the latest committed state, and the node's page limit.
+/// What a handler may use: the latest committed state, its block's time, and the node's page
+/// limit.
 pub trait QueryHost {
     /// The latest committed state.
     fn state(&self) -> &dyn StateScan;
+    /// Timestamp (ms) of the block that state is the result of: the "now" of a query.
+    fn head_timestamp_ms(&self) -> u64;
     /// Largest page a list may return.
     fn max_page(&self) -> usize;
 }
@@ -255,4 +285,34 @@ pub fn id_page(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<(Vec<u
         None
     };
     Ok((ids, next_after))
+}
+
+/// The schema of `T`'s object with more properties, for a struct that `#[serde(flatten)]`s a `T`.
+/// (utoipa would describe it as `allOf` [T, extra], which `T`'s `additionalProperties: false`
+/// — from `deny_unknown_fields` — makes unsatisfiable.)
+pub fn flattened<T: utoipa::ToSchema>(extra: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    match T::schema() {
+        RefOr::T(Schema::Object(mut o)) => {
+            o.additional_properties = None;
+            for (name, schema) in extra {
+                o.properties.insert(name.to_string(), schema);
+                o.required.push(name.to_string());
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        // Itself flattened (e.g. `Receipt` with its status), or another shape: one more part.
+        other => {
+            let mut more = utoipa::openapi::ObjectBuilder::new();
+            for (name, schema) in extra {
+                more = more.property(name, schema).required(name);
+            }
+            match other {
+                RefOr::T(Schema::AllOf(mut a)) => {
+                    a.items.push(more.into());
+                    RefOr::T(Schema::AllOf(a))
+                }
+                other => RefOr::T(Schema::AllOf(utoipa::openapi::AllOfBuilder::new().item(other).item(more).build())),
+            }
+        }
+    }
 }

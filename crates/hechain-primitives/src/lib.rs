@@ -6,6 +6,7 @@
 //! alone, so that `hechain-types` can gather the modules' types into one transaction payload.
 
 pub mod codec;
+pub mod display;
 pub mod primitives;
 
 use borsh::{BorshDeserialize, BorshSerialize};

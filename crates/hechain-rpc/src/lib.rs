@@ -161,18 +161,6 @@ pub enum Endpoint {
     EvidenceBySubmitter,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
-    /// A registered work by id.
-    CopyrightWork,
-    /// A registered work by content hash.
-    CopyrightWorkByHash,
-    /// The licenses of a work.
-    CopyrightLicenses,
-    /// Works of one owner, paged.
-    CopyrightByOwner,
-    /// Offline-verifiable certificate of a work.
-    CopyrightWorkCertificate,
-    /// Offline-verifiable certificate of a license.
-    CopyrightLicenseCertificate,
     /// A voucher and its live parts.
     Voucher,
     /// A voucher part.
@@ -278,16 +266,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
     route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
-    route(HttpMethod::Get, "/api/v1/copyright/works/{id}", Endpoint::CopyrightWork),
-    route(HttpMethod::Get, "/api/v1/copyright/works/by-hash/{hash}", Endpoint::CopyrightWorkByHash),
-    route(HttpMethod::Get, "/api/v1/copyright/works/{id}/licenses", Endpoint::CopyrightLicenses),
-    route(HttpMethod::Get, "/api/v1/copyright/by-owner/{address}", Endpoint::CopyrightByOwner),
-    route(HttpMethod::Get, "/api/v1/copyright/works/{id}/certificate", Endpoint::CopyrightWorkCertificate),
-    route(
-        HttpMethod::Get,
-        "/api/v1/copyright/works/{id}/licenses/{index}/certificate",
-        Endpoint::CopyrightLicenseCertificate,
-    ),
     route(HttpMethod::Get, "/api/v1/vouchers/{id}", Endpoint::Voucher),
     route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}", Endpoint::VoucherPart),
     route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}/lineage", Endpoint::VoucherLineage),
@@ -374,12 +352,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
         Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
-        Endpoint::CopyrightWork => on(f, handlers::copyright_work),
-        Endpoint::CopyrightWorkByHash => on(f, handlers::copyright_work_by_hash),
-        Endpoint::CopyrightLicenses => on(f, handlers::copyright_licenses),
-        Endpoint::CopyrightByOwner => on(f, handlers::copyright_by_owner),
-        Endpoint::CopyrightWorkCertificate => on(f, handlers::copyright_work_certificate),
-        Endpoint::CopyrightLicenseCertificate => on(f, handlers::copyright_license_certificate),
         Endpoint::Voucher => on(f, handlers::voucher),
         Endpoint::VoucherPart => on(f, handlers::voucher_part),
         Endpoint::VoucherLineage => on(f, handlers::voucher_lineage),

@@ -81,12 +81,17 @@ hechain_modules::for_each_module!(gather_routes);
 /// What a module handler reads: a committed snapshot and the page limit.
 struct Snapshot<'a> {
     reader: &'a StoreReader,
+    head_timestamp_ms: u64,
     max_page: usize,
 }
 
 impl QueryHost for Snapshot<'_> {
     fn state(&self) -> &dyn StateScan {
         self.reader
+    }
+
+    fn head_timestamp_ms(&self) -> u64 {
+        self.head_timestamp_ms
     }
 
     fn max_page(&self) -> usize {
@@ -145,7 +150,8 @@ async fn serve(
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let host = Snapshot { reader: &reader, max_page: ctx.config.max_page };
+        let head_timestamp_ms = reader.head()?.timestamp_ms;
+        let host = Snapshot { reader: &reader, head_timestamp_ms, max_page: ctx.config.max_page };
         match (route.handler)(&host, &params)? {
             Reply::Json(v) => Ok(axum::Json(v)),
             Reply::Certificate(record) => {

@@ -213,55 +213,6 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             reg::<s::EvidenceCertificateDoc>(c),
             CERT,
         ),
-        E::CopyrightWork => op(
-            "getWork",
-            "copyright",
-            "A registered work by id",
-            vec![path_id("Work")],
-            reg::<t::CopyrightWork>(c),
-            BAD_MISSING,
-        ),
-        E::CopyrightWorkByHash => op(
-            "getWorkByHash",
-            "copyright",
-            "A registered work by content hash",
-            vec![path_hash(c, "Content hash.")],
-            reg::<t::CopyrightWork>(c),
-            BAD_MISSING,
-        ),
-        E::CopyrightLicenses => op(
-            "listLicenses",
-            "copyright",
-            "The licenses of a work, in grant order",
-            vec![path_id("Work")],
-            reg::<s::CopyrightLicenses>(c),
-            BAD_MISSING,
-        ),
-        E::CopyrightByOwner => op(
-            "listWorksByOwner",
-            "copyright",
-            "Works of one owner, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::CopyrightWorkPage>(c),
-            BAD,
-        ),
-        E::CopyrightWorkCertificate => cert(
-            c,
-            "getWorkCertificate",
-            "copyright",
-            "Offline-verifiable certificate of a work",
-            vec![path_id("Work")],
-        ),
-        E::CopyrightLicenseCertificate => {
-            let index = param("index", ParameterIn::Path, true, "License index (from 0).", int(0));
-            cert(
-                c,
-                "getLicenseCertificate",
-                "copyright",
-                "Offline-verifiable certificate of a license",
-                vec![path_id("Work"), index],
-            )
-        }
         E::Voucher => op(
             "getVoucher",
             "vouchers",

@@ -7,10 +7,10 @@
 //! top-level fields, and nested parts are described as objects.
 
 use hechain_types::{
-    Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, CopyrightLicense, CopyrightWork,
-    DataGrant, Ecert, EthTransaction, EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal,
-    Receipt, Roles, Seal, SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction,
-    TxSignature, Vote, Voucher, VoucherPart, H256,
+    Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, DataGrant, Ecert, EthTransaction,
+    EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal,
+    SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction, TxSignature, Vote, Voucher,
+    VoucherPart, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -174,31 +174,7 @@ pub struct ReceiptWithLocation {
     pub block_hash: H256,
 }
 
-/// The schema of `T`'s object with more properties, for a struct that `#[serde(flatten)]`s a `T`.
-/// (utoipa would describe it as `allOf` [T, extra], which `T`'s `additionalProperties: false`
-/// — from `deny_unknown_fields` — makes unsatisfiable.)
-fn flattened<T: ToSchema>(extra: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
-    let mut more = utoipa::openapi::ObjectBuilder::new();
-    for (name, schema) in &extra {
-        more = more.property(*name, schema.clone()).required(*name);
-    }
-    match T::schema() {
-        RefOr::T(Schema::Object(mut o)) => {
-            o.additional_properties = None;
-            for (name, schema) in extra {
-                o.properties.insert(name.to_string(), schema);
-                o.required.push(name.to_string());
-            }
-            RefOr::T(Schema::Object(o))
-        }
-        // Itself flattened (e.g. `Receipt` with its status): one more part.
-        RefOr::T(Schema::AllOf(mut a)) => {
-            a.items.push(more.into());
-            RefOr::T(Schema::AllOf(a))
-        }
-        _ => unreachable!("{} is described by an object or allOf schema", T::name()),
-    }
-}
+use hechain_module::api::flattened;
 
 impl PartialSchema for ReceiptWithLocation {
     fn schema() -> RefOr<Schema> {
@@ -214,18 +190,6 @@ impl ToSchema for ReceiptWithLocation {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         <Receipt as ToSchema>::schemas(schemas);
         schemas.push((H256::name().into_owned(), <H256 as PartialSchema>::schema()));
-    }
-}
-
-impl PartialSchema for LicenseInForce {
-    fn schema() -> RefOr<Schema> {
-        flattened::<CopyrightLicense>(vec![("in_force", bool::schema())])
-    }
-}
-
-impl ToSchema for LicenseInForce {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <CopyrightLicense as ToSchema>::schemas(schemas);
     }
 }
 
@@ -434,7 +398,6 @@ macro_rules! page {
 }
 
 page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
-page!(CopyrightWorkPage, works, CopyrightWork, "A page of works.");
 page!(VoucherPartPage, parts, VoucherPart, "A page of voucher parts.");
 page!(VoucherPage, vouchers, Voucher, "A page of vouchers.");
 page!(EcertPage, certificates, Ecert, "A page of e-certificates.");
@@ -442,29 +405,6 @@ page!(DataGrantPage, grants, DataGrant, "A page of access grants.");
 page!(TraceBatchPage, batches, TraceBatch, "A page of product batches.");
 page!(TraceItemPage, items, TraceItem, "A page of items.");
 page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
-
-/// A license and whether it is in force now (its schema: [`flattened`]).
-#[derive(Serialize)]
-pub struct LicenseInForce {
-    /// The license.
-    #[serde(flatten)]
-    pub license: CopyrightLicense,
-    /// Whether it is in force at `as_of_ms`.
-    pub in_force: bool,
-}
-
-/// `GET /api/v1/copyright/works/{id}/licenses`.
-#[derive(Serialize, ToSchema)]
-pub struct CopyrightLicenses {
-    /// The work.
-    pub work_id: u64,
-    /// Its owner.
-    pub owner: Address,
-    /// Head block time the `in_force` flags refer to.
-    pub as_of_ms: u64,
-    /// The licenses, in index order.
-    pub licenses: Vec<LicenseInForce>,
-}
 
 /// `GET /api/v1/vouchers/{id}`.
 #[derive(Serialize, ToSchema)]

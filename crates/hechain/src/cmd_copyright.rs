@@ -6,13 +6,14 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
+use hechain_modules::copyright::{license_text, work_text};
 use hechain_sdk::{Client, Status};
-use hechain_types::{CopyrightLicense, CopyrightWork, Event, Payload, H256};
+use hechain_types::{Event, Payload, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
 use crate::cmd_evidence::hash_file;
-use crate::output::{emit, format_ms, parse_time_ms};
+use crate::output::{emit, parse_time_ms};
 use crate::{record_cert, Cli};
 
 #[derive(Subcommand, Debug)]
@@ -99,50 +100,6 @@ pub enum CopyrightCmd {
         #[arg(long)]
         genesis: Option<PathBuf>,
     },
-}
-
-pub(crate) fn work_text(w: &CopyrightWork) -> String {
-    let mut out = format!(
-        "work {} \"{}\" ({}) by {}\n  content hash  {}\n  owner         {}\n  registered    {} by {} (height {}, tx {})",
-        w.id,
-        w.title,
-        w.work_type,
-        w.author,
-        w.content_hash,
-        w.owner.to_checksum(),
-        format_ms(w.registered.timestamp_ms),
-        w.registrant.to_checksum(),
-        w.registered.height,
-        w.registered.tx_hash
-    );
-    if w.transfers > 0 {
-        out.push_str(&format!(
-            "\n  transfers     {} (last {} at height {}, tx {})",
-            w.transfers,
-            format_ms(w.updated.timestamp_ms),
-            w.updated.height,
-            w.updated.tx_hash
-        ));
-    }
-    out
-}
-
-pub(crate) fn license_text(l: &CopyrightLicense, in_force: Option<bool>) -> String {
-    format!(
-        "license {} of work {}: {} to {} in {}, {} … {}{}",
-        l.index,
-        l.work_id,
-        if l.exclusive { "exclusive" } else { "non-exclusive" },
-        l.licensee.to_checksum(),
-        l.territory,
-        format_ms(l.start_ms),
-        format_ms(l.end_ms),
-        match in_force {
-            Some(true) => " (in force)",
-            Some(false) => " (not in force)",
-            None => "",
-        }
-    )
 }
 
 /// Sends a copyright operation and returns the first event of its receipt with the tx hash.

@@ -14,23 +14,7 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String)
     }
 }
 
-/// Formats a millisecond Unix timestamp as UTC `YYYY-MM-DD HH:MM:SS.mmm UTC`.
-pub fn format_ms(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03} UTC", rem / 3600, (rem % 3600) / 60, rem % 60, ms % 1000)
-}
+pub use hechain_primitives::display::format_ms;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (inverse of the conversion in
 /// [`format_ms`]); `None` for an invalid month or day.

@@ -88,8 +88,6 @@ pub fn write(
 
 fn describe(record: &CertifiedRecord) -> String {
     match record {
-        CertifiedRecord::CopyrightWork(w) => crate::cmd_copyright::work_text(w),
-        CertifiedRecord::CopyrightLicense(l) => crate::cmd_copyright::license_text(l, None),
         CertifiedRecord::Voucher(v) => crate::cmd_voucher::voucher_text(v),
         CertifiedRecord::VoucherPart(p) => crate::cmd_voucher::part_text(p),
         CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),

@@ -7,7 +7,7 @@ use axum::Json;
 use hechain_execution::certificate::{
     BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
 };
-use hechain_execution::{copyright, ecert, evidence, governance, keys, trace, voucher, Overlay};
+use hechain_execution::{ecert, evidence, governance, keys, trace, voucher, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
 use rayon::prelude::*;
@@ -18,13 +18,13 @@ use crate::error::ApiError;
 use crate::schema as s;
 use crate::{parse, AppState, RpcContext};
 
-mod copyright_routes;
 mod ecert_routes;
 mod trace_routes;
+mod voucher_routes;
 
-pub(crate) use self::copyright_routes::*;
 pub(crate) use self::ecert_routes::*;
 pub(crate) use self::trace_routes::*;
+pub(crate) use self::voucher_routes::*;
 
 /// Result of a JSON handler.
 pub(crate) type ApiResult = Result<Json<Value>, ApiError>;

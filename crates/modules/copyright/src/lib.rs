@@ -1,17 +1,21 @@
 //! Copyright registration (版权): works registered once per content hash, ownership transfers,
 //! and licenses granted by the owner for a term and a territory.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
+mod record;
 mod types;
 
 pub use calls::{CopyrightCall, CopyrightEvent};
 
 use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use record::{license_text, work_text, CopyrightRecord};
 pub use types::*;
 
 /// The copyright module.
@@ -23,7 +27,7 @@ impl Module for CopyrightModule {
     const KEY_PREFIXES: &'static [&'static [u8]] = &[b"copy/"];
     type Call = CopyrightCall;
     type Event = CopyrightEvent;
-    type Record = hechain_module::record::NoRecords;
+    type Record = CopyrightRecord;
 }
 
 impl ModuleCall for CopyrightCall {
@@ -65,9 +69,16 @@ impl ModuleExec for CopyrightModule {
 
 hechain_module::no_interface_layers!(
     CopyrightModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain copyright` (being ported, docs/architecture.md).",
-    api cli
+    "Still the node's own: `hechain copyright` (being ported, docs/architecture.md).",
+    cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for CopyrightModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
 
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for CopyrightModule {

@@ -13,6 +13,22 @@ use proptest::prelude::*;
 
 use common::{commit, env, tx, Env};
 use hechain_testkit::exec as common;
+use hechain_types::copyright::CopyrightRecord;
+use hechain_types::modules::ModuleRecords;
+
+fn work_record(w: CopyrightWork) -> CertifiedRecord {
+    CertifiedRecord::Module(Box::new(ModuleRecords::Copyright(CopyrightRecord::Work(w))))
+}
+
+fn work_mut(r: &mut CertifiedRecord) -> &mut CopyrightWork {
+    match r {
+        CertifiedRecord::Module(m) => match m.as_mut() {
+            ModuleRecords::Copyright(CopyrightRecord::Work(w)) => w,
+            other => panic!("not a work: {other:?}"),
+        },
+        other => panic!("not a work: {other:?}"),
+    }
+}
 
 fn addr(e: &Env, i: usize) -> Address {
     Address(e.keys[i].address())
@@ -183,7 +199,7 @@ fn certificates_verify_offline_and_detect_tampering() {
         commit(&e, vec![license(&e, 0, 1, 1, 1, true, (0, FAR), "CN")]);
         let r = e.store.reader().unwrap();
         let w = copyright::work(&r, 1).unwrap().unwrap();
-        let cert = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::CopyrightWork(w.clone())).unwrap();
+        let cert = RecordCertificate::build(&r, &e.genesis, work_record(w.clone())).unwrap();
         let v = cert.verify(&e.genesis).unwrap();
         assert_eq!((v.kind, v.height), ("copyright_work", 2), "{suite}");
         assert_eq!(v.signed_by, vec!["v0".to_string()]);
@@ -193,9 +209,7 @@ fn certificates_verify_offline_and_detect_tampering() {
 
         // Any change to the record, the header or the chain is caught.
         let mut bad = cert.clone();
-        if let CertifiedRecord::CopyrightWork(w) = &mut bad.record {
-            w.owner = Address([9; 20]);
-        }
+        work_mut(&mut bad.record).owner = Address([9; 20]);
         assert!(bad.verify(&e.genesis).unwrap_err().to_string().contains("not in the block's state"));
         let mut bad = cert.clone();
         bad.header.state_root = H256([1; 32]);
@@ -205,7 +219,12 @@ fn certificates_verify_offline_and_detect_tampering() {
         assert!(cert.verify(&other).is_err());
         // The work record's kind cannot be swapped for a license's.
         let l = copyright::license(&r, 1, 0).unwrap().unwrap();
-        let lcert = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::CopyrightLicense(l)).unwrap();
+        let lcert = RecordCertificate::build(
+            &r,
+            &e.genesis,
+            CertifiedRecord::Module(Box::new(ModuleRecords::Copyright(CopyrightRecord::License(l)))),
+        )
+        .unwrap();
         assert_eq!(lcert.verify(&e.genesis).unwrap().kind, "copyright_license");
         let mut bad = lcert.clone();
         bad.record = cert.record.clone();
@@ -214,7 +233,7 @@ fn certificates_verify_offline_and_detect_tampering() {
         // A record that the state no longer holds (stale copy) cannot be certified.
         let mut stale = w.clone();
         stale.transfers = 7;
-        assert!(RecordCertificate::build(&r, &e.genesis, CertifiedRecord::CopyrightWork(stale)).is_err());
+        assert!(RecordCertificate::build(&r, &e.genesis, work_record(stale)).is_err());
     }
 }
 

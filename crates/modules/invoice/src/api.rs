@@ -2,6 +2,7 @@
 
 use hechain_module::api::{
     id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
+    ADDRESS, AFTER, LIMIT,
 };
 use hechain_module::exec::StateScan;
 use serde::Serialize;
@@ -48,22 +49,6 @@ pub struct InvoicePage {
 
 const ID: Param =
     Param { name: "id", at: ParamIn::Path, required: true, kind: ParamKind::Id, description: "Invoice id." };
-const ADDRESS: Param =
-    Param { name: "address", at: ParamIn::Path, required: true, kind: ParamKind::Address, description: "Account." };
-const AFTER: Param = Param {
-    name: "after",
-    at: ParamIn::Query,
-    required: false,
-    kind: ParamKind::Count,
-    description: "Continue after this invoice id (`next_after` of the previous page).",
-};
-const LIMIT: Param = Param {
-    name: "limit",
-    at: ParamIn::Query,
-    required: false,
-    kind: ParamKind::Count,
-    description: "Page size (default 100, at most the server's maximum).",
-};
 
 /// The routes.
 pub fn routes() -> Vec<Route<InvoiceModule>> {
