@@ -3,8 +3,7 @@
 use hechain_crypto::Suite;
 use hechain_types::smt::Proof;
 use hechain_types::{
-    keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, TraceBatch, TraceEvent, TraceItem,
-    Voucher, VoucherPart, H256,
+    keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, TraceBatch, TraceEvent, TraceItem, H256,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +21,6 @@ pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
 #[serde(remote = "Self")]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum CertifiedRecord {
-    /// A receivable voucher (voucher module).
-    Voucher(Voucher),
-    /// A part of a voucher's value (voucher module).
-    VoucherPart(VoucherPart),
     /// An e-certificate (ecert module): its issuer, holder, field hashes and revocation state.
     Ecert(Ecert),
     /// A registered dataset (ecert module).
@@ -89,8 +84,6 @@ impl CertifiedRecord {
     /// The state key the record lives under.
     pub fn state_key(&self) -> Vec<u8> {
         match self {
-            CertifiedRecord::Voucher(v) => keys::voucher(v.id),
-            CertifiedRecord::VoucherPart(p) => keys::voucher_part(p.id),
             CertifiedRecord::Ecert(c) => keys::ecert(c.id),
             CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
             CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
@@ -103,8 +96,6 @@ impl CertifiedRecord {
     /// The record's canonical encoding (what the state stores).
     pub fn encoded(&self) -> Vec<u8> {
         match self {
-            CertifiedRecord::Voucher(v) => v.encode(),
-            CertifiedRecord::VoucherPart(p) => p.encode(),
             CertifiedRecord::Ecert(c) => c.encode(),
             CertifiedRecord::Dataset(d) => d.encode(),
             CertifiedRecord::DataGrant(g) => g.encode(),
@@ -117,8 +108,6 @@ impl CertifiedRecord {
     /// Short name of the kind (`copyright_work`, …).
     pub fn kind(&self) -> &'static str {
         match self {
-            CertifiedRecord::Voucher(_) => "voucher",
-            CertifiedRecord::VoucherPart(_) => "voucher_part",
             CertifiedRecord::Ecert(_) => "ecert",
             CertifiedRecord::Dataset(_) => "dataset",
             CertifiedRecord::DataGrant(_) => "data_grant",
@@ -134,9 +123,7 @@ impl CertifiedRecord {
         match self {
             CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
             CertifiedRecord::Module(r) => r.related(),
-            CertifiedRecord::Voucher(_)
-            | CertifiedRecord::VoucherPart(_)
-            | CertifiedRecord::Ecert(_)
+            CertifiedRecord::Ecert(_)
             | CertifiedRecord::Dataset(_)
             | CertifiedRecord::DataGrant(_)
             | CertifiedRecord::TraceBatch(_) => vec![],

@@ -77,8 +77,6 @@ fn key_label(key: &[u8]) -> String {
 /// compile until it is named here (and then fails the test until it has a recorded certificate).
 fn record_kind(r: &CertifiedRecord) -> &'static str {
     match r {
-        CertifiedRecord::Voucher(_) => "voucher",
-        CertifiedRecord::VoucherPart(_) => "voucher_part",
         CertifiedRecord::Ecert(_) => "ecert",
         CertifiedRecord::Dataset(_) => "dataset",
         CertifiedRecord::DataGrant(_) => "data_grant",
@@ -396,8 +394,12 @@ fn record_certificates(e: &Env) -> Vec<RecordCertificate> {
                 copyright::license(&r, 1, 0).expect("read").expect("license"),
             ),
         ))),
-        CertifiedRecord::Voucher(voucher::voucher(&r, 1).expect("read").expect("voucher")),
-        CertifiedRecord::VoucherPart(voucher::part(&r, 3).expect("read").expect("part")),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Voucher(
+            hechain_types::voucher::VoucherRecord::Voucher(voucher::voucher(&r, 1).expect("read").expect("voucher")),
+        ))),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Voucher(
+            hechain_types::voucher::VoucherRecord::Part(voucher::part(&r, 3).expect("read").expect("part")),
+        ))),
         CertifiedRecord::Ecert(ecert::certificate(&r, 2).expect("read").expect("ecert")),
         CertifiedRecord::Dataset(ecert::dataset(&r, 1).expect("read").expect("dataset")),
         CertifiedRecord::DataGrant(ecert::grant(&r, 1).expect("read").expect("grant")),

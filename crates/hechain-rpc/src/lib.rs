@@ -161,20 +161,6 @@ pub enum Endpoint {
     EvidenceBySubmitter,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
-    /// A voucher and its live parts.
-    Voucher,
-    /// A voucher part.
-    VoucherPart,
-    /// A part's lineage back to issuance.
-    VoucherLineage,
-    /// Live parts of one holder, paged.
-    VouchersByHolder,
-    /// Vouchers of one issuer, paged.
-    VouchersByIssuer,
-    /// Offline-verifiable certificate of a voucher.
-    VoucherCertificate,
-    /// Offline-verifiable certificate of a voucher part.
-    VoucherPartCertificate,
     /// An e-certificate with its validity now.
     Ecert,
     /// Whether an e-certificate is valid at a time.
@@ -266,13 +252,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
     route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
-    route(HttpMethod::Get, "/api/v1/vouchers/{id}", Endpoint::Voucher),
-    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}", Endpoint::VoucherPart),
-    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}/lineage", Endpoint::VoucherLineage),
-    route(HttpMethod::Get, "/api/v1/vouchers/by-holder/{address}", Endpoint::VouchersByHolder),
-    route(HttpMethod::Get, "/api/v1/vouchers/by-issuer/{address}", Endpoint::VouchersByIssuer),
-    route(HttpMethod::Get, "/api/v1/vouchers/{id}/certificate", Endpoint::VoucherCertificate),
-    route(HttpMethod::Get, "/api/v1/vouchers/parts/{id}/certificate", Endpoint::VoucherPartCertificate),
     route(HttpMethod::Get, "/api/v1/ecerts/{id}", Endpoint::Ecert),
     route(HttpMethod::Get, "/api/v1/ecerts/{id}/verify", Endpoint::EcertVerify),
     route(HttpMethod::Get, "/api/v1/ecerts/{id}/authorization", Endpoint::EcertAuthorization),
@@ -352,13 +331,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
         Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
-        Endpoint::Voucher => on(f, handlers::voucher),
-        Endpoint::VoucherPart => on(f, handlers::voucher_part),
-        Endpoint::VoucherLineage => on(f, handlers::voucher_lineage),
-        Endpoint::VouchersByHolder => on(f, handlers::vouchers_by_holder),
-        Endpoint::VouchersByIssuer => on(f, handlers::vouchers_by_issuer),
-        Endpoint::VoucherCertificate => on(f, handlers::voucher_certificate),
-        Endpoint::VoucherPartCertificate => on(f, handlers::voucher_part_certificate),
         Endpoint::Ecert => on(f, handlers::ecert),
         Endpoint::EcertVerify => on(f, handlers::ecert_verify),
         Endpoint::EcertAuthorization => on(f, handlers::ecert_authorization),

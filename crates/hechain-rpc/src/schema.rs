@@ -9,8 +9,7 @@
 use hechain_types::{
     Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, DataGrant, Ecert, EthTransaction,
     EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal,
-    SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction, TxSignature, Vote, Voucher,
-    VoucherPart, H256,
+    SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction, TxSignature, Vote, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -398,33 +397,11 @@ macro_rules! page {
 }
 
 page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
-page!(VoucherPartPage, parts, VoucherPart, "A page of voucher parts.");
-page!(VoucherPage, vouchers, Voucher, "A page of vouchers.");
 page!(EcertPage, certificates, Ecert, "A page of e-certificates.");
 page!(DataGrantPage, grants, DataGrant, "A page of access grants.");
 page!(TraceBatchPage, batches, TraceBatch, "A page of product batches.");
 page!(TraceItemPage, items, TraceItem, "A page of items.");
 page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
-
-/// `GET /api/v1/vouchers/{id}`.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherWithParts {
-    /// The voucher.
-    pub voucher: Voucher,
-    /// The parts that hold its value now.
-    pub live_parts: Vec<VoucherPart>,
-}
-
-/// `GET /api/v1/vouchers/parts/{id}/lineage`.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherLineage {
-    /// The part asked for.
-    pub part_id: u64,
-    /// Its voucher.
-    pub voucher: Voucher,
-    /// The part and its ancestors back to issuance.
-    pub lineage: Vec<VoucherPart>,
-}
 
 /// `GET /api/v1/ecerts/{id}`.
 #[derive(Serialize, ToSchema)]

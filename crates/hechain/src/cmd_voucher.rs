@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
 use hechain_sdk::{Client, Status};
-use hechain_types::{Event, PartStatus, Payload, SplitOutput, Voucher, VoucherPart, H256};
+use hechain_types::{Event, Payload, SplitOutput, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
-use crate::output::{emit, format_ms, parse_time_ms};
+use crate::output::{emit, parse_time_ms};
 use crate::{record_cert, Cli};
 
 #[derive(Subcommand, Debug)]
@@ -98,40 +98,7 @@ pub enum VoucherCmd {
     },
 }
 
-pub(crate) fn voucher_text(v: &Voucher) -> String {
-    format!(
-        "voucher {}: {} owed by {}, due {}\n  reference     {}\n  issued        {} (height {}, tx {})\n  {}",
-        v.id,
-        v.amount,
-        v.issuer.to_checksum(),
-        format_ms(v.maturity_ms),
-        v.reference,
-        format_ms(v.issued.timestamp_ms),
-        v.issued.height,
-        v.issued.tx_hash,
-        match &v.settled {
-            Some(s) => format!("settled       {} (height {})", format_ms(s.timestamp_ms), s.height),
-            None => format!("live parts    {:?}", v.live_parts),
-        }
-    )
-}
-
-pub(crate) fn part_text(p: &VoucherPart) -> String {
-    let status = match &p.status {
-        PartStatus::Active => "active".to_string(),
-        PartStatus::Pledged { bank } => format!("pledged to {}", bank.to_checksum()),
-        PartStatus::Spent => format!("spent into parts {:?}", p.children),
-        PartStatus::Settled { paid_to } => format!("settled, paid to {}", paid_to.to_checksum()),
-    };
-    format!(
-        "part {} of voucher {}: {} held by {} ({status}){}",
-        p.id,
-        p.voucher_id,
-        p.amount,
-        p.holder.to_checksum(),
-        p.parent.map(|x| format!(", split from part {x}")).unwrap_or_default()
-    )
-}
+pub(crate) use hechain_modules::voucher::{part_text, voucher_text};
 
 fn parse_output(s: &str) -> anyhow::Result<SplitOutput> {
     let (to, amount) = s.rsplit_once(':').ok_or_else(|| anyhow!("output {s:?} is not TO:AMOUNT"))?;

@@ -88,8 +88,6 @@ pub fn write(
 
 fn describe(record: &CertifiedRecord) -> String {
     match record {
-        CertifiedRecord::Voucher(v) => crate::cmd_voucher::voucher_text(v),
-        CertifiedRecord::VoucherPart(p) => crate::cmd_voucher::part_text(p),
         CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),
         CertifiedRecord::Dataset(d) => crate::cmd_ecert::dataset_text(d),
         CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),

@@ -43,7 +43,7 @@ pub(crate) struct AuditQuery {
 /// `GET /api/v1/ecerts/{id}`: the certificate, whether it is valid at the head block's time,
 /// and the length of its audit log.
 pub(crate) async fn ecert(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
-    let id = voucher_path_id(path, "certificate id")?;
+    let id = path_id(path, "certificate id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
@@ -67,7 +67,7 @@ pub(crate) async fn ecert_verify(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<AtQuery>, QueryRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "certificate id")?;
+    let id = path_id(path, "certificate id")?;
     let Query(q) = query.map_err(parse::query_rejection)?;
     let ctx = st.ctx;
     blocking(move || {
@@ -129,7 +129,7 @@ pub(crate) async fn ecert_authorization(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<AuthorisationQuery>, QueryRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "certificate id")?;
+    let id = path_id(path, "certificate id")?;
     subject_authorisation(st, Subject::Certificate(id), query).await
 }
 
@@ -139,7 +139,7 @@ pub(crate) async fn dataset_authorization(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<AuthorisationQuery>, QueryRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "dataset id")?;
+    let id = path_id(path, "dataset id")?;
     subject_authorisation(st, Subject::Dataset(id), query).await
 }
 
@@ -175,7 +175,7 @@ pub(crate) async fn ecert_audit(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "certificate id")?;
+    let id = path_id(path, "certificate id")?;
     subject_audit(st, Subject::Certificate(id), query).await
 }
 
@@ -185,7 +185,7 @@ pub(crate) async fn dataset_audit(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "dataset id")?;
+    let id = path_id(path, "dataset id")?;
     subject_audit(st, Subject::Dataset(id), query).await
 }
 
@@ -239,7 +239,7 @@ pub(crate) async fn grants_by_grantee(
 
 /// `GET /api/v1/datasets/{id}`.
 pub(crate) async fn dataset(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
-    let id = voucher_path_id(path, "dataset id")?;
+    let id = path_id(path, "dataset id")?;
     let ctx = st.ctx;
     blocking(move || match ecert::dataset(&ctx.store.reader()?, id)? {
         Some(d) => Ok(Json(to_json(&d)?)),
@@ -250,7 +250,7 @@ pub(crate) async fn dataset(State(st): State<AppState>, path: Result<Path<String
 
 /// `GET /api/v1/data-grants/{id}`: the grant and whether it is live at the head block's time.
 pub(crate) async fn data_grant(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
-    let id = voucher_path_id(path, "grant id")?;
+    let id = path_id(path, "grant id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
@@ -267,7 +267,7 @@ pub(crate) async fn ecert_certificate(
     State(st): State<AppState>,
     path: Result<Path<String>, PathRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "certificate id")?;
+    let id = path_id(path, "certificate id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
@@ -282,7 +282,7 @@ pub(crate) async fn dataset_certificate(
     State(st): State<AppState>,
     path: Result<Path<String>, PathRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "dataset id")?;
+    let id = path_id(path, "dataset id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
@@ -297,7 +297,7 @@ pub(crate) async fn data_grant_certificate(
     State(st): State<AppState>,
     path: Result<Path<String>, PathRejection>,
 ) -> ApiResult {
-    let id = voucher_path_id(path, "grant id")?;
+    let id = path_id(path, "grant id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;

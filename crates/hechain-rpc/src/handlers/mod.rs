@@ -7,7 +7,7 @@ use axum::Json;
 use hechain_execution::certificate::{
     BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
 };
-use hechain_execution::{ecert, evidence, governance, keys, trace, voucher, Overlay};
+use hechain_execution::{ecert, evidence, governance, keys, trace, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
 use rayon::prelude::*;
@@ -20,11 +20,14 @@ use crate::{parse, AppState, RpcContext};
 
 mod ecert_routes;
 mod trace_routes;
-mod voucher_routes;
 
 pub(crate) use self::ecert_routes::*;
 pub(crate) use self::trace_routes::*;
-pub(crate) use self::voucher_routes::*;
+
+/// A decimal id in the path (`what` names it in the error).
+pub(crate) fn path_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<u64, ApiError> {
+    parse::decimal(what, "invalid_id", &path_param(path)?)
+}
 
 /// Result of a JSON handler.
 pub(crate) type ApiResult = Result<Json<Value>, ApiError>;

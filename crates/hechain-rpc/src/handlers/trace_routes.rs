@@ -220,7 +220,7 @@ pub(crate) async fn gov_proposals(
 
 /// `GET /api/v1/governance/proposals/{id}`: the proposal and every vote on it.
 pub(crate) async fn gov_proposal(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
-    let id = voucher_path_id(path, "proposal id")?;
+    let id = path_id(path, "proposal id")?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;

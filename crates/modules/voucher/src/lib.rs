@@ -2,17 +2,21 @@
 //! supplier; parts split along the chain of suppliers, are pledged to banks, and are settled at
 //! maturity.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
+mod record;
 mod types;
 
 pub use calls::{VoucherCall, VoucherEvent};
 
 use hechain_module::exec::{CallContext, Host, ModuleExec, Origin, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use record::{part_text, voucher_text, VoucherRecord};
 pub use types::*;
 
 /// The voucher module.
@@ -24,7 +28,7 @@ impl Module for VoucherModule {
     const KEY_PREFIXES: &'static [&'static [u8]] = &[b"vch/"];
     type Call = VoucherCall;
     type Event = VoucherEvent;
-    type Record = hechain_module::record::NoRecords;
+    type Record = VoucherRecord;
 }
 
 impl ModuleCall for VoucherCall {
@@ -75,9 +79,16 @@ impl ModuleExec for VoucherModule {
 
 hechain_module::no_interface_layers!(
     VoucherModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain voucher` (being ported, docs/architecture.md).",
-    api cli
+    "Still the node's own: `hechain voucher` (being ported, docs/architecture.md).",
+    cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for VoucherModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
 
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for VoucherModule {

@@ -10,6 +10,12 @@ use proptest::prelude::*;
 
 use common::{commit, env, tx, Env};
 use hechain_testkit::exec as common;
+use hechain_types::modules::ModuleRecords;
+use hechain_types::voucher::VoucherRecord;
+
+fn record(r: VoucherRecord) -> CertifiedRecord {
+    CertifiedRecord::Module(Box::new(ModuleRecords::Voucher(r)))
+}
 
 fn addr(e: &Env, i: usize) -> Address {
     Address(e.keys[i].address())
@@ -173,15 +179,19 @@ fn part_certificates_verify_offline() {
     );
     let r = e.store.reader().unwrap();
     let p = voucher::part(&r, 2).unwrap().unwrap();
-    let cert = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::VoucherPart(p)).unwrap();
+    let cert = RecordCertificate::build(&r, &e.genesis, record(VoucherRecord::Part(p))).unwrap();
     assert_eq!(cert.verify(&e.genesis).unwrap().kind, "voucher_part");
     let mut bad = cert.clone();
-    if let CertifiedRecord::VoucherPart(p) = &mut bad.record {
-        p.amount = 9;
+    match &mut bad.record {
+        CertifiedRecord::Module(m) => match m.as_mut() {
+            ModuleRecords::Voucher(VoucherRecord::Part(p)) => p.amount = 9,
+            other => panic!("not a part: {other:?}"),
+        },
+        other => panic!("not a part: {other:?}"),
     }
     assert!(bad.verify(&e.genesis).is_err());
     let v = voucher::voucher(&r, 1).unwrap().unwrap();
-    let vc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::Voucher(v)).unwrap();
+    let vc = RecordCertificate::build(&r, &e.genesis, record(VoucherRecord::Voucher(v))).unwrap();
     assert_eq!(vc.verify(&e.genesis).unwrap().kind, "voucher");
 }
 
