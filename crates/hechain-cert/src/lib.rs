@@ -50,7 +50,7 @@ mod seal;
 
 pub use epoch::{EpochChange, EpochProof, EpochStep};
 pub use evidence::{EvidenceCertificate, VerifiedEvidence, CERT_FORMAT};
-pub use record::{CertifiedRecord, RecordCertificate, TraceItemHistory, VerifiedRecord, RECORD_CERT_FORMAT};
+pub use record::{CertifiedRecord, RecordCertificate, VerifiedRecord, RECORD_CERT_FORMAT};
 pub use seal::{quorum, verify_seal};
 
 /// Why a certificate (or a seal) does not verify.

@@ -2,9 +2,7 @@
 
 use hechain_crypto::Suite;
 use hechain_types::smt::Proof;
-use hechain_types::{
-    keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, TraceBatch, TraceEvent, TraceItem, H256,
-};
+use hechain_types::{keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, H256};
 use serde::{Deserialize, Serialize};
 
 use crate::epoch::verify_anchor;
@@ -27,12 +25,6 @@ pub enum CertifiedRecord {
     Dataset(Dataset),
     /// An access grant (ecert module).
     DataGrant(DataGrant),
-    /// A product batch (traceability module).
-    TraceBatch(TraceBatch),
-    /// An item with its whole history and its batch (traceability module): the item record is
-    /// proven, its events are checked against the rolling hash the record commits to, and the
-    /// batch (recall status included) is proven in the same state.
-    TraceItem(Box<TraceItemHistory>),
     /// A record of a service module that certifies through the module interface
     /// (`hechain_module::record::ModuleRecord`), with the module's own `kind` tags.
     #[serde(skip)]
@@ -68,18 +60,6 @@ impl<'de> Deserialize<'de> for CertifiedRecord {
     }
 }
 
-/// What a traceability item certificate carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TraceItemHistory {
-    /// The item record (its `events` count and `history` hash commit to the events).
-    pub item: TraceItem,
-    /// Every event of the item, in order.
-    pub events: Vec<TraceEvent>,
-    /// The item's batch.
-    pub batch: TraceBatch,
-}
-
 impl CertifiedRecord {
     /// The state key the record lives under.
     pub fn state_key(&self) -> Vec<u8> {
@@ -87,8 +67,6 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(c) => keys::ecert(c.id),
             CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
             CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
-            CertifiedRecord::TraceBatch(b) => keys::trace_batch(b.id),
-            CertifiedRecord::TraceItem(h) => keys::trace_item(h.item.id),
             CertifiedRecord::Module(r) => r.state_key(),
         }
     }
@@ -99,8 +77,6 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(c) => c.encode(),
             CertifiedRecord::Dataset(d) => d.encode(),
             CertifiedRecord::DataGrant(g) => g.encode(),
-            CertifiedRecord::TraceBatch(b) => b.encode(),
-            CertifiedRecord::TraceItem(h) => h.item.encode(),
             CertifiedRecord::Module(r) => r.encoded(),
         }
     }
@@ -111,42 +87,26 @@ impl CertifiedRecord {
             CertifiedRecord::Ecert(_) => "ecert",
             CertifiedRecord::Dataset(_) => "dataset",
             CertifiedRecord::DataGrant(_) => "data_grant",
-            CertifiedRecord::TraceBatch(_) => "trace_batch",
-            CertifiedRecord::TraceItem(_) => "trace_item",
             CertifiedRecord::Module(r) => r.kind(),
         }
     }
 
     /// Further records (state key, canonical encoding) that must hold in the same state as the
-    /// record: an item certificate's batch.
+    /// record (an item certificate's batch).
     pub fn related(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         match self {
-            CertifiedRecord::TraceItem(h) => vec![(keys::trace_batch(h.batch.id), h.batch.encode())],
             CertifiedRecord::Module(r) => r.related(),
-            CertifiedRecord::Ecert(_)
-            | CertifiedRecord::Dataset(_)
-            | CertifiedRecord::DataGrant(_)
-            | CertifiedRecord::TraceBatch(_) => vec![],
+            CertifiedRecord::Ecert(_) | CertifiedRecord::Dataset(_) | CertifiedRecord::DataGrant(_) => vec![],
         }
     }
 
-    /// Checks that carried for the record agrees with it: an item's events are exactly
-    /// the history its record commits to, and its batch is the item's.
+    /// Checks that what the certificate carries besides the proven records agrees with them
+    /// (the module's rule: an item's events are the history its record commits to, …).
     pub fn check_contents(&self, suite: Suite) -> Result<(), VerifyError> {
-        if let CertifiedRecord::Module(r) = self {
-            r.check_contents(suite).map_err(invalid)?;
+        match self {
+            CertifiedRecord::Module(r) => r.check_contents(suite).map_err(invalid),
+            CertifiedRecord::Ecert(_) | CertifiedRecord::Dataset(_) | CertifiedRecord::DataGrant(_) => Ok(()),
         }
-        if let CertifiedRecord::TraceItem(h) = self {
-            if h.batch.id != h.item.batch_id {
-                return Err(invalid(format!(
-                    "the certificate carries batch {} but item {} belongs to batch {}",
-                    h.batch.id, h.item.id, h.item.batch_id
-                )));
-            }
-            hechain_types::trace::verify_history(suite, &h.item, &h.events)
-                .map_err(|e| invalid(format!("item history: {e}")))?;
-        }
-        Ok(())
     }
 }
 

@@ -11,7 +11,7 @@ use hechain_types::{BlockHeader, Codec, EvidenceRecord, Genesis, H256};
 
 pub use hechain_cert::{
     quorum, verify_seal, CertifiedRecord, EpochChange, EpochProof, EpochStep, EvidenceCertificate, RecordCertificate,
-    TraceItemHistory, VerifiedEvidence, VerifiedRecord, VerifyError, CERT_FORMAT, RECORD_CERT_FORMAT,
+    VerifiedEvidence, VerifiedRecord, VerifyError, CERT_FORMAT, RECORD_CERT_FORMAT,
 };
 
 use crate::{governance, keys, ExecError};

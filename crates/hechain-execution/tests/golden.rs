@@ -27,9 +27,7 @@ use std::path::{Path, PathBuf};
 use alloy_consensus::TxLegacy;
 use alloy_primitives::{TxKind, U256};
 use hechain_crypto::{AccountKey, AccountScheme, Suite};
-use hechain_execution::certificate::{
-    BuildCertificate, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
-};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, EvidenceCertificate, RecordCertificate};
 use hechain_execution::{copyright, ecert, trace, voucher, ExecutionOutput};
 use hechain_types::trace::TraceTarget;
 use hechain_types::*;
@@ -80,8 +78,6 @@ fn record_kind(r: &CertifiedRecord) -> &'static str {
         CertifiedRecord::Ecert(_) => "ecert",
         CertifiedRecord::Dataset(_) => "dataset",
         CertifiedRecord::DataGrant(_) => "data_grant",
-        CertifiedRecord::TraceBatch(_) => "trace_batch",
-        CertifiedRecord::TraceItem(_) => "trace_item",
         // Records of modules built on the module interface are pinned by their own crates' tests.
         CertifiedRecord::Module(m) => m.kind(),
     }
@@ -403,8 +399,16 @@ fn record_certificates(e: &Env) -> Vec<RecordCertificate> {
         CertifiedRecord::Ecert(ecert::certificate(&r, 2).expect("read").expect("ecert")),
         CertifiedRecord::Dataset(ecert::dataset(&r, 1).expect("read").expect("dataset")),
         CertifiedRecord::DataGrant(ecert::grant(&r, 1).expect("read").expect("grant")),
-        CertifiedRecord::TraceBatch(trace::batch(&r, 2).expect("read").expect("batch")),
-        CertifiedRecord::TraceItem(Box::new(TraceItemHistory { item, events, batch })),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Trace(
+            hechain_types::trace::TraceRecord::Batch(trace::batch(&r, 2).expect("read").expect("batch")),
+        ))),
+        CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Trace(
+            hechain_types::trace::TraceRecord::Item(Box::new(hechain_types::trace::TraceItemHistory {
+                item,
+                events,
+                batch,
+            })),
+        ))),
     ];
     records.into_iter().map(|rec| RecordCertificate::build(&r, &e.genesis, rec).expect("record certificate")).collect()
 }

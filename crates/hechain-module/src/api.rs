@@ -199,6 +199,8 @@ pub trait QueryHost {
     fn state(&self) -> &dyn StateScan;
     /// Timestamp (ms) of the block that state is the result of: the "now" of a query.
     fn head_timestamp_ms(&self) -> u64;
+    /// The chain's cryptographic suite (its hash function).
+    fn suite(&self) -> hechain_crypto::Suite;
     /// Largest page a list may return.
     fn max_page(&self) -> usize;
 }

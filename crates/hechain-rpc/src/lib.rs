@@ -197,22 +197,6 @@ pub enum Endpoint {
     GovProposal,
     /// An account's roles, committee membership and freeze record.
     GovAccount,
-    /// An item's full history by its code.
-    TraceItem,
-    /// Offline-verifiable certificate of an item and its history.
-    TraceItemCertificate,
-    /// A product batch.
-    TraceBatch,
-    /// Items of a batch, paged.
-    TraceBatchItems,
-    /// Offline-verifiable certificate of a batch.
-    TraceBatchCertificate,
-    /// Batches of one producer, paged.
-    TraceByProducer,
-    /// Items one account holds, paged.
-    TraceByCustodian,
-    /// Items offered to one account, paged.
-    TracePending,
     /// Value and state-tree proof of a raw state key.
     StateProof,
     /// Server-sent events: one per committed block.
@@ -270,14 +254,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/governance/proposals", Endpoint::GovProposals),
     route(HttpMethod::Get, "/api/v1/governance/proposals/{id}", Endpoint::GovProposal),
     route(HttpMethod::Get, "/api/v1/governance/accounts/{address}", Endpoint::GovAccount),
-    route(HttpMethod::Get, "/api/v1/trace/items/{code}", Endpoint::TraceItem),
-    route(HttpMethod::Get, "/api/v1/trace/items/{code}/certificate", Endpoint::TraceItemCertificate),
-    route(HttpMethod::Get, "/api/v1/trace/batches/{id}", Endpoint::TraceBatch),
-    route(HttpMethod::Get, "/api/v1/trace/batches/{id}/items", Endpoint::TraceBatchItems),
-    route(HttpMethod::Get, "/api/v1/trace/batches/{id}/certificate", Endpoint::TraceBatchCertificate),
-    route(HttpMethod::Get, "/api/v1/trace/by-producer/{address}", Endpoint::TraceByProducer),
-    route(HttpMethod::Get, "/api/v1/trace/by-custodian/{address}", Endpoint::TraceByCustodian),
-    route(HttpMethod::Get, "/api/v1/trace/pending/{address}", Endpoint::TracePending),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
@@ -349,14 +325,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::GovProposals => on(f, handlers::gov_proposals),
         Endpoint::GovProposal => on(f, handlers::gov_proposal),
         Endpoint::GovAccount => on(f, handlers::gov_account),
-        Endpoint::TraceItem => on(f, handlers::trace_item),
-        Endpoint::TraceItemCertificate => on(f, handlers::trace_item_certificate),
-        Endpoint::TraceBatch => on(f, handlers::trace_batch),
-        Endpoint::TraceBatchItems => on(f, handlers::trace_batch_items),
-        Endpoint::TraceBatchCertificate => on(f, handlers::trace_batch_certificate),
-        Endpoint::TraceByProducer => on(f, handlers::trace_by_producer),
-        Endpoint::TraceByCustodian => on(f, handlers::trace_by_custodian),
-        Endpoint::TracePending => on(f, handlers::trace_pending),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),

@@ -82,6 +82,7 @@ hechain_modules::for_each_module!(gather_routes);
 struct Snapshot<'a> {
     reader: &'a StoreReader,
     head_timestamp_ms: u64,
+    suite: hechain_crypto::Suite,
     max_page: usize,
 }
 
@@ -92,6 +93,10 @@ impl QueryHost for Snapshot<'_> {
 
     fn head_timestamp_ms(&self) -> u64 {
         self.head_timestamp_ms
+    }
+
+    fn suite(&self) -> hechain_crypto::Suite {
+        self.suite
     }
 
     fn max_page(&self) -> usize {
@@ -151,7 +156,8 @@ async fn serve(
     blocking(move || {
         let reader = ctx.store.reader()?;
         let head_timestamp_ms = reader.head()?.timestamp_ms;
-        let host = Snapshot { reader: &reader, head_timestamp_ms, max_page: ctx.config.max_page };
+        let host =
+            Snapshot { reader: &reader, head_timestamp_ms, suite: ctx.genesis.suite(), max_page: ctx.config.max_page };
         match (route.handler)(&host, &params)? {
             Reply::Json(v) => Ok(axum::Json(v)),
             Reply::Certificate(record) => {

@@ -58,11 +58,6 @@ fn path_address(c: &mut Schemas) -> Parameter {
     param("address", ParameterIn::Path, true, "Account address (20 bytes, 0x hex, any case).", reg::<t::Address>(c))
 }
 
-fn path_code() -> Parameter {
-    let schema = ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(200));
-    param("code", ParameterIn::Path, true, "Item code (1-200 bytes, URL-encoded).", schema.into())
-}
-
 fn page_params(after: &str) -> Vec<Parameter> {
     let limit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).default(Some(100.into()));
     vec![
@@ -347,68 +342,6 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             "An account's roles, committee seat and freeze record",
             vec![path_address(c)],
             reg::<s::GovAccount>(c),
-            BAD,
-        ),
-        E::TraceItem => op(
-            "getTraceItem",
-            "traceability",
-            "An item's full verified history by its code",
-            vec![path_code()],
-            reg::<s::TraceItemView>(c),
-            BAD_MISSING,
-        ),
-        E::TraceItemCertificate => cert(
-            c,
-            "getTraceItemCertificate",
-            "traceability",
-            "Offline-verifiable certificate of an item and its history",
-            vec![path_code()],
-        ),
-        E::TraceBatch => op(
-            "getTraceBatch",
-            "traceability",
-            "A product batch",
-            vec![path_id("Batch")],
-            reg::<t::TraceBatch>(c),
-            BAD_MISSING,
-        ),
-        E::TraceBatchItems => op(
-            "listTraceBatchItems",
-            "traceability",
-            "Items of a batch, paged",
-            with(path_id("Batch"), ids_page()),
-            reg::<s::TraceBatchItems>(c),
-            BAD_MISSING,
-        ),
-        E::TraceBatchCertificate => cert(
-            c,
-            "getTraceBatchCertificate",
-            "traceability",
-            "Offline-verifiable certificate of a batch",
-            vec![path_id("Batch")],
-        ),
-        E::TraceByProducer => op(
-            "listBatchesByProducer",
-            "traceability",
-            "Batches of one producer, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::TraceBatchPage>(c),
-            BAD,
-        ),
-        E::TraceByCustodian => op(
-            "listItemsByCustodian",
-            "traceability",
-            "Items one account holds, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::TraceItemPage>(c),
-            BAD,
-        ),
-        E::TracePending => op(
-            "listPendingItems",
-            "traceability",
-            "Items offered to one account, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::TraceItemPage>(c),
             BAD,
         ),
         E::StateProof => {

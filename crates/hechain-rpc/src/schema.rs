@@ -9,7 +9,7 @@
 use hechain_types::{
     Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, DataGrant, Ecert, EthTransaction,
     EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal,
-    SignedTransaction, Subject, SuiteTag, TraceBatch, TraceEvent, TraceItem, Transaction, TxSignature, Vote, H256,
+    SignedTransaction, Subject, SuiteTag, Transaction, TxSignature, Vote, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -399,8 +399,6 @@ macro_rules! page {
 page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
 page!(EcertPage, certificates, Ecert, "A page of e-certificates.");
 page!(DataGrantPage, grants, DataGrant, "A page of access grants.");
-page!(TraceBatchPage, batches, TraceBatch, "A page of product batches.");
-page!(TraceItemPage, items, TraceItem, "A page of items.");
 page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
 
 /// `GET /api/v1/ecerts/{id}`.
@@ -488,38 +486,6 @@ pub struct DataGrantStatus {
     pub live: bool,
     /// Why not, when not.
     pub reason: Option<String>,
-}
-
-/// `GET /api/v1/trace/items/{code}`.
-#[derive(Serialize, ToSchema)]
-pub struct TraceItemView {
-    /// Item code.
-    pub code: String,
-    /// The item.
-    pub item: TraceItem,
-    /// Its batch.
-    pub batch: TraceBatch,
-    /// Whether the batch is recalled.
-    pub recalled: bool,
-    /// Custodians from the producer on.
-    pub custody_chain: Vec<Address>,
-    /// Every event, in order.
-    pub events: Vec<TraceEvent>,
-    /// Always true: the events were checked against the item's hash chain.
-    pub history_verified: bool,
-}
-
-/// `GET /api/v1/trace/batches/{id}/items`.
-#[derive(Serialize, ToSchema)]
-pub struct TraceBatchItems {
-    /// The batch.
-    pub batch_id: u64,
-    /// Whether it is recalled.
-    pub recalled: bool,
-    /// Items, in id order.
-    pub items: Vec<TraceItem>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<u64>,
 }
 
 /// `GET /api/v1/governance`.

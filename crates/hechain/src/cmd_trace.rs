@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use clap::Subcommand;
-use hechain_cert::TraceItemHistory;
 use hechain_sdk::Client;
-use hechain_types::{Event, Payload, TraceBatch, TraceEvent, TraceEventKind, TraceItem, TraceTarget, H256};
+use hechain_types::{Event, Payload, TraceTarget, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address};
 use crate::cmd_voucher::{done, send};
-use crate::output::{emit, format_ms, parse_time_ms};
+use crate::output::{emit, parse_time_ms};
 use crate::{record_cert, Cli};
 
 #[derive(Subcommand, Debug)]
@@ -198,86 +197,7 @@ impl TargetArgs {
     }
 }
 
-pub(crate) fn batch_text(b: &TraceBatch) -> String {
-    let mut out = format!(
-        "batch {}: {} by {} ({})\n  attributes    {}\n  items         {}\n  registered    {} (height {}, tx {})",
-        b.id,
-        b.product,
-        b.producer_label,
-        b.producer.to_checksum(),
-        b.attributes,
-        b.items,
-        format_ms(b.created.timestamp_ms),
-        b.created.height,
-        b.created.tx_hash,
-    );
-    if !b.metadata.is_empty() {
-        out.push_str(&format!("\n  metadata      {}", b.metadata));
-    }
-    match &b.recall {
-        Some(r) => out.push_str(&format!(
-            "\n  RECALLED      {} (height {}): {}",
-            format_ms(r.recalled.timestamp_ms),
-            r.recalled.height,
-            r.reason
-        )),
-        None => out.push_str("\n  recall        none"),
-    }
-    out
-}
-
-pub(crate) fn item_text(it: &TraceItem) -> String {
-    format!(
-        "item {} {:?} of batch {}: held by {}{}, {} event(s)",
-        it.id,
-        it.code,
-        it.batch_id,
-        it.custodian.to_checksum(),
-        it.pending.as_ref().map(|p| format!(" (offered to {})", p.to.to_checksum())).unwrap_or_default(),
-        it.events
-    )
-}
-
-pub(crate) fn event_text(e: &TraceEvent) -> String {
-    let what = match &e.kind {
-        TraceEventKind::Lifecycle { stage, location, event_time_ms, attachments, note } => {
-            let mut s = format!("{stage} at {}", format_ms(*event_time_ms));
-            if !location.is_empty() {
-                s.push_str(&format!(" in {location}"));
-            }
-            for a in attachments {
-                s.push_str(&format!("\n        attachment {a}"));
-            }
-            if !note.is_empty() {
-                s.push_str(&format!("\n        note: {note}"));
-            }
-            s
-        }
-        TraceEventKind::Custody { from, to } => {
-            format!("custody {} -> {}", from.to_checksum(), to.to_checksum())
-        }
-    };
-    format!(
-        "#{} {what}\n        by {} (height {}, {}, tx {})",
-        e.index,
-        e.author.to_checksum(),
-        e.recorded.height,
-        format_ms(e.recorded.timestamp_ms),
-        e.recorded.tx_hash
-    )
-}
-
-/// An item with its batch and history, as text.
-pub(crate) fn history_text(h: &TraceItemHistory) -> String {
-    let mut out = item_text(&h.item);
-    out.push('\n');
-    out.push_str(&batch_text(&h.batch));
-    for e in &h.events {
-        out.push_str("\n  ");
-        out.push_str(&event_text(e));
-    }
-    out
-}
+pub(crate) use hechain_modules::trace::{batch_text, event_text, item_text};
 
 /// Codes from the command line and, optionally, a file (one per line, blank lines skipped).
 fn gather_codes(codes: &[String], file: Option<&PathBuf>) -> anyhow::Result<Vec<String>> {

@@ -91,8 +91,6 @@ fn describe(record: &CertifiedRecord) -> String {
         CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),
         CertifiedRecord::Dataset(d) => crate::cmd_ecert::dataset_text(d),
         CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),
-        CertifiedRecord::TraceBatch(b) => crate::cmd_trace::batch_text(b),
-        CertifiedRecord::TraceItem(h) => crate::cmd_trace::history_text(h),
         CertifiedRecord::Module(r) => r.describe(),
     }
 }

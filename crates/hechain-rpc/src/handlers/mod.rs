@@ -5,9 +5,9 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use hechain_execution::certificate::{
-    BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate, TraceItemHistory,
+    BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate,
 };
-use hechain_execution::{ecert, evidence, governance, keys, trace, Overlay};
+use hechain_execution::{ecert, evidence, governance, keys, Overlay};
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
 use rayon::prelude::*;
@@ -19,10 +19,10 @@ use crate::schema as s;
 use crate::{parse, AppState, RpcContext};
 
 mod ecert_routes;
-mod trace_routes;
+mod governance_routes;
 
 pub(crate) use self::ecert_routes::*;
-pub(crate) use self::trace_routes::*;
+pub(crate) use self::governance_routes::*;
 
 /// A decimal id in the path (`what` names it in the error).
 pub(crate) fn path_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<u64, ApiError> {

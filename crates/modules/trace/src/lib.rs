@@ -1,17 +1,21 @@
 //! Traceability (溯源, 一物一码): producers register batches with unique item codes; holders
 //! append lifecycle events, hand custody over (offer and accept), and producers recall batches.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
+mod record;
 mod types;
 
 pub use calls::{TraceCall, TraceModuleEvent};
 
 use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use record::{batch_text, event_text, history_text, item_text, TraceItemHistory, TraceRecord};
 pub use types::*;
 
 /// The traceability module.
@@ -23,7 +27,7 @@ impl Module for TraceModule {
     const KEY_PREFIXES: &'static [&'static [u8]] = &[b"trace/"];
     type Call = TraceCall;
     type Event = TraceModuleEvent;
-    type Record = hechain_module::record::NoRecords;
+    type Record = TraceRecord;
 }
 
 impl ModuleCall for TraceCall {
@@ -73,9 +77,16 @@ impl ModuleExec for TraceModule {
 
 hechain_module::no_interface_layers!(
     TraceModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain trace` (being ported, docs/architecture.md).",
-    api cli
+    "Still the node's own: `hechain trace` (being ported, docs/architecture.md).",
+    cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for TraceModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
 
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for TraceModule {

@@ -6,8 +6,10 @@ use hechain_types::{TraceCall, TraceModuleEvent};
 use std::collections::{BTreeMap, BTreeSet};
 
 use hechain_crypto::Suite;
-use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate, TraceItemHistory};
+use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::{keys, trace};
+use hechain_types::modules::ModuleRecords;
+use hechain_types::trace::{TraceItemHistory, TraceRecord};
 use hechain_types::*;
 use proptest::prelude::*;
 
@@ -338,6 +340,21 @@ fn field_and_time_refusals() {
     assert!(reason(&o.receipts[6]).contains("no item has code \"ZZ\""));
 }
 
+fn record(r: TraceRecord) -> CertifiedRecord {
+    CertifiedRecord::Module(Box::new(ModuleRecords::Trace(r)))
+}
+
+/// The trace record a certificate carries (panics for another kind).
+fn trace_record(r: &mut CertifiedRecord) -> &mut TraceRecord {
+    match r {
+        CertifiedRecord::Module(m) => match m.as_mut() {
+            ModuleRecords::Trace(t) => t,
+            other => panic!("not a trace record: {other:?}"),
+        },
+        other => panic!("not a trace record: {other:?}"),
+    }
+}
+
 fn item_cert(e: &Env, code: &str) -> RecordCertificate {
     let r = e.store.reader().unwrap();
     let item = trace::item_by_code(&r, code).unwrap().unwrap();
@@ -346,7 +363,7 @@ fn item_cert(e: &Env, code: &str) -> RecordCertificate {
     RecordCertificate::build(
         &r,
         &e.genesis,
-        CertifiedRecord::TraceItem(Box::new(TraceItemHistory { item, events, batch })),
+        record(TraceRecord::Item(Box::new(TraceItemHistory { item, events, batch }))),
     )
     .unwrap()
 }
@@ -387,7 +404,8 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
     // Item certificate: verifies offline; shows the recall; any tampering is rejected.
     let cert = item_cert(&e, "T-1");
     assert_eq!(cert.verify(&e.genesis).unwrap().kind, "trace_item");
-    let CertifiedRecord::TraceItem(h) = &cert.record else { panic!("kind") };
+    let mut shown = cert.record.clone();
+    let TraceRecord::Item(h) = trace_record(&mut shown) else { panic!("kind") };
     assert_eq!(h.events.len(), 2);
     assert_eq!(h.batch.recall.as_ref().map(|r| r.reason.as_str()), Some("mislabelled"));
     let json = serde_json::to_string(&cert).unwrap();
@@ -396,8 +414,9 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
 
     let tamper = |f: &dyn Fn(&mut TraceItemHistory)| {
         let mut bad = cert.clone();
-        if let CertifiedRecord::TraceItem(h) = &mut bad.record {
-            f(h);
+        match trace_record(&mut bad.record) {
+            TraceRecord::Item(h) => f(h),
+            TraceRecord::Batch(_) => panic!("not an item"),
         }
         bad.verify(&e.genesis).unwrap_err().to_string()
     };
@@ -423,11 +442,12 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
     // Batch certificate.
     let r = e.store.reader().unwrap();
     let b = trace::batch(&r, 1).unwrap().unwrap();
-    let bc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::TraceBatch(b)).unwrap();
+    let bc = RecordCertificate::build(&r, &e.genesis, record(TraceRecord::Batch(b))).unwrap();
     assert_eq!(bc.verify(&e.genesis).unwrap().kind, "trace_batch");
     let mut bad = bc.clone();
-    if let CertifiedRecord::TraceBatch(b) = &mut bad.record {
-        b.product = "Green tea".into();
+    match trace_record(&mut bad.record) {
+        TraceRecord::Batch(b) => b.product = "Green tea".into(),
+        TraceRecord::Item(_) => panic!("not a batch"),
     }
     assert!(bad.verify(&e.genesis).is_err());
 }
