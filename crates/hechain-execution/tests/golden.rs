@@ -400,7 +400,7 @@ fn record_certificates(e: &Env) -> Vec<RecordCertificate> {
         CertifiedRecord::Dataset(ecert::dataset(&r, 1).expect("read").expect("dataset")),
         CertifiedRecord::DataGrant(ecert::grant(&r, 1).expect("read").expect("grant")),
         CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Trace(
-            hechain_types::trace::TraceRecord::Batch(trace::batch(&r, 2).expect("read").expect("batch")),
+            hechain_types::trace::TraceRecord::Batch(Box::new(trace::batch(&r, 2).expect("read").expect("batch"))),
         ))),
         CertifiedRecord::Module(Box::new(hechain_types::modules::ModuleRecords::Trace(
             hechain_types::trace::TraceRecord::Item(Box::new(hechain_types::trace::TraceItemHistory {

@@ -212,7 +212,7 @@ fn batch_items(host: &dyn QueryHost, p: &Params) -> Answer {
 }
 
 fn batch_certificate(host: &dyn QueryHost, p: &Params) -> Answer {
-    Ok(Reply::Certificate(TraceRecord::Batch(must_batch(host.state(), p.id("id")?)?)))
+    Ok(Reply::Certificate(TraceRecord::Batch(Box::new(must_batch(host.state(), p.id("id")?)?))))
 }
 
 fn by_producer(host: &dyn QueryHost, p: &Params) -> Answer {

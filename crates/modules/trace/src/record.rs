@@ -14,7 +14,7 @@ use crate::{keys, verify_history, TraceBatch, TraceEvent, TraceEventKind, TraceI
 pub enum TraceRecord {
     /// A product batch (recall status included).
     #[serde(rename = "trace_batch")]
-    Batch(TraceBatch),
+    Batch(Box<TraceBatch>),
     /// An item with its whole history and its batch: the item record is proven, its events are
     /// checked against the rolling hash the record commits to, and the batch is proven in the
     /// same state.

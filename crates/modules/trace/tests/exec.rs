@@ -442,7 +442,7 @@ fn restart_keeps_everything_and_certificates_verify_offline() {
     // Batch certificate.
     let r = e.store.reader().unwrap();
     let b = trace::batch(&r, 1).unwrap().unwrap();
-    let bc = RecordCertificate::build(&r, &e.genesis, record(TraceRecord::Batch(b))).unwrap();
+    let bc = RecordCertificate::build(&r, &e.genesis, record(TraceRecord::Batch(Box::new(b)))).unwrap();
     assert_eq!(bc.verify(&e.genesis).unwrap().kind, "trace_batch");
     let mut bad = bc.clone();
     match trace_record(&mut bad.record) {
