@@ -1,8 +1,9 @@
 //! Record certificates: a module record proven in the state of a sealed block.
 
 use hechain_crypto::Suite;
+use hechain_types::modules::ModuleRecords;
 use hechain_types::smt::Proof;
-use hechain_types::{keys, smt, BlockHeader, Codec, DataGrant, Dataset, Ecert, Genesis, Seal, H256};
+use hechain_types::{smt, BlockHeader, Genesis, Seal, H256};
 use serde::{Deserialize, Serialize};
 
 use crate::epoch::verify_anchor;
@@ -12,30 +13,25 @@ use crate::{invalid, EpochProof, EpochStep, VerifyError};
 /// the seal against the genesis validators only).
 pub const RECORD_CERT_FORMAT: &str = "hechain-record-certificate/2";
 
-/// A module record a [`RecordCertificate`] can prove: `{"kind": "…", "record": {…}}`. The first
-/// kinds are listed here; modules built on the module interface bring their own
-/// ([`CertifiedRecord::Module`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+/// A module record a [`RecordCertificate`] can prove: `{"kind": "…", "record": {…}}`, the kinds
+/// and their rules being each service module's (`hechain_module::record::ModuleRecord`,
+/// gathered into [`ModuleRecords`] from the module list).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CertifiedRecord {
-    /// An e-certificate (ecert module): its issuer, holder, field hashes and revocation state.
-    Ecert(Ecert),
-    /// A registered dataset (ecert module).
-    Dataset(Dataset),
-    /// An access grant (ecert module).
-    DataGrant(DataGrant),
-    /// A record of a service module that certifies through the module interface
-    /// (`hechain_module::record::ModuleRecord`), with the module's own `kind` tags.
-    #[serde(skip)]
-    Module(Box<hechain_types::modules::ModuleRecords>),
+    /// A record of a service module, with the module's own `kind` tags.
+    Module(Box<ModuleRecords>),
+}
+
+impl From<ModuleRecords> for CertifiedRecord {
+    fn from(r: ModuleRecords) -> Self {
+        CertifiedRecord::Module(Box::new(r))
+    }
 }
 
 impl Serialize for CertifiedRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             CertifiedRecord::Module(r) => r.serialize(s),
-            other => CertifiedRecord::serialize(other, s),
         }
     }
 }
@@ -51,62 +47,49 @@ impl<'de> Deserialize<'de> for CertifiedRecord {
             record: serde_json::Value,
         }
         let raw = Raw::deserialize(d)?;
-        let module_kind = hechain_types::modules::ModuleRecords::kinds().contains(&raw.kind.as_str());
         let v = serde_json::json!({"kind": raw.kind, "record": raw.record});
-        if module_kind {
-            return serde_json::from_value(v).map(|r| CertifiedRecord::Module(Box::new(r))).map_err(D::Error::custom);
-        }
-        CertifiedRecord::deserialize(v).map_err(D::Error::custom)
+        serde_json::from_value::<ModuleRecords>(v).map(CertifiedRecord::from).map_err(D::Error::custom)
     }
 }
 
 impl CertifiedRecord {
+    /// The module record.
+    pub fn module(&self) -> &ModuleRecords {
+        match self {
+            CertifiedRecord::Module(r) => r,
+        }
+    }
+
     /// The state key the record lives under.
     pub fn state_key(&self) -> Vec<u8> {
-        match self {
-            CertifiedRecord::Ecert(c) => keys::ecert(c.id),
-            CertifiedRecord::Dataset(d) => keys::ecert_dataset(d.id),
-            CertifiedRecord::DataGrant(g) => keys::ecert_grant(g.id),
-            CertifiedRecord::Module(r) => r.state_key(),
-        }
+        self.module().state_key()
     }
 
     /// The record's canonical encoding (what the state stores).
     pub fn encoded(&self) -> Vec<u8> {
-        match self {
-            CertifiedRecord::Ecert(c) => c.encode(),
-            CertifiedRecord::Dataset(d) => d.encode(),
-            CertifiedRecord::DataGrant(g) => g.encode(),
-            CertifiedRecord::Module(r) => r.encoded(),
-        }
+        self.module().encoded()
     }
 
     /// Short name of the kind (`copyright_work`, …).
     pub fn kind(&self) -> &'static str {
-        match self {
-            CertifiedRecord::Ecert(_) => "ecert",
-            CertifiedRecord::Dataset(_) => "dataset",
-            CertifiedRecord::DataGrant(_) => "data_grant",
-            CertifiedRecord::Module(r) => r.kind(),
-        }
+        self.module().kind()
     }
 
     /// Further records (state key, canonical encoding) that must hold in the same state as the
     /// record (an item certificate's batch).
     pub fn related(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        match self {
-            CertifiedRecord::Module(r) => r.related(),
-            CertifiedRecord::Ecert(_) | CertifiedRecord::Dataset(_) | CertifiedRecord::DataGrant(_) => vec![],
-        }
+        self.module().related()
     }
 
     /// Checks that what the certificate carries besides the proven records agrees with them
     /// (the module's rule: an item's events are the history its record commits to, …).
     pub fn check_contents(&self, suite: Suite) -> Result<(), VerifyError> {
-        match self {
-            CertifiedRecord::Module(r) => r.check_contents(suite).map_err(invalid),
-            CertifiedRecord::Ecert(_) | CertifiedRecord::Dataset(_) | CertifiedRecord::DataGrant(_) => Ok(()),
-        }
+        self.module().check_contents(suite).map_err(invalid)
+    }
+
+    /// A few human lines about the record.
+    pub fn describe(&self) -> String {
+        self.module().describe()
     }
 }
 

@@ -99,7 +99,9 @@ impl Params {
     }
 
     fn required(&self, name: &str) -> Result<&str, QueryError> {
-        self.raw(name)?.ok_or_else(|| QueryError::bad_request("missing_parameter", format!("{name} is required")))
+        self.raw(name)?.ok_or_else(|| {
+            QueryError::bad_request("invalid_query", format!("invalid query string: missing field `{name}`"))
+        })
     }
 
     /// A decimal id (≥ 1).
@@ -192,15 +194,14 @@ impl QueryError {
     }
 }
 
-/// What a handler may use: the latest committed state, its block's time, and the node's page
-/// limit.
+/// What a handler may use: the latest committed state, the block it is the result of, and the
+/// node's page limit.
 pub trait QueryHost {
     /// The latest committed state.
     fn state(&self) -> &dyn StateScan;
-    /// Timestamp (ms) of the block that state is the result of: the "now" of a query.
-    fn head_timestamp_ms(&self) -> u64;
-    /// The chain's cryptographic suite (its hash function).
-    fn suite(&self) -> hechain_crypto::Suite;
+    /// The block that state is the result of (its time is a query's "now"), with the chain's
+    /// suite.
+    fn head(&self) -> crate::exec::BlockInfo;
     /// Largest page a list may return.
     fn max_page(&self) -> usize;
 }

@@ -161,34 +161,6 @@ pub enum Endpoint {
     EvidenceBySubmitter,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
-    /// An e-certificate with its validity now.
-    Ecert,
-    /// Whether an e-certificate is valid at a time.
-    EcertVerify,
-    /// Whether a grantee may use an e-certificate at a time.
-    EcertAuthorization,
-    /// An e-certificate's audit log, paged.
-    EcertAudit,
-    /// E-certificates of one holder, paged.
-    EcertsByHolder,
-    /// E-certificates of one issuer, paged.
-    EcertsByIssuer,
-    /// Offline-verifiable certificate of an e-certificate.
-    EcertCertificate,
-    /// A registered dataset.
-    Dataset,
-    /// Whether a grantee may use a dataset at a time.
-    DatasetAuthorization,
-    /// A dataset's audit log, paged.
-    DatasetAudit,
-    /// Offline-verifiable certificate of a dataset.
-    DatasetCertificate,
-    /// An access grant and whether it is live.
-    DataGrant,
-    /// Grants to one grantee, paged.
-    GrantsByGrantee,
-    /// Offline-verifiable certificate of a grant.
-    DataGrantCertificate,
     /// Governance settings, committee, permissions, chain parameters, open proposals.
     Governance,
     /// Governance proposals, paged.
@@ -236,20 +208,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
     route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
-    route(HttpMethod::Get, "/api/v1/ecerts/{id}", Endpoint::Ecert),
-    route(HttpMethod::Get, "/api/v1/ecerts/{id}/verify", Endpoint::EcertVerify),
-    route(HttpMethod::Get, "/api/v1/ecerts/{id}/authorization", Endpoint::EcertAuthorization),
-    route(HttpMethod::Get, "/api/v1/ecerts/{id}/audit", Endpoint::EcertAudit),
-    route(HttpMethod::Get, "/api/v1/ecerts/by-holder/{address}", Endpoint::EcertsByHolder),
-    route(HttpMethod::Get, "/api/v1/ecerts/by-issuer/{address}", Endpoint::EcertsByIssuer),
-    route(HttpMethod::Get, "/api/v1/ecerts/{id}/certificate", Endpoint::EcertCertificate),
-    route(HttpMethod::Get, "/api/v1/datasets/{id}", Endpoint::Dataset),
-    route(HttpMethod::Get, "/api/v1/datasets/{id}/authorization", Endpoint::DatasetAuthorization),
-    route(HttpMethod::Get, "/api/v1/datasets/{id}/audit", Endpoint::DatasetAudit),
-    route(HttpMethod::Get, "/api/v1/datasets/{id}/certificate", Endpoint::DatasetCertificate),
-    route(HttpMethod::Get, "/api/v1/data-grants/{id}", Endpoint::DataGrant),
-    route(HttpMethod::Get, "/api/v1/data-grants/by-grantee/{address}", Endpoint::GrantsByGrantee),
-    route(HttpMethod::Get, "/api/v1/data-grants/{id}/certificate", Endpoint::DataGrantCertificate),
     route(HttpMethod::Get, "/api/v1/governance", Endpoint::Governance),
     route(HttpMethod::Get, "/api/v1/governance/proposals", Endpoint::GovProposals),
     route(HttpMethod::Get, "/api/v1/governance/proposals/{id}", Endpoint::GovProposal),
@@ -307,20 +265,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
         Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
-        Endpoint::Ecert => on(f, handlers::ecert),
-        Endpoint::EcertVerify => on(f, handlers::ecert_verify),
-        Endpoint::EcertAuthorization => on(f, handlers::ecert_authorization),
-        Endpoint::EcertAudit => on(f, handlers::ecert_audit),
-        Endpoint::EcertsByHolder => on(f, handlers::ecerts_by_holder),
-        Endpoint::EcertsByIssuer => on(f, handlers::ecerts_by_issuer),
-        Endpoint::EcertCertificate => on(f, handlers::ecert_certificate),
-        Endpoint::Dataset => on(f, handlers::dataset),
-        Endpoint::DatasetAuthorization => on(f, handlers::dataset_authorization),
-        Endpoint::DatasetAudit => on(f, handlers::dataset_audit),
-        Endpoint::DatasetCertificate => on(f, handlers::dataset_certificate),
-        Endpoint::DataGrant => on(f, handlers::data_grant),
-        Endpoint::GrantsByGrantee => on(f, handlers::grants_by_grantee),
-        Endpoint::DataGrantCertificate => on(f, handlers::data_grant_certificate),
         Endpoint::Governance => on(f, handlers::governance),
         Endpoint::GovProposals => on(f, handlers::gov_proposals),
         Endpoint::GovProposal => on(f, handlers::gov_proposal),

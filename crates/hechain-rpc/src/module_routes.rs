@@ -11,7 +11,7 @@ use axum::routing::{get, MethodRouter};
 use hechain_module::api::{
     Method, ModuleApi, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response,
 };
-use hechain_module::exec::StateScan;
+use hechain_module::exec::{BlockInfo, StateScan};
 use hechain_module::Module;
 use hechain_storage::StoreReader;
 use hechain_types::modules::ModuleRecords;
@@ -81,8 +81,7 @@ hechain_modules::for_each_module!(gather_routes);
 /// What a module handler reads: a committed snapshot and the page limit.
 struct Snapshot<'a> {
     reader: &'a StoreReader,
-    head_timestamp_ms: u64,
-    suite: hechain_crypto::Suite,
+    head: BlockInfo,
     max_page: usize,
 }
 
@@ -91,12 +90,8 @@ impl QueryHost for Snapshot<'_> {
         self.reader
     }
 
-    fn head_timestamp_ms(&self) -> u64 {
-        self.head_timestamp_ms
-    }
-
-    fn suite(&self) -> hechain_crypto::Suite {
-        self.suite
+    fn head(&self) -> BlockInfo {
+        self.head
     }
 
     fn max_page(&self) -> usize {
@@ -155,9 +150,9 @@ async fn serve(
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
-        let head_timestamp_ms = reader.head()?.timestamp_ms;
-        let host =
-            Snapshot { reader: &reader, head_timestamp_ms, suite: ctx.genesis.suite(), max_page: ctx.config.max_page };
+        let header = reader.head()?;
+        let head = BlockInfo { suite: ctx.genesis.suite(), height: header.height, timestamp_ms: header.timestamp_ms };
+        let host = Snapshot { reader: &reader, head, max_page: ctx.config.max_page };
         match (route.handler)(&host, &params)? {
             Reply::Json(v) => Ok(axum::Json(v)),
             Reply::Certificate(record) => {

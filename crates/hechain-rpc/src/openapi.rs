@@ -70,10 +70,6 @@ fn ids_page() -> Vec<Parameter> {
     page_params("Return records with ids after this one (the previous page's `next_after`).")
 }
 
-fn at_param() -> Parameter {
-    param("at", ParameterIn::Query, false, "Time, ms since the Unix epoch (default: the head block's time).", int(0))
-}
-
 /// What one operation says besides its route.
 struct Op {
     id: &'static str,
@@ -104,9 +100,6 @@ fn op(
 /// The operation of an endpoint. No wildcard arm: every [`Endpoint`] is documented.
 fn operation(e: Endpoint, c: &mut Schemas) -> Op {
     use Endpoint as E;
-    let cert = |c: &mut Schemas, id, tag, summary, params| {
-        op(id, tag, summary, params, reg::<s::RecordCertificateDoc>(c), CERT)
-    };
     match e {
         E::Status => op("getStatus", "node", "Chain and node status", vec![], reg::<s::Status>(c), &[]),
         E::Genesis => op("getGenesis", "node", "The chain's genesis document", vec![], reg::<t::Genesis>(c), &[]),
@@ -207,115 +200,6 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             vec![path_id("Evidence record")],
             reg::<s::EvidenceCertificateDoc>(c),
             CERT,
-        ),
-        E::Ecert => op(
-            "getEcert",
-            "ecert",
-            "An e-certificate, whether it is valid now, and its audit log length",
-            vec![path_id("Certificate")],
-            reg::<s::EcertStatus>(c),
-            BAD_MISSING,
-        ),
-        E::EcertVerify => op(
-            "verifyEcert",
-            "ecert",
-            "Whether an e-certificate is valid at a time",
-            vec![path_id("Certificate"), at_param()],
-            reg::<s::EcertVerdict>(c),
-            BAD_MISSING,
-        ),
-        E::EcertAuthorization => op(
-            "getEcertAuthorization",
-            "ecert",
-            "Whether a grantee may use an e-certificate at a time",
-            vec![path_id("Certificate"), grantee_param(c), at_param()],
-            reg::<s::Authorization>(c),
-            BAD_MISSING,
-        ),
-        E::EcertAudit => op(
-            "getEcertAudit",
-            "ecert",
-            "An e-certificate's audit log, paged",
-            with(path_id("Certificate"), audit_page()),
-            reg::<s::AuditPage>(c),
-            BAD_MISSING,
-        ),
-        E::EcertsByHolder => op(
-            "listEcertsByHolder",
-            "ecert",
-            "E-certificates of one holder, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::EcertPage>(c),
-            BAD,
-        ),
-        E::EcertsByIssuer => op(
-            "listEcertsByIssuer",
-            "ecert",
-            "E-certificates of one issuer, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::EcertPage>(c),
-            BAD,
-        ),
-        E::EcertCertificate => cert(
-            c,
-            "getEcertCertificate",
-            "ecert",
-            "Offline-verifiable certificate of an e-certificate",
-            vec![path_id("Certificate")],
-        ),
-        E::Dataset => op(
-            "getDataset",
-            "ecert",
-            "A registered dataset",
-            vec![path_id("Dataset")],
-            reg::<t::Dataset>(c),
-            BAD_MISSING,
-        ),
-        E::DatasetAuthorization => op(
-            "getDatasetAuthorization",
-            "ecert",
-            "Whether a grantee may use a dataset at a time",
-            vec![path_id("Dataset"), grantee_param(c), at_param()],
-            reg::<s::Authorization>(c),
-            BAD_MISSING,
-        ),
-        E::DatasetAudit => op(
-            "getDatasetAudit",
-            "ecert",
-            "A dataset's audit log, paged",
-            with(path_id("Dataset"), audit_page()),
-            reg::<s::AuditPage>(c),
-            BAD_MISSING,
-        ),
-        E::DatasetCertificate => cert(
-            c,
-            "getDatasetCertificate",
-            "ecert",
-            "Offline-verifiable certificate of a dataset",
-            vec![path_id("Dataset")],
-        ),
-        E::DataGrant => op(
-            "getDataGrant",
-            "ecert",
-            "An access grant and whether it is live",
-            vec![path_id("Grant")],
-            reg::<s::DataGrantStatus>(c),
-            BAD_MISSING,
-        ),
-        E::GrantsByGrantee => op(
-            "listGrantsByGrantee",
-            "ecert",
-            "Grants to one grantee, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::DataGrantPage>(c),
-            BAD,
-        ),
-        E::DataGrantCertificate => cert(
-            c,
-            "getDataGrantCertificate",
-            "ecert",
-            "Offline-verifiable certificate of a grant",
-            vec![path_id("Grant")],
         ),
         E::Governance => op(
             "getGovernance",
@@ -435,14 +319,6 @@ fn full_param() -> Parameter {
         "`true` lists full transactions, `false` (default) their hashes.",
         b.into(),
     )
-}
-
-fn grantee_param(c: &mut Schemas) -> Parameter {
-    param("grantee", ParameterIn::Query, true, "The organisation's account.", reg::<t::Address>(c))
-}
-
-fn audit_page() -> Vec<Parameter> {
-    page_params("Return entries after this position (the previous page's `next_after`).")
 }
 
 pub(crate) fn error_description(status: u16) -> &'static str {

@@ -7,9 +7,9 @@
 //! top-level fields, and nested parts are described as objects.
 
 use hechain_types::{
-    Address, AuditEntry, BlockHeader, ChainParams, ChainTx, CommitteeMember, DataGrant, Ecert, EthTransaction,
-    EvidenceRecord, FreezeRecord, GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal,
-    SignedTransaction, Subject, SuiteTag, Transaction, TxSignature, Vote, H256,
+    Address, BlockHeader, ChainParams, ChainTx, CommitteeMember, EthTransaction, EvidenceRecord, FreezeRecord,
+    GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal, SignedTransaction, SuiteTag, Transaction,
+    TxSignature, Vote, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -397,96 +397,7 @@ macro_rules! page {
 }
 
 page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
-page!(EcertPage, certificates, Ecert, "A page of e-certificates.");
-page!(DataGrantPage, grants, DataGrant, "A page of access grants.");
 page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
-
-/// `GET /api/v1/ecerts/{id}`.
-#[derive(Serialize, ToSchema)]
-pub struct EcertStatus {
-    /// The certificate.
-    pub certificate: Ecert,
-    /// Head block time the validity refers to.
-    pub as_of_ms: u64,
-    /// Whether it is valid then.
-    pub valid: bool,
-    /// Why not, when not.
-    pub invalid_reason: Option<String>,
-    /// Length of its audit log.
-    pub audit_entries: u64,
-}
-
-/// `GET /api/v1/ecerts/{id}/verify`.
-#[derive(Serialize, ToSchema)]
-pub struct EcertVerdict {
-    /// Certificate id.
-    pub id: u64,
-    /// Time checked, ms since the Unix epoch.
-    pub at_ms: u64,
-    /// Whether it is valid then.
-    pub valid: bool,
-    /// Why not, when not.
-    pub reason: Option<String>,
-    /// Certificate type.
-    pub cert_type: String,
-    /// Issuer.
-    pub issuer: Address,
-    /// Holder.
-    pub holder: Address,
-    /// Start of validity.
-    pub not_before_ms: u64,
-    /// End of validity.
-    pub not_after_ms: u64,
-    /// Revocation, if revoked.
-    pub revoked: Option<hechain_types::ecert::Revocation>,
-    /// Head height.
-    pub height: u64,
-}
-
-/// `GET /api/v1/ecerts/{id}/authorization` and `/datasets/{id}/authorization`.
-#[derive(Serialize, ToSchema)]
-pub struct Authorization {
-    /// What the grant is about.
-    pub subject: Subject,
-    /// The organisation asking.
-    pub grantee: Address,
-    /// Time checked.
-    pub at_ms: u64,
-    /// Whether a live grant allows it.
-    pub authorized: bool,
-    /// That grant.
-    pub grant_id: Option<u64>,
-    /// Why not, when not.
-    pub reason: Option<String>,
-    /// Head height.
-    pub height: u64,
-}
-
-/// `GET /api/v1/ecerts/{id}/audit` and `/datasets/{id}/audit`.
-#[derive(Serialize, ToSchema)]
-pub struct AuditPage {
-    /// What the log is about.
-    pub subject: Subject,
-    /// Entries in the whole log.
-    pub total: u64,
-    /// This page's entries.
-    pub entries: Vec<AuditEntry>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<u64>,
-}
-
-/// `GET /api/v1/data-grants/{id}`.
-#[derive(Serialize, ToSchema)]
-pub struct DataGrantStatus {
-    /// The grant.
-    pub grant: DataGrant,
-    /// Head block time `live` refers to.
-    pub as_of_ms: u64,
-    /// Whether the grant is live then.
-    pub live: bool,
-    /// Why not, when not.
-    pub reason: Option<String>,
-}
 
 /// `GET /api/v1/governance`.
 #[derive(Serialize, ToSchema)]

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Args, Subcommand};
-use hechain_cert::{CertifiedRecord, RecordCertificate};
+use hechain_cert::RecordCertificate;
+use hechain_modules::ecert::EcertRecord;
 use hechain_sdk::Client;
 use hechain_types::ecert::field_hash;
-use hechain_types::{
-    AuditAction, AuditEntry, DataGrant, Dataset, Ecert, Event, FieldCommitment, FieldDisclosure, Payload, Subject, H256,
-};
+use hechain_types::modules::ModuleRecords;
+use hechain_types::{AuditAction, AuditEntry, Ecert, Event, FieldCommitment, FieldDisclosure, Payload, Subject, H256};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -261,57 +261,7 @@ pub enum EcertCmd {
     },
 }
 
-pub(crate) fn ecert_text(c: &Ecert) -> String {
-    let fields: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
-    format!(
-        "e-certificate {} ({}) issued by {} to {}\n  valid         {} – {}\n  fields        {}\n  issued        {} (height {}, tx {})\n  {}",
-        c.id,
-        c.cert_type,
-        c.issuer.to_checksum(),
-        c.holder.to_checksum(),
-        format_ms(c.not_before_ms),
-        format_ms(c.not_after_ms),
-        fields.join(", "),
-        format_ms(c.issued.timestamp_ms),
-        c.issued.height,
-        c.issued.tx_hash,
-        match &c.revoked {
-            Some(r) => format!("REVOKED       {} (height {}): {}", format_ms(r.stamp.timestamp_ms), r.stamp.height, r.reason),
-            None => "not revoked".to_string(),
-        }
-    )
-}
-
-pub(crate) fn dataset_text(d: &Dataset) -> String {
-    format!(
-        "dataset {} held by {}: {}\n  content hash  {}\n  registered    {} (height {}, tx {})",
-        d.id,
-        d.holder.to_checksum(),
-        d.description,
-        d.content_hash,
-        format_ms(d.registered.timestamp_ms),
-        d.registered.height,
-        d.registered.tx_hash
-    )
-}
-
-pub(crate) fn grant_text(g: &DataGrant) -> String {
-    format!(
-        "grant {} on {} by {} to {} ({})\n  purpose       {}\n  until         {}\n  granted       {} (height {}){}",
-        g.id,
-        g.subject,
-        g.grantor.to_checksum(),
-        g.org,
-        g.grantee.to_checksum(),
-        g.purpose,
-        format_ms(g.expires_ms),
-        format_ms(g.granted.timestamp_ms),
-        g.granted.height,
-        g.revoked
-            .map(|r| format!("\n  REVOKED       {} (height {})", format_ms(r.timestamp_ms), r.height))
-            .unwrap_or_default()
-    )
-}
+pub(crate) use hechain_modules::ecert::{dataset_text, ecert_text, grant_text};
 
 fn audit_text(e: &AuditEntry) -> String {
     let what = match &e.action {
@@ -537,7 +487,7 @@ pub async fn run(cli: &Cli, cmd: &EcertCmd) -> anyhow::Result<i32> {
                             return Ok(1);
                         }
                     };
-                    let CertifiedRecord::Ecert(cert) = &rc.record else {
+                    let ModuleRecords::Ecert(EcertRecord::Ecert(cert)) = rc.record.module() else {
                         bail!("{} certifies a {}, not an e-certificate", export.display(), rc.record.kind());
                     };
                     let note = format!(

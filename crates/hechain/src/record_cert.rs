@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
-use hechain_cert::{CertifiedRecord, RecordCertificate};
+use hechain_cert::RecordCertificate;
 use hechain_types::Genesis;
 use serde_json::json;
 
@@ -86,15 +86,6 @@ pub fn write(
     Ok(0)
 }
 
-fn describe(record: &CertifiedRecord) -> String {
-    match record {
-        CertifiedRecord::Ecert(c) => crate::cmd_ecert::ecert_text(c),
-        CertifiedRecord::Dataset(d) => crate::cmd_ecert::dataset_text(d),
-        CertifiedRecord::DataGrant(g) => crate::cmd_ecert::grant_text(g),
-        CertifiedRecord::Module(r) => r.describe(),
-    }
-}
-
 /// Verifies a record certificate of any kind offline against a genesis (file, or fetched from
 /// `--rpc`): exit 0 "VALID …", 1 "INVALID: reason", 2 when it could not be checked.
 pub async fn verify(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::Result<i32> {
@@ -112,7 +103,7 @@ pub async fn verify(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::R
                     v.height,
                     format_ms(v.timestamp_ms),
                     v.block_hash,
-                    describe(&c.record),
+                    c.record.describe(),
                     v.signed_by.join(", "),
                     v.epoch
                 )

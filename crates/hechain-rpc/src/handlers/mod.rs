@@ -7,9 +7,9 @@ use axum::Json;
 use hechain_execution::certificate::{
     BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate,
 };
-use hechain_execution::{ecert, evidence, governance, keys, Overlay};
+use hechain_execution::{evidence, governance, keys, Overlay};
 use hechain_storage::StoreReader;
-use hechain_types::{Block, ChainTx, Codec, SignedTransaction, Subject, H256};
+use hechain_types::{Block, ChainTx, Codec, SignedTransaction, H256};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,10 +18,8 @@ use crate::error::ApiError;
 use crate::schema as s;
 use crate::{parse, AppState, RpcContext};
 
-mod ecert_routes;
 mod governance_routes;
 
-pub(crate) use self::ecert_routes::*;
 pub(crate) use self::governance_routes::*;
 
 /// A decimal id in the path (`what` names it in the error).

@@ -157,7 +157,7 @@ fn by_hash(host: &dyn QueryHost, p: &Params) -> Answer {
 
 fn licenses(host: &dyn QueryHost, p: &Params) -> Answer {
     let w = must(host.state(), p.id("id")?)?;
-    let now = host.head_timestamp_ms();
+    let now = host.head().timestamp_ms;
     let licenses = exec::licenses(host.state(), &w)?
         .into_iter()
         .map(|license| LicenseInForce { in_force: license.in_force(now), license })

@@ -26,7 +26,6 @@ fn work_mut(r: &mut CertifiedRecord) -> &mut CopyrightWork {
             ModuleRecords::Copyright(CopyrightRecord::Work(w)) => w,
             other => panic!("not a work: {other:?}"),
         },
-        other => panic!("not a work: {other:?}"),
     }
 }
 

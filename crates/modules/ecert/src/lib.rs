@@ -2,17 +2,21 @@
 //! certificates committed by field hashes; holders register datasets and grant organisations
 //! time-limited access; every use is logged per subject.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
+mod record;
 mod types;
 
 pub use calls::{EcertCall, EcertEvent};
 
 use hechain_module::exec::{CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use record::{dataset_text, ecert_text, grant_text, EcertRecord};
 pub use types::*;
 
 /// The e-certificate module.
@@ -24,7 +28,7 @@ impl Module for EcertModule {
     const KEY_PREFIXES: &'static [&'static [u8]] = &[b"ecert/"];
     type Call = EcertCall;
     type Event = EcertEvent;
-    type Record = hechain_module::record::NoRecords;
+    type Record = EcertRecord;
 }
 
 impl ModuleCall for EcertCall {
@@ -67,9 +71,16 @@ impl ModuleExec for EcertModule {
 
 hechain_module::no_interface_layers!(
     EcertModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain ecert` (being ported, docs/architecture.md).",
-    api cli
+    "Still the node's own: `hechain ecert` (being ported, docs/architecture.md).",
+    cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for EcertModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
 
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for EcertModule {

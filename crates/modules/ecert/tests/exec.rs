@@ -5,7 +5,8 @@
 use hechain_crypto::Suite;
 use hechain_execution::certificate::{BuildCertificate, CertifiedRecord, RecordCertificate};
 use hechain_execution::ecert;
-use hechain_types::ecert::field_hash;
+use hechain_types::ecert::{field_hash, EcertRecord};
+use hechain_types::modules::ModuleRecords;
 use hechain_types::*;
 use hechain_types::{EcertCall, EcertEvent};
 use proptest::prelude::*;
@@ -342,6 +343,20 @@ fn records_and_audit_log_survive_a_restart() {
     })));
 }
 
+fn record(r: EcertRecord) -> CertifiedRecord {
+    CertifiedRecord::from(ModuleRecords::Ecert(r))
+}
+
+/// The e-certificate-module record a certificate carries (panics for another module's).
+fn ecert_record(r: &mut CertifiedRecord) -> &mut EcertRecord {
+    match r {
+        CertifiedRecord::Module(m) => match m.as_mut() {
+            ModuleRecords::Ecert(x) => x,
+            other => panic!("not an e-certificate record: {other:?}"),
+        },
+    }
+}
+
 #[test]
 fn certificates_and_grants_verify_offline_and_tampering_is_caught() {
     let e = env(Suite::Gm, 0);
@@ -349,21 +364,23 @@ fn certificates_and_grants_verify_offline_and_tampering_is_caught() {
     commit(&e, vec![tx(&e, 1, 0, 0, grant(&e, Subject::Certificate(1), 2, 9_000))]);
     let r = e.store.reader().unwrap();
     let c = ecert::certificate(&r, 1).unwrap().unwrap();
-    let cc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::Ecert(c)).unwrap();
+    let cc = RecordCertificate::build(&r, &e.genesis, record(EcertRecord::Ecert(c))).unwrap();
     assert_eq!(cc.verify(&e.genesis).unwrap().kind, "ecert");
     // A certificate claiming "not revoked" for a revoked record, another holder, or another
     // field hash does not verify.
     let mut bad = cc.clone();
-    if let CertifiedRecord::Ecert(c) = &mut bad.record {
-        c.holder = addr(&e, 3);
+    match ecert_record(&mut bad.record) {
+        EcertRecord::Ecert(c) => c.holder = addr(&e, 3),
+        other => panic!("not an e-certificate: {other:?}"),
     }
     assert!(bad.verify(&e.genesis).unwrap_err().to_string().contains("not in the block's state"));
     let g = ecert::grant(&r, 1).unwrap().unwrap();
-    let gc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::DataGrant(g)).unwrap();
+    let gc = RecordCertificate::build(&r, &e.genesis, record(EcertRecord::DataGrant(g))).unwrap();
     assert_eq!(gc.verify(&e.genesis).unwrap().kind, "data_grant");
     let mut bad = gc.clone();
-    if let CertifiedRecord::DataGrant(g) = &mut bad.record {
-        g.expires_ms += 1;
+    match ecert_record(&mut bad.record) {
+        EcertRecord::DataGrant(g) => g.expires_ms += 1,
+        other => panic!("not a grant: {other:?}"),
     }
     assert!(bad.verify(&e.genesis).is_err());
     let mut other_chain = e.genesis.clone();
@@ -376,8 +393,8 @@ fn certificates_and_grants_verify_offline_and_tampering_is_caught() {
     commit(&e, vec![tx(&e, 0, 1, 0, Payload::Ecert(EcertCall::Revoke { cert_id: 1, reason: "lost".into() }))]);
     let r = e.store.reader().unwrap();
     let c = ecert::certificate(&r, 1).unwrap().unwrap();
-    let rc = RecordCertificate::build(&r, &e.genesis, CertifiedRecord::Ecert(c)).unwrap();
-    let CertifiedRecord::Ecert(proved) = &rc.record else { panic!("kind") };
+    let rc = RecordCertificate::build(&r, &e.genesis, record(EcertRecord::Ecert(c))).unwrap();
+    let ModuleRecords::Ecert(EcertRecord::Ecert(proved)) = rc.record.module() else { panic!("kind") };
     assert_eq!(proved.revoked.as_ref().unwrap().reason, "lost");
     assert!(rc.verify(&e.genesis).unwrap().height > cc.verify(&e.genesis).unwrap().height);
 }

@@ -177,7 +177,7 @@ fn history(host: &dyn QueryHost, p: &Params) -> Result<TraceItemHistory, QueryEr
         .ok_or_else(|| QueryError::not_found("item_not_found", format!("no item has code {code:?}")))?;
     let batch = must_batch(host.state(), item.batch_id)?;
     let events = exec::events(host.state(), &item)?;
-    verify_history(host.suite(), &item, &events)
+    verify_history(host.head().suite, &item, &events)
         .map_err(|e| StateError::Invariant(format!("stored history of item {} does not verify: {e}", item.id)))?;
     Ok(TraceItemHistory { item, events, batch })
 }

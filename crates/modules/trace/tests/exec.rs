@@ -351,7 +351,6 @@ fn trace_record(r: &mut CertifiedRecord) -> &mut TraceRecord {
             ModuleRecords::Trace(t) => t,
             other => panic!("not a trace record: {other:?}"),
         },
-        other => panic!("not a trace record: {other:?}"),
     }
 }
 

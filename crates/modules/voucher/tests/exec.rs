@@ -187,7 +187,6 @@ fn part_certificates_verify_offline() {
             ModuleRecords::Voucher(VoucherRecord::Part(p)) => p.amount = 9,
             other => panic!("not a part: {other:?}"),
         },
-        other => panic!("not a part: {other:?}"),
     }
     assert!(bad.verify(&e.genesis).is_err());
     let v = voucher::voucher(&r, 1).unwrap().unwrap();
