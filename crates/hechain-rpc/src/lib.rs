@@ -161,14 +161,6 @@ pub enum Endpoint {
     EvidenceBySubmitter,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
-    /// Governance settings, committee, permissions, chain parameters, open proposals.
-    Governance,
-    /// Governance proposals, paged.
-    GovProposals,
-    /// One proposal with its votes.
-    GovProposal,
-    /// An account's roles, committee membership and freeze record.
-    GovAccount,
     /// Value and state-tree proof of a raw state key.
     StateProof,
     /// Server-sent events: one per committed block.
@@ -208,10 +200,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
     route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
-    route(HttpMethod::Get, "/api/v1/governance", Endpoint::Governance),
-    route(HttpMethod::Get, "/api/v1/governance/proposals", Endpoint::GovProposals),
-    route(HttpMethod::Get, "/api/v1/governance/proposals/{id}", Endpoint::GovProposal),
-    route(HttpMethod::Get, "/api/v1/governance/accounts/{address}", Endpoint::GovAccount),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
@@ -265,10 +253,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
         Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
-        Endpoint::Governance => on(f, handlers::governance),
-        Endpoint::GovProposals => on(f, handlers::gov_proposals),
-        Endpoint::GovProposal => on(f, handlers::gov_proposal),
-        Endpoint::GovAccount => on(f, handlers::gov_account),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),

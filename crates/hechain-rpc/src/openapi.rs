@@ -201,33 +201,6 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             reg::<s::EvidenceCertificateDoc>(c),
             CERT,
         ),
-        E::Governance => op(
-            "getGovernance",
-            "governance",
-            "Governance settings, committee, permissions, parameters in force",
-            vec![],
-            reg::<s::GovOverview>(c),
-            &[],
-        ),
-        E::GovProposals => {
-            op("listProposals", "governance", "Governance proposals, paged", ids_page(), reg::<s::ProposalPage>(c), BAD)
-        }
-        E::GovProposal => op(
-            "getProposal",
-            "governance",
-            "A proposal, its state and every vote",
-            vec![path_id("Proposal")],
-            reg::<s::ProposalWithVotes>(c),
-            BAD_MISSING,
-        ),
-        E::GovAccount => op(
-            "getGovAccount",
-            "governance",
-            "An account's roles, committee seat and freeze record",
-            vec![path_address(c)],
-            reg::<s::GovAccount>(c),
-            BAD,
-        ),
         E::StateProof => {
             let key = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^(0x)?([0-9a-fA-F]{2})+$"));
             let params = vec![

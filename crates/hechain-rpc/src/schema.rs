@@ -7,9 +7,8 @@
 //! top-level fields, and nested parts are described as objects.
 
 use hechain_types::{
-    Address, BlockHeader, ChainParams, ChainTx, CommitteeMember, EthTransaction, EvidenceRecord, FreezeRecord,
-    GovConfig, Membership, Permissions, Proposal, Receipt, Roles, Seal, SignedTransaction, SuiteTag, Transaction,
-    TxSignature, Vote, H256,
+    Address, BlockHeader, ChainTx, EthTransaction, EvidenceRecord, Receipt, Seal, SignedTransaction, SuiteTag,
+    Transaction, TxSignature, H256,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -397,85 +396,6 @@ macro_rules! page {
 }
 
 page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
-page!(ProposalPage, proposals, Proposal, "A page of governance proposals.");
-
-/// `GET /api/v1/governance`.
-#[derive(Serialize, ToSchema)]
-pub struct GovOverview {
-    /// Head height.
-    pub height: u64,
-    /// Governance settings (null without governance).
-    pub config: Option<GovConfig>,
-    /// Committee.
-    pub committee: Vec<CommitteeMember>,
-    /// Permissions.
-    pub permissions: Permissions,
-    /// Chain parameters.
-    pub params: ChainParams,
-    /// Organisations, validators and observers in force.
-    pub membership: Membership,
-    /// Ids of open proposals.
-    pub open_proposals: Vec<u64>,
-    /// Id the next proposal gets.
-    pub next_proposal_id: u64,
-}
-
-/// Status of a proposal, as a word.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalState {
-    /// Open for votes.
-    Open,
-    /// Approved, applied at the end of the block.
-    Approved,
-    /// Applied.
-    Applied,
-    /// Approved but failed to apply.
-    Failed,
-    /// Rejected.
-    Rejected,
-    /// Expired.
-    Expired,
-}
-
-impl ProposalState {
-    /// The word of a proposal status.
-    pub fn of(s: &hechain_types::ProposalStatus) -> Self {
-        use hechain_types::ProposalStatus as P;
-        match s {
-            P::Open => Self::Open,
-            P::Approved { .. } => Self::Approved,
-            P::Applied { .. } => Self::Applied,
-            P::Failed { .. } => Self::Failed,
-            P::Rejected { .. } => Self::Rejected,
-            P::Expired { .. } => Self::Expired,
-        }
-    }
-}
-
-/// `GET /api/v1/governance/proposals/{id}`.
-#[derive(Serialize, ToSchema)]
-pub struct ProposalWithVotes {
-    /// The proposal.
-    pub proposal: Proposal,
-    /// Its status word.
-    pub status: ProposalState,
-    /// Every vote.
-    pub votes: Vec<Vote>,
-}
-
-/// `GET /api/v1/governance/accounts/{address}`.
-#[derive(Serialize, ToSchema)]
-pub struct GovAccount {
-    /// The address.
-    pub address: Address,
-    /// Its roles.
-    pub roles: Roles,
-    /// Its committee seat, if any.
-    pub committee_member: Option<CommitteeMember>,
-    /// Its freeze record, if frozen.
-    pub frozen: Option<FreezeRecord>,
-}
 
 /// Data of a `block` server-sent event (`lagged` events carry `{missed, message}`).
 #[derive(Serialize, ToSchema)]

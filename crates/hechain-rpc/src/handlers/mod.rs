@@ -9,7 +9,7 @@ use hechain_execution::certificate::{
 };
 use hechain_execution::{evidence, governance, keys, Overlay};
 use hechain_storage::StoreReader;
-use hechain_types::{Block, ChainTx, Codec, SignedTransaction, H256};
+use hechain_types::{Block, ChainTx, SignedTransaction, H256};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,15 +17,6 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::schema as s;
 use crate::{parse, AppState, RpcContext};
-
-mod governance_routes;
-
-pub(crate) use self::governance_routes::*;
-
-/// A decimal id in the path (`what` names it in the error).
-pub(crate) fn path_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<u64, ApiError> {
-    parse::decimal(what, "invalid_id", &path_param(path)?)
-}
 
 /// Result of a JSON handler.
 pub(crate) type ApiResult = Result<Json<Value>, ApiError>;

@@ -1,6 +1,8 @@
 //! Consortium governance (联盟治理): the committee, account roles, permissions, frozen accounts,
 //! chain parameters and membership, and the proposals and votes by which members change them.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 pub mod chain;
 pub mod exec;
@@ -67,5 +69,13 @@ impl ModuleExec for GovernanceModule {
 
 hechain_module::no_interface_layers!(
     GovernanceModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain gov` (being ported); governance is not callable from Solidity."
+    "Governance is not callable from Solidity (proposals and votes are signed by committee members' accounts); `hechain gov` is still the binary's own (being ported).",
+    evm cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for GovernanceModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
