@@ -1,12 +1,90 @@
 //! A module's command-line side: its `hechain <module> …` subcommand and what each command
-//! does, as a [`CliAction`] the `hechain` binary carries out (sign and submit, query, save a
-//! certificate). The binary gathers every listed module's [`ModuleCli::cli`].
+//! does. The binary gathers every listed module's [`ModuleCli::cli`] and runs a command with a
+//! [`CliHost`]: the node (its REST API, signing and submitting calls), the signer, offline
+//! certificate checks and output in the user's format (`--json` or text).
+//!
+//! A command that is one request — submit a call, print a REST answer, save or verify a
+//! certificate — is a [`CliAction`], carried out by [`perform`]; a command with more to it
+//! (hash a file with the chain's hash first, combine two answers, choose an exit code) is an
+//! `async` block over the host.
 
-use std::path::PathBuf;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use hechain_crypto::Suite;
+use hechain_primitives::{Address, H256};
+use serde_json::Value;
 
 use crate::Module;
 
-/// What a module command asks the CLI to do.
+/// A command's future (the binary awaits it on its runtime).
+pub type CliFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Why a command did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The command line is wrong (printed as a usage error, exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Something failed on the way (the node, a file, a refused transaction; exit 1).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    /// A failure with this message.
+    pub fn failed(message: impl std::fmt::Display) -> Self {
+        CliError::Failed(message.to_string())
+    }
+}
+
+/// A call that committed.
+#[derive(Debug)]
+pub struct Submitted<E> {
+    /// The transaction.
+    pub tx_hash: H256,
+    /// The block it committed in.
+    pub height: u64,
+    /// The module's events of its receipt.
+    pub events: Vec<E>,
+    /// Every event of its receipt (native transfers included), as JSON.
+    pub all_events: Vec<Value>,
+}
+
+/// What a module command may use.
+pub trait CliHost<M: Module> {
+    /// Whether the user asked for JSON output (`--json`).
+    fn json(&self) -> bool;
+    /// Prints a result: `json` under `--json`, `text` otherwise.
+    fn emit(&self, json: &Value, text: &dyn Fn() -> String);
+    /// The chain's suite, from the node (to hash a file the way the chain does).
+    fn suite(&self) -> CliFuture<'_, Result<Suite, CliError>>;
+    /// The signing account (`--key`).
+    fn signer(&self) -> CliFuture<'_, Result<Address, CliError>>;
+    /// GET a REST path (`/api/v1/…`): its JSON, or `None` when the node answers 404.
+    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>>;
+    /// Signs the call with the signer's key, submits it and waits for it to commit; a refused or
+    /// failed transaction is an error naming the reason.
+    fn submit(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>>;
+    /// GETs the record certificate at `path` and writes it to `out` (standard output when
+    /// `None`); `about` is what the JSON output reports besides the file. Returns the exit code.
+    fn save_certificate<'a>(
+        &'a self,
+        path: &'a str,
+        out: Option<&'a Path>,
+        about: Value,
+    ) -> CliFuture<'a, Result<i32, CliError>>;
+    /// Verifies a saved record certificate offline against the chain's genesis (the file, or
+    /// the node's when `None`): exit 0 valid, 1 invalid, 2 unverifiable.
+    fn verify_certificate<'a>(
+        &'a self,
+        file: &'a Path,
+        genesis: Option<&'a Path>,
+    ) -> CliFuture<'a, Result<i32, CliError>>;
+}
+
+/// A command that is one request.
 #[derive(Debug)]
 pub enum CliAction<C> {
     /// Sign this call with the sender's key, submit it, wait for the receipt and print it.
@@ -30,17 +108,67 @@ pub enum CliAction<C> {
     },
 }
 
-/// A module's subcommand and the function that turns its parsed arguments into an action.
-pub struct CliSpec<C> {
+/// Carries out a [`CliAction`]: a submitted call prints its kind, transaction, height and
+/// events; a GET prints the node's JSON.
+pub async fn perform<M: Module>(host: &dyn CliHost<M>, action: CliAction<M::Call>) -> Result<i32, CliError> {
+    match action {
+        CliAction::Submit(call) => {
+            let kind = crate::type_name(&call);
+            let s = host.submit(call).await?;
+            let json = serde_json::json!({"tx_hash": s.tx_hash, "height": s.height, "events": s.all_events});
+            host.emit(&json, &|| {
+                let lines: Vec<String> = s.all_events.iter().map(Value::to_string).collect();
+                format!(
+                    "{kind} committed\n  tx      {}\n  height  {}\n  events  {}",
+                    s.tx_hash,
+                    s.height,
+                    lines.join("\n          ")
+                )
+            });
+            Ok(0)
+        }
+        CliAction::Get(path) => match host.get(&path).await? {
+            Some(v) => {
+                let text = serde_json::to_string_pretty(&v).map_err(CliError::failed)?;
+                println!("{text}");
+                Ok(0)
+            }
+            None => Err(CliError::Failed(format!("the node has nothing at {path}"))),
+        },
+        CliAction::SaveCertificate { path, out } => {
+            let about = serde_json::json!({"path": path});
+            host.save_certificate(&path, Some(&out), about).await
+        }
+        CliAction::VerifyCertificate { file, genesis } => host.verify_certificate(&file, genesis.as_deref()).await,
+    }
+}
+
+/// The function that runs a module's command: the host and the subcommand's matches in, the
+/// exit code out.
+pub type RunFn<M> = for<'a> fn(&'a dyn CliHost<M>, &'a clap::ArgMatches) -> CliFuture<'a, Result<i32, CliError>>;
+
+/// A module's subcommand and the function that runs it.
+pub struct CliSpec<M: Module> {
     /// The subcommand (`clap::Command::new(<module name>)` with its own subcommands).
     pub command: clap::Command,
-    /// Maps the subcommand's matches to an action; `Err` is a usage error to print.
-    pub action: fn(&clap::ArgMatches) -> Result<CliAction<C>, String>,
+    /// Runs a parsed command.
+    pub run: RunFn<M>,
 }
 
 /// A module's command-line side.
-pub trait ModuleCli: Module {
+pub trait ModuleCli: Module + Sized {
     /// The module's subcommand, if it has one (`None` while a module's commands are still the
     /// binary's own; see `docs/architecture.md`).
-    fn cli() -> Option<CliSpec<Self::Call>>;
+    fn cli() -> Option<CliSpec<Self>>;
+}
+
+/// Reads a file and hashes it with the chain's suite (its content never leaves the machine).
+pub fn hash_file(suite: Suite, path: &Path) -> Result<H256, CliError> {
+    let data = std::fs::read(path).map_err(|e| CliError::Failed(format!("reading {}: {e}", path.display())))?;
+    Ok(H256(suite.hash(&data)))
+}
+
+/// Decodes a JSON answer of the node into `T`; `what` names it in the error.
+pub fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, CliError> {
+    serde_json::from_value(v).map_err(|e| CliError::Failed(format!("the node's {what} does not decode: {e}")))
 }

@@ -169,7 +169,7 @@ macro_rules! __no_layer {
         #[cfg(feature = "cli")]
         impl $crate::cli::ModuleCli for $module {
             #[doc = $why]
-            fn cli() -> Option<$crate::cli::CliSpec<<Self as $crate::Module>::Call>> {
+            fn cli() -> Option<$crate::cli::CliSpec<Self>> {
                 None
             }
         }

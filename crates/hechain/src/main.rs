@@ -165,12 +165,9 @@ fn main() {
         command = command.subcommand(module);
     }
     let mut matches = command.get_matches();
-    // A module's own command (`hechain invoice …`): its action, and the global options alone.
-    let module_action = if matches.subcommand_name().is_some_and(modules_cli::is_module_command) {
-        matches
-            .remove_subcommand()
-            .and_then(|(name, sub)| modules_cli::action(&name, &sub))
-            .map(|r| r.unwrap_or_else(|msg| Cli::command().error(clap::error::ErrorKind::ValueValidation, msg).exit()))
+    // A module's own command (`hechain invoice …`): its name and matches, and the global options alone.
+    let module_command = if matches.subcommand_name().is_some_and(modules_cli::is_module_command) {
+        matches.remove_subcommand()
     } else {
         None
     };
@@ -198,8 +195,15 @@ fn main() {
         }
     };
     let code = match rt.block_on(async {
-        match module_action {
-            Some(action) => modules_cli::run(&cli, action).await,
+        match &module_command {
+            Some((name, sub)) => match modules_cli::run(&cli, name, sub).await {
+                Some(Ok(code)) => Ok(code),
+                Some(Err(hechain_module::cli::CliError::Usage(msg))) => {
+                    Cli::command().error(clap::error::ErrorKind::ValueValidation, msg).exit()
+                }
+                Some(Err(hechain_module::cli::CliError::Failed(msg))) => Err(anyhow::anyhow!(msg)),
+                None => Err(anyhow::anyhow!("no module has the command {name}")),
+            },
             None => run(cli).await,
         }
     }) {

@@ -1,15 +1,107 @@
-//! The commands of service modules built on the module interface (`hechain <module> …`,
-//! `hechain_module::cli::ModuleCli`), gathered from the module list, and how their actions
-//! run: sign and submit a call, query the REST API, save a certificate.
+//! The commands of service modules (`hechain <module> …`, `hechain_module::cli::ModuleCli`),
+//! gathered from the module list, and the host they run with: the node (its REST API, signing
+//! and submitting calls), the signer, certificate files and output.
 
-use anyhow::Context;
-use hechain_module::cli::{CliAction, ModuleCli};
-use hechain_types::{Payload, TxStatus};
-use serde_json::json;
+use std::path::Path;
+
+use hechain_crypto::Suite;
+use hechain_module::cli::{CliError, CliFuture, CliHost, ModuleCli, Submitted};
+use hechain_module::Module;
+use hechain_sdk::Client;
+use hechain_types::{Address, Event, Payload};
+use serde_json::Value;
 
 use crate::cmd_chain::{client, send_payload};
+use crate::cmd_key::resolve_signer;
 use crate::output::emit;
 use crate::Cli;
+
+/// A module command's view of the node.
+struct NodeHost<'a, M: Module> {
+    cli: &'a Cli,
+    client: Client,
+    /// The module's call as the chain's payload.
+    wrap: fn(M::Call) -> Payload,
+    /// The module's event, if the receipt event is one.
+    unwrap: fn(&Event) -> Option<M::Event>,
+}
+
+fn failed(e: anyhow::Error) -> CliError {
+    CliError::Failed(format!("{e:#}"))
+}
+
+/// The SDK's path for a REST path (the client's base URL already ends in `/api/v1`).
+fn sdk_path(path: &str) -> &str {
+    path.strip_prefix("/api/v1").unwrap_or(path)
+}
+
+impl<M: Module> CliHost<M> for NodeHost<'_, M> {
+    fn json(&self) -> bool {
+        self.cli.json
+    }
+
+    fn emit(&self, json: &Value, text: &dyn Fn() -> String) {
+        emit(self.cli.json, json, text)
+    }
+
+    fn suite(&self) -> CliFuture<'_, Result<Suite, CliError>> {
+        Box::pin(async move { Ok(self.client.status().await.map_err(|e| failed(e.into()))?.suite) })
+    }
+
+    fn signer(&self) -> CliFuture<'_, Result<Address, CliError>> {
+        Box::pin(async move {
+            let s = self.client.status().await.map_err(|e| failed(e.into()))?;
+            let key = resolve_signer(self.cli, s.suite, s.chain_id).map_err(failed)?;
+            Ok(Address(key.address()))
+        })
+    }
+
+    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>> {
+        Box::pin(async move { self.client.get_optional(sdk_path(path)).await.map_err(|e| failed(e.into())) })
+    }
+
+    fn submit(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>> {
+        Box::pin(async move {
+            let status = self.client.status().await.map_err(|e| failed(e.into()))?;
+            let (tx_hash, r) =
+                send_payload(self.cli, &self.client, &status, (self.wrap)(call)).await.map_err(failed)?;
+            let events = r.receipt.events.iter().filter_map(self.unwrap).collect();
+            let all_events = r
+                .receipt
+                .events
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(CliError::failed)?;
+            Ok(Submitted { tx_hash, height: r.height, events, all_events })
+        })
+    }
+
+    fn save_certificate<'a>(
+        &'a self,
+        path: &'a str,
+        out: Option<&'a Path>,
+        about: Value,
+    ) -> CliFuture<'a, Result<i32, CliError>> {
+        Box::pin(async move {
+            let cert: hechain_cert::RecordCertificate = self
+                .client
+                .get(sdk_path(path))
+                .await
+                .map_err(|e| CliError::Failed(format!("fetching the certificate at {path}: {e}")))?;
+            let out = out.map(Path::to_path_buf);
+            crate::record_cert::write(self.cli, &cert, out.as_ref(), about).map_err(failed)
+        })
+    }
+
+    fn verify_certificate<'a>(
+        &'a self,
+        file: &'a Path,
+        genesis: Option<&'a Path>,
+    ) -> CliFuture<'a, Result<i32, CliError>> {
+        Box::pin(async move { crate::record_cert::verify(self.cli, file, genesis).await.map_err(failed) })
+    }
+}
 
 macro_rules! gather_cli {
     ( $( $Variant:ident => $module:ty ),+ $(,)? ) => {
@@ -29,19 +121,22 @@ macro_rules! gather_cli {
             commands().iter().any(|c| c.get_name() == name)
         }
 
-        /// The action of module command `name`, its call wrapped into the chain's payload.
-        pub fn action(name: &str, m: &clap::ArgMatches) -> Option<Result<CliAction<Payload>, String>> {
+        /// Runs module command `name` with its matches (`None` if no module has that command).
+        pub async fn run(cli: &Cli, name: &str, m: &clap::ArgMatches) -> Option<Result<i32, CliError>> {
             $(
                 if let Some(spec) = <$module as ModuleCli>::cli() {
                     if spec.command.get_name() == name {
-                        return Some((spec.action)(m).map(|a| match a {
-                            CliAction::Submit(call) => CliAction::Submit(Payload::$Variant(call)),
-                            CliAction::Get(path) => CliAction::Get(path),
-                            CliAction::SaveCertificate { path, out } => CliAction::SaveCertificate { path, out },
-                            CliAction::VerifyCertificate { file, genesis } => {
-                                CliAction::VerifyCertificate { file, genesis }
-                            }
-                        }));
+                        let client = match client(cli) {
+                            Ok(c) => c,
+                            Err(e) => return Some(Err(failed(e))),
+                        };
+                        let host = NodeHost::<$module> {
+                            cli,
+                            client,
+                            wrap: Payload::$Variant,
+                            unwrap: |e| if let Event::$Variant(x) = e { Some(x.clone()) } else { None },
+                        };
+                        return Some((spec.run)(&host, m).await);
                     }
                 }
             )+
@@ -51,50 +146,3 @@ macro_rules! gather_cli {
 }
 
 hechain_modules::for_each_module!(gather_cli);
-
-/// The SDK's path for a REST path (the client's base URL already ends in `/api/v1`).
-fn sdk_path(path: &str) -> &str {
-    path.strip_prefix("/api/v1").unwrap_or(path)
-}
-
-/// Carries out a module command's action.
-pub async fn run(cli: &Cli, action: CliAction<Payload>) -> anyhow::Result<i32> {
-    if let CliAction::VerifyCertificate { file, genesis } = &action {
-        return crate::record_cert::verify(cli, file, genesis.as_deref()).await;
-    }
-    let c = client(cli)?;
-    match action {
-        CliAction::Submit(payload) => {
-            let status = c.status().await?;
-            let kind = payload.type_name();
-            let (hash, r) = send_payload(cli, &c, &status, payload).await?;
-            let events = &r.receipt.events;
-            emit(cli.json, &json!({"tx_hash": hash, "height": r.height, "events": events}), || {
-                let status = match &r.receipt.status {
-                    TxStatus::Success => "committed".to_string(),
-                    TxStatus::Failed { reason } => format!("failed: {reason}"),
-                };
-                let lines: Vec<String> = events.iter().map(|e| serde_json::to_string(e).unwrap_or_default()).collect();
-                format!(
-                    "{kind} {status}\n  tx      {hash}\n  height  {}\n  events  {}",
-                    r.height,
-                    lines.join("\n          ")
-                )
-            });
-            Ok(0)
-        }
-        CliAction::Get(path) => {
-            let v: serde_json::Value = c.get(sdk_path(&path)).await?;
-            println!("{}", serde_json::to_string_pretty(&v)?);
-            Ok(0)
-        }
-        CliAction::SaveCertificate { path, out } => {
-            let cert: hechain_cert::RecordCertificate =
-                c.get(sdk_path(&path)).await.with_context(|| format!("fetching the certificate at {path}"))?;
-            crate::record_cert::write(cli, &cert, Some(&out), json!({"path": path, "kind": cert.record.kind()}))
-        }
-        CliAction::VerifyCertificate { file, genesis } => {
-            crate::record_cert::verify(cli, &file, genesis.as_deref()).await
-        }
-    }
-}

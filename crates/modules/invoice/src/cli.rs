@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
-use hechain_module::cli::{CliAction, CliSpec};
+use hechain_module::cli::{perform, CliAction, CliError, CliFuture, CliHost, CliSpec};
 use hechain_primitives::{Address, H256};
 
 use crate::InvoiceCall;
@@ -117,18 +117,25 @@ enum Cmd {
 }
 
 /// The subcommand.
-pub fn spec() -> CliSpec<InvoiceCall> {
+pub fn spec() -> CliSpec<crate::InvoiceModule> {
     CliSpec {
         command: Cmd::augment_subcommands(
             clap::Command::new("invoice")
                 .about("E-invoices (电子发票): issue, verify, reimburse once, cancel red-letter")
                 .subcommand_required(true),
         ),
-        action,
+        run,
     }
 }
 
-fn action(m: &clap::ArgMatches) -> Result<CliAction<InvoiceCall>, String> {
+fn run<'a>(
+    host: &'a dyn CliHost<crate::InvoiceModule>,
+    m: &'a clap::ArgMatches,
+) -> CliFuture<'a, Result<i32, CliError>> {
+    Box::pin(async move { perform(host, action(m).map_err(CliError::Usage)?).await })
+}
+
+pub(crate) fn action(m: &clap::ArgMatches) -> Result<CliAction<InvoiceCall>, String> {
     Ok(match Cmd::from_arg_matches(m).map_err(|e| e.to_string())? {
         Cmd::AuthorizeIssuer { issuer, name, tax_id_hash } => {
             CliAction::Submit(InvoiceCall::AuthorizeIssuer { issuer, name, tax_id_hash })

@@ -225,7 +225,7 @@ impl hechain_module::evm::ModulePrecompile for InvoiceModule {
 
 #[cfg(feature = "cli")]
 impl hechain_module::cli::ModuleCli for InvoiceModule {
-    fn cli() -> Option<hechain_module::cli::CliSpec<InvoiceCall>> {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
         Some(cli::spec())
     }
 }

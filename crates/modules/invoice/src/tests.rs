@@ -171,7 +171,7 @@ fn commands_map_to_calls_and_routes() {
     let spec = InvoiceModule::cli().expect("the module has a command");
     let run = |args: &[&str]| {
         let m = spec.command.clone().try_get_matches_from(args).expect("parses");
-        (spec.action)(&m)
+        crate::cli::action(&m)
     };
     match run(&["invoice", "reimburse", "1", "--org", "Org A", "--claim-ref", "BX-7"]) {
         Ok(CliAction::Submit(InvoiceCall::Reimburse { invoice_id: 1, org, claim_ref })) => {

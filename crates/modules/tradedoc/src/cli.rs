@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
-use hechain_module::cli::{CliAction, CliSpec};
+use hechain_module::cli::{perform, CliAction, CliError, CliFuture, CliHost, CliSpec};
 use hechain_primitives::{Address, H256};
 
 use crate::{DocType, TradedocCall};
@@ -76,15 +76,22 @@ enum Cmd {
 }
 
 /// The subcommand.
-pub fn spec() -> CliSpec<TradedocCall> {
+pub fn spec() -> CliSpec<crate::TradedocModule> {
     CliSpec {
         command: Cmd::augment_subcommands(
             clap::Command::new("tradedoc")
                 .about("Trade documents financed by banks (贸易单据登记): one live financing per document")
                 .subcommand_required(true),
         ),
-        action,
+        run,
     }
+}
+
+fn run<'a>(
+    host: &'a dyn CliHost<crate::TradedocModule>,
+    m: &'a clap::ArgMatches,
+) -> CliFuture<'a, Result<i32, CliError>> {
+    Box::pin(async move { perform(host, action(m).map_err(CliError::Usage)?).await })
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
@@ -97,7 +104,7 @@ fn query_value(v: &str) -> String {
         .collect()
 }
 
-fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, String> {
+pub(crate) fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, String> {
     Ok(match Cmd::from_arg_matches(m).map_err(|e| e.to_string())? {
         Cmd::Register { doc_type, issuer, number, content_hash, amount } => {
             CliAction::Submit(TradedocCall::Register { doc_type, issuer, number, content_hash, amount })

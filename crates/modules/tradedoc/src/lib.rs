@@ -216,7 +216,7 @@ impl hechain_module::evm::ModulePrecompile for TradedocModule {
 
 #[cfg(feature = "cli")]
 impl hechain_module::cli::ModuleCli for TradedocModule {
-    fn cli() -> Option<hechain_module::cli::CliSpec<TradedocCall>> {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
         Some(cli::spec())
     }
 }

@@ -118,7 +118,7 @@ fn commands_map_to_calls_and_routes() {
     let spec = TradedocModule::cli().expect("the module has a command");
     let run = |args: &[&str]| {
         let m = spec.command.clone().try_get_matches_from(args).expect("parses");
-        (spec.action)(&m)
+        crate::cli::action(&m)
     };
     match run(&["tradedoc", "lookup", "--type", "warehouse_receipt", "--issuer", "中储 Co", "--number", "W-1"]) {
         Ok(CliAction::Get(path)) => assert_eq!(
