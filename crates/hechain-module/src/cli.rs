@@ -62,8 +62,11 @@ pub trait CliHost<M: Module> {
     fn suite(&self) -> CliFuture<'_, Result<Suite, CliError>>;
     /// The signing account (`--key`).
     fn signer(&self) -> CliFuture<'_, Result<Address, CliError>>;
-    /// GET a REST path (`/api/v1/…`): its JSON, or `None` when the node answers 404.
-    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>>;
+    /// GET a REST path (`/api/v1/…`): its JSON; an error status is an error with the node's
+    /// message.
+    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Value, CliError>>;
+    /// Like [`get`](Self::get), but `None` when the node answers 404.
+    fn find<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>>;
     /// Signs the call with the signer's key, submits it and waits for it to commit; a refused or
     /// failed transaction is an error naming the reason.
     fn submit(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>>;
@@ -127,14 +130,11 @@ pub async fn perform<M: Module>(host: &dyn CliHost<M>, action: CliAction<M::Call
             });
             Ok(0)
         }
-        CliAction::Get(path) => match host.get(&path).await? {
-            Some(v) => {
-                let text = serde_json::to_string_pretty(&v).map_err(CliError::failed)?;
-                println!("{text}");
-                Ok(0)
-            }
-            None => Err(CliError::Failed(format!("the node has nothing at {path}"))),
-        },
+        CliAction::Get(path) => {
+            let v = host.get(&path).await?;
+            println!("{}", serde_json::to_string_pretty(&v).map_err(CliError::failed)?);
+            Ok(0)
+        }
         CliAction::SaveCertificate { path, out } => {
             let about = serde_json::json!({"path": path});
             host.save_certificate(&path, Some(&out), about).await

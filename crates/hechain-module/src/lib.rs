@@ -18,6 +18,8 @@ pub mod evm;
 pub mod exec;
 pub mod keys;
 pub mod record;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod wire;
 
 #[cfg(feature = "openapi")]

@@ -10,7 +10,6 @@ mod bench_erc20;
 mod bench_load;
 mod cmd_chain;
 mod cmd_contract;
-mod cmd_copyright;
 mod cmd_dev;
 mod cmd_ecert;
 mod cmd_evidence;
@@ -97,9 +96,6 @@ pub enum Command {
     /// Evidence (存证): store file hashes, verify files, export and check certificates.
     #[command(subcommand)]
     Evidence(cmd_evidence::EvidenceCmd),
-    /// Copyright (版权): register works, transfer them, grant licenses, export and check certificates.
-    #[command(subcommand)]
-    Copyright(cmd_copyright::CopyrightCmd),
     /// Receivable vouchers (供应链金融): issue, split and transfer, pledge, settle, trace lineage.
     #[command(subcommand)]
     Voucher(cmd_voucher::VoucherCmd),
@@ -232,7 +228,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
-        Command::Copyright(c) => cmd_copyright::run(&cli, c).await,
         Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
         Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
         Command::Gov(g) => cmd_gov::run(&cli, g).await,

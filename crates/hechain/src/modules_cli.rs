@@ -56,7 +56,11 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         })
     }
 
-    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>> {
+    fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Value, CliError>> {
+        Box::pin(async move { self.client.get(sdk_path(path)).await.map_err(|e| failed(e.into())) })
+    }
+
+    fn find<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Option<Value>, CliError>> {
         Box::pin(async move { self.client.get_optional(sdk_path(path)).await.map_err(|e| failed(e.into())) })
     }
 

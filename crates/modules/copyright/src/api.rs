@@ -1,60 +1,13 @@
 //! The copyright module's REST routes (under `/api/v1/copyright`).
 
 use hechain_module::api::{
-    flattened, id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response,
-    Route, ADDRESS, AFTER, LIMIT,
+    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
+    ADDRESS, AFTER, LIMIT,
 };
 use hechain_module::exec::StateScan;
-use hechain_primitives::Address;
-use serde::Serialize;
-use utoipa::openapi::{RefOr, Schema};
-use utoipa::{PartialSchema, ToSchema};
 
-use crate::{exec, keys, CopyrightLicense, CopyrightModule, CopyrightRecord, CopyrightWork};
-
-/// A license and whether it is in force now (its schema: [`flattened`]).
-#[derive(Serialize)]
-pub struct LicenseInForce {
-    /// The license.
-    #[serde(flatten)]
-    pub license: CopyrightLicense,
-    /// Whether it is in force at `as_of_ms`.
-    pub in_force: bool,
-}
-
-impl PartialSchema for LicenseInForce {
-    fn schema() -> RefOr<Schema> {
-        flattened::<CopyrightLicense>(vec![("in_force", bool::schema())])
-    }
-}
-
-impl ToSchema for LicenseInForce {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        <CopyrightLicense as ToSchema>::schemas(schemas);
-    }
-}
-
-/// The licenses of a work.
-#[derive(Serialize, ToSchema)]
-pub struct CopyrightLicenses {
-    /// The work.
-    pub work_id: u64,
-    /// Its owner.
-    pub owner: Address,
-    /// Head block time the `in_force` flags refer to.
-    pub as_of_ms: u64,
-    /// The licenses, in index order.
-    pub licenses: Vec<LicenseInForce>,
-}
-
-/// A page of works.
-#[derive(Serialize, ToSchema)]
-pub struct CopyrightWorkPage {
-    /// The works, by id.
-    pub works: Vec<CopyrightWork>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<u64>,
-}
+use crate::views::{CopyrightLicenses, CopyrightWorkPage, LicenseInForce};
+use crate::{exec, keys, CopyrightModule, CopyrightRecord, CopyrightWork};
 
 const ID: Param = Param {
     name: "id",

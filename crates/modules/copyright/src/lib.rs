@@ -4,12 +4,15 @@
 #[cfg(feature = "api")]
 mod api;
 mod calls;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
 mod record;
 mod types;
+pub mod views;
 
 pub use calls::{CopyrightCall, CopyrightEvent};
 
@@ -67,11 +70,12 @@ impl ModuleExec for CopyrightModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    CopyrightModule,
-    "Still the node's own: `hechain copyright` (being ported, docs/architecture.md).",
-    cli
-);
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for CopyrightModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for CopyrightModule {
