@@ -162,6 +162,50 @@ pub trait ModuleCli: Module + Sized {
     fn cli() -> Option<CliSpec<Self>>;
 }
 
+/// Prints what a committed call did: `what`, its transaction and height (text), or the
+/// transaction, height and every receipt event (`--json`). Returns exit code 0.
+pub fn report<M: Module>(host: &dyn CliHost<M>, what: &str, s: &Submitted<M::Event>) -> i32 {
+    let json = serde_json::json!({"tx_hash": s.tx_hash, "height": s.height, "events": s.all_events});
+    host.emit(&json, &|| format!("{what}\n  tx      {}\n  height  {}", s.tx_hash, s.height));
+    0
+}
+
+/// A `0x` hash, or the chain-suite hash of the file at that path; `what` names it in the error.
+pub async fn hash_or_file<M: Module>(host: &dyn CliHost<M>, s: &str, what: &str) -> Result<H256, CliError> {
+    match s.parse::<H256>() {
+        Ok(h) => Ok(h),
+        Err(_) => hash_file(host.suite().await?, Path::new(s))
+            .map_err(|e| CliError::Failed(format!("{what} is neither a 0x hash nor a readable file: {e}"))),
+    }
+}
+
+/// Parses an address argument; `what` names it in the error.
+pub fn address(s: &str, what: &str) -> Result<Address, CliError> {
+    s.parse().map_err(|e| CliError::Failed(format!("{what}: {e}")))
+}
+
+/// Parses a time argument (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ` or ms); `what` names it.
+pub fn time_ms(s: &str, what: &str) -> Result<u64, CliError> {
+    hechain_primitives::display::parse_time_ms(s).map_err(|e| CliError::Failed(format!("{what}: {e}")))
+}
+
+/// The machine's clock in ms (a command-line default such as "starts now", never consensus).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// An address argument, or the signer's account when it is absent.
+pub async fn address_or_signer<M: Module>(
+    host: &dyn CliHost<M>,
+    s: Option<&str>,
+    what: &str,
+) -> Result<Address, CliError> {
+    match s {
+        Some(a) => address(a, what),
+        None => host.signer().await,
+    }
+}
+
 /// Reads a file and hashes it with the chain's suite (its content never leaves the machine).
 pub fn hash_file(suite: Suite, path: &Path) -> Result<H256, CliError> {
     let data = std::fs::read(path).map_err(|e| CliError::Failed(format!("reading {}: {e}", path.display())))?;

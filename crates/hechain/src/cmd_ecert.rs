@@ -18,8 +18,8 @@ use serde_json::json;
 
 use crate::cmd_chain::{client, parse_address, send_payload};
 use crate::cmd_evidence::{hash_file, parse_certificate};
-use crate::cmd_voucher::done;
 use crate::output::{emit, format_ms, parse_time_ms};
+use crate::sent::done;
 use crate::{record_cert, Cli};
 
 /// Format tag of the holder's field-disclosure files.

@@ -9,8 +9,8 @@ use hechain_types::{Action, Event, GovConfig, OrgInfo, Payload, Proposal, Propos
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address, send_payload};
-use crate::cmd_voucher::done;
 use crate::output::{emit, format_ms};
+use crate::sent::done;
 use crate::Cli;
 
 #[derive(Subcommand, Debug)]

@@ -12,8 +12,8 @@ use hechain_types::{Event, Payload, TraceTarget, H256};
 use serde_json::json;
 
 use crate::cmd_chain::{address_or_signer, client, parse_address};
-use crate::cmd_voucher::{done, send};
 use crate::output::{emit, parse_time_ms};
+use crate::sent::{done, send};
 use crate::{record_cert, Cli};
 
 #[derive(Subcommand, Debug)]

@@ -17,10 +17,10 @@ mod cmd_gov;
 mod cmd_key;
 mod cmd_net;
 mod cmd_trace;
-mod cmd_voucher;
 mod modules_cli;
 mod output;
 mod record_cert;
+mod sent;
 
 use std::path::PathBuf;
 
@@ -96,9 +96,6 @@ pub enum Command {
     /// Evidence (存证): store file hashes, verify files, export and check certificates.
     #[command(subcommand)]
     Evidence(cmd_evidence::EvidenceCmd),
-    /// Receivable vouchers (供应链金融): issue, split and transfer, pledge, settle, trace lineage.
-    #[command(subcommand)]
-    Voucher(cmd_voucher::VoucherCmd),
     /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
     #[command(subcommand)]
     Ecert(cmd_ecert::EcertCmd),
@@ -228,7 +225,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
-        Command::Voucher(v) => cmd_voucher::run(&cli, v).await,
         Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
         Command::Gov(g) => cmd_gov::run(&cli, g).await,
         Command::Trace(t) => cmd_trace::run(&cli, t).await,

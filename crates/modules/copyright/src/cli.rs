@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
-use hechain_module::cli::{decode, hash_file, CliError, CliFuture, CliHost, CliSpec};
-use hechain_primitives::display::parse_time_ms;
-use hechain_primitives::Address;
+use hechain_module::cli::{
+    address, address_or_signer, decode, hash_file, now_ms, time_ms, CliError, CliFuture, CliHost, CliSpec,
+};
 use serde_json::json;
 
 use crate::views::{CopyrightLicenses, CopyrightWorkPage};
@@ -113,19 +113,6 @@ pub fn spec() -> CliSpec<CopyrightModule> {
 
 type Host<'a> = &'a dyn CliHost<CopyrightModule>;
 
-fn address(s: &str, what: &str) -> Result<Address, CliError> {
-    s.parse().map_err(|e| CliError::Failed(format!("{what}: {e}")))
-}
-
-fn time_ms(s: &str, what: &str) -> Result<u64, CliError> {
-    parse_time_ms(s).map_err(|e| CliError::Failed(format!("{what}: {e}")))
-}
-
-/// The machine's clock, for a license that starts now (a command-line default, not consensus).
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32, CliError>> {
     Box::pin(async move {
         match Cmd::from_arg_matches(m).map_err(|e| CliError::Usage(e.to_string()))? {
@@ -201,10 +188,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                 }
             }
             Cmd::List { owner, after, limit } => {
-                let who = match owner {
-                    Some(o) => address(&o, "owner address")?,
-                    None => host.signer().await?,
-                };
+                let who = address_or_signer(host, owner.as_deref(), "owner address").await?;
                 let mut path = format!("/api/v1/copyright/by-owner/{who}?limit={limit}");
                 if let Some(a) = after {
                     path.push_str(&format!("&after={a}"));

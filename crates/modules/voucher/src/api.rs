@@ -5,48 +5,9 @@ use hechain_module::api::{
     ADDRESS, AFTER, LIMIT,
 };
 use hechain_module::exec::{StateError, StateScan};
-use serde::Serialize;
-use utoipa::ToSchema;
 
+use crate::views::{VoucherLineage, VoucherPage, VoucherPartPage, VoucherWithParts};
 use crate::{exec, keys, Voucher, VoucherModule, VoucherPart, VoucherRecord};
-
-/// A voucher and the parts that hold its value now.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherWithParts {
-    /// The voucher.
-    pub voucher: Voucher,
-    /// The parts that hold its value now.
-    pub live_parts: Vec<VoucherPart>,
-}
-
-/// A part's lineage back to issuance.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherLineage {
-    /// The part asked for.
-    pub part_id: u64,
-    /// Its voucher.
-    pub voucher: Voucher,
-    /// The part and its ancestors back to issuance.
-    pub lineage: Vec<VoucherPart>,
-}
-
-/// A page of voucher parts.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherPartPage {
-    /// The parts, by id.
-    pub parts: Vec<VoucherPart>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<u64>,
-}
-
-/// A page of vouchers.
-#[derive(Serialize, ToSchema)]
-pub struct VoucherPage {
-    /// The vouchers, by id.
-    pub vouchers: Vec<Voucher>,
-    /// Pass as `after` for the next page; null on the last page.
-    pub next_after: Option<u64>,
-}
 
 const VOUCHER_ID: Param = Param {
     name: "id",

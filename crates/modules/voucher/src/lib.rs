@@ -5,12 +5,15 @@
 #[cfg(feature = "api")]
 mod api;
 mod calls;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
 mod record;
 mod types;
+pub mod views;
 
 pub use calls::{VoucherCall, VoucherEvent};
 
@@ -77,11 +80,12 @@ impl ModuleExec for VoucherModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    VoucherModule,
-    "Still the node's own: `hechain voucher` (being ported, docs/architecture.md).",
-    cli
-);
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for VoucherModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for VoucherModule {
