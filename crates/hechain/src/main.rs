@@ -16,7 +16,6 @@ mod cmd_evidence;
 mod cmd_gov;
 mod cmd_key;
 mod cmd_net;
-mod cmd_trace;
 mod modules_cli;
 mod output;
 mod record_cert;
@@ -99,10 +98,6 @@ pub enum Command {
     /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
     #[command(subcommand)]
     Ecert(cmd_ecert::EcertCmd),
-    /// Traceability (溯源, 一物一码): batches and item codes, lifecycle events, custody hand-overs,
-    /// recalls, item histories and certificates.
-    #[command(subcommand)]
-    Trace(cmd_trace::TraceCmd),
     /// Governance (联盟治理): committee, proposals and votes, roles, frozen accounts, permissions.
     #[command(subcommand)]
     Gov(cmd_gov::GovCmd),
@@ -227,7 +222,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
         Command::Gov(g) => cmd_gov::run(&cli, g).await,
-        Command::Trace(t) => cmd_trace::run(&cli, t).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

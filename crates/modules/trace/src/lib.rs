@@ -4,12 +4,15 @@
 #[cfg(feature = "api")]
 mod api;
 mod calls;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
 mod record;
 mod types;
+pub mod views;
 
 pub use calls::{TraceCall, TraceModuleEvent};
 
@@ -75,11 +78,12 @@ impl ModuleExec for TraceModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    TraceModule,
-    "Still the node's own: `hechain trace` (being ported, docs/architecture.md).",
-    cli
-);
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for TraceModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for TraceModule {

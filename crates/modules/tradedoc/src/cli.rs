@@ -94,16 +94,6 @@ fn run<'a>(
     Box::pin(async move { perform(host, action(m).map_err(CliError::Usage)?).await })
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-fn query_value(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 pub(crate) fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, String> {
     Ok(match Cmd::from_arg_matches(m).map_err(|e| e.to_string())? {
         Cmd::Register { doc_type, issuer, number, content_hash, amount } => {
@@ -113,8 +103,8 @@ pub(crate) fn action(m: &clap::ArgMatches) -> Result<CliAction<TradedocCall>, St
         Cmd::Lookup { doc_type, issuer, number } => CliAction::Get(format!(
             "/api/v1/tradedocs/lookup?type={}&issuer={}&number={}",
             doc_type.name(),
-            query_value(&issuer),
-            query_value(&number)
+            hechain_module::cli::url_component(&issuer),
+            hechain_module::cli::url_component(&number)
         )),
         Cmd::Get { id } => CliAction::Get(format!("/api/v1/tradedocs/{id}")),
         Cmd::ByBank { address } => CliAction::Get(format!("/api/v1/tradedocs/by-bank/{address}")),
