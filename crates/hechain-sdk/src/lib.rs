@@ -18,9 +18,8 @@ use std::time::{Duration, Instant};
 use hechain_cert::{EvidenceCertificate, RecordCertificate};
 use hechain_crypto::AccountKey;
 use hechain_types::{
-    Address, AuditEntry, Codec, CopyrightLicense, CopyrightWork, DataGrant, Dataset, Ecert, EvidenceMeta,
-    EvidenceRecord, Payload, Receipt, SignedTransaction, Subject, TraceBatch, TraceEvent, TraceItem, Transaction,
-    TxStatus, Voucher, VoucherPart, H256,
+    Address, Codec, CopyrightWork, Dataset, EvidenceMeta, EvidenceRecord, Payload, Receipt, SignedTransaction, Subject,
+    TraceBatch, TraceItem, Transaction, TxStatus, VoucherPart, H256,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ pub mod exec;
 pub mod keys;
 mod record;
 mod types;
+pub mod views;
 
 pub use calls::{EcertCall, EcertEvent};
 

@@ -8,6 +8,7 @@ pub mod chain;
 pub mod exec;
 pub mod keys;
 mod types;
+pub mod views;
 
 pub use calls::{GovernanceCall, GovernanceEvent};
 pub use chain::*;
