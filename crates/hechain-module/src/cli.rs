@@ -56,6 +56,9 @@ pub struct Submitted<E> {
 pub trait CliHost<M: Module> {
     /// Whether the user asked for JSON output (`--json`).
     fn json(&self) -> bool;
+    /// The chain-wide facts of the stateless checks (the listed modules), to check a call before
+    /// sending it.
+    fn validate_context(&self) -> crate::ValidateContext<'static>;
     /// Prints a result: `json` under `--json`, `text` otherwise.
     fn emit(&self, json: &Value, text: &dyn Fn() -> String);
     /// The chain's suite, from the node (to hash a file the way the chain does).

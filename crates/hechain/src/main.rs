@@ -13,7 +13,6 @@ mod cmd_contract;
 mod cmd_dev;
 mod cmd_ecert;
 mod cmd_evidence;
-mod cmd_gov;
 mod cmd_key;
 mod cmd_net;
 mod modules_cli;
@@ -98,9 +97,6 @@ pub enum Command {
     /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
     #[command(subcommand)]
     Ecert(cmd_ecert::EcertCmd),
-    /// Governance (联盟治理): committee, proposals and votes, roles, frozen accounts, permissions.
-    #[command(subcommand)]
-    Gov(cmd_gov::GovCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -221,7 +217,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
-        Command::Gov(g) => cmd_gov::run(&cli, g).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

@@ -40,6 +40,10 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         self.cli.json
     }
 
+    fn validate_context(&self) -> hechain_module::ValidateContext<'static> {
+        hechain_types::VALIDATE_CONTEXT
+    }
+
     fn emit(&self, json: &Value, text: &dyn Fn() -> String) {
         emit(self.cli.json, json, text)
     }

@@ -5,6 +5,8 @@
 mod api;
 mod calls;
 pub mod chain;
+#[cfg(feature = "cli")]
+mod cli;
 pub mod exec;
 pub mod keys;
 mod types;
@@ -70,9 +72,16 @@ impl ModuleExec for GovernanceModule {
 
 hechain_module::no_interface_layers!(
     GovernanceModule,
-    "Governance is not callable from Solidity (proposals and votes are signed by committee members' accounts); `hechain gov` is still the binary's own (being ported).",
-    evm cli
+    "Governance is not callable from Solidity: proposals and votes are signed by committee members' accounts.",
+    evm
 );
+
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for GovernanceModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for GovernanceModule {
