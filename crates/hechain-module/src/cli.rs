@@ -65,6 +65,8 @@ pub trait CliHost<M: Module> {
     fn suite(&self) -> CliFuture<'_, Result<Suite, CliError>>;
     /// The signing account (`--key`).
     fn signer(&self) -> CliFuture<'_, Result<Address, CliError>>;
+    /// The time (ms) of the node's latest block: a default "now" that the chain agrees with.
+    fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>>;
     /// GET a REST path (`/api/v1/…`): its JSON; an error status is an error with the node's
     /// message.
     fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Value, CliError>>;
@@ -82,12 +84,42 @@ pub trait CliHost<M: Module> {
         about: Value,
     ) -> CliFuture<'a, Result<i32, CliError>>;
     /// Verifies a saved record certificate offline against the chain's genesis (the file, or
-    /// the node's when `None`): exit 0 valid, 1 invalid, 2 unverifiable.
+    /// the node's when `None`) and prints the verdict: exit 0 valid, 1 invalid, 2 unverifiable.
     fn verify_certificate<'a>(
         &'a self,
         file: &'a Path,
         genesis: Option<&'a Path>,
     ) -> CliFuture<'a, Result<i32, CliError>>;
+    /// Checks a saved record certificate offline like [`verify_certificate`](Self::verify_certificate)
+    /// but prints nothing (unless it cannot be checked) and hands back the proven record, for
+    /// checks of the module's own on top (say, disclosed fields against a certified record).
+    fn check_certificate<'a>(
+        &'a self,
+        file: &'a Path,
+        genesis: Option<&'a Path>,
+    ) -> CliFuture<'a, Result<CertificateCheck<M::Record>, CliError>>;
+}
+
+/// What checking a saved record certificate offline found ([`CliHost::check_certificate`]).
+#[derive(Debug)]
+pub enum CertificateCheck<R> {
+    /// It verifies: the record it proves (`None` when it is another module's, of kind `kind`)
+    /// and the height of the block whose state holds it.
+    Valid {
+        /// The proven record, if it is this module's.
+        record: Option<R>,
+        /// The record's kind.
+        kind: String,
+        /// The block height.
+        height: u64,
+        /// The chain's suite (of the genesis it was checked against).
+        suite: Suite,
+    },
+    /// It does not verify (or does not parse), for this reason.
+    Invalid(String),
+    /// It could not be checked (no genesis, node unreachable, file missing); the host has said
+    /// why, and this is the exit code (2).
+    Unverifiable(i32),
 }
 
 /// A command that is one request.

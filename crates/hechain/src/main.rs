@@ -11,14 +11,12 @@ mod bench_load;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_dev;
-mod cmd_ecert;
 mod cmd_evidence;
 mod cmd_key;
 mod cmd_net;
 mod modules_cli;
 mod output;
 mod record_cert;
-mod sent;
 
 use std::path::PathBuf;
 
@@ -94,9 +92,6 @@ pub enum Command {
     /// Evidence (存证): store file hashes, verify files, export and check certificates.
     #[command(subcommand)]
     Evidence(cmd_evidence::EvidenceCmd),
-    /// E-certificates and data sharing (电子证照 / 数据共享): issue, revoke, grant access, log uses, audit.
-    #[command(subcommand)]
-    Ecert(cmd_ecert::EcertCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -143,12 +138,17 @@ fn rpc_misuse(command: &Command, url: &str) -> Option<Result<String, String>> {
     Some(Ok(format!("--rpc is the client option (the URL of a node to talk to) and is ignored here: {what}")))
 }
 
-fn main() {
+/// The whole command line: the binary's own commands and every listed module's.
+fn full_command() -> clap::Command {
     let mut command = Cli::command();
     for module in modules_cli::commands() {
         command = command.subcommand(module);
     }
-    let mut matches = command.get_matches();
+    command
+}
+
+fn main() {
+    let mut matches = full_command().get_matches();
     // A module's own command (`hechain invoice …`): its name and matches, and the global options alone.
     let module_command = if matches.subcommand_name().is_some_and(modules_cli::is_module_command) {
         matches.remove_subcommand()
@@ -216,8 +216,16 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
-        Command::Ecert(e) => cmd_ecert::run(&cli, e).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        // Every command, the modules' included: no clashing names, flags or argument groups.
+        super::full_command().debug_assert();
     }
 }

@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
+use hechain_cert::RecordCertificate;
 use hechain_crypto::Suite;
-use hechain_module::cli::{CliError, CliFuture, CliHost, ModuleCli, Submitted};
+use hechain_module::cli::{CertificateCheck, CliError, CliFuture, CliHost, ModuleCli, Submitted};
 use hechain_module::Module;
 use hechain_sdk::Client;
+use hechain_types::modules::ModuleRecords;
 use hechain_types::{Address, Event, Payload};
 use serde_json::Value;
 
@@ -24,6 +26,8 @@ struct NodeHost<'a, M: Module> {
     wrap: fn(M::Call) -> Payload,
     /// The module's event, if the receipt event is one.
     unwrap: fn(&Event) -> Option<M::Event>,
+    /// The module's record, if a certified record is one.
+    unwrap_record: fn(&ModuleRecords) -> Option<M::Record>,
 }
 
 fn failed(e: anyhow::Error) -> CliError {
@@ -60,6 +64,10 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         })
     }
 
+    fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>> {
+        Box::pin(async move { Ok(self.client.status().await.map_err(|e| failed(e.into()))?.head_timestamp_ms) })
+    }
+
     fn get<'a>(&'a self, path: &'a str) -> CliFuture<'a, Result<Value, CliError>> {
         Box::pin(async move { self.client.get(sdk_path(path)).await.map_err(|e| failed(e.into())) })
     }
@@ -92,7 +100,7 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         about: Value,
     ) -> CliFuture<'a, Result<i32, CliError>> {
         Box::pin(async move {
-            let cert: hechain_cert::RecordCertificate = self
+            let cert: RecordCertificate = self
                 .client
                 .get(sdk_path(path))
                 .await
@@ -108,6 +116,32 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         genesis: Option<&'a Path>,
     ) -> CliFuture<'a, Result<i32, CliError>> {
         Box::pin(async move { crate::record_cert::verify(self.cli, file, genesis).await.map_err(failed) })
+    }
+
+    fn check_certificate<'a>(
+        &'a self,
+        file: &'a Path,
+        genesis: Option<&'a Path>,
+    ) -> CliFuture<'a, Result<CertificateCheck<M::Record>, CliError>> {
+        Box::pin(async move {
+            let (text, g) = match crate::record_cert::check_inputs(self.cli, file, genesis).await {
+                Ok(x) => x,
+                Err(e) => return Ok(CertificateCheck::Unverifiable(crate::record_cert::unverifiable(self.cli, &e))),
+            };
+            let rc: RecordCertificate = match crate::cmd_evidence::parse_certificate(&text) {
+                Ok(rc) => rc,
+                Err(e) => return Ok(CertificateCheck::Invalid(format!("{e:#}"))),
+            };
+            match rc.verify(&g) {
+                Ok(v) => Ok(CertificateCheck::Valid {
+                    record: (self.unwrap_record)(rc.record.module()),
+                    kind: rc.record.kind().to_string(),
+                    height: v.height,
+                    suite: g.suite(),
+                }),
+                Err(e) => Ok(CertificateCheck::Invalid(e.to_string())),
+            }
+        })
     }
 }
 
@@ -143,6 +177,9 @@ macro_rules! gather_cli {
                             client,
                             wrap: Payload::$Variant,
                             unwrap: |e| if let Event::$Variant(x) = e { Some(x.clone()) } else { None },
+                            unwrap_record: |r| {
+                                if let ModuleRecords::$Variant(x) = r { Some(x.clone()) } else { None }
+                            },
                         };
                         return Some((spec.run)(&host, m).await);
                     }

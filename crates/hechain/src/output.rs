@@ -16,7 +16,3 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String)
 
 pub use hechain_primitives::display::format_ms;
 
-/// Parses a time given on the command line ([`hechain_primitives::display::parse_time_ms`]).
-pub fn parse_time_ms(s: &str) -> anyhow::Result<u64> {
-    hechain_primitives::display::parse_time_ms(s).map_err(|e| anyhow::anyhow!(e))
-}

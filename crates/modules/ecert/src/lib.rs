@@ -5,6 +5,8 @@
 #[cfg(feature = "api")]
 mod api;
 mod calls;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
@@ -70,11 +72,12 @@ impl ModuleExec for EcertModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    EcertModule,
-    "Still the node's own: `hechain ecert` (being ported, docs/architecture.md).",
-    cli
-);
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for EcertModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for EcertModule {
