@@ -227,6 +227,20 @@ pub struct Route<M: Module> {
     pub handler: Handler<M>,
 }
 
+impl<M: Module> Route<M> {
+    /// A GET route.
+    pub fn get(
+        path: &'static str,
+        operation_id: &'static str,
+        summary: &'static str,
+        params: &'static [Param],
+        response: Response,
+        handler: Handler<M>,
+    ) -> Self {
+        Route { method: Method::Get, path, operation_id, summary, params, response, handler }
+    }
+}
+
 /// What a route answers with status 200.
 #[derive(Clone, Copy)]
 pub enum Response {

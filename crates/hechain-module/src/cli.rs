@@ -241,6 +241,14 @@ pub async fn address_or_signer<M: Module>(
     }
 }
 
+/// A paged list's path: `base` with `limit` and, when given, `after` as query parameters.
+pub fn page_path(base: &str, limit: usize, after: Option<u64>) -> String {
+    match after {
+        Some(a) => format!("{base}?limit={limit}&after={a}"),
+        None => format!("{base}?limit={limit}"),
+    }
+}
+
 /// Percent-encodes a path segment or query value: every byte but RFC 3986's unreserved
 /// characters (`A-Z a-z 0-9 - . _ ~`).
 pub fn url_component(s: &str) -> String {

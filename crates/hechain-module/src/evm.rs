@@ -79,6 +79,16 @@ pub enum LogFormat<C, E> {
     },
 }
 
+/// An address as the EVM (and the ABI) has it.
+pub fn to_evm(a: &Address) -> alloy_primitives::Address {
+    alloy_primitives::Address::from(a.0)
+}
+
+/// An address of the EVM (or the ABI) as the chain has it.
+pub fn from_evm(a: alloy_primitives::Address) -> Address {
+    Address(a.into_array())
+}
+
 /// A module's EVM side.
 pub trait ModulePrecompile: Module {
     /// The module's precompile, if it has one (`None` for modules not callable from Solidity).

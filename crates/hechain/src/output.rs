@@ -15,4 +15,3 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String)
 }
 
 pub use hechain_primitives::display::format_ms;
-

@@ -1,8 +1,8 @@
 //! The copyright module's REST routes (under `/api/v1/copyright`).
 
 use hechain_module::api::{
-    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
-    ADDRESS, AFTER, LIMIT,
+    id_page, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route, ADDRESS,
+    AFTER, LIMIT,
 };
 use hechain_module::exec::StateScan;
 
@@ -28,17 +28,8 @@ const HASH: Param =
 
 /// The routes.
 pub fn routes() -> Vec<Route<CopyrightModule>> {
-    let get = |path, operation_id, summary, params, response, handler| Route {
-        method: Method::Get,
-        path,
-        operation_id,
-        summary,
-        params,
-        response,
-        handler,
-    };
     vec![
-        get(
+        Route::get(
             "/api/v1/copyright/works/{id}",
             "getWork",
             "A registered work by id",
@@ -46,7 +37,7 @@ pub fn routes() -> Vec<Route<CopyrightModule>> {
             Response::Json(schema_ref::<CopyrightWork>),
             work,
         ),
-        get(
+        Route::get(
             "/api/v1/copyright/works/by-hash/{hash}",
             "getWorkByHash",
             "A registered work by content hash",
@@ -54,7 +45,7 @@ pub fn routes() -> Vec<Route<CopyrightModule>> {
             Response::Json(schema_ref::<CopyrightWork>),
             by_hash,
         ),
-        get(
+        Route::get(
             "/api/v1/copyright/works/{id}/licenses",
             "listLicenses",
             "The licenses of a work, in grant order",
@@ -62,7 +53,7 @@ pub fn routes() -> Vec<Route<CopyrightModule>> {
             Response::Json(schema_ref::<CopyrightLicenses>),
             licenses,
         ),
-        get(
+        Route::get(
             "/api/v1/copyright/by-owner/{address}",
             "listWorksByOwner",
             "Works of one owner, paged",
@@ -70,7 +61,7 @@ pub fn routes() -> Vec<Route<CopyrightModule>> {
             Response::Json(schema_ref::<CopyrightWorkPage>),
             by_owner,
         ),
-        get(
+        Route::get(
             "/api/v1/copyright/works/{id}/certificate",
             "getWorkCertificate",
             "Offline-verifiable certificate of a work (record kind `copyright_work`)",
@@ -78,7 +69,7 @@ pub fn routes() -> Vec<Route<CopyrightModule>> {
             Response::Certificate,
             work_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/copyright/works/{id}/licenses/{index}/certificate",
             "getLicenseCertificate",
             "Offline-verifiable certificate of a license (record kind `copyright_license`)",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
 use hechain_module::cli::{
-    address, address_or_signer, decode, hash_file, now_ms, time_ms, CliError, CliFuture, CliHost, CliSpec,
+    address, address_or_signer, decode, hash_file, now_ms, page_path, time_ms, CliError, CliFuture, CliHost, CliSpec,
 };
 use serde_json::json;
 
@@ -189,10 +189,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
             }
             Cmd::List { owner, after, limit } => {
                 let who = address_or_signer(host, owner.as_deref(), "owner address").await?;
-                let mut path = format!("/api/v1/copyright/by-owner/{who}?limit={limit}");
-                if let Some(a) = after {
-                    path.push_str(&format!("&after={a}"));
-                }
+                let path = page_path(&format!("/api/v1/copyright/by-owner/{who}"), limit, after);
                 let page: CopyrightWorkPage = decode(host.get(&path).await?, "work list")?;
                 let (works, next) = (page.works, page.next_after);
                 host.emit(&json!({"owner": who, "works": works, "next_after": next}), &|| {

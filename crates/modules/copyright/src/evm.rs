@@ -2,9 +2,8 @@
 //! its own events (`CopyrightRegistered`, `CopyrightTransferred`, `CopyrightLicensed`), which
 //! contracts and indexers read: they are the format of its writes and must not change.
 
-use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
-use hechain_module::evm::{LogData, LogFormat, PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{from_evm, to_evm, LogData, LogFormat, PrecompileCall, PrecompileSpec};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -62,14 +61,6 @@ pub fn spec() -> PrecompileSpec<CopyrightCall, CopyrightEvent> {
     }
 }
 
-fn evm(a: &Address) -> EvmAddress {
-    EvmAddress::from(a.0)
-}
-
-fn ours(a: EvmAddress) -> Address {
-    Address(a.into_array())
-}
-
 fn decode(input: &[u8]) -> Result<PrecompileCall<CopyrightCall>, String> {
     let call = Calls::abi_decode(input).map_err(|e| format!("copyright precompile: invalid call: {e}"))?;
     Ok(match call {
@@ -83,14 +74,15 @@ fn decode(input: &[u8]) -> Result<PrecompileCall<CopyrightCall>, String> {
             };
             PrecompileCall::Write { call, gas }
         }
-        Calls::transfer(c) => {
-            PrecompileCall::Write { call: CopyrightCall::Transfer { work_id: c.id, to: ours(c.to) }, gas: TRANSFER_GAS }
-        }
+        Calls::transfer(c) => PrecompileCall::Write {
+            call: CopyrightCall::Transfer { work_id: c.id, to: from_evm(c.to) },
+            gas: TRANSFER_GAS,
+        },
         Calls::grantLicense(c) => PrecompileCall::Write {
             gas: LICENSE_GAS + GAS_PER_BYTE * c.territory.len() as u64,
             call: CopyrightCall::License {
                 work_id: c.id,
-                licensee: ours(c.licensee),
+                licensee: from_evm(c.licensee),
                 exclusive: c.exclusive,
                 start_ms: c.startMs,
                 end_ms: c.endMs,
@@ -116,7 +108,7 @@ fn write_output(_input: &[u8], events: &[CopyrightEvent]) -> Vec<u8> {
         Some(CopyrightEvent::Registered { id, .. }) => IHechainCopyright::registerCall::abi_encode_returns(id),
         Some(CopyrightEvent::Licensed { index, .. }) => IHechainCopyright::grantLicenseCall::abi_encode_returns(index),
         Some(CopyrightEvent::Transferred { from, .. }) => {
-            IHechainCopyright::transferCall::abi_encode_returns(&evm(from))
+            IHechainCopyright::transferCall::abi_encode_returns(&to_evm(from))
         }
         None => Vec::new(),
     }
@@ -128,7 +120,7 @@ fn encode_log(sender: &Address, call: &CopyrightCall, events: &[CopyrightEvent])
             CopyrightRegistered {
                 id: *id,
                 contentHash: content_hash.0.into(),
-                owner: evm(sender),
+                owner: to_evm(sender),
                 title: title.clone(),
                 workType: work_type.clone(),
                 author: author.clone(),
@@ -136,15 +128,15 @@ fn encode_log(sender: &Address, call: &CopyrightCall, events: &[CopyrightEvent])
             .encode_log_data()
         }
         (CopyrightCall::Transfer { work_id, to }, CopyrightEvent::Transferred { .. }) => {
-            CopyrightTransferred { id: *work_id, from: evm(sender), to: evm(to) }.encode_log_data()
+            CopyrightTransferred { id: *work_id, from: to_evm(sender), to: to_evm(to) }.encode_log_data()
         }
         (
             CopyrightCall::License { work_id, licensee, exclusive, start_ms, end_ms, territory },
             CopyrightEvent::Licensed { index, .. },
         ) => CopyrightLicensed {
             id: *work_id,
-            licensor: evm(sender),
-            licensee: evm(licensee),
+            licensor: to_evm(sender),
+            licensee: to_evm(licensee),
             index: *index,
             exclusive: *exclusive,
             startMs: *start_ms,
@@ -166,21 +158,21 @@ fn decode_log(data: &LogData) -> Option<(Address, CopyrightCall)> {
             work_type: e.workType,
             author: e.author,
         };
-        return Some((ours(e.owner), call));
+        return Some((from_evm(e.owner), call));
     }
     if let Ok(e) = CopyrightTransferred::decode_log_data(data) {
-        return Some((ours(e.from), CopyrightCall::Transfer { work_id: e.id, to: ours(e.to) }));
+        return Some((from_evm(e.from), CopyrightCall::Transfer { work_id: e.id, to: from_evm(e.to) }));
     }
     if let Ok(e) = CopyrightLicensed::decode_log_data(data) {
         let call = CopyrightCall::License {
             work_id: e.id,
-            licensee: ours(e.licensee),
+            licensee: from_evm(e.licensee),
             exclusive: e.exclusive,
             start_ms: e.startMs,
             end_ms: e.endMs,
             territory: e.territory,
         };
-        return Some((ours(e.licensor), call));
+        return Some((from_evm(e.licensor), call));
     }
     None
 }
@@ -193,15 +185,15 @@ fn view(state: &dyn StateView, block: &BlockInfo, input: &[u8]) -> Result<Result
     let no_work = |id: u64| Ok(Err(format!("no registered work has id {id}")));
     Ok(Ok(match call {
         Calls::ownerOf(c) => match exec::work(state, c.id)? {
-            Some(w) => (IHechainCopyright::ownerOfCall::abi_encode_returns(&evm(&w.owner)), 0),
+            Some(w) => (IHechainCopyright::ownerOfCall::abi_encode_returns(&to_evm(&w.owner)), 0),
             None => return no_work(c.id),
         },
         Calls::workOf(c) => match exec::work_by_hash(state, &H256(c.contentHash.0))? {
             Some(w) => {
                 let ret = IHechainCopyright::workOfReturn {
                     id: w.id,
-                    owner: evm(&w.owner),
-                    registrant: evm(&w.registrant),
+                    owner: to_evm(&w.owner),
+                    registrant: to_evm(&w.registrant),
                     registeredAtMs: w.registered.timestamp_ms,
                 };
                 (IHechainCopyright::workOfCall::abi_encode_returns(&ret), 0)
@@ -212,7 +204,7 @@ fn view(state: &dyn StateView, block: &BlockInfo, input: &[u8]) -> Result<Result
         },
         Calls::licensed(c) => match exec::work(state, c.id)? {
             Some(w) => {
-                let licensee = ours(c.licensee);
+                let licensee = from_evm(c.licensee);
                 let held = exec::licenses(state, &w)?.iter().any(|l| {
                     l.licensee == licensee
                         && l.in_force(block.timestamp_ms)

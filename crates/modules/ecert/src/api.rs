@@ -2,8 +2,8 @@
 //! `/api/v1/datasets` and `/api/v1/data-grants`).
 
 use hechain_module::api::{
-    id_page, page_limit, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response,
-    Route, ADDRESS, AFTER, LIMIT,
+    id_page, page_limit, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
+    ADDRESS, AFTER, LIMIT,
 };
 use hechain_module::exec::StateScan;
 
@@ -40,18 +40,9 @@ const AUDIT_AFTER: Param = Param {
 
 /// The routes.
 pub fn routes() -> Vec<Route<EcertModule>> {
-    let get = |path, operation_id, summary, params, response, handler| Route {
-        method: Method::Get,
-        path,
-        operation_id,
-        summary,
-        params,
-        response,
-        handler,
-    };
     let cert = Response::Certificate;
     vec![
-        get(
+        Route::get(
             "/api/v1/ecerts/{id}",
             "getEcert",
             "An e-certificate, whether it is valid now, and its audit log length",
@@ -59,7 +50,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<EcertStatus>),
             ecert,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/{id}/verify",
             "verifyEcert",
             "Whether an e-certificate is valid at a time",
@@ -67,7 +58,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<EcertVerdict>),
             verify,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/{id}/authorization",
             "getEcertAuthorization",
             "Whether a grantee may use an e-certificate at a time",
@@ -75,7 +66,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<Authorization>),
             ecert_authorization,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/{id}/audit",
             "getEcertAudit",
             "An e-certificate's audit log, paged",
@@ -83,7 +74,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<AuditPage>),
             ecert_audit,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/by-holder/{address}",
             "listEcertsByHolder",
             "E-certificates of one holder, paged",
@@ -91,7 +82,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<EcertPage>),
             by_holder,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/by-issuer/{address}",
             "listEcertsByIssuer",
             "E-certificates of one issuer, paged",
@@ -99,7 +90,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<EcertPage>),
             by_issuer,
         ),
-        get(
+        Route::get(
             "/api/v1/ecerts/{id}/certificate",
             "getEcertCertificate",
             "Offline-verifiable certificate of an e-certificate (record kind `ecert`)",
@@ -107,7 +98,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             cert,
             ecert_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/datasets/{id}",
             "getDataset",
             "A registered dataset",
@@ -115,7 +106,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<Dataset>),
             dataset,
         ),
-        get(
+        Route::get(
             "/api/v1/datasets/{id}/authorization",
             "getDatasetAuthorization",
             "Whether a grantee may use a dataset at a time",
@@ -123,7 +114,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<Authorization>),
             dataset_authorization,
         ),
-        get(
+        Route::get(
             "/api/v1/datasets/{id}/audit",
             "getDatasetAudit",
             "A dataset's audit log, paged",
@@ -131,7 +122,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<AuditPage>),
             dataset_audit,
         ),
-        get(
+        Route::get(
             "/api/v1/datasets/{id}/certificate",
             "getDatasetCertificate",
             "Offline-verifiable certificate of a dataset (record kind `dataset`)",
@@ -139,7 +130,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             cert,
             dataset_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/data-grants/{id}",
             "getDataGrant",
             "An access grant and whether it is live",
@@ -147,7 +138,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<DataGrantStatus>),
             grant,
         ),
-        get(
+        Route::get(
             "/api/v1/data-grants/by-grantee/{address}",
             "listGrantsByGrantee",
             "Grants to one grantee, paged",
@@ -155,7 +146,7 @@ pub fn routes() -> Vec<Route<EcertModule>> {
             Response::Json(schema_ref::<DataGrantPage>),
             by_grantee,
         ),
-        get(
+        Route::get(
             "/api/v1/data-grants/{id}/certificate",
             "getDataGrantCertificate",
             "Offline-verifiable certificate of a grant (record kind `data_grant`)",

@@ -3,9 +3,10 @@
 //! the id the write created or touched and the call's payload encoding, the format of its
 //! writes, which must not change.
 
-use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
-use hechain_module::evm::{from_payload_bytes, payload_bytes, LogData, LogFormat, PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{
+    from_evm, from_payload_bytes, payload_bytes, to_evm, LogData, LogFormat, PrecompileCall, PrecompileSpec,
+};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -59,10 +60,6 @@ pub fn spec() -> PrecompileSpec<EcertCall, EcertEvent> {
     }
 }
 
-fn ours(a: EvmAddress) -> Address {
-    Address(a.into_array())
-}
-
 fn subject(dataset: bool, id: u64) -> Subject {
     if dataset {
         Subject::Dataset(id)
@@ -84,7 +81,7 @@ fn decode(input: &[u8]) -> Result<PrecompileCall<EcertCall>, String> {
             }
             EcertCall::Issue {
                 cert_type: c.certType,
-                holder: ours(c.holder),
+                holder: from_evm(c.holder),
                 fields: c
                     .fieldNames
                     .into_iter()
@@ -104,7 +101,7 @@ fn decode(input: &[u8]) -> Result<PrecompileCall<EcertCall>, String> {
         },
         Calls::grant(c) => EcertCall::DataGrant {
             subject: subject(c.dataset, c.subjectId),
-            grantee: ours(c.grantee),
+            grantee: from_evm(c.grantee),
             org: c.org,
             purpose: c.purpose,
             expires_ms: c.expiresMs,
@@ -130,7 +127,7 @@ fn write_output(_input: &[u8], events: &[EcertEvent]) -> Vec<u8> {
 
 fn encode_log(sender: &Address, call: &EcertCall, events: &[EcertEvent]) -> Option<LogData> {
     let op = IHechainCertificates::EcertOperation {
-        sender: EvmAddress::from(sender.0),
+        sender: to_evm(sender),
         id: exec::event_id(events)?,
         payload: payload_bytes::<EcertModule>(call).into(),
     };
@@ -139,7 +136,7 @@ fn encode_log(sender: &Address, call: &EcertCall, events: &[EcertEvent]) -> Opti
 
 fn decode_log(data: &LogData) -> Option<(Address, EcertCall)> {
     let e = IHechainCertificates::EcertOperation::decode_log_data(data).ok()?;
-    Some((ours(e.sender), from_payload_bytes::<EcertModule>(&e.payload)?))
+    Some((from_evm(e.sender), from_payload_bytes::<EcertModule>(&e.payload)?))
 }
 
 fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<(Vec<u8>, u64), String>, StateError> {
@@ -155,7 +152,7 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
         },
         Calls::isAuthorized(c) => match exec::grant(state, c.grantId)? {
             Some(g) => {
-                let ok = exec::authorised(state, &g, &ours(c.grantee), c.atMs)?.is_ok();
+                let ok = exec::authorised(state, &g, &from_evm(c.grantee), c.atMs)?.is_ok();
                 IHechainCertificates::isAuthorizedCall::abi_encode_returns(&ok)
             }
             None => return Ok(Err(format!("no grant has id {}", c.grantId))),
@@ -163,8 +160,8 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
         Calls::certificateOf(c) => match exec::certificate(state, c.id)? {
             Some(cert) => IHechainCertificates::certificateOfCall::abi_encode_returns(
                 &IHechainCertificates::certificateOfReturn {
-                    issuer: EvmAddress::from(cert.issuer.0),
-                    holder: EvmAddress::from(cert.holder.0),
+                    issuer: to_evm(&cert.issuer),
+                    holder: to_evm(&cert.holder),
                     certType: cert.cert_type,
                     notBeforeMs: cert.not_before_ms,
                     notAfterMs: cert.not_after_ms,

@@ -2,9 +2,8 @@
 //! `EvidenceStored` event, which contracts and indexers read: it is the format of its writes
 //! and must not change. An empty text field stands for an absent metadata field.
 
-use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
-use hechain_module::evm::{LogData, LogFormat, PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{from_evm, to_evm, LogData, LogFormat, PrecompileCall, PrecompileSpec};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -96,7 +95,7 @@ fn encode_log(sender: &Address, call: &EvidenceCall, events: &[EvidenceEvent]) -
             IHechainEvidence::EvidenceStored {
                 id: *id,
                 contentHash: content_hash.0.into(),
-                submitter: EvmAddress::from(sender.0),
+                submitter: to_evm(sender),
                 title: text(&meta.title),
                 kind: text(&meta.kind),
                 owner: text(&meta.owner),
@@ -115,7 +114,7 @@ fn decode_log(data: &LogData) -> Option<(Address, EvidenceCall)> {
         owner: non_empty(e.owner),
         external_ref: non_empty(e.externalRef),
     };
-    Some((Address(e.submitter.into_array()), EvidenceCall::Put { content_hash: H256(e.contentHash.0), meta }))
+    Some((from_evm(e.submitter), EvidenceCall::Put { content_hash: H256(e.contentHash.0), meta }))
 }
 
 fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<(Vec<u8>, u64), String>, StateError> {
@@ -135,7 +134,7 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
             };
             let ret = IHechainEvidence::getReturn {
                 id: rec.id,
-                submitter: EvmAddress::from(rec.submitter.0),
+                submitter: to_evm(&rec.submitter),
                 height: rec.height,
                 timestampMs: rec.timestamp_ms,
                 title: text(&rec.meta.title),

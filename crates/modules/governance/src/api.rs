@@ -1,8 +1,8 @@
 //! The governance module's REST routes (under `/api/v1/governance`).
 
 use hechain_module::api::{
-    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
-    ADDRESS, AFTER, LIMIT,
+    id_page, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route, ADDRESS,
+    AFTER, LIMIT,
 };
 use hechain_module::exec::{StateError, StateScan};
 use hechain_primitives::Codec;
@@ -20,17 +20,8 @@ const PROPOSAL_ID: Param = Param {
 
 /// The routes.
 pub fn routes() -> Vec<Route<GovernanceModule>> {
-    let get = |path, operation_id, summary, params, response, handler| Route {
-        method: Method::Get,
-        path,
-        operation_id,
-        summary,
-        params,
-        response,
-        handler,
-    };
     vec![
-        get(
+        Route::get(
             "/api/v1/governance",
             "getGovernance",
             "Governance settings, committee, permissions, parameters in force",
@@ -38,7 +29,7 @@ pub fn routes() -> Vec<Route<GovernanceModule>> {
             Response::Json(schema_ref::<GovOverview>),
             overview,
         ),
-        get(
+        Route::get(
             "/api/v1/governance/proposals",
             "listProposals",
             "Governance proposals, paged",
@@ -46,7 +37,7 @@ pub fn routes() -> Vec<Route<GovernanceModule>> {
             Response::Json(schema_ref::<ProposalPage>),
             proposals,
         ),
-        get(
+        Route::get(
             "/api/v1/governance/proposals/{id}",
             "getProposal",
             "A proposal, its state and every vote",
@@ -54,7 +45,7 @@ pub fn routes() -> Vec<Route<GovernanceModule>> {
             Response::Json(schema_ref::<ProposalWithVotes>),
             proposal,
         ),
-        get(
+        Route::get(
             "/api/v1/governance/accounts/{address}",
             "getGovAccount",
             "An account's roles, committee seat and freeze record",

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
-use hechain_module::cli::{address, address_or_signer, decode, report, CliError, CliFuture, CliHost, CliSpec};
+use hechain_module::cli::{
+    address, address_or_signer, decode, page_path, report, CliError, CliFuture, CliHost, CliSpec,
+};
 use hechain_primitives::display::format_ms;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -336,10 +338,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
             }
             Cmd::List { all, after, limit } => {
                 let (proposals, next) = if all {
-                    let mut path = format!("/api/v1/governance/proposals?limit={limit}");
-                    if let Some(a) = after {
-                        path.push_str(&format!("&after={a}"));
-                    }
+                    let path = page_path("/api/v1/governance/proposals", limit, after);
                     let page: ProposalPage = decode(host.get(&path).await?, "proposal list")?;
                     (page.proposals, page.next_after)
                 } else {

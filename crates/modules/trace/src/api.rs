@@ -1,8 +1,8 @@
 //! The traceability module's REST routes (under `/api/v1/trace`).
 
 use hechain_module::api::{
-    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
-    ADDRESS, AFTER, LIMIT,
+    id_page, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route, ADDRESS,
+    AFTER, LIMIT,
 };
 use hechain_module::exec::{StateError, StateScan};
 
@@ -28,17 +28,8 @@ const BATCH_ID: Param = Param {
 
 /// The routes.
 pub fn routes() -> Vec<Route<TraceModule>> {
-    let get = |path, operation_id, summary, params, response, handler| Route {
-        method: Method::Get,
-        path,
-        operation_id,
-        summary,
-        params,
-        response,
-        handler,
-    };
     vec![
-        get(
+        Route::get(
             "/api/v1/trace/items/{code}",
             "getTraceItem",
             "An item's full verified history by its code",
@@ -46,7 +37,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Json(schema_ref::<TraceItemView>),
             item,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/items/{code}/certificate",
             "getTraceItemCertificate",
             "Offline-verifiable certificate of an item and its history (record kind `trace_item`)",
@@ -54,7 +45,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Certificate,
             item_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/batches/{id}",
             "getTraceBatch",
             "A product batch",
@@ -62,7 +53,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Json(schema_ref::<TraceBatch>),
             batch,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/batches/{id}/items",
             "listTraceBatchItems",
             "Items of a batch, paged",
@@ -70,7 +61,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Json(schema_ref::<TraceBatchItems>),
             batch_items,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/batches/{id}/certificate",
             "getTraceBatchCertificate",
             "Offline-verifiable certificate of a batch (record kind `trace_batch`)",
@@ -78,7 +69,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Certificate,
             batch_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/by-producer/{address}",
             "listBatchesByProducer",
             "Batches of one producer, paged",
@@ -86,7 +77,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Json(schema_ref::<TraceBatchPage>),
             by_producer,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/by-custodian/{address}",
             "listItemsByCustodian",
             "Items one account holds, paged",
@@ -94,7 +85,7 @@ pub fn routes() -> Vec<Route<TraceModule>> {
             Response::Json(schema_ref::<TraceItemPage>),
             by_custodian,
         ),
-        get(
+        Route::get(
             "/api/v1/trace/pending/{address}",
             "listPendingItems",
             "Items offered to one account and not yet accepted, rejected or cancelled, paged",

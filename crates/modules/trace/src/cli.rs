@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
 use hechain_module::cli::{
-    address, address_or_signer, decode, hash_or_file, now_ms, report, time_ms, url_component, CliError, CliFuture,
-    CliHost, CliSpec,
+    address, address_or_signer, decode, hash_or_file, now_ms, page_path, report, time_ms, url_component, CliError,
+    CliFuture, CliHost, CliSpec,
 };
 use serde_json::json;
 
@@ -341,10 +341,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
             }
             Cmd::BatchShow { id, after, limit } => {
                 let b: TraceBatch = decode(host.get(&format!("/api/v1/trace/batches/{id}")).await?, "batch")?;
-                let mut path = format!("/api/v1/trace/batches/{id}/items?limit={limit}");
-                if let Some(a) = after {
-                    path.push_str(&format!("&after={a}"));
-                }
+                let path = page_path(&format!("/api/v1/trace/batches/{id}/items"), limit, after);
                 let page: TraceBatchItems = decode(host.get(&path).await?, "item list")?;
                 host.emit(&json!({"batch": b, "items": page.items, "next_after": page.next_after}), &|| {
                     let mut out = batch_text(&b);
@@ -365,10 +362,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                 } else {
                     "by-custodian"
                 };
-                let mut path = format!("/api/v1/trace/{route}/{who}?limit={limit}");
-                if let Some(a) = after {
-                    path.push_str(&format!("&after={a}"));
-                }
+                let path = page_path(&format!("/api/v1/trace/{route}/{who}"), limit, after);
                 let v = host.get(&path).await?;
                 if produced {
                     let page: TraceBatchPage = decode(v, "batch list")?;

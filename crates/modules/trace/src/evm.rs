@@ -4,7 +4,9 @@
 
 use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
-use hechain_module::evm::{from_payload_bytes, payload_bytes, LogData, LogFormat, PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{
+    from_evm, from_payload_bytes, payload_bytes, to_evm, LogData, LogFormat, PrecompileCall, PrecompileSpec,
+};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -57,10 +59,6 @@ pub fn spec() -> PrecompileSpec<TraceCall, TraceModuleEvent> {
     }
 }
 
-fn ours(a: EvmAddress) -> Address {
-    Address(a.into_array())
-}
-
 /// The call a write stands for (`None` for views).
 fn call_of(call: Calls) -> Option<TraceCall> {
     Some(match call {
@@ -81,18 +79,18 @@ fn call_of(call: Calls) -> Option<TraceCall> {
             note: c.note,
         },
         Calls::authorizeBatch(c) => {
-            TraceCall::Authorize { target: TraceTarget::Batch { batch_id: c.batchId }, account: ours(c.account) }
+            TraceCall::Authorize { target: TraceTarget::Batch { batch_id: c.batchId }, account: from_evm(c.account) }
         }
         Calls::revokeBatch(c) => {
-            TraceCall::Revoke { target: TraceTarget::Batch { batch_id: c.batchId }, account: ours(c.account) }
+            TraceCall::Revoke { target: TraceTarget::Batch { batch_id: c.batchId }, account: from_evm(c.account) }
         }
         Calls::authorizeItem(c) => {
-            TraceCall::Authorize { target: TraceTarget::Item { code: c.code }, account: ours(c.account) }
+            TraceCall::Authorize { target: TraceTarget::Item { code: c.code }, account: from_evm(c.account) }
         }
         Calls::revokeItem(c) => {
-            TraceCall::Revoke { target: TraceTarget::Item { code: c.code }, account: ours(c.account) }
+            TraceCall::Revoke { target: TraceTarget::Item { code: c.code }, account: from_evm(c.account) }
         }
-        Calls::handover(c) => TraceCall::Handover { codes: c.codes, to: ours(c.to) },
+        Calls::handover(c) => TraceCall::Handover { codes: c.codes, to: from_evm(c.to) },
         Calls::accept(c) => TraceCall::Accept { codes: c.codes },
         Calls::reject(c) => TraceCall::Reject { codes: c.codes },
         Calls::cancel(c) => TraceCall::Cancel { codes: c.codes },
@@ -181,14 +179,12 @@ fn write_output(input: &[u8], events: &[TraceModuleEvent]) -> Vec<u8> {
 
 fn encode_log(sender: &Address, call: &TraceCall, _events: &[TraceModuleEvent]) -> Option<LogData> {
     let payload = payload_bytes::<TraceModule>(call);
-    Some(
-        IHechainTrace::TraceOperation { sender: EvmAddress::from(sender.0), payload: payload.into() }.encode_log_data(),
-    )
+    Some(IHechainTrace::TraceOperation { sender: to_evm(sender), payload: payload.into() }.encode_log_data())
 }
 
 fn decode_log(data: &LogData) -> Option<(Address, TraceCall)> {
     let e = IHechainTrace::TraceOperation::decode_log_data(data).ok()?;
-    Some((ours(e.sender), from_payload_bytes::<TraceModule>(&e.payload)?))
+    Some((from_evm(e.sender), from_payload_bytes::<TraceModule>(&e.payload)?))
 }
 
 fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Result<(Vec<u8>, u64), String>, StateError> {
@@ -198,7 +194,7 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
     };
     let (code, may_append) = match call {
         Calls::itemOf(c) => (c.code, None),
-        Calls::mayAppend(c) => (c.code, Some(ours(c.account))),
+        Calls::mayAppend(c) => (c.code, Some(from_evm(c.account))),
         Calls::registerBatch(_)
         | Calls::addItems(_)
         | Calls::appendEvent(_)
@@ -222,8 +218,8 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
             IHechainTrace::itemOfCall::abi_encode_returns(&IHechainTrace::itemOfReturn {
                 itemId: it.id,
                 batchId: it.batch_id,
-                custodian: EvmAddress::from(it.custodian.0),
-                pendingTo: it.pending.as_ref().map_or(EvmAddress::ZERO, |p| EvmAddress::from(p.to.0)),
+                custodian: to_evm(&it.custodian),
+                pendingTo: it.pending.as_ref().map_or(EvmAddress::ZERO, |p| to_evm(&p.to)),
                 events: it.events,
                 recalled,
             })

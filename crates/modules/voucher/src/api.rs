@@ -1,8 +1,8 @@
 //! The voucher module's REST routes (under `/api/v1/vouchers`).
 
 use hechain_module::api::{
-    id_page, schema_ref, Method, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route,
-    ADDRESS, AFTER, LIMIT,
+    id_page, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route, ADDRESS,
+    AFTER, LIMIT,
 };
 use hechain_module::exec::{StateError, StateScan};
 
@@ -26,17 +26,8 @@ const PART_ID: Param = Param {
 
 /// The routes.
 pub fn routes() -> Vec<Route<VoucherModule>> {
-    let get = |path, operation_id, summary, params, response, handler| Route {
-        method: Method::Get,
-        path,
-        operation_id,
-        summary,
-        params,
-        response,
-        handler,
-    };
     vec![
-        get(
+        Route::get(
             "/api/v1/vouchers/{id}",
             "getVoucher",
             "A voucher and its live parts",
@@ -44,7 +35,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Json(schema_ref::<VoucherWithParts>),
             voucher,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/parts/{id}",
             "getVoucherPart",
             "A voucher part",
@@ -52,7 +43,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Json(schema_ref::<VoucherPart>),
             part,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/parts/{id}/lineage",
             "getVoucherLineage",
             "A part's lineage back to issuance",
@@ -60,7 +51,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Json(schema_ref::<VoucherLineage>),
             lineage,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/by-holder/{address}",
             "listPartsByHolder",
             "Live parts of one holder, paged",
@@ -68,7 +59,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Json(schema_ref::<VoucherPartPage>),
             by_holder,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/by-issuer/{address}",
             "listVouchersByIssuer",
             "Vouchers of one issuer, paged",
@@ -76,7 +67,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Json(schema_ref::<VoucherPage>),
             by_issuer,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/{id}/certificate",
             "getVoucherCertificate",
             "Offline-verifiable certificate of a voucher (record kind `voucher`)",
@@ -84,7 +75,7 @@ pub fn routes() -> Vec<Route<VoucherModule>> {
             Response::Certificate,
             voucher_certificate,
         ),
-        get(
+        Route::get(
             "/api/v1/vouchers/parts/{id}/certificate",
             "getVoucherPartCertificate",
             "Offline-verifiable certificate of a voucher part (record kind `voucher_part`)",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
 use hechain_module::cli::{
-    address, address_or_signer, decode, hash_or_file, report, time_ms, CliError, CliFuture, CliHost, CliSpec,
+    address, address_or_signer, decode, hash_or_file, page_path, report, time_ms, CliError, CliFuture, CliHost, CliSpec,
 };
 use serde_json::json;
 
@@ -190,10 +190,7 @@ fn run<'a>(host: &'a dyn CliHost<VoucherModule>, m: &'a clap::ArgMatches) -> Cli
             }
             Cmd::List { holder, after, limit } => {
                 let who = address_or_signer(host, holder.as_deref(), "holder address").await?;
-                let mut path = format!("/api/v1/vouchers/by-holder/{who}?limit={limit}");
-                if let Some(a) = after {
-                    path.push_str(&format!("&after={a}"));
-                }
+                let path = page_path(&format!("/api/v1/vouchers/by-holder/{who}"), limit, after);
                 let page: VoucherPartPage = decode(host.get(&path).await?, "part list")?;
                 let (parts, next) = (page.parts, page.next_after);
                 host.emit(&json!({"holder": who, "parts": parts, "next_after": next}), &|| {

@@ -9,9 +9,8 @@
 //! it reverts). So a contract that issued a voucher settles it from its own balance, and a
 //! wallet can issue and settle through an ordinary Ethereum transaction.
 
-use alloy_primitives::Address as EvmAddress;
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
-use hechain_module::evm::{LogData, LogFormat, PrecompileCall, PrecompileSpec};
+use hechain_module::evm::{from_evm, to_evm, LogData, LogFormat, PrecompileCall, PrecompileSpec};
 use hechain_module::exec::{BlockInfo, StateError, StateView};
 use hechain_primitives::{Address, H256};
 
@@ -92,20 +91,12 @@ pub fn spec() -> PrecompileSpec<VoucherCall, VoucherEvent> {
     }
 }
 
-fn evm(a: &Address) -> EvmAddress {
-    EvmAddress::from(a.0)
-}
-
-fn ours(a: EvmAddress) -> Address {
-    Address(a.into_array())
-}
-
 fn decode(input: &[u8]) -> Result<PrecompileCall<VoucherCall>, String> {
     let call = Calls::abi_decode(input).map_err(|e| format!("voucher precompile: invalid call: {e}"))?;
     let (call, gas) = match call {
         Calls::issue(c) => (
             VoucherCall::Issue {
-                holder: ours(c.holder),
+                holder: from_evm(c.holder),
                 amount: c.amount,
                 maturity_ms: c.maturityMs,
                 reference: H256(c.invoiceRef.0),
@@ -121,16 +112,16 @@ fn decode(input: &[u8]) -> Result<PrecompileCall<VoucherCall>, String> {
                 ));
             }
             let outputs: Vec<_> =
-                c.to.iter().zip(&c.amounts).map(|(t, a)| SplitOutput { to: ours(*t), amount: *a }).collect();
+                c.to.iter().zip(&c.amounts).map(|(t, a)| SplitOutput { to: from_evm(*t), amount: *a }).collect();
             let gas = SPLIT_GAS + GAS_PER_PART * outputs.len() as u64;
             (VoucherCall::Split { part_id: c.partId, outputs }, gas)
         }
         // A transfer is a split with one output: the whole part, whose amount `prepare` reads.
         Calls::transfer(c) => (
-            VoucherCall::Split { part_id: c.partId, outputs: vec![SplitOutput { to: ours(c.to), amount: 0 }] },
+            VoucherCall::Split { part_id: c.partId, outputs: vec![SplitOutput { to: from_evm(c.to), amount: 0 }] },
             SPLIT_GAS + GAS_PER_PART,
         ),
-        Calls::pledge(c) => (VoucherCall::Pledge { part_id: c.partId, bank: ours(c.bank) }, PLEDGE_GAS),
+        Calls::pledge(c) => (VoucherCall::Pledge { part_id: c.partId, bank: from_evm(c.bank) }, PLEDGE_GAS),
         Calls::release(c) => (VoucherCall::Release { part_id: c.partId }, PLEDGE_GAS),
         Calls::settle(c) => (VoucherCall::Settle { voucher_id: c.id }, SETTLE_GAS),
         Calls::voucherOf(_) | Calls::partOf(_) => return Ok(PrecompileCall::View { gas: VIEW_GAS }),
@@ -183,8 +174,8 @@ fn encode_log(sender: &Address, call: &VoucherCall, events: &[VoucherEvent]) -> 
         (VoucherCall::Issue { holder, amount, maturity_ms, reference }, VoucherEvent::Issued { id, part, .. }) => {
             VoucherIssued {
                 id: *id,
-                issuer: evm(sender),
-                holder: evm(holder),
+                issuer: to_evm(sender),
+                holder: to_evm(holder),
                 amount: *amount,
                 maturityMs: *maturity_ms,
                 invoiceRef: reference.0.into(),
@@ -195,20 +186,20 @@ fn encode_log(sender: &Address, call: &VoucherCall, events: &[VoucherEvent]) -> 
         (VoucherCall::Split { part_id, outputs }, VoucherEvent::Split { voucher, children, .. }) => VoucherSplit {
             voucherId: *voucher,
             part: *part_id,
-            holder: evm(sender),
-            to: outputs.iter().map(|out| evm(&out.to)).collect(),
+            holder: to_evm(sender),
+            to: outputs.iter().map(|out| to_evm(&out.to)).collect(),
             amounts: outputs.iter().map(|out| out.amount).collect(),
             firstChild: *children.first()?,
         }
         .encode_log_data(),
         (VoucherCall::Pledge { part_id, bank }, VoucherEvent::Pledged { .. }) => {
-            VoucherPledged { part: *part_id, holder: evm(sender), bank: evm(bank) }.encode_log_data()
+            VoucherPledged { part: *part_id, holder: to_evm(sender), bank: to_evm(bank) }.encode_log_data()
         }
         (VoucherCall::Release { part_id }, VoucherEvent::Released { .. }) => {
-            VoucherReleased { part: *part_id, bank: evm(sender) }.encode_log_data()
+            VoucherReleased { part: *part_id, bank: to_evm(sender) }.encode_log_data()
         }
         (VoucherCall::Settle { voucher_id }, VoucherEvent::Settled { paid, parts, .. }) => {
-            VoucherSettled { id: *voucher_id, issuer: evm(sender), paid: *paid, parts: *parts }.encode_log_data()
+            VoucherSettled { id: *voucher_id, issuer: to_evm(sender), paid: *paid, parts: *parts }.encode_log_data()
         }
         (
             VoucherCall::Issue { .. }
@@ -224,25 +215,25 @@ fn encode_log(sender: &Address, call: &VoucherCall, events: &[VoucherEvent]) -> 
 fn decode_log(data: &LogData) -> Option<(Address, VoucherCall)> {
     if let Ok(e) = VoucherIssued::decode_log_data(data) {
         let call = VoucherCall::Issue {
-            holder: ours(e.holder),
+            holder: from_evm(e.holder),
             amount: e.amount,
             maturity_ms: e.maturityMs,
             reference: H256(e.invoiceRef.0),
         };
-        return Some((ours(e.issuer), call));
+        return Some((from_evm(e.issuer), call));
     }
     if let Ok(e) = VoucherSplit::decode_log_data(data) {
-        let outputs = e.to.iter().zip(&e.amounts).map(|(t, a)| SplitOutput { to: ours(*t), amount: *a }).collect();
-        return Some((ours(e.holder), VoucherCall::Split { part_id: e.part, outputs }));
+        let outputs = e.to.iter().zip(&e.amounts).map(|(t, a)| SplitOutput { to: from_evm(*t), amount: *a }).collect();
+        return Some((from_evm(e.holder), VoucherCall::Split { part_id: e.part, outputs }));
     }
     if let Ok(e) = VoucherPledged::decode_log_data(data) {
-        return Some((ours(e.holder), VoucherCall::Pledge { part_id: e.part, bank: ours(e.bank) }));
+        return Some((from_evm(e.holder), VoucherCall::Pledge { part_id: e.part, bank: from_evm(e.bank) }));
     }
     if let Ok(e) = VoucherReleased::decode_log_data(data) {
-        return Some((ours(e.bank), VoucherCall::Release { part_id: e.part }));
+        return Some((from_evm(e.bank), VoucherCall::Release { part_id: e.part }));
     }
     if let Ok(e) = VoucherSettled::decode_log_data(data) {
-        return Some((ours(e.issuer), VoucherCall::Settle { voucher_id: e.id }));
+        return Some((from_evm(e.issuer), VoucherCall::Settle { voucher_id: e.id }));
     }
     None
 }
@@ -257,7 +248,7 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
             Some(v) => {
                 let extra = GAS_PER_LISTED_PART * v.live_parts.len() as u64;
                 let ret = IHechainVoucher::voucherOfReturn {
-                    issuer: evm(&v.issuer),
+                    issuer: to_evm(&v.issuer),
                     amount: v.amount,
                     maturityMs: v.maturity_ms,
                     invoiceRef: v.reference.0.into(),
@@ -278,10 +269,10 @@ fn view(state: &dyn StateView, _block: &BlockInfo, input: &[u8]) -> Result<Resul
                 };
                 let ret = IHechainVoucher::partOfReturn {
                     voucherId: p.voucher_id,
-                    holder: evm(&p.holder),
+                    holder: to_evm(&p.holder),
                     amount: p.amount,
                     state,
-                    counterparty: evm(&counterparty),
+                    counterparty: to_evm(&counterparty),
                     parent: p.parent.unwrap_or(0),
                 };
                 (IHechainVoucher::partOfCall::abi_encode_returns(&ret), 0)
