@@ -89,6 +89,51 @@ pub const LIMIT: Param = Param {
     description: "Page size (default 100, at most the server's maximum).",
 };
 
+impl Param {
+    /// What the parameter is, for messages: its description up to the first parenthesis or
+    /// full stop, in lower case ("Work id (decimal, from 1)." → "work id").
+    pub fn label(&self) -> String {
+        let d = self.description;
+        let cut = d.find(" (").or_else(|| d.find('.')).unwrap_or(d.len());
+        let text = d[..cut].trim();
+        let text = if text.is_empty() { self.name } else { text };
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_lowercase().chain(chars).collect(),
+            None => self.name.to_string(),
+        }
+    }
+
+    /// Checks a given value against the parameter's kind, so that a handler's typed reads
+    /// cannot fail on it; the refusal names the parameter.
+    pub fn check(&self, v: &str) -> Result<(), QueryError> {
+        let what = self.label();
+        match self.kind {
+            ParamKind::Id => match v.parse::<u64>() {
+                Ok(n) if n >= 1 => Ok(()),
+                _ => {
+                    Err(QueryError::bad_request("invalid_id", format!("{what} must be a decimal id from 1, not {v:?}")))
+                }
+            },
+            ParamKind::Count => v.parse::<u64>().map(|_| ()).map_err(|_| {
+                QueryError::bad_request("invalid_parameter", format!("{what} must be a decimal number, not {v:?}"))
+            }),
+            ParamKind::Address => v
+                .parse::<Address>()
+                .map(|_| ())
+                .map_err(|e| QueryError::bad_request("invalid_address", format!("{what}: {e}"))),
+            ParamKind::Hash => v
+                .parse::<H256>()
+                .map(|_| ())
+                .map_err(|e| QueryError::bad_request("invalid_hash", format!("{what}: {e}"))),
+            ParamKind::Text if v.len() > 256 => {
+                Err(QueryError::bad_request("invalid_parameter", format!("{what} is longer than 256 bytes")))
+            }
+            ParamKind::Text => Ok(()),
+        }
+    }
+}
+
 /// The parsed parameters of a request.
 #[derive(Clone, Debug, Default)]
 pub struct Params(pub BTreeMap<&'static str, String>);
@@ -305,3 +350,30 @@ pub fn id_page(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<(Vec<u
 }
 
 pub use crate::schema::flattened;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_checked_by_kind_and_named_in_refusals() {
+        let id = Param {
+            name: "id",
+            at: ParamIn::Path,
+            required: true,
+            kind: ParamKind::Id,
+            description: "Work id (decimal, from 1).",
+        };
+        assert_eq!(id.label(), "work id");
+        assert!(id.check("7").is_ok());
+        for bad in ["0", "x", "-1"] {
+            assert!(id.check(bad).unwrap_err().to_string().starts_with("work id must be"), "{bad}");
+        }
+        assert_eq!(ADDRESS.label(), "account address");
+        assert!(ADDRESS.check("0x12").is_err());
+        let text = Param { name: "code", at: ParamIn::Query, required: true, kind: ParamKind::Text, description: "" };
+        assert_eq!(text.label(), "code");
+        assert!(text.check(&"a".repeat(257)).is_err());
+        assert!(LIMIT.check("ten").unwrap_err().to_string().contains("page size"));
+    }
+}

@@ -153,12 +153,6 @@ pub enum Endpoint {
     Block,
     /// An account's nonce and balance.
     Account,
-    /// An evidence record by id.
-    EvidenceById,
-    /// An evidence record by content hash.
-    EvidenceByHash,
-    /// Evidence records of one submitter, paged.
-    EvidenceBySubmitter,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
     /// Value and state-tree proof of a raw state key.
@@ -196,9 +190,6 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/blocks/latest", Endpoint::LatestBlock),
     route(HttpMethod::Get, "/api/v1/blocks/{id}", Endpoint::Block),
     route(HttpMethod::Get, "/api/v1/accounts/{address}", Endpoint::Account),
-    route(HttpMethod::Get, "/api/v1/evidence/{id}", Endpoint::EvidenceById),
-    route(HttpMethod::Get, "/api/v1/evidence/by-hash/{hash}", Endpoint::EvidenceByHash),
-    route(HttpMethod::Get, "/api/v1/evidence/by-submitter/{address}", Endpoint::EvidenceBySubmitter),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
@@ -249,9 +240,6 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::LatestBlock => on(f, handlers::latest_block),
         Endpoint::Block => on(f, handlers::block),
         Endpoint::Account => on(f, handlers::account),
-        Endpoint::EvidenceById => on(f, handlers::evidence_by_id),
-        Endpoint::EvidenceByHash => on(f, handlers::evidence_by_hash),
-        Endpoint::EvidenceBySubmitter => on(f, handlers::evidence_by_submitter),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),

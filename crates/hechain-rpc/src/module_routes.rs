@@ -133,6 +133,16 @@ async fn serve(
     let Path(path) = path.map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))?;
     let Query(query) = query
         .map_err(|e| ApiError::bad_request("invalid_query", format!("invalid query string: {}", e.body_text())))?;
+    // A query parameter the route does not take is refused (a typo must not pass silently).
+    if let Some(unknown) = query.keys().find(|k| !route.params.iter().any(|p| p.at == ParamIn::Query && p.name == *k)) {
+        let known: Vec<String> =
+            route.params.iter().filter(|p| p.at == ParamIn::Query).map(|p| format!("`{}`", p.name)).collect();
+        let expected = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("invalid query string: unknown field `{unknown}`, expected {expected}"),
+        ));
+    }
     let mut params = BTreeMap::new();
     for p in route.params {
         let given = match p.at {
@@ -140,9 +150,7 @@ async fn serve(
             ParamIn::Query => query.get(p.name),
         };
         if let Some(v) = given {
-            if p.kind == ParamKind::Text && v.len() > 256 {
-                return Err(ApiError::bad_request("invalid_parameter", format!("{} is longer than 256 bytes", p.name)));
-            }
+            p.check(v)?;
             params.insert(p.name, v.clone());
         }
     }

@@ -58,18 +58,6 @@ fn path_address(c: &mut Schemas) -> Parameter {
     param("address", ParameterIn::Path, true, "Account address (20 bytes, 0x hex, any case).", reg::<t::Address>(c))
 }
 
-fn page_params(after: &str) -> Vec<Parameter> {
-    let limit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).default(Some(100.into()));
-    vec![
-        param("after", ParameterIn::Query, false, after, int(0)),
-        param("limit", ParameterIn::Query, false, "Page size, 1 to the server's max_page (default 100).", limit.into()),
-    ]
-}
-
-fn ids_page() -> Vec<Parameter> {
-    page_params("Return records with ids after this one (the previous page's `next_after`).")
-}
-
 /// What one operation says besides its route.
 struct Op {
     id: &'static str,
@@ -169,30 +157,6 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             reg::<s::AccountView>(c),
             BAD,
         ),
-        E::EvidenceById => op(
-            "getEvidence",
-            "evidence",
-            "An evidence record by id",
-            vec![path_id("Evidence record")],
-            reg::<t::EvidenceRecord>(c),
-            BAD_MISSING,
-        ),
-        E::EvidenceByHash => op(
-            "getEvidenceByHash",
-            "evidence",
-            "An evidence record by content hash",
-            vec![path_hash(c, "Content hash.")],
-            reg::<t::EvidenceRecord>(c),
-            BAD_MISSING,
-        ),
-        E::EvidenceBySubmitter => op(
-            "listEvidenceBySubmitter",
-            "evidence",
-            "Evidence records of one submitter, paged",
-            with(path_address(c), ids_page()),
-            reg::<s::EvidencePage>(c),
-            BAD,
-        ),
         E::EvidenceCertificate => op(
             "getEvidenceCertificate",
             "evidence",
@@ -275,12 +239,6 @@ fn description(e: Endpoint) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-fn with(first: Parameter, rest: Vec<Parameter>) -> Vec<Parameter> {
-    let mut v = vec![first];
-    v.extend(rest);
-    v
 }
 
 fn full_param() -> Parameter {

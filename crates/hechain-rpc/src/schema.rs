@@ -380,23 +380,6 @@ pub struct RecordCertificateDoc {
     pub related_proofs: Vec<SmtProof>,
 }
 
-/// A page of a list route: the records and the id to pass as `after` for the next page (null
-/// on the last page).
-macro_rules! page {
-    ($name:ident, $field:ident, $item:ty, $doc:expr) => {
-        #[doc = $doc]
-        #[derive(Serialize, ToSchema)]
-        pub struct $name {
-            /// The records, in id order.
-            pub $field: Vec<$item>,
-            /// Pass as `after` for the next page; null on the last page.
-            pub next_after: Option<u64>,
-        }
-    };
-}
-
-page!(EvidencePage, records, EvidenceRecord, "A page of evidence records.");
-
 /// Data of a `block` server-sent event (`lagged` events carry `{missed, message}`).
 #[derive(Serialize, ToSchema)]
 pub struct BlockEvent {

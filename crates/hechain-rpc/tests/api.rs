@@ -263,7 +263,7 @@ async fn evidence_lookups_paging_and_certificate() {
     let got = node.get(&format!("/api/v1/evidence/by-hash/{}", H256([3; 32]))).await;
     assert_error(&got, StatusCode::NOT_FOUND, "evidence_not_found", "content hash");
     let got = node.get("/api/v1/evidence/abc").await;
-    assert_error(&got, StatusCode::BAD_REQUEST, "invalid_id", "evidence id");
+    assert_error(&got, StatusCode::BAD_REQUEST, "invalid_id", "evidence record id");
 
     // A duplicate content hash is refused, naming the original record.
     let dup = node.evidence(2, 0, b"contract #1", "copy");

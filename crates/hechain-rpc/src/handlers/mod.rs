@@ -7,7 +7,7 @@ use axum::Json;
 use hechain_execution::certificate::{
     BuildCertificate, CertError, CertifiedRecord, EvidenceCertificate, RecordCertificate,
 };
-use hechain_execution::{evidence, governance, keys, Overlay};
+use hechain_execution::governance;
 use hechain_storage::StoreReader;
 use hechain_types::{Block, ChainTx, SignedTransaction, H256};
 use rayon::prelude::*;
@@ -20,9 +20,6 @@ use crate::{parse, AppState, RpcContext};
 
 /// Result of a JSON handler.
 pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
-
-/// Default page size of list endpoints (capped by `RpcConfig::max_page`).
-const DEFAULT_PAGE: usize = 100;
 
 const SUBMIT_SHAPE: &str =
     r#"{"raw":"0x<hex of the encoded signed transaction>"} or {"transaction":<signed transaction JSON>}"#;
@@ -374,142 +371,6 @@ pub(crate) async fn account(State(st): State<AppState>, path: Result<Path<String
 
 fn evidence_id(path: Result<Path<String>, PathRejection>) -> Result<u64, ApiError> {
     parse::decimal("evidence id", "invalid_id", &path_param(path)?)
-}
-
-/// `GET /api/v1/evidence/{id}`.
-pub(crate) async fn evidence_by_id(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
-    let id = evidence_id(path)?;
-    let ctx = st.ctx;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        match evidence::record(&Overlay::new(&reader), id)? {
-            Some(rec) => Ok(Json(to_json(&rec)?)),
-            None => Err(ApiError::not_found("evidence_not_found", format!("no evidence record with id {id}"))),
-        }
-    })
-    .await
-}
-
-/// `GET /api/v1/evidence/by-hash/{hash}`.
-pub(crate) async fn evidence_by_hash(
-    State(st): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-) -> ApiResult {
-    let hash = parse::hash("content hash", &path_param(path)?)?;
-    let ctx = st.ctx;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        match evidence::existing(&reader, &hash)? {
-            Some(rec) => Ok(Json(to_json(&rec)?)),
-            None => {
-                Err(ApiError::not_found("evidence_not_found", format!("no evidence record with content hash {hash}")))
-            }
-        }
-    })
-    .await
-}
-
-/// Query of paged list routes.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PageQuery {
-    after: Option<u64>,
-    limit: Option<usize>,
-}
-
-/// The page size a list route uses: `limit`, default [`DEFAULT_PAGE`], at most the server's
-/// `max_page`.
-fn page_limit(ctx: &RpcContext, limit: Option<usize>) -> Result<usize, ApiError> {
-    let max = ctx.config.max_page.max(1);
-    let limit = limit.unwrap_or(DEFAULT_PAGE.min(max));
-    if limit == 0 || limit > max {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("invalid query string: limit must be between 1 and {max}, got {limit}"),
-        ));
-    }
-    Ok(limit)
-}
-
-/// One page of an id index (`prefix ‖ … ‖ id` → empty): the records of up to `limit` ids
-/// after the key `after`, loaded by `load`, and the id to continue after when more remain.
-fn index_page<T>(
-    reader: &StoreReader,
-    prefix: &[u8],
-    after: Option<Vec<u8>>,
-    limit: usize,
-    index: &str,
-    load: impl Fn(u64) -> Result<Option<T>, hechain_execution::StateError>,
-) -> Result<(Vec<T>, Option<u64>), ApiError> {
-    let entries = reader.state_scan(prefix, after.as_deref(), limit + 1)?;
-    let mut items = Vec::with_capacity(entries.len().min(limit));
-    let mut last = None;
-    for (key, _) in entries.iter().take(limit) {
-        let id = keys::trailing_id(key)
-            .ok_or_else(|| ApiError::Internal(format!("malformed {index} index key {}", hex0x(key))))?;
-        items.push(
-            load(id)?
-                .ok_or_else(|| ApiError::Internal(format!("the {index} index names id {id}, which is missing")))?,
-        );
-        last = Some(id);
-    }
-    Ok((items, if entries.len() > limit { last } else { None }))
-}
-
-/// A per-address id index served as a paged list route: `GET …/{address}?after=ID&limit=N`
-/// answers one of the page types of [`crate::schema`] (`{<records>: [...], next_after}`).
-struct AddressIndex<T, P> {
-    /// Names the index in errors.
-    name: &'static str,
-    /// The response: the records and the id to continue after.
-    page: fn(Vec<T>, Option<u64>) -> P,
-    /// Key prefix of one address's entries.
-    prefix: fn(&hechain_types::Address) -> Vec<u8>,
-    /// Key of one entry.
-    entry: fn(&hechain_types::Address, u64) -> Vec<u8>,
-    /// Loads the record an entry names.
-    load: fn(&StoreReader, u64) -> Result<Option<T>, hechain_execution::StateError>,
-}
-
-async fn address_index_page<T: Send + 'static, P: serde::Serialize + Send + 'static>(
-    st: AppState,
-    path: Result<Path<String>, PathRejection>,
-    query: Result<Query<PageQuery>, QueryRejection>,
-    index: AddressIndex<T, P>,
-) -> ApiResult {
-    let addr = parse::address(&path_param(path)?)?;
-    let Query(q) = query.map_err(parse::query_rejection)?;
-    let ctx = st.ctx;
-    let limit = page_limit(&ctx, q.limit)?;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        let (items, next_after) = index_page(
-            &reader,
-            &(index.prefix)(&addr),
-            q.after.map(|id| (index.entry)(&addr, id)),
-            limit,
-            index.name,
-            |id| (index.load)(&reader, id),
-        )?;
-        reply(&(index.page)(items, next_after))
-    })
-    .await
-}
-
-/// `GET /api/v1/evidence/by-submitter/{address}?after=ID&limit=N`.
-pub(crate) async fn evidence_by_submitter(
-    State(st): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    query: Result<Query<PageQuery>, QueryRejection>,
-) -> ApiResult {
-    let index = AddressIndex {
-        name: "evidence submitter",
-        page: |records, next_after| s::EvidencePage { records, next_after },
-        prefix: keys::evidence_submitter_prefix,
-        entry: keys::evidence_by_submitter,
-        load: |r, id| evidence::record(r, id),
-    };
-    address_index_page(st, path, query, index).await
 }
 
 /// `GET /api/v1/evidence/{id}/certificate`.

@@ -1,12 +1,15 @@
 //! Evidence (存证): content hashes with descriptive metadata, one record per distinct hash,
 //! indexed by id, by hash and by submitter.
 
+#[cfg(feature = "api")]
+mod api;
 mod calls;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
 pub mod keys;
 mod types;
+pub mod views;
 
 pub use calls::{EvidenceCall, EvidenceEvent};
 
@@ -85,9 +88,16 @@ impl ModuleExec for EvidenceModule {
 
 hechain_module::no_interface_layers!(
     EvidenceModule,
-    "Still the node's own: `hechain-rpc` handlers and `hechain evidence` (being ported, docs/architecture.md).",
-    api cli
+    "Still the binary's own: `hechain evidence` (its certificate commands use the evidence certificate format, docs/architecture.md).",
+    cli
 );
+
+#[cfg(feature = "api")]
+impl hechain_module::api::ModuleApi for EvidenceModule {
+    fn routes() -> Vec<hechain_module::api::Route<Self>> {
+        api::routes()
+    }
+}
 
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for EvidenceModule {
