@@ -75,16 +75,18 @@ pub trait CliHost<M: Module> {
     /// Signs the call with the signer's key, submits it and waits for it to commit; a refused or
     /// failed transaction is an error naming the reason.
     fn submit(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>>;
-    /// GETs the record certificate at `path` and writes it to `out` (standard output when
-    /// `None`); `about` is what the JSON output reports besides the file. Returns the exit code.
+    /// GETs the certificate at `path` (a record certificate, or a format of the node's such as
+    /// the evidence certificate) and writes it to `out` (standard output when `None`); `about`
+    /// is what the JSON output reports besides the file. Returns the exit code.
     fn save_certificate<'a>(
         &'a self,
         path: &'a str,
         out: Option<&'a Path>,
         about: Value,
     ) -> CliFuture<'a, Result<i32, CliError>>;
-    /// Verifies a saved record certificate offline against the chain's genesis (the file, or
-    /// the node's when `None`) and prints the verdict: exit 0 valid, 1 invalid, 2 unverifiable.
+    /// Verifies a saved certificate (of any format the node writes) offline against the chain's
+    /// genesis (the file, or the node's when `None`) and prints the verdict: exit 0 valid,
+    /// 1 invalid, 2 unverifiable.
     fn verify_certificate<'a>(
         &'a self,
         file: &'a Path,

@@ -11,7 +11,6 @@ mod bench_load;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_dev;
-mod cmd_evidence;
 mod cmd_key;
 mod cmd_net;
 mod modules_cli;
@@ -89,9 +88,6 @@ pub enum Command {
         /// Address (default: the --key account).
         address: Option<String>,
     },
-    /// Evidence (存证): store file hashes, verify files, export and check certificates.
-    #[command(subcommand)]
-    Evidence(cmd_evidence::EvidenceCmd),
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
@@ -215,7 +211,6 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Block { id, full } => cmd_chain::block(&cli, id.as_deref(), *full).await,
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
-        Command::Evidence(e) => cmd_evidence::run(&cli, e).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }

@@ -100,13 +100,12 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         about: Value,
     ) -> CliFuture<'a, Result<i32, CliError>> {
         Box::pin(async move {
-            let cert: RecordCertificate = self
+            let cert: Value = self
                 .client
                 .get(sdk_path(path))
                 .await
                 .map_err(|e| CliError::Failed(format!("fetching the certificate at {path}: {e}")))?;
-            let out = out.map(Path::to_path_buf);
-            crate::record_cert::write(self.cli, &cert, out.as_ref(), about).map_err(failed)
+            crate::record_cert::write(self.cli, &cert, out, about).map_err(failed)
         })
     }
 
@@ -128,7 +127,7 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
                 Ok(x) => x,
                 Err(e) => return Ok(CertificateCheck::Unverifiable(crate::record_cert::unverifiable(self.cli, &e))),
             };
-            let rc: RecordCertificate = match crate::cmd_evidence::parse_certificate(&text) {
+            let rc: RecordCertificate = match crate::record_cert::parse_certificate(&text) {
                 Ok(rc) => rc,
                 Err(e) => return Ok(CertificateCheck::Invalid(format!("{e:#}"))),
             };

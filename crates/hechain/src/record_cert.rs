@@ -8,14 +8,13 @@
 //! cannot be read, the genesis is malformed, no genesis was given, or the node to fetch it
 //! from is unreachable).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Context};
-use hechain_cert::RecordCertificate;
+use hechain_cert::{EvidenceCertificate, RecordCertificate};
 use hechain_types::Genesis;
 use serde_json::json;
 
-use crate::cmd_evidence::{parse_certificate, read_genesis};
 use crate::output::{emit, format_ms};
 use crate::Cli;
 
@@ -64,14 +63,19 @@ pub async fn check_inputs(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> any
     Ok((text, genesis_for_check(cli, genesis).await?))
 }
 
-/// Writes a fetched certificate to `output` (or prints it); `what` names it in the JSON line.
+/// Writes a fetched certificate (any format: its JSON as the node sent it, re-encoded by its
+/// type) to `output`, or prints it; `what` names it in the JSON line.
 pub fn write(
     cli: &Cli,
-    cert: &RecordCertificate,
-    output: Option<&PathBuf>,
+    cert: &serde_json::Value,
+    output: Option<&Path>,
     what: serde_json::Value,
 ) -> anyhow::Result<i32> {
-    let text = serde_json::to_string_pretty(cert)?;
+    let text = if is_evidence(cert) {
+        serde_json::to_string_pretty(&serde_json::from_value::<EvidenceCertificate>(cert.clone())?)?
+    } else {
+        serde_json::to_string_pretty(&serde_json::from_value::<RecordCertificate>(cert.clone())?)?
+    };
     match output {
         Some(p) => {
             std::fs::write(p, text + "\n").with_context(|| format!("writing {}", p.display()))?;
@@ -86,13 +90,22 @@ pub fn write(
     Ok(0)
 }
 
-/// Verifies a record certificate of any kind offline against a genesis (file, or fetched from
+/// Whether a certificate's JSON is an evidence certificate (which also proves the storing
+/// transaction and receipt) rather than a record certificate.
+fn is_evidence(v: &serde_json::Value) -> bool {
+    v["format"].as_str().is_some_and(|f| f.starts_with("hechain-evidence-certificate/"))
+}
+
+/// Verifies a certificate of any kind offline against a genesis (file, or fetched from
 /// `--rpc`): exit 0 "VALID …", 1 "INVALID: reason", 2 when it could not be checked.
 pub async fn verify(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::Result<i32> {
     let (text, g) = match check_inputs(cli, cert, genesis).await {
         Ok(x) => x,
         Err(e) => return Ok(unverifiable(cli, &e)),
     };
+    if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| is_evidence(&v)) {
+        return Ok(verify_evidence(cli, &text, &g));
+    }
     let outcome = parse_certificate::<RecordCertificate>(&text)
         .and_then(|c| c.verify(&g).map(|v| (c, v)).map_err(|e| anyhow!("{e}")));
     match outcome {
@@ -115,4 +128,58 @@ pub async fn verify(cli: &Cli, cert: &Path, genesis: Option<&Path>) -> anyhow::R
             Ok(EXIT_INVALID)
         }
     }
+}
+
+/// Verifies an evidence certificate (the record, the transaction that stored it and its
+/// receipt, under a sealed block).
+fn verify_evidence(cli: &Cli, text: &str, g: &Genesis) -> i32 {
+    let outcome = parse_certificate::<EvidenceCertificate>(text).and_then(|c| c.verify(g).map_err(|e| anyhow!("{e}")));
+    match outcome {
+        Ok(v) => {
+            emit(cli.json, &json!({"valid": true, "evidence": v}), || {
+                format!(
+                    "VALID: evidence {} with content hash {}\n  stored at   {} (height {}, block {})\n  submitter   {}\n  signed by   {} (validators of epoch {})",
+                    v.id,
+                    v.content_hash,
+                    format_ms(v.timestamp_ms),
+                    v.height,
+                    v.block_hash,
+                    v.submitter.to_checksum(),
+                    v.signed_by.join(", "),
+                    v.epoch
+                )
+            });
+            EXIT_VALID
+        }
+        Err(e) => {
+            emit(cli.json, &json!({"valid": false, "reason": e.to_string()}), || format!("INVALID: {e:#}"));
+            EXIT_INVALID
+        }
+    }
+}
+
+/// Reads and parses a genesis file (for offline certificate checks).
+pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Genesis::from_json(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// Parses a certificate; one that does not parse is reported as malformed (or as an older
+/// format).
+pub(crate) fn parse_certificate<T: serde::de::DeserializeOwned>(text: &str) -> anyhow::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        // Version 1 certificates (before validator-set changes) lack the epoch proof.
+        let format = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v["format"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        if format.starts_with("hechain-") && format.ends_with("-certificate/1") {
+            anyhow!(
+                "{format} is an older certificate format without the validator-set (epoch) proof; \
+                 export the certificate again from a node"
+            )
+        } else {
+            anyhow!("malformed certificate: {e}")
+        }
+    })
 }

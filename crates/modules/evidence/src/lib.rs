@@ -4,6 +4,8 @@
 #[cfg(feature = "api")]
 mod api;
 mod calls;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "evm")]
 pub mod evm;
 pub mod exec;
@@ -86,11 +88,12 @@ impl ModuleExec for EvidenceModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    EvidenceModule,
-    "Still the binary's own: `hechain evidence` (its certificate commands use the evidence certificate format, docs/architecture.md).",
-    cli
-);
+#[cfg(feature = "cli")]
+impl hechain_module::cli::ModuleCli for EvidenceModule {
+    fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
+        Some(cli::spec())
+    }
+}
 
 #[cfg(feature = "api")]
 impl hechain_module::api::ModuleApi for EvidenceModule {
