@@ -109,29 +109,41 @@ impl Param {
     pub fn check(&self, v: &str) -> Result<(), QueryError> {
         let what = self.label();
         match self.kind {
-            ParamKind::Id => match v.parse::<u64>() {
-                Ok(n) if n >= 1 => Ok(()),
-                _ => {
-                    Err(QueryError::bad_request("invalid_id", format!("{what} must be a decimal id from 1, not {v:?}")))
-                }
-            },
-            ParamKind::Count => v.parse::<u64>().map(|_| ()).map_err(|_| {
-                QueryError::bad_request("invalid_parameter", format!("{what} must be a decimal number, not {v:?}"))
-            }),
-            ParamKind::Address => v
-                .parse::<Address>()
-                .map(|_| ())
-                .map_err(|e| QueryError::bad_request("invalid_address", format!("{what}: {e}"))),
-            ParamKind::Hash => v
-                .parse::<H256>()
-                .map(|_| ())
-                .map_err(|e| QueryError::bad_request("invalid_hash", format!("{what}: {e}"))),
+            ParamKind::Id => parse_id(v, &what).map(|_| ()),
+            ParamKind::Count => parse_count(v, &what).map(|_| ()),
+            ParamKind::Address => parse_address(v, &what).map(|_| ()),
+            ParamKind::Hash => parse_hash(v, &what).map(|_| ()),
             ParamKind::Text if v.len() > 256 => {
                 Err(QueryError::bad_request("invalid_parameter", format!("{what} is longer than 256 bytes")))
             }
             ParamKind::Text => Ok(()),
         }
     }
+}
+
+/// A decimal id (≥ 1); `what` names it in the refusal.
+fn parse_id(v: &str, what: &str) -> Result<u64, QueryError> {
+    match v.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(QueryError::bad_request("invalid_id", format!("{what} must be a decimal id from 1, not {v:?}"))),
+    }
+}
+
+/// A decimal number (≥ 0).
+fn parse_count(v: &str, what: &str) -> Result<u64, QueryError> {
+    v.parse::<u64>().map_err(|_| {
+        QueryError::bad_request("invalid_parameter", format!("{what} must be a decimal number, not {v:?}"))
+    })
+}
+
+/// A `0x` address.
+fn parse_address(v: &str, what: &str) -> Result<Address, QueryError> {
+    v.parse().map_err(|e| QueryError::bad_request("invalid_address", format!("{what}: {e}")))
+}
+
+/// A `0x` 32-byte hash.
+fn parse_hash(v: &str, what: &str) -> Result<H256, QueryError> {
+    v.parse().map_err(|e| QueryError::bad_request("invalid_hash", format!("{what}: {e}")))
 }
 
 /// The parsed parameters of a request.
@@ -151,34 +163,22 @@ impl Params {
 
     /// A decimal id (≥ 1).
     pub fn id(&self, name: &str) -> Result<u64, QueryError> {
-        let v = self.required(name)?;
-        match v.parse::<u64>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(QueryError::bad_request("invalid_id", format!("{name} must be a decimal id from 1, not {v:?}"))),
-        }
+        parse_id(self.required(name)?, name)
     }
 
     /// An optional decimal count (≥ 0).
     pub fn count(&self, name: &str) -> Result<Option<u64>, QueryError> {
-        self.raw(name)?
-            .map(|v| {
-                v.parse::<u64>().map_err(|_| {
-                    QueryError::bad_request("invalid_parameter", format!("{name} must be a decimal number, not {v:?}"))
-                })
-            })
-            .transpose()
+        self.raw(name)?.map(|v| parse_count(v, name)).transpose()
     }
 
     /// A `0x` address.
     pub fn address(&self, name: &str) -> Result<Address, QueryError> {
-        let v = self.required(name)?;
-        v.parse().map_err(|e| QueryError::bad_request("invalid_address", format!("{name}: {e}")))
+        parse_address(self.required(name)?, name)
     }
 
     /// A `0x` 32-byte hash.
     pub fn hash(&self, name: &str) -> Result<H256, QueryError> {
-        let v = self.required(name)?;
-        v.parse().map_err(|e| QueryError::bad_request("invalid_hash", format!("{name}: {e}")))
+        parse_hash(self.required(name)?, name)
     }
 
     /// Free text.

@@ -54,8 +54,6 @@ pub struct Submitted<E> {
 
 /// What a module command may use.
 pub trait CliHost<M: Module> {
-    /// Whether the user asked for JSON output (`--json`).
-    fn json(&self) -> bool;
     /// The chain-wide facts of the stateless checks (the listed modules), to check a call before
     /// sending it.
     fn validate_context(&self) -> crate::ValidateContext<'static>;
@@ -251,13 +249,7 @@ pub fn page_path(base: &str, limit: usize, after: Option<u64>) -> String {
     }
 }
 
-/// Percent-encodes a path segment or query value: every byte but RFC 3986's unreserved
-/// characters (`A-Z a-z 0-9 - . _ ~`).
-pub fn url_component(s: &str) -> String {
-    const KEEP: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
-}
+pub use hechain_primitives::display::url_component;
 
 /// Reads a file and hashes it with the chain's suite (its content never leaves the machine).
 pub fn hash_file(suite: Suite, path: &Path) -> Result<H256, CliError> {
@@ -268,14 +260,4 @@ pub fn hash_file(suite: Suite, path: &Path) -> Result<H256, CliError> {
 /// Decodes a JSON answer of the node into `T`; `what` names it in the error.
 pub fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, CliError> {
     serde_json::from_value(v).map_err(|e| CliError::Failed(format!("the node's {what} does not decode: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn url_components_keep_only_unreserved_bytes() {
-        assert_eq!(super::url_component("QR-1_a.b~c"), "QR-1_a.b~c");
-        assert_eq!(super::url_component("01/0950/21/A 1"), "01%2F0950%2F21%2FA%201");
-        assert_eq!(super::url_component("番?#%&="), "%E7%95%AA%3F%23%25%26%3D");
-    }
 }

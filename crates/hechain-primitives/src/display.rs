@@ -55,9 +55,24 @@ pub fn parse_time_ms(s: &str) -> Result<u64, String> {
     u64::try_from(ms).map_err(|_| format!("{s:?} is before 1970"))
 }
 
+/// Percent-encodes a URL path segment or query value: every byte but RFC 3986's unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`), so that any item code, `/` included, is one segment.
+pub fn url_component(s: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{format_ms, parse_time_ms};
+    use super::{format_ms, parse_time_ms, url_component};
+
+    #[test]
+    fn url_components_keep_only_unreserved_bytes() {
+        assert_eq!(url_component("QR-1_a.b~c"), "QR-1_a.b~c");
+        assert_eq!(url_component("01/0950/21/A 1"), "01%2F0950%2F21%2FA%201");
+        assert_eq!(url_component("番?#%&="), "%E7%95%AA%3F%23%25%26%3D");
+    }
 
     #[test]
     fn parses_times_back_to_what_format_prints() {

@@ -54,17 +54,7 @@ pub struct AccountInfo {
 
 /// Percent-encodes one URL path segment (everything but ASCII letters, digits and `-._~`), so
 /// that any item code, `/` included, is one segment.
-pub fn path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use hechain_types::display::url_component as path_segment;
 
 /// A receipt with its position.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ pub mod tx;
 
 pub use hechain_module::{ModuleCall, ModuleEnum, ValidateContext};
 pub use hechain_modules::{copyright, ecert, evidence, governance, trace, transfer, voucher};
-pub use hechain_primitives::{codec, primitives};
+pub use hechain_primitives::{codec, display, primitives};
 
 pub use copyright::{CopyrightCall, CopyrightEvent};
 pub use ecert::{EcertCall, EcertEvent};

@@ -40,10 +40,6 @@ fn sdk_path(path: &str) -> &str {
 }
 
 impl<M: Module> CliHost<M> for NodeHost<'_, M> {
-    fn json(&self) -> bool {
-        self.cli.json
-    }
-
     fn validate_context(&self) -> hechain_module::ValidateContext<'static> {
         hechain_types::VALIDATE_CONTEXT
     }

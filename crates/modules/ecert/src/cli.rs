@@ -383,11 +383,6 @@ fn subject_path(subject: &Subject) -> String {
     }
 }
 
-/// The first of the module's events, if any (the one each write reports).
-fn first(events: &[EcertEvent]) -> Option<&EcertEvent> {
-    events.first()
-}
-
 fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32, CliError>> {
     Box::pin(async move {
         match Cmd::from_arg_matches(m).map_err(|e| CliError::Usage(e.to_string()))? {
@@ -426,7 +421,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                 // Checked before sending so that a bad field costs no fee.
                 hechain_module::ModuleCall::validate(&call, &host.validate_context()).map_err(failed)?;
                 let s = host.submit(call).await?;
-                let Some(EcertEvent::Issued { id, .. }) = first(&s.events) else {
+                let Some(EcertEvent::Issued { id, .. }) = s.events.first() else {
                     return Err(failed(format!("the receipt of {} has no ecert_issued event", s.tx_hash)));
                 };
                 let id = *id;
@@ -538,7 +533,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                     description,
                 };
                 let s = host.submit(call).await?;
-                let what = match first(&s.events) {
+                let what = match s.events.first() {
                     Some(EcertEvent::DatasetRegistered { id, .. }) => format!("registered dataset {id}"),
                     _ => "registered".into(),
                 };
@@ -559,7 +554,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                     expires_ms: time_ms(&until, "--until")?,
                 };
                 let s = host.submit(call).await?;
-                let what = match first(&s.events) {
+                let what = match s.events.first() {
                     Some(EcertEvent::DataGranted { grant, subject, .. }) => {
                         format!("granted access to {subject}: grant {grant}")
                     }
@@ -594,7 +589,7 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                     request_hash: hash_or_file(host, &request, "--request").await?,
                 };
                 let s = host.submit(call).await?;
-                let what = match first(&s.events) {
+                let what = match s.events.first() {
                     Some(EcertEvent::DataAccessed { subject, seq, .. }) => {
                         format!("logged a use of {subject} under grant {grant} (audit entry #{seq})")
                     }
