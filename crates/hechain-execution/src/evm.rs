@@ -31,7 +31,7 @@ use revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address as EvmAddress, TxKind, B256, KECCAK_EMPTY, U256};
 use revm::state::{AccountInfo, EvmState};
-use revm::{ExecuteEvm, MainBuilder, MainContext};
+use revm::{ExecuteEvm, InspectEvm, MainBuilder, MainContext};
 
 use crate::precompile::{self, ChainPrecompiles};
 use crate::state::{Overlay, StateRead};
@@ -128,8 +128,9 @@ impl<R: StateRead + ?Sized> StateRead for EvmDb<'_, '_, R> {
 }
 
 type EvmCtx<'d, D> = Context<BlockEnv, TxEnv, CfgEnv, WrapDatabaseRef<&'d D>>;
-type ChainEvm<'d, D> =
-    Evm<EvmCtx<'d, D>, (), EthInstructions<EthInterpreter, EvmCtx<'d, D>>, ChainPrecompiles, EthFrame<EthInterpreter>>;
+type ChainEvm<'d, D> = InspectedEvm<'d, D, ()>;
+type InspectedEvm<'d, D, I> =
+    Evm<EvmCtx<'d, D>, I, EthInstructions<EthInterpreter, EvmCtx<'d, D>>, ChainPrecompiles, EthFrame<EthInterpreter>>;
 
 /// The EVM environment of one block.
 #[derive(Clone)]
@@ -165,11 +166,19 @@ impl EvmEnv {
     where
         D: DatabaseRef<Error = ExecError> + StateRead,
     {
+        self.build_with(db, ())
+    }
+
+    /// [`Self::build`] with an inspector (a simulated call's [`Watchdog`]).
+    fn build_with<'d, D, I>(&self, db: &'d D, inspector: I) -> InspectedEvm<'d, D, I>
+    where
+        D: DatabaseRef<Error = ExecError> + StateRead,
+    {
         Context::mainnet()
             .with_cfg(self.cfg.clone())
             .with_block(self.block.clone())
             .with_ref_db(db)
-            .build_mainnet()
+            .build_mainnet_with_inspector(inspector)
             .with_precompiles(ChainPrecompiles::new(SPEC, self.ctx, self.any_frozen))
     }
 }
@@ -439,16 +448,76 @@ pub enum CallStatus {
     Halted(String),
     /// Refused before execution (e.g. insufficient funds for the value).
     Invalid(String),
+    /// Stopped by its [`Budget`]: past the deadline, or nobody waits for the answer any more.
+    Stopped(String),
 }
 
-/// Simulates `req` on `base` in the environment of the block `ctx` (nothing is written).
-/// Nonce, fee and EIP-3607 checks are off, as `eth_call` expects.
+/// How long a simulated call may run. A simulation is not consensus work, so it may look at the
+/// clock: the node stops it at its deadline, or as soon as its caller sets `cancelled` (the
+/// client went away), instead of letting an endless loop hold a thread.
+#[derive(Clone, Debug, Default)]
+pub struct Budget {
+    /// When to stop (`None`: only the gas limit bounds the call).
+    pub deadline: Option<std::time::Instant>,
+    /// Set by the caller when the answer is no longer wanted.
+    pub cancelled: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Budget {
+    /// A budget of `time` from now.
+    pub fn lasting(time: std::time::Duration) -> Self {
+        Self { deadline: Some(std::time::Instant::now() + time), ..Self::default() }
+    }
+
+    /// Why the call must stop now, if it must.
+    pub fn exhausted(&self) -> Option<&'static str> {
+        if self.cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+            Some("the call was cancelled: its client went away")
+        } else if self.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            Some("execution timed out: the call ran past the node's time limit for simulated calls")
+        } else {
+            None
+        }
+    }
+}
+
+/// An inspector that halts every frame of a call once its [`Budget`] is spent. The clock is read
+/// every [`Watchdog::EVERY`] instructions; after the first halt every further instruction of an
+/// outer frame halts too, so a caller looping over failing sub-calls cannot go on.
+struct Watchdog<'b> {
+    budget: &'b Budget,
+    steps: u32,
+    stopped: Option<&'static str>,
+}
+
+impl Watchdog<'_> {
+    const EVERY: u32 = 4096;
+}
+
+impl<CTX> revm::Inspector<CTX, EthInterpreter> for Watchdog<'_> {
+    fn step(&mut self, interp: &mut revm::interpreter::Interpreter<EthInterpreter>, _: &mut CTX) {
+        if self.stopped.is_none() {
+            self.steps = self.steps.wrapping_add(1);
+            if !self.steps.is_multiple_of(Self::EVERY) {
+                return;
+            }
+            self.stopped = self.budget.exhausted();
+        }
+        if self.stopped.is_some() {
+            interp.halt(revm::interpreter::InstructionResult::OutOfGas);
+        }
+    }
+}
+
+/// Simulates `req` on `base` in the environment of the block `ctx` (nothing is written), within
+/// `budget`. Nonce, fee and EIP-3607 checks are off, as `eth_call` expects.
 pub fn call<R: StateRead + ?Sized>(
     base: &R,
     ctx: BlockContext,
     chain_id: u64,
     params: &ChainParams,
     req: &CallRequest,
+    budget: &Budget,
 ) -> Result<CallOutcome, ExecError> {
     let overlay = Overlay::new(base);
     let codes = RefCell::new(BTreeMap::new());
@@ -461,7 +530,7 @@ pub fn call<R: StateRead + ?Sized>(
     env.cfg.disable_base_fee = price == 0;
     env.cfg.disable_fee_charge = price == 0;
     let db = EvmDb { overlay: &overlay, suite: ctx.suite, codes: &codes };
-    let mut evm = env.build(&db);
+    let mut evm = env.build_with(&db, Watchdog { budget, steps: 0, stopped: None });
     let from = req.from.unwrap_or(Address::ZERO);
     let tx = TxEnv {
         tx_type: 0,
@@ -478,7 +547,11 @@ pub fn call<R: StateRead + ?Sized>(
         chain_id: Some(chain_id),
         ..Default::default()
     };
-    let result = match evm.transact(tx) {
+    let result = evm.inspect_tx(tx);
+    if let Some(why) = evm.inspector.stopped {
+        return Ok(CallOutcome { status: CallStatus::Stopped(why.into()), gas_used: 0, output: vec![], logs: vec![] });
+    }
+    let result = match result {
         Ok(r) => r.result,
         Err(EVMError::Transaction(e)) => {
             return Ok(CallOutcome {
@@ -520,11 +593,12 @@ pub fn estimate_gas<R: StateRead + ?Sized>(
     chain_id: u64,
     params: &ChainParams,
     req: &CallRequest,
+    budget: &Budget,
 ) -> Result<Result<u64, CallOutcome>, ExecError> {
     let cap = req.gas.unwrap_or(params.max_tx_gas).min(params.max_tx_gas);
     let mut probe = req.clone();
     probe.gas = Some(cap);
-    let top = call(base, ctx, chain_id, params, &probe)?;
+    let top = call(base, ctx, chain_id, params, &probe, budget)?;
     if top.status != CallStatus::Success {
         return Ok(Err(top));
     }
@@ -533,21 +607,14 @@ pub fn estimate_gas<R: StateRead + ?Sized>(
     let mut hi = cap;
     // Most calls succeed with a small margin over their use: try that first.
     let guess = top.gas_used.saturating_mul(64) / 63 + 2_300;
-    if guess < hi {
-        probe.gas = Some(guess);
-        if call(base, ctx, chain_id, params, &probe)?.status == CallStatus::Success {
-            hi = guess;
-        } else {
-            lo = guess;
-        }
-    }
-    while lo + 1 < hi {
-        let mid = lo + (hi - lo) / 2;
-        probe.gas = Some(mid);
-        if call(base, ctx, chain_id, params, &probe)?.status == CallStatus::Success {
-            hi = mid;
-        } else {
-            lo = mid;
+    let mut next = (guess < hi).then_some(guess);
+    while let Some(gas) = next.take().or_else(|| (lo + 1 < hi).then(|| lo + (hi - lo) / 2)) {
+        probe.gas = Some(gas);
+        let out = call(base, ctx, chain_id, params, &probe, budget)?;
+        match out.status {
+            CallStatus::Success => hi = gas,
+            CallStatus::Reverted(_) | CallStatus::Halted(_) | CallStatus::Invalid(_) => lo = gas,
+            CallStatus::Stopped(_) => return Ok(Err(out)),
         }
     }
     Ok(Ok(hi))

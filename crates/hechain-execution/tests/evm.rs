@@ -167,6 +167,11 @@ fn commit(e: &Env, txs: Vec<ChainTx>) -> Vec<Receipt> {
 }
 
 fn view(e: &Env, to: Address, data: Vec<u8>) -> evm::CallOutcome {
+    let req = CallRequest { to: Some(to), data, ..CallRequest::default() };
+    simulate(e, &req, &evm::Budget::default())
+}
+
+fn simulate(e: &Env, req: &CallRequest, budget: &evm::Budget) -> evm::CallOutcome {
     let r = e.store.reader().unwrap();
     let head = r.head().unwrap();
     let ctx = BlockContext {
@@ -175,8 +180,24 @@ fn view(e: &Env, to: Address, data: Vec<u8>) -> evm::CallOutcome {
         timestamp_ms: head.timestamp_ms,
         parent_hash: head.hash(Suite::Standard),
     };
-    let req = CallRequest { to: Some(to), data, ..CallRequest::default() };
-    evm::call(&r, ctx, CHAIN, &e.genesis.params, &req).unwrap()
+    evm::call(&r, ctx, CHAIN, &e.genesis.params, req, budget).unwrap()
+}
+
+/// An endless loop (`JUMPDEST PUSH1 0 JUMP`) with practically unlimited gas is stopped by the
+/// call's time budget, and by its cancel flag, instead of holding its thread for ever.
+#[test]
+fn endless_simulation_stops_at_its_budget() {
+    let e = env(DeployPolicy::Open);
+    let req =
+        CallRequest { to: None, data: vec![0x5b, 0x60, 0x00, 0x56], gas: Some(u64::MAX / 2), ..Default::default() };
+    let started = std::time::Instant::now();
+    let out = simulate(&e, &req, &evm::Budget::lasting(std::time::Duration::from_millis(200)));
+    assert!(matches!(&out.status, CallStatus::Stopped(m) if m.contains("timed out")), "{:?}", out.status);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    let cancelled = evm::Budget::default();
+    cancelled.cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+    let out = simulate(&e, &req, &cancelled);
+    assert!(matches!(&out.status, CallStatus::Stopped(m) if m.contains("cancelled")), "{:?}", out.status);
 }
 
 fn token_balance(e: &Env, token: Address, who: Address) -> U256 {

@@ -14,140 +14,22 @@
 //! transactions are kept in nonce order; a block takes only *ready* transactions
 //! (contiguous from the sender's committed nonce), round-robin across senders.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+mod error;
+mod queue;
+mod state;
 
 use hechain_crypto::Suite;
 use hechain_types::{Account, Address, ChainParams, ChainTx, Codec, EthTransaction, Payload, H256};
 use parking_lot::Mutex;
 use rayon::prelude::*;
 
-/// Why a transaction was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AdmitError {
-    /// Signature missing, malformed, of the wrong scheme, or not by the sender.
-    #[error("bad signature: {0}")]
-    BadSignature(String),
-    /// Transaction for another chain.
-    #[error("wrong chain id: this chain is {expected}, the transaction says {got}")]
-    WrongChainId {
-        /// This chain.
-        expected: u64,
-        /// The transaction's.
-        got: u64,
-    },
-    /// Fee below the chain minimum.
-    #[error("fee too low: {got} offered, the minimum is {min}")]
-    FeeTooLow {
-        /// Minimum.
-        min: u64,
-        /// Offered.
-        got: u64,
-    },
-    /// Nonce already used.
-    #[error("nonce too low: the account's next nonce is {expected}, the transaction has {got}")]
-    NonceTooLow {
-        /// Next nonce.
-        expected: u64,
-        /// Offered.
-        got: u64,
-    },
-    /// Nonce too far ahead of the account's next nonce.
-    #[error("nonce gap too large: the account's next nonce is {expected}, the transaction has {got} (at most {max_gap} ahead is accepted)")]
-    NonceGapTooLarge {
-        /// Next nonce.
-        expected: u64,
-        /// Offered.
-        got: u64,
-        /// Allowed gap.
-        max_gap: u64,
-    },
-    /// Another pending transaction of the sender has this nonce.
-    #[error("nonce {0} of this sender is already pending")]
-    NonceAlreadyPending(u64),
-    /// Balance cannot cover fee and amount of this and the sender's pending transactions.
-    #[error("insufficient balance: {need} needed (including pending transactions), {have} available")]
-    InsufficientBalance {
-        /// Needed.
-        need: u128,
-        /// Available.
-        have: u128,
-    },
-    /// Encoded transaction too large.
-    #[error("transaction too large: {size} bytes, the limit is {max}")]
-    Oversize {
-        /// Size.
-        size: usize,
-        /// Limit.
-        max: usize,
-    },
-    /// Same transaction already pending.
-    #[error("duplicate: transaction {0} is already pending")]
-    Duplicate(H256),
-    /// Payload rule broken (e.g. evidence metadata too long).
-    #[error("invalid payload: {0}")]
-    InvalidPayload(String),
-    /// A service module refuses the payload (evidence whose hash is already stored or
-    /// pending, …); `code` is the module's.
-    #[error("{message}")]
-    Module {
-        /// Machine-readable code (`evidence_exists`, …).
-        code: &'static str,
-        /// What is wrong, naming the record it conflicts with.
-        message: String,
-    },
-    /// Gas limit out of bounds (below the intrinsic 21,000, above the per-transaction cap, or
-    /// too small for the contract creation).
-    #[error("{0}")]
-    InvalidGas(String),
-    /// Gas price below the chain's base fee, or a priority fee above the max fee.
-    #[error("{0}")]
-    Underpriced(String),
-    /// The sender may not do this (e.g. deploy contracts under an allow-list).
-    #[error("not permitted: {0}")]
-    NotPermitted(String),
-    /// The pool is at capacity.
-    #[error("transaction pool is full ({capacity} transactions); retry later")]
-    PoolFull {
-        /// Capacity.
-        capacity: usize,
-    },
-    /// The sender has too many pending transactions.
-    #[error("sender has {0} pending transactions, the per-sender limit")]
-    SenderFull(usize),
-    /// Reading chain state failed.
-    #[error("state unavailable: {0}")]
-    State(String),
-}
+pub use error::AdmitError;
+pub use state::StoreState;
 
-impl AdmitError {
-    /// Stable machine-readable code (used by the REST API).
-    pub fn code(&self) -> &'static str {
-        match self {
-            AdmitError::BadSignature(_) => "bad_signature",
-            AdmitError::WrongChainId { .. } => "wrong_chain_id",
-            AdmitError::FeeTooLow { .. } => "fee_too_low",
-            AdmitError::NonceTooLow { .. } => "nonce_too_low",
-            AdmitError::NonceGapTooLarge { .. } => "nonce_gap_too_large",
-            AdmitError::NonceAlreadyPending(_) => "nonce_already_pending",
-            AdmitError::InsufficientBalance { .. } => "insufficient_balance",
-            AdmitError::Oversize { .. } => "oversize",
-            AdmitError::Duplicate(_) => "duplicate",
-            AdmitError::InvalidPayload(_) => "invalid_payload",
-            AdmitError::Module { code, .. } => code,
-            AdmitError::InvalidGas(_) => "invalid_gas",
-            AdmitError::Underpriced(_) => "underpriced",
-            AdmitError::NotPermitted(_) => "not_permitted",
-            AdmitError::PoolFull { .. } => "pool_full",
-            AdmitError::SenderFull(_) => "sender_full",
-            AdmitError::State(_) => "state_unavailable",
-        }
-    }
-
-    /// Whether retrying the same transaction later may succeed (back-pressure).
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, AdmitError::PoolFull { .. } | AdmitError::SenderFull(_) | AdmitError::State(_))
-    }
-}
+use queue::{offer_of, pool_key_of, Entry, Inner, SenderQueue};
 
 /// Committed state the pool checks against.
 pub trait StateSource {
@@ -163,74 +45,53 @@ pub trait StateSource {
     fn params(&self) -> Result<ChainParams, String>;
 }
 
-/// Pool limits.
-#[derive(Clone, Debug)]
+/// Pool limits (the `[pool]` section of a node's configuration file; defaults in
+/// `docs/api.md`).
+///
+/// A *queued* transaction waits behind a nonce gap (its sender's earlier nonce has not arrived):
+/// no block can take it, so queued ones are capped per sender and in all, and expire. When the
+/// pool is full, a transaction offering a higher fee evicts the cheapest one (with the later
+/// nonces of that sender, which depend on it); a transaction offering at least
+/// `price_bump_percent` more than a pending one of the same sender and nonce replaces it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MempoolConfig {
-    /// Most transactions held at once.
+    /// Most transactions held at once (default 200 000).
     pub capacity: usize,
-    /// Most pending transactions per sender.
+    /// Most pending transactions per sender (default 10 000).
     pub max_per_sender: usize,
-    /// How far ahead of the account nonce a transaction may be.
+    /// How far ahead of the account nonce a transaction may be (default 10 000).
     pub max_nonce_gap: u64,
+    /// Most queued transactions per sender (default 64).
+    pub max_queued_per_sender: usize,
+    /// Most queued transactions in all (default 4096).
+    pub max_queued: usize,
+    /// How long a transaction may stay queued, in milliseconds (default 120 000).
+    pub queued_lifetime_ms: u64,
+    /// How much more a replacement must offer than the transaction it replaces, in percent
+    /// (default 10).
+    pub price_bump_percent: u64,
 }
 
 impl Default for MempoolConfig {
     fn default() -> Self {
-        Self { capacity: 200_000, max_per_sender: 10_000, max_nonce_gap: 10_000 }
-    }
-}
-
-struct Entry {
-    hash: H256,
-    tx: ChainTx,
-    cost: u128,
-}
-
-#[derive(Default)]
-struct SenderQueue {
-    /// Committed nonce when last read.
-    next_nonce: u64,
-    /// Committed balance when last read.
-    balance: u128,
-    /// Pending transactions by nonce.
-    txs: BTreeMap<u64, Entry>,
-    /// Sum of pending costs.
-    pending_cost: u128,
-}
-
-/// Hashes of recently committed transactions. A copy that arrives late (gossip behind
-/// consensus) is refused as a duplicate *before* its signature is checked again.
-#[derive(Default)]
-struct Recent {
-    order: std::collections::VecDeque<H256>,
-    set: HashSet<H256>,
-}
-
-impl Recent {
-    const CAPACITY: usize = 1 << 18;
-
-    fn insert(&mut self, h: H256) {
-        if self.set.insert(h) {
-            self.order.push_back(h);
-            if self.order.len() > Self::CAPACITY {
-                if let Some(old) = self.order.pop_front() {
-                    self.set.remove(&old);
-                }
-            }
+        Self {
+            capacity: 200_000,
+            max_per_sender: 10_000,
+            max_nonce_gap: 10_000,
+            max_queued_per_sender: 64,
+            max_queued: 4096,
+            queued_lifetime_ms: 120_000,
+            price_bump_percent: 10,
         }
     }
 }
 
-#[derive(Default)]
-struct Inner {
-    senders: BTreeMap<Address, SenderQueue>,
-    by_hash: HashMap<H256, (Address, u64)>,
-    recent: Recent,
-    /// The module keys of pending payloads ([`hechain_types::Payload::pool_key`]).
-    module_keys: HashSet<(&'static str, Vec<u8>)>,
-    count: usize,
-    /// Round-robin start for the next block.
-    cursor: Option<Address>,
+/// An entry that passed the stateful checks, with the sender's account as the pool last read it.
+struct Admitted {
+    entry: Entry,
+    next_nonce: u64,
+    balance: u128,
 }
 
 /// A transaction that passed the stateless checks, with its hash.
@@ -263,14 +124,6 @@ fn cost_of(tx: &ChainTx) -> u128 {
     }
 }
 
-/// The module key a native transaction's payload holds while pending, if any.
-fn pool_key_of(tx: &ChainTx) -> Option<(&'static str, hechain_module::PoolKey)> {
-    match tx {
-        ChainTx::Native(t) => t.tx.payload.pool_key(),
-        ChainTx::Ethereum(_) => None,
-    }
-}
-
 /// Intrinsic gas of every Ethereum transaction.
 pub const TX_BASE_GAS: u64 = 21_000;
 
@@ -288,6 +141,13 @@ impl Mempool {
     /// Number of pooled transactions.
     pub fn len(&self) -> usize {
         self.inner.lock().count
+    }
+
+    /// Checks that the pool's indexes (by hash, by offer, counts of pooled and queued
+    /// transactions, each sender's ready run and pending cost) agree with its queues; the first
+    /// disagreement found. O(pool size): for tests.
+    pub fn audit(&self) -> Result<(), String> {
+        self.inner.lock().audit()
     }
 
     /// Whether the pool is empty.
@@ -372,21 +232,29 @@ impl Mempool {
     /// Admits a batch: stateless checks in parallel, then the stateful ones
     /// under the pool lock. One result per input, in order.
     ///
-    /// Transactions beyond the pool's free room are refused with
-    /// [`AdmitError::PoolFull`] *before* their signatures are checked, so an
-    /// overloaded node spends no CPU on work it cannot keep.
+    /// Transactions beyond the pool's free room that could not evict anything (they offer no
+    /// more than the cheapest pooled transaction) are refused with [`AdmitError::PoolFull`]
+    /// *before* their signatures are checked, so an overloaded node spends no CPU on work it
+    /// cannot keep.
     pub fn admit_batch(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
-        let room = self.config.capacity.saturating_sub(self.len());
-        let mut txs = txs;
-        let overflow = txs.len().saturating_sub(room);
-        let kept = txs.len() - overflow;
-        txs.truncate(kept);
-        let mut checked: Vec<Result<Checked, AdmitError>> = if txs.len() > 16 {
-            txs.into_par_iter().map(|t| self.check_stateless(t)).collect()
-        } else {
-            txs.into_iter().map(|t| self.check_stateless(t)).collect()
+        let (room, cheapest) = {
+            let inner = self.inner.lock();
+            (self.config.capacity.saturating_sub(inner.count), inner.by_offer.first().map(|(o, _, _)| *o))
         };
-        checked.extend((0..overflow).map(|_| Err(AdmitError::PoolFull { capacity: self.config.capacity })));
+        let full = AdmitError::PoolFull { capacity: self.config.capacity };
+        let mut left = room;
+        let check = |t: ChainTx, left: &mut usize| -> Option<ChainTx> {
+            if *left > 0 {
+                *left -= 1;
+                Some(t)
+            } else {
+                cheapest.is_some_and(|c| offer_of(&t) > c).then_some(t)
+            }
+        };
+        let plan: Vec<Option<ChainTx>> = txs.into_iter().map(|t| check(t, &mut left)).collect();
+        let run = |t: Option<ChainTx>| t.map(|t| self.check_stateless(t)).unwrap_or_else(|| Err(full.clone()));
+        let checked: Vec<Result<Checked, AdmitError>> =
+            if plan.len() > 16 { plan.into_par_iter().map(run).collect() } else { plan.into_iter().map(run).collect() };
         self.insert_checked(checked, state)
     }
 
@@ -405,6 +273,11 @@ impl Mempool {
         state: &dyn StateSource,
     ) -> Vec<Result<H256, AdmitError>> {
         let mut inner = self.inner.lock();
+        let lifetime = Duration::from_millis(self.config.queued_lifetime_ms);
+        let expired = inner.expire_queued(lifetime, Instant::now());
+        if expired > 0 {
+            tracing::debug!(expired, "pool: queued transactions expired");
+        }
         checked.into_iter().map(|c| c.and_then(|c| self.insert_one(&mut inner, c, state))).collect()
     }
 
@@ -412,22 +285,65 @@ impl Mempool {
         if inner.by_hash.contains_key(&c.hash) {
             return Err(AdmitError::Duplicate(c.hash));
         }
-        if inner.count >= self.config.capacity {
-            return Err(AdmitError::PoolFull { capacity: self.config.capacity });
-        }
         let sender = c.tx.sender();
         let nonce = c.tx.nonce();
+        let offer = offer_of(&c.tx);
+        let full = AdmitError::PoolFull { capacity: self.config.capacity };
+        if inner.count >= self.config.capacity && inner.cheapest_below(offer, &sender).is_none() {
+            return Err(full);
+        }
         if let std::collections::btree_map::Entry::Vacant(slot) = inner.senders.entry(sender) {
             let acc = state.account(&sender).map_err(AdmitError::State)?;
-            slot.insert(SenderQueue { next_nonce: acc.nonce, balance: acc.balance, ..SenderQueue::default() });
+            slot.insert(SenderQueue::new(acc.nonce, acc.balance));
         }
+        let entry = match self.admit_to_queue(inner, c, offer, state) {
+            Ok(e) => e,
+            Err(e) => {
+                // A queue made for a transaction that was then refused holds nothing.
+                if inner.senders.get(&sender).is_some_and(|q| q.txs.is_empty()) {
+                    inner.senders.remove(&sender);
+                }
+                return Err(e);
+            }
+        };
+        let replaced = inner.senders.get(&sender).and_then(|q| q.txs.get(&nonce)).is_some();
+        if replaced {
+            inner.remove(sender, nonce);
+            // A queue emptied by the removal is made again, from the cached account.
+            inner.senders.entry(sender).or_insert_with(|| SenderQueue::new(entry.next_nonce, entry.balance));
+        } else if inner.count >= self.config.capacity {
+            let (s, n) = inner.cheapest_below(offer, &sender).ok_or(full)?;
+            let evicted = inner.remove_from(s, n);
+            tracing::debug!(sender = %s, nonce = n, evicted, "pool full: cheaper transactions evicted");
+            inner.senders.entry(sender).or_insert_with(|| SenderQueue::new(entry.next_nonce, entry.balance));
+        }
+        let hash = entry.entry.hash;
+        inner.insert(sender, nonce, entry.entry);
+        Ok(hash)
+    }
+
+    /// The checks against the sender's queue and the module and policy rules; the entry to
+    /// insert (the caller replaces or evicts to make room for it).
+    fn admit_to_queue(
+        &self,
+        inner: &Inner,
+        c: Checked,
+        offer: u128,
+        state: &dyn StateSource,
+    ) -> Result<Admitted, AdmitError> {
+        let sender = c.tx.sender();
+        let nonce = c.tx.nonce();
         if let Some(reason) = state.policy_refusal(&c.tx).map_err(AdmitError::State)? {
             let reason = reason.strip_prefix("not permitted: ").map_or(reason.clone(), str::to_string);
             return Err(AdmitError::NotPermitted(reason));
         }
+        let q = inner.senders.get(&sender).ok_or_else(|| AdmitError::State("sender queue vanished".into()))?;
+        let replacing = q.txs.get(&nonce);
         let pool_key = pool_key_of(&c.tx);
         if let Some((module, k)) = &pool_key {
-            if inner.module_keys.contains(&(*module, k.key.clone())) {
+            // The transaction it replaces may hold the same key.
+            let own = replacing.and_then(|e| pool_key_of(&e.tx)).is_some_and(|(m, o)| m == *module && o.key == k.key);
+            if !own && inner.module_keys.contains(&(*module, k.key.clone())) {
                 let message = format!("{} is already pending in another transaction", k.what);
                 return Err(AdmitError::Module { code: k.code, message });
             }
@@ -437,7 +353,6 @@ impl Mempool {
                 return Err(AdmitError::Module { code: r.code, message: r.message });
             }
         }
-        let q = inner.senders.get_mut(&sender).ok_or_else(|| AdmitError::State("sender queue vanished".into()))?;
         if nonce < q.next_nonce {
             return Err(AdmitError::NonceTooLow { expected: q.next_nonce, got: nonce });
         }
@@ -448,25 +363,40 @@ impl Mempool {
                 max_gap: self.config.max_nonce_gap,
             });
         }
-        if q.txs.contains_key(&nonce) {
-            return Err(AdmitError::NonceAlreadyPending(nonce));
-        }
-        if q.txs.len() >= self.config.max_per_sender {
-            return Err(AdmitError::SenderFull(q.txs.len()));
+        match replacing {
+            Some(old) => {
+                let bump = old.offer.saturating_mul(self.config.price_bump_percent as u128) / 100;
+                let required = old.offer.saturating_add(bump.max(1));
+                if offer < required {
+                    return Err(AdmitError::ReplacementUnderpriced { nonce, offered: offer, required });
+                }
+            }
+            None => {
+                if q.txs.len() >= self.config.max_per_sender {
+                    return Err(AdmitError::SenderFull(q.txs.len()));
+                }
+                if nonce > q.ready_end {
+                    let limit = self.config.max_queued_per_sender;
+                    if q.queued() >= limit {
+                        return Err(AdmitError::QueueFull { queued: q.queued(), limit, ready_end: q.ready_end });
+                    }
+                    if inner.queued >= self.config.max_queued {
+                        return Err(AdmitError::QueueFull {
+                            queued: inner.queued,
+                            limit: self.config.max_queued,
+                            ready_end: q.ready_end,
+                        });
+                    }
+                }
+            }
         }
         let cost = cost_of(&c.tx);
-        let need = q.pending_cost.saturating_add(cost);
+        let need = q.pending_cost.saturating_sub(replacing.map_or(0, |e| e.cost)).saturating_add(cost);
         if need > q.balance {
             return Err(AdmitError::InsufficientBalance { need, have: q.balance });
         }
-        q.pending_cost = need;
-        q.txs.insert(nonce, Entry { hash: c.hash, tx: c.tx, cost });
-        inner.by_hash.insert(c.hash, (sender, nonce));
-        if let Some((module, k)) = pool_key {
-            inner.module_keys.insert((module, k.key));
-        }
-        inner.count += 1;
-        Ok(c.hash)
+        let entry = Entry { hash: c.hash, tx: c.tx, cost, offer, since: Instant::now() };
+        Ok(Admitted { entry, next_nonce: q.next_nonce, balance: q.balance })
     }
 
     /// Up to `max` ready transactions (contiguous nonces from each sender's
@@ -536,31 +466,18 @@ impl Mempool {
             *self.params.write() = p;
         }
         let mut inner = self.inner.lock();
-        let Inner { senders: queues, by_hash, module_keys, count, recent, .. } = &mut *inner;
         for h in committed {
-            recent.insert(*h);
+            inner.recent.insert(*h);
         }
         for (s, nonces) in by_sender {
-            let Some(q) = queues.get_mut(&s) else { continue };
+            if !inner.senders.contains_key(&s) {
+                continue;
+            }
             let Ok(acc) = state.account(&s) else { continue };
-            q.next_nonce = acc.nonce;
-            q.balance = acc.balance;
-            // Used nonces go in one split; included-but-unused ones (rare) one by one.
-            let keep = q.txs.split_off(&acc.nonce);
-            let mut dropped: Vec<Entry> = std::mem::replace(&mut q.txs, keep).into_values().collect();
-            dropped.extend(nonces.into_iter().filter(|n| *n >= acc.nonce).filter_map(|n| q.txs.remove(&n)));
-            for e in dropped {
-                by_hash.remove(&e.hash);
-                if let Some((module, k)) = pool_key_of(&e.tx) {
-                    module_keys.remove(&(module, k.key));
-                }
-                q.pending_cost = q.pending_cost.saturating_sub(e.cost);
-                *count -= 1;
-            }
-            if q.txs.is_empty() {
-                queues.remove(&s);
-            }
+            inner.committed(s, acc, &nonces);
         }
+        let lifetime = Duration::from_millis(self.config.queued_lifetime_ms);
+        inner.expire_queued(lifetime, Instant::now());
     }
 }
 
@@ -614,62 +531,4 @@ pub fn check_eth_rules(params: &ChainParams, t: &EthTransaction) -> Result<(), A
         }
     }
     Ok(())
-}
-
-/// [`StateSource`] over the node's database.
-///
-/// The read snapshot is taken lazily, at the first lookup — which the pool
-/// makes while holding its lock. A snapshot taken before the lock could
-/// predate a block whose commit the pool has already processed, and would
-/// then hand a new sender queue an old nonce.
-pub struct StoreState<'a> {
-    store: &'a hechain_storage::Store,
-    reader: std::sync::OnceLock<hechain_storage::StoreReader>,
-    policy: std::sync::OnceLock<hechain_execution::governance::Policy>,
-}
-
-impl<'a> StoreState<'a> {
-    /// A state source reading `store`.
-    pub fn new(store: &'a hechain_storage::Store) -> Self {
-        Self { store, reader: std::sync::OnceLock::new(), policy: std::sync::OnceLock::new() }
-    }
-
-    fn reader(&self) -> Result<&hechain_storage::StoreReader, String> {
-        if let Some(r) = self.reader.get() {
-            return Ok(r);
-        }
-        let r = self.store.reader().map_err(|e| e.to_string())?;
-        Ok(self.reader.get_or_init(|| r))
-    }
-}
-
-impl StateSource for StoreState<'_> {
-    fn account(&self, addr: &Address) -> Result<Account, String> {
-        hechain_execution::account_of(self.reader()?, addr).map_err(|e| e.to_string())
-    }
-
-    fn module_refusal(&self, payload: &Payload) -> Result<Option<hechain_module::Refusal>, String> {
-        payload.admit(self.reader()?).map(Result::err).map_err(|e| e.to_string())
-    }
-
-    fn policy_refusal(&self, tx: &ChainTx) -> Result<Option<String>, String> {
-        use hechain_execution::governance::Policy;
-        let reader = self.reader()?;
-        let policy = match self.policy.get() {
-            Some(p) => p,
-            None => {
-                let p = Policy::load(reader).map_err(|e| e.to_string())?;
-                self.policy.get_or_init(|| p)
-            }
-        };
-        let verdict = match tx {
-            ChainTx::Native(t) => policy.check_native(reader, &t.tx.sender, &t.tx.payload),
-            ChainTx::Ethereum(t) => policy.check_eth(reader, &t.sender(), t.to().as_ref(), t.value()),
-        };
-        verdict.map(Result::err).map_err(|e| e.to_string())
-    }
-
-    fn params(&self) -> Result<ChainParams, String> {
-        hechain_execution::governance::params(self.reader()?).map_err(|e| e.to_string())
-    }
 }

@@ -231,7 +231,7 @@ fn overflow_is_refused_before_signature_checks() {
     // The third transaction has a bad signature, but the pool is full by then:
     // it is refused as pool_full (cheap), not checked.
     let mut bad = transfer(&k, 2, 1);
-    bad.tx.fee = 99;
+    bad.tx.payload = Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 77 });
     let r = pool.admit_batch(vec![transfer(&k, 0, 1).into(), transfer(&k, 1, 1).into(), bad.into()], &chain);
     assert!(r[0].is_ok() && r[1].is_ok());
     assert_eq!(r[2], Err(AdmitError::PoolFull { capacity: 2 }));
@@ -316,7 +316,111 @@ fn ethereum_rules_and_shared_nonces() {
     .unwrap();
     pool.admit_batch(vec![native.into()], &chain).pop().unwrap().unwrap();
     assert_eq!(pool.pending_nonce(&Address(k.address())), Some(2));
-    assert!(matches!(add(eth(&k, 1, 21_000, 10, 0, false)), Err(AdmitError::NonceAlreadyPending(1))));
+    // An Ethereum transaction offering more replaces the fee-0 native one at nonce 1; the same
+    // offer again does not.
+    add(eth(&k, 1, 21_000, 10, 0, false)).unwrap();
+    assert_eq!(pool.len(), 2);
+    assert!(matches!(
+        add(eth(&k, 1, 21_000, 10, 1, false)),
+        Err(AdmitError::ReplacementUnderpriced { nonce: 1, offered: 210_000, required: 231_000 })
+    ));
+}
+
+fn transfer_with_fee(k: &AccountKey, nonce: u64, fee: u64) -> SignedTransaction {
+    Transaction {
+        chain_id: CHAIN,
+        nonce,
+        sender: Address(k.address()),
+        fee,
+        payload: Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 1 }),
+    }
+    .sign(k)
+    .unwrap()
+}
+
+#[test]
+fn a_higher_fee_replaces_a_pending_transaction() {
+    let (pool, chain) = setup(MempoolConfig::default());
+    let k = key(0);
+    let first = admit(&pool, &chain, transfer_with_fee(&k, 0, 10)).unwrap();
+    admit(&pool, &chain, transfer_with_fee(&k, 1, 10)).unwrap();
+    // The very same transaction is a duplicate; another with nonce 0 must offer 10% more: 11.
+    assert_eq!(admit(&pool, &chain, transfer_with_fee(&k, 0, 10)).unwrap_err().code(), "duplicate");
+    let e = admit(&pool, &chain, transfer(&k, 0, 2)).unwrap_err();
+    assert_eq!(e, AdmitError::ReplacementUnderpriced { nonce: 0, offered: 1, required: 11 });
+    assert_eq!(e.code(), "replacement_underpriced");
+    let second = admit(&pool, &chain, transfer_with_fee(&k, 0, 11)).unwrap();
+    assert!(!pool.contains(&first) && pool.contains(&second));
+    assert_eq!(pool.len(), 2);
+    // Both nonces stay ready, in order.
+    assert_eq!(pool.ready(10).iter().map(|(_, t)| t.nonce()).collect::<Vec<_>>(), vec![0, 1]);
+    // The replaced cost is no longer counted: 1,000 covers (11 + 1) + (10 + 1) + (976 + 1), not
+    // another 10 + 1 for the replaced one.
+    admit(&pool, &chain, transfer_with_fee(&k, 2, 976)).unwrap();
+}
+
+#[test]
+fn a_full_pool_evicts_the_cheapest_for_a_better_offer() {
+    let (pool, chain) = setup(MempoolConfig { capacity: 3, ..MempoolConfig::default() });
+    admit(&pool, &chain, transfer_with_fee(&key(0), 0, 5)).unwrap();
+    let cheap = admit(&pool, &chain, transfer_with_fee(&key(1), 0, 1)).unwrap();
+    let depends = admit(&pool, &chain, transfer_with_fee(&key(1), 1, 9)).unwrap();
+    // An equal offer waits; a better one evicts the cheapest, with the nonce after it.
+    let e = admit(&pool, &chain, transfer_with_fee(&key(2), 0, 1)).unwrap_err();
+    assert_eq!(e, AdmitError::PoolFull { capacity: 3 });
+    let better = admit(&pool, &chain, transfer_with_fee(&key(2), 0, 2)).unwrap();
+    assert!(pool.contains(&better) && !pool.contains(&cheap) && !pool.contains(&depends));
+    assert_eq!(pool.len(), 2);
+}
+
+#[test]
+fn queued_transactions_are_capped_and_expire() {
+    let config =
+        MempoolConfig { max_queued_per_sender: 3, max_queued: 5, queued_lifetime_ms: 50, ..MempoolConfig::default() };
+    let (pool, chain) = setup(config);
+    let (a, b, c) = (key(0), key(1), key(2));
+    // Nonces 1..=3 of `a` wait for nonce 0; a fourth is refused, naming the missing nonce.
+    for n in 1..=3 {
+        admit(&pool, &chain, transfer(&a, n, 1)).unwrap();
+    }
+    let e = admit(&pool, &chain, transfer(&a, 4, 1)).unwrap_err();
+    assert_eq!(e, AdmitError::QueueFull { queued: 3, limit: 3, ready_end: 0 });
+    assert!(e.to_string().contains("send nonce 0 first"), "{e}");
+    // Five queued in all.
+    admit(&pool, &chain, transfer(&b, 1, 1)).unwrap();
+    admit(&pool, &chain, transfer(&b, 2, 1)).unwrap();
+    assert_eq!(admit(&pool, &chain, transfer(&c, 1, 1)).unwrap_err().code(), "queue_full");
+    // `a`'s nonce 0 makes its four ready: room again.
+    admit(&pool, &chain, transfer(&a, 0, 1)).unwrap();
+    assert_eq!(pool.ready(10).iter().filter(|(_, t)| t.sender() == Address(a.address())).count(), 4);
+    let c1 = admit(&pool, &chain, transfer(&c, 1, 1)).unwrap();
+    // Queued ones expire (checked at most once a second); ready ones stay.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    admit(&pool, &chain, transfer(&key(3), 0, 1)).unwrap();
+    assert!(!pool.contains(&c1));
+    assert_eq!(pool.len(), 5, "a's four and key 3's one");
+}
+
+/// The flood that once filled the pool for good: fresh keys with no balance, zero fees, nonces
+/// from 1 (never 0). Only a bounded number is held, and a funded sender still gets in.
+#[test]
+fn a_free_flood_of_future_nonces_cannot_fill_the_pool() {
+    let (_, mut chain) = setup(MempoolConfig::default());
+    chain.params.min_fee = 0;
+    let config = MempoolConfig { capacity: 2000, max_queued: 200, ..MempoolConfig::default() };
+    let pool = Mempool::new(Suite::Standard, CHAIN, chain.params.clone(), config);
+    let mut held = 0;
+    for i in 0..8u8 {
+        let k = AccountKey::from_bytes(AccountScheme::Secp256k1, &[100 + i; 32]).unwrap();
+        let free = |nonce| {
+            let payload = Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 0 });
+            Transaction { chain_id: CHAIN, nonce, sender: Address(k.address()), fee: 0, payload }.sign(&k).unwrap()
+        };
+        let flood: Vec<ChainTx> = (1..=100).map(|n| free(n).into()).collect();
+        held += pool.admit_batch(flood, &chain).iter().filter(|r| r.is_ok()).count();
+    }
+    assert_eq!(held, 200, "64 per sender, 200 in all");
+    admit(&pool, &chain, transfer(&key(0), 0, 5)).unwrap();
 }
 
 #[test]
@@ -388,4 +492,73 @@ fn governance_transactions_are_exempt_from_the_minimum_fee() {
     let low = admit(&pool, &chain, tx(Payload::Transfer(TransferCall::Transfer { to: Address([9; 20]), amount: 1 })));
     assert!(matches!(low, Err(AdmitError::FeeTooLow { min: 1, got: 0 })), "{low:?}");
     assert!(admit(&pool, &chain, tx(Payload::Governance(GovernanceCall::Vote { proposal: 1, approve: true }))).is_ok());
+}
+
+mod bookkeeping {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Admit (key, nonce, fee).
+        Admit(u8, u64, u64),
+        /// The key's committed nonce moves to this, the previous nonce was in the block.
+        Commit(u8, u64),
+        /// A block takes up to this many ready transactions.
+        Ready(usize),
+        /// Time passes beyond the queued lifetime.
+        Wait,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0..3u8, 0..8u64, 0..5u64).prop_map(|(k, n, f)| Op::Admit(k, n, f)),
+            2 => (0..3u8, 0..9u64).prop_map(|(k, n)| Op::Commit(k, n)),
+            1 => (0..6usize).prop_map(Op::Ready),
+            1 => Just(Op::Wait),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever arrives, commits or expires, the pool's indexes agree with its queues and
+        /// its limits hold.
+        #[test]
+        fn indexes_agree_with_the_queues(ops in proptest::collection::vec(op(), 1..40)) {
+            let config = MempoolConfig {
+                capacity: 10,
+                max_queued_per_sender: 2,
+                max_queued: 4,
+                queued_lifetime_ms: 0,
+                ..MempoolConfig::default()
+            };
+            let (pool, mut chain) = setup(config);
+            chain.params.min_fee = 0;
+            let mut signed: BTreeMap<(u8, u64, u64), SignedTransaction> = BTreeMap::new();
+            for op in ops {
+                match op {
+                    Op::Admit(k, n, f) => {
+                        let tx = signed.entry((k, n, f)).or_insert_with(|| transfer_with_fee(&key(k), n, f)).clone();
+                        let _ = admit(&pool, &chain, tx);
+                    }
+                    Op::Commit(k, n) => {
+                        let addr = Address(key(k).address());
+                        let acc = chain.accounts.get(&addr).copied().unwrap_or_default();
+                        if n > acc.nonce {
+                            chain.accounts.insert(addr, Account { nonce: n, ..acc });
+                            pool.on_committed(&[(addr, n - 1)], &[], &chain);
+                        }
+                    }
+                    Op::Ready(m) => {
+                        let got = pool.ready(m);
+                        prop_assert!(got.len() <= m);
+                    }
+                    Op::Wait => std::thread::sleep(std::time::Duration::from_millis(2)),
+                }
+                prop_assert_eq!(pool.audit(), Ok(()));
+                prop_assert!(pool.len() <= 10);
+            }
+        }
+    }
 }

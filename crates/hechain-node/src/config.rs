@@ -16,6 +16,14 @@
 //! name = "org2-node1"
 //! id = "0x…"                         # the peer's node public key
 //! addr = "127.0.0.1:30301"
+//!
+//! # Optional: limits of the API and the transaction pool (defaults in docs/api.md).
+//! [api.server]
+//! max_connections_per_ip = 128
+//! [api.eth]
+//! call_timeout_ms = 5000
+//! [pool]
+//! max_queued_per_sender = 64
 //! ```
 //!
 //! Relative paths are resolved against the directory of the configuration file. The consensus
@@ -83,6 +91,16 @@ pub struct NodeFile {
     /// Peers to connect to.
     #[serde(default)]
     pub peers: Vec<PeerFile>,
+    /// Limits of the REST API and JSON-RPC (`[api]`, `[api.eth]`, `[api.server]`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub api: hechain_rpc::RpcConfig,
+    /// Limits of the transaction pool (`[pool]`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub pool: hechain_mempool::MempoolConfig,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl NodeFile {
@@ -124,7 +142,41 @@ impl NodeFile {
         let mut cfg = NodeConfig::new(data_dir);
         cfg.rpc_addr = self.rpc_addr;
         cfg.max_block_txs = self.max_block_txs;
+        cfg.rpc = self.api.clone();
+        cfg.mempool = self.pool.clone();
         cfg.network = Some(settings);
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+name = "n0"
+role = "validator"
+data_dir = "n0"
+rpc_addr = "127.0.0.1:8545"
+p2p_addr = "127.0.0.1:30300"
+tls_cert = "c"
+tls_key = "k"
+"#;
+
+    #[test]
+    fn api_and_pool_limits_are_optional_and_checked() {
+        let plain: NodeFile = toml::from_str(BASE).unwrap();
+        assert_eq!(plain.api, hechain_rpc::RpcConfig::default());
+        assert!(!toml::to_string(&plain).unwrap().contains("[api"), "defaults are not written out");
+        let text = format!(
+            "{BASE}\n[api.eth]\ncall_timeout_ms = 100\n[api.server]\nmax_connections = 9\n[pool]\nmax_queued = 5\n"
+        );
+        let f: NodeFile = toml::from_str(&text).unwrap();
+        assert_eq!((f.api.eth.call_timeout_ms, f.api.eth.max_batch), (100, 1000));
+        assert_eq!(f.api.server.max_connections, 9);
+        assert_eq!((f.pool.max_queued, f.pool.capacity), (5, 200_000));
+        let typo = format!("{BASE}\n[pool]\nmax_queue = 5\n");
+        let e = toml::from_str::<NodeFile>(&typo).unwrap_err().to_string();
+        assert!(e.contains("max_queue"), "{e}");
     }
 }

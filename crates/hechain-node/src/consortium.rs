@@ -247,6 +247,8 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
             idle_block_ms: 1_000,
             max_block_txs: 50_000,
             peers,
+            api: Default::default(),
+            pool: Default::default(),
         };
         let config = out.join(format!("{}.toml", p.name));
         file.write(&config)?;
@@ -444,6 +446,8 @@ pub fn add_node(
         idle_block_ms: 1_000,
         max_block_txs: 50_000,
         peers,
+        api: Default::default(),
+        pool: Default::default(),
     };
     file.write(&config)?;
     Ok(NewNode {

@@ -29,6 +29,7 @@ mod module_routes;
 pub mod openapi;
 mod parse;
 pub mod schema;
+mod server;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -43,6 +44,7 @@ use tokio::sync::{broadcast, watch};
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use error::ApiError;
+pub use server::ServerLimits;
 
 /// Everything the API reads from: the node's store, pool, genesis and the
 /// stream of newly committed blocks.
@@ -87,8 +89,10 @@ impl RpcContext {
     }
 }
 
-/// Limits of the API.
-#[derive(Clone, Debug)]
+/// Limits of the API (the `[api]` section of a node's configuration file; every field has a
+/// default, listed in `docs/api.md`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RpcConfig {
     /// Largest accepted request body in bytes (default 16 MiB); larger bodies get 413.
     pub max_body_bytes: usize,
@@ -96,13 +100,21 @@ pub struct RpcConfig {
     pub max_batch: usize,
     /// Largest page of list endpoints such as evidence by submitter (default 1000).
     pub max_page: usize,
-    /// Limits of the Ethereum JSON-RPC.
+    /// Limits of the Ethereum JSON-RPC (`[api.eth]`).
     pub eth: eth::EthLimits,
+    /// Connection limits and timeouts (`[api.server]`).
+    pub server: ServerLimits,
 }
 
 impl Default for RpcConfig {
     fn default() -> Self {
-        Self { max_body_bytes: 16 << 20, max_batch: 10_000, max_page: 1000, eth: eth::EthLimits::default() }
+        Self {
+            max_body_bytes: 16 << 20,
+            max_batch: 10_000,
+            max_page: 1000,
+            eth: eth::EthLimits::default(),
+            server: ServerLimits::default(),
+        }
     }
 }
 
@@ -257,6 +269,7 @@ pub fn router(ctx: Arc<RpcContext>) -> Router {
 
 fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router {
     let limit = ctx.config.max_body_bytes;
+    let body_timeout = ctx.config.server.body_timeout();
     let mut r: Router<AppState> = Router::new();
     for spec in ROUTES {
         r = r.route(spec.path, endpoint_router(spec));
@@ -273,6 +286,7 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }))
         .with_state(AppState { ctx, eth, shutdown })
 }
@@ -318,25 +332,21 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
     (StatusCode::METHOD_NOT_ALLOWED, Json(error::error_body("method_not_allowed", &message))).into_response()
 }
 
-/// Serves the API on `listener` until `shutdown` resolves, then stops
-/// accepting connections, ends open event streams and waits for in-flight
-/// requests. The caller binds the listener (and so knows its address).
+/// Serves the API on `listener` within the connection limits of `ctx.config.server` until
+/// `shutdown` resolves, then stops accepting connections, ends open event streams and waits for
+/// in-flight requests. The caller binds the listener (and so knows its address).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     ctx: Arc<RpcContext>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
+    let limits = ctx.config.server.clone();
     let app = build_router(ctx, stopped);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "REST API and Ethereum JSON-RPC listening");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop.send(true);
-        })
-        .await
+    server::run(listener, app, limits, stop, shutdown).await
 }
 
 #[cfg(test)]

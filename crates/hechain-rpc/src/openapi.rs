@@ -210,7 +210,7 @@ fn description(e: Endpoint) -> Option<&'static str> {
         Endpoint::SubmitTransaction => {
             "Admits the transaction to the node's pool after checking size, chain id, fee, payload, signature, \
              nonce, balance and duplicates. Refusals are 400 with the pool's code (`bad_signature`, \
-             `wrong_chain_id`, `fee_too_low`, `nonce_too_low`, `nonce_gap_too_large`, `nonce_already_pending`, \
+             `wrong_chain_id`, `fee_too_low`, `nonce_too_low`, `nonce_gap_too_large`, `replacement_underpriced`, \
              `insufficient_balance`, `oversize`, `duplicate`, `invalid_payload`, or a service module's own code: \
              `evidence_exists`, `invoice_exists`, `invoice_reimbursed`, `trade_document_financed`); back-pressure \
              (`pool_full`, `sender_full`, `state_unavailable`) is 503 with `Retry-After: 1`."

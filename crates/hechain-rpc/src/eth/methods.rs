@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::format::{self, qty, TxPlace};
 use super::params::{self, at, BlockId};
-use super::{EthState, RpcError};
+use super::{Caller, EthState, RpcError};
 use crate::RpcContext;
 
 /// Every method served over HTTP and WebSocket (besides [`WS_METHODS`]). This list is what the
@@ -65,8 +65,19 @@ fn unknown_method(method: &str) -> RpcError {
     RpcError { code: -32601, message: format!("the method {method} does not exist/is not available"), data: None }
 }
 
+/// The methods whose cost grows with their parameters or with the code they run: they take a
+/// turn of [`super::EthLimits::max_concurrent_calls`].
+pub(crate) const HEAVY: &[&str] =
+    &["eth_call", "eth_estimateGas", "eth_getLogs", "eth_getFilterLogs", "eth_getFilterChanges", "eth_feeHistory"];
+
 /// Dispatches one call.
-pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) -> Result<Value, RpcError> {
+pub(crate) fn call(
+    ctx: &RpcContext,
+    eth: &EthState,
+    caller: &Caller,
+    method: &str,
+    p: &Value,
+) -> Result<Value, RpcError> {
     if !METHODS.contains(&method) {
         return Err(unknown_method(method));
     }
@@ -103,7 +114,7 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
         "eth_accounts" => Ok(json!([])),
         "eth_gasPrice" => Ok(json!(qty(params.base_fee_per_gas))),
         "eth_maxPriorityFeePerGas" => Ok(json!("0x0")),
-        "eth_feeHistory" => fee_history(ctx, p),
+        "eth_feeHistory" => fee_history(ctx, eth, p),
         "eth_getBalance" => {
             let addr = params::address(at(p, 0), "address")?;
             let reader = latest_state(ctx, at(p, 1))?;
@@ -130,20 +141,22 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
             Ok(json!(format::data(&evm::storage_of(&reader, &addr, &slot)?)))
         }
         "eth_call" => {
-            let req = call_request(at(p, 0))?;
+            let req = call_request(at(p, 0), eth.limits.call_gas_cap)?;
             let reader = latest_state(ctx, at(p, 1))?;
             reject_overrides(at(p, 2))?;
-            let out = evm::call(&reader, pending_ctx(ctx, &reader)?, ctx.genesis.chain_id, params, &req)?;
+            let out =
+                evm::call(&reader, pending_ctx(ctx, &reader)?, ctx.genesis.chain_id, params, &req, &caller.budget)?;
             match out.status {
                 CallStatus::Success => Ok(json!(format::data(&out.output))),
                 status => Err(call_error(status, &out.output)),
             }
         }
         "eth_estimateGas" => {
-            let req = call_request(at(p, 0))?;
+            let req = call_request(at(p, 0), eth.limits.call_gas_cap)?;
             let reader = latest_state(ctx, at(p, 1))?;
             reject_overrides(at(p, 2))?;
-            match evm::estimate_gas(&reader, pending_ctx(ctx, &reader)?, ctx.genesis.chain_id, params, &req)? {
+            let block = pending_ctx(ctx, &reader)?;
+            match evm::estimate_gas(&reader, block, ctx.genesis.chain_id, params, &req, &caller.budget)? {
                 Ok(gas) => Ok(json!(qty(gas))),
                 Err(out) => Err(match out.status {
                     CallStatus::Halted(m) if m == "out of gas" => RpcError::server(format!(
@@ -228,18 +241,21 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
         "eth_newFilter" => {
             let f = LogFilter::parse(at(p, 0))?;
             let head = ctx.store.reader()?.head_height()?;
-            install(eth, Installed { kind: FilterKind::Logs(f), last_seen: head, last_poll: Instant::now() })
+            install(eth, Installed::new(FilterKind::Logs(f), head, caller.ip))
         }
         "eth_newBlockFilter" => {
             let head = ctx.store.reader()?.head_height()?;
-            install(eth, Installed { kind: FilterKind::Blocks, last_seen: head, last_poll: Instant::now() })
+            install(eth, Installed::new(FilterKind::Blocks, head, caller.ip))
         }
         "eth_getFilterChanges" | "eth_getFilterLogs" => {
             let id = filter_id(at(p, 0))?;
             super::expire_filters(&eth.filters);
             let (kind, since) = {
                 let mut filters = eth.filters.installed.lock();
-                let f = filters.get_mut(&id).ok_or_else(|| RpcError::server("filter not found"))?;
+                let f = filters
+                    .get_mut(&id)
+                    .filter(|f| f.owner == caller.ip)
+                    .ok_or_else(|| RpcError::server("filter not found"))?;
                 f.last_poll = Instant::now();
                 (f.kind.clone(), f.last_seen)
             };
@@ -281,7 +297,9 @@ pub(crate) fn call(ctx: &RpcContext, eth: &EthState, method: &str, p: &Value) ->
         }
         "eth_uninstallFilter" => {
             let id = filter_id(at(p, 0))?;
-            Ok(json!(eth.filters.installed.lock().remove(&id).is_some()))
+            let mut filters = eth.filters.installed.lock();
+            let mine = filters.get(&id).is_some_and(|f| f.owner == caller.ip);
+            Ok(json!(mine && filters.remove(&id).is_some()))
         }
         other => Err(RpcError::internal(format!("{other} is listed in METHODS but has no handler"))),
     }
@@ -328,7 +346,8 @@ fn pending_ctx(ctx: &RpcContext, reader: &StoreReader) -> Result<BlockContext, R
     })
 }
 
-fn call_request(v: &Value) -> Result<CallRequest, RpcError> {
+/// A call object, its gas lowered to `gas_cap` (absent gas means the cap).
+fn call_request(v: &Value, gas_cap: u64) -> Result<CallRequest, RpcError> {
     let o = v.as_object().ok_or_else(|| RpcError::invalid_params("expected a call object"))?;
     let get = |k: &str| o.get(k).filter(|v| !v.is_null());
     let data = match (get("input"), get("data")) {
@@ -338,7 +357,7 @@ fn call_request(v: &Value) -> Result<CallRequest, RpcError> {
     Ok(CallRequest {
         from: get("from").map(|v| params::address(v, "from")).transpose()?,
         to: get("to").map(|v| params::address(v, "to")).transpose()?,
-        gas: params::opt_quantity(get("gas"), "gas")?,
+        gas: Some(params::opt_quantity(get("gas"), "gas")?.map_or(gas_cap, |g| g.min(gas_cap))),
         gas_price: match params::opt_quantity_u128(get("gasPrice"), "gasPrice")? {
             Some(p) => Some(p),
             None => params::opt_quantity_u128(get("maxFeePerGas"), "maxFeePerGas")?,
@@ -352,6 +371,7 @@ fn call_error(status: CallStatus, output: &[u8]) -> RpcError {
     match status {
         CallStatus::Reverted(msg) => RpcError { code: 3, message: msg, data: Some(json!(format::data(output))) },
         CallStatus::Halted(msg) => RpcError::server(msg),
+        CallStatus::Stopped(msg) => RpcError::limit(msg),
         CallStatus::Invalid(msg) => RpcError::server(if msg.contains("lack of funds") {
             format!("insufficient funds for gas * price + value ({msg})")
         } else {
@@ -369,10 +389,9 @@ fn admit_error(e: AdmitError) -> RpcError {
             format!("insufficient funds for gas * price + value: balance {have}, tx cost {need}")
         }
         AdmitError::Duplicate(_) => "already known".to_string(),
-        AdmitError::NonceAlreadyPending(n) => format!(
-            "replacement transaction underpriced: nonce {n} is already pending (hechain does not replace pending transactions)"
-        ),
-        AdmitError::WrongChainId { expected, got } => format!("invalid chain id for signer: have {got} want {expected}"),
+        AdmitError::WrongChainId { expected, got } => {
+            format!("invalid chain id for signer: have {got} want {expected}")
+        }
         AdmitError::PoolFull { .. } => "txpool is full".to_string(),
         AdmitError::Oversize { size, max } => format!("oversized data: transaction size {size}, limit {max}"),
         AdmitError::BadSignature(m) => format!("invalid sender: {m}"),
@@ -461,16 +480,19 @@ fn block_value(ctx: &RpcContext, reader: &StoreReader, height: u64, full: bool) 
     Ok(format::full_block(&block, &hash, &hashes, &receipts, full, &ctx.mempool.params()))
 }
 
-fn fee_history(ctx: &RpcContext, p: &Value) -> Result<Value, RpcError> {
+/// `eth_feeHistory`: at most [`super::EthLimits::max_fee_history_blocks`] blocks (more are
+/// lowered, as geth does) and [`super::EthLimits::max_reward_percentiles`] percentiles, which
+/// must be numbers from 0 to 100 in ascending order.
+fn fee_history(ctx: &RpcContext, eth: &EthState, p: &Value) -> Result<Value, RpcError> {
     let count = match at(p, 0) {
         Value::Number(n) => n.as_u64().ok_or_else(|| RpcError::invalid_params("invalid block count"))?,
         v => params::quantity(v, "block count")?,
     }
-    .clamp(1, 1024);
+    .clamp(1, eth.limits.max_fee_history_blocks.max(1));
+    let percentiles = reward_percentiles(at(p, 2), eth.limits.max_reward_percentiles)?;
     let reader = ctx.store.reader()?;
     let newest = resolve_block(&reader, at(p, 1))?.ok_or_else(|| RpcError::invalid_params("unknown newest block"))?;
     let oldest = newest.saturating_sub(count - 1);
-    let percentiles = at(p, 2).as_array().map(|a| a.len()).unwrap_or(0);
     let params = &ctx.mempool.params();
     let mut ratios = Vec::new();
     for h in oldest..=newest {
@@ -489,6 +511,32 @@ fn fee_history(ctx: &RpcContext, p: &Value) -> Result<Value, RpcError> {
         out["reward"] = json!(vec![vec!["0x0"; percentiles]; n]);
     }
     Ok(out)
+}
+
+/// How many reward percentiles `v` asks for (absent or null: none), checked as geth checks them.
+fn reward_percentiles(v: &Value, max: usize) -> Result<usize, RpcError> {
+    let list = match v {
+        Value::Null => return Ok(0),
+        Value::Array(a) => a,
+        _ => return Err(RpcError::invalid_params("reward percentiles must be an array of numbers")),
+    };
+    if list.len() > max {
+        return Err(RpcError::limit(format!("{} reward percentiles asked for, at most {max} are served", list.len())));
+    }
+    let mut last = 0.0_f64;
+    for (i, item) in list.iter().enumerate() {
+        let x = item
+            .as_f64()
+            .filter(|x| (0.0..=100.0).contains(x))
+            .ok_or_else(|| RpcError::invalid_params(format!("reward percentile {i} must be a number from 0 to 100")))?;
+        if x < last {
+            return Err(RpcError::invalid_params(format!(
+                "reward percentiles must ascend: {x} follows {last} (percentile {i})"
+            )));
+        }
+        last = x;
+    }
+    Ok(list.len())
 }
 
 // ---------------------------------------------------------------- logs and filters
@@ -631,19 +679,37 @@ pub(crate) struct Installed {
     /// Highest block already reported.
     pub(crate) last_seen: u64,
     pub(crate) last_poll: Instant,
+    /// The address of the client that installed it: only that client may poll or remove it.
+    pub(crate) owner: Option<std::net::IpAddr>,
+}
+
+impl Installed {
+    fn new(kind: FilterKind, head: u64, owner: Option<std::net::IpAddr>) -> Self {
+        Self { kind, last_seen: head, last_poll: Instant::now(), owner }
+    }
 }
 
 fn install(eth: &EthState, f: Installed) -> Result<Value, RpcError> {
     super::expire_filters(&eth.filters);
     let mut filters = eth.filters.installed.lock();
-    if filters.len() >= eth.limits.max_filters {
-        return Err(RpcError::limit(format!("{} filters are installed, the limit", eth.limits.max_filters)));
+    let limits = &eth.limits;
+    let own = filters.values().filter(|i| i.owner == f.owner).count();
+    if own >= limits.max_filters_per_client {
+        return Err(RpcError::limit(format!(
+            "this client has {own} filters installed, the limit per client: uninstall some, or let unpolled ones expire"
+        )));
     }
-    let id = super::new_filter_id(&eth.filters);
-    filters.insert(id, f);
-    Ok(json!(qty(id)))
+    if filters.len() >= limits.max_filters {
+        return Err(RpcError::limit(format!("{} filters are installed, the limit of this node", limits.max_filters)));
+    }
+    let id = super::random_id()?;
+    filters.insert(id.clone(), f);
+    Ok(json!(id))
 }
 
-fn filter_id(v: &Value) -> Result<u64, RpcError> {
-    params::quantity(v, "filter id")
+/// A filter id as clients send it back, in the form [`super::random_id`] made it.
+fn filter_id(v: &Value) -> Result<String, RpcError> {
+    let s = v.as_str().ok_or_else(|| RpcError::invalid_params("expected a filter id string"))?;
+    let id = s.strip_prefix("0x").and_then(|h| u128::from_str_radix(h, 16).ok());
+    id.map(|n| format!("{n:#x}")).ok_or_else(|| RpcError::invalid_params("invalid filter id"))
 }

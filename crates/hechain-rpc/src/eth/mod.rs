@@ -9,16 +9,18 @@ mod params;
 mod sync;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use futures::{SinkExt, StreamExt};
+use hechain_execution::evm::Budget;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -28,24 +30,84 @@ use crate::{AppState, RpcContext};
 pub use methods::{METHODS, WS_METHODS};
 pub use sync::CATCH_UP_LAG;
 
-/// Limits of the JSON-RPC.
-#[derive(Clone, Debug)]
+/// Limits of the JSON-RPC (`[api.eth]` in a node's configuration file). Every request has a
+/// bounded cost: defaults are listed in `docs/api.md`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EthLimits {
-    /// Most requests in one batch.
+    /// Most requests in one batch (default 1000).
     pub max_batch: usize,
-    /// Widest `eth_getLogs` block range.
+    /// Widest `eth_getLogs` block range (default 10 000).
     pub max_log_blocks: u64,
-    /// Most logs one `eth_getLogs` returns.
+    /// Most logs one `eth_getLogs` returns (default 10 000).
     pub max_logs: usize,
-    /// Most installed filters per node.
+    /// Most installed filters per node (default 4096).
     pub max_filters: usize,
-    /// Most subscriptions per WebSocket connection.
+    /// Most installed filters per client address (default 64).
+    pub max_filters_per_client: usize,
+    /// Most subscriptions per WebSocket connection (default 128).
     pub max_subscriptions: usize,
+    /// Highest gas an `eth_call` / `eth_estimateGas` may use (default 50 000 000); a larger
+    /// `gas` is lowered to it, as Ethereum nodes do.
+    pub call_gas_cap: u64,
+    /// Longest an `eth_call` / `eth_estimateGas` may run, in milliseconds (default 5000); the
+    /// call is also stopped as soon as its client goes away.
+    pub call_timeout_ms: u64,
+    /// Most expensive calls (`eth_call`, `eth_estimateGas`, log queries, fee history) running
+    /// at once (default 0: the number of CPUs). Others wait up to `call_timeout_ms` for a turn,
+    /// so clients can never take every worker thread from consensus.
+    pub max_concurrent_calls: usize,
+    /// Most blocks one `eth_feeHistory` covers (default 1024).
+    pub max_fee_history_blocks: u64,
+    /// Most reward percentiles one `eth_feeHistory` asks for (default 100).
+    pub max_reward_percentiles: usize,
 }
 
 impl Default for EthLimits {
     fn default() -> Self {
-        Self { max_batch: 1000, max_log_blocks: 10_000, max_logs: 10_000, max_filters: 1024, max_subscriptions: 128 }
+        Self {
+            max_batch: 1000,
+            max_log_blocks: 10_000,
+            max_logs: 10_000,
+            max_filters: 4096,
+            max_filters_per_client: 64,
+            max_subscriptions: 128,
+            call_gas_cap: 50_000_000,
+            call_timeout_ms: 5000,
+            max_concurrent_calls: 0,
+            max_fee_history_blocks: 1024,
+            max_reward_percentiles: 100,
+        }
+    }
+}
+
+impl EthLimits {
+    fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.call_timeout_ms.max(1))
+    }
+
+    fn concurrent_calls(&self) -> usize {
+        match self.max_concurrent_calls {
+            0 => std::thread::available_parallelism().map(usize::from).unwrap_or(2),
+            n => n,
+        }
+    }
+}
+
+/// Who made a call and how long it may run: the client's address (owner of the filters it
+/// installs, unit of the per-client limits) and the call's [`Budget`].
+pub(crate) struct Caller {
+    pub(crate) ip: Option<IpAddr>,
+    pub(crate) budget: Budget,
+}
+
+/// Sets a call's cancel flag when the request future is dropped (the client went away), so the
+/// blocking worker stops the simulation instead of running it for nobody.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -109,10 +171,10 @@ impl From<hechain_execution::ExecError> for RpcError {
     }
 }
 
-/// Installed polling filters (`eth_newFilter`, `eth_newBlockFilter`).
+/// Installed polling filters (`eth_newFilter`, `eth_newBlockFilter`) by id: 128 random bits,
+/// so that no client can guess (and read or uninstall) another's.
 pub(crate) struct Filters {
-    next_id: AtomicU64,
-    installed: Mutex<BTreeMap<u64, methods::Installed>>,
+    pub(crate) installed: Mutex<BTreeMap<String, methods::Installed>>,
 }
 
 /// Per-server state of the JSON-RPC.
@@ -121,12 +183,15 @@ pub(crate) struct EthState {
     pub(crate) limits: EthLimits,
     /// Where the current catch-up started (`eth_syncing`).
     pub(crate) sync: sync::SyncTracker,
+    /// Turns of the expensive calls ([`EthLimits::max_concurrent_calls`]).
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl EthState {
     pub(crate) fn new(limits: EthLimits) -> Self {
         Self {
-            filters: Filters { next_id: AtomicU64::new(1), installed: Mutex::new(BTreeMap::new()) },
+            filters: Filters { installed: Mutex::new(BTreeMap::new()) },
+            heavy: Arc::new(tokio::sync::Semaphore::new(limits.concurrent_calls())),
             limits,
             sync: sync::SyncTracker::default(),
         }
@@ -178,8 +243,40 @@ fn parse_request(v: Value) -> Result<Request, (Value, RpcError)> {
 }
 
 /// Runs one call on the blocking pool (storage reads, EVM simulation, signature recovery).
-async fn call(ctx: Arc<RpcContext>, eth: Arc<EthState>, method: String, params: Value) -> Result<Value, RpcError> {
-    match tokio::task::spawn_blocking(move || methods::call(&ctx, &eth, &method, &params)).await {
+/// Expensive methods first wait for a turn ([`EthLimits::max_concurrent_calls`]) and run within
+/// a time budget that also ends when the client goes away (this future is dropped).
+async fn call(
+    ctx: Arc<RpcContext>,
+    eth: Arc<EthState>,
+    ip: Option<IpAddr>,
+    method: String,
+    params: Value,
+) -> Result<Value, RpcError> {
+    let timeout = eth.limits.call_timeout();
+    // The turn goes with the work into the worker: it is given back when the work ends, not
+    // when the client stops waiting for it.
+    let turn = if methods::HEAVY.contains(&method.as_str()) {
+        match tokio::time::timeout(timeout, eth.heavy.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Some(permit),
+            Ok(Err(_)) | Err(_) => {
+                return Err(RpcError::limit(format!(
+                    "the node is busy: {} expensive calls are running and none finished within {} ms; retry later",
+                    eth.limits.concurrent_calls(),
+                    eth.limits.call_timeout_ms
+                )))
+            }
+        }
+    } else {
+        None
+    };
+    let caller = Caller { ip, budget: Budget::lasting(timeout) };
+    let _cancel = CancelOnDrop(caller.budget.cancelled.clone());
+    let work = move || {
+        let answer = methods::call(&ctx, &eth, &caller, &method, &params);
+        drop(turn);
+        answer
+    };
+    match tokio::task::spawn_blocking(work).await {
         Ok(r) => r,
         Err(e) => Err(RpcError::internal(format!("request worker failed: {e}"))),
     }
@@ -187,7 +284,7 @@ async fn call(ctx: Arc<RpcContext>, eth: Arc<EthState>, method: String, params: 
 
 /// Handles a JSON-RPC body: one request or a batch. `None` when nothing is to be answered
 /// (notifications only).
-async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
+async fn handle_body(st: &AppState, ip: Option<IpAddr>, body: &[u8]) -> Option<Value> {
     let v: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => return Some(response(Value::Null, Err(RpcError::new(-32700, format!("parse error: {e}"))))),
@@ -214,7 +311,7 @@ async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
             for item in items {
                 match parse_request(item) {
                     Ok(req) if req.method == "eth_sendRawTransaction" => raw.push((req.id, req.params)),
-                    Ok(req) => out.extend(dispatch(st, req).await),
+                    Ok(req) => out.extend(dispatch(st, ip, req).await),
                     Err((id, e)) => out.push(response(id, Err(e))),
                 }
             }
@@ -234,30 +331,52 @@ async fn handle_body(st: &AppState, body: &[u8]) -> Option<Value> {
             }
             (!out.is_empty()).then_some(Value::Array(out))
         }
-        other => handle_one(st, other).await,
+        other => handle_one(st, ip, other).await,
     }
 }
 
-async fn handle_one(st: &AppState, v: Value) -> Option<Value> {
+async fn handle_one(st: &AppState, ip: Option<IpAddr>, v: Value) -> Option<Value> {
     match parse_request(v) {
-        Ok(req) => dispatch(st, req).await,
+        Ok(req) => dispatch(st, ip, req).await,
         Err((id, e)) => Some(response(id, Err(e))),
     }
 }
 
 /// Answers one parsed request (`None` for a notification).
-async fn dispatch(st: &AppState, req: Request) -> Option<Value> {
+async fn dispatch(st: &AppState, ip: Option<IpAddr>, req: Request) -> Option<Value> {
     let result = if WS_METHODS.contains(&req.method.as_str()) {
         Err(RpcError::new(-32601, format!("{} is only available over WebSocket", req.method)))
     } else {
-        call(st.ctx.clone(), st.eth.clone(), req.method, req.params).await
+        call(st.ctx.clone(), st.eth.clone(), ip, req.method, req.params).await
     };
     req.id.map(|id| response(id, result))
 }
 
+/// The client's address, when the server recorded it (it does for every connection it accepts).
+type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+fn peer_ip(peer: &Peer) -> Option<IpAddr> {
+    peer.as_ref().map(|Extension(ConnectInfo(a))| a.ip())
+}
+
 /// `POST /`.
-pub(crate) async fn http(State(st): State<AppState>, body: Bytes) -> Response {
-    match handle_body(&st, &body).await {
+pub(crate) async fn http(
+    State(st): State<AppState>,
+    peer: Peer,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            return crate::parse::body_rejection(r, st.ctx.config.max_body_bytes).into_response()
+        }
+        // A body that stopped arriving (the body timeout) or broke off.
+        Err(r) => {
+            let e = RpcError::new(-32600, format!("cannot read the request body: {}", r.body_text()));
+            return (r.status(), Json(response(Value::Null, Err(e)))).into_response();
+        }
+    };
+    match handle_body(&st, peer_ip(&peer), &body).await {
         Some(v) => Json(v).into_response(),
         None => axum::http::StatusCode::NO_CONTENT.into_response(),
     }
@@ -266,6 +385,7 @@ pub(crate) async fn http(State(st): State<AppState>, body: Bytes) -> Response {
 /// `GET /` with a WebSocket upgrade (a plain GET gets a JSON error saying how to use `/`).
 pub(crate) async fn websocket(
     State(st): State<AppState>,
+    peer: Peer,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     let Ok(ws) = ws else {
@@ -277,10 +397,11 @@ pub(crate) async fn websocket(
         return (axum::http::StatusCode::BAD_REQUEST, Json(body)).into_response();
     };
     let limit = st.ctx.config.max_body_bytes;
-    ws.max_message_size(limit).on_upgrade(move |socket| ws_session(socket, st))
+    let ip = peer_ip(&peer);
+    ws.max_message_size(limit).on_upgrade(move |socket| ws_session(socket, st, ip))
 }
 
-async fn ws_session(socket: WebSocket, st: AppState) {
+async fn ws_session(socket: WebSocket, st: AppState, ip: Option<IpAddr>) {
     let (mut sink, mut stream) = socket.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Value>(1024);
     let mut subs: BTreeMap<String, tokio::task::JoinHandle<()>> = BTreeMap::new();
@@ -315,7 +436,7 @@ async fn ws_session(socket: WebSocket, st: AppState) {
                     Err((id, e)) => Some(response(id, Err(e))),
                 }
             }
-            _ => handle_body(&st, text.as_bytes()).await,
+            _ => handle_body(&st, ip, text.as_bytes()).await,
         };
         if let Some(r) = reply {
             if out_tx.send(r).await.is_err() {
@@ -364,7 +485,7 @@ fn ws_subscription(
             )))
         }
     };
-    let id = format!("0x{:032x}", st.eth.filters.next_id.fetch_add(1, Ordering::Relaxed) as u128 | (rand_tag() << 64));
+    let id = random_id()?;
     let mut blocks = st.ctx.blocks.subscribe();
     let out = out.clone();
     let sub_id = id.clone();
@@ -406,18 +527,12 @@ fn ws_subscription(
     Ok(Value::String(id))
 }
 
-/// A per-process tag so subscription and filter ids are not guessable across restarts.
-fn rand_tag() -> u128 {
-    static TAG: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
-    *TAG.get_or_init(|| {
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        (nanos ^ (std::process::id() as u128).rotate_left(40)) & u64::MAX as u128
-    })
-}
-
-pub(crate) fn new_filter_id(f: &Filters) -> u64 {
-    f.next_id.fetch_add(1, Ordering::Relaxed)
+/// A new filter or subscription id: 128 bits from the operating system's random source, as an
+/// Ethereum quantity (`0x` and hex digits without leading zeros, as geth forms them).
+pub(crate) fn random_id() -> Result<String, RpcError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| RpcError::internal(format!("no randomness for an id: {e}")))?;
+    Ok(format!("{:#x}", u128::from_be_bytes(b)))
 }
 
 pub(crate) fn expire_filters(f: &Filters) {
