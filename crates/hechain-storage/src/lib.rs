@@ -30,11 +30,18 @@
 //!
 //! State-tree nodes are content-addressed and never deleted, so the state
 //! root of every past header stays provable ([`Store::state_proof`]).
+//!
+//! Integrity: by default [`Store::open`] has redb verify the checksum of every page before the
+//! database is used, so a file damaged on disk is refused with [`StorageError::Damaged`]
+//! instead of being read (or written on); and the [`marker`] beside the file refuses a database
+//! that is missing, emptied, or older than what this node had committed.
 
+pub mod marker;
 mod module_state;
 pub mod smt;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hechain_crypto::Suite;
 use hechain_types::{Block, BlockHeader, ChainTx, Codec, Genesis, Receipt, Seal, TxLocation, H256};
@@ -101,6 +108,42 @@ pub enum StorageError {
     /// State-tree failure.
     #[error("state tree: {0}")]
     Smt(#[from] smt::SmtError),
+    /// The database file failed redb's integrity check.
+    #[error("the database {path} is damaged ({reason}). Its blocks cannot be trusted: stop this node, move the data directory aside, and restore it from a backup or start from an empty data directory to sync from the other nodes")]
+    Damaged {
+        /// The database file.
+        path: PathBuf,
+        /// redb's finding.
+        reason: String,
+    },
+    /// The database file is missing or empty, but its marker says the directory held a chain.
+    #[error("the database {path} is missing or empty, but this data directory held chain {genesis} up to at least block {floor}: those blocks are gone. Restore the data directory from a backup, or start from an empty data directory to sync from the other nodes; delete {marker} only to start this chain afresh on purpose", marker = marker::path_for(path).display())]
+    Missing {
+        /// The database file.
+        path: PathBuf,
+        /// The chain the marker names.
+        genesis: H256,
+        /// A height the directory had committed.
+        floor: u64,
+    },
+    /// The database holds fewer blocks than this node had committed.
+    #[error("the database {path} ends at block {head}, but this node had committed block {floor}: it was replaced by an older copy or lost blocks. Restore a current backup or sync from the other nodes; delete {marker} only if the older copy is meant", marker = marker::path_for(path).display())]
+    Behind {
+        /// The database file.
+        path: PathBuf,
+        /// Its head.
+        head: u64,
+        /// The height the marker records.
+        floor: u64,
+    },
+    /// The chain marker cannot be read or written.
+    #[error("chain marker {path}: {reason}")]
+    Marker {
+        /// The marker file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl From<redb::Error> for StorageError {
@@ -166,10 +209,25 @@ pub struct BlockCommit {
     pub smt_nodes: Vec<(smt::Hash32, smt::Node)>,
 }
 
+/// How [`Store::open_with`] opens a database.
+#[derive(Clone, Copy, Debug)]
+pub struct OpenOptions {
+    /// Verify every page's checksum before use (default `true`; reads the whole file once).
+    pub check_integrity: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { check_integrity: true }
+    }
+}
+
 /// The node's database.
 pub struct Store {
     db: Database,
     suite: Suite,
+    /// The chain marker and the floor it records.
+    marker: Option<(PathBuf, marker::Marker, AtomicU64)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -188,8 +246,36 @@ impl Store {
         genesis: &Genesis,
         genesis_commit: impl FnOnce(&Store) -> Result<BlockCommit, StorageError>,
     ) -> Result<Self, StorageError> {
-        let db = Database::builder().set_cache_size(CACHE_BYTES).create(path)?;
-        let store = Store { db, suite: genesis.suite() };
+        Self::open_with(path, genesis, genesis_commit, OpenOptions::default())
+    }
+
+    /// [`Self::open`] with options. Refuses a database that fails its integrity check
+    /// ([`StorageError::Damaged`]), and, when a [`marker`] says this path held a chain, a
+    /// database file that is missing or empty ([`StorageError::Missing`]) or that ends below
+    /// the recorded height ([`StorageError::Behind`]).
+    pub fn open_with(
+        path: &Path,
+        genesis: &Genesis,
+        genesis_commit: impl FnOnce(&Store) -> Result<BlockCommit, StorageError>,
+        options: OpenOptions,
+    ) -> Result<Self, StorageError> {
+        let marker_path = marker::path_for(path);
+        let known = marker::Marker::read(&marker_path)?;
+        let empty = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
+        if let (Some(m), true) = (known, empty) {
+            return Err(StorageError::Missing { path: path.to_path_buf(), genesis: m.genesis, floor: m.height_floor });
+        }
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .set_check_integrity_on_open(options.check_integrity && !empty)
+            .create(path)
+            .map_err(|e| match e {
+                redb::DatabaseError::Storage(redb::StorageError::Corrupted(reason)) => {
+                    StorageError::Damaged { path: path.to_path_buf(), reason }
+                }
+                other => StorageError::Db(other.to_string()),
+            })?;
+        let mut store = Store { db, suite: genesis.suite(), marker: None };
         store.create_tables()?;
         match store.stored_genesis()? {
             Some(stored) => {
@@ -202,7 +288,39 @@ impl Store {
                 store.write(Some(genesis), &commit)?;
             }
         }
+        let head = store.reader()?.head_height()?;
+        let m = match known {
+            Some(m) if m.genesis != genesis.hash() => {
+                return Err(StorageError::GenesisMismatch { stored: m.genesis, offered: genesis.hash() })
+            }
+            Some(m) if head < m.height_floor => {
+                return Err(StorageError::Behind { path: path.to_path_buf(), head, floor: m.height_floor })
+            }
+            Some(m) => m,
+            None => {
+                // A new database, or one made before markers: guard it from now on.
+                let m = marker::Marker { genesis: genesis.hash(), height_floor: head };
+                m.write(&marker_path, true)?;
+                m
+            }
+        };
+        store.marker = Some((marker_path, m, AtomicU64::new(m.height_floor)));
         Ok(store)
+    }
+
+    /// Raises the marker's floor to `height` when it is [`marker::FLOOR_STEP`] above the last.
+    /// Best effort: the block is already durable, and a floor left lower only guards less.
+    fn raise_floor(&self, height: u64) {
+        let Some((path, m, floor)) = &self.marker else { return };
+        if height < floor.load(Ordering::Relaxed).saturating_add(marker::FLOOR_STEP) {
+            return;
+        }
+        floor.store(height, Ordering::Relaxed);
+        let raised = marker::Marker { height_floor: height, ..*m };
+        if let Err(e) = raised.write(path, false) {
+            // Reported by the next failing commit if the disk is the cause.
+            tracing::warn!(error = %e, "could not raise the chain marker's height floor");
+        }
     }
 
     /// Creates every table (a no-op when they exist), so readers can open them.
@@ -260,7 +378,9 @@ impl Store {
         if commit.block.header.height != head + 1 {
             return Err(StorageError::NotNext { head, got: commit.block.header.height });
         }
-        self.write(None, commit)
+        self.write(None, commit)?;
+        self.raise_floor(commit.block.header.height);
+        Ok(())
     }
 
     /// Replaces the seal of a stored block (a BFT block is stored with this node's signature
