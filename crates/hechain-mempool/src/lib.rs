@@ -114,6 +114,8 @@ pub struct Mempool {
     params: parking_lot::RwLock<ChainParams>,
     config: MempoolConfig,
     inner: Mutex<Inner>,
+    /// Why the pool admits nothing any more ([`Self::close`]).
+    closed: parking_lot::RwLock<Option<String>>,
 }
 
 /// Most a transaction can take from its sender's balance.
@@ -130,12 +132,26 @@ pub const TX_BASE_GAS: u64 = 21_000;
 impl Mempool {
     /// An empty pool for a chain.
     pub fn new(suite: Suite, chain_id: u64, params: ChainParams, config: MempoolConfig) -> Self {
-        Self { suite, chain_id, params: parking_lot::RwLock::new(params), config, inner: Mutex::new(Inner::default()) }
+        Self {
+            suite,
+            chain_id,
+            params: parking_lot::RwLock::new(params),
+            config,
+            inner: Mutex::new(Inner::default()),
+            closed: parking_lot::RwLock::new(None),
+        }
     }
 
     /// The chain parameters the pool admits by (those in force at the last committed block).
     pub fn params(&self) -> ChainParams {
         self.params.read().clone()
+    }
+
+    /// Refuses every transaction from now on with [`AdmitError::State`] and `why` (the node
+    /// cannot commit blocks any more: acknowledging a transaction would promise what it cannot
+    /// keep).
+    pub fn close(&self, why: String) {
+        *self.closed.write() = Some(why);
     }
 
     /// Number of pooled transactions.
@@ -237,6 +253,9 @@ impl Mempool {
     /// *before* their signatures are checked, so an overloaded node spends no CPU on work it
     /// cannot keep.
     pub fn admit_batch(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
+        if let Some(why) = self.closed.read().clone() {
+            return txs.iter().map(|_| Err(AdmitError::State(why.clone()))).collect();
+        }
         let (room, cheapest) = {
             let inner = self.inner.lock();
             (self.config.capacity.saturating_sub(inner.count), inner.by_offer.first().map(|(o, _, _)| *o))
@@ -272,6 +291,9 @@ impl Mempool {
         checked: Vec<Result<Checked, AdmitError>>,
         state: &dyn StateSource,
     ) -> Vec<Result<H256, AdmitError>> {
+        if let Some(why) = self.closed.read().clone() {
+            return checked.iter().map(|_| Err(AdmitError::State(why.clone()))).collect();
+        }
         let mut inner = self.inner.lock();
         let lifetime = Duration::from_millis(self.config.queued_lifetime_ms);
         let expired = inner.expire_queued(lifetime, Instant::now());

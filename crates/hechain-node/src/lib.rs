@@ -13,6 +13,7 @@ pub mod bft;
 pub mod config;
 pub mod consortium;
 pub mod dev;
+pub mod fatal;
 pub mod produce;
 pub mod solo;
 
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::fatal::Fatal;
 use crate::solo::{Solo, SoloConfig};
 use hechain_crypto::{NodeKey, Suite};
 use hechain_mempool::{Mempool, MempoolConfig};
@@ -247,6 +249,7 @@ pub struct Node {
     pub blocks: broadcast::Sender<Arc<CommittedBlock>>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    fatal: Fatal,
 }
 
 impl Node {
@@ -278,8 +281,19 @@ impl Node {
         let mempool = Arc::new(Mempool::new(genesis.suite(), genesis.chain_id, params, config.mempool.clone()));
         let (blocks, _) = broadcast::channel(1024);
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let fatal = Fatal::default();
 
         let mut tasks = Vec::new();
+        // After a failure the node cannot go on from, no transaction is acknowledged any more.
+        tasks.push(tokio::spawn({
+            let (fatal, mempool, mut stop) = (fatal.clone(), mempool.clone(), shutdown_rx.clone());
+            async move {
+                tokio::select! {
+                    failure = fatal.wait() => mempool.close(failure),
+                    _ = stop.wait_for(|v| *v) => {}
+                }
+            }
+        }));
         let mut gossip = None;
         let mut consensus_status = None;
         let mut p2p_addr = None;
@@ -298,7 +312,7 @@ impl Node {
                     },
                     blocks.clone(),
                 )?);
-                tasks.push(tokio::spawn(solo.run(shutdown_rx.clone())));
+                tasks.push(tokio::spawn(solo.run(shutdown_rx.clone(), fatal.clone())));
             }
             Some(settings) => {
                 let h = bft::start(
@@ -310,6 +324,7 @@ impl Node {
                     key,
                     blocks.clone(),
                     shutdown_rx.clone(),
+                    fatal.clone(),
                 )
                 .await?;
                 p2p_addr = Some(h.p2p_addr);
@@ -342,7 +357,15 @@ impl Node {
             }
         }));
         tracing::info!(%rpc_addr, chain_id = genesis.chain_id, suite = %genesis.suite(), "node started");
-        Ok(Node { rpc_addr, p2p_addr, store, genesis, mempool, blocks, shutdown, tasks })
+        Ok(Node { rpc_addr, p2p_addr, store, genesis, mempool, blocks, shutdown, tasks, fatal })
+    }
+
+    /// Waits until the node meets a failure it cannot go on from (its database refused a write:
+    /// disk full, an I/O error) and returns what happened and what to do. The node then already
+    /// refuses new transactions; its owner should [`Self::shutdown`] it and exit non-zero (see
+    /// [`fatal`]).
+    pub async fn failed(&self) -> String {
+        self.fatal.wait().await
     }
 
     /// Stops consensus and the API and waits for them (an in-flight block

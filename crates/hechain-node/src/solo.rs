@@ -127,9 +127,10 @@ impl Solo {
         Ok(Some(announce))
     }
 
-    /// Runs until `shutdown` becomes true. A failed block is logged and
-    /// retried at the next tick (nothing was committed).
-    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+    /// Runs until `shutdown` becomes true. A block that fails to execute is logged and retried
+    /// at the next tick (nothing was committed); a storage failure is reported to `fatal` and
+    /// ends the loop ([`crate::fatal`]).
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, fatal: crate::Fatal) {
         loop {
             if *shutdown.borrow() {
                 return;
@@ -139,6 +140,11 @@ impl Solo {
             let full = match tokio::task::spawn_blocking(move || this.produce()).await {
                 Ok(Ok(Some(b))) => b.tx_hashes.len() >= self.config.max_block_txs,
                 Ok(Ok(None)) => false,
+                Ok(Err(ProduceError::Storage(e))) => {
+                    let next = self.store.reader().and_then(|r| r.head_height()).map_or(0, |h| h + 1);
+                    fatal.report(crate::fatal::commit_failure(next, &e));
+                    return;
+                }
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "block production failed");
                     false

@@ -133,7 +133,7 @@ async fn run_loop_commits_and_stops() {
     let e = env();
     let (s, mut rx) = solo(&e, false, 100, Duration::from_millis(20));
     let (stop, stop_rx) = watch::channel(false);
-    let task = tokio::spawn(s.run(stop_rx));
+    let task = tokio::spawn(s.run(stop_rx, hechain_node::Fatal::default()));
     submit(&e, 3);
     let b = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
     assert_eq!(b.block.transactions.len(), 3);

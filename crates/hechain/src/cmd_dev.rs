@@ -109,13 +109,25 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
             s
         },
     );
-    wait_for_signal().await;
+    let failure = wait_for_signal_or_failure(&node).await;
     eprintln!("shutting down…");
     node.shutdown().await;
     if args.data_dir.is_none() {
         eprintln!("deleted the temporary data directory; the genesis stays at {}", genesis_path.display());
     }
-    Ok(0)
+    match failure {
+        Some(f) => anyhow::bail!("the dev chain stopped: {f}"),
+        None => Ok(0),
+    }
+}
+
+/// Waits for Ctrl-C, SIGTERM, or a failure the node cannot go on from (`Some`, then the caller
+/// exits non-zero).
+pub async fn wait_for_signal_or_failure(node: &hechain_node::Node) -> Option<String> {
+    tokio::select! {
+        _ = wait_for_signal() => None,
+        f = node.failed() => Some(f),
+    }
 }
 
 /// Directory where `hechain dev` keeps the genesis of temporary chains:

@@ -14,7 +14,7 @@ use hechain_node::Node;
 use hechain_types::Address;
 use serde_json::{json, Value};
 
-use crate::cmd_dev::wait_for_signal;
+use crate::cmd_dev::wait_for_signal_or_failure;
 use crate::output::emit;
 use crate::Cli;
 
@@ -192,10 +192,13 @@ pub async fn start(cli: &Cli, config: &Path) -> anyhow::Result<i32> {
             )
         },
     );
-    wait_for_signal().await;
+    let failure = wait_for_signal_or_failure(&node).await;
     eprintln!("shutting down…");
     node.shutdown().await;
-    Ok(0)
+    match failure {
+        Some(f) => anyhow::bail!("{} stopped: {f}", file.name),
+        None => Ok(0),
+    }
 }
 
 pub async fn run(cli: &Cli, cmd: &NetCmd) -> anyhow::Result<i32> {

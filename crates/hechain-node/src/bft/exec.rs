@@ -93,6 +93,8 @@ pub(crate) struct Executor {
     /// Block jobs (ordered or synced) sent and not yet processed: the driver counts up, this
     /// thread down, so that catch-up does not fetch again blocks only waiting in this queue.
     pub pending_blocks: Arc<AtomicU64>,
+    /// Where a failed write is reported: the executor then stops ([`crate::fatal`]).
+    pub fatal: crate::Fatal,
 }
 
 impl Executor {
@@ -112,7 +114,10 @@ impl Executor {
                 }
                 ExecJob::Seal { height, seal } => match self.store.update_seal(height, &seal) {
                     Ok(()) => Ok(None),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => {
+                        self.fatal.report(format!("the seal of block {height} could not be stored: {e}"));
+                        Err(e.to_string())
+                    }
                 },
             };
             let executed = matches!(res, Ok(Some(ExecEvent::Executed { .. })));
@@ -132,6 +137,9 @@ impl Executor {
                 if !notify(ev) {
                     return;
                 }
+            }
+            if self.fatal.get().is_some() {
+                return;
             }
         }
     }
@@ -259,7 +267,10 @@ impl Executor {
         own_sig: Option<ValidatorSignature>,
         synced: bool,
     ) -> Result<Option<ExecEvent>, String> {
-        self.store.commit_block(&commit).map_err(|e| e.to_string())?;
+        if let Err(e) = self.store.commit_block(&commit) {
+            self.fatal.report(crate::fatal::commit_failure(commit.block.header.height, &e));
+            return Err(e.to_string());
+        }
         let ann = announcement(self.genesis.suite(), commit);
         let included: Vec<(Address, u64)> = ann.block.transactions.iter().map(|t| (t.sender(), t.nonce())).collect();
         if !included.is_empty() {

@@ -13,6 +13,7 @@ pub(crate) async fn start(
     key: NodeKey,
     blocks: broadcast::Sender<Arc<CommittedBlock>>,
     mut shutdown: watch::Receiver<bool>,
+    fatal: crate::Fatal,
 ) -> Result<BftHandles, NodeError> {
     let cfg_err = |reason: String| NodeError::Config(reason);
     let my_pk = key.public_key();
@@ -125,6 +126,7 @@ pub(crate) async fn start(
         epoch: epoch.clone(),
         blocks,
         pending_blocks: pending_blocks.clone(),
+        fatal,
     };
     let exec_events = events_tx.clone();
     std::thread::Builder::new()

@@ -40,12 +40,31 @@ impl DevNode {
         Self::spawn(c)
     }
 
+    /// [`Self::start`] with the node's standard error (its log) written to `log`.
+    pub fn start_logged(data_dir: &Path, extra: &[&str], log: &Path) -> DevNode {
+        let mut c = Command::new(bin());
+        c.args(["dev", "--json", "--rpc-addr", "127.0.0.1:0", "--data-dir"]).arg(data_dir).args(extra);
+        c.stderr(std::fs::File::create(log).expect("log file"));
+        Self::spawn(c)
+    }
+
+    /// Waits up to `within` for the process to exit by itself; its exit status.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     fn spawn(mut c: Command) -> DevNode {
         let mut child = c
             .env("HECHAIN_LOG", "warn")
             .env_remove("HECHAIN_RPC")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn hechain dev");
         let stdout = child.stdout.take().expect("stdout");
