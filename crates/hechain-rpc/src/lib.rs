@@ -24,6 +24,7 @@
 pub mod error;
 pub mod eth;
 mod events;
+mod guard;
 mod handlers;
 mod module_routes;
 pub mod openapi;
@@ -104,6 +105,10 @@ pub struct RpcConfig {
     pub eth: eth::EthLimits,
     /// Connection limits and timeouts (`[api.server]`).
     pub server: ServerLimits,
+    /// Web origins whose pages may call the API from a browser (CORS): exact origins,
+    /// `scheme://host:*` for any port, or `*`. Empty by default (no page of another origin
+    /// may); `hechain dev` allows `http://localhost:*` and `http://127.0.0.1:*`.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for RpcConfig {
@@ -114,6 +119,7 @@ impl Default for RpcConfig {
             max_page: 1000,
             eth: eth::EthLimits::default(),
             server: ServerLimits::default(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -270,6 +276,7 @@ pub fn router(ctx: Arc<RpcContext>) -> Router {
 fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router {
     let limit = ctx.config.max_body_bytes;
     let body_timeout = ctx.config.server.body_timeout();
+    let cors = guard::cors(&ctx.config.cors_origins);
     let mut r: Router<AppState> = Router::new();
     for spec in ROUTES {
         r = r.route(spec.path, endpoint_router(spec));
@@ -282,13 +289,20 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));
     let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
     eth.follow_status(&ctx);
-    r.fallback(not_found)
+    let r = r
+        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(guard::typed_posts))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
-        .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }))
-        .with_state(AppState { ctx, eth, shutdown })
+        .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }));
+    // Outermost, so that preflights are answered before any other layer looks at them.
+    let r = match cors {
+        Some(c) => r.layer(c),
+        None => r,
+    };
+    r.with_state(AppState { ctx, eth, shutdown })
 }
 
 /// Rewrites the plain-text 413 of the body-limit layer as a JSON error.

@@ -99,7 +99,7 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
                 "Submit one signed transaction",
                 vec![],
                 reg::<s::SubmitResponse>(c),
-                &[400, 413, 503],
+                &[400, 413, 415, 503],
             )
         },
         E::SubmitBatch => Op {
@@ -110,7 +110,7 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
                 "Submit many raw transactions at once",
                 vec![],
                 reg::<s::BatchResponse>(c),
-                &[400, 413],
+                &[400, 413, 415],
             )
         },
         E::Transaction => op(
@@ -257,6 +257,7 @@ pub(crate) fn error_description(status: u16) -> &'static str {
         400 => "Malformed input (or, for submissions, a refused transaction); `code` says why.",
         404 => "Not found.",
         413 => "Request body or batch larger than the limit.",
+        415 => "The body is not typed `application/json` (or `application/octet-stream` for binary batches).",
         503 => "Not available yet or back-pressure; retry after `Retry-After` seconds.",
         _ => "Internal failure (storage); the message carries the error text.",
     }

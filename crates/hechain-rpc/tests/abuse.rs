@@ -195,3 +195,56 @@ async fn idle_and_half_sent_connections_are_closed_and_counted() {
     drop(held);
     n.shutdown().await.unwrap();
 }
+
+/// A web page cannot use the node through a visitor's browser: the "simple" POSTs a page may
+/// send without a preflight are refused, and no CORS header admits another origin unless the
+/// operator lists it.
+#[tokio::test]
+async fn browser_pages_of_other_sites_are_kept_out() {
+    let mut n = TestNode::start().await;
+    let call = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    for ty in
+        [Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data; boundary=x"), None]
+    {
+        for path in ["/", "/api/v1/transactions"] {
+            let mut req = n.client.post(n.url(path)).body(call);
+            if let Some(ty) = ty {
+                req = req.header("content-type", ty);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 415, "{path} with {ty:?}");
+            let v: Value = r.json().await.unwrap();
+            let msg = &v["error"]["message"];
+            assert!(msg.as_str().unwrap().contains("application/json"), "{v}");
+        }
+    }
+    // A preflight from another site gets no permission.
+    let pre = n
+        .client
+        .request(reqwest::Method::OPTIONS, n.url("/"))
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(pre.headers().get("access-control-allow-origin").is_none());
+    n.shutdown().await.unwrap();
+
+    // Listed origins are let in, others still not.
+    let rpc = RpcConfig { cors_origins: vec!["http://localhost:*".into()], ..RpcConfig::default() };
+    let mut n = TestNode::start_with(Options { rpc, ..Options::default() }).await;
+    let ask = |origin: &'static str| {
+        n.client
+            .request(reqwest::Method::OPTIONS, n.url("/"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = ask("http://localhost:5173").await.unwrap();
+    assert_eq!(ok.headers().get("access-control-allow-origin").unwrap(), "http://localhost:5173");
+    let no = ask("https://evil.example").await.unwrap();
+    assert!(no.headers().get("access-control-allow-origin").is_none());
+    n.shutdown().await.unwrap();
+}

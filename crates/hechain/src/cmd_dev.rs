@@ -67,6 +67,8 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
     cfg.empty_blocks = args.empty_blocks;
     cfg.idle_block = (args.idle_block > 0).then(|| Duration::from_millis(args.idle_block));
     cfg.max_block_txs = args.max_block_txs;
+    // Pages of a dApp under development (served from this machine) may call the dev chain.
+    cfg.rpc.cors_origins = vec!["http://localhost:*".into(), "http://127.0.0.1:*".into()];
     let node = Node::start(cfg).await?;
 
     let keys: Vec<AccountKey> = match custom {

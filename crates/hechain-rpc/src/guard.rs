@@ -1,0 +1,111 @@
+//! What keeps web pages from using a node through a visitor's browser.
+//!
+//! A page on any site can make the browser send a "simple" cross-origin POST — a body typed
+//! `text/plain`, a form (`application/x-www-form-urlencoded`, `multipart/form-data`) or no type at
+//! all — without asking the server first. So every POST must say `Content-Type:
+//! application/json` (or `application/octet-stream` for binary transaction batches): a browser
+//! sends those cross-origin only after a CORS preflight, which the node answers only for the
+//! origins in [`crate::RpcConfig::cors_origins`] (none by default). Others get 415.
+//!
+//! Ethereum clients (ethers, viem, web3.py, Hardhat, MetaMask) and the SDK already send
+//! `application/json`; with curl, pass `-H 'Content-Type: application/json'`.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// The body types a POST may have.
+const ACCEPTED: &[&str] = &["application/json", "application/octet-stream"];
+
+/// Whether a `Content-Type` value names an accepted type (parameters such as `charset` allowed).
+fn accepted(content_type: Option<&HeaderValue>) -> bool {
+    let Some(v) = content_type.and_then(|v| v.to_str().ok()) else { return false };
+    let essence = v.split(';').next().unwrap_or_default().trim();
+    ACCEPTED.iter().any(|a| essence.eq_ignore_ascii_case(a))
+}
+
+/// Middleware: refuses a POST whose body is not typed as accepted, with 415 (a JSON-RPC error
+/// object on `/`, the REST error body elsewhere).
+pub(crate) async fn typed_posts(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || accepted(req.headers().get(header::CONTENT_TYPE)) {
+        return next.run(req).await;
+    }
+    let got = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("none");
+    let message = format!(
+        "POST bodies must have Content-Type: application/json (binary batches: application/octet-stream), not {}; \
+         text/plain and form posts are refused so that web pages cannot use the node through a visitor's browser",
+        crate::error::excerpt(got)
+    );
+    let body = if req.uri().path() == "/" {
+        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": message}})
+    } else {
+        serde_json::to_value(crate::error::error_body("unsupported_media_type", &message)).unwrap_or_default()
+    };
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
+}
+
+/// The CORS layer for `origins`: exact origins (`https://console.example.com`), an origin with
+/// any port (`http://localhost:*`), or `*` for any. `None` when the list is empty: then no CORS
+/// header is ever sent and browsers keep other sites' pages from reading answers or sending
+/// preflighted requests.
+pub(crate) fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let list = origins.to_vec();
+    let allow = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+        let Ok(origin) = origin.to_str() else { return false };
+        list.iter().any(|o| origin_matches(o, origin))
+    });
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+/// Whether allow-list entry `pattern` admits `origin`.
+fn origin_matches(pattern: &str, origin: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_suffix(":*") {
+        Some(base) => origin
+            .strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
+        None => pattern.eq_ignore_ascii_case(origin),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types() {
+        let v = |s: &'static str| HeaderValue::from_static(s);
+        assert!(accepted(Some(&v("application/json"))));
+        assert!(accepted(Some(&v("Application/JSON; charset=utf-8"))));
+        assert!(accepted(Some(&v("application/octet-stream"))));
+        for bad in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "json"] {
+            assert!(!accepted(Some(&v(bad))), "{bad}");
+        }
+        assert!(!accepted(None));
+    }
+
+    #[test]
+    fn origins() {
+        assert!(origin_matches("*", "https://evil.example"));
+        assert!(origin_matches("http://localhost:*", "http://localhost:3000"));
+        assert!(!origin_matches("http://localhost:*", "http://localhost.evil.example:3000"));
+        assert!(!origin_matches("http://localhost:*", "http://localhost:"));
+        assert!(origin_matches("https://console.example.com", "https://console.example.com"));
+        assert!(!origin_matches("https://console.example.com", "https://console.example.com.evil"));
+    }
+}
