@@ -23,7 +23,7 @@ pub mod pki;
 mod transport;
 
 pub use pki::{NodeCert, OrgCa};
-pub use transport::{Inbound, Limits, NetConfig, Transport};
+pub use transport::{AllowedPeer, Inbound, Limits, NetConfig, Transport};
 
 /// Errors of the network crate.
 #[derive(Debug, thiserror::Error)]

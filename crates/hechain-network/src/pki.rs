@@ -63,8 +63,23 @@ impl std::fmt::Debug for NodeCert {
     }
 }
 
+/// How long a node certificate is valid: about two years (then `hechain net` issues a new one
+/// from the organisation CA).
+pub const NODE_CERT_DAYS: i64 = 825;
+
+/// How long an organisation CA certificate is valid.
+pub const CA_CERT_DAYS: i64 = 3650;
+
+/// Validity from an hour ago (clocks differ a little between hosts) for `days`.
+fn validity(params: &mut CertificateParams, days: i64) {
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::hours(1);
+    params.not_after = now + time::Duration::days(days);
+}
+
 /// The CA parameters are a pure function of the organisation name, so a CA can be restored from
-/// its certificate and key PEM without parsing the certificate.
+/// its certificate and key PEM without parsing the certificate (the issuer of new certificates
+/// is named by the subject; the validity of the CA's own certificate is set when it is made).
 fn ca_params(org_name: &str) -> Result<CertificateParams, NetError> {
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(pki_err)?;
     let mut dn = DistinguishedName::new();
@@ -84,7 +99,9 @@ impl OrgCa {
     /// Generate a new CA (fresh ECDSA P-256 key, self-signed certificate) for `org_name`.
     pub fn generate(org_name: &str) -> Result<OrgCa, NetError> {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(pki_err)?;
-        let cert = ca_params(org_name)?.self_signed(&key).map_err(pki_err)?;
+        let mut params = ca_params(org_name)?;
+        validity(&mut params, CA_CERT_DAYS);
+        let cert = params.self_signed(&key).map_err(pki_err)?;
         Ok(OrgCa { org_name: org_name.to_owned(), cert_pem: cert.pem(), key })
     }
 
@@ -124,6 +141,7 @@ impl OrgCa {
         dn.push(DnType::CommonName, node_name);
         params.distinguished_name = dn;
         params.is_ca = IsCa::ExplicitNoCa;
+        validity(&mut params, NODE_CERT_DAYS);
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
         params.use_authority_key_identifier_extension = true;

@@ -6,10 +6,11 @@ use parking_lot::{Mutex, RwLock};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -72,9 +73,10 @@ pub struct NetConfig {
     /// The member organisations' CA certificates (PEM each): the only trust roots. This is the
     /// initial set; [`Transport::set_members`] replaces it at run time.
     pub ca_certs_pem: Vec<String>,
-    /// Node ids (hechain `NodePublicKey` bytes) allowed to connect: the validator / observer set.
-    /// This is the initial set; [`Transport::set_members`] replaces it at run time.
-    pub allowed_peers: Vec<Vec<u8>>,
+    /// The nodes allowed to connect (the validator / observer set), each bound to its
+    /// organisation's CA. This is the initial set; [`Transport::set_members`] replaces it at run
+    /// time.
+    pub allowed_peers: Vec<AllowedPeer>,
     /// Resource limits.
     pub limits: Limits,
 }
@@ -83,47 +85,111 @@ impl std::fmt::Debug for NetConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NetConfig")
             .field("listen_addr", &self.listen_addr)
-            .field("allowed_peers", &self.allowed_peers.iter().map(hex::encode).collect::<Vec<_>>())
+            .field("allowed_peers", &self.allowed_peers.iter().map(|p| hex::encode(&p.id)).collect::<Vec<_>>())
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
-/// The allowed node ids with the certificate DNS names that encode them.
+/// A node allowed to connect, and the CA that must have issued its certificate.
+///
+/// Binding a node to its organisation's CA means a member organisation cannot issue a
+/// certificate that passes for another organisation's node: the node id in a certificate is
+/// believed only when that node's own organisation signed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedPeer {
+    /// The node id (hechain `NodePublicKey` bytes), carried in its certificate's DNS name.
+    pub id: Vec<u8>,
+    /// Its organisation's CA certificate (PEM). `None`: any member CA may have issued it (chains
+    /// whose nodes belong to no organisation).
+    pub issuer_pem: Option<String>,
+}
+
+impl From<Vec<u8>> for AllowedPeer {
+    fn from(id: Vec<u8>) -> Self {
+        Self { id, issuer_pem: None }
+    }
+}
+
+/// The chain verifiers for one set of trust roots.
+#[derive(Debug)]
+struct Verifiers {
+    server: Arc<WebPkiServerVerifier>,
+    client: Arc<dyn ClientCertVerifier>,
+}
+
+impl Verifiers {
+    fn new(roots: RootCertStore, provider: &Arc<CryptoProvider>) -> Result<Self, NetError> {
+        let roots = Arc::new(roots);
+        Ok(Verifiers {
+            server: WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
+                .build()
+                .map_err(tls_err)?,
+            client: WebPkiClientVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
+        })
+    }
+}
+
+/// An allowed node: its id, the certificate DNS name that encodes it, and the verifiers of the
+/// CA that must have issued its certificate.
+#[derive(Debug)]
+struct AllowedEntry {
+    id: Vec<u8>,
+    name: ServerName<'static>,
+    verifiers: Arc<Verifiers>,
+}
+
+/// The allowed nodes, and the verifiers of all member CAs (for what does not depend on the peer).
 #[derive(Debug)]
 struct AllowedPeers {
-    ids: Vec<(Vec<u8>, ServerName<'static>)>,
+    ids: Vec<AllowedEntry>,
+    any: Arc<Verifiers>,
 }
 
 impl AllowedPeers {
-    fn new(ids: &[Vec<u8>]) -> Result<Self, NetError> {
-        let ids = ids
-            .iter()
-            .map(|id| {
-                let name = ServerName::try_from(node_dns_name(id))
-                    .map_err(|e| NetError::TlsConfig(format!("node id {} gives no DNS name: {e}", hex::encode(id))))?;
-                Ok((id.clone(), name))
-            })
-            .collect::<Result<Vec<_>, NetError>>()?;
-        Ok(AllowedPeers { ids })
+    fn new(peers: &[AllowedPeer], all_roots: RootCertStore, provider: &Arc<CryptoProvider>) -> Result<Self, NetError> {
+        let any = Arc::new(Verifiers::new(all_roots, provider)?);
+        // One set of verifiers per organisation CA.
+        let mut by_issuer: BTreeMap<&str, Arc<Verifiers>> = BTreeMap::new();
+        let mut ids = Vec::with_capacity(peers.len());
+        for p in peers {
+            let name = ServerName::try_from(node_dns_name(&p.id))
+                .map_err(|e| NetError::TlsConfig(format!("node id {} gives no DNS name: {e}", hex::encode(&p.id))))?;
+            let verifiers = match &p.issuer_pem {
+                None => any.clone(),
+                Some(pem) => match by_issuer.get(pem.as_str()) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let mut roots = RootCertStore::empty();
+                        for cert in parse_certs_pem(pem)? {
+                            roots.add(cert).map_err(|e| NetError::TlsConfig(format!("organisation CA: {e}")))?;
+                        }
+                        let v = Arc::new(Verifiers::new(roots, provider)?);
+                        by_issuer.insert(pem.as_str(), v.clone());
+                        v
+                    }
+                },
+            };
+            ids.push(AllowedEntry { id: p.id.clone(), name, verifiers });
+        }
+        Ok(AllowedPeers { ids, any })
     }
 
     fn contains(&self, node_id: &[u8]) -> bool {
-        self.ids.iter().any(|(id, _)| id == node_id)
+        self.ids.iter().any(|e| e.id == node_id)
     }
 
-    /// The allowed node id (and its name) that `cert` is issued for, if any. Does not check the chain.
-    fn identify(&self, cert: &CertificateDer<'_>) -> Option<&(Vec<u8>, ServerName<'static>)> {
+    /// The allowed node that `cert` is issued for, if any. Does not check the chain.
+    fn identify(&self, cert: &CertificateDer<'_>) -> Option<&AllowedEntry> {
         let ee = webpki::EndEntityCert::try_from(cert).ok()?;
-        self.ids.iter().find(|(_, name)| ee.verify_is_valid_for_subject_name(name).is_ok())
+        self.ids.iter().find(|e| ee.verify_is_valid_for_subject_name(&e.name).is_ok())
     }
 }
 
-/// Verifies a server's chain against the member CA roots, with the name of whichever allowed node
-/// id the certificate carries (the dialer knows an address, not the node id).
+/// Verifies a server's chain against the CA of whichever allowed node the certificate names
+/// (the dialer knows an address, not the node id).
 #[derive(Debug)]
 struct MemberServerVerifier {
-    inner: Arc<WebPkiServerVerifier>,
     allowed: Arc<AllowedPeers>,
 }
 
@@ -136,11 +202,11 @@ impl ServerCertVerifier for MemberServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let (_, name) = self
+        let peer = self
             .allowed
             .identify(end_entity)
             .ok_or(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
-        self.inner.verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
+        peer.verifiers.server.verify_server_cert(end_entity, intermediates, &peer.name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(
@@ -149,7 +215,7 @@ impl ServerCertVerifier for MemberServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        self.allowed.any.server.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -158,11 +224,58 @@ impl ServerCertVerifier for MemberServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        self.allowed.any.server.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.allowed.any.server.supported_verify_schemes()
+    }
+}
+
+/// Verifies a connecting node's chain against the CA of the allowed node its certificate names.
+#[derive(Debug)]
+struct MemberClientVerifier {
+    allowed: Arc<AllowedPeers>,
+}
+
+impl ClientCertVerifier for MemberClientVerifier {
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.allowed.any.client.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let peer = self
+            .allowed
+            .identify(end_entity)
+            .ok_or(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
+        peer.verifiers.client.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.allowed.any.client.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.allowed.any.client.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.allowed.any.client.supported_verify_schemes()
     }
 }
 
@@ -190,7 +303,7 @@ struct MemberTls {
 fn build_member_tls(
     identity: &Identity,
     ca_certs_pem: &[String],
-    allowed_peers: &[Vec<u8>],
+    allowed_peers: &[AllowedPeer],
 ) -> Result<MemberTls, NetError> {
     let provider = &identity.provider;
     let mut roots = RootCertStore::empty();
@@ -199,24 +312,19 @@ fn build_member_tls(
             roots.add(cert).map_err(|e| NetError::TlsConfig(format!("member CA certificate: {e}")))?;
         }
     }
-    let roots = Arc::new(roots);
-    let allowed = Arc::new(AllowedPeers::new(allowed_peers)?);
+    let allowed = Arc::new(AllowedPeers::new(allowed_peers, roots, provider)?);
 
-    let client_verifier =
-        WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone()).build().map_err(tls_err)?;
+    let client_verifier = Arc::new(MemberClientVerifier { allowed: allowed.clone() });
     let server_config = ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(tls_err)?
         .with_client_cert_verifier(client_verifier)
         .with_single_cert(identity.chain.clone(), identity.key.clone_key())
         .map_err(tls_err)?;
 
-    let server_verifier = Arc::new(MemberServerVerifier {
-        inner: WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
-        allowed: allowed.clone(),
-    });
+    let server_verifier = Arc::new(MemberServerVerifier { allowed: allowed.clone() });
     let client_config = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(tls_err)?
         .dangerous()
         .with_custom_certificate_verifier(server_verifier)
@@ -357,7 +465,7 @@ impl Transport {
             .peer_certificates()
             .and_then(|c| c.first())
             .and_then(|c| member_tls.allowed.identify(c))
-            .map(|(id, _)| id.clone())
+            .map(|e| e.id.clone())
             .ok_or(NetError::PeerNotAllowed { addr: peer_addr })?;
         start_connection(&self.shared, peer_id.clone(), peer_addr, TlsStream::from(tls))?;
         Ok(peer_id)
@@ -386,7 +494,7 @@ impl Transport {
     /// Safe to call concurrently with every other method, including itself (the last swap wins
     /// and the disconnections follow the member set current when they are made). It rebuilds
     /// the configurations on every call, even if nothing changed.
-    pub fn set_members(&self, ca_certs_pem: &[String], allowed_peers: &[Vec<u8>]) -> Result<(), NetError> {
+    pub fn set_members(&self, ca_certs_pem: &[String], allowed_peers: &[AllowedPeer]) -> Result<(), NetError> {
         if self.shared.closed.load(Ordering::Acquire) {
             return Err(NetError::Shutdown);
         }
@@ -537,7 +645,7 @@ async fn accept_one(shared: Arc<Shared>, member_tls: Arc<MemberTls>, tcp: TcpStr
         .peer_certificates()
         .and_then(|c| c.first())
         .and_then(|c| member_tls.allowed.identify(c))
-        .map(|(id, _)| id.clone());
+        .map(|e| e.id.clone());
     let Some(peer_id) = peer_id else {
         tracing::warn!(%addr, "refusing inbound connection: certificate names no allowed node id");
         return;

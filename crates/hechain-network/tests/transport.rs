@@ -2,7 +2,7 @@
 
 use hechain_crypto::{NodeKey, Suite};
 use hechain_network::pki::{self, OrgCa};
-use hechain_network::{Inbound, Limits, NetConfig, NetError, NodeCert, Transport};
+use hechain_network::{AllowedPeer, Inbound, Limits, NetConfig, NetError, NodeCert, Transport};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::Receiver;
@@ -38,7 +38,7 @@ fn config(n: &Node, cas: &[&OrgCa], allowed: &[&Node], limits: Limits) -> NetCon
         cert_chain_pem: n.cert.cert_pem.clone(),
         key_pem: n.cert.key_pem.clone(),
         ca_certs_pem: cas.iter().map(|c| c.cert_pem().to_owned()).collect(),
-        allowed_peers: allowed.iter().map(|n| n.id.clone()).collect(),
+        allowed_peers: allowed.iter().map(|n| n.id.clone().into()).collect(),
         limits,
     }
 }
@@ -319,8 +319,8 @@ fn pems(cas: &[&OrgCa]) -> Vec<String> {
     cas.iter().map(|c| c.cert_pem().to_owned()).collect()
 }
 
-fn ids(nodes: &[&Node]) -> Vec<Vec<u8>> {
-    nodes.iter().map(|n| n.id.clone()).collect()
+fn ids(nodes: &[&Node]) -> Vec<AllowedPeer> {
+    nodes.iter().map(|n| n.id.clone().into()).collect()
 }
 
 /// `dialer` dials `listener`, which must refuse it. With TLS 1.3 the dialer may see a completed
@@ -514,7 +514,83 @@ async fn set_members_runs_concurrently_with_traffic_and_handshakes() {
     for i in 0..200u32 {
         assert_eq!(recv(&mut rb).await, Inbound { peer_id: k.a.id.clone(), bytes: i.to_be_bytes().to_vec() });
     }
-    let mut b_and_c = ids(&[&k.b, &k.c]);
+    let mut b_and_c = vec![k.b.id.clone(), k.c.id.clone()];
     b_and_c.sort();
     wait_until(|| ta.peers() == b_and_c).await;
+}
+
+// ---- Identities bound to their organisation ----
+
+/// Org2 issues a certificate carrying org1's node a's id. With a bound to org1's CA, the
+/// impostor is refused both ways (dialing in and being dialed), and the real a still connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_id_is_believed_only_from_its_own_organisation() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let impostor = Node { id: k.a.id.clone(), cert: k.org2.issue_node_cert("a", &k.a.id).unwrap() };
+    let bound = |n: &Node, ca: &OrgCa| AllowedPeer { id: n.id.clone(), issuer_pem: Some(ca.cert_pem().to_owned()) };
+    let b_config =
+        NetConfig { allowed_peers: vec![bound(&k.a, &k.org1)], ..config(&k.b, &cas, &[], Limits::default()) };
+    let (tb, _rb) = Transport::bind(b_config).await.unwrap();
+    // b dials the impostor: refused.
+    let (ti, _ri) = start(&impostor, &cas, &[&k.b]).await;
+    let err = tb.connect(ti.local_addr()).await.unwrap_err();
+    assert!(matches!(err, NetError::Handshake { .. }), "{err}");
+    // The impostor dials b (in TLS 1.3 the dialer finishes first): b refuses it and stays free
+    // for the real a.
+    let _ = ti.connect(tb.local_addr()).await;
+    wait_until(|| ti.peers().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(tb.peers().is_empty(), "the impostor was admitted as {:?}", tb.peers());
+    // The real a, issued by org1, connects.
+    let (ta, _ra) = start(&k.a, &cas, &[&k.b]).await;
+    assert_eq!(ta.connect(tb.local_addr()).await.unwrap(), k.b.id);
+    wait_until(|| tb.peers() == vec![k.a.id.clone()]).await;
+}
+
+/// Node certificates are valid for about two years from now, not 1975–4096.
+#[test]
+fn node_certificates_have_a_sane_validity() {
+    let ca = OrgCa::generate("org1").unwrap();
+    let cert = ca.issue_node_cert("a", &[1; 33]).unwrap();
+    let der = pki::parse_certs_pem(&cert.cert_pem).unwrap().remove(0);
+    let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let days = (parsed.validity().not_after.timestamp() - parsed.validity().not_before.timestamp()) / 86_400;
+    assert!((825..=826).contains(&days), "{days} days");
+}
+
+/// Only TLS 1.3 is spoken between nodes: a member offering only TLS 1.2 is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_1_2_is_refused() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let (tb, _rb) = start(&k.b, &cas, &[&k.a]).await;
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in cas {
+        roots.add(pki::parse_certs_pem(ca.cert_pem()).unwrap().remove(0)).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls12 = |versions: &[&'static rustls::SupportedProtocolVersion]| {
+        rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_root_certificates(roots.clone())
+            .with_client_auth_cert(
+                pki::parse_certs_pem(&k.a.cert.cert_pem).unwrap(),
+                pki::parse_key_pem(&k.a.cert.key_pem).unwrap(),
+            )
+            .unwrap()
+    };
+    let name = rustls_pki_types::ServerName::try_from(pki::node_dns_name(&k.b.id)).unwrap();
+    let dial = |config: rustls::ClientConfig| {
+        let name = name.clone();
+        let addr = tb.local_addr();
+        async move {
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, tcp).await
+        }
+    };
+    assert!(dial(tls12(&[&rustls::version::TLS12])).await.is_err(), "a TLS 1.2 handshake succeeded");
+    // The same client with TLS 1.3 gets through the handshake.
+    assert!(dial(tls12(&[&rustls::version::TLS13])).await.is_ok());
 }

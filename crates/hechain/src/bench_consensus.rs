@@ -118,7 +118,7 @@ pub async fn run(cli: &Cli, a: &ConsensusArgs) -> anyhow::Result<i32> {
             cert_chain_pem: cert.cert_pem,
             key_pem: cert.key_pem,
             ca_certs_pem: vec![ca.cert_pem().to_string()],
-            allowed_peers: ids.iter().filter(|x| *x != id).cloned().collect(),
+            allowed_peers: ids.iter().filter(|x| *x != id).cloned().map(Into::into).collect(),
             limits: Limits { outbound_queue: 8192, inbound_queue: 8192, ..Limits::default() },
         };
         let (t, inbound) = Transport::bind(cfg).await?;

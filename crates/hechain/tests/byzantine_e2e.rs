@@ -51,7 +51,7 @@ async fn byzantine_validator_cannot_fork_or_stop_the_network() {
         cert_chain_pem: std::fs::read_to_string(node_dir.join("tls/node.crt")).unwrap(),
         key_pem: std::fs::read_to_string(node_dir.join("tls/node.key")).unwrap(),
         ca_certs_pem: genesis.orgs.iter().map(|o| o.ca_cert_pem.clone()).collect(),
-        allowed_peers: allowed,
+        allowed_peers: allowed.into_iter().map(Into::into).collect(),
         limits,
     };
     let (transport, mut inbound) = Transport::bind(cfg).await.unwrap();

@@ -61,6 +61,29 @@ pub(super) fn member_cas(m: &Membership) -> Vec<String> {
         .collect()
 }
 
+/// How node `id` of membership `m` may prove itself: bound to its organisation's CA
+/// (`Some(AllowedPeer { issuer_pem: Some(..) })`), by any member CA when it belongs to no
+/// organisation, or not at all (`None`: its organisation is unknown or its CA does not parse —
+/// then no certificate may pass for it).
+pub(super) fn allowed_peer(m: &Membership, id: &[u8]) -> Option<AllowedPeer> {
+    let node = m.validators.iter().chain(&m.observers).find(|n| n.public_key == id)?;
+    if node.org.is_empty() {
+        return Some(AllowedPeer::from(id.to_vec()));
+    }
+    let org = m
+        .orgs
+        .iter()
+        .find(|o| o.name == node.org)
+        .filter(|o| hechain_network::pki::parse_certs_pem(&o.ca_cert_pem).is_ok_and(|c| !c.is_empty()));
+    match org {
+        Some(o) => Some(AllowedPeer { id: id.to_vec(), issuer_pem: Some(o.ca_cert_pem.clone()) }),
+        None => {
+            tracing::error!(node = %node.name, org = %node.org, "the node's organisation has no usable CA; it cannot connect");
+            None
+        }
+    }
+}
+
 /// The last block the core of `epoch` committed (round, consensus id), given the stored head:
 /// the epoch's consensus genesis when the head is the previous epoch's last block.
 pub(super) fn epoch_anchor(epoch: &Epoch, head_height: u64, head_round: u64, head_id: BlockId) -> (u64, BlockId) {
@@ -102,13 +125,14 @@ impl Driver {
     /// Admits the current member nodes under the current member CAs and, until the previous
     /// epoch's last block is sealed, that epoch's validators too.
     pub(super) fn apply_members(&self) {
-        let mut allowed: Vec<Vec<u8>> = self.peers.keys().cloned().collect();
+        let current = &self.epoch.membership;
+        let mut allowed: Vec<AllowedPeer> = self.peers.keys().filter_map(|id| allowed_peer(current, id)).collect();
         if !self.boundary_sealed {
             if let Some(prev) = &self.prev_epoch {
                 for k in &prev.vs.keys {
-                    let id = k.as_bytes().to_vec();
-                    if id != self.my_id && !allowed.contains(&id) {
-                        allowed.push(id);
+                    let id = k.as_bytes();
+                    if id != self.my_id && !allowed.iter().any(|p| p.id == id) {
+                        allowed.extend(allowed_peer(&prev.membership, id));
                     }
                 }
             }

@@ -68,7 +68,7 @@ use hechain_consensus::hotstuff::{
 use hechain_crypto::{NodeKey, NodePublicKey, NodeSignature, Suite};
 use hechain_execution::governance;
 use hechain_mempool::{Mempool, StoreState};
-use hechain_network::{Inbound, Limits, NetConfig, Transport};
+use hechain_network::{AllowedPeer, Inbound, Limits, NetConfig, Transport};
 use hechain_storage::Store;
 use hechain_types::{
     Block, BlockHeader, ChainTx, Codec, CommittedBlock, Genesis, Membership, Seal, ValidatorSignature, H256,
@@ -85,7 +85,7 @@ pub(crate) use self::start::start;
 
 use self::check::CheckCtx;
 use self::commit::restore_journal;
-use self::epoch::{epoch_anchor, member_cas, member_peers, node_ids};
+use self::epoch::{allowed_peer, epoch_anchor, member_cas, member_peers, node_ids};
 use self::exec::{CheckedPayload, ExecEvent, ExecJob, Executor};
 use self::journal::BlockJournal;
 use self::safety::SafetyFile;

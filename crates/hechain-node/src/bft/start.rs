@@ -58,7 +58,7 @@ pub(crate) async fn start(
         cert_chain_pem: settings.tls_cert_pem.clone(),
         key_pem: settings.tls_key_pem.clone(),
         ca_certs_pem: member_cas(&epoch.membership),
-        allowed_peers: peers.keys().cloned().collect(),
+        allowed_peers: peers.keys().filter_map(|id| allowed_peer(&epoch.membership, id)).collect(),
         limits: settings.limits.clone(),
     };
     let (transport, inbound) = Transport::bind(net).await.map_err(|e| NodeError::Network(e.to_string()))?;
