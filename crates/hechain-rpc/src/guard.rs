@@ -10,7 +10,12 @@
 //! Ethereum clients (ethers, viem, web3.py, Hardhat, MetaMask) and the SDK already send
 //! `application/json`; with curl, pass `-H 'Content-Type: application/json'`.
 
-use axum::extract::Request;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,6 +50,42 @@ pub(crate) async fn typed_posts(req: Request, next: Next) -> Response {
         serde_json::to_value(crate::error::error_body("unsupported_media_type", &message)).unwrap_or_default()
     };
     (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
+}
+
+/// Requests per second per client address ([`crate::ServerLimits::rate_per_ip`]): a token
+/// bucket per address (governor), forgotten once full again.
+pub(crate) struct RateLimits {
+    limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
+    checks: AtomicU64,
+}
+
+/// The per-address limiter of `limits`, or `None` when the rate is 0 (off).
+pub(crate) fn rate_limits(limits: &crate::ServerLimits) -> Option<Arc<RateLimits>> {
+    let rate = NonZeroU32::new(limits.rate_per_ip)?;
+    let burst = NonZeroU32::new(limits.rate_burst_per_ip).unwrap_or(rate).max(rate);
+    let quota = governor::Quota::per_second(rate).allow_burst(burst);
+    Some(Arc::new(RateLimits { limiter: governor::RateLimiter::keyed(quota), checks: AtomicU64::new(0) }))
+}
+
+/// Middleware: a client over its rate gets 429 with `Retry-After: 1` (a JSON-RPC error object
+/// on `/`, the REST error body elsewhere).
+pub(crate) async fn rate_limit(State(limits): State<Arc<RateLimits>>, req: Request, next: Next) -> Response {
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return next.run(req).await;
+    };
+    if limits.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+        limits.limiter.retain_recent();
+    }
+    if limits.limiter.check_key(&peer.ip()).is_ok() {
+        return next.run(req).await;
+    }
+    let message = "too many requests from this address: slow down and retry after the Retry-After delay";
+    let body = if req.uri().path() == "/" {
+        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32005, "message": message}})
+    } else {
+        serde_json::to_value(crate::error::error_body("rate_limited", message)).unwrap_or_default()
+    };
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], Json(body)).into_response()
 }
 
 /// The CORS layer for `origins`: exact origins (`https://console.example.com`), an origin with

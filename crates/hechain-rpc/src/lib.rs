@@ -297,6 +297,11 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }));
+    // Before anything else costs work: requests over a client's rate are turned away.
+    let r = match guard::rate_limits(&ctx.config.server) {
+        Some(l) => r.layer(axum::middleware::from_fn_with_state(l, guard::rate_limit)),
+        None => r,
+    };
     // Outermost, so that preflights are answered before any other layer looks at them.
     let r = match cors {
         Some(c) => r.layer(c),

@@ -41,13 +41,25 @@ pub struct ServerLimits {
     /// Time for a request's headers to arrive, and for a kept-alive connection to stay idle, in
     /// milliseconds (default 20 000).
     pub header_timeout_ms: u64,
-    /// Time for a request's body to arrive, in milliseconds (default 30 000); then 408.
+    /// Time for a request's body to arrive, in milliseconds (default 30 000); then 400.
     pub body_timeout_ms: u64,
+    /// Requests per second one client address may make (default 1000; 0: no limit). Over it:
+    /// 429 with `Retry-After`. A JSON-RPC batch or a transaction batch is one request.
+    pub rate_per_ip: u32,
+    /// Requests one address may make at once before the rate applies (default 2000).
+    pub rate_burst_per_ip: u32,
 }
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        Self { max_connections: 1000, max_connections_per_ip: 128, header_timeout_ms: 20_000, body_timeout_ms: 30_000 }
+        Self {
+            max_connections: 1000,
+            max_connections_per_ip: 128,
+            header_timeout_ms: 20_000,
+            body_timeout_ms: 30_000,
+            rate_per_ip: 1000,
+            rate_burst_per_ip: 2000,
+        }
     }
 }
 

@@ -248,3 +248,31 @@ async fn browser_pages_of_other_sites_are_kept_out() {
     assert!(no.headers().get("access-control-allow-origin").is_none());
     n.shutdown().await.unwrap();
 }
+
+/// One address over its request rate gets 429 with Retry-After; other addresses are served.
+#[tokio::test]
+async fn a_client_over_its_rate_is_slowed_down_alone() {
+    let server = ServerLimits { rate_per_ip: 5, rate_burst_per_ip: 5, ..ServerLimits::default() };
+    let mut n =
+        TestNode::start_with(Options { rpc: RpcConfig { server, ..RpcConfig::default() }, ..Options::default() }).await;
+    let mut limited = None;
+    for _ in 0..20 {
+        let r = n.client.get(n.url("/api/v1/status")).send().await.unwrap();
+        if r.status() == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("20 requests at once exceed 5 per second");
+    assert_eq!(r.headers().get("retry-after").unwrap(), "1");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "rate_limited", "{v}");
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
+    let r = n.client.post(n.url("/")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], -32005);
+    // Another address is not held back by this one.
+    let v = rpc_from(&n, &client_from([127, 0, 0, 5]), "eth_chainId", json!([])).await;
+    assert!(v["result"].is_string(), "{v}");
+    n.shutdown().await.unwrap();
+}
