@@ -1,4 +1,4 @@
-//! `hechain contract deploy|call|send`: Solidity contracts without a JavaScript toolchain.
+//! `hechain contract deploy|call|send|check`: Solidity contracts without a JavaScript toolchain.
 //!
 //! Deploys a compiled artifact (solc standard JSON output per contract, Hardhat or Foundry
 //! artifacts: anything with `abi` and `bytecode`), and calls functions named by a signature such
@@ -26,6 +26,13 @@ use crate::Cli;
 
 #[derive(Subcommand, Debug)]
 pub enum ContractCmd {
+    /// Check a compiled contract for classic hazards before deploying it (合约安全检测):
+    /// reentrancy, selfdestruct, delegatecall to caller-chosen addresses, unchecked calls,
+    /// tx.origin authorisation. Offline; exit status 2 when something is found.
+    Check {
+        /// Artifact file (with `deployedBytecode`, as solc, Hardhat and Foundry write it).
+        artifact: PathBuf,
+    },
     /// Deploy a compiled contract artifact (JSON with `abi` and `bytecode`).
     Deploy {
         /// Artifact file.
@@ -217,11 +224,82 @@ async fn transact(
     Ok(receipt)
 }
 
+/// The runtime bytecode of an artifact (`deployedBytecode`), if it has one.
+fn runtime_code(text: &str) -> Option<Vec<u8>> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    let code = v
+        .get("deployedBytecode")
+        .and_then(|b| b.as_str().or_else(|| b.get("object").and_then(Value::as_str)))
+        .or_else(|| v.pointer("/evm/deployedBytecode/object").and_then(Value::as_str))?;
+    hex::decode(code.trim_start_matches("0x")).ok().filter(|c| !c.is_empty())
+}
+
+/// The findings of the pre-deploy check of an artifact's runtime code, as JSON.
+fn findings_json(findings: &[hechain_contract_check::Finding]) -> Value {
+    Value::Array(
+        findings
+            .iter()
+            .map(|f| json!({ "hazard": f.hazard, "offset": f.offset, "advice": f.hazard.advice() }))
+            .collect(),
+    )
+}
+
+fn findings_text(findings: &[hechain_contract_check::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {} at byte {:#x}: {}",
+                serde_json::to_value(f.hazard).unwrap_or_default().as_str().unwrap_or("?"),
+                f.offset,
+                f.hazard.advice()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check_artifact(cli: &Cli, artifact: &PathBuf) -> anyhow::Result<i32> {
+    let text = std::fs::read_to_string(artifact).with_context(|| format!("reading {}", artifact.display()))?;
+    let code = runtime_code(&text).ok_or_else(|| {
+        anyhow!(
+            "{} has no deployedBytecode (the runtime code the check reads); compile with solc, Hardhat or Foundry",
+            artifact.display()
+        )
+    })?;
+    let findings = hechain_contract_check::check(&code);
+    emit(
+        cli.json,
+        &json!({ "artifact": artifact.display().to_string(), "findings": findings_json(&findings) }),
+        || {
+            if findings.is_empty() {
+                format!("{}: no hazard found ({} bytes of runtime code checked)", artifact.display(), code.len())
+            } else {
+                format!("{}: {} finding(s)\n{}", artifact.display(), findings.len(), findings_text(&findings))
+            }
+        },
+    );
+    Ok(if findings.is_empty() { 0 } else { 2 })
+}
+
 pub async fn run(cli: &Cli, cmd: &ContractCmd) -> anyhow::Result<i32> {
     let rpc = EthClient::new(cli.rpc_url())?;
     match cmd {
+        // Offline: the client above never connects for it.
+        ContractCmd::Check { artifact } => return check_artifact(cli, artifact),
         ContractCmd::Deploy { artifact, args, gas, value } => {
             let (abi, mut code) = read_artifact(artifact)?;
+            // The pre-deploy check, as a warning (the node does not refuse on it yet).
+            let runtime = std::fs::read_to_string(artifact).ok().and_then(|t| runtime_code(&t));
+            let findings = runtime.map(|c| hechain_contract_check::check(&c)).unwrap_or_default();
+            if !findings.is_empty() {
+                eprintln!(
+                    "warning: the pre-deploy check found {} hazard(s) in {} (see `hechain contract check`):\n{}",
+                    findings.len(),
+                    artifact.display(),
+                    findings_text(&findings)
+                );
+            }
             match &abi.constructor {
                 Some(c) => {
                     let types: Vec<DynSolType> =
