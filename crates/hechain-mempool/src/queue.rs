@@ -151,19 +151,33 @@ impl Inner {
             q.recount_ready();
         }
         q.pending_cost = q.pending_cost.saturating_sub(e.cost);
-        let after = q.queued();
-        let empty = q.txs.is_empty();
+        let (after, empty) = (q.queued(), q.txs.is_empty());
+        self.settle(sender, before, after, empty, [(nonce, &e)]);
+        Some(e)
+    }
+
+    /// The pool-wide bookkeeping after entries left `sender`'s queue (whose queued count went
+    /// from `before` to `after`): the indexes forget them, the counts follow, an empty queue goes.
+    fn settle<'e>(
+        &mut self,
+        sender: Address,
+        before: usize,
+        after: usize,
+        empty: bool,
+        gone: impl IntoIterator<Item = (u64, &'e Entry)>,
+    ) {
         self.queued = self.queued + after - before;
-        self.by_hash.remove(&e.hash);
-        self.by_offer.remove(&(e.offer, sender, nonce));
-        if let Some((module, k)) = pool_key_of(&e.tx) {
-            self.module_keys.remove(&(module, k.key));
+        for (nonce, e) in gone {
+            self.by_hash.remove(&e.hash);
+            self.by_offer.remove(&(e.offer, sender, nonce));
+            if let Some((module, k)) = pool_key_of(&e.tx) {
+                self.module_keys.remove(&(module, k.key));
+            }
+            self.count -= 1;
         }
-        self.count -= 1;
         if empty {
             self.senders.remove(&sender);
         }
-        Some(e)
     }
 
     /// After a block: `sender`'s committed account is `acc`; drops its transactions whose nonce
@@ -188,20 +202,8 @@ impl Inner {
         for (_, e) in &dropped {
             q.pending_cost = q.pending_cost.saturating_sub(e.cost);
         }
-        let after = q.queued();
-        let empty = q.txs.is_empty();
-        self.queued = self.queued + after - before;
-        for (n, e) in dropped {
-            self.by_hash.remove(&e.hash);
-            self.by_offer.remove(&(e.offer, sender, n));
-            if let Some((module, k)) = pool_key_of(&e.tx) {
-                self.module_keys.remove(&(module, k.key));
-            }
-            self.count -= 1;
-        }
-        if empty {
-            self.senders.remove(&sender);
-        }
+        let (after, empty) = (q.queued(), q.txs.is_empty());
+        self.settle(sender, before, after, empty, dropped.iter().map(|(n, e)| (*n, e)));
     }
 
     /// Removes `sender`'s transactions from `nonce` on (those that depend on it); how many.
