@@ -22,6 +22,10 @@
 //! max_connections_per_ip = 128
 //! [api.eth]
 //! call_timeout_ms = 5000
+//! [api.tls]                          # TLS on the API port (mutual with client_cas)
+//! cert = "node0/api/api.crt"
+//! key = "node0/api/api.key"
+//! client_cas = ["org1-ca.crt"]
 //! [pool]
 //! max_queued_per_sender = 64
 //! ```
@@ -143,6 +147,7 @@ impl NodeFile {
         cfg.rpc_addr = self.rpc_addr;
         cfg.max_block_txs = self.max_block_txs;
         cfg.rpc = self.api.clone();
+        cfg.rpc.tls = self.api.tls.as_ref().map(|t| t.relative_to(base));
         cfg.mempool = self.pool.clone();
         cfg.network = Some(settings);
         Ok(cfg)

@@ -255,6 +255,10 @@ pub struct Node {
 impl Node {
     /// Opens the data directory and starts consensus and the API.
     pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
+        // A broken API TLS configuration stops the start, not only the API later.
+        if let Some(tls) = &config.rpc.tls {
+            tls.acceptor().map_err(|e| NodeError::Config(e.to_string()))?;
+        }
         let genesis = Arc::new(read_genesis(&config.data_dir.join(GENESIS_FILE))?);
         let key = read_node_key(&config.data_dir.join(NODE_KEY_FILE))?;
         if key.suite() != genesis.suite() {

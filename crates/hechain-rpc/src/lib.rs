@@ -31,6 +31,7 @@ pub mod openapi;
 mod parse;
 pub mod schema;
 mod server;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -105,6 +106,9 @@ pub struct RpcConfig {
     pub eth: eth::EthLimits,
     /// Connection limits and timeouts (`[api.server]`).
     pub server: ServerLimits,
+    /// TLS on the API port, optionally mutual (`[api.tls]`); plain HTTP when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<tls::ApiTls>,
     /// Web origins whose pages may call the API from a browser (CORS): exact origins,
     /// `scheme://host:*` for any port, or `*`. Empty by default (no page of another origin
     /// may); `hechain dev` allows `http://localhost:*` and `http://127.0.0.1:*`.
@@ -119,6 +123,7 @@ impl Default for RpcConfig {
             max_page: 1000,
             eth: eth::EthLimits::default(),
             server: ServerLimits::default(),
+            tls: None,
             cors_origins: Vec::new(),
         }
     }
@@ -361,11 +366,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let limits = ctx.config.server.clone();
+    let tls = match &ctx.config.tls {
+        Some(t) => Some(t.acceptor().map_err(std::io::Error::other)?),
+        None => None,
+    };
     let app = build_router(ctx, stopped);
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "REST API and Ethereum JSON-RPC listening");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!(%addr, scheme, "REST API and Ethereum JSON-RPC listening");
     }
-    server::run(listener, app, limits, stop, shutdown).await
+    server::run(listener, app, limits, tls, stop, shutdown).await
 }
 
 #[cfg(test)]

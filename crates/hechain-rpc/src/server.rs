@@ -120,6 +120,7 @@ pub(crate) async fn run(
     listener: TcpListener,
     app: Router,
     limits: ServerLimits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stop: watch::Sender<bool>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -158,21 +159,19 @@ pub(crate) async fn run(
             req.extensions_mut().insert(ConnectInfo(peer));
             req
         });
-        let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc)).with_upgrades();
-        let mut stopping = stop.subscribe();
+        let (builder, stopping, tls) = (builder.clone(), stop.subscribe(), tls.clone());
+        let handshake_time = limits.header_timeout();
         tokio::spawn(async move {
-            let mut conn = std::pin::pin!(conn);
-            let ended = tokio::select! {
-                r = conn.as_mut() => r,
-                _ = async { stopping.wait_for(|s| *s).await.map(|_| ()) } => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-            };
-            if let Err(e) = ended {
-                tracing::debug!(%peer, error = %e, "API connection ended with an error");
+            let held = (permit, ip_slot);
+            match tls {
+                None => serve_connection(&builder, stream, svc, stopping, peer).await,
+                Some(acceptor) => match tokio::time::timeout(handshake_time, acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => serve_connection(&builder, tls, svc, stopping, peer).await,
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "API: TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "API: TLS handshake timed out"),
+                },
             }
-            drop((permit, ip_slot));
+            drop(held);
         });
     }
     drop(listener);
@@ -183,6 +182,36 @@ pub(crate) async fn run(
         tracing::warn!("API: connections still open {DRAIN:?} after shutdown began; closing them");
     }
     Ok(())
+}
+
+/// Serves one connection (plain or TLS) until it ends, or gracefully once `stopping` flips.
+async fn serve_connection<I, S>(
+    builder: &hyper::server::conn::http1::Builder,
+    io: I,
+    svc: S,
+    mut stopping: watch::Receiver<bool>,
+    peer: std::net::SocketAddr,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: tower::Service<hyper::Request<hyper::body::Incoming>, Response = axum::response::Response>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: std::error::Error + Send + Sync + 'static,
+{
+    let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(svc)).with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let ended = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = async { stopping.wait_for(|s| *s).await.map(|_| ()) } => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(%peer, error = %e, "API connection ended with an error");
+    }
 }
 
 #[cfg(test)]
