@@ -255,10 +255,8 @@ pub struct Node {
 impl Node {
     /// Opens the data directory and starts consensus and the API.
     pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
-        // A broken API TLS configuration stops the start, not only the API later.
-        if let Some(tls) = &config.rpc.tls {
-            tls.acceptor().map_err(|e| NodeError::Config(e.to_string()))?;
-        }
+        // A broken API configuration (TLS files, token hashes) stops the start, not the API later.
+        hechain_rpc::check_config(&config.rpc).map_err(NodeError::Config)?;
         let genesis = Arc::new(read_genesis(&config.data_dir.join(GENESIS_FILE))?);
         let key = read_node_key(&config.data_dir.join(NODE_KEY_FILE))?;
         if key.suite() != genesis.suite() {

@@ -52,6 +52,49 @@ pub(crate) async fn typed_posts(req: Request, next: Next) -> Response {
     (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
 }
 
+/// The API tokens a request may carry (`Authorization: Bearer <token>`), by SHA-256, so that the
+/// configuration file holds no usable secret ([`crate::RpcConfig::token_sha256`]).
+pub(crate) struct Tokens(Vec<[u8; 32]>);
+
+/// The token check of `hashes` (hex SHA-256 of each token), or `None` when the list is empty
+/// (the API is open). A hash that is not 64 hex digits is an error.
+pub(crate) fn tokens(hashes: &[String]) -> Result<Option<Arc<Tokens>>, String> {
+    if hashes.is_empty() {
+        return Ok(None);
+    }
+    let parsed = hashes
+        .iter()
+        .map(|h| {
+            let bytes =
+                hex::decode(h.trim().trim_start_matches("0x")).map_err(|e| format!("api.token_sha256 {h:?}: {e}"))?;
+            <[u8; 32]>::try_from(bytes).map_err(|_| format!("api.token_sha256 {h:?}: not 32 bytes"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Some(Arc::new(Tokens(parsed))))
+}
+
+/// Middleware: with tokens configured, every request but a CORS preflight must carry one; else
+/// 401 (a JSON-RPC error object on `/`, the REST error body elsewhere).
+pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Request, next: Next) -> Response {
+    use sha2::Digest;
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| <[u8; 32]>::from(sha2::Sha256::digest(t.trim().as_bytes())));
+    if req.method() == Method::OPTIONS || presented.is_some_and(|h| tokens.0.contains(&h)) {
+        return next.run(req).await;
+    }
+    let message = "this node's API needs a token: send Authorization: Bearer <token> (ask the node's operator)";
+    let body = if req.uri().path() == "/" {
+        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": message}})
+    } else {
+        serde_json::to_value(crate::error::error_body("unauthorized", message)).unwrap_or_default()
+    };
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
+}
+
 /// Requests per second per client address ([`crate::ServerLimits::rate_per_ip`]): a token
 /// bucket per address (governor), forgotten once full again.
 pub(crate) struct RateLimits {

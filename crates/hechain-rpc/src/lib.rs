@@ -109,6 +109,10 @@ pub struct RpcConfig {
     /// TLS on the API port, optionally mutual (`[api.tls]`); plain HTTP when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<tls::ApiTls>,
+    /// SHA-256 (hex) of the API tokens (`[api] token_sha256 = […]`). When set, every request
+    /// must carry `Authorization: Bearer <token>` with one of them, else 401. Empty: open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub token_sha256: Vec<String>,
     /// Web origins whose pages may call the API from a browser (CORS): exact origins,
     /// `scheme://host:*` for any port, or `*`. Empty by default (no page of another origin
     /// may); `hechain dev` allows `http://localhost:*` and `http://127.0.0.1:*`.
@@ -124,6 +128,7 @@ impl Default for RpcConfig {
             eth: eth::EthLimits::default(),
             server: ServerLimits::default(),
             tls: None,
+            token_sha256: Vec::new(),
             cors_origins: Vec::new(),
         }
     }
@@ -302,6 +307,11 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }));
+    // Only token holders, when the operator set tokens (checked by `check_config` at start).
+    let r = match guard::tokens(&ctx.config.token_sha256).ok().flatten() {
+        Some(t) => r.layer(axum::middleware::from_fn_with_state(t, guard::require_token)),
+        None => r,
+    };
     // Before anything else costs work: requests over a client's rate are turned away.
     let r = match guard::rate_limits(&ctx.config.server) {
         Some(l) => r.layer(axum::middleware::from_fn_with_state(l, guard::rate_limit)),
@@ -356,6 +366,13 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
     (StatusCode::METHOD_NOT_ALLOWED, Json(error::error_body("method_not_allowed", &message))).into_response()
 }
 
+/// Checks what of `config` can be wrong (TLS files, token hashes); the TLS acceptor when TLS is
+/// on. The node calls it at start-up so that a bad configuration stops the start.
+pub fn check_config(config: &RpcConfig) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+    guard::tokens(&config.token_sha256)?;
+    config.tls.as_ref().map(|t| t.acceptor().map_err(|e| e.to_string())).transpose()
+}
+
 /// Serves the API on `listener` within the connection limits of `ctx.config.server` until
 /// `shutdown` resolves, then stops accepting connections, ends open event streams and waits for
 /// in-flight requests. The caller binds the listener (and so knows its address).
@@ -366,10 +383,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let limits = ctx.config.server.clone();
-    let tls = match &ctx.config.tls {
-        Some(t) => Some(t.acceptor().map_err(std::io::Error::other)?),
-        None => None,
-    };
+    let tls = check_config(&ctx.config).map_err(std::io::Error::other)?;
     let app = build_router(ctx, stopped);
     if let Ok(addr) = listener.local_addr() {
         let scheme = if tls.is_some() { "https" } else { "http" };

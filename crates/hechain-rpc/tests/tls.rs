@@ -92,3 +92,35 @@ fn a_broken_configuration_is_refused_with_the_file_named() {
     let tls = ApiTls { cert: p.dir.path().join("api.key"), key: p.dir.path().join("api.key"), client_cas: vec![] };
     assert!(tls.acceptor().is_err());
 }
+
+/// With API tokens set, every request needs one (`Authorization: Bearer`); the configuration
+/// holds only their SHA-256.
+#[tokio::test]
+async fn api_tokens() {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(b"s3cret"));
+    let rpc = RpcConfig { token_sha256: vec![hash], ..RpcConfig::default() };
+    let mut n = TestNode::start_with(Options { rpc, ..Options::default() }).await;
+    let get = |token: Option<&'static str>| {
+        let mut r = n.client.get(n.url("/api/v1/status"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let r = get(None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers().get("www-authenticate").unwrap(), "Bearer");
+    assert_eq!(get(Some("wrong")).await.unwrap().status(), 401);
+    assert_eq!(get(Some("s3cret")).await.unwrap().status(), 200);
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
+    let r = n.client.post(n.url("/")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], -32001);
+    let r = n.client.post(n.url("/")).bearer_auth("s3cret").json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    n.shutdown().await.unwrap();
+    // A malformed hash is refused at start-up.
+    let bad = RpcConfig { token_sha256: vec!["xyz".into()], ..RpcConfig::default() };
+    assert!(hechain_rpc::check_config(&bad).err().unwrap().contains("xyz"));
+}
