@@ -204,9 +204,9 @@ pub(crate) fn operation(route: &ModuleRoute, c: &mut crate::openapi::Schemas) ->
         })
         .collect::<Vec<_>>();
     let (ok, errors): (_, &[u16]) = match route.response {
-        Response::Json(schema) => (schema(c), &[400, 404, 429, 500]),
+        Response::Json(schema) => (schema(c), &[400, 401, 404, 429, 500]),
         Response::Certificate => {
-            (crate::openapi::reg::<crate::schema::RecordCertificateDoc>(c), &[400, 404, 429, 500, 503])
+            (crate::openapi::reg::<crate::schema::RecordCertificateDoc>(c), &[400, 401, 404, 429, 500, 503])
         }
     };
     let error = crate::openapi::reg::<crate::schema::ErrorBody>(c);

@@ -258,6 +258,7 @@ pub(crate) fn error_description(status: u16) -> &'static str {
         404 => "Not found.",
         413 => "Request body or batch larger than the limit.",
         415 => "The body is not typed `application/json` (or `application/octet-stream` for binary batches).",
+        401 => "API tokens are configured on this node and the request carries none of them (`Authorization: Bearer`).",
         429 => "Too many requests from this address; retry after `Retry-After` seconds.",
         503 => "Not available yet or back-pressure; retry after `Retry-After` seconds.",
         _ => "Internal failure (storage); the message carries the error text.",
@@ -290,7 +291,7 @@ fn build(method: HttpMethod, e: Endpoint, c: &mut Schemas) -> Operation {
         b = b.request_body(Some(rb.build()));
     }
     debug_assert!(method == HttpMethod::Get || e == Endpoint::SubmitTransaction || e == Endpoint::SubmitBatch);
-    for &status in o.errors.iter().chain(&[429, 500]) {
+    for &status in o.errors.iter().chain(&[401, 429, 500]) {
         let mut r = ResponseBuilder::new()
             .description(error_description(status))
             .content("application/json", ContentBuilder::new().schema(Some(error.clone())).build());
