@@ -311,7 +311,8 @@ impl Mempool {
         let nonce = c.tx.nonce();
         let offer = offer_of(&c.tx);
         let full = AdmitError::PoolFull { capacity: self.config.capacity };
-        if inner.count >= self.config.capacity && inner.cheapest_below(offer, &sender).is_none() {
+        let replacing = inner.senders.get(&sender).is_some_and(|q| q.txs.contains_key(&nonce));
+        if inner.count >= self.config.capacity && !replacing && inner.cheapest_below(offer, &sender).is_none() {
             return Err(full);
         }
         if let std::collections::btree_map::Entry::Vacant(slot) = inner.senders.entry(sender) {

@@ -374,6 +374,16 @@ fn a_full_pool_evicts_the_cheapest_for_a_better_offer() {
 }
 
 #[test]
+fn a_full_pool_still_takes_replacements() {
+    let (pool, chain) = setup(MempoolConfig { capacity: 1, ..MempoolConfig::default() });
+    let first = admit(&pool, &chain, transfer_with_fee(&key(0), 0, 1)).unwrap();
+    let second = admit(&pool, &chain, transfer_with_fee(&key(0), 0, 2)).unwrap();
+    assert!(!pool.contains(&first) && pool.contains(&second));
+    assert_eq!(pool.len(), 1);
+    assert_eq!(pool.audit(), Ok(()));
+}
+
+#[test]
 fn queued_transactions_are_capped_and_expire() {
     let config =
         MempoolConfig { max_queued_per_sender: 3, max_queued: 5, queued_lifetime_ms: 50, ..MempoolConfig::default() };
