@@ -346,6 +346,32 @@ mod tests {
     }
 
     #[test]
+    fn a_renewed_certificate_keeps_the_node_id_and_gets_a_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = InitSpec::new(dir.path().join("net"));
+        spec.validators = 1;
+        spec.orgs = 1;
+        let report = init_consortium(&spec).unwrap();
+        let name = &report.nodes[0].name;
+        let tls = spec.out.join(name).join("tls");
+        let before = (std::fs::read(tls.join("node.crt")).unwrap(), std::fs::read(tls.join("node.key")).unwrap());
+        let cert = renew_cert(&spec.out, "org1", name).unwrap();
+        assert_eq!(cert, tls.join("node.crt"));
+        assert_ne!(std::fs::read(tls.join("node.crt")).unwrap(), before.0);
+        assert_ne!(std::fs::read(tls.join("node.key")).unwrap(), before.1);
+        // The node starts from it: the certificate names the same node key.
+        let file = NodeFile::read(&report.nodes[0].config).unwrap();
+        let net = file.to_node_config(&spec.out).unwrap().network.unwrap();
+        let id = crate::read_node_key(&spec.out.join(name).join(NODE_KEY_FILE)).unwrap().public_key();
+        let leaf = hechain_network::pki::parse_certs_pem(&net.tls_cert_pem).unwrap().remove(0);
+        let ee = webpki::EndEntityCert::try_from(&leaf).unwrap();
+        let dns = rustls_pki_types::ServerName::try_from(hechain_network::pki::node_dns_name(id.as_bytes())).unwrap();
+        assert!(ee.verify_is_valid_for_subject_name(&dns).is_ok());
+        // Another organisation's CA name is refused.
+        assert!(renew_cert(&spec.out, "org9", name).is_err());
+    }
+
+    #[test]
     fn config_errors_are_clear() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("n.toml");
@@ -390,6 +416,29 @@ pub struct NewNode {
     pub node: InitNode,
     /// The node's entry for a governance `add_validator` / `add_observer` proposal.
     pub info: ValidatorInfo,
+}
+
+/// Issues node `name` of an `init` directory a fresh TLS certificate from its organisation `org`'s
+/// CA (`DIR/orgs/<org>/ca.key`), for the same node key, valid for
+/// [`hechain_network::pki::NODE_CERT_DAYS`] from now, replacing `tls/node.crt` and `tls/node.key`.
+/// The node uses it from its next start; its peers accept it at once (same CA, same node id).
+pub fn renew_cert(dir: &Path, org: &str, name: &str) -> Result<PathBuf, NodeError> {
+    check_name(name)?;
+    let config = dir.join(format!("{name}.toml"));
+    let file = NodeFile::read(&config)?;
+    let node_dir = if file.data_dir.is_absolute() { file.data_dir.clone() } else { dir.join(&file.data_dir) };
+    let key = crate::read_node_key(&node_dir.join(NODE_KEY_FILE))?;
+    let org_dir = dir.join("orgs").join(org);
+    let ca_cert = hechain_network::pki::read_pem_file(org_dir.join("ca.crt"))
+        .map_err(|e| NodeError::BadFile { path: org_dir.join("ca.crt"), reason: e.to_string() })?;
+    let ca_key = crate::read_private(&org_dir.join("ca.key"))?;
+    let ca = OrgCa::from_pem(org, &ca_cert, &ca_key).map_err(|e| NodeError::Network(e.to_string()))?;
+    let cert = ca.issue_node_cert(name, key.public_key().as_bytes()).map_err(|e| NodeError::Network(e.to_string()))?;
+    let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { dir.join(p) };
+    let (cert_path, key_path) = (abs(&file.tls_cert), abs(&file.tls_key));
+    pem_write(&key_path, &cert.key_pem)?;
+    pem_write(&cert_path, &cert.cert_pem)?;
+    Ok(cert_path)
 }
 
 /// Creates a further node of organisation `org` in an `init` directory: a new node key, a TLS

@@ -86,6 +86,17 @@ pub enum NetCmd {
         #[arg(long)]
         name: String,
     },
+    /// Issue a node a fresh TLS certificate from its organisation's CA (same node key; node
+    /// certificates are valid for 825 days). Restart the node to use it.
+    RenewCert {
+        /// The directory written by `hechain init`.
+        dir: PathBuf,
+        /// The node's name.
+        name: String,
+        /// Its organisation (its CA key must be in DIR/orgs/<org>/ca.key).
+        #[arg(long)]
+        org: String,
+    },
     /// Create a further node of an organisation: key, TLS certificate from the organisation's
     /// CA, data directory and DIR/<name>.toml (then propose `gov propose add-validator` or
     /// `add-observer`, and start it).
@@ -216,6 +227,18 @@ pub async fn run(cli: &Cli, cmd: &NetCmd) -> anyhow::Result<i32> {
                     ca.display(),
                     org.name,
                     ca.display()
+                )
+            });
+            Ok(0)
+        }
+        NetCmd::RenewCert { dir, name, org } => {
+            let cert = hechain_node::consortium::renew_cert(dir, org, name)?;
+            let days = hechain_network::pki::NODE_CERT_DAYS;
+            emit(cli.json, &json!({"name": name, "org": org, "cert": cert, "valid_days": days}), || {
+                format!(
+                    "{name}: new TLS certificate from {org}'s CA, valid for {days} days: {}
+Restart the node to use it.",
+                    cert.display()
                 )
             });
             Ok(0)
