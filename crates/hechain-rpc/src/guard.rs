@@ -100,6 +100,8 @@ pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Reques
 pub(crate) struct RateLimits {
     limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
     checks: AtomicU64,
+    /// Whether loopback clients are limited too.
+    loopback: bool,
 }
 
 /// The per-address limiter of `limits`, or `None` when the rate is 0 (off).
@@ -107,7 +109,11 @@ pub(crate) fn rate_limits(limits: &crate::ServerLimits) -> Option<Arc<RateLimits
     let rate = NonZeroU32::new(limits.rate_per_ip)?;
     let burst = NonZeroU32::new(limits.rate_burst_per_ip).unwrap_or(rate).max(rate);
     let quota = governor::Quota::per_second(rate).allow_burst(burst);
-    Some(Arc::new(RateLimits { limiter: governor::RateLimiter::keyed(quota), checks: AtomicU64::new(0) }))
+    Some(Arc::new(RateLimits {
+        limiter: governor::RateLimiter::keyed(quota),
+        checks: AtomicU64::new(0),
+        loopback: limits.rate_limit_loopback,
+    }))
 }
 
 /// Middleware: a client over its rate gets 429 with `Retry-After: 1` (a JSON-RPC error object
@@ -116,6 +122,9 @@ pub(crate) async fn rate_limit(State(limits): State<Arc<RateLimits>>, req: Reque
     let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>() else {
         return next.run(req).await;
     };
+    if peer.ip().is_loopback() && !limits.loopback {
+        return next.run(req).await;
+    }
     if limits.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
         limits.limiter.retain_recent();
     }

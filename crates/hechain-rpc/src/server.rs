@@ -48,6 +48,9 @@ pub struct ServerLimits {
     pub rate_per_ip: u32,
     /// Requests one address may make at once before the rate applies (default 2000).
     pub rate_burst_per_ip: u32,
+    /// Whether the rate applies to loopback addresses too (default `false`: tools on the node's
+    /// own host — monitoring, indexers, benchmarks, tests — are not slowed down).
+    pub rate_limit_loopback: bool,
 }
 
 impl Default for ServerLimits {
@@ -59,6 +62,7 @@ impl Default for ServerLimits {
             body_timeout_ms: 30_000,
             rate_per_ip: 1000,
             rate_burst_per_ip: 2000,
+            rate_limit_loopback: false,
         }
     }
 }

@@ -252,7 +252,8 @@ async fn browser_pages_of_other_sites_are_kept_out() {
 /// One address over its request rate gets 429 with Retry-After; other addresses are served.
 #[tokio::test]
 async fn a_client_over_its_rate_is_slowed_down_alone() {
-    let server = ServerLimits { rate_per_ip: 5, rate_burst_per_ip: 5, ..ServerLimits::default() };
+    let server =
+        ServerLimits { rate_per_ip: 5, rate_burst_per_ip: 5, rate_limit_loopback: true, ..ServerLimits::default() };
     let mut n =
         TestNode::start_with(Options { rpc: RpcConfig { server, ..RpcConfig::default() }, ..Options::default() }).await;
     let mut limited = None;
