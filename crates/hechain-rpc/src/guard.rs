@@ -44,12 +44,24 @@ pub(crate) async fn typed_posts(req: Request, next: Next) -> Response {
          text/plain and form posts are refused so that web pages cannot use the node through a visitor's browser",
         crate::error::excerpt(got)
     );
+    refusal(&req, StatusCode::UNSUPPORTED_MEDIA_TYPE, -32600, "unsupported_media_type", &message).into_response()
+}
+
+/// The body of a request refused before any handler: a JSON-RPC error object (`rpc_code`) on
+/// `/`, where JSON-RPC clients look for one, the REST error body (`rest_code`) elsewhere.
+fn refusal(
+    req: &Request,
+    status: StatusCode,
+    rpc_code: i64,
+    rest_code: &str,
+    message: &str,
+) -> (StatusCode, Json<serde_json::Value>) {
     let body = if req.uri().path() == "/" {
-        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": message}})
+        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": rpc_code, "message": message}})
     } else {
-        serde_json::to_value(crate::error::error_body("unsupported_media_type", &message)).unwrap_or_default()
+        serde_json::to_value(crate::error::error_body(rest_code, message)).unwrap_or_default()
     };
-    (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
+    (status, Json(body))
 }
 
 /// The API tokens a request may carry (`Authorization: Bearer <token>`), by SHA-256, so that the
@@ -87,12 +99,8 @@ pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Reques
         return next.run(req).await;
     }
     let message = "this node's API needs a token: send Authorization: Bearer <token> (ask the node's operator)";
-    let body = if req.uri().path() == "/" {
-        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32001, "message": message}})
-    } else {
-        serde_json::to_value(crate::error::error_body("unauthorized", message)).unwrap_or_default()
-    };
-    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
+    let (status, body) = refusal(&req, StatusCode::UNAUTHORIZED, -32001, "unauthorized", message);
+    (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response()
 }
 
 /// Requests per second per client address ([`crate::ServerLimits::rate_per_ip`]): a token
@@ -132,12 +140,8 @@ pub(crate) async fn rate_limit(State(limits): State<Arc<RateLimits>>, req: Reque
         return next.run(req).await;
     }
     let message = "too many requests from this address: slow down and retry after the Retry-After delay";
-    let body = if req.uri().path() == "/" {
-        serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32005, "message": message}})
-    } else {
-        serde_json::to_value(crate::error::error_body("rate_limited", message)).unwrap_or_default()
-    };
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], Json(body)).into_response()
+    let (status, body) = refusal(&req, StatusCode::TOO_MANY_REQUESTS, -32005, "rate_limited", message);
+    (status, [(header::RETRY_AFTER, "1")], body).into_response()
 }
 
 /// The CORS layer for `origins`: exact origins (`https://console.example.com`), an origin with
