@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod deadline;
 pub mod error;
 pub mod eth;
 mod events;
@@ -305,7 +306,9 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         .layer(axum::middleware::from_fn(guard::typed_posts))
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(axum::middleware::map_request(move |req: axum::extract::Request| async move {
+            deadline::with_deadline(req, body_timeout)
+        }))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }));
     // Only token holders, when the operator set tokens (checked by `check_config` at start).
     let r = match guard::tokens(&ctx.config.token_sha256).ok().flatten() {

@@ -7,7 +7,7 @@
 //!   connection is closed at once, so one client cannot take every slot.
 //! - **Timeouts:** a request's headers must arrive within [`ServerLimits::header_timeout`], which
 //!   is also how long a kept-alive connection may sit idle; a request body must arrive within
-//!   [`ServerLimits::body_timeout`] (408 otherwise).
+//!   [`ServerLimits::body_timeout`] of the request's start (400 otherwise; see `deadline`).
 //! - **Accept errors** (out of file descriptors, …) are logged and retried after a pause instead
 //!   of ending the server.
 //!
