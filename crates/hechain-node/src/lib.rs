@@ -16,6 +16,7 @@ pub mod dev;
 pub mod fatal;
 pub mod produce;
 pub mod solo;
+pub mod work;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -130,14 +130,23 @@ impl Solo {
     /// Runs until `shutdown` becomes true. A block that fails to execute is logged and retried
     /// at the next tick (nothing was committed); a storage failure is reported to `fatal` and
     /// ends the loop ([`crate::fatal`]).
+    /// Blocks are produced on a [`ConsensusPool`](crate::work::ConsensusPool) of the loop's
+    /// own, never behind API work.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, fatal: crate::Fatal) {
+        let pool = match crate::work::ConsensusPool::new() {
+            Ok(p) => p,
+            Err(e) => {
+                fatal.report(format!("cannot produce blocks: {e}"));
+                return;
+            }
+        };
         loop {
             if *shutdown.borrow() {
                 return;
             }
             let started = Instant::now();
             let this = self.clone();
-            let full = match tokio::task::spawn_blocking(move || this.produce()).await {
+            let full = match pool.run("producing a block", move || this.produce()).await {
                 Ok(Ok(Some(b))) => b.tx_hashes.len() >= self.config.max_block_txs,
                 Ok(Ok(None)) => false,
                 Ok(Err(ProduceError::Storage(e))) => {

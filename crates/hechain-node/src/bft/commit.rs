@@ -179,7 +179,7 @@ impl Driver {
         }
         self.journal_pruned = through;
         let journal = self.journal.clone();
-        tokio::task::spawn_blocking(move || {
+        self.pool.spawn("pruning the journal", move || {
             if let Err(e) = journal.prune_through(through) {
                 tracing::warn!(error = %e, "cannot prune the consensus journal");
             }

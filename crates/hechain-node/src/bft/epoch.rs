@@ -171,7 +171,7 @@ impl Driver {
         self.safety = SafetyFile::for_epoch(&self.data_dir, epoch.number());
         // The old epoch's journal holds only blocks that are executed or void now.
         let old = std::mem::replace(&mut self.journal, BlockJournal::for_epoch(&self.data_dir, epoch.number()));
-        tokio::task::spawn_blocking(move || {
+        self.pool.spawn("removing a journal", move || {
             if let Err(e) = old.remove() {
                 tracing::warn!(error = %e, "cannot remove the ended epoch's consensus journal");
             }

@@ -265,6 +265,8 @@ struct Want {
 }
 
 struct Driver {
+    /// Where consensus work runs: never behind client work ([`crate::work`]).
+    pool: crate::work::ConsensusPool,
     genesis_hash: H256,
     suite: Suite,
     /// The current membership epoch (its validator set orders and seals new blocks).
@@ -378,7 +380,7 @@ impl Driver {
             return;
         }
         let events = self.events.clone();
-        tokio::task::spawn_blocking(move || match NetMsg::decode(&m.bytes) {
+        self.pool.spawn("decoding a frame", move || match NetMsg::decode(&m.bytes) {
             Ok(msg) => {
                 let _ = events.send(Event::Decoded { from: m.peer_id, msg: Box::new(msg) });
             }
@@ -419,6 +421,7 @@ impl Driver {
                 }
                 let mempool = self.mempool.clone();
                 let store = self.store.clone();
+                // Client work (these came from clients of other nodes): not on the consensus pool.
                 tokio::task::spawn_blocking(move || {
                     let n = txs.len();
                     let res = mempool.admit_batch(txs, &StoreState::new(&store));

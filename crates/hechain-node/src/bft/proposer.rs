@@ -9,7 +9,7 @@ impl Driver {
         }
         let ctx = self.check.clone();
         let events = self.events.clone();
-        tokio::task::spawn_blocking(move || match ctx.check(&proposal, &payload) {
+        self.pool.spawn("checking a proposal", move || match ctx.check(&proposal, &payload) {
             Ok(p) => {
                 let _ = events.send(Event::Checked {
                     epoch: ctx.epoch,
@@ -95,7 +95,7 @@ impl Driver {
         let max_gas = params.block_gas_limit;
         let max_bytes = self.settings.max_payload_bytes.saturating_sub(1024);
         let suite = self.suite;
-        tokio::task::spawn_blocking(move || {
+        self.pool.spawn("building a proposal", move || {
             let mut txs = mempool.ready_excluding(max_txs, max_gas, &|h| exclude.contains(h));
             let sizes: Vec<usize> = txs.par_iter().map(|(_, t)| t.encode().len() + 8).collect();
             let mut total = 0usize;

@@ -129,9 +129,12 @@ pub(crate) async fn start(
         fatal,
     };
     let exec_events = events_tx.clone();
+    let pool = crate::work::ConsensusPool::new()?;
+    let exec_pool = pool.clone();
+    // The executor lives on the consensus pool, so that its parallel work stays there.
     std::thread::Builder::new()
         .name("hechain-exec".into())
-        .spawn(move || executor.run(exec_rx, |ev| exec_events.send(Event::Exec(ev)).is_ok()))
+        .spawn(move || exec_pool.install(|| executor.run(exec_rx, |ev| exec_events.send(Event::Exec(ev)).is_ok())))
         .map_err(|e| NodeError::Config(format!("cannot start the executor thread: {e}")))?;
 
     let (status_tx, status_rx) = watch::channel(serde_json::Value::Null);
@@ -142,6 +145,7 @@ pub(crate) async fn start(
     let check = Arc::new(CheckCtx::new(genesis.suite(), &epoch, mempool.clone(), store.clone(), &settings));
     let now = Instant::now();
     let mut driver = Driver {
+        pool,
         genesis_hash: genesis.hash(),
         suite: genesis.suite(),
         epoch,
@@ -258,6 +262,7 @@ pub(super) async fn gossip(
                 Err(_) => break,
             }
         }
+        // Client transactions: encoded on the blocking pool, not the consensus pool.
         let frame = match tokio::task::spawn_blocking(move || NetMsg::Txs(batch).encode()).await {
             Ok(f) => Arc::<[u8]>::from(f),
             Err(_) => continue,

@@ -36,7 +36,7 @@ impl Driver {
         let store = self.store.clone();
         let transport = self.transport.clone();
         let max = max.clamp(1, SYNC_BATCH) as u64;
-        tokio::task::spawn_blocking(move || {
+        self.pool.spawn("serving a sync request", move || {
             let read = || -> Result<Vec<Block>, hechain_storage::StorageError> {
                 let r = store.reader()?;
                 let mut out = Vec::new();
