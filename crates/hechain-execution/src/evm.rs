@@ -365,18 +365,14 @@ impl BlockEvm {
             return Ok(failed_receipt(tx_hash, reason));
         }
         self.gas_declared = declared;
-        let ResultAndState { result, state } = {
-            let db = EvmDb { overlay: &*o, suite: self.ctx.suite, codes: &self.codes };
-            let mut evm = self.env.build(&db);
-            match evm.transact(tx_env(tx)) {
-                Ok(r) => r,
-                Err(EVMError::Transaction(e)) => {
-                    return Ok(failed_receipt(tx_hash, format!("invalid transaction: {e}")))
-                }
-                Err(EVMError::Database(e)) => return Err(e),
-                Err(other) => return Err(ExecError::Invalid(format!("EVM failure: {other}"))),
-            }
+        let db = EvmDb { overlay: &*o, suite: self.ctx.suite, codes: &self.codes };
+        let ResultAndState { result, state } = match self.env.build(&db).transact(tx_env(tx)) {
+            Ok(r) => r,
+            Err(EVMError::Transaction(e)) => return Ok(failed_receipt(tx_hash, format!("invalid transaction: {e}"))),
+            Err(EVMError::Database(e)) => return Err(e),
+            Err(other) => return Err(ExecError::Invalid(format!("EVM failure: {other}"))),
         };
+        let (result, state, refused) = self.check_deployments(&db, tx, tx_hash, result, state)?;
         // Fees and the nonce are in the state for reverts and halts too.
         write_back(o, state)?;
         let price = tx.effective_gas_price(self.params.base_fee_per_gas);
@@ -397,13 +393,61 @@ impl BlockEvm {
                 (TxStatus::Success, events)
             }
             ExecutionResult::Revert { output, .. } => {
-                let reason = revert_message(&output);
+                let reason = match refused {
+                    Some(why) if output.is_empty() => why,
+                    _ => revert_message(&output),
+                };
                 outcome.output = output.to_vec();
                 (TxStatus::Failed { reason }, vec![])
             }
             ExecutionResult::Halt { reason, .. } => (TxStatus::Failed { reason: halt_message(&reason) }, vec![]),
         };
         Ok(Receipt { tx_hash, status, fee_charged: fee, events, evm: Some(outcome) })
+    }
+
+    /// Applies the contract checks ([`crate::deploy_check`]) to the contracts a successful
+    /// transaction created: logs the findings (`warn`), or runs the transaction again with the
+    /// hazardous creations reverted (`refuse`); then also returns why they were refused.
+    #[allow(clippy::type_complexity)]
+    fn check_deployments<R: StateRead + ?Sized>(
+        &self,
+        db: &EvmDb<'_, '_, R>,
+        tx: &EthTransaction,
+        tx_hash: H256,
+        result: ExecutionResult,
+        state: EvmState,
+    ) -> Result<(ExecutionResult, EvmState, Option<String>), ExecError> {
+        use hechain_types::governance::ContractChecks;
+        let mode = self.policy.contract_checks;
+        if mode == ContractChecks::Off || !result.is_success() {
+            return Ok((result, state, None));
+        }
+        let found = crate::deploy_check::created_findings(&state);
+        if found.is_empty() {
+            return Ok((result, state, None));
+        }
+        for (addr, findings) in &found {
+            let list = crate::deploy_check::summary(findings);
+            tracing::warn!(contract = %our_addr(addr), tx = %tx_hash, mode = %mode, findings = %list, "contract checks found hazards in a deployed contract");
+        }
+        if mode == ContractChecks::Warn {
+            return Ok((result, state, None));
+        }
+        let gate = crate::deploy_check::DeployGate::new(self.params.max_code_size as usize);
+        let mut evm = self.env.build_with(db, gate);
+        let again = match evm.inspect_tx(tx_env(tx)) {
+            Ok(r) => r,
+            Err(EVMError::Database(e)) => return Err(e),
+            Err(other) => return Err(ExecError::Invalid(format!("EVM failure on the contract-check re-run: {other}"))),
+        };
+        let why = evm.inspector.refused.first().map(|(addr, findings)| {
+            format!(
+                "refused by the contract checks (governance mode refuse): the contract {} shows {}",
+                our_addr(addr),
+                crate::deploy_check::summary(findings)
+            )
+        });
+        Ok((again.result, again.state, why))
     }
 }
 

@@ -24,6 +24,7 @@
 
 pub mod accounts;
 pub mod certificate;
+mod deploy_check;
 pub mod evm;
 /// The state key layout (shared with the offline certificate verifier, `hechain-cert`).
 pub use hechain_types::keys;

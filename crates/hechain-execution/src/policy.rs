@@ -3,8 +3,8 @@
 //! (`hechain_governance::exec`) and applied by execution, the pool and the precompiles.
 
 use hechain_module::exec::StateError;
-use hechain_types::governance::exec::{committee, frozen, frozen_count, params, permissions, roles};
-use hechain_types::governance::{Access, ChainParams, Committee, Permissions};
+use hechain_types::governance::exec::{committee, contract_checks, frozen, frozen_count, params, permissions, roles};
+use hechain_types::governance::{Access, ChainParams, Committee, ContractChecks, Permissions};
 use hechain_types::{keys, Address, Payload};
 
 use crate::state::StateRead;
@@ -21,6 +21,8 @@ pub struct Policy {
     pub permissions: Permissions,
     /// The committee.
     pub committee: Committee,
+    /// What the contract checks do with hazardous deployments.
+    pub contract_checks: ContractChecks,
     any_frozen: bool,
     all_open: bool,
 }
@@ -34,6 +36,7 @@ impl Policy {
             all_open: permissions.all_open(),
             permissions,
             committee: committee(s)?,
+            contract_checks: contract_checks(s)?,
             any_frozen: frozen_count(s)? > 0,
         })
     }

@@ -20,9 +20,12 @@
 #![warn(missing_docs)]
 
 pub mod pki;
+pub mod revoked;
 mod transport;
+mod verify;
 
 pub use pki::{NodeCert, OrgCa};
+pub use revoked::{fingerprint, Fingerprint};
 pub use transport::{AllowedPeer, Inbound, Limits, NetConfig, Transport};
 
 /// Errors of the network crate.

@@ -1,16 +1,14 @@
 //! The mutual-TLS transport: listener, dialer, per-connection reader and writer tasks.
 
-use crate::pki::{node_dns_name, parse_certs_pem, parse_key_pem};
+use crate::pki::{parse_certs_pem, parse_key_pem};
+use crate::revoked::{fingerprint, Fingerprint, RevocationList};
+use crate::verify::{AllowedPeers, MemberClientVerifier, MemberServerVerifier};
 use crate::NetError;
 use parking_lot::{Mutex, RwLock};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::WebPkiClientVerifier;
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use std::collections::{BTreeMap, HashMap};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -111,174 +109,6 @@ impl From<Vec<u8>> for AllowedPeer {
     }
 }
 
-/// The chain verifiers for one set of trust roots.
-#[derive(Debug)]
-struct Verifiers {
-    server: Arc<WebPkiServerVerifier>,
-    client: Arc<dyn ClientCertVerifier>,
-}
-
-impl Verifiers {
-    fn new(roots: RootCertStore, provider: &Arc<CryptoProvider>) -> Result<Self, NetError> {
-        let roots = Arc::new(roots);
-        Ok(Verifiers {
-            server: WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
-                .build()
-                .map_err(tls_err)?,
-            client: WebPkiClientVerifier::builder_with_provider(roots, provider.clone()).build().map_err(tls_err)?,
-        })
-    }
-}
-
-/// An allowed node: its id, the certificate DNS name that encodes it, and the verifiers of the
-/// CA that must have issued its certificate.
-#[derive(Debug)]
-struct AllowedEntry {
-    id: Vec<u8>,
-    name: ServerName<'static>,
-    verifiers: Arc<Verifiers>,
-}
-
-/// The allowed nodes, and the verifiers of all member CAs (for what does not depend on the peer).
-#[derive(Debug)]
-struct AllowedPeers {
-    ids: Vec<AllowedEntry>,
-    any: Arc<Verifiers>,
-}
-
-impl AllowedPeers {
-    fn new(peers: &[AllowedPeer], all_roots: RootCertStore, provider: &Arc<CryptoProvider>) -> Result<Self, NetError> {
-        let any = Arc::new(Verifiers::new(all_roots, provider)?);
-        // One set of verifiers per organisation CA.
-        let mut by_issuer: BTreeMap<&str, Arc<Verifiers>> = BTreeMap::new();
-        let mut ids = Vec::with_capacity(peers.len());
-        for p in peers {
-            let name = ServerName::try_from(node_dns_name(&p.id))
-                .map_err(|e| NetError::TlsConfig(format!("node id {} gives no DNS name: {e}", hex::encode(&p.id))))?;
-            let verifiers = match &p.issuer_pem {
-                None => any.clone(),
-                Some(pem) => match by_issuer.get(pem.as_str()) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let mut roots = RootCertStore::empty();
-                        for cert in parse_certs_pem(pem)? {
-                            roots.add(cert).map_err(|e| NetError::TlsConfig(format!("organisation CA: {e}")))?;
-                        }
-                        let v = Arc::new(Verifiers::new(roots, provider)?);
-                        by_issuer.insert(pem.as_str(), v.clone());
-                        v
-                    }
-                },
-            };
-            ids.push(AllowedEntry { id: p.id.clone(), name, verifiers });
-        }
-        Ok(AllowedPeers { ids, any })
-    }
-
-    fn contains(&self, node_id: &[u8]) -> bool {
-        self.ids.iter().any(|e| e.id == node_id)
-    }
-
-    /// The allowed node that `cert` is issued for, if any. Does not check the chain.
-    fn identify(&self, cert: &CertificateDer<'_>) -> Option<&AllowedEntry> {
-        let ee = webpki::EndEntityCert::try_from(cert).ok()?;
-        self.ids.iter().find(|e| ee.verify_is_valid_for_subject_name(&e.name).is_ok())
-    }
-}
-
-/// Verifies a server's chain against the CA of whichever allowed node the certificate names
-/// (the dialer knows an address, not the node id).
-#[derive(Debug)]
-struct MemberServerVerifier {
-    allowed: Arc<AllowedPeers>,
-}
-
-impl ServerCertVerifier for MemberServerVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let peer = self
-            .allowed
-            .identify(end_entity)
-            .ok_or(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
-        peer.verifiers.server.verify_server_cert(end_entity, intermediates, &peer.name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.allowed.any.server.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.allowed.any.server.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.allowed.any.server.supported_verify_schemes()
-    }
-}
-
-/// Verifies a connecting node's chain against the CA of the allowed node its certificate names.
-#[derive(Debug)]
-struct MemberClientVerifier {
-    allowed: Arc<AllowedPeers>,
-}
-
-impl ClientCertVerifier for MemberClientVerifier {
-    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
-        self.allowed.any.client.root_hint_subjects()
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        let peer = self
-            .allowed
-            .identify(end_entity)
-            .ok_or(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))?;
-        peer.verifiers.client.verify_client_cert(end_entity, intermediates, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.allowed.any.client.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.allowed.any.client.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.allowed.any.client.supported_verify_schemes()
-    }
-}
-
 /// This node's own TLS identity, kept from the bind configuration so that the TLS configurations
 /// can be rebuilt for a new member set.
 struct Identity {
@@ -304,6 +134,7 @@ fn build_member_tls(
     identity: &Identity,
     ca_certs_pem: &[String],
     allowed_peers: &[AllowedPeer],
+    revoked: &RevocationList,
 ) -> Result<MemberTls, NetError> {
     let provider = &identity.provider;
     let mut roots = RootCertStore::empty();
@@ -314,7 +145,7 @@ fn build_member_tls(
     }
     let allowed = Arc::new(AllowedPeers::new(allowed_peers, roots, provider)?);
 
-    let client_verifier = Arc::new(MemberClientVerifier { allowed: allowed.clone() });
+    let client_verifier = Arc::new(MemberClientVerifier { allowed: allowed.clone(), revoked: revoked.clone() });
     let server_config = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(tls_err)?
@@ -322,7 +153,7 @@ fn build_member_tls(
         .with_single_cert(identity.chain.clone(), identity.key.clone_key())
         .map_err(tls_err)?;
 
-    let server_verifier = Arc::new(MemberServerVerifier { allowed: allowed.clone() });
+    let server_verifier = Arc::new(MemberServerVerifier { allowed: allowed.clone(), revoked: revoked.clone() });
     let client_config = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(tls_err)?
@@ -340,6 +171,8 @@ fn build_member_tls(
 
 struct Peer {
     conn_id: u64,
+    /// Its certificate's fingerprint (for revocation).
+    fingerprint: Fingerprint,
     addr: SocketAddr,
     tx: mpsc::Sender<Arc<[u8]>>,
     reader: AbortHandle,
@@ -352,6 +185,8 @@ struct Shared {
     /// The TLS configurations of the current member set. Lock order: `peers` before `tls`;
     /// `tls` is never held while taking `peers`.
     tls: RwLock<Arc<MemberTls>>,
+    /// Revoked certificates (checked by the verifiers and at registration).
+    revoked: RevocationList,
     inbound_tx: mpsc::Sender<Inbound>,
     dropped: AtomicU64,
     next_conn: AtomicU64,
@@ -389,7 +224,7 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-fn tls_err(e: impl std::fmt::Display) -> NetError {
+pub(crate) fn tls_err(e: impl std::fmt::Display) -> NetError {
     NetError::TlsConfig(e.to_string())
 }
 
@@ -409,7 +244,8 @@ impl Transport {
             chain: parse_certs_pem(&config.cert_chain_pem)?,
             key: parse_key_pem(&config.key_pem)?,
         };
-        let member_tls = build_member_tls(&identity, &config.ca_certs_pem, &config.allowed_peers)?;
+        let revoked = RevocationList::default();
+        let member_tls = build_member_tls(&identity, &config.ca_certs_pem, &config.allowed_peers, &revoked)?;
 
         let listener = TcpListener::bind(config.listen_addr)
             .await
@@ -422,6 +258,7 @@ impl Transport {
             peers: Mutex::new(HashMap::new()),
             limits: config.limits,
             tls: RwLock::new(Arc::new(member_tls)),
+            revoked,
             inbound_tx,
             dropped: AtomicU64::new(0),
             next_conn: AtomicU64::new(0),
@@ -459,15 +296,9 @@ impl Transport {
             Ok(Err(reason)) => return Err(NetError::Handshake { addr: peer_addr, reason }),
             Err(_) => return Err(NetError::Handshake { addr: peer_addr, reason: "timed out".into() }),
         };
-        let peer_id = tls
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .and_then(|c| member_tls.allowed.identify(c))
-            .map(|e| e.id.clone())
+        let (peer_id, fp) = identify(&member_tls, tls.get_ref().1.peer_certificates())
             .ok_or(NetError::PeerNotAllowed { addr: peer_addr })?;
-        start_connection(&self.shared, peer_id.clone(), peer_addr, TlsStream::from(tls))?;
+        start_connection(&self.shared, peer_id.clone(), fp, peer_addr, TlsStream::from(tls))?;
         Ok(peer_id)
     }
 
@@ -498,7 +329,7 @@ impl Transport {
         if self.shared.closed.load(Ordering::Acquire) {
             return Err(NetError::Shutdown);
         }
-        let member_tls = Arc::new(build_member_tls(&self.identity, ca_certs_pem, allowed_peers)?);
+        let member_tls = Arc::new(build_member_tls(&self.identity, ca_certs_pem, allowed_peers, &self.shared.revoked)?);
         let old = std::mem::replace(&mut *self.shared.tls.write(), member_tls);
         drop(old);
         tracing::info!(member_cas = ca_certs_pem.len(), allowed_peers = allowed_peers.len(), "member set replaced");
@@ -517,6 +348,32 @@ impl Transport {
             peer.writer.abort();
         }
         Ok(())
+    }
+
+    /// Replace the revoked certificates ([`crate::revoked`]): handshakes presenting one fail from
+    /// now on, and every connected peer that presented one is disconnected at once (its node
+    /// may reconnect with a new certificate from its organisation's CA). Returns how many peers
+    /// were disconnected.
+    pub fn set_revoked(&self, fingerprints: &[Fingerprint]) -> usize {
+        if !self.shared.revoked.replace(fingerprints) {
+            return 0;
+        }
+        tracing::info!(revoked = fingerprints.len(), "revoked certificates replaced");
+        let removed: Vec<(Vec<u8>, Peer)> = {
+            let mut peers = self.shared.peers.lock();
+            let gone: Vec<Vec<u8>> = peers
+                .iter()
+                .filter(|(_, p)| self.shared.revoked.contains(&p.fingerprint))
+                .map(|(id, _)| id.clone())
+                .collect();
+            gone.into_iter().filter_map(|id| peers.remove(&id).map(|peer| (id, peer))).collect()
+        };
+        for (id, peer) in &removed {
+            tracing::warn!(addr = %peer.addr, peer = %hex::encode(id), "disconnecting peer: its certificate is revoked");
+            peer.reader.abort();
+            peer.writer.abort();
+        }
+        removed.len()
     }
 
     /// Queue `bytes` for `peer_id`. Never blocks and never grows memory past the queue bound:
@@ -639,27 +496,29 @@ async fn accept_one(shared: Arc<Shared>, member_tls: Arc<MemberTls>, tcp: TcpStr
             return;
         }
     };
-    let peer_id = tls
-        .get_ref()
-        .1
-        .peer_certificates()
-        .and_then(|c| c.first())
-        .and_then(|c| member_tls.allowed.identify(c))
-        .map(|e| e.id.clone());
-    let Some(peer_id) = peer_id else {
+    let Some((peer_id, fp)) = identify(&member_tls, tls.get_ref().1.peer_certificates()) else {
         tracing::warn!(%addr, "refusing inbound connection: certificate names no allowed node id");
         return;
     };
-    if let Err(e) = start_connection(&shared, peer_id, addr, TlsStream::from(tls)) {
+    if let Err(e) = start_connection(&shared, peer_id, fp, addr, TlsStream::from(tls)) {
         tracing::warn!(%addr, error = %e, "refusing inbound connection");
     }
 }
 
+/// The node id and certificate fingerprint of a verified peer's end-entity certificate.
+fn identify(member_tls: &MemberTls, certs: Option<&[CertificateDer<'static>]>) -> Option<(Vec<u8>, Fingerprint)> {
+    let cert = certs?.first()?;
+    let entry = member_tls.allowed.identify(cert)?;
+    Some((entry.id.clone(), fingerprint(cert.as_ref())))
+}
+
 /// Register a verified connection and spawn its reader and writer tasks. The node id must be
-/// allowed by the member set current now (the handshake may have run under an older one).
+/// allowed by the member set current now (the handshake may have run under an older one), and
+/// its certificate not revoked by now.
 fn start_connection(
     shared: &Arc<Shared>,
     peer_id: Vec<u8>,
+    fp: Fingerprint,
     addr: SocketAddr,
     stream: TlsStream<TcpStream>,
 ) -> Result<(), NetError> {
@@ -669,7 +528,7 @@ fn start_connection(
     }
     // Checked under the `peers` lock: `set_members` swaps the set before it takes this lock to
     // disconnect removed peers, so a connection either sees the new set here or is swept there.
-    if !shared.member_tls().allowed.contains(&peer_id) {
+    if !shared.member_tls().allowed.contains(&peer_id) || shared.revoked.contains(&fp) {
         return Err(NetError::PeerNotAllowed { addr });
     }
     if peers.contains_key(&peer_id) {
@@ -711,7 +570,7 @@ fn start_connection(
     })
     .abort_handle();
     tracing::debug!(%addr, peer = %hex::encode(&peer_id), "peer connected");
-    peers.insert(peer_id, Peer { conn_id, addr, tx, reader, writer });
+    peers.insert(peer_id, Peer { conn_id, fingerprint: fp, addr, tx, reader, writer });
     Ok(())
 }
 

@@ -594,3 +594,37 @@ async fn tls_1_2_is_refused() {
     // The same client with TLS 1.3 gets through the handshake.
     assert!(dial(tls12(&[&rustls::version::TLS13])).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_certificate_is_disconnected_at_once_and_refused_until_renewed() {
+    let k = consortium();
+    let cas = [&k.org1, &k.org2];
+    let all = [&k.a, &k.b, &k.c];
+    let (ta, mut ra) = start(&k.a, &cas, &all).await;
+    let (tb, _rb) = start(&k.b, &cas, &all).await;
+    let (tc, mut rc) = start(&k.c, &cas, &all).await;
+    ta.connect(tb.local_addr()).await.unwrap();
+    tc.connect(ta.local_addr()).await.unwrap();
+    wait_until(|| ta.peers().len() == 2).await;
+
+    let b_cert = hechain_network::revoked::pem_fingerprints(&k.b.cert.cert_pem).unwrap();
+    assert_eq!(ta.set_revoked(&b_cert), 1);
+    // b is gone on both sides; c stays and still carries messages.
+    wait_until(|| ta.peers() == vec![k.c.id.clone()] && tb.peers().is_empty()).await;
+    assert_exchange((&ta, &k.a, &mut ra), (&tc, &k.c, &mut rc), "c stays").await;
+    // Neither direction gets through with the revoked certificate.
+    assert_listener_refuses(&tb, &k.b, &ta, &k.a).await;
+    // (a may resume its earlier TLS session with b, which skips certificate verification; the
+    // revocation check at registration refuses it then.)
+    let res = ta.connect(tb.local_addr()).await;
+    assert!(matches!(res, Err(NetError::Handshake { .. } | NetError::PeerNotAllowed { .. })), "{res:?}");
+    assert!(!ta.peers().contains(&k.b.id));
+
+    // The same node with a new certificate from its organisation connects again.
+    let renewed = Node { id: k.b.id.clone(), cert: k.org2.issue_node_cert("b", &k.b.id).unwrap() };
+    let (tb2, mut rb2) = start(&renewed, &cas, &all).await;
+    assert_eq!(tb2.connect(ta.local_addr()).await.unwrap(), k.a.id);
+    assert_exchange((&ta, &k.a, &mut ra), (&tb2, &renewed, &mut rb2), "renewed").await;
+    // Setting the same list again changes nothing and disconnects nobody.
+    assert_eq!(ta.set_revoked(&b_cert), 0);
+}

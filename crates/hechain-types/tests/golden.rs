@@ -31,7 +31,7 @@ use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Signature, TxKind, U256};
 use borsh::BorshDeserialize;
 use hechain_crypto::{AccountKey, AccountScheme, NodeKey, Suite};
-use hechain_types::governance::{GenesisRoles, ModuleAccess};
+use hechain_types::governance::{ContractChecks, GenesisRoles, ModuleAccess};
 use hechain_types::trace::TraceTarget;
 use hechain_types::*;
 
@@ -185,6 +185,8 @@ fn action_name(a: &Action) -> &'static str {
         Action::RemoveValidator { .. } => "remove_validator",
         Action::AddObserver { .. } => "add_observer",
         Action::RemoveObserver { .. } => "remove_observer",
+        Action::RevokeCert { .. } => "revoke_cert",
+        Action::SetContractChecks { .. } => "set_contract_checks",
     }
 }
 
@@ -268,6 +270,8 @@ fn actions() -> Vec<Action> {
         Action::RemoveValidator { name: "org1-node0".into() },
         Action::AddObserver { node: node_info(s, 0x62, "org2-observer", "org2") },
         Action::RemoveObserver { name: "org1-observer".into() },
+        Action::RevokeCert { fingerprint: h(0x63), reason: "key leaked".into() },
+        Action::SetContractChecks { mode: ContractChecks::Refuse },
     ]
 }
 

@@ -166,6 +166,10 @@ impl Driver {
                 self.sync_inflight = None;
             }
             ExecEvent::Membership(epoch) => self.on_membership(*epoch),
+            ExecEvent::Revoked(fingerprints) => {
+                let dropped = self.transport.set_revoked(&fingerprints);
+                tracing::info!(revoked = fingerprints.len(), dropped, "revoked certificates applied to the network");
+            }
         }
         self.publish_status();
     }

@@ -78,6 +78,8 @@ pub(crate) enum ExecEvent {
     SyncRefused { height: u64, reason: String },
     /// The block just executed changed the membership (a new epoch when the validators changed).
     Membership(Box<Epoch>),
+    /// The block just executed revoked certificates: the complete list now in force.
+    Revoked(Vec<[u8; 32]>),
 }
 
 pub(crate) struct Executor {
@@ -95,6 +97,8 @@ pub(crate) struct Executor {
     pub pending_blocks: Arc<AtomicU64>,
     /// Where a failed write is reported: the executor then stops ([`crate::fatal`]).
     pub fatal: crate::Fatal,
+    /// The revoked certificate fingerprints in the executed state.
+    pub revoked: Vec<[u8; 32]>,
 }
 
 impl Executor {
@@ -132,6 +136,10 @@ impl Executor {
                     Ok(ev) => events.extend(ev),
                     Err(e) => tracing::error!(error = %e, "executor: cannot read the membership"),
                 }
+                match self.refresh_revoked() {
+                    Ok(ev) => events.extend(ev),
+                    Err(e) => tracing::error!(error = %e, "executor: cannot read the revoked certificates"),
+                }
             }
             for ev in events {
                 if !notify(ev) {
@@ -162,6 +170,18 @@ impl Executor {
         }
         self.epoch = epoch.clone();
         Ok(Some(ExecEvent::Membership(Box::new(epoch))))
+    }
+
+    /// Reads the revoked certificates after a block; reports them when they changed.
+    fn refresh_revoked(&mut self) -> Result<Option<ExecEvent>, String> {
+        let reader = self.store.reader().map_err(|e| e.to_string())?;
+        let now = governance::revoked_certs(&reader).map_err(|e| e.to_string())?.fingerprints();
+        if now == self.revoked {
+            return Ok(None);
+        }
+        tracing::warn!(revoked = now.len(), "the chain revoked node certificates");
+        self.revoked = now.clone();
+        Ok(Some(ExecEvent::Revoked(now)))
     }
 
     fn ordered(

@@ -64,6 +64,9 @@ pub(crate) async fn start(
     let (transport, inbound) = Transport::bind(net).await.map_err(|e| NodeError::Network(e.to_string()))?;
     let transport = Arc::new(transport);
     let p2p_addr = transport.local_addr();
+    // Certificates the chain revoked are refused from the first handshake on.
+    let revoked = governance::revoked_certs(&reader).map_err(|e| cfg_err(e.to_string()))?.fingerprints();
+    transport.set_revoked(&revoked);
 
     // Recent blocks whose seals never reached a quorum (the node stopped first) get repaired.
     let mut seals = BTreeMap::new();
@@ -127,6 +130,7 @@ pub(crate) async fn start(
         blocks,
         pending_blocks: pending_blocks.clone(),
         fatal,
+        revoked,
     };
     let exec_events = events_tx.clone();
     let pool = crate::work::ConsensusPool::new()?;

@@ -67,6 +67,8 @@ fn overview(host: &dyn QueryHost, _p: &Params) -> Answer {
         permissions: exec::permissions(s)?,
         params: exec::params(s)?,
         membership: exec::membership(s)?,
+        contract_checks: exec::contract_checks(s)?,
+        revoked_certs: exec::revoked_certs(s)?.certs,
         open_proposals: exec::open_proposals(s)?.ids,
         next_proposal_id: exec::next_proposal_id(s)?,
     })

@@ -8,14 +8,15 @@ use hechain_module::cli::{
     address, address_or_signer, decode, page_path, report, CliError, CliFuture, CliHost, CliSpec,
 };
 use hechain_primitives::display::format_ms;
+use hechain_primitives::H256;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use serde_json::json;
 
 use crate::views::{GovAccount, GovOverview, ProposalPage, ProposalWithVotes};
 use crate::{
-    Action, GovConfig, GovernanceCall, GovernanceEvent, GovernanceModule, OrgInfo, Proposal, ProposalStatus, Role,
-    ValidatorInfo,
+    Action, ContractChecks, GovConfig, GovernanceCall, GovernanceEvent, GovernanceModule, OrgInfo, Proposal,
+    ProposalStatus, Role, ValidatorInfo,
 };
 
 /// Governance (联盟治理): committee, proposals and votes, roles, frozen accounts, permissions.
@@ -164,6 +165,23 @@ enum Change {
         /// Node name.
         name: String,
     },
+    /// Revoke a node's TLS certificate (every node refuses it and drops connections using it).
+    RevokeCert {
+        /// The certificate (PEM file), e.g. `<node>/tls/node.crt`; or give --fingerprint.
+        #[arg(long, conflicts_with = "fingerprint", required_unless_present = "fingerprint")]
+        cert: Option<PathBuf>,
+        /// SHA-256 fingerprint of the certificate's DER encoding (hex; colons allowed).
+        #[arg(long)]
+        fingerprint: Option<String>,
+        /// Why (recorded).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Set what the contract checks do with a deployment whose code shows hazards.
+    SetContractChecks {
+        /// `off`, `warn` (the default) or `refuse`.
+        mode: String,
+    },
     /// Change the approval threshold and voting period.
     SetConfig {
         /// Approval threshold in basis points of the committee's weight (5001 to 10000).
@@ -203,6 +221,26 @@ fn node_info(name: &str, id: &str, org: &str) -> Result<ValidatorInfo, CliError>
     let hex_id = id.strip_prefix("0x").unwrap_or(id);
     let public_key = hex::decode(hex_id).map_err(|_| failed("--id must be the node public key in hex"))?;
     Ok(ValidatorInfo { name: name.to_string(), public_key, org: org.to_string() })
+}
+
+/// The fingerprint to revoke: SHA-256 of the single certificate in `cert`, or `fingerprint`.
+fn cert_fingerprint(cert: Option<&PathBuf>, fingerprint: Option<&str>) -> Result<H256, CliError> {
+    if let Some(path) = cert {
+        let pem = std::fs::read(path).map_err(|e| failed(format!("cannot read {}: {e}", path.display())))?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| failed(format!("{} is not a PEM certificate: {e}", path.display())))?;
+        return match certs.first() {
+            Some(c) => Ok(H256(hechain_crypto::sha256(c.as_ref()))),
+            None => Err(failed(format!("{} holds no certificate", path.display()))),
+        };
+    }
+    let text: String = fingerprint.unwrap_or_default().chars().filter(|c| *c != ':').collect();
+    let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(&text))
+        .map_err(|_| failed("--fingerprint must be 32 bytes in hex (colons allowed)"))?;
+    let fp: [u8; 32] =
+        bytes.try_into().map_err(|_| failed("--fingerprint must be 32 bytes (a SHA-256 fingerprint)"))?;
+    Ok(H256(fp))
 }
 
 fn action_of(change: &Change) -> Result<Action, CliError> {
@@ -248,6 +286,18 @@ fn action_of(change: &Change) -> Result<Action, CliError> {
         Change::RemoveValidator { name } => Action::RemoveValidator { name: name.clone() },
         Change::AddObserver { name, id, org } => Action::AddObserver { node: node_info(name, id, org)? },
         Change::RemoveObserver { name } => Action::RemoveObserver { name: name.clone() },
+        Change::RevokeCert { cert, fingerprint, reason } => Action::RevokeCert {
+            fingerprint: cert_fingerprint(cert.as_ref(), fingerprint.as_deref())?,
+            reason: reason.clone(),
+        },
+        Change::SetContractChecks { mode } => Action::SetContractChecks {
+            mode: match mode.as_str() {
+                "off" => ContractChecks::Off,
+                "warn" => ContractChecks::Warn,
+                "refuse" => ContractChecks::Refuse,
+                other => return Err(failed(format!("contract checks mode {other:?}: expected off, warn or refuse"))),
+            },
+        },
         Change::SetConfig { threshold_bps, voting_period } => Action::SetConfig {
             config: GovConfig {
                 threshold_bps: *threshold_bps,

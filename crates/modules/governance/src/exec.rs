@@ -81,6 +81,16 @@ pub fn roles<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Roles, StateEr
     Ok(read(s, &keys::gov_roles(a))?.unwrap_or_default())
 }
 
+/// The revoked node certificates.
+pub fn revoked_certs<S: StateRead + ?Sized>(s: &S) -> Result<RevokedCerts, StateError> {
+    Ok(read(s, keys::GOV_REVOKED)?.unwrap_or_default())
+}
+
+/// What the contract checks do with hazardous deployments.
+pub fn contract_checks<S: StateRead + ?Sized>(s: &S) -> Result<ContractChecks, StateError> {
+    Ok(read(s, keys::GOV_CONTRACT_CHECKS)?.unwrap_or_default())
+}
+
 /// Why an account is frozen, if it is.
 pub fn frozen<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Option<FreezeRecord>, StateError> {
     read(s, &keys::gov_frozen(a))
@@ -206,6 +216,16 @@ fn fits<S: StateRead + ?Sized>(s: &S, suite: Suite, action: &Action) -> Result<R
         }
         Action::RemoveObserver { name } if !m()?.observers.iter().any(|v| v.name == *name) => {
             Err(format!("{name} is not an observer"))
+        }
+        Action::RevokeCert { fingerprint, .. } => {
+            let r = revoked_certs(s)?;
+            if r.contains(fingerprint) {
+                Err(format!("certificate {fingerprint} is already revoked"))
+            } else if r.certs.len() >= MAX_REVOKED_CERTS {
+                Err(format!("the chain already lists the maximum of {MAX_REVOKED_CERTS} revoked certificates"))
+            } else {
+                Ok(())
+            }
         }
         _ => Ok(()),
     })
@@ -482,6 +502,14 @@ fn apply<H: Host + ?Sized>(
         Action::RemoveValidator { name } => change_membership(o, ctx, |m| m.validators.retain(|x| x.name != *name))?,
         Action::AddObserver { node } => change_membership(o, ctx, |m| m.observers.push(node.clone()))?,
         Action::RemoveObserver { name } => change_membership(o, ctx, |m| m.observers.retain(|x| x.name != *name))?,
+        Action::RevokeCert { fingerprint, reason } => {
+            let mut r = revoked_certs(o)?;
+            let rec = RevokedCert { fingerprint: *fingerprint, proposal: p.id, reason: reason.clone(), at };
+            let i = r.certs.partition_point(|c| c.fingerprint < *fingerprint);
+            r.certs.insert(i, rec);
+            put(o, keys::GOV_REVOKED.to_vec(), &r);
+        }
+        Action::SetContractChecks { mode } => put(o, keys::GOV_CONTRACT_CHECKS.to_vec(), mode),
     }
     Ok(Ok(()))
 }

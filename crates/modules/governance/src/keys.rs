@@ -13,6 +13,12 @@ pub const GOV_MEMBERSHIP: &[u8] = b"gov/members";
 /// Prefix of the membership each epoch started with (`gov/epoch/<epoch be8>`).
 pub const GOV_EPOCH_PREFIX: &[u8] = b"gov/epoch/";
 
+/// `gov/revoked` → [`crate::RevokedCerts`] (absent: none).
+pub const GOV_REVOKED: &[u8] = b"gov/revoked";
+
+/// `gov/contract_checks` → [`crate::ContractChecks`] (absent: warn).
+pub const GOV_CONTRACT_CHECKS: &[u8] = b"gov/contract_checks";
+
 /// `gov/config` → [`crate::GovConfig`] (absent: governance disabled).
 pub const GOV_CONFIG: &[u8] = b"gov/config";
 

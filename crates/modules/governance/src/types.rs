@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{ChainParams, OrgInfo, ValidatorInfo};
 use hechain_module::ValidateContext;
-use hechain_primitives::Address;
 use hechain_primitives::Codec;
 use hechain_primitives::Stamp;
 use hechain_primitives::TypesError;
+use hechain_primitives::{Address, H256};
 
 /// Basis points: 10,000 = 100 %.
 pub const BPS: u32 = 10_000;
@@ -545,6 +545,91 @@ pub enum Action {
         /// Its name.
         name: String,
     },
+    /// Revoke a node's TLS certificate: every node refuses it from the block that executes this
+    /// on, and drops a connection that uses it. The node needs a new certificate from its
+    /// organisation's CA (`hechain net renew-cert`). Revocation is permanent.
+    RevokeCert {
+        /// SHA-256 of the certificate's DER encoding (`openssl x509 -noout -fingerprint -sha256`).
+        fingerprint: H256,
+        /// Why (recorded).
+        reason: String,
+    },
+    /// Set what the contract checks do with a deployment whose code shows hazards.
+    SetContractChecks {
+        /// Off, warn or refuse.
+        mode: ContractChecks,
+    },
+}
+
+/// What the pre-deploy contract checks (合约安全检测) do when a contract created on chain shows a
+/// hazard (reentrancy, selfdestruct, caller-chosen delegatecall, unchecked call, tx.origin
+/// authorisation; see `hechain_contract_check`). Kept at `gov/contract_checks`; `warn` when absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContractChecks {
+    /// No checks.
+    Off,
+    /// Deploy anyway; every node logs the findings.
+    #[default]
+    Warn,
+    /// The creation fails (a deploying transaction reverts with the findings as its reason).
+    Refuse,
+}
+
+impl Codec for ContractChecks {}
+
+impl std::fmt::Display for ContractChecks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ContractChecks::Off => "off",
+            ContractChecks::Warn => "warn",
+            ContractChecks::Refuse => "refuse",
+        })
+    }
+}
+
+/// Most revoked certificates a chain keeps (each node checks handshakes against all of them).
+pub const MAX_REVOKED_CERTS: usize = 4096;
+
+/// A revoked node certificate.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevokedCert {
+    /// SHA-256 of the certificate's DER encoding.
+    pub fingerprint: H256,
+    /// The proposal that revoked it.
+    pub proposal: u64,
+    /// Its reason.
+    pub reason: String,
+    /// When it took effect.
+    pub at: Stamp,
+}
+
+impl Codec for RevokedCert {}
+
+/// The revoked node certificates, ordered by fingerprint (`gov/revoked`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevokedCerts {
+    /// The certificates.
+    pub certs: Vec<RevokedCert>,
+}
+
+impl Codec for RevokedCerts {}
+
+impl RevokedCerts {
+    /// Whether the certificate with `fingerprint` is revoked.
+    pub fn contains(&self, fingerprint: &H256) -> bool {
+        self.certs.binary_search_by(|c| c.fingerprint.cmp(fingerprint)).is_ok()
+    }
+
+    /// The fingerprints, in order.
+    pub fn fingerprints(&self) -> Vec<[u8; 32]> {
+        self.certs.iter().map(|c| c.fingerprint.0).collect()
+    }
 }
 
 impl Action {
@@ -572,6 +657,8 @@ impl Action {
             Action::RemoveOrg { name } | Action::RemoveValidator { name } | Action::RemoveObserver { name } => {
                 check_label("name", name)
             }
+            Action::RevokeCert { reason, .. } => check_len("reason", reason, MAX_TEXT_BYTES),
+            Action::SetContractChecks { .. } => Ok(()),
         }
     }
 
@@ -592,6 +679,8 @@ impl Action {
             Action::RemoveValidator { .. } => "remove_validator",
             Action::AddObserver { .. } => "add_observer",
             Action::RemoveObserver { .. } => "remove_observer",
+            Action::RevokeCert { .. } => "revoke_cert",
+            Action::SetContractChecks { .. } => "set_contract_checks",
         }
     }
 }

@@ -4,8 +4,8 @@ use hechain_primitives::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ChainParams, CommitteeMember, FreezeRecord, GovConfig, Membership, Permissions, Proposal, ProposalStatus, Roles,
-    Vote,
+    ChainParams, CommitteeMember, ContractChecks, FreezeRecord, GovConfig, Membership, Permissions, Proposal,
+    ProposalStatus, RevokedCert, Roles, Vote,
 };
 
 /// The governance settings, committee, permissions, chain parameters and membership in force,
@@ -25,6 +25,12 @@ pub struct GovOverview {
     pub params: ChainParams,
     /// Organisations, validators and observers in force.
     pub membership: Membership,
+    /// What the contract checks do with hazardous deployments.
+    #[serde(default)]
+    pub contract_checks: ContractChecks,
+    /// Revoked node certificates, ordered by fingerprint.
+    #[serde(default)]
+    pub revoked_certs: Vec<RevokedCert>,
     /// Ids of open proposals.
     pub open_proposals: Vec<u64>,
     /// Id the next proposal gets.
