@@ -37,7 +37,7 @@ pub enum KdfStrength {
 }
 
 impl KdfStrength {
-    fn log_n(self) -> u8 {
+    pub(crate) fn log_n(self) -> u8 {
         match self {
             KdfStrength::Standard => 18,
             KdfStrength::Light => 12,

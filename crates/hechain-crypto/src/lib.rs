@@ -24,6 +24,7 @@ pub mod hexser;
 pub mod keystore;
 mod node;
 mod rng;
+pub mod sealed;
 mod symmetric;
 
 pub use account::{

@@ -101,6 +101,9 @@ pub struct NodeFile {
     /// Limits of the transaction pool (`[pool]`).
     #[serde(default, skip_serializing_if = "is_default")]
     pub pool: hechain_mempool::MempoolConfig,
+    /// A file holding the passphrase of this node's sealed key files (`crate::secrets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_passphrase_file: Option<PathBuf>,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
@@ -121,6 +124,18 @@ impl NodeFile {
         std::fs::write(path, text).map_err(io_err(path))
     }
 
+    /// The passphrase of this node's sealed keys: its `key_passphrase_file` (relative to `base`),
+    /// else the environment's ([`crate::secrets`]).
+    pub fn passphrase(&self, base: &Path) -> Result<Option<crate::secrets::Passphrase>, NodeError> {
+        match &self.key_passphrase_file {
+            Some(f) => {
+                let path = if f.is_absolute() { f.clone() } else { base.join(f) };
+                crate::secrets::read_passphrase_file(&path).map(Some)
+            }
+            None => crate::secrets::env_passphrase(),
+        }
+    }
+
     /// The node configuration it describes, with paths resolved against `base` (the directory of
     /// the file) and PEM files and peer ids loaded and checked.
     pub fn to_node_config(&self, base: &Path) -> Result<NodeConfig, NodeError> {
@@ -131,8 +146,9 @@ impl NodeFile {
             let p = abs(p);
             std::fs::read_to_string(&p).map_err(io_err(&p))
         };
-        let tls_key = crate::read_private(&abs(&self.tls_key))?;
-        let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, tls_key);
+        let pass = self.passphrase(base)?;
+        let tls_key = crate::secrets::read_secret(&abs(&self.tls_key), pass.as_ref().map(|p| p.as_str()))?;
+        let mut settings = BftSettings::new(self.role, self.p2p_addr, read(&self.tls_cert)?, tls_key.to_string());
         settings.block_interval = Duration::from_millis(self.block_time_ms);
         settings.idle_block_interval = Duration::from_millis(self.idle_block_ms.max(self.block_time_ms));
         settings.max_block_txs = self.max_block_txs.max(1);
@@ -150,6 +166,7 @@ impl NodeFile {
         cfg.rpc.tls = self.api.tls.as_ref().map(|t| t.relative_to(base));
         cfg.mempool = self.pool.clone();
         cfg.network = Some(settings);
+        cfg.key_passphrase = pass;
         Ok(cfg)
     }
 }

@@ -30,7 +30,8 @@ use hechain_types::{Address, ChainParams, Genesis, GenesisAccount, OrgInfo, Suit
 use crate::bft::Role;
 use crate::config::{NodeFile, PeerFile};
 use crate::dev::{bench_account_key, dev_account_key, DEV_ACCOUNTS, DEV_BALANCE};
-use crate::{io_err, write_genesis, write_node_key, NodeError, GENESIS_FILE, NODE_KEY_FILE};
+use crate::secrets::{read_secret, write_secret, Passphrase};
+use crate::{io_err, write_genesis, write_node_key_with, NodeError, GENESIS_FILE, NODE_KEY_FILE};
 
 /// What to create.
 #[derive(Clone, Debug)]
@@ -61,6 +62,12 @@ pub struct InitSpec {
     pub block_time_ms: u64,
     /// Base consensus round timeout, written to the genesis (`params.consensus_timeout_ms`).
     pub base_timeout_ms: u64,
+    /// Seal every private key written (node keys, TLS keys, CA keys) with SM4 under this
+    /// passphrase ([`crate::secrets`]); `None` writes them plain.
+    pub key_passphrase: Option<Passphrase>,
+    /// Written into every node's configuration as `key_passphrase_file` (where the node finds the
+    /// passphrase at start; keep the path absolute).
+    pub key_passphrase_file: Option<PathBuf>,
 }
 
 impl InitSpec {
@@ -80,6 +87,8 @@ impl InitSpec {
             fund: Vec::new(),
             block_time_ms: 200,
             base_timeout_ms: 2_000,
+            key_passphrase: None,
+            key_passphrase_file: None,
         }
     }
 }
@@ -145,6 +154,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         return Err(NodeError::Config(format!("{} exists and is not empty; choose a new directory", out.display())));
     }
     std::fs::create_dir_all(out).map_err(io_err(out))?;
+    let pass = spec.key_passphrase.as_ref().map(|p| p.as_str());
 
     // Organisations and their CAs.
     let mut cas = Vec::new();
@@ -154,7 +164,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         let dir = out.join("orgs").join(&name);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         pem_write(&dir.join("ca.crt"), ca.cert_pem())?;
-        pem_write(&dir.join("ca.key"), &ca.key_pem())?;
+        write_secret(&dir.join("ca.key"), &ca.key_pem(), pass)?;
         cas.push(ca);
     }
 
@@ -224,12 +234,12 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         let tls = dir.join("tls");
         std::fs::create_dir_all(&tls).map_err(io_err(&tls))?;
         write_genesis(&dir.join(GENESIS_FILE), &genesis)?;
-        write_node_key(&dir.join(NODE_KEY_FILE), &p.key)?;
+        write_node_key_with(&dir.join(NODE_KEY_FILE), &p.key, pass)?;
         let cert = cas[p.org]
             .issue_node_cert(&p.name, p.key.public_key().as_bytes())
             .map_err(|e| NodeError::Network(e.to_string()))?;
         pem_write(&tls.join("node.crt"), &cert.cert_pem)?;
-        pem_write(&tls.join("node.key"), &cert.key_pem)?;
+        write_secret(&tls.join("node.key"), &cert.key_pem, pass)?;
         let peers = planned
             .iter()
             .filter(|q| q.name != p.name)
@@ -249,6 +259,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
             peers,
             api: Default::default(),
             pool: Default::default(),
+            key_passphrase_file: spec.key_passphrase_file.clone(),
         };
         let config = out.join(format!("{}.toml", p.name));
         file.write(&config)?;
@@ -395,8 +406,9 @@ pub fn add_org(dir: &Path, name: &str) -> Result<OrgInfo, NodeError> {
     }
     let ca = OrgCa::generate(name).map_err(|e| NodeError::Network(e.to_string()))?;
     std::fs::create_dir_all(&org_dir).map_err(io_err(&org_dir))?;
+    let pass = crate::secrets::env_passphrase()?;
     pem_write(&org_dir.join("ca.crt"), ca.cert_pem())?;
-    pem_write(&org_dir.join("ca.key"), &ca.key_pem())?;
+    write_secret(&org_dir.join("ca.key"), &ca.key_pem(), pass.as_ref().map(|p| p.as_str()))?;
     Ok(OrgInfo { name: name.to_string(), ca_cert_pem: ca.cert_pem().to_string() })
 }
 
@@ -426,17 +438,19 @@ pub fn renew_cert(dir: &Path, org: &str, name: &str) -> Result<PathBuf, NodeErro
     check_name(name)?;
     let config = dir.join(format!("{name}.toml"));
     let file = NodeFile::read(&config)?;
+    let pass = file.passphrase(dir)?;
+    let pass = pass.as_ref().map(|p| p.as_str());
     let node_dir = if file.data_dir.is_absolute() { file.data_dir.clone() } else { dir.join(&file.data_dir) };
-    let key = crate::read_node_key(&node_dir.join(NODE_KEY_FILE))?;
+    let key = crate::read_node_key_with(&node_dir.join(NODE_KEY_FILE), pass)?;
     let org_dir = dir.join("orgs").join(org);
     let ca_cert = hechain_network::pki::read_pem_file(org_dir.join("ca.crt"))
         .map_err(|e| NodeError::BadFile { path: org_dir.join("ca.crt"), reason: e.to_string() })?;
-    let ca_key = crate::read_private(&org_dir.join("ca.key"))?;
+    let ca_key = read_secret(&org_dir.join("ca.key"), pass)?;
     let ca = OrgCa::from_pem(org, &ca_cert, &ca_key).map_err(|e| NodeError::Network(e.to_string()))?;
     let cert = ca.issue_node_cert(name, key.public_key().as_bytes()).map_err(|e| NodeError::Network(e.to_string()))?;
     let abs = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { dir.join(p) };
     let (cert_path, key_path) = (abs(&file.tls_cert), abs(&file.tls_key));
-    pem_write(&key_path, &cert.key_pem)?;
+    write_secret(&key_path, &cert.key_pem, pass)?;
     pem_write(&cert_path, &cert.cert_pem)?;
     Ok(cert_path)
 }
@@ -462,7 +476,9 @@ pub fn add_node(
         hechain_network::pki::read_pem_file(&p)
             .map_err(|e| NodeError::BadFile { path: p.clone(), reason: e.to_string() })
     };
-    let ca_key = crate::read_private(&org_dir.join("ca.key"))?;
+    let pass = crate::secrets::env_passphrase()?;
+    let pass = pass.as_ref().map(|p| p.as_str());
+    let ca_key = read_secret(&org_dir.join("ca.key"), pass)?;
     let ca = OrgCa::from_pem(org, &read("ca.crt")?, &ca_key).map_err(|e| NodeError::Network(e.to_string()))?;
     let config = dir.join(format!("{name}.toml"));
     let node_dir = dir.join(name);
@@ -479,10 +495,10 @@ pub fn add_node(
     let tls = node_dir.join("tls");
     std::fs::create_dir_all(&tls).map_err(io_err(&tls))?;
     write_genesis(&node_dir.join(GENESIS_FILE), &genesis)?;
-    write_node_key(&node_dir.join(NODE_KEY_FILE), &key)?;
+    write_node_key_with(&node_dir.join(NODE_KEY_FILE), &key, pass)?;
     let cert = ca.issue_node_cert(name, key.public_key().as_bytes()).map_err(|e| NodeError::Network(e.to_string()))?;
     pem_write(&tls.join("node.crt"), &cert.cert_pem)?;
-    pem_write(&tls.join("node.key"), &cert.key_pem)?;
+    write_secret(&tls.join("node.key"), &cert.key_pem, pass)?;
     let file = NodeFile {
         name: name.to_string(),
         role,
@@ -497,6 +513,7 @@ pub fn add_node(
         peers,
         api: Default::default(),
         pool: Default::default(),
+        key_passphrase_file: None,
     };
     file.write(&config)?;
     Ok(NewNode {
@@ -513,6 +530,7 @@ pub fn add_node(
 fn node_id_of(config: &Path, f: &NodeFile) -> Result<String, NodeError> {
     let base = config.parent().unwrap_or(Path::new("."));
     let data = if f.data_dir.is_absolute() { f.data_dir.clone() } else { base.join(&f.data_dir) };
-    let key = crate::read_node_key(&data.join(NODE_KEY_FILE))?;
+    let pass = f.passphrase(base)?;
+    let key = crate::read_node_key_with(&data.join(NODE_KEY_FILE), pass.as_ref().map(|p| p.as_str()))?;
     Ok(key.public_key().to_hex())
 }

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hechain_crypto::{AccountKey, NodeKey, Suite};
 use hechain_types::{Address, ChainParams, Genesis, GenesisAccount, SuiteTag, ValidatorInfo};
 
-use crate::{read_genesis, read_node_key, write_genesis, write_node_key, NodeError, GENESIS_FILE, NODE_KEY_FILE};
+use crate::{read_genesis, read_node_key, write_genesis, NodeError, GENESIS_FILE, NODE_KEY_FILE};
 
 /// Chain id of development chains.
 pub const DEV_CHAIN_ID: u64 = 1337;
@@ -96,7 +96,9 @@ pub fn prepare_dev_dir(dir: &Path, suite: Suite, extra: &[Address]) -> Result<Ge
     accounts.sort();
     accounts.dedup();
     let genesis = dev_genesis(suite, &key, &accounts, DEV_BALANCE);
-    write_node_key(&kpath, &key)?;
+    // A development chain keeps its key plain unless a passphrase is in the environment.
+    let pass = crate::secrets::env_passphrase()?;
+    crate::write_node_key_with(&kpath, &key, pass.as_ref().map(|p| p.as_str()))?;
     write_genesis(&gpath, &genesis)?;
     Ok(genesis)
 }

@@ -15,6 +15,7 @@ pub mod consortium;
 pub mod dev;
 pub mod fatal;
 pub mod produce;
+pub mod secrets;
 pub mod solo;
 pub mod work;
 
@@ -122,6 +123,8 @@ pub struct NodeConfig {
     pub rpc: RpcConfig,
     /// Consortium network settings; `None` runs `solo` (a one-validator genesis).
     pub network: Option<bft::BftSettings>,
+    /// Passphrase of sealed key files (`None`: the environment's, see [`secrets`]).
+    pub key_passphrase: Option<secrets::Passphrase>,
 }
 
 impl NodeConfig {
@@ -137,6 +140,7 @@ impl NodeConfig {
             mempool: MempoolConfig::default(),
             rpc: RpcConfig::default(),
             network: None,
+            key_passphrase: None,
         }
     }
 }
@@ -149,12 +153,20 @@ struct NodeKeyFile {
     secret: String,
 }
 
-/// Writes a node key file (mode 0600 on Unix).
+/// Writes a node key file (mode 0600 on Unix), in plain text.
 pub fn write_node_key(path: &Path, key: &NodeKey) -> Result<(), NodeError> {
+    write_node_key_with(path, key, None)
+}
+
+/// Writes a node key file (mode 0600 on Unix), sealed with SM4 under `passphrase` if one is
+/// given ([`secrets`]).
+pub fn write_node_key_with(path: &Path, key: &NodeKey, passphrase: Option<&str>) -> Result<(), NodeError> {
     let body = NodeKeyFile { suite: key.suite(), secret: hechain_crypto::hexser::encode(&key.secret_bytes()[..]) };
-    let json = serde_json::to_string_pretty(&body)
-        .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?;
-    write_private(path, json.as_bytes())
+    let json = zeroize::Zeroizing::new(
+        serde_json::to_string_pretty(&body)
+            .map_err(|e| NodeError::BadFile { path: path.to_path_buf(), reason: e.to_string() })?,
+    );
+    secrets::write_secret(path, &json, passphrase)
 }
 
 /// Writes `data` to `path` (created with mode 0600 on Unix; an existing file with looser
@@ -203,9 +215,16 @@ pub fn read_private(path: &Path) -> Result<String, NodeError> {
     std::fs::read_to_string(path).map_err(io_err(path))
 }
 
-/// Reads a node key file (refused if group or others may read it, see [`check_private_file`]).
+/// Reads a node key file (refused if group or others may read it, see [`check_private_file`]);
+/// a sealed one with the passphrase of the environment ([`secrets::env_passphrase`]).
 pub fn read_node_key(path: &Path) -> Result<NodeKey, NodeError> {
-    let text = read_private(path)?;
+    let pass = secrets::env_passphrase()?;
+    read_node_key_with(path, pass.as_ref().map(|p| p.as_str()))
+}
+
+/// [`read_node_key`] with the passphrase of a sealed key given.
+pub fn read_node_key_with(path: &Path, passphrase: Option<&str>) -> Result<NodeKey, NodeError> {
+    let text = secrets::read_secret(path, passphrase)?;
     let bad = |reason: String| NodeError::BadFile { path: path.to_path_buf(), reason };
     let f: NodeKeyFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let secret = hechain_crypto::hexser::decode(&f.secret).map_err(|e| bad(e.to_string()))?;
@@ -259,7 +278,11 @@ impl Node {
         // A broken API configuration (TLS files, token hashes) stops the start, not the API later.
         hechain_rpc::check_config(&config.rpc).map_err(NodeError::Config)?;
         let genesis = Arc::new(read_genesis(&config.data_dir.join(GENESIS_FILE))?);
-        let key = read_node_key(&config.data_dir.join(NODE_KEY_FILE))?;
+        let pass = match &config.key_passphrase {
+            Some(p) => Some(p.clone()),
+            None => secrets::env_passphrase()?,
+        };
+        let key = read_node_key_with(&config.data_dir.join(NODE_KEY_FILE), pass.as_ref().map(|p| p.as_str()))?;
         if key.suite() != genesis.suite() {
             return Err(NodeError::BadFile {
                 path: config.data_dir.join(NODE_KEY_FILE),

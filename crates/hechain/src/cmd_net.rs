@@ -59,6 +59,14 @@ pub struct InitArgs {
     /// Base consensus round timeout, ms (a chain parameter in the genesis; governance can change it).
     #[arg(long, default_value_t = 2000)]
     pub base_timeout: u64,
+    /// Seal every private key (node, TLS and CA keys) with SM4 under the passphrase on this file's
+    /// first line, and name the file in each node's configuration. Default: the file named by
+    /// HECHAIN_KEY_PASSPHRASE_FILE, or HECHAIN_KEY_PASSPHRASE. Required for --suite gm.
+    #[arg(long)]
+    pub key_passphrase_file: Option<PathBuf>,
+    /// Write the private keys in the clear even for --suite gm (test networks only).
+    #[arg(long, conflicts_with = "key_passphrase_file")]
+    pub plaintext_keys: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +143,24 @@ pub fn init(cli: &Cli, a: &InitArgs) -> anyhow::Result<i32> {
     spec.fund = a.fund.clone();
     spec.block_time_ms = a.block_time;
     spec.base_timeout_ms = a.base_timeout;
+    if !a.plaintext_keys {
+        spec.key_passphrase = match &a.key_passphrase_file {
+            Some(f) => Some(hechain_node::secrets::read_passphrase_file(f)?),
+            None => hechain_node::secrets::env_passphrase()?,
+        };
+        spec.key_passphrase_file = match &a.key_passphrase_file {
+            Some(f) => Some(std::path::absolute(f).with_context(|| format!("resolving {}", f.display()))?),
+            None => None,
+        };
+    }
+    if a.suite == Suite::Gm && spec.key_passphrase.is_none() && !a.plaintext_keys {
+        bail!(
+            "a gm (国密) consortium keeps its node, TLS and CA keys sealed with SM4: give the passphrase with \
+             --key-passphrase-file FILE (or {} / {}), or pass --plaintext-keys for a test network",
+            hechain_node::secrets::PASSPHRASE_FILE_ENV,
+            hechain_node::secrets::PASSPHRASE_ENV
+        );
+    }
     let report = init_consortium(&spec)?;
     let accounts: Vec<Value> = (0..hechain_node::dev::DEV_ACCOUNTS)
         .map(|i| hechain_node::dev::dev_account_key(a.suite, i))

@@ -428,3 +428,33 @@ fn dev_genesis_outlives_the_chain_and_verify_exit_codes() {
     std::fs::write(&work, "{}").unwrap();
     assert_eq!(cli_env(dead, &["copyright", "verify-cert", w, "--genesis", g], &[]).status.code(), Some(1));
 }
+
+/// `hechain init --suite gm` seals the keys: it asks for a passphrase rather than write them in
+/// the clear, seals them when given one, and writes them plain only when told to.
+#[test]
+fn gm_init_requires_sealed_keys_or_an_explicit_opt_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let base = ["--json", "init", "--suite", "gm", "--nodes", "1"];
+    let args = |o: &str, extra: &[&'static str]| {
+        let mut v: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        v.extend(["--out".to_string(), o.to_string()]);
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |a: Vec<String>, env: &[(&str, &str)]| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        cli_env("http://127.0.0.1:9", &a, env)
+    };
+    let refused = run(args(&out("a"), &[]), &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--key-passphrase-file"), "{refused:?}");
+
+    json_ok(&run(args(&out("b"), &[]), &[("HECHAIN_KEY_PASSPHRASE", "pass phrase")]));
+    let key = std::fs::read_to_string(dir.path().join("b/org1-node0/tls/node.key")).unwrap();
+    assert!(key.contains("hechain_sealed") && !key.contains("PRIVATE KEY"), "{key}");
+
+    json_ok(&run(args(&out("c"), &["--plaintext-keys"]), &[]));
+    let key = std::fs::read_to_string(dir.path().join("c/org1-node0/tls/node.key")).unwrap();
+    assert!(key.contains("PRIVATE KEY"), "{key}");
+}
