@@ -3,7 +3,7 @@
 //! * [`pki`]: a per-organisation CA ([`OrgCa`]) that issues node certificates carrying the
 //!   node's consensus public key (its *node id*).
 //! * [`Transport`]: a listener plus outbound dialer. Every connection is mutually
-//!   authenticated TLS 1.2/1.3 (rustls, `ring` provider) against the member CA roots, and
+//!   authenticated TLS 1.3 — 1.2 is refused — (rustls, `ring` provider) against the member CA roots, and
 //!   a peer is accepted only if its certificate names a node id in the allowed set
 //!   (the validator / observer set). Messages are frames of a `u32` big-endian length and a
 //!   payload of at most [`Limits::max_frame_bytes`].

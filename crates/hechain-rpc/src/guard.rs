@@ -65,12 +65,16 @@ fn refusal(
 }
 
 /// The API tokens a request may carry (`Authorization: Bearer <token>`), by SHA-256, so that the
-/// configuration file holds no usable secret ([`crate::RpcConfig::token_sha256`]).
-pub(crate) struct Tokens(Vec<[u8; 32]>);
+/// configuration file holds no usable secret ([`crate::RpcConfig::token_sha256`]), and each
+/// token's request rate ([`crate::ServerLimits::rate_per_token`]; keyed by the token's index).
+pub(crate) struct Tokens {
+    hashes: Vec<[u8; 32]>,
+    rates: Option<governor::DefaultKeyedRateLimiter<usize>>,
+}
 
 /// The token check of `hashes` (hex SHA-256 of each token), or `None` when the list is empty
 /// (the API is open). A hash that is not 64 hex digits is an error.
-pub(crate) fn tokens(hashes: &[String]) -> Result<Option<Arc<Tokens>>, String> {
+pub(crate) fn tokens(hashes: &[String], limits: &crate::ServerLimits) -> Result<Option<Arc<Tokens>>, String> {
     if hashes.is_empty() {
         return Ok(None);
     }
@@ -82,7 +86,11 @@ pub(crate) fn tokens(hashes: &[String]) -> Result<Option<Arc<Tokens>>, String> {
             <[u8; 32]>::try_from(bytes).map_err(|_| format!("api.token_sha256 {h:?}: not 32 bytes"))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Some(Arc::new(Tokens(parsed))))
+    let rates = NonZeroU32::new(limits.rate_per_token).map(|rate| {
+        let burst = NonZeroU32::new(limits.rate_burst_per_token).unwrap_or(rate).max(rate);
+        governor::RateLimiter::keyed(governor::Quota::per_second(rate).allow_burst(burst))
+    });
+    Ok(Some(Arc::new(Tokens { hashes: parsed, rates })))
 }
 
 /// Middleware: with tokens configured, every request but a CORS preflight must carry one; else
@@ -95,12 +103,20 @@ pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Reques
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| <[u8; 32]>::from(sha2::Sha256::digest(t.trim().as_bytes())));
-    if req.method() == Method::OPTIONS || presented.is_some_and(|h| tokens.0.contains(&h)) {
+    if req.method() == Method::OPTIONS {
         return next.run(req).await;
     }
-    let message = "this node's API needs a token: send Authorization: Bearer <token> (ask the node's operator)";
-    let (status, body) = refusal(&req, StatusCode::UNAUTHORIZED, -32001, "unauthorized", message);
-    (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response()
+    let Some(index) = presented.and_then(|h| tokens.hashes.iter().position(|t| *t == h)) else {
+        let message = "this node's API needs a token: send Authorization: Bearer <token> (ask the node's operator)";
+        let (status, body) = refusal(&req, StatusCode::UNAUTHORIZED, -32001, "unauthorized", message);
+        return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+    };
+    if tokens.rates.as_ref().is_none_or(|r| r.check_key(&index).is_ok()) {
+        return next.run(req).await;
+    }
+    let message = "too many requests with this token: slow down and retry after the Retry-After delay";
+    let (status, body) = refusal(&req, StatusCode::TOO_MANY_REQUESTS, -32005, "rate_limited", message);
+    (status, [(header::RETRY_AFTER, "1")], body).into_response()
 }
 
 /// Requests per second per client address ([`crate::ServerLimits::rate_per_ip`]): a token

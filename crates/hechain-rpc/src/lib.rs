@@ -311,7 +311,7 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         }))
         .layer(axum::middleware::map_response(move |resp: Response| async move { json_413(resp, limit) }));
     // Only token holders, when the operator set tokens (checked by `check_config` at start).
-    let r = match guard::tokens(&ctx.config.token_sha256).ok().flatten() {
+    let r = match guard::tokens(&ctx.config.token_sha256, &ctx.config.server).ok().flatten() {
         Some(t) => r.layer(axum::middleware::from_fn_with_state(t, guard::require_token)),
         None => r,
     };
@@ -372,7 +372,7 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
 /// Checks what of `config` can be wrong (TLS files, token hashes); the TLS acceptor when TLS is
 /// on. The node calls it at start-up so that a bad configuration stops the start.
 pub fn check_config(config: &RpcConfig) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
-    guard::tokens(&config.token_sha256)?;
+    guard::tokens(&config.token_sha256, &config.server)?;
     config.tls.as_ref().map(|t| t.acceptor().map_err(|e| e.to_string())).transpose()
 }
 

@@ -51,6 +51,12 @@ pub struct ServerLimits {
     /// Whether the rate applies to loopback addresses too (default `false`: tools on the node's
     /// own host — monitoring, indexers, benchmarks, tests — are not slowed down).
     pub rate_limit_loopback: bool,
+    /// Requests per second one API token may make, from any number of addresses (default 0: no
+    /// per-token limit). Applies when the node requires tokens (`api.token_sha256`): each client
+    /// organisation's token gets its own quota. Over it: 429.
+    pub rate_per_token: u32,
+    /// Requests one token may make at once before its rate applies (default: its rate).
+    pub rate_burst_per_token: u32,
 }
 
 impl Default for ServerLimits {
@@ -63,6 +69,8 @@ impl Default for ServerLimits {
             rate_per_ip: 1000,
             rate_burst_per_ip: 2000,
             rate_limit_loopback: false,
+            rate_per_token: 0,
+            rate_burst_per_token: 0,
         }
     }
 }

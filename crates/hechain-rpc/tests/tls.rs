@@ -124,3 +124,24 @@ async fn api_tokens() {
     let bad = RpcConfig { token_sha256: vec!["xyz".into()], ..RpcConfig::default() };
     assert!(hechain_rpc::check_config(&bad).err().unwrap().contains("xyz"));
 }
+
+/// Each API token has its own request quota (`api.server.rate_per_token`), whatever address it
+/// comes from: one client organisation over its quota gets 429, another is still served.
+#[tokio::test]
+async fn each_token_has_its_own_rate() {
+    use sha2::Digest;
+    let hashes =
+        vec![hex::encode(sha2::Sha256::digest(b"org1-token")), hex::encode(sha2::Sha256::digest(b"org2-token"))];
+    let server = hechain_rpc::ServerLimits { rate_per_token: 1, rate_burst_per_token: 3, ..Default::default() };
+    let rpc = RpcConfig { token_sha256: hashes, server, ..RpcConfig::default() };
+    let mut n = TestNode::start_with(Options { rpc, ..Options::default() }).await;
+    let status = |token: &'static str| n.client.get(n.url("/api/v1/status")).bearer_auth(token).send();
+    for _ in 0..3 {
+        assert_eq!(status("org1-token").await.unwrap().status(), 200);
+    }
+    let r = status("org1-token").await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers().get("retry-after").unwrap(), "1");
+    assert_eq!(status("org2-token").await.unwrap().status(), 200);
+    n.shutdown().await.unwrap();
+}
