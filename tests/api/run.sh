@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the REST API against its own OpenAPI document with schemathesis (pinned in
+# Checks /metrics, /healthz and /readyz with the Prometheus Python client's parser
+# (metrics_check.py), then fuzzes the REST API against its own OpenAPI document with schemathesis (pinned in
 # requirements.txt): starts `hechain dev` on a free 127.0.0.1 port with a temporary data
 # directory, then runs every operation of /api/v1/openapi.json with the checks
 #   not_a_server_error, status_code_conformance, response_schema_conformance.
@@ -27,23 +28,25 @@ fi
 
 req=requirements.txt
 if [[ -x .venv/bin/python ]] && cmp -s "$req" .venv/requirements.txt; then
-  ST=(.venv/bin/python -m schemathesis.cli)
+  PYRUN=(.venv/bin/python)
 elif [[ -d .pydeps ]] && cmp -s "$req" .pydeps/requirements.txt; then
-  ST=(env PYTHONPATH="$PWD/.pydeps" "$PY" -m schemathesis.cli)
+  PYRUN=(env PYTHONPATH="$PWD/.pydeps" "$PY")
 else
   rm -rf .venv .pydeps
   if "$PY" -m venv .venv >/dev/null 2>&1 && .venv/bin/python -m pip --version >/dev/null 2>&1; then
     .venv/bin/python -m pip install --disable-pip-version-check --no-input -q -r "$req"
     cp "$req" .venv/requirements.txt
-    ST=(.venv/bin/python -m schemathesis.cli)
+    PYRUN=(.venv/bin/python)
   else
     rm -rf .venv
     echo "python3 -m venv is unavailable; installing schemathesis into tests/api/.pydeps"
     "$PY" -m pip install --disable-pip-version-check --no-input -q --target .pydeps -r "$req"
     cp "$req" .pydeps/requirements.txt
-    ST=(env PYTHONPATH="$PWD/.pydeps" "$PY" -m schemathesis.cli)
+    PYRUN=(env PYTHONPATH="$PWD/.pydeps" "$PY")
   fi
 fi
+
+ST=("${PYRUN[@]}" -m schemathesis.cli)
 
 work="$(mktemp -d)"
 node_pid=""
@@ -97,6 +100,9 @@ cli ecert issue "$holder" --type diploma --field name=fuzz --encrypted-ref 0x01 
 cli ecert dataset register "$work/file" --encrypted-ref 0x01 --description "fuzz"
 cli --key "$holder_key" ecert grant --cert 1 --org fuzz --purpose fuzz --until 2099-01-01 "$other"
 cli trace batch --product fuzz --producer-label fuzz --attributes "$work/file" ITEM-1 ITEM-2
+
+# Metrics and health, read with the Prometheus project's own text parser.
+"${PYRUN[@]}" metrics_check.py "$base" "$HECHAIN_BIN"
 
 rc=0
 "${ST[@]}" run "$base/api/v1/openapi.json" \

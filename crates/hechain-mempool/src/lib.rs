@@ -116,6 +116,8 @@ pub struct Mempool {
     inner: Mutex<Inner>,
     /// Why the pool admits nothing any more ([`Self::close`]).
     closed: parking_lot::RwLock<Option<String>>,
+    /// Transactions refused so far, by [`AdmitError::code`] (for the node's metrics).
+    refused: Mutex<std::collections::BTreeMap<&'static str, u64>>,
 }
 
 /// Most a transaction can take from its sender's balance.
@@ -139,6 +141,7 @@ impl Mempool {
             config,
             inner: Mutex::new(Inner::default()),
             closed: parking_lot::RwLock::new(None),
+            refused: Mutex::new(std::collections::BTreeMap::new()),
         }
     }
 
@@ -150,6 +153,11 @@ impl Mempool {
     /// Refuses every transaction from now on with [`AdmitError::State`] and `why` (the node
     /// cannot commit blocks any more: acknowledging a transaction would promise what it cannot
     /// keep).
+    /// Why the pool was closed ([`Self::close`]), if it was.
+    pub fn closed_reason(&self) -> Option<String> {
+        self.closed.read().clone()
+    }
+
     pub fn close(&self, why: String) {
         *self.closed.write() = Some(why);
     }
@@ -253,6 +261,22 @@ impl Mempool {
     /// *before* their signatures are checked, so an overloaded node spends no CPU on work it
     /// cannot keep.
     pub fn admit_batch(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
+        let results = self.admit_batch_uncounted(txs, state);
+        if results.iter().any(Result::is_err) {
+            let mut refused = self.refused.lock();
+            for e in results.iter().filter_map(|r| r.as_ref().err()) {
+                *refused.entry(e.code()).or_default() += 1;
+            }
+        }
+        results
+    }
+
+    /// Transactions refused so far by [`Self::admit_batch`], by reason ([`AdmitError::code`]).
+    pub fn refusals(&self) -> Vec<(&'static str, u64)> {
+        self.refused.lock().iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    fn admit_batch_uncounted(&self, txs: Vec<ChainTx>, state: &dyn StateSource) -> Vec<Result<H256, AdmitError>> {
         if let Some(why) = self.closed.read().clone() {
             return txs.iter().map(|_| Err(AdmitError::State(why.clone()))).collect();
         }

@@ -27,6 +27,7 @@ pub mod eth;
 mod events;
 mod guard;
 mod handlers;
+pub mod metrics;
 mod module_routes;
 pub mod openapi;
 mod parse;
@@ -118,6 +119,9 @@ pub struct RpcConfig {
     /// `scheme://host:*` for any port, or `*`. Empty by default (no page of another origin
     /// may); `hechain dev` allows `http://localhost:*` and `http://127.0.0.1:*`.
     pub cors_origins: Vec<String>,
+    /// `GET /readyz` reports not ready when a connected peer is more than this many blocks
+    /// ahead (default 5).
+    pub ready_max_lag: u64,
 }
 
 impl Default for RpcConfig {
@@ -131,6 +135,7 @@ impl Default for RpcConfig {
             tls: None,
             token_sha256: Vec::new(),
             cors_origins: Vec::new(),
+            ready_max_lag: 5,
         }
     }
 }
@@ -255,6 +260,8 @@ pub(crate) struct AppState {
     /// Becomes `true` when the server shuts down (ends event streams so that
     /// graceful shutdown does not wait on them forever).
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// The node's metrics (`GET /metrics`).
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
@@ -300,6 +307,13 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));
     let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
     eth.follow_status(&ctx);
+    // Operations: metrics and health, beside the API.
+    r = r
+        .route("/metrics", axum::routing::get(metrics::metrics))
+        .route("/healthz", axum::routing::get(metrics::healthz))
+        .route("/readyz", axum::routing::get(metrics::readyz));
+    let node_metrics = Arc::new(metrics::Metrics::new());
+    metrics::follow_blocks(node_metrics.clone(), &ctx);
     let r = r
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -325,7 +339,9 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         Some(c) => r.layer(c),
         None => r,
     };
-    r.with_state(AppState { ctx, eth, shutdown })
+    // Outside everything, so that refused requests (401, 429, 415) are counted too.
+    let r = r.layer(axum::middleware::from_fn_with_state(node_metrics.clone(), metrics::count_requests));
+    r.with_state(AppState { ctx, eth, shutdown, metrics: node_metrics })
 }
 
 /// Rewrites the plain-text 413 of the body-limit layer as a JSON error.

@@ -225,6 +225,7 @@ impl Default for OpenOptions {
 /// The node's database.
 pub struct Store {
     db: Database,
+    path: PathBuf,
     suite: Suite,
     /// The chain marker and the floor it records.
     marker: Option<(PathBuf, marker::Marker, AtomicU64)>,
@@ -237,6 +238,11 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// The database file's size on disk, in bytes (0 if it cannot be read).
+    pub fn size_bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
     /// Opens (or creates) the database at `path` for the chain described by
     /// `genesis`. A new database is initialised with the genesis block built
     /// by the caller (`genesis_commit`, height 0); an existing one must hold
@@ -275,7 +281,7 @@ impl Store {
                 }
                 other => StorageError::Db(other.to_string()),
             })?;
-        let mut store = Store { db, suite: genesis.suite(), marker: None };
+        let mut store = Store { db, path: path.to_path_buf(), suite: genesis.suite(), marker: None };
         store.create_tables()?;
         match store.stored_genesis()? {
             Some(stored) => {

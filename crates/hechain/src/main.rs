@@ -38,6 +38,10 @@ pub struct Cli {
     /// Print JSON instead of human-readable text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Log format on standard error: `text`, or `json` (one JSON object per line, for log
+    /// collectors).
+    #[arg(long, global = true, env = "HECHAIN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     /// The command (`None` for a module's own command, see [`modules_cli`]).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -162,11 +166,12 @@ fn main() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HECHAIN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,hechain=info"));
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().with_current_span(false).init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -156,3 +156,27 @@ pub fn json_ok(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
+
+/// `GET url` (plain `http://host:port/path`) over a fresh connection: the status code and the
+/// body, or `None` when the node does not answer.
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let addr: std::net::SocketAddr = host.parse().ok()?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let code = head.split_whitespace().nth(1)?.parse().ok()?;
+    // Bodies of this API are small; a chunked one is unwrapped from its single chunk.
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body.split_once("\r\n").map_or("", |(_, b)| b).rsplit_once("\r\n0\r\n").map_or(body, |(b, _)| b).to_string()
+    } else {
+        body.to_string()
+    };
+    Some((code, body))
+}
