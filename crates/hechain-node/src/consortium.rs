@@ -121,6 +121,23 @@ fn pem_write(path: &Path, pem: &str) -> Result<(), NodeError> {
     hechain_network::pki::write_pem_file(path, pem).map_err(|e| NodeError::Network(e.to_string()))
 }
 
+/// A Prometheus scrape configuration for `nodes` (`prometheus --config.file=DIR/prometheus.yml`;
+/// the Grafana dashboard in `deploy/grafana/` reads what it collects).
+fn write_scrape_config(path: &Path, nodes: &[InitNode]) -> Result<(), NodeError> {
+    let mut s = String::from(
+        "# Written by `hechain init`: scrapes every node's /metrics (see deploy/README.md).\n\
+         global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: hechain\n    metrics_path: /metrics\n    \
+         static_configs:\n",
+    );
+    for n in nodes {
+        s.push_str(&format!(
+            "      - targets: [\"{}\"]\n        labels: {{node: {}, role: {}}}\n",
+            n.rpc_addr, n.name, n.role
+        ));
+    }
+    std::fs::write(path, s).map_err(io_err(path))
+}
+
 /// The configuration files of an `init` directory, sorted by name.
 pub fn node_configs(dir: &Path) -> Result<Vec<PathBuf>, NodeError> {
     let mut out = Vec::new();
@@ -265,6 +282,7 @@ pub fn init_consortium(spec: &InitSpec) -> Result<InitReport, NodeError> {
         file.write(&config)?;
         nodes.push(InitNode { name: p.name.clone(), role: p.role, config, rpc_addr: p.rpc, p2p_addr: p.p2p });
     }
+    write_scrape_config(&out.join("prometheus.yml"), &nodes)?;
     Ok(InitReport { genesis, nodes })
 }
 
@@ -302,6 +320,11 @@ mod tests {
         }
         // Validators are spread over the orgs.
         assert_eq!(g.validators.iter().filter(|v| v.org == "org1").count(), 2);
+        // Prometheus scrapes every node.
+        let scrape = std::fs::read_to_string(spec.out.join("prometheus.yml")).unwrap();
+        for n in &report.nodes {
+            assert!(scrape.contains(&format!("\"{}\"", n.rpc_addr)) && scrape.contains(&n.name), "{scrape}");
+        }
         // A second init into the same directory is refused.
         assert!(matches!(init_consortium(&spec), Err(NodeError::Config(_))));
         let mut bad = InitSpec::new(dir.path().join("other"));

@@ -122,6 +122,8 @@ pub struct RpcConfig {
     /// `GET /readyz` reports not ready when a connected peer is more than this many blocks
     /// ahead (default 5).
     pub ready_max_lag: u64,
+    /// Serve `GET /metrics` and count API requests and committed blocks for it (default true).
+    pub metrics: bool,
 }
 
 impl Default for RpcConfig {
@@ -136,6 +138,7 @@ impl Default for RpcConfig {
             token_sha256: Vec::new(),
             cors_origins: Vec::new(),
             ready_max_lag: 5,
+            metrics: true,
         }
     }
 }
@@ -308,12 +311,12 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
     eth.follow_status(&ctx);
     // Operations: metrics and health, beside the API.
-    r = r
-        .route("/metrics", axum::routing::get(metrics::metrics))
-        .route("/healthz", axum::routing::get(metrics::healthz))
-        .route("/readyz", axum::routing::get(metrics::readyz));
+    r = r.route("/healthz", axum::routing::get(metrics::healthz)).route("/readyz", axum::routing::get(metrics::readyz));
     let node_metrics = Arc::new(metrics::Metrics::new());
-    metrics::follow_blocks(node_metrics.clone(), &ctx);
+    if ctx.config.metrics {
+        r = r.route("/metrics", axum::routing::get(metrics::metrics));
+        metrics::follow_blocks(node_metrics.clone(), &ctx);
+    }
     let r = r
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -340,7 +343,10 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
         None => r,
     };
     // Outside everything, so that refused requests (401, 429, 415) are counted too.
-    let r = r.layer(axum::middleware::from_fn_with_state(node_metrics.clone(), metrics::count_requests));
+    let r = match ctx.config.metrics {
+        true => r.layer(axum::middleware::from_fn_with_state(node_metrics.clone(), metrics::count_requests)),
+        false => r,
+    };
     r.with_state(AppState { ctx, eth, shutdown, metrics: node_metrics })
 }
 

@@ -92,3 +92,53 @@ async fn readiness_follows_quorum_lag_and_the_pool() {
     assert!(body["reason"].as_str().unwrap().contains("disk full"), "{body}");
     n.shutdown().await.unwrap();
 }
+
+/// Every metric the Grafana dashboard in `deploy/` queries is one a node serves.
+#[tokio::test]
+async fn the_dashboard_queries_served_metrics() {
+    let mut n = TestNode::start().await;
+    // Labelled families appear with their first sample: a transfer, a refusal, a block, a scrape.
+    let tx = n.transfer(0, 0, n.address(1), 5);
+    for _ in 0..2 {
+        n.client.post(n.url("/api/v1/transactions")).json(&raw_body(&tx)).send().await.unwrap();
+    }
+    n.produce_block();
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = metrics(&n).await;
+        if text.contains("hechain_transactions_committed_total") && text.contains("hechain_rpc_request_duration") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let served: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|name| name.strip_suffix("_total").unwrap_or(name))
+        .collect();
+    let path = format!("{}/../../deploy/grafana/hechain-dashboard.json", env!("CARGO_MANIFEST_DIR"));
+    let dash: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut queried = Vec::new();
+    for panel in dash["panels"].as_array().unwrap() {
+        for t in panel["targets"].as_array().unwrap() {
+            let expr = t["expr"].as_str().unwrap();
+            let mut rest = expr;
+            while let Some(i) = rest.find("hechain_") {
+                let name: String = rest[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                rest = &rest[i + name.len()..];
+                let base = ["_bucket", "_count", "_sum", "_total"]
+                    .iter()
+                    .find_map(|s| name.strip_suffix(s))
+                    .unwrap_or(&name)
+                    .to_string();
+                queried.push(base);
+            }
+        }
+    }
+    assert!(queried.len() >= 15, "{queried:?}");
+    for q in &queried {
+        assert!(served.contains(q.as_str()), "the dashboard queries {q}, which no node serves: {served:?}");
+    }
+    n.shutdown().await.unwrap();
+}

@@ -63,6 +63,9 @@ pub struct TransferArgs {
     /// Own node only: cryptographic suite.
     #[arg(long, default_value = "standard")]
     pub suite: Suite,
+    /// Own node only: without metrics (`api.metrics = false`), to measure what they cost.
+    #[arg(long)]
+    pub no_metrics: bool,
 }
 
 pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
@@ -105,12 +108,14 @@ pub(crate) async fn start_own_node(
     suite: Suite,
     funded: &[Address],
     block_time_ms: u64,
+    metrics: bool,
 ) -> anyhow::Result<(Node, tempfile::TempDir, String)> {
     let dir = tempfile::Builder::new().prefix("hechain-bench-").tempdir()?;
     dev::prepare_dev_dir(dir.path(), suite, funded)?;
     let mut cfg = NodeConfig::new(dir.path());
     cfg.rpc_addr = "127.0.0.1:0".parse()?;
     cfg.block_time = Duration::from_millis(block_time_ms.max(1));
+    cfg.rpc.metrics = metrics;
     let node = Node::start(cfg).await?;
     let url = format!("http://{}", node.rpc_addr);
     eprintln!("started a dev node at {url} (block time {block_time_ms} ms)");
@@ -172,7 +177,7 @@ async fn transfer(cli: &Cli, a: &TransferArgs) -> anyhow::Result<i32> {
         Some(u) => u.clone(),
         None => {
             let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
-            let (node, dir, u) = start_own_node(a.suite, &addrs, a.block_time).await?;
+            let (node, dir, u) = start_own_node(a.suite, &addrs, a.block_time, !a.no_metrics).await?;
             own = Some((node, dir));
             u
         }

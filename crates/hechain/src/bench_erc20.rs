@@ -136,7 +136,7 @@ pub async fn run(cli: &Cli, a: &Erc20Args) -> anyhow::Result<i32> {
         Some(u) => u.clone(),
         None => {
             let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
-            let (node, dir, u) = crate::bench::start_own_node(Suite::Standard, &addrs, a.block_time).await?;
+            let (node, dir, u) = crate::bench::start_own_node(Suite::Standard, &addrs, a.block_time, true).await?;
             own = Some((node, dir));
             u
         }
