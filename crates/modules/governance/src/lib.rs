@@ -9,6 +9,7 @@ pub mod chain;
 mod cli;
 pub mod exec;
 pub mod keys;
+mod safeguards;
 mod types;
 pub mod views;
 
@@ -17,6 +18,7 @@ pub use chain::*;
 
 use hechain_module::exec::{BlockInfo, CallContext, Host, ModuleExec, Outcome, StateError};
 use hechain_module::{Module, ModuleCall, TypesError, ValidateContext, Wire};
+pub use safeguards::*;
 pub use types::*;
 
 /// The governance module.
