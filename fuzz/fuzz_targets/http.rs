@@ -31,7 +31,12 @@ fn api() -> &'static Api {
             gossip: None,
             consensus_status: None,
         });
-        Api { router: hechain_rpc::router(ctx), rt, _node: node }
+        // The router starts its followers (metrics, status) as tasks: build it inside the runtime.
+        let router = {
+            let _inside = rt.enter();
+            hechain_rpc::router(ctx)
+        };
+        Api { router, rt, _node: node }
     })
 }
 

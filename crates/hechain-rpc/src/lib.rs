@@ -287,7 +287,8 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
 }
 
 /// Builds the axum router: every route of [`ROUTES`], JSON 404/405
-/// fallbacks, and the body limit of `ctx.config` (413 as JSON).
+/// fallbacks, and the body limit of `ctx.config` (413 as JSON). Call it inside a Tokio runtime:
+/// it starts the tasks that follow the node for the metrics and the JSON-RPC.
 pub fn router(ctx: Arc<RpcContext>) -> Router {
     // No shutdown signal: event streams end only when the client leaves.
     let (_never, shutdown) = watch::channel(false);
