@@ -48,8 +48,8 @@ impl KdfStrength {
 const SCRYPT_R: u32 = 8;
 const SCRYPT_P: u32 = 1;
 const DKLEN: usize = 32;
-const MAX_SCRYPT_MEMORY: u128 = 1 << 30;
-const MAX_SCRYPT_WORK: u128 = 1 << 24;
+pub(crate) const MAX_SCRYPT_MEMORY: u128 = 1 << 30;
+pub(crate) const MAX_SCRYPT_WORK: u128 = 1 << 24;
 const MAX_PBKDF2_ROUNDS: u32 = 10_000_000;
 const MAX_DKLEN: usize = 1024;
 
@@ -173,7 +173,7 @@ fn apply_cipher(scheme: AccountScheme, key: &[u8; 16], iv: &[u8; 16], data: &mut
     }
 }
 
-fn mac(scheme: AccountScheme, dk: &[u8], ciphertext: &[u8]) -> [u8; 32] {
+pub(crate) fn mac(scheme: AccountScheme, dk: &[u8], ciphertext: &[u8]) -> [u8; 32] {
     let mut body = Zeroizing::new(Vec::with_capacity(16 + ciphertext.len()));
     body.extend_from_slice(&dk[16..32]);
     body.extend_from_slice(ciphertext);
@@ -183,13 +183,13 @@ fn mac(scheme: AccountScheme, dk: &[u8], ciphertext: &[u8]) -> [u8; 32] {
     }
 }
 
-fn cipher_key(dk: &[u8]) -> Zeroizing<[u8; 16]> {
+pub(crate) fn cipher_key(dk: &[u8]) -> Zeroizing<[u8; 16]> {
     let mut k = Zeroizing::new([0u8; 16]);
     k.copy_from_slice(&dk[..16]);
     k
 }
 
-fn run_scrypt(
+pub(crate) fn run_scrypt(
     passphrase: &str,
     salt: &[u8],
     log_n: u8,

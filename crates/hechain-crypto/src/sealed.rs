@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use sm2::elliptic_curve::subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::keystore::KdfStrength;
-use crate::{hexser, rng, sm3, sm4_ctr_apply, CryptoError};
+use crate::account::AccountScheme;
+use crate::keystore::{self, KdfStrength};
+use crate::{hexser, rng, sm4_ctr_apply, CryptoError};
 
 const FORMAT: u32 = 1;
 const R: u32 = 8;
@@ -56,20 +57,14 @@ fn derive(passphrase: &str, salt: &[u8], n: u64, r: u32, p: u32) -> Result<Zeroi
         return Err(bad(format!("kdfparams.n must be a power of two, got {n}")));
     }
     let (mem, work) = (128u128 * r as u128 * n as u128, n as u128 * r as u128 * p as u128);
-    if mem > 1 << 30 || work > 1 << 24 {
+    if mem > keystore::MAX_SCRYPT_MEMORY || work > keystore::MAX_SCRYPT_WORK {
         return Err(bad("kdfparams exceed the limits (1 GiB of memory, n·r·p ≤ 2^24)"));
     }
-    let params = scrypt::Params::new(n.trailing_zeros() as u8, r, p).map_err(|e| bad(format!("kdfparams: {e}")))?;
-    let mut dk = Zeroizing::new(vec![0u8; DKLEN]);
-    scrypt::scrypt(passphrase.as_bytes(), salt, &params, &mut dk).map_err(|e| bad(format!("kdf: {e}")))?;
-    Ok(dk)
+    keystore::run_scrypt(passphrase, salt, n.trailing_zeros() as u8, r, p, DKLEN)
 }
 
 fn mac(dk: &[u8], ciphertext: &[u8]) -> [u8; 32] {
-    let mut body = Zeroizing::new(Vec::with_capacity(16 + ciphertext.len()));
-    body.extend_from_slice(&dk[16..32]);
-    body.extend_from_slice(ciphertext);
-    sm3(&body)
+    keystore::mac(AccountScheme::Sm2, dk, ciphertext)
 }
 
 /// Seals `content` under `passphrase` (see the [module docs](self)).
@@ -83,8 +78,7 @@ pub fn seal(content: &[u8], passphrase: &str, strength: KdfStrength) -> Result<S
     rng::fill(&mut iv)?;
     let n = 1u64 << strength.log_n();
     let dk = derive(passphrase, &salt, n, R, P)?;
-    let mut key = Zeroizing::new([0u8; 16]);
-    key.copy_from_slice(&dk[..16]);
+    let key = keystore::cipher_key(&dk);
     let mut ciphertext = content.to_vec();
     sm4_ctr_apply(&key, &iv, &mut ciphertext);
     let file = Sealed {
@@ -125,8 +119,7 @@ pub fn unseal(text: &str, passphrase: &str) -> Result<Zeroizing<Vec<u8>>, Crypto
     if !bool::from(mac(&dk, &ciphertext).ct_eq(&expected)) {
         return Err(CryptoError::WrongPassphrase);
     }
-    let mut key = Zeroizing::new([0u8; 16]);
-    key.copy_from_slice(&dk[..16]);
+    let key = keystore::cipher_key(&dk);
     let mut content = Zeroizing::new(ciphertext);
     sm4_ctr_apply(&key, &iv, &mut content);
     Ok(content)
