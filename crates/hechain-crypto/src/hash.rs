@@ -110,6 +110,42 @@ impl FromStr for Suite {
     }
 }
 
+/// The suite's hash computed over data that arrives in pieces (a file read in chunks, say):
+/// `update` each piece, then `finalize`; equal to [`Suite::hash`] of the concatenation.
+#[derive(Clone, Debug)]
+pub enum SuiteHasher {
+    /// SHA-256 (`Standard`).
+    Sha256(sha2::Sha256),
+    /// SM3 (`Gm`).
+    Sm3(sm3::Sm3),
+}
+
+impl SuiteHasher {
+    /// A hasher for `suite`.
+    pub fn new(suite: Suite) -> Self {
+        match suite {
+            Suite::Standard => SuiteHasher::Sha256(sha2::Sha256::new()),
+            Suite::Gm => SuiteHasher::Sm3(sm3::Sm3::new()),
+        }
+    }
+
+    /// Feeds the next piece.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            SuiteHasher::Sha256(h) => h.update(data),
+            SuiteHasher::Sm3(h) => h.update(data),
+        }
+    }
+
+    /// The hash of everything fed.
+    pub fn finalize(self) -> Hash32 {
+        match self {
+            SuiteHasher::Sha256(h) => h.finalize().into(),
+            SuiteHasher::Sm3(h) => h.finalize().into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +172,17 @@ mod tests {
         }
         assert_eq!(Suite::Standard.hash(b"abc"), sha256(b"abc"));
         assert_eq!(Suite::Gm.hash(b"abc"), sm3(b"abc"));
+    }
+
+    #[test]
+    fn streaming_hasher_equals_one_shot_hash() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        for s in Suite::ALL {
+            for chunk in [1, 7, 64, 4096, 10_000] {
+                let mut h = SuiteHasher::new(s);
+                data.chunks(chunk).for_each(|c| h.update(c));
+                assert_eq!(h.finalize(), s.hash(&data), "{s} in chunks of {chunk}");
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ pub use account::{
     AccountScheme, AccountSignature, SM2_DEFAULT_ID,
 };
 pub use error::CryptoError;
-pub use hash::{keccak256, sha256, sm3, Suite};
+pub use hash::{keccak256, sha256, sm3, Suite, SuiteHasher};
 pub use node::{verify_node_batch, NodeKey, NodePublicKey, NodeSignature};
 pub use symmetric::{sm4_ctr_apply, sm4_decrypt_block, sm4_encrypt_block};
 

@@ -93,6 +93,13 @@ pub(crate) fn tokens(hashes: &[String], limits: &crate::ServerLimits) -> Result<
     Ok(Some(Arc::new(Tokens { hashes: parsed, rates })))
 }
 
+/// A request for the console's page (`GET /` with no WebSocket upgrade) or one of its files.
+fn is_console_page(req: &Request) -> bool {
+    let path = req.uri().path();
+    crate::console::is_console_path(path)
+        || (path == "/" && req.method() == Method::GET && !req.headers().contains_key(header::UPGRADE))
+}
+
 /// Middleware: with tokens configured, every request but a CORS preflight must carry one; else
 /// 401 (a JSON-RPC error object on `/`, the REST error body elsewhere).
 pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Request, next: Next) -> Response {
@@ -103,8 +110,9 @@ pub(crate) async fn require_token(State(tokens): State<Arc<Tokens>>, req: Reques
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| <[u8; 32]>::from(sha2::Sha256::digest(t.trim().as_bytes())));
-    // Preflights, and the liveness/readiness probes (they tell nothing about the chain).
-    if req.method() == Method::OPTIONS || matches!(req.uri().path(), "/healthz" | "/readyz") {
+    // Preflights, the liveness/readiness probes (they tell nothing about the chain) and the
+    // console's static files (the page asks for a token before it calls the API).
+    if req.method() == Method::OPTIONS || matches!(req.uri().path(), "/healthz" | "/readyz") || is_console_page(&req) {
         return next.run(req).await;
     }
     let Some(index) = presented.and_then(|h| tokens.hashes.iter().position(|t| *t == h)) else {

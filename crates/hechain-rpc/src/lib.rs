@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod console;
 mod deadline;
 pub mod error;
 pub mod eth;
@@ -124,6 +125,8 @@ pub struct RpcConfig {
     pub ready_max_lag: u64,
     /// Serve `GET /metrics` and count API requests and committed blocks for it (default true).
     pub metrics: bool,
+    /// Serve the web console at `/` and `/console/` (default true).
+    pub console: bool,
 }
 
 impl Default for RpcConfig {
@@ -139,6 +142,7 @@ impl Default for RpcConfig {
             cors_origins: Vec::new(),
             ready_max_lag: 5,
             metrics: true,
+            console: true,
         }
     }
 }
@@ -184,6 +188,8 @@ pub enum Endpoint {
     Transaction,
     /// Receipt of a committed transaction.
     Receipt,
+    /// The newest blocks (summaries), a page at a time.
+    Blocks,
     /// The newest block.
     LatestBlock,
     /// A block by height or hash.
@@ -224,6 +230,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Post, "/api/v1/transactions/batch", Endpoint::SubmitBatch),
     route(HttpMethod::Get, "/api/v1/transactions/{hash}", Endpoint::Transaction),
     route(HttpMethod::Get, "/api/v1/receipts/{hash}", Endpoint::Receipt),
+    route(HttpMethod::Get, "/api/v1/blocks", Endpoint::Blocks),
     route(HttpMethod::Get, "/api/v1/blocks/latest", Endpoint::LatestBlock),
     route(HttpMethod::Get, "/api/v1/blocks/{id}", Endpoint::Block),
     route(HttpMethod::Get, "/api/v1/accounts/{address}", Endpoint::Account),
@@ -276,6 +283,7 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::SubmitBatch => on(f, handlers::submit_batch),
         Endpoint::Transaction => on(f, handlers::transaction),
         Endpoint::Receipt => on(f, handlers::receipt),
+        Endpoint::Blocks => on(f, handlers::blocks),
         Endpoint::LatestBlock => on(f, handlers::latest_block),
         Endpoint::Block => on(f, handlers::block),
         Endpoint::Account => on(f, handlers::account),
@@ -307,8 +315,15 @@ fn build_router(ctx: Arc<RpcContext>, shutdown: watch::Receiver<bool>) -> Router
     for route in module_routes::module_routes() {
         r = r.route(route.path, module_routes::method_router(&route));
     }
-    // Ethereum JSON-RPC: POST / (HTTP, single or batch) and GET / (WebSocket).
+    // Ethereum JSON-RPC: POST / (HTTP, single or batch) and GET / (WebSocket); a GET / that
+    // asks for no upgrade gets the web console's page.
     r = r.route("/", axum::routing::post(eth::http).get(eth::websocket));
+    if ctx.config.console {
+        let files = Router::new()
+            .route("/console/{*path}", axum::routing::get(console::file))
+            .layer(tower_http::compression::CompressionLayer::new());
+        r = r.merge(files);
+    }
     let eth = Arc::new(eth::EthState::new(ctx.config.eth.clone()));
     eth.follow_status(&ctx);
     // Operations: metrics and health, beside the API.

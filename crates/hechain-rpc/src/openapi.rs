@@ -129,6 +129,19 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             reg::<s::ReceiptWithLocation>(c),
             BAD_MISSING,
         ),
+        E::Blocks => {
+            let params = vec![
+                param(
+                    "before",
+                    ParameterIn::Query,
+                    false,
+                    "List blocks below this height (default: from the head).",
+                    int(0),
+                ),
+                param("limit", ParameterIn::Query, false, "Most blocks to list (default 20, at most 100).", int(1)),
+            ];
+            op("listBlocks", "blocks", "The newest blocks, as header summaries", params, reg::<s::BlockList>(c), BAD)
+        }
         E::LatestBlock => op(
             "getLatestBlock",
             "blocks",

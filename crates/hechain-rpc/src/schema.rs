@@ -380,6 +380,33 @@ pub struct RecordCertificateDoc {
     pub related_proofs: Vec<SmtProof>,
 }
 
+/// One block in a list of blocks (`GET /api/v1/blocks`): its header's summary.
+#[derive(Serialize, ToSchema)]
+pub struct BlockSummary {
+    /// Height.
+    pub height: u64,
+    /// Block hash.
+    pub hash: H256,
+    /// Transactions in the block.
+    pub tx_count: u32,
+    /// Timestamp, ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// Index of the proposing validator (in its epoch's set).
+    pub proposer: u32,
+    /// Consensus round of the block.
+    pub round: u64,
+}
+
+/// A page of blocks, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct BlockList {
+    /// The blocks, newest first.
+    pub blocks: Vec<BlockSummary>,
+    /// Pass as `before` for the next (older) page; absent after the genesis block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<u64>,
+}
+
 /// Data of a `block` server-sent event (`lagged` events carry `{missed, message}`).
 #[derive(Serialize, ToSchema)]
 pub struct BlockEvent {

@@ -386,9 +386,14 @@ pub(crate) async fn http(
 pub(crate) async fn websocket(
     State(st): State<AppState>,
     peer: Peer,
+    headers: axum::http::HeaderMap,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     let Ok(ws) = ws else {
+        // A browser (or anything that asks for no upgrade) gets the web console's page.
+        if st.ctx.config.console {
+            return crate::console::index(&headers);
+        }
         let body = crate::error::error_body(
             "websocket_upgrade_required",
             "GET / is the Ethereum JSON-RPC WebSocket endpoint: connect with a WebSocket client, or POST JSON-RPC \

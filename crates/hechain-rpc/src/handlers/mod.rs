@@ -357,6 +357,59 @@ pub(crate) async fn block(
     .await
 }
 
+/// Query of `GET /api/v1/blocks`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BlocksQuery {
+    before: Option<u64>,
+    limit: Option<u64>,
+}
+
+/// Most blocks in one page of `GET /api/v1/blocks`.
+const MAX_BLOCK_PAGE: u64 = 100;
+
+/// `GET /api/v1/blocks`: header summaries, newest first (what an explorer's block list needs,
+/// without each block's transaction list).
+pub(crate) async fn blocks(State(st): State<AppState>, query: Result<Query<BlocksQuery>, QueryRejection>) -> ApiResult {
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let limit = q.limit.unwrap_or(20);
+    if limit == 0 || limit > MAX_BLOCK_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be 1 to {MAX_BLOCK_PAGE}, not {limit}"),
+        ));
+    }
+    let ctx = st.ctx;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let head = reader.head_height()?;
+        // Heights `before - 1` down, at most `limit` of them, never below the genesis block.
+        let top = match q.before {
+            Some(0) => return reply(&s::BlockList { blocks: Vec::new(), next_before: None }),
+            Some(b) => b.saturating_sub(1).min(head),
+            None => head,
+        };
+        let bottom = top.saturating_sub(limit - 1);
+        let suite = ctx.genesis.suite();
+        let mut blocks = Vec::with_capacity((top - bottom + 1) as usize);
+        for height in (bottom..=top).rev() {
+            let header = reader
+                .header(height)?
+                .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
+            blocks.push(s::BlockSummary {
+                height,
+                hash: header.hash(suite),
+                tx_count: header.tx_count,
+                timestamp_ms: header.timestamp_ms,
+                proposer: header.proposer,
+                round: header.round,
+            });
+        }
+        reply(&s::BlockList { blocks, next_before: (bottom > 0).then_some(bottom) })
+    })
+    .await
+}
+
 /// `GET /api/v1/accounts/{address}`.
 pub(crate) async fn account(State(st): State<AppState>, path: Result<Path<String>, PathRejection>) -> ApiResult {
     let addr = parse::address(&path_param(path)?)?;

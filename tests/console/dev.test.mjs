@@ -1,0 +1,185 @@
+// The web console against a real dev node, in a real browser: every page renders without
+// console errors (in English and in Chinese), blocks appear live, files are hashed and
+// certificates verified inside the page (right ones pass, changed ones fail with the reason),
+// item pages carry a QR code that decodes to their own address, proposals made with the CLI show
+// with their votes, and the block list keeps up with 200 ms blocks.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startDevChain, hechainJson, tempDir, waitFor } from "../lib/chain.mjs";
+import { launch, openPage, shot, decodeQr } from "./lib.mjs";
+
+let chain, browser, dir, base;
+const cli = (...args) => hechainJson(["--json", "--rpc", chain.rpcUrl, ...args]);
+const api = async (p) => (await fetch(base + p)).json();
+
+before(async () => {
+  chain = await startDevChain({ blockTimeMs: 200 });
+  base = chain.rpcUrl;
+  browser = await launch();
+  dir = tempDir("hechain-console-");
+  // Something of every service to look at.
+  fs.writeFileSync(path.join(dir, "contract.pdf"), "采购合同 2026-001 — the signed contract\n");
+  fs.writeFileSync(path.join(dir, "attrs.json"), '{"grade":"特级"}');
+  cli("evidence", "put", path.join(dir, "contract.pdf"), "--title", "采购合同");
+  cli("trace", "batch", "--product", "龙井茶", "--producer-label", "西湖茶厂", "--attributes", path.join(dir, "attrs.json"), "TEA-0001", "TEA-0002");
+  cli("trace", "event", "--stage", "processed", "--location", "杭州", "TEA-0001");
+  cli("voucher", "issue", chain.accounts[1].address, "1000", "--maturity", "2030-01-01", "--reference", path.join(dir, "contract.pdf"));
+  cli("transfer", chain.accounts[2].address, "5");
+});
+
+after(async () => {
+  await browser?.close();
+  await chain?.stop();
+});
+
+async function visit(page, hash, selector = "main > *") {
+  const url = `${base}/${hash}`;
+  // The same address again is no navigation at all (no hashchange): load it afresh.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
+  await page.waitForSelector(selector, { timeout: 15_000 });
+}
+
+test("every page renders without console errors, in both languages", async () => {
+  const status = await api("/api/v1/status");
+  const block = await api("/api/v1/blocks/latest");
+  const tx = (await api("/api/v1/evidence/1")).tx_hash;
+  const pages = [
+    ["overview", "#/", "#latest-blocks tr"], ["network", "#/network", "#verdict"], ["block", `#/block/${block.header.height}`, "table.kv"],
+    ["transaction", `#/tx/${tx}`, ".event"], ["account", `#/account/${chain.accounts[0].address}`, "#account-address"],
+    ["evidence", "#/evidence", "#evidence-drop"], ["verify", "#/verify", "#cert-drop"], ["trace", "#/trace/TEA-0001", "#item-qr"],
+    ["vouchers", "#/vouchers/1", "#split-tree"], ["copyright", "#/copyright", "#record-id"], ["ecerts", "#/ecerts", "#record-id"],
+    ["invoices", "#/invoices", "#record-id"], ["governance", "#/gov", "#proposals"], ["search", `#/search/${chain.accounts[0].address}`, "#account-address"],
+  ];
+  for (const locale of ["en-US", "zh-CN"]) {
+    const { page, problems, close } = await openPage(browser, { locale });
+    for (const [name, hash, selector] of pages) {
+      await visit(page, hash, selector);
+      assert.equal(await page.locator("main .error").count(), 0, `${locale} ${name}: ${await page.locator("main .error").allTextContents()}`);
+      if (locale === "en-US") await shot(page, name);
+    }
+    // The language: Chinese when the browser asks for it, and switchable.
+    const nav = await page.locator("#nav a").first().textContent();
+    assert.equal(nav, locale === "zh-CN" ? "概览" : "Overview");
+    await page.click("#lang");
+    assert.equal(await page.locator("#nav a").first().textContent(), locale === "zh-CN" ? "Overview" : "概览");
+    assert.deepEqual(problems, [], `${locale}: ${problems.join("\n")}`);
+    assert.equal(status.chain_id, 1337);
+    await close();
+  }
+});
+
+test("a block produced after the page opened appears without reload", async () => {
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/", "#latest-blocks tr");
+  const top = Number(await page.locator("#latest-blocks tr").first().getAttribute("data-height"));
+  const sent = cli("transfer", chain.accounts[3].address, "7");
+  await page.waitForSelector(`#latest-blocks tr[data-height="${sent.height}"]`, { timeout: 10_000 });
+  assert.ok(sent.height > top);
+  // Its transaction shows among the latest transactions too.
+  await page.waitForSelector(`#latest-txs a[href="#/tx/${sent.tx_hash}"]`, { timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("the block list keeps up with 200 ms blocks", async () => {
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/", "#latest-blocks tr");
+  // Load: a transfer every 100 ms for 6 s keeps a block every 200 ms coming.
+  const until = Date.now() + 6000;
+  while (Date.now() < until) {
+    await fetch(base + "/", { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}' });
+    cli("transfer", chain.accounts[3].address, "1");
+  }
+  const head = (await api("/api/v1/status")).height;
+  await waitFor(async () => Number(await page.locator("#latest-blocks tr").first().getAttribute("data-height")) >= head, {
+    timeoutMs: 3000, what: `the page's newest block to reach the node's height ${head}`,
+  });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a dropped file is hashed in the page and verifies; a one-byte-changed copy does not", async () => {
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/evidence", "#evidence-drop");
+  const file = path.join(dir, "contract.pdf");
+  await page.setInputFiles("#evidence-drop-input", file);
+  await page.waitForSelector("#evidence-result");
+  assert.equal(await page.getAttribute("#evidence-result", "data-found"), "true");
+  const stored = await api("/api/v1/evidence/1");
+  assert.match(await page.textContent("#file-hash"), new RegExp(stored.content_hash));
+  await shot(page, "evidence-verified");
+  const changed = Buffer.from(fs.readFileSync(file));
+  changed[3] ^= 1;
+  const copy = path.join(dir, "contract-changed.pdf");
+  fs.writeFileSync(copy, changed);
+  await page.setInputFiles("#evidence-drop-input", copy);
+  await page.waitForFunction(() => document.querySelector("#evidence-result")?.dataset.found === "false");
+  assert.doesNotMatch(await page.textContent("#file-hash"), new RegExp(stored.content_hash));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a certificate verifies offline in the page; a tampered one fails with its reason", async () => {
+  const certFile = path.join(dir, "evidence-1.cert.json");
+  cli("evidence", "cert", "1", "--output", certFile);
+  const tampered = path.join(dir, "tampered.cert.json");
+  fs.writeFileSync(tampered, fs.readFileSync(certFile, "utf8").replace("采购合同", "销售合同"));
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/verify", "#cert-drop");
+  // No request reaches the node while the file is checked (the genesis is fetched first).
+  await page.evaluate(() => fetch("/api/v1/genesis"));
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.setInputFiles("#cert-drop-input", certFile);
+  await page.waitForSelector("#verify-result");
+  assert.equal(await page.getAttribute("#verify-result", "data-valid"), "true", await page.textContent("#verify-out"));
+  await shot(page, "certificate-verified");
+  await page.setInputFiles("#cert-drop-input", tampered);
+  await page.waitForFunction(() => document.querySelector("#verify-result")?.dataset.valid === "false");
+  assert.match(await page.textContent("#verify-reason"), /does not match/);
+  assert.ok(requests.every((u) => !u.includes("certificate")), `the page sent: ${requests}`);
+  // Against another chain's genesis (the user's own file), the right certificate fails too.
+  const genesis = await api("/api/v1/genesis");
+  const other = path.join(dir, "other-genesis.json");
+  fs.writeFileSync(other, JSON.stringify({ ...genesis, chain_id: 4242 }));
+  await page.setInputFiles("#genesis-input", other);
+  await page.setInputFiles("#cert-drop-input", certFile);
+  await page.waitForFunction(() => document.querySelector("#verify-result")?.dataset.valid === "false");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("an item page shows its custody history and a QR code of its own address", async () => {
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/search/TEA-0001", "#item-qr");
+  assert.equal(new URL(page.url()).hash, "#/trace/TEA-0001");
+  assert.equal(await page.locator("#custody li").count(), 1);
+  assert.match(await page.textContent("#item-events"), /processed/);
+  const url = await decodeQr(page.locator("#item-qr"));
+  assert.equal(url, `${base}/#/trace/TEA-0001`);
+  // Scanning it lands on the same page.
+  await visit(page, url.slice(base.length + 1), "#item-qr");
+  assert.match(await page.textContent("main"), /龙井茶/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a proposal created with the CLI appears with its votes", async () => {
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, "#/gov", "#proposals");
+  const before = await page.locator("#proposals tbody tr").count();
+  const made = cli("gov", "propose", "grant-role", chain.accounts[1].address, "operator");
+  const id = made.events.find((e) => e.type === "gov_proposed").id;
+  await visit(page, "#/gov", "#proposals");
+  assert.equal(await page.locator("#proposals tbody tr").count(), before + 1);
+  await visit(page, `#/gov/${id}`, "#votes");
+  assert.equal(await page.locator("#votes tbody tr").count(), 1);
+  assert.match(await page.textContent("#votes"), new RegExp(chain.accounts[0].address.slice(2, 10), "i"));
+  assert.match(await page.textContent("#proposal-outcome"), /applied/);
+  await shot(page, "proposal");
+  assert.deepEqual(problems, []);
+  await close();
+});

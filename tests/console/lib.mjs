@@ -1,0 +1,50 @@
+// The browser side of the console tests: Debian's chromium driven by playwright-core, a page
+// that records every console error and uncaught exception, screenshots, and QR decoding.
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { PNG } from "pngjs";
+import jsQR from "jsqr";
+import { REPO } from "../lib/chain.mjs";
+
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+/** Where screenshots go (docs/console holds the ones the docs show: SCREENSHOT_DIR=docs/console). */
+export const SHOTS = path.resolve(REPO, process.env.SCREENSHOT_DIR || "tests/console/out");
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** A fresh page (own context: own storage) that collects console errors and page errors. */
+export async function openPage(browser, { locale = "en-US" } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    // The browser logs every 404 answer; from the REST API a 404 is an answer the page expects
+    // and shows ("not on chain", search misses). Any other failed load is a problem.
+    const url = m.location().url || "";
+    if (/status of 404/.test(m.text()) && new URL(url, "http://x").pathname.startsWith("/api/v1/")) return;
+    problems.push(`console error: ${m.text()} (${url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  return { page, problems, close: () => context.close() };
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Decodes the QR code in an element's screenshot; returns its text (or null). */
+export async function decodeQr(locator) {
+  const png = PNG.sync.read(await locator.screenshot());
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  return code ? code.data : null;
+}
