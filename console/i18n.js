@@ -47,6 +47,11 @@ const DICT = {
   token_needed: ['此节点的 API 需要令牌 (token)：', 'This node\'s API needs a token:'], save: ['保存', 'Save'],
   matches: ['匹配结果', 'Matches'], no_match: ['没有匹配的区块、交易、账户或记录', 'Nothing matches: no block, transaction, account or record'],
   wallet: ['浏览器钱包', 'Browser wallet'], no_wallet: ['未检测到浏览器钱包 (EIP-1193)。', 'No browser wallet (EIP-1193) found.'],
+  wallet_present: ['已检测到浏览器钱包 (EIP-1193)：未存证的文件可由钱包签名存证。', 'A browser wallet (EIP-1193) is present: a file not yet on chain can be registered, signed by the wallet.'],
+  wallet_register: ['用钱包签名存证', 'Register, signed by the wallet'], wallet_signing: ['请在钱包中确认…', 'Confirm in the wallet…'],
+  wallet_sent: ['已发送，等待上链：', 'Sent, waiting for the block:'], wallet_failed: ['交易失败：', 'The transaction failed:'],
+  wallet_chain: ['钱包连接的是链 {wallet}，本节点是链 {node}', 'The wallet is on chain {wallet}, this node is chain {node}'],
+  title: ['标题', 'Title'],
 };
 
 export let lang = pick();

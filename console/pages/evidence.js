@@ -31,7 +31,7 @@ export async function render(main, query) {
       } else {
         out.replaceChildren(h('div', { class: 'verdict degraded', id: 'evidence-result', 'data-found': 'false' },
           h('strong', {}, `✗ ${t('not_on_chain')}`)), kv({ file: file.name, size: file.size, content_hash: hash }),
-        cli(`hechain evidence put ${file.name}`));
+        registerWithWallet(status, hash, file.name, out), cli(`hechain evidence put ${file.name}`));
       }
       out.prepend(h('p', { class: 'mono', id: 'file-hash' }, `${t('content_hash')} (${status.suite === 'gm' ? 'SM3' : 'SHA-256'}): ${hash}`));
     } catch (e) {
@@ -48,10 +48,44 @@ export async function render(main, query) {
   }
 }
 
-/** Registration is signed by the submitter's key: with the CLI here (the console is read-only). */
+/** The evidence precompile (contracts/IHechainEvidence.sol) and the function a wallet calls. */
+const EVIDENCE = '0x0000000000000000000000000000000000001000';
+const EVIDENCE_ABI = ['function store(bytes32 contentHash, string title, string kind, string owner, string externalRef) returns (uint64 id)'];
+
+/**
+ * With a browser wallet (EIP-1193): a title field and a button that stores the hash through the
+ * evidence precompile, signed and sent by the wallet; then shows the record. Without one: nothing
+ * (the CLI command is shown beside it).
+ */
+function registerWithWallet(status, hash, name, out) {
+  if (typeof window.ethereum === 'undefined') return '';
+  const title = h('input', { id: 'evidence-title', value: name });
+  const note = h('span', { id: 'wallet-status', class: 'muted' });
+  const go = async () => {
+    try {
+      note.textContent = t('wallet_signing');
+      const { BrowserProvider, Contract } = await import('../vendor/ethers.min.js');
+      const provider = new BrowserProvider(window.ethereum, undefined, { pollingInterval: 250, cacheTimeout: -1 });
+      const { chainId } = await provider.getNetwork();
+      if (Number(chainId) !== status.chain_id) throw new Error(t('wallet_chain', { wallet: chainId, node: status.chain_id }));
+      const signer = await provider.getSigner();
+      const tx = await new Contract(EVIDENCE, EVIDENCE_ABI, signer).store(hash, title.value, '', '', '');
+      note.textContent = `${t('wallet_sent')} ${tx.hash}`;
+      const receipt = await tx.wait();
+      if (!receipt || receipt.status !== 1) throw new Error(`${t('wallet_failed')} ${tx.hash}`);
+      await showRecord(out, await get(`/api/v1/evidence/by-hash/${hash}`));
+    } catch (e) {
+      note.replaceChildren(errorBox(e));
+    }
+  };
+  return h('p', { class: 'wallet' }, `${t('title')}: `, title, ' ',
+    h('button', { type: 'button', id: 'wallet-register', onclick: go }, t('wallet_register')), ' ', note);
+}
+
+/** Whether a browser wallet is present, and the CLI command that does the same. */
 function wallet() {
   const present = typeof window.ethereum !== 'undefined';
-  return section(t('wallet'), h('p', {}, present ? 'EIP-1193 ✓' : t('no_wallet')), cli('hechain evidence put FILE --key KEY'));
+  return section(t('wallet'), h('p', {}, present ? t('wallet_present') : t('no_wallet')), cli('hechain evidence put FILE --key KEY'));
 }
 
 export async function verifyPage(main) {

@@ -66,12 +66,27 @@ export async function render(main) {
     h('td', { title: new Date(b.timestamp_ms).toLocaleString() }, ago(b.timestamp_ms)));
   blockBody.replaceChildren(...blocks.slice(-ROWS).reverse().map(blockRow));
 
-  // Latest transactions: from the newest block that has any, at most once a second.
+  // Latest transactions: from the newest block that has any (looking further back than the
+  // sparkline's blocks, a page of summaries at a time, up to 1,000 blocks), at most once a second.
   let txTimer = null;
   let lastTxBlock = null;
+  const newestWithTxs = async () => {
+    const recent = [...blocks].reverse().find((b) => b.tx_count > 0);
+    if (recent || !blocks.length) return recent;
+    let before = blocks[0].height;
+    for (let i = 0; i < 10 && before > 0; i++) {
+      const older = await get(`/api/v1/blocks?before=${before}&limit=100`);
+      const hit = older.blocks.find((b) => b.tx_count > 0);
+      if (hit || older.next_before === undefined) return hit;
+      before = older.next_before;
+    }
+    return undefined;
+  };
   const refreshTxs = async () => {
     txTimer = null;
-    const withTxs = [...blocks].reverse().find((b) => b.tx_count > 0);
+    const withTxs = await newestWithTxs();
+    // `data-loaded` tells that the list is settled: `none` (no transaction in 1,000 blocks) or `rows`.
+    if (!withTxs) txBody.dataset.loaded = 'none';
     if (!withTxs || withTxs.height === lastTxBlock) return;
     lastTxBlock = withTxs.height;
     const b = await get(`/api/v1/blocks/${withTxs.height}`);
@@ -84,6 +99,7 @@ export async function render(main) {
         h('td', {}, blockLink(b.header.height)));
     }));
     txBody.replaceChildren(...rows);
+    txBody.dataset.loaded = 'rows';
   };
   const scheduleTxs = () => { if (!txTimer) txTimer = setTimeout(() => refreshTxs().catch(() => {}), 1000); };
 

@@ -5,10 +5,11 @@
 // with their votes, and the block list keeps up with 200 ms blocks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { startDevChain, hechainJson, tempDir, waitFor } from "../lib/chain.mjs";
-import { launch, openPage, shot, decodeQr } from "./lib.mjs";
+import { launch, openPage, shot, decodeQr, installWallet } from "./lib.mjs";
 
 let chain, browser, dir, base;
 const cli = (...args) => hechainJson(["--json", "--rpc", chain.rpcUrl, ...args]);
@@ -59,6 +60,7 @@ test("every page renders without console errors, in both languages", async () =>
       await visit(page, hash, selector);
       assert.equal(await page.locator("main .error").count(), 0, `${locale} ${name}: ${await page.locator("main .error").allTextContents()}`);
       if (locale === "en-US") await shot(page, name);
+      else if (name === "overview" || name === "trace") await shot(page, `${name}-zh`);
     }
     // The language: Chinese when the browser asks for it, and switchable.
     const nav = await page.locator("#nav a").first().textContent();
@@ -118,6 +120,25 @@ test("a dropped file is hashed in the page and verifies; a one-byte-changed copy
   await page.setInputFiles("#evidence-drop-input", copy);
   await page.waitForFunction(() => document.querySelector("#evidence-result")?.dataset.found === "false");
   assert.doesNotMatch(await page.textContent("#file-hash"), new RegExp(stored.content_hash));
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("with a browser wallet, a file not on chain is registered, signed by the wallet", async () => {
+  const { page, problems, close } = await openPage(browser);
+  const address = await installWallet(page, base, chain.accounts[4].private_key);
+  await visit(page, "#/evidence", "#evidence-drop");
+  const file = path.join(dir, "photo.jpg");
+  fs.writeFileSync(file, "a photo of the damaged goods, 2026-12-06");
+  await page.setInputFiles("#evidence-drop-input", file);
+  await page.waitForSelector("#wallet-register");
+  await page.fill("#evidence-title", "货损照片");
+  await page.click("#wallet-register");
+  await page.waitForFunction(() => document.querySelector("#evidence-result")?.dataset.found === "true", null, { timeout: 20_000 });
+  const hash = "0x" + crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  const rec = await api(`/api/v1/evidence/by-hash/${hash}`);
+  assert.equal(rec.submitter.toLowerCase(), address.toLowerCase());
+  assert.equal(rec.meta.title, "货损照片");
   assert.deepEqual(problems, []);
   await close();
 });

@@ -42,6 +42,36 @@ export async function shot(page, name) {
   return file;
 }
 
+/**
+ * Gives a page a browser wallet (EIP-1193 `window.ethereum`), as a wallet extension does: it
+ * holds `privateKey`, answers the account requests, signs and sends `eth_sendTransaction` (here
+ * with ethers in the test process), and forwards every other request to the node's JSON-RPC.
+ */
+export async function installWallet(page, rpcUrl, privateKey) {
+  const { JsonRpcProvider, Wallet } = await import("ethers");
+  const wallet = new Wallet(privateKey, new JsonRpcProvider(`${rpcUrl}/`, undefined, { cacheTimeout: -1 }));
+  await page.exposeFunction("__walletSend", async (tx) => {
+    const sent = await wallet.sendTransaction({ to: tx.to, data: tx.data, value: tx.value ?? 0, gasLimit: tx.gas });
+    return sent.hash;
+  });
+  await page.addInitScript((address) => {
+    window.ethereum = {
+      isTestWallet: true,
+      on() {},
+      removeListener() {},
+      async request({ method, params = [] }) {
+        if (method === "eth_requestAccounts" || method === "eth_accounts") return [address];
+        if (method === "eth_sendTransaction") return window.__walletSend(params[0]);
+        const r = await fetch("/", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+        const body = await r.json();
+        if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code, data: body.error.data });
+        return body.result;
+      },
+    };
+  }, wallet.address);
+  return wallet.address;
+}
+
 /** Decodes the QR code in an element's screenshot; returns its text (or null). */
 export async function decodeQr(locator) {
   const png = PNG.sync.read(await locator.screenshot());

@@ -91,20 +91,34 @@ mod tests {
 
     #[test]
     fn every_module_the_page_imports_is_embedded() {
-        // A relative import of a file that is not in console/ would break the page only in a
-        // browser; catch it here.
-        for name in Files::iter().filter(|n| n.ends_with(".js")) {
+        // A relative import (static `from '…'` or dynamic `import('…')`) of a file that is not in
+        // console/ would break the page only in a browser; catch it here.
+        let mut checked = 0;
+        for name in Files::iter().filter(|n| n.ends_with(".js") && !n.starts_with("vendor/")) {
             let text = String::from_utf8(Files::get(&name).unwrap().data.into_owned()).unwrap();
             let dir = name.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
-            for line in text.lines().filter(|l| l.trim_start().starts_with("import ")) {
-                let Some(spec) = line.split(['\'', '"']).nth(1) else { continue };
-                if !(spec.starts_with("./") || spec.starts_with("../")) {
-                    continue;
-                }
+            for spec in relative_imports(&text) {
                 let target = normalize(&format!("{dir}{spec}"));
                 assert!(Files::get(&target).is_some(), "{name} imports {spec}, which is not in console/");
+                checked += 1;
             }
         }
+        assert!(checked >= 10, "only {checked} imports found: is the scan still right?");
+    }
+
+    /// The `./…` and `../…` specifiers after `from '` or `import('`.
+    fn relative_imports(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for marker in ["from '", "from \"", "import('", "import(\""] {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let spec = &rest[..rest.find(['\'', '"']).unwrap_or(0)];
+                if spec.starts_with("./") || spec.starts_with("../") {
+                    out.push(spec);
+                }
+            }
+        }
+        out
     }
 
     fn normalize(path: &str) -> String {
