@@ -2,6 +2,7 @@
 // (balance, nonce, roles, frozen flag, contract code, its records) and the search box's answers.
 
 import { get, find, rpc } from '../api.js';
+import { contractSection } from './contract.js';
 import { t } from '../i18n.js';
 import { h, section, kv, table, txLink, short, errorBox } from '../ui.js';
 
@@ -58,7 +59,8 @@ export async function account(main, address) {
   if (gov) Object.assign(summary, { roles: gov.roles || [], frozen: !!gov.frozen });
   main.append(section(t('account'), kv(summary)));
   if (gov) main.append(section(t('governance'), kv(gov)));
-  if (code && code !== '0x') main.append(section(t('contract'), kv({ code_size: (code.length - 2) / 2 })));
+  main.append(await sentTransactions(acc.address));
+  if (code && code !== '0x') main.append(await contractSection(acc.address, code));
   // The account's records in each service.
   const lists = [
     ['evidence', `/api/v1/evidence/by-submitter/${address}`],
@@ -73,6 +75,31 @@ export async function account(main, address) {
     const items = v && (Array.isArray(v) ? v : Object.values(v).find(Array.isArray));
     if (items && items.length) main.append(section(`${t('records')}: ${t(k)} (${items.length})`, ...items.slice(0, 20).map((i) => kv(i))));
   }
+}
+
+/** The transactions an account sent, newest first, 20 at a time ("older" loads the next page). */
+async function sentTransactions(address) {
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', id: 'older-txs', hidden: true }, t('older'));
+  let before = null;
+  const load = async () => {
+    const q = before ? `&before=${before}` : '';
+    const page = await get(`/api/v1/accounts/${address}/transactions?limit=20${q}`);
+    const rows = await Promise.all(page.transactions.map(async (x) => {
+      const tx = await get(`/api/v1/transactions/${x.hash}`);
+      const inner = tx.transaction.tx;
+      return h('tr', {}, h('td', {}, txLink(x.hash)), h('td', {}, inner ? inner.payload.type : 'ethereum'),
+        h('td', {}, inner ? inner.nonce : ''), h('td', {}, h('a', { href: `#/block/${x.height}` }, x.height)));
+    }));
+    body.append(...rows);
+    if (!body.children.length) body.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, t('none'))));
+    before = page.next_before || null;
+    more.hidden = !before;
+  };
+  more.addEventListener('click', () => load().catch(() => {}));
+  await load();
+  return section(t('sent_txs'), h('table', { class: 'grid', id: 'account-txs' },
+    h('thead', {}, h('tr', {}, ...['hash', 'type', 'nonce', 'block'].map((k) => h('th', {}, t(k))))), body), more);
 }
 
 /**

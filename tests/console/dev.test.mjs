@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { startDevChain, hechainJson, tempDir, waitFor } from "../lib/chain.mjs";
+import { REPO, startDevChain, hechainJson, tempDir, waitFor } from "../lib/chain.mjs";
 import { launch, openPage, shot, decodeQr, installWallet } from "./lib.mjs";
 
 let chain, browser, dir, base;
@@ -17,7 +17,9 @@ const api = async (p) => (await fetch(base + p)).json();
 
 before(async () => {
   chain = await startDevChain({ blockTimeMs: 200 });
-  base = chain.rpcUrl;
+  // `hechain dev` prints where the console is.
+  base = chain.info.console_url.replace(/\/$/, "");
+  assert.equal(base, chain.rpcUrl);
   browser = await launch();
   dir = tempDir("hechain-console-");
   // Something of every service to look at.
@@ -62,6 +64,9 @@ test("every page renders without console errors, in both languages", async () =>
       if (locale === "en-US") await shot(page, name);
       else if (name === "overview" || name === "trace") await shot(page, `${name}-zh`);
     }
+    // The account page lists what the account sent (evidence, trace, voucher, transfer: 5 or more).
+    await visit(page, `#/account/${chain.accounts[0].address}`, "#account-txs tbody tr");
+    assert.ok((await page.locator("#account-txs tbody tr").count()) >= 5);
     // The language: Chinese when the browser asks for it, and switchable.
     const nav = await page.locator("#nav a").first().textContent();
     assert.equal(nav, locale === "zh-CN" ? "概览" : "Overview");
@@ -184,6 +189,30 @@ test("an item page shows its custody history and a QR code of its own address", 
   // Scanning it lands on the same page.
   await visit(page, url.slice(base.length + 1), "#item-qr");
   assert.match(await page.textContent("main"), /龙井茶/);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("a contract's page shows its code hash and its events, decoded once its ABI is dropped", async () => {
+  const { keccak256 } = await import("ethers");
+  const artifact = path.join(REPO, "contracts/artifacts/HechainToken.json");
+  const deployed = cli("contract", "deploy", artifact, "Coin", "CN", "1000000");
+  const address = deployed.contract_address ?? deployed.address;
+  cli("contract", "send", address, "transfer(address,uint256)", chain.accounts[1].address, "250");
+  const code = (await (await fetch(base + "/", { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getCode", params: [address, "latest"] }) })).json()).result;
+  const { page, problems, close } = await openPage(browser);
+  await visit(page, `#/account/${address}`, "#contract-info");
+  assert.equal(await page.textContent("#code-hash"), keccak256(code));
+  // The mint and the transfer, undecoded (no ABI yet): the Transfer event's topic.
+  const transferTopic = keccak256(Buffer.from("Transfer(address,address,uint256)"));
+  assert.equal(await page.locator("#contract-events tbody tr").count(), 2);
+  assert.match(await page.textContent("#contract-events"), new RegExp(transferTopic));
+  await page.setInputFiles("#abi-drop-input", artifact);
+  await page.waitForFunction(() => /known|已知/.test(document.querySelector("#abi-state")?.textContent || ""));
+  assert.match(await page.textContent("#contract-events"), /Transfer/);
+  assert.match(await page.textContent("#contract-events"), /value=250/);
+  await shot(page, "contract");
   assert.deepEqual(problems, []);
   await close();
 });

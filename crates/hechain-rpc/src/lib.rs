@@ -196,6 +196,8 @@ pub enum Endpoint {
     Block,
     /// An account's nonce and balance.
     Account,
+    /// The transactions an account sent, a page at a time.
+    AccountTransactions,
     /// Offline-verifiable certificate of an evidence record.
     EvidenceCertificate,
     /// Value and state-tree proof of a raw state key.
@@ -234,6 +236,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/blocks/latest", Endpoint::LatestBlock),
     route(HttpMethod::Get, "/api/v1/blocks/{id}", Endpoint::Block),
     route(HttpMethod::Get, "/api/v1/accounts/{address}", Endpoint::Account),
+    route(HttpMethod::Get, "/api/v1/accounts/{address}/transactions", Endpoint::AccountTransactions),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
@@ -287,6 +290,7 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::LatestBlock => on(f, handlers::latest_block),
         Endpoint::Block => on(f, handlers::block),
         Endpoint::Account => on(f, handlers::account),
+        Endpoint::AccountTransactions => on(f, handlers::account_transactions),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::BlockEvents => on(f, events::block_events),

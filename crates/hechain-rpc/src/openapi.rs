@@ -170,6 +170,35 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
             reg::<s::AccountView>(c),
             BAD,
         ),
+        E::AccountTransactions => {
+            let before = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[0-9]+(:[0-9]+)?$"));
+            let params = vec![
+                path_address(c),
+                param(
+                    "before",
+                    ParameterIn::Query,
+                    false,
+                    "List transactions before this position: `HEIGHT:INDEX` (a page's `next_before`) or `HEIGHT` \
+                     (before that block). Default: from the newest.",
+                    before.into(),
+                ),
+                param(
+                    "limit",
+                    ParameterIn::Query,
+                    false,
+                    "Most transactions to list (default 20, at most 100).",
+                    int(1),
+                ),
+            ];
+            op(
+                "listAccountTransactions",
+                "accounts",
+                "The transactions an account sent, newest first",
+                params,
+                reg::<s::AccountTxList>(c),
+                BAD,
+            )
+        }
         E::EvidenceCertificate => op(
             "getEvidenceCertificate",
             "evidence",

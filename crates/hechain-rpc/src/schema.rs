@@ -251,6 +251,28 @@ pub struct AccountView {
     pub pending_nonce: u64,
 }
 
+/// One of an account's transactions (`GET /api/v1/accounts/{address}/transactions`).
+#[derive(Serialize, ToSchema)]
+pub struct AccountTx {
+    /// Transaction hash.
+    pub hash: H256,
+    /// Height of its block.
+    pub height: u64,
+    /// Its index in the block.
+    pub index: u32,
+}
+
+/// A page of the transactions an account sent, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct AccountTxList {
+    /// The transactions, newest first.
+    pub transactions: Vec<AccountTx>,
+    /// Pass as `before` for the next (older) page (`HEIGHT:INDEX`); absent after the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[0-9]+:[0-9]+$")]
+    pub next_before: Option<String>,
+}
+
 /// Proof that a state key is present (with its value hash) or absent under a state root.
 #[derive(Serialize, ToSchema)]
 pub struct SmtProof {

@@ -114,3 +114,39 @@ async fn block_summaries_page_down_to_the_genesis() {
     }
     n.shutdown().await.unwrap();
 }
+
+/// `GET /api/v1/accounts/{address}/transactions`: the account page's list, newest first.
+#[tokio::test]
+async fn an_accounts_transactions_page_newest_first() {
+    let mut n = TestNode::start().await;
+    let mine: Vec<_> = (0..3).map(|i| n.transfer(0, i, n.address(2), 1)).collect();
+    for tx in &mine {
+        n.submit(tx).await;
+    }
+    n.submit(&n.transfer(1, 0, n.address(2), 1)).await;
+    n.produce_block();
+    let a0 = n.address(0).to_string();
+    let (status, page) = n.get(&format!("/api/v1/accounts/{a0}/transactions?limit=2")).await;
+    assert_eq!(status, 200, "{page}");
+    let hashes = |p: &serde_json::Value| -> Vec<String> {
+        p["transactions"].as_array().unwrap().iter().map(|t| t["hash"].as_str().unwrap().to_string()).collect()
+    };
+    let mut all = hashes(&page);
+    let next = page["next_before"].as_str().unwrap().to_string();
+    let (_, rest) = n.get(&format!("/api/v1/accounts/{a0}/transactions?limit=2&before={next}")).await;
+    all.extend(hashes(&rest));
+    assert!(rest.get("next_before").is_none(), "{rest}");
+    let expected: Vec<String> = mine.iter().rev().map(|t| t.hash(n.suite()).to_string()).collect();
+    assert_eq!(all, expected);
+    assert_eq!(page["transactions"][0]["height"], 1);
+    // Before block 1 there is nothing; bad cursors and limits are refused with the reason.
+    assert_eq!(
+        n.get(&format!("/api/v1/accounts/{a0}/transactions?before=1")).await.1["transactions"],
+        serde_json::json!([])
+    );
+    for (q, code) in [("before=x", "invalid_before"), ("before=1:y", "invalid_before"), ("limit=0", "invalid_limit")] {
+        let (status, body) = n.get(&format!("/api/v1/accounts/{a0}/transactions?{q}")).await;
+        assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (400, Some(code)), "{q}: {body}");
+    }
+    n.shutdown().await.unwrap();
+}

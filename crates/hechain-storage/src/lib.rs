@@ -36,6 +36,7 @@
 //! instead of being read (or written on); and the [`marker`] beside the file refuses a database
 //! that is missing, emptied, or older than what this node had committed.
 
+mod account_txs;
 pub mod marker;
 mod module_state;
 pub mod smt;
@@ -46,6 +47,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hechain_crypto::Suite;
 use hechain_types::{Block, BlockHeader, ChainTx, Codec, Genesis, Receipt, Seal, TxLocation, H256};
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition};
+
+pub use account_txs::AccountTxPage;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const HEADERS: TableDefinition<u64, &[u8]> = TableDefinition::new("headers");
@@ -294,6 +297,8 @@ impl Store {
                 store.write(Some(genesis), &commit)?;
             }
         }
+        // A database from before the account index: index what it holds, once.
+        account_txs::backfill(&store.db)?;
         let head = store.reader()?.head_height()?;
         let m = match known {
             Some(m) if m.genesis != genesis.hash() => {
@@ -342,6 +347,7 @@ impl Store {
         w.open_table(TX_HASHES)?;
         w.open_table(STATE)?;
         w.open_table(SMT_NODES)?;
+        w.open_table(account_txs::ACCOUNT_TXS)?;
         w.commit()?;
         Ok(())
     }
@@ -428,6 +434,7 @@ impl Store {
                     all.extend_from_slice(&h.0);
                 }
                 w.open_table(TX_HASHES)?.insert(height, all.as_slice())?;
+                account_txs::index_block(&w, height, &c.block.transactions)?;
             }
             {
                 let mut receipts = w.open_table(RECEIPTS)?;

@@ -144,8 +144,15 @@ pub fn with_genesis(e: Env, f: impl FnOnce(&mut Genesis)) -> Env {
 
 /// Closes `e`'s store and opens it again from disk (a node restart).
 pub fn reopen(e: Env) -> Env {
+    reopen_after(e, |_| {})
+}
+
+/// Closes `e`'s store, hands its database file to `f` (to change it as another program, an
+/// older hechain say, would have), and opens it again.
+pub fn reopen_after(e: Env, f: impl FnOnce(&std::path::Path)) -> Env {
     let Env { _dir, store, genesis, node, keys } = e;
     drop(store);
+    f(&_dir.path().join("db"));
     let store = Store::open(&_dir.path().join("db"), &genesis, |s| {
         Ok(hechain_execution::genesis_commit(&genesis, &s.reader()?).expect("genesis"))
     })

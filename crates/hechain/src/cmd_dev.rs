@@ -87,12 +87,13 @@ pub async fn run(cli: &Cli, args: &DevArgs) -> anyhow::Result<i32> {
         .collect();
     emit(
         cli.json,
-        &json!({"rpc_url": url, "genesis": genesis_path, "genesis_hash": genesis.hash(), "data_dir": data_dir,
+        &json!({"rpc_url": url, "console_url": format!("{}/", url.trim_end_matches('/')), "genesis": genesis_path, "genesis_hash": genesis.hash(), "data_dir": data_dir,
                 "temporary": args.data_dir.is_none(), "chain_id": genesis.chain_id,
                 "suite": genesis.suite().to_string(), "accounts": accounts}),
         || {
             let mut s = format!(
-                "hechain dev chain running\n  RPC URL    {url}\n  chain id   {}\n  suite      {}\n  genesis    {}{}\n  data dir   {}{}\n\nFunded accounts (address private-key) — public test keys, never use them for value:\n",
+                "hechain dev chain running\n  RPC URL    {url}\n  console    {}/ (open in a browser)\n  chain id   {}\n  suite      {}\n  genesis    {}{}\n  data dir   {}{}\n\nFunded accounts (address private-key) — public test keys, never use them for value:\n",
+                url.trim_end_matches('/'),
                 genesis.chain_id,
                 genesis.suite(),
                 genesis_path.display(),

@@ -422,6 +422,57 @@ pub(crate) async fn account(State(st): State<AppState>, path: Result<Path<String
     .await
 }
 
+/// Query of `GET /api/v1/accounts/{address}/transactions`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccountTxQuery {
+    before: Option<String>,
+    limit: Option<u64>,
+}
+
+/// `GET /api/v1/accounts/{address}/transactions`: what the account sent, newest first.
+pub(crate) async fn account_transactions(
+    State(st): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<AccountTxQuery>, QueryRejection>,
+) -> ApiResult {
+    let addr = parse::address(&path_param(path)?)?;
+    let Query(q) = query.map_err(parse::query_rejection)?;
+    let limit = q.limit.unwrap_or(20);
+    if limit == 0 || limit > MAX_BLOCK_PAGE {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be 1 to {MAX_BLOCK_PAGE}, not {limit}"),
+        ));
+    }
+    let before = q.before.as_deref().map(parse_position).transpose()?;
+    let ctx = st.ctx;
+    blocking(move || {
+        let page = ctx.store.reader()?.account_transactions(&addr, before, limit as usize)?;
+        reply(&s::AccountTxList {
+            transactions: page
+                .transactions
+                .into_iter()
+                .map(|(loc, hash)| s::AccountTx { hash, height: loc.height, index: loc.index })
+                .collect(),
+            next_before: page.next_before.map(|l| format!("{}:{}", l.height, l.index)),
+        })
+    })
+    .await
+}
+
+/// `HEIGHT:INDEX`, or `HEIGHT` (before the whole block: index 0).
+fn parse_position(s: &str) -> Result<hechain_types::TxLocation, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_before",
+            format!("before {:?} is neither HEIGHT nor HEIGHT:INDEX", crate::error::excerpt(s)),
+        )
+    };
+    let (h, i) = s.split_once(':').unwrap_or((s, "0"));
+    Ok(hechain_types::TxLocation { height: h.parse().map_err(|_| bad())?, index: i.parse().map_err(|_| bad())? })
+}
+
 fn evidence_id(path: Result<Path<String>, PathRejection>) -> Result<u64, ApiError> {
     parse::decimal("evidence id", "invalid_id", &path_param(path)?)
 }
