@@ -6,6 +6,7 @@ import { get, find, blob } from '../api.js';
 import { t } from '../i18n.js';
 import { h, section, kv, cli, dropZone, errorBox, saveBlob, when } from '../ui.js';
 import { hashFile, verifyCertificate } from '../verify.js';
+import { EVIDENCE, hasWallet, send } from '../wallet.js';
 
 async function showRecord(out, rec) {
   const cert = h('button', {
@@ -48,31 +49,19 @@ export async function render(main, query) {
   }
 }
 
-/** The evidence precompile (contracts/IHechainEvidence.sol) and the function a wallet calls. */
-const EVIDENCE = '0x0000000000000000000000000000000000001000';
-const EVIDENCE_ABI = ['function store(bytes32 contentHash, string title, string kind, string owner, string externalRef) returns (uint64 id)'];
-
 /**
  * With a browser wallet (EIP-1193): a title field and a button that stores the hash through the
  * evidence precompile, signed and sent by the wallet; then shows the record. Without one: nothing
  * (the CLI command is shown beside it).
  */
 function registerWithWallet(status, hash, name, out) {
-  if (typeof window.ethereum === 'undefined') return '';
+  if (!hasWallet()) return '';
   const title = h('input', { id: 'evidence-title', value: name });
   const note = h('span', { id: 'wallet-status', class: 'muted' });
   const go = async () => {
     try {
       note.textContent = t('wallet_signing');
-      const { BrowserProvider, Contract } = await import('../vendor/ethers.min.js');
-      const provider = new BrowserProvider(window.ethereum, undefined, { pollingInterval: 250, cacheTimeout: -1 });
-      const { chainId } = await provider.getNetwork();
-      if (Number(chainId) !== status.chain_id) throw new Error(t('wallet_chain', { wallet: chainId, node: status.chain_id }));
-      const signer = await provider.getSigner();
-      const tx = await new Contract(EVIDENCE, EVIDENCE_ABI, signer).store(hash, title.value, '', '', '');
-      note.textContent = `${t('wallet_sent')} ${tx.hash}`;
-      const receipt = await tx.wait();
-      if (!receipt || receipt.status !== 1) throw new Error(`${t('wallet_failed')} ${tx.hash}`);
+      await send(status.chain_id, EVIDENCE, 'store', [hash, title.value, '', '', ''], (tx) => { note.textContent = `${t('wallet_sent')} ${tx}`; });
       await showRecord(out, await get(`/api/v1/evidence/by-hash/${hash}`));
     } catch (e) {
       note.replaceChildren(errorBox(e));
@@ -84,8 +73,7 @@ function registerWithWallet(status, hash, name, out) {
 
 /** Whether a browser wallet is present, and the CLI command that does the same. */
 function wallet() {
-  const present = typeof window.ethereum !== 'undefined';
-  return section(t('wallet'), h('p', {}, present ? t('wallet_present') : t('no_wallet')), cli('hechain evidence put FILE --key KEY'));
+  return section(t('wallet'), h('p', {}, hasWallet() ? t('wallet_present') : t('no_wallet')), cli('hechain evidence put FILE --key KEY'));
 }
 
 export async function verifyPage(main) {

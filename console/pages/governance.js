@@ -4,7 +4,8 @@
 
 import { get } from '../api.js';
 import { t } from '../i18n.js';
-import { h, section, kv, table, accountLink, when, cli } from '../ui.js';
+import { h, section, kv, table, accountLink, when, cli, errorBox } from '../ui.js';
+import { GOVERNANCE, hasWallet, send } from '../wallet.js';
 
 export async function render(main, id) {
   if (id) return proposal(main, id);
@@ -23,8 +24,25 @@ export async function render(main, id) {
   main.append(cli('hechain gov propose ACTION …   ·   hechain gov vote ID yes|no'));
 }
 
+/** With a browser wallet and an open proposal: vote yes / no, signed by the wallet. */
+function walletVote(chainId, id) {
+  const note = h('span', { id: 'wallet-status', class: 'muted' });
+  const vote = (approve) => async () => {
+    try {
+      note.textContent = t('wallet_signing');
+      await send(chainId, GOVERNANCE, 'vote', [id, approve], (tx) => { note.textContent = `${t('wallet_sent')} ${tx}`; });
+      location.reload();
+    } catch (e) {
+      note.replaceChildren(errorBox(e));
+    }
+  };
+  return h('p', { class: 'wallet' }, `${t('wallet')}: `,
+    h('button', { type: 'button', id: 'vote-yes', onclick: vote(true) }, t('vote_yes')), ' ',
+    h('button', { type: 'button', id: 'vote-no', onclick: vote(false) }, t('vote_no')), ' ', note);
+}
+
 async function proposal(main, id) {
-  const { proposal: p, votes } = await get(`/api/v1/governance/proposals/${id}`);
+  const [{ proposal: p, votes }, status] = await Promise.all([get(`/api/v1/governance/proposals/${id}`), get('/api/v1/status')]);
   main.append(h('h1', {}, `${t('proposal')} #${id}: ${p.action.action}`),
     h('div', { class: `verdict ${p.status.state === 'applied' ? 'healthy' : p.status.state === 'open' ? 'degraded' : 'halted'}`, id: 'proposal-outcome' },
       h('strong', {}, `${t('outcome')}: ${p.status.state}`),
@@ -32,5 +50,6 @@ async function proposal(main, id) {
     section(t('votes'), table([t('members'), t('outcome'), t('weight'), t('time')],
       votes.map((v) => [accountLink(v.voter), t(v.approve ? 'yes' : 'no'), v.weight, when(v.at.timestamp_ms)]), { id: 'votes' })),
     section(t('action'), kv(p.action)), section(t('proposal'), kv(p)),
+    p.status.state === 'open' && hasWallet() ? walletVote(status.chain_id, Number(id)) : '',
     cli(`hechain gov vote ${id} yes`));
 }

@@ -233,3 +233,23 @@ test("a proposal created with the CLI appears with its votes", async () => {
   assert.deepEqual(problems, []);
   await close();
 });
+
+// Last: it adds a committee member, after which proposals no longer pass on one vote.
+test("with a browser wallet, a committee member votes on an open proposal from its page", async () => {
+  cli("gov", "propose", "set-member", chain.accounts[1].address, "1");
+  const made = cli("gov", "propose", "grant-role", chain.accounts[5].address, "operator");
+  const id = made.events.find((e) => e.type === "gov_proposed").id;
+  assert.equal((await api(`/api/v1/governance/proposals/${id}`)).proposal.status.state, "open");
+  const { page, problems, close } = await openPage(browser);
+  await installWallet(page, base, chain.accounts[1].private_key);
+  await visit(page, `#/gov/${id}`, "#vote-yes");
+  await page.click("#vote-yes");
+  await page.waitForFunction(() => /applied/.test(document.querySelector("#proposal-outcome")?.textContent || ""), null, { timeout: 20_000 });
+  assert.equal(await page.locator("#votes tbody tr").count(), 2);
+  assert.equal(await page.locator("#vote-yes").count(), 0, "no vote buttons on a closed proposal");
+  const roles = await api(`/api/v1/governance/accounts/${chain.accounts[5].address}`);
+  assert.ok(JSON.stringify(roles.roles).includes("operator"), JSON.stringify(roles));
+  await shot(page, "proposal-voted-with-wallet");
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -14,6 +14,7 @@
 //! | `0x0000000000000000000000000000000000001004` | e-certificates (电子证照) | `contracts/IHechainCertificates.sol` |
 //! | `0x0000000000000000000000000000000000001005` | e-invoices (电子发票) | `contracts/IHechainInvoice.sol` |
 //! | `0x0000000000000000000000000000000000001006` | trade documents (贸易单据) | `contracts/IHechainTradeDocs.sol` |
+//! | `0x0000000000000000000000000000000000001007` | governance votes (联盟治理) | `contracts/IHechainGovernance.sol` |
 //!
 //! This file is what the node adds around them: the provider revm asks for every call frame
 //! (Ethereum's precompiles, governance's frozen-contract check, the module precompiles), and

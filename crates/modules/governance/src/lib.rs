@@ -7,6 +7,8 @@ mod calls;
 pub mod chain;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod exec;
 pub mod keys;
 mod safeguards;
@@ -72,11 +74,12 @@ impl ModuleExec for GovernanceModule {
     }
 }
 
-hechain_module::no_interface_layers!(
-    GovernanceModule,
-    "Governance is not callable from Solidity: proposals and votes are signed by committee members' accounts.",
-    evm
-);
+#[cfg(feature = "evm")]
+impl hechain_module::evm::ModulePrecompile for GovernanceModule {
+    fn precompile() -> Option<hechain_module::evm::PrecompileSpec<GovernanceCall, GovernanceEvent>> {
+        Some(evm::spec())
+    }
+}
 
 #[cfg(feature = "cli")]
 impl hechain_module::cli::ModuleCli for GovernanceModule {
