@@ -51,7 +51,7 @@ const DICT = {
   wallet_register: ['用钱包签名存证', 'Register, signed by the wallet'], wallet_signing: ['请在钱包中确认…', 'Confirm in the wallet…'],
   wallet_sent: ['已发送，等待上链：', 'Sent, waiting for the block:'], wallet_failed: ['交易失败：', 'The transaction failed:'],
   wallet_chain: ['钱包连接的是链 {wallet}，本节点是链 {node}', 'The wallet is on chain {wallet}, this node is chain {node}'],
-  title: ['标题', 'Title'], vote_yes: ['用钱包投赞成票', 'Vote yes with the wallet'], vote_no: ['用钱包投反对票', 'Vote no with the wallet'], code_hash: ['代码哈希 (Keccak-256)', 'Code hash (Keccak-256)'],
+  title: ['标题', 'Title'], epochs: ['成员纪元历史', 'Membership epochs'], start_height: ['起始高度', 'Start height'], vote_yes: ['用钱包投赞成票', 'Vote yes with the wallet'], vote_no: ['用钱包投反对票', 'Vote no with the wallet'], code_hash: ['代码哈希 (Keccak-256)', 'Code hash (Keccak-256)'],
   drop_abi: ['拖入合约的 ABI 或编译产物 (JSON) 以解码事件（保存在本浏览器）。', 'Drop the contract\'s ABI or build artifact (JSON) to decode its events (kept in this browser).'],
   not_abi: ['不是 ABI 或含 abi 的编译产物', 'not an ABI, nor an artifact with an abi'], abi_known: ['已知 ({n} 项)', 'known ({n} entries)'],
   last_blocks: ['最近 {n} 个区块', 'last {n} blocks'], sent_txs: ['发出的交易', 'Transactions sent'], older: ['更早', 'Older'],

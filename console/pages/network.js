@@ -35,6 +35,22 @@ export function verdict(status) {
   return { level, problems };
 }
 
+/** Every membership epoch (oldest first from the API, shown newest first), paged through. */
+async function epochs() {
+  const all = [];
+  let after = null;
+  for (let i = 0; i < 20; i++) {
+    const page = await get(`/api/v1/governance/epochs?limit=100${after === null ? '' : `&after=${after}`}`);
+    all.push(...page.epochs);
+    if (page.next_after === null || page.next_after === undefined) break;
+    after = page.next_after;
+  }
+  const names = (list) => list.map((n) => `${n.name}${n.org ? ` (${n.org})` : ''}`).join(', ') || '—';
+  return section(t('epochs'), table([t('epoch'), t('start_height'), t('validators'), t('observers'), t('orgs')],
+    all.reverse().map((m) => [m.epoch, m.start_height, names(m.validators), names(m.observers), m.orgs.map((o) => o.name).join(', ') || '—']),
+    { id: 'epochs' }));
+}
+
 export async function render(main) {
   const box = h('div', { id: 'network' });
   main.append(h('h1', {}, t('network')), box);
@@ -76,6 +92,7 @@ export async function render(main) {
     );
   };
   await draw();
+  main.append(await epochs());
   const timer = setInterval(() => draw().catch(() => {}), 1000);
   return () => clearInterval(timer);
 }

@@ -44,6 +44,10 @@ test("the network page shows every validator and marks a stopped one within seco
   await waitFor(async () => (await page.getAttribute("#verdict", "data-level")) === "healthy" &&
     (await page.locator("#nodes tbody tr.down").count()) === 0, { timeoutMs: 20_000, what: "a healthy network" });
   assert.equal(await page.locator("#nodes tbody tr").count(), NODES);
+  // The membership history: epoch 0, the genesis validators of the four organisations.
+  await page.waitForSelector("#epochs tbody tr");
+  assert.equal(await page.locator("#epochs tbody tr").count(), 1);
+  assert.match(await page.textContent("#epochs"), /org4-node3 \(org4\)/);
   await shot(page, "network-4-validators");
 
   // Stop the last validator (by its pid, as `net up` recorded it).

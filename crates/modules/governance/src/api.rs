@@ -7,7 +7,7 @@ use hechain_module::api::{
 use hechain_module::exec::{StateError, StateScan};
 use hechain_primitives::Codec;
 
-use crate::views::{GovAccount, GovOverview, ProposalPage, ProposalState, ProposalWithVotes};
+use crate::views::{EpochPage, GovAccount, GovOverview, ProposalPage, ProposalState, ProposalWithVotes};
 use crate::{exec, keys, GovernanceModule, Proposal, Vote, MAX_COMMITTEE};
 
 const PROPOSAL_ID: Param = Param {
@@ -44,6 +44,14 @@ pub fn routes() -> Vec<Route<GovernanceModule>> {
             &[PROPOSAL_ID],
             Response::Json(schema_ref::<ProposalWithVotes>),
             proposal,
+        ),
+        Route::get(
+            "/api/v1/governance/epochs",
+            "listEpochs",
+            "Membership epochs: the organisations, validators and observers each epoch started with, paged",
+            &[AFTER, LIMIT],
+            Response::Json(schema_ref::<EpochPage>),
+            epochs,
         ),
         Route::get(
             "/api/v1/governance/accounts/{address}",
@@ -102,6 +110,22 @@ fn proposal(host: &dyn QueryHost, p: &Params) -> Answer {
     Reply::json(&ProposalWithVotes { status: ProposalState::of(&proposal.status), proposal, votes })
 }
 
+fn epochs(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (ids, next_after) = id_page(host, p, keys::GOV_EPOCH_PREFIX)?;
+    let epochs = ids
+        .into_iter()
+        .map(|n| {
+            exec::epoch_membership(host.state(), n)?.ok_or_else(|| {
+                QueryError::from(StateError::Corrupt {
+                    key: hechain_module::exec::hex_key(&keys::gov_epoch(n)),
+                    reason: "indexed epoch record missing".into(),
+                })
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::json(&EpochPage { epochs, next_after })
+}
+
 fn account(host: &dyn QueryHost, p: &Params) -> Answer {
     let address = p.address("address")?;
     let s = host.state();
@@ -111,4 +135,65 @@ fn account(host: &dyn QueryHost, p: &Params) -> Answer {
         committee_member: exec::committee(s)?.member(&address).cloned(),
         frozen: exec::frozen(s, &address)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Membership, ValidatorInfo};
+    use hechain_module::exec::BlockInfo;
+    use hechain_module::testing::MemHost;
+
+    struct Host(MemHost);
+
+    impl QueryHost for Host {
+        fn state(&self) -> &dyn StateScan {
+            &self.0
+        }
+        fn head(&self) -> BlockInfo {
+            BlockInfo { height: 9, timestamp_ms: 9_000, suite: hechain_crypto::Suite::Standard }
+        }
+        fn max_page(&self) -> usize {
+            100
+        }
+    }
+
+    fn node(name: &str) -> ValidatorInfo {
+        ValidatorInfo { name: name.into(), public_key: vec![1; 32], org: "org1".into() }
+    }
+
+    #[test]
+    fn epochs_page_through_every_membership_record() {
+        let mut h = MemHost::default();
+        let sets = [vec!["v0"], vec!["v0", "v1"], vec!["v1"]];
+        for (n, set) in sets.iter().enumerate() {
+            let m = Membership {
+                epoch: n as u64,
+                start_height: [1, 4, 7][n],
+                orgs: vec![],
+                validators: set.iter().map(|v| node(v)).collect(),
+                observers: vec![],
+            };
+            h.state.insert(keys::gov_epoch(n as u64), m.encode());
+        }
+        let host = Host(h);
+        let route = routes().into_iter().find(|r| r.path == "/api/v1/governance/epochs").expect("route");
+        let get = |q: &[(&'static str, &str)]| -> serde_json::Value {
+            let p = Params(q.iter().map(|(k, v)| (*k, v.to_string())).collect());
+            match (route.handler)(&host, &p).expect("answer") {
+                Reply::Json(v) => v,
+                Reply::Certificate(_) => panic!("not a certificate route"),
+            }
+        };
+        let first = get(&[("limit", "2")]);
+        let epochs: Vec<u64> =
+            first["epochs"].as_array().unwrap().iter().map(|m| m["epoch"].as_u64().unwrap()).collect();
+        assert_eq!(epochs, [0, 1]);
+        assert_eq!(first["next_after"], 1);
+        let rest = get(&[("limit", "2"), ("after", "1")]);
+        assert_eq!(rest["epochs"][0]["epoch"], 2);
+        assert_eq!(rest["epochs"][0]["start_height"], 7);
+        assert_eq!(rest["epochs"][0]["validators"][0]["name"], "v1");
+        assert!(rest["next_after"].is_null());
+    }
 }

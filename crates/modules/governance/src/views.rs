@@ -96,6 +96,17 @@ pub struct GovAccount {
     pub frozen: Option<FreezeRecord>,
 }
 
+/// A page of membership epochs, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EpochPage {
+    /// Each epoch's membership as it started (organisations and observers admitted later in an
+    /// epoch show in the next epoch's record, and in `GET /api/v1/governance`'s current one).
+    pub epochs: Vec<crate::Membership>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<u64>,
+}
+
 /// A page of governance proposals.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
