@@ -365,20 +365,23 @@ pub(crate) struct BlocksQuery {
     limit: Option<u64>,
 }
 
-/// Most blocks in one page of `GET /api/v1/blocks`.
-const MAX_BLOCK_PAGE: u64 = 100;
+/// Most items in one page of the explorer's lists (`GET /api/v1/blocks`, an account's
+/// transactions).
+const MAX_EXPLORER_PAGE: u64 = 100;
+
+/// The `limit` of an explorer list: 20 by default, 1 to [`MAX_EXPLORER_PAGE`].
+fn explorer_page(limit: Option<u64>) -> Result<u64, ApiError> {
+    match limit.unwrap_or(20) {
+        l @ 1..=MAX_EXPLORER_PAGE => Ok(l),
+        l => Err(ApiError::bad_request("invalid_limit", format!("limit must be 1 to {MAX_EXPLORER_PAGE}, not {l}"))),
+    }
+}
 
 /// `GET /api/v1/blocks`: header summaries, newest first (what an explorer's block list needs,
 /// without each block's transaction list).
 pub(crate) async fn blocks(State(st): State<AppState>, query: Result<Query<BlocksQuery>, QueryRejection>) -> ApiResult {
     let Query(q) = query.map_err(parse::query_rejection)?;
-    let limit = q.limit.unwrap_or(20);
-    if limit == 0 || limit > MAX_BLOCK_PAGE {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit must be 1 to {MAX_BLOCK_PAGE}, not {limit}"),
-        ));
-    }
+    let limit = explorer_page(q.limit)?;
     let ctx = st.ctx;
     blocking(move || {
         let reader = ctx.store.reader()?;
@@ -438,13 +441,7 @@ pub(crate) async fn account_transactions(
 ) -> ApiResult {
     let addr = parse::address(&path_param(path)?)?;
     let Query(q) = query.map_err(parse::query_rejection)?;
-    let limit = q.limit.unwrap_or(20);
-    if limit == 0 || limit > MAX_BLOCK_PAGE {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit must be 1 to {MAX_BLOCK_PAGE}, not {limit}"),
-        ));
-    }
+    let limit = explorer_page(q.limit)?;
     let before = q.before.as_deref().map(parse_position).transpose()?;
     let ctx = st.ctx;
     blocking(move || {
