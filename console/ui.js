@@ -39,6 +39,17 @@ export const blockLink = (hOrHash, text) => h('a', { href: `#/block/${hOrHash}` 
 export const txLink = (hash, text) => h('a', { href: `#/tx/${hash}`, class: 'mono' }, text ?? short(hash));
 export const accountLink = (a) => h('a', { href: `#/account/${a}`, class: 'mono' }, short(a, 8));
 
+/**
+ * The kind, sender and nonce of a transaction as `GET /api/v1/transactions/{hash}` gives it: a
+ * native one names its payload type; an Ethereum one (`{ethereum, from}`) is `ethereum`.
+ */
+export function txSummary(lookup) {
+  const native = lookup.transaction.tx;
+  return native
+    ? { type: native.payload.type, sender: native.sender, nonce: native.nonce }
+    : { type: 'ethereum', sender: lookup.transaction.from, nonce: null };
+}
+
 /** A value as text or a link: addresses to account pages, hashes to the search page. */
 export function value(key, v) {
   if (v === null || v === undefined) return h('span', { class: 'muted' }, '—');

@@ -4,7 +4,7 @@
 import { get, find, rpc } from '../api.js';
 import { contractSection } from './contract.js';
 import { t } from '../i18n.js';
-import { h, section, kv, table, txLink, short, errorBox } from '../ui.js';
+import { h, section, kv, table, txLink, short, errorBox, txSummary } from '../ui.js';
 
 export async function block(main, id) {
   const b = await get(`/api/v1/blocks/${id}`);
@@ -87,9 +87,8 @@ async function sentTransactions(address) {
     const page = await get(`/api/v1/accounts/${address}/transactions?limit=20${q}`);
     const rows = await Promise.all(page.transactions.map(async (x) => {
       const tx = await get(`/api/v1/transactions/${x.hash}`);
-      const inner = tx.transaction.tx;
-      return h('tr', {}, h('td', {}, txLink(x.hash)), h('td', {}, inner ? inner.payload.type : 'ethereum'),
-        h('td', {}, inner ? inner.nonce : ''), h('td', {}, h('a', { href: `#/block/${x.height}` }, x.height)));
+      const { type, nonce } = txSummary(tx);
+      return h('tr', {}, h('td', {}, txLink(x.hash)), h('td', {}, type), h('td', {}, nonce ?? ''), h('td', {}, h('a', { href: `#/block/${x.height}` }, x.height)));
     }));
     body.append(...rows);
     if (!body.children.length) body.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, t('none'))));

@@ -4,7 +4,7 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { get, followBlocks } from '../api.js';
 import { t } from '../i18n.js';
-import { h, section, table, blockLink, txLink, accountLink, short, ago } from '../ui.js';
+import { h, section, table, blockLink, txLink, accountLink, short, ago, txSummary } from '../ui.js';
 
 const KEEP = 60; // blocks kept for the sparklines and TPS
 const ROWS = 15; // rows of the latest-blocks list
@@ -92,10 +92,9 @@ export async function render(main) {
     const b = await get(`/api/v1/blocks/${withTxs.height}`);
     const rows = await Promise.all(b.transactions.slice(0, 10).map(async (hash) => {
       const tx = await get(`/api/v1/transactions/${hash}`);
-      const inner = tx.transaction.tx || tx.transaction;
-      const type = inner.payload ? inner.payload.type : (tx.transaction.type || 'ethereum');
+      const { type, sender } = txSummary(tx);
       return h('tr', {}, h('td', {}, txLink(hash)), h('td', {}, type),
-        h('td', {}, inner.sender ? accountLink(inner.sender) : (tx.transaction.from ? accountLink(tx.transaction.from) : '')),
+        h('td', {}, sender ? accountLink(sender) : ''),
         h('td', {}, blockLink(b.header.height)));
     }));
     txBody.replaceChildren(...rows);
