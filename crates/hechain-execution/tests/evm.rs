@@ -12,7 +12,7 @@ use hechain_execution::evm::{self, CallRequest, CallStatus};
 use hechain_execution::precompile::{
     COPYRIGHT_ADDRESS, ECERT_ADDRESS, EVIDENCE_ADDRESS, TRACE_ADDRESS, VOUCHER_ADDRESS,
 };
-use hechain_execution::{account_of, copyright, ecert, evidence, trace, voucher, BlockContext};
+use hechain_execution::{account_of, copyright, ecert, evidence, trace, voucher};
 use hechain_modules::voucher::evm::IHechainVoucher as IVoucher;
 use hechain_storage::Store;
 use hechain_types::*;
@@ -172,15 +172,7 @@ fn view(e: &Env, to: Address, data: Vec<u8>) -> evm::CallOutcome {
 }
 
 fn simulate(e: &Env, req: &CallRequest, budget: &evm::Budget) -> evm::CallOutcome {
-    let r = e.store.reader().unwrap();
-    let head = r.head().unwrap();
-    let ctx = BlockContext {
-        suite: Suite::Standard,
-        height: head.height + 1,
-        timestamp_ms: head.timestamp_ms,
-        parent_hash: head.hash(Suite::Standard),
-    };
-    evm::call(&r, ctx, CHAIN, &e.genesis.params, req, budget).unwrap()
+    common::simulate(&e.store, &e.genesis, req, budget)
 }
 
 /// An endless loop (`JUMPDEST PUSH1 0 JUMP`) with practically unlimited gas is stopped by the

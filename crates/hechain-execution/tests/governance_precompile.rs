@@ -8,9 +8,8 @@ use alloy_primitives::{TxKind, U256};
 use alloy_sol_types::SolCall;
 use hechain_crypto::Suite;
 use hechain_execution::evm::{self, CallRequest, CallStatus};
-use hechain_execution::BlockContext;
 use hechain_modules::governance::evm::{IHechainGovernance as IGov, ADDRESS};
-use hechain_testkit::exec::{commit, env, tx, with_genesis, Env};
+use hechain_testkit::exec::{commit, env, simulate, tx, with_genesis, Env};
 use hechain_types::*;
 
 const GOV: Address = Address(ADDRESS);
@@ -48,20 +47,12 @@ fn eth_vote(e: &Env, i: usize, nonce: u64, proposal: u64, approve: bool) -> Chai
 }
 
 fn state_of(e: &Env, proposal: u64) -> Result<IGov::proposalStateReturn, String> {
-    let r = e.store.reader().unwrap();
-    let head = r.head().unwrap();
-    let ctx = BlockContext {
-        suite: Suite::Standard,
-        height: head.height + 1,
-        timestamp_ms: head.timestamp_ms,
-        parent_hash: head.hash(Suite::Standard),
-    };
     let req = CallRequest {
         to: Some(GOV),
         data: IGov::proposalStateCall { proposal }.abi_encode(),
         ..CallRequest::default()
     };
-    let out = evm::call(&r, ctx, e.genesis.chain_id, &e.genesis.params, &req, &evm::Budget::default()).unwrap();
+    let out = simulate(&e.store, &e.genesis, &req, &evm::Budget::default());
     match out.status {
         CallStatus::Success => Ok(IGov::proposalStateCall::abi_decode_returns(&out.output).unwrap()),
         other => Err(format!("{other:?}")),

@@ -22,6 +22,22 @@ pub fn open_store(genesis: &Genesis) -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Simulates `req` (`eth_call`) on the latest committed state of `store`, as the next block
+/// would see it.
+pub fn simulate(
+    store: &Store,
+    genesis: &Genesis,
+    req: &hechain_execution::evm::CallRequest,
+    budget: &hechain_execution::evm::Budget,
+) -> hechain_execution::evm::CallOutcome {
+    let r = store.reader().unwrap();
+    let head = r.head().unwrap();
+    let suite = genesis.suite();
+    let ctx =
+        BlockContext { suite, height: head.height + 1, timestamp_ms: head.timestamp_ms, parent_hash: head.hash(suite) };
+    hechain_execution::evm::call(&r, ctx, genesis.chain_id, &genesis.params, req, budget).unwrap()
+}
+
 /// Executes and commits one block the way the block producer does.
 pub fn commit_block(
     store: &Store,
