@@ -1,12 +1,13 @@
 //! The chain of validator sets from the genesis to a certified block ([`EpochProof`]) and the
 //! checks every certificate starts with.
 
-use hechain_crypto::{NodePublicKey, Suite};
+use hechain_chain::{set_keys, verify_epoch_change, verify_in_epoch, EpochSet};
+use hechain_crypto::Suite;
 use hechain_types::smt::Proof;
-use hechain_types::{keys, smt, BlockHeader, Codec, Genesis, Membership, Seal, ValidatorInfo, H256};
+use hechain_types::{BlockHeader, Genesis, Membership, Seal, H256};
 use serde::{Deserialize, Serialize};
 
-use crate::{invalid, verify_seal, VerifyError};
+use crate::{invalid, VerifyError};
 
 /// One validator-set change on the way from the genesis to a certified block: the last block
 /// of epoch `membership.epoch - 1` (the *boundary block*), sealed by that epoch's set, and the
@@ -66,56 +67,19 @@ pub(crate) struct Sealed {
     pub(crate) changes: Vec<EpochStep>,
 }
 
-/// A validator set's parsed keys: at least one, each valid for the suite, no key twice (a
-/// duplicate would let one signer count twice towards a quorum).
-fn set_keys(suite: Suite, set: &[ValidatorInfo], epoch: u64) -> Result<Vec<NodePublicKey>, VerifyError> {
-    if set.is_empty() {
-        return Err(invalid(format!("the validator set of epoch {epoch} is empty")));
-    }
-    let keys = hechain_types::genesis::parse_node_keys(suite, set, &format!("epoch {epoch} validator"))
-        .map_err(|e| invalid(e.to_string()))?;
-    if let Some((i, v)) = set.iter().enumerate().find(|(i, _)| keys[..*i].contains(&keys[*i])) {
-        return Err(invalid(format!("the validator set of epoch {epoch} lists a key twice ({}, index {i})", v.name)));
-    }
-    Ok(keys)
-}
-
 impl EpochProof {
     pub(crate) fn verify(&self, genesis: &Genesis, header: &BlockHeader, seal: &Seal) -> Result<Sealed, VerifyError> {
-        let suite = genesis.suite();
-        let h = smt::hasher(suite);
-        let mut epoch = 0u64;
-        let mut start = 1u64;
-        let mut set = genesis.validators.clone();
-        let mut keys = set_keys(suite, &set, 0)?;
+        let chain = genesis.anchor();
+        let suite = chain.suite;
+        let mut set = EpochSet { epoch: 0, start_height: 1, keys: set_keys(suite, &genesis.validators, 0)? };
+        let mut members = genesis.validators.clone();
         let mut steps = Vec::with_capacity(self.changes.len());
         for c in &self.changes {
-            let n = epoch + 1;
-            let at = c.header.height;
-            let fail = |msg: String| invalid(format!("epoch change {n} (block {at}): {msg}"));
-            if c.header.chain_id != genesis.chain_id {
-                return Err(fail(format!("chain id {} is not the genesis's {}", c.header.chain_id, genesis.chain_id)));
-            }
-            if at < start {
-                return Err(fail(format!("the block is before the start of epoch {epoch} at height {start}")));
-            }
-            verify_seal(genesis, &keys, &c.header, &c.seal).map_err(|VerifyError::Invalid(m)| fail(m))?;
-            let m = &c.membership;
-            if m.epoch != n {
-                return Err(fail(format!("the membership is of epoch {}", m.epoch)));
-            }
-            if Some(m.start_height) != at.checked_add(1) {
-                return Err(fail(format!("the membership starts at height {}, not after the block", m.start_height)));
-            }
-            c.membership_proof
-                .verify(h, &c.header.state_root.0, &suite.hash(&keys::gov_epoch(n)), Some(&suite.hash(&m.encode())))
-                .map_err(|e| fail(format!("the membership is not in the block's state: {e}")))?;
-            keys = set_keys(suite, &m.validators, n)?;
-            set = m.validators.clone();
-            epoch = n;
-            start = m.start_height;
-            steps.push(EpochStep { epoch: n, height: at, block_hash: c.header.hash(suite) });
+            set = verify_epoch_change(&chain, &set, &c.header, &c.seal, &c.membership, &c.membership_proof)?;
+            members = c.membership.validators.clone();
+            steps.push(EpochStep { epoch: set.epoch, height: c.header.height, block_hash: c.header.hash(suite) });
         }
+        let (epoch, start) = (set.epoch, set.start_height);
         if header.height < start {
             return Err(invalid(format!(
                 "block {} is before epoch {epoch}, which the certificate's epoch changes reach (it starts at height {start})",
@@ -123,30 +87,9 @@ impl EpochProof {
             )));
         }
         // The seal authenticates the header, and so the state root the last check reads.
-        let signers = verify_seal(genesis, &keys, header, seal)?;
-        let next = epoch + 1;
-        let next_key = suite.hash(&keys::gov_epoch(next));
-        match &self.next_membership {
-            None => self.next_proof.verify(h, &header.state_root.0, &next_key, None).map_err(|e| {
-                invalid(format!(
-                    "block {} is not shown to be in epoch {epoch}: epoch {next} must be absent from its state ({e}); \
-                     an epoch change is missing",
-                    header.height
-                ))
-            })?,
-            Some(m) => {
-                if m.epoch != next || Some(m.start_height) != header.height.checked_add(1) {
-                    return Err(invalid(format!(
-                        "the next membership (epoch {}, from height {}) does not start epoch {next} right after block {}",
-                        m.epoch, m.start_height, header.height
-                    )));
-                }
-                self.next_proof.verify(h, &header.state_root.0, &next_key, Some(&suite.hash(&m.encode()))).map_err(
-                    |e| invalid(format!("the next membership is not in block {}'s state: {e}", header.height)),
-                )?
-            }
-        }
-        let signed_by = signers.iter().filter_map(|&i| set.get(i as usize)).map(|v| v.name.clone()).collect();
+        let signers = hechain_chain::verify_seal(&chain, &set.keys, header, seal)?;
+        verify_in_epoch(suite, epoch, header, self.next_membership.as_ref(), &self.next_proof)?;
+        let signed_by = signers.iter().filter_map(|&i| members.get(i as usize)).map(|v| v.name.clone()).collect();
         Ok(Sealed { epoch, signed_by, changes: steps })
     }
 }

@@ -46,12 +46,22 @@
 mod epoch;
 mod evidence;
 mod record;
-mod seal;
 
 pub use epoch::{EpochChange, EpochProof, EpochStep};
 pub use evidence::{EvidenceCertificate, VerifiedEvidence, CERT_FORMAT};
+pub use hechain_chain::quorum;
 pub use record::{CertifiedRecord, RecordCertificate, VerifiedRecord, RECORD_CERT_FORMAT};
-pub use seal::{quorum, verify_seal};
+
+/// Checks a block seal against a validator set of `genesis`'s chain (see
+/// [`hechain_chain::verify_seal`]). Returns the signers' indexes.
+pub fn verify_seal(
+    genesis: &hechain_types::Genesis,
+    validators: &[hechain_crypto::NodePublicKey],
+    header: &hechain_types::BlockHeader,
+    seal: &hechain_types::Seal,
+) -> Result<Vec<u32>, VerifyError> {
+    hechain_chain::verify_seal(&genesis.anchor(), validators, header, seal).map_err(VerifyError::from)
+}
 
 /// Why a certificate (or a seal) does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +69,12 @@ pub enum VerifyError {
     /// A check failed; the message says which.
     #[error("certificate invalid: {0}")]
     Invalid(String),
+}
+
+impl From<hechain_chain::SealError> for VerifyError {
+    fn from(e: hechain_chain::SealError) -> Self {
+        VerifyError::Invalid(e.0)
+    }
 }
 
 fn invalid(msg: impl Into<String>) -> VerifyError {

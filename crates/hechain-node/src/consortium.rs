@@ -19,6 +19,7 @@
 //! node of the directory) — ready to start once governance admits it (`add_validator` /
 //! `add_observer`).
 
+use hechain_types::GenesisExt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod solo;
 pub mod work;
 
+use hechain_types::GenesisExt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

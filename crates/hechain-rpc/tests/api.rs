@@ -2,6 +2,7 @@
 //! mempool and execution engine.
 
 use hechain_testkit as common;
+use hechain_types::GenesisExt;
 
 use hechain_types::TransferCall;
 use std::collections::BTreeSet;

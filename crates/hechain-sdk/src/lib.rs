@@ -13,6 +13,7 @@ pub mod eth;
 
 pub use dto::*;
 
+use hechain_types::GenesisExt;
 use std::time::{Duration, Instant};
 
 use hechain_cert::{EvidenceCertificate, RecordCertificate};

@@ -6,6 +6,7 @@
 
 pub mod exec;
 
+use hechain_types::GenesisExt;
 use hechain_types::{EvidenceCall, TransferCall};
 use std::sync::Arc;
 use std::time::Duration;

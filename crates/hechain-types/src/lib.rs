@@ -9,10 +9,10 @@ pub mod block;
 pub mod eth;
 pub mod genesis;
 pub mod keys;
-pub mod merkle;
 pub mod modules;
-pub mod smt;
 pub mod tx;
+
+pub use hechain_chain::{merkle, smt};
 
 pub use hechain_module::{ModuleCall, ModuleEnum, ValidateContext};
 pub use hechain_modules::{copyright, ecert, evidence, governance, trace, transfer, voucher};
@@ -35,7 +35,7 @@ pub use codec::{Codec, ENCODING_VERSION};
 pub use copyright::{CopyrightLicense, CopyrightWork, Stamp};
 pub use ecert::{AuditAction, AuditEntry, DataGrant, Dataset, Ecert, FieldCommitment, FieldDisclosure, Subject};
 pub use eth::{ChainTx, EthTransaction, NATIVE_TX_GAS};
-pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, OrgInfo, SuiteTag, ValidatorInfo};
+pub use genesis::{ChainParams, DeployPolicy, Genesis, GenesisAccount, GenesisExt, OrgInfo, SuiteTag, ValidatorInfo};
 pub use governance::{
     Access, Action, CommitteeMember, FreezeRecord, GenesisGovernance, GovConfig, Membership, Permissions, Proposal,
     ProposalStatus, Role, Roles, Vote,

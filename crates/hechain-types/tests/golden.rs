@@ -19,6 +19,7 @@
 //! `HECHAIN_BLESS=1 cargo test -p hechain-types --test golden` and review the diff. Never set
 //! `HECHAIN_BLESS` in CI: it rewrites the files instead of checking them.
 
+use hechain_types::GenesisExt;
 use hechain_types::GovernanceCall;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

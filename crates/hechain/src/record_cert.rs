@@ -8,6 +8,7 @@
 //! cannot be read, the genesis is malformed, no genesis was given, or the node to fetch it
 //! from is unreachable).
 
+use hechain_types::GenesisExt;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context};

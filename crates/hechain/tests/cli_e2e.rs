@@ -6,6 +6,7 @@ mod common;
 use common::{cli_env, json_ok, DevNode};
 use hechain_cert::EvidenceCertificate;
 use hechain_types::Genesis;
+use hechain_types::GenesisExt;
 
 #[test]
 fn transfer_query_and_keys() {

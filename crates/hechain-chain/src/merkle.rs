@@ -8,8 +8,8 @@
 use hechain_crypto::Suite;
 use serde::{Deserialize, Serialize};
 
-use crate::primitives::H256;
-use crate::TypesError;
+use hechain_primitives::primitives::H256;
+use hechain_primitives::TypesError;
 
 fn leaf(suite: Suite, item: &H256) -> H256 {
     H256(suite.hash_parts(&[&[0u8], &item.0]))
