@@ -9,6 +9,7 @@
 //! * Hashing (domain separated; `H` is SHA-256 or SM3, see [`hasher`]): leaf
 //!   `H(0x00 || key || value_hash)`, internal `H(0x01 || left || right)`.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use hechain_crypto::Suite;
@@ -95,16 +96,19 @@ pub fn hex_of(h: &Hash32) -> String {
 }
 
 /// Proof that `key` is present (with its value hash) or absent under a root.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Proof {
     /// Sibling hashes from the root downward (index 0 = sibling at depth 1).
     #[serde(with = "hex_serde::vec")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub siblings: Vec<Hash32>,
     /// The leaf found at the end of the path, if any: `(key, value_hash)`.
     /// It may be another key (proof of non-inclusion); `None` means the path
     /// ends in an empty subtree.
     #[serde(with = "hex_serde::opt_pair")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<String>>))]
     pub leaf: Option<(Hash32, Hash32)>,
 }
 

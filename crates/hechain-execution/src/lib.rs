@@ -105,6 +105,8 @@ pub struct ExecutionOutput {
 pub struct BlockContext {
     /// Chain suite.
     pub suite: Suite,
+    /// The chain's genesis hash (its identity; see `BlockInfo::genesis_hash`).
+    pub genesis_hash: H256,
     /// Height of the block being executed.
     pub height: u64,
     /// Its timestamp.
@@ -137,7 +139,12 @@ impl BlockContext {
 
     /// The block as the service modules see it.
     pub fn info(&self) -> hechain_module::exec::BlockInfo {
-        hechain_module::exec::BlockInfo { suite: self.suite, height: self.height, timestamp_ms: self.timestamp_ms }
+        hechain_module::exec::BlockInfo {
+            suite: self.suite,
+            genesis_hash: self.genesis_hash,
+            height: self.height,
+            timestamp_ms: self.timestamp_ms,
+        }
     }
 
     /// Where and when a record is written by transaction `tx_hash` of this block.

@@ -80,6 +80,9 @@ pub trait Host: StateWrite {
 pub struct BlockInfo {
     /// Chain suite (fixes the hash function).
     pub suite: hechain_crypto::Suite,
+    /// The chain's genesis hash: its identity (cross-chain channels check that the other end
+    /// names this chain).
+    pub genesis_hash: H256,
     /// Height of the block being executed.
     pub height: u64,
     /// Its timestamp (ms since the Unix epoch): the only clock of consensus code.

@@ -9,6 +9,7 @@
 //! forever once a chain has used them.
 
 pub use hechain_copyright as copyright;
+pub use hechain_crosschain as crosschain;
 pub use hechain_ecert as ecert;
 pub use hechain_evidence as evidence;
 pub use hechain_governance as governance;
@@ -32,6 +33,7 @@ macro_rules! for_each_module {
             Governance => $crate::governance::GovernanceModule,
             Invoice => $crate::invoice::InvoiceModule,
             Tradedoc => $crate::tradedoc::TradedocModule,
+            Crosschain => $crate::crosschain::CrosschainModule,
         }
     };
 }

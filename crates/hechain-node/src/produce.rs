@@ -52,7 +52,7 @@ pub fn execute_ordered(
     let timestamp_ms = origin.timestamp_ms.max(parent.timestamp_ms);
     let (tx_hashes, transactions): (Vec<H256>, Vec<ChainTx>) = txs.into_iter().unzip();
     let parent_hash = parent.hash(suite);
-    let ctx = BlockContext { suite, height, timestamp_ms, parent_hash };
+    let ctx = BlockContext { suite, genesis_hash: genesis.hash(), height, timestamp_ms, parent_hash };
     let out = execute_block(reader, &parent.state_root, ctx, genesis.chain_id, &transactions, &tx_hashes)?;
     let receipt_hashes: Vec<H256> = out.receipts.par_iter().map(|r| r.hash(suite)).collect();
     let header = BlockHeader {

@@ -159,7 +159,12 @@ async fn serve(
     blocking(move || {
         let reader = ctx.store.reader()?;
         let header = reader.head()?;
-        let head = BlockInfo { suite: ctx.genesis.suite(), height: header.height, timestamp_ms: header.timestamp_ms };
+        let head = BlockInfo {
+            suite: ctx.genesis.suite(),
+            genesis_hash: ctx.genesis.hash(),
+            height: header.height,
+            timestamp_ms: header.timestamp_ms,
+        };
         let host = Snapshot { reader: &reader, head, max_page: ctx.config.max_page };
         match (route.handler)(&host, &params)? {
             Reply::Json(v) => Ok(axum::Json(v)),

@@ -33,8 +33,13 @@ pub fn simulate(
     let r = store.reader().unwrap();
     let head = r.head().unwrap();
     let suite = genesis.suite();
-    let ctx =
-        BlockContext { suite, height: head.height + 1, timestamp_ms: head.timestamp_ms, parent_hash: head.hash(suite) };
+    let ctx = BlockContext {
+        suite,
+        genesis_hash: genesis.hash(),
+        height: head.height + 1,
+        timestamp_ms: head.timestamp_ms,
+        parent_hash: head.hash(suite),
+    };
     hechain_execution::evm::call(&r, ctx, genesis.chain_id, &genesis.params, req, budget).unwrap()
 }
 
@@ -75,6 +80,7 @@ pub fn commit_block_sealed(
     let hashes: Vec<H256> = txs.iter().map(|t| t.hash(suite)).collect();
     let ctx = BlockContext {
         suite,
+        genesis_hash: genesis.hash(),
         height: parent.height + 1,
         timestamp_ms: parent.timestamp_ms + advance_ms,
         parent_hash: parent.hash(suite),
@@ -142,7 +148,7 @@ pub fn env(suite: Suite, min_fee: u64) -> Env {
 /// A native transaction of account `from`, signed.
 pub fn tx(e: &Env, from: usize, nonce: u64, fee: u64, payload: Payload) -> SignedTransaction {
     let k = &e.keys[from];
-    Transaction { chain_id: 5, nonce, sender: Address(k.address()), fee, payload }.sign(k).unwrap()
+    Transaction { chain_id: e.genesis.chain_id, nonce, sender: Address(k.address()), fee, payload }.sign(k).unwrap()
 }
 
 /// Executes and commits one block of `txs` on `e`.

@@ -340,6 +340,7 @@ fn pending_ctx(ctx: &RpcContext, reader: &StoreReader) -> Result<BlockContext, R
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
     Ok(BlockContext {
         suite,
+        genesis_hash: ctx.genesis.hash(),
         height: head.height + 1,
         timestamp_ms: now.max(head.timestamp_ms),
         parent_hash: head.hash(suite),

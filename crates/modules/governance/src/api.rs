@@ -151,7 +151,12 @@ mod tests {
             &self.0
         }
         fn head(&self) -> BlockInfo {
-            BlockInfo { height: 9, timestamp_ms: 9_000, suite: hechain_crypto::Suite::Standard }
+            BlockInfo {
+                height: 9,
+                timestamp_ms: 9_000,
+                suite: hechain_crypto::Suite::Standard,
+                genesis_hash: Default::default(),
+            }
         }
         fn max_page(&self) -> usize {
             100

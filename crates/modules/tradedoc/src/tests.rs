@@ -12,7 +12,12 @@ const BANK_B: Address = Address([2; 20]);
 
 fn cx(sender: Address, height: u64) -> CallContext {
     CallContext {
-        block: BlockInfo { suite: hechain_crypto::Suite::Standard, height, timestamp_ms: 5_000 + height },
+        block: BlockInfo {
+            suite: hechain_crypto::Suite::Standard,
+            genesis_hash: Default::default(),
+            height,
+            timestamp_ms: 5_000 + height,
+        },
         sender,
         tx_hash: H256([height as u8; 32]),
         validate: hechain_module::ValidateContext { modules: &["tradedoc"] },

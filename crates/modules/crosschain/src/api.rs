@@ -1,0 +1,193 @@
+//! The cross-chain module's REST routes (under `/api/v1/xchain`): what relayers and users read.
+
+use hechain_module::api::{
+    page_limit, schema_ref, Param, ParamIn, ParamKind, Params, QueryError, QueryHost, Reply, Response, Route, ADDRESS,
+    AFTER, LIMIT,
+};
+use hechain_module::exec::StateError;
+use hechain_primitives::Codec;
+
+use crate::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage, ReceiptView, VoucherBalance};
+use crate::{
+    channel, client, keys, packet, recognise, transfer, validate_denom, Ack, CrosschainModule, CrosschainRecord,
+    Packet, Recognition,
+};
+
+const ID: Param = Param { name: "id", at: ParamIn::Path, required: true, kind: ParamKind::Id, description: "Id." };
+const SEQUENCE: Param =
+    Param { name: "sequence", at: ParamIn::Path, required: true, kind: ParamKind::Id, description: "Packet sequence." };
+const DENOM: Param = Param {
+    name: "denom",
+    at: ParamIn::Query,
+    required: true,
+    kind: ParamKind::Text,
+    description: "Denomination: `native` or a voucher's `xc/<channel>/…`.",
+};
+
+type R = Route<CrosschainModule>;
+
+/// The routes.
+pub fn routes() -> Vec<R> {
+    let json = |f| Response::Json(f);
+    vec![
+        R::get(
+            "/api/v1/xchain/clients/{id}",
+            "getXchainClient",
+            "A light client of another chain: its latest validator set and header",
+            &[ID],
+            json(schema_ref::<ClientView>),
+            get_client,
+        ),
+        R::get(
+            "/api/v1/xchain/channels/{id}",
+            "getXchainChannel",
+            "A cross-chain channel",
+            &[ID],
+            json(schema_ref::<ChannelView>),
+            get_channel,
+        ),
+        R::get(
+            "/api/v1/xchain/channels/{id}/packets",
+            "listXchainPendingPackets",
+            "Packets sent on a channel and not yet acknowledged or timed out, paged by sequence",
+            &[ID, AFTER, LIMIT],
+            json(schema_ref::<PacketPage>),
+            pending_packets,
+        ),
+        R::get(
+            "/api/v1/xchain/channels/{id}/acks",
+            "listXchainAcks",
+            "Acknowledgements this chain wrote for packets received on a channel, paged by sequence",
+            &[ID, AFTER, LIMIT],
+            json(schema_ref::<AckPage>),
+            acks,
+        ),
+        R::get(
+            "/api/v1/xchain/channels/{id}/receipts/{sequence}",
+            "getXchainReceipt",
+            "Whether a packet was received on a channel, and its acknowledgement",
+            &[ID, SEQUENCE],
+            json(schema_ref::<ReceiptView>),
+            receipt,
+        ),
+        R::get(
+            "/api/v1/xchain/vouchers/{address}",
+            "getXchainVoucherBalance",
+            "A holder's balance of a cross-chain voucher, and its supply",
+            &[ADDRESS, DENOM],
+            json(schema_ref::<VoucherBalance>),
+            voucher,
+        ),
+        R::get(
+            "/api/v1/xchain/recognitions/{id}",
+            "getXchainRecognition",
+            "A record of another chain recognised here",
+            &[ID],
+            json(schema_ref::<Recognition>),
+            get_recognition,
+        ),
+        R::get(
+            "/api/v1/xchain/recognitions/{id}/certificate",
+            "getXchainRecognitionCertificate",
+            "Offline-verifiable certificate of a recognition (record kind `xc_recognition`)",
+            &[ID],
+            Response::Certificate,
+            recognition_certificate,
+        ),
+    ]
+}
+
+type Answer = Result<Reply<CrosschainRecord>, QueryError>;
+
+fn get_client(host: &dyn QueryHost, p: &Params) -> Answer {
+    let id = p.id("id")?;
+    let s = host.state();
+    let c =
+        client::client(s, id)?.ok_or_else(|| QueryError::not_found("client_not_found", format!("no client {id}")))?;
+    let epoch = client::epoch(s, id, c.epoch)?
+        .ok_or_else(|| StateError::Invariant(format!("client {id} lacks its epoch {}", c.epoch)))?;
+    let latest = client::consensus(s, id, c.latest_height)?;
+    Reply::json(&ClientView { client: c, epoch, latest })
+}
+
+fn must_channel(host: &dyn QueryHost, id: u64) -> Result<crate::Channel, QueryError> {
+    channel::channel(host.state(), id)?
+        .ok_or_else(|| QueryError::not_found("channel_not_found", format!("no channel {id}")))
+}
+
+fn get_channel(host: &dyn QueryHost, p: &Params) -> Answer {
+    let c = must_channel(host, p.id("id")?)?;
+    let next_recv = packet::next_recv(host.state(), c.id)?;
+    let escrow = transfer::escrow_address(host.head().suite, c.id);
+    Reply::json(&ChannelView { channel: c, next_recv, escrow })
+}
+
+/// Values under `prefix ‖ channel ‖ sequence`, after `after`, decoded; and the cursor.
+fn seq_page<T: Codec>(
+    host: &dyn QueryHost,
+    p: &Params,
+    prefix: &[u8],
+) -> Result<(Vec<(u64, T)>, Option<u64>), QueryError> {
+    let chan = p.id("id")?;
+    must_channel(host, chan)?;
+    let limit = page_limit(p, host.max_page())?;
+    let base = [prefix, &chan.to_be_bytes()].concat();
+    let after = p.count("after")?.map(|a| [base.as_slice(), &a.to_be_bytes()].concat());
+    let entries = host.state().scan(&base, after.as_deref(), limit + 1)?;
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let corrupt = |reason: String| StateError::Corrupt { key: hechain_module::exec::hex_key(&k), reason };
+        let seq = hechain_module::keys::trailing_id(&k).ok_or_else(|| corrupt("no sequence".into()))?;
+        out.push((seq, T::decode(&v).map_err(|e| corrupt(e.to_string()))?));
+    }
+    let next_after = if out.len() > limit {
+        out.truncate(limit);
+        out.last().map(|(s, _)| *s)
+    } else {
+        None
+    };
+    Ok((out, next_after))
+}
+
+fn pending_packets(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (items, next_after) = seq_page::<Packet>(host, p, keys::COMMIT_PREFIX)?;
+    Reply::json(&PacketPage { packets: items.into_iter().map(|(_, p)| p).collect(), next_after })
+}
+
+fn acks(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (items, next_after) = seq_page::<Ack>(host, p, keys::ACK_PREFIX)?;
+    Reply::json(&AckPage {
+        acks: items.into_iter().map(|(sequence, ack)| AckEntry { sequence, ack }).collect(),
+        next_after,
+    })
+}
+
+fn receipt(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (chan, seq) = (p.id("id")?, p.id("sequence")?);
+    must_channel(host, chan)?;
+    let received = packet::received(host.state(), chan, seq)?;
+    let ack = packet::ack(host.state(), chan, seq)?;
+    Reply::json(&ReceiptView { channel: chan, sequence: seq, received, ack })
+}
+
+fn voucher(host: &dyn QueryHost, p: &Params) -> Answer {
+    let address = p.address("address")?;
+    let denom = p.text("denom")?;
+    validate_denom(denom).map_err(|e| QueryError::bad_request("invalid_denom", e.to_string()))?;
+    let balance = transfer::voucher_balance(host.state(), &address, denom)?;
+    let supply = transfer::supply(host.state(), denom)?;
+    Reply::json(&VoucherBalance { address, denom: denom.to_string(), balance, supply })
+}
+
+fn must_recognition(host: &dyn QueryHost, id: u64) -> Result<Recognition, QueryError> {
+    recognise::recognition(host.state(), id)?
+        .ok_or_else(|| QueryError::not_found("recognition_not_found", format!("no recognition {id}")))
+}
+
+fn get_recognition(host: &dyn QueryHost, p: &Params) -> Answer {
+    Reply::json(&must_recognition(host, p.id("id")?)?)
+}
+
+fn recognition_certificate(host: &dyn QueryHost, p: &Params) -> Answer {
+    Ok(Reply::Certificate(CrosschainRecord::XcRecognition(must_recognition(host, p.id("id")?)?)))
+}
