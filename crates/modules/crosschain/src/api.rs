@@ -122,12 +122,15 @@ fn get_channel(host: &dyn QueryHost, p: &Params) -> Answer {
     Reply::json(&ChannelView { channel: c, next_recv, escrow })
 }
 
+/// Sequenced values and the cursor of the next page.
+type SeqPage<T> = (Vec<(u64, T)>, Option<u64>);
+
 /// Values under `prefix ‖ channel ‖ sequence`, after `after`, decoded; and the cursor.
 fn seq_page<T: Codec>(
     host: &dyn QueryHost,
     p: &Params,
     prefix: &[u8],
-) -> Result<(Vec<(u64, T)>, Option<u64>), QueryError> {
+) -> Result<SeqPage<T>, QueryError> {
     let chan = p.id("id")?;
     must_channel(host, chan)?;
     let limit = page_limit(p, host.max_page())?;

@@ -1,0 +1,170 @@
+//! [`ChainIo`] over a node's REST API, signing with the relayer's account.
+
+use std::time::Duration;
+
+use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
+use hechain_crosschain::views::{ChannelView, ClientView, PacketPage, ReceiptView};
+use hechain_crosschain::{CrosschainCall, Packet};
+use hechain_crypto::AccountKey;
+use hechain_governance::Membership;
+use hechain_sdk::{BatchResult, Client, SdkError};
+use hechain_types::{Address, Codec, Event, Payload, Transaction, TxStatus};
+use serde::Deserialize;
+
+use crate::{ChainIo, RelayError, Submitted};
+
+/// How long the relayer waits for its transactions to be committed.
+const COMMIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A chain reached through one node's REST API.
+pub struct RestChain {
+    client: Client,
+    key: AccountKey,
+}
+
+impl RestChain {
+    /// The node at `url`, the relayer signing with `key` (it pays the fees).
+    pub fn new(url: &str, key: AccountKey) -> Result<Self, RelayError> {
+        let client = Client::new(url).map_err(|e| RelayError::Chain { chain: url.into(), message: e.to_string() })?;
+        Ok(RestChain { client, key })
+    }
+
+    /// The REST client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn err(&self, e: SdkError) -> RelayError {
+        RelayError::Chain { chain: self.name(), message: e.to_string() }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, RelayError> {
+        self.client.get(path).await.map_err(|e| self.err(e))
+    }
+}
+
+#[derive(Deserialize)]
+struct SealedBlock {
+    header: BlockHeader,
+    seal: Seal,
+}
+
+#[derive(Deserialize)]
+struct StateProof {
+    proof: Proof,
+}
+
+#[derive(Deserialize)]
+struct EpochPage {
+    epochs: Vec<Membership>,
+    next_after: Option<u64>,
+}
+
+impl ChainIo for RestChain {
+    fn name(&self) -> String {
+        self.client.base().trim_end_matches("/api/v1").to_string()
+    }
+
+    async fn genesis(&self) -> Result<Genesis, RelayError> {
+        self.client.genesis().await.map_err(|e| self.err(e))
+    }
+
+    async fn head(&self) -> Result<u64, RelayError> {
+        Ok(self.client.status().await.map_err(|e| self.err(e))?.height)
+    }
+
+    async fn sealed(&self, height: u64) -> Result<(BlockHeader, Seal), RelayError> {
+        let b: SealedBlock = self.get(&format!("/blocks/{height}")).await?;
+        Ok((b.header, b.seal))
+    }
+
+    async fn proof(&self, key: &[u8], height: u64) -> Result<Proof, RelayError> {
+        let p: StateProof = self.get(&format!("/state/proof?key=0x{}&height={height}", hex::encode(key))).await?;
+        Ok(p.proof)
+    }
+
+    async fn memberships(&self) -> Result<Vec<Membership>, RelayError> {
+        let mut out = Vec::new();
+        let mut after: Option<u64> = None;
+        loop {
+            let q = after.map(|a| format!("&after={a}")).unwrap_or_default();
+            let page: EpochPage = self.get(&format!("/governance/epochs?limit=100{q}")).await?;
+            out.extend(page.epochs);
+            match page.next_after {
+                Some(a) => after = Some(a),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn client(&self, id: u64) -> Result<ClientView, RelayError> {
+        self.get(&format!("/xchain/clients/{id}")).await
+    }
+
+    async fn channel(&self, id: u64) -> Result<ChannelView, RelayError> {
+        self.get(&format!("/xchain/channels/{id}")).await
+    }
+
+    async fn pending(&self, channel: u64) -> Result<Vec<Packet>, RelayError> {
+        let mut out = Vec::new();
+        let mut after: Option<u64> = None;
+        loop {
+            let q = after.map(|a| format!("&after={a}")).unwrap_or_default();
+            let page: PacketPage = self.get(&format!("/xchain/channels/{channel}/packets?limit=100{q}")).await?;
+            out.extend(page.packets);
+            match page.next_after {
+                Some(a) => after = Some(a),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn receipt(&self, channel: u64, sequence: u64) -> Result<ReceiptView, RelayError> {
+        self.get(&format!("/xchain/channels/{channel}/receipts/{sequence}")).await
+    }
+
+    async fn submit(&self, calls: Vec<CrosschainCall>) -> Result<Vec<Submitted>, RelayError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let status = self.client.status().await.map_err(|e| self.err(e))?;
+        let sender = Address(self.key.address());
+        let nonce = self.client.account(&sender).await.map_err(|e| self.err(e))?.pending_nonce;
+        let mut raw = Vec::with_capacity(calls.len());
+        for (i, call) in calls.into_iter().enumerate() {
+            let tx = Transaction {
+                chain_id: status.chain_id,
+                nonce: nonce + i as u64,
+                sender,
+                fee: status.min_fee,
+                payload: Payload::Crosschain(call),
+            }
+            .sign(&self.key)
+            .map_err(|e| self.err(SdkError::Local(e.to_string())))?;
+            raw.push(format!("0x{}", hex::encode(tx.encode())));
+        }
+        let admitted = self.client.submit_raw_batch(&raw).await.map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(admitted.len());
+        for r in admitted {
+            match r {
+                BatchResult::Ok { hash } => {
+                    let receipt = self.client.wait_receipt(&hash, COMMIT_TIMEOUT).await.map_err(|e| self.err(e))?;
+                    out.push(match receipt.receipt.status {
+                        TxStatus::Success => Ok(receipt
+                            .receipt
+                            .events
+                            .into_iter()
+                            .filter_map(|e| match e {
+                                Event::Crosschain(e) => Some(e),
+                                _ => None,
+                            })
+                            .collect()),
+                        TxStatus::Failed { reason } => Err(reason),
+                    });
+                }
+                BatchResult::Err { error } => out.push(Err(format!("{} ({})", error.message, error.code))),
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,287 @@
+//! The relaying steps, over any two [`ChainIo`]s.
+
+use hechain_crosschain::apps::{TRANSFER_PORT, TRANSFER_VERSION};
+use hechain_crosschain::{keys, Ack, CrosschainCall, CrosschainEvent, EpochChangeProof, Ordering, Packet};
+use hechain_governance::keys::gov_epoch;
+
+use crate::{ChainIo, RelayError, Submitted};
+
+/// A channel between two chains and the clients each holds of the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The channel on chain A.
+    pub channel_a: u64,
+    /// The channel on chain B.
+    pub channel_b: u64,
+    /// A's client of B.
+    pub client_on_a: u64,
+    /// B's client of A.
+    pub client_on_b: u64,
+}
+
+impl Link {
+    /// The same link seen from B.
+    pub fn reversed(self) -> Link {
+        Link {
+            channel_a: self.channel_b,
+            channel_b: self.channel_a,
+            client_on_a: self.client_on_b,
+            client_on_b: self.client_on_a,
+        }
+    }
+}
+
+/// What one pass of [`relay_once`] did, in both directions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Packets delivered.
+    pub received: u64,
+    /// Acknowledgements delivered back.
+    pub acknowledged: u64,
+    /// Packets rolled back after their timeout.
+    pub timed_out: u64,
+    /// Deliveries another relayer made first (refused as duplicates, which is fine).
+    pub raced: u64,
+    /// Client updates submitted.
+    pub updates: u64,
+    /// Packets still pending on A and on B after the pass.
+    pub pending: u64,
+}
+
+impl std::ops::AddAssign for Progress {
+    fn add_assign(&mut self, o: Progress) {
+        self.received += o.received;
+        self.acknowledged += o.acknowledged;
+        self.timed_out += o.timed_out;
+        self.raced += o.raced;
+        self.updates += o.updates;
+        self.pending = o.pending;
+    }
+}
+
+fn chain_err(c: &impl ChainIo, message: impl Into<String>) -> RelayError {
+    RelayError::Chain { chain: c.name(), message: message.into() }
+}
+
+/// Submits one call that must succeed; its events.
+async fn must(c: &impl ChainIo, call: CrosschainCall) -> Result<Vec<CrosschainEvent>, RelayError> {
+    let name = serde_json::to_value(&call).ok().and_then(|v| v["type"].as_str().map(String::from)).unwrap_or_default();
+    let mut out = c.submit(vec![call]).await?;
+    match out.pop() {
+        Some(Ok(events)) => Ok(events),
+        Some(Err(reason)) => Err(RelayError::Refused { chain: c.name(), call: name, reason }),
+        None => Err(chain_err(c, "no outcome for a submitted call")),
+    }
+}
+
+/// Registers on `dst` a light client of `src`; its id.
+pub async fn create_client(dst: &impl ChainIo, src: &impl ChainIo) -> Result<u64, RelayError> {
+    let genesis = src.genesis().await?;
+    let events = must(dst, CrosschainCall::CreateClient { genesis }).await?;
+    events
+        .iter()
+        .find_map(|e| match e {
+            CrosschainEvent::ClientCreated { client, .. } => Some(*client),
+            _ => None,
+        })
+        .ok_or_else(|| chain_err(dst, "the client was created without a client_created event"))
+}
+
+/// The highest block of `c` (at most a few below its head) whose seal holds a quorum of its
+/// epoch's validators: the newest header a light client will accept.
+pub async fn latest_sealed(c: &impl ChainIo) -> Result<u64, RelayError> {
+    let head = c.head().await?;
+    let memberships = c.memberships().await?;
+    for h in (head.saturating_sub(4).max(1)..=head).rev() {
+        let (_, seal) = c.sealed(h).await?;
+        let set = memberships.iter().rev().find(|m| m.start_height <= h).map_or(0, |m| m.validators.len());
+        if set > 0 && seal.signatures.len() >= hechain_chain::quorum(set) {
+            return Ok(h);
+        }
+    }
+    Err(chain_err(c, format!("no block near the head ({head}) has a quorum seal yet")))
+}
+
+/// Makes `dst`'s client `client` of `src` hold a header at or above `height`: shows it `src`'s
+/// header at `height` with the epoch changes it has not seen. Returns the height to prove
+/// against (the client's latest, if another relayer already went further) and whether an
+/// update was submitted.
+pub async fn update_client(
+    dst: &impl ChainIo,
+    client: u64,
+    src: &impl ChainIo,
+    height: u64,
+) -> Result<(u64, bool), RelayError> {
+    let view = dst.client(client).await?;
+    if view.client.latest_height >= height {
+        return Ok((view.client.latest_height, false));
+    }
+    let (header, seal) = src.sealed(height).await?;
+    let memberships = src.memberships().await?;
+    let at = memberships.iter().rev().find(|m| m.start_height <= height).map_or(0, |m| m.epoch);
+    let mut epoch_changes = Vec::new();
+    for m in memberships.iter().filter(|m| m.epoch > view.client.epoch && m.epoch <= at) {
+        let boundary = m.start_height.saturating_sub(1);
+        let (bh, bs) = src.sealed(boundary).await?;
+        let proof = src.proof(&gov_epoch(m.epoch), boundary).await?;
+        epoch_changes.push(EpochChangeProof { header: bh, seal: bs, membership: m.clone(), proof });
+    }
+    let next_membership = memberships.iter().find(|m| m.epoch == at + 1 && m.start_height == height + 1).cloned();
+    let next_proof = Some(src.proof(&gov_epoch(at + 1), height).await?);
+    let call = CrosschainCall::UpdateClient { client, header, seal, epoch_changes, next_membership, next_proof };
+    match dst.submit(vec![call]).await?.pop() {
+        Some(Ok(_)) => Ok((height, true)),
+        // Another relayer showed the same header first.
+        Some(Err(reason)) if reason.contains("already holds") => Ok((height, false)),
+        Some(Err(reason)) => Err(RelayError::Refused { chain: dst.name(), call: "xc_update_client".into(), reason }),
+        None => Err(chain_err(dst, "no outcome for a submitted call")),
+    }
+}
+
+fn channel_of(events: &[CrosschainEvent]) -> Option<u64> {
+    events.iter().find_map(|e| match e {
+        CrosschainEvent::Channel { channel, .. } => Some(*channel),
+        _ => None,
+    })
+}
+
+/// Opens a `transfer` channel between `a` and `b` through the four handshake steps, given each
+/// chain's client of the other. Returns the link.
+pub async fn open_channel(
+    a: &impl ChainIo,
+    b: &impl ChainIo,
+    client_on_a: u64,
+    client_on_b: u64,
+    ordering: Ordering,
+) -> Result<Link, RelayError> {
+    let port = TRANSFER_PORT.to_string();
+    let version = TRANSFER_VERSION.to_string();
+    let init = CrosschainCall::ChannelOpenInit {
+        port: port.clone(),
+        client: client_on_a,
+        counterparty_port: port.clone(),
+        ordering,
+        version: version.clone(),
+    };
+    let channel_a = channel_of(&must(a, init).await?).ok_or_else(|| chain_err(a, "init without a channel event"))?;
+    let (ph, _) = update_client(b, client_on_b, a, latest_sealed(a).await?).await?;
+    let proof = a.proof(&keys::end(channel_a), ph).await?;
+    let try_open = CrosschainCall::ChannelOpenTry {
+        port: port.clone(),
+        client: client_on_b,
+        counterparty_port: port,
+        counterparty_channel: channel_a,
+        ordering,
+        version,
+        proof_height: ph,
+        proof,
+    };
+    let channel_b = channel_of(&must(b, try_open).await?).ok_or_else(|| chain_err(b, "try without a channel event"))?;
+    let (ph, _) = update_client(a, client_on_a, b, latest_sealed(b).await?).await?;
+    let proof = b.proof(&keys::end(channel_b), ph).await?;
+    must(
+        a,
+        CrosschainCall::ChannelOpenAck { channel: channel_a, counterparty_channel: channel_b, proof_height: ph, proof },
+    )
+    .await?;
+    let (ph, _) = update_client(b, client_on_b, a, latest_sealed(a).await?).await?;
+    let proof = a.proof(&keys::end(channel_a), ph).await?;
+    must(b, CrosschainCall::ChannelOpenConfirm { channel: channel_b, proof_height: ph, proof }).await?;
+    Ok(Link { channel_a, channel_b, client_on_a, client_on_b })
+}
+
+/// Counts outcomes: successes, and refusals that mean another relayer got there first.
+fn tally(outcomes: &[Submitted], done: &mut u64, raced: &mut u64, chain: &str) -> Result<(), RelayError> {
+    for o in outcomes {
+        match o {
+            Ok(_) => *done += 1,
+            Err(r)
+                if r.contains("already received")
+                    || r.contains("is not pending")
+                    || r.contains("expects packet")
+                    || r.contains("expects the acknowledgement") =>
+            {
+                *raced += 1
+            }
+            Err(r) => {
+                tracing::warn!(chain, reason = %r, "a relayed call was refused");
+                *raced += 1
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One direction: packets pending on `src` are delivered to `dst`, acknowledged back, or timed
+/// out on `src`.
+async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> Result<Progress, RelayError> {
+    let mut p = Progress::default();
+    let pending = src.pending(link.channel_a).await?;
+    if pending.is_empty() {
+        return Ok(p);
+    }
+    let dst_head = latest_sealed(dst).await?;
+    let (dst_header, _) = dst.sealed(dst_head).await?;
+    let ordered = src.channel(link.channel_a).await?.channel.end.ordering == Ordering::Ordered;
+    let (mut deliver, mut acks, mut timeouts): (Vec<Packet>, Vec<(Packet, Ack)>, Vec<Packet>) = Default::default();
+    for packet in pending {
+        let r = dst.receipt(link.channel_b, packet.sequence).await?;
+        match (r.received, r.ack) {
+            (true, Some(ack)) => acks.push((packet, ack)),
+            (true, None) => return Err(chain_err(dst, format!("packet {} received without an ack", packet.sequence))),
+            (false, _) if packet.timed_out_at(dst_head, dst_header.timestamp_ms) => timeouts.push(packet),
+            (false, _) => deliver.push(packet),
+        }
+    }
+    if !deliver.is_empty() {
+        let (ph, updated) = update_client(dst, link.client_on_b, src, latest_sealed(src).await?).await?;
+        p.updates += u64::from(updated);
+        let mut calls = Vec::with_capacity(deliver.len());
+        for packet in deliver {
+            let proof = src.proof(&keys::commitment(link.channel_a, packet.sequence), ph).await?;
+            calls.push(CrosschainCall::RecvPacket { packet, proof_height: ph, proof });
+        }
+        tally(&dst.submit(calls).await?, &mut p.received, &mut p.raced, &dst.name())?;
+    }
+    if !acks.is_empty() || !timeouts.is_empty() {
+        let (ph, updated) = update_client(src, link.client_on_a, dst, dst_head).await?;
+        p.updates += u64::from(updated);
+        let mut calls = Vec::with_capacity(acks.len() + timeouts.len());
+        for (packet, ack) in acks {
+            let proof = dst.proof(&keys::ack(link.channel_b, packet.sequence), ph).await?;
+            calls.push(CrosschainCall::AckPacket { packet, ack, proof_height: ph, proof });
+        }
+        let ack_count = calls.len();
+        for packet in timeouts {
+            let (proof, next_recv) = if ordered {
+                let next = dst.channel(link.channel_b).await?.next_recv;
+                (dst.proof(&keys::recv_seq(link.channel_b), ph).await?, Some(next))
+            } else {
+                (dst.proof(&keys::receipt(link.channel_b, packet.sequence), ph).await?, None)
+            };
+            calls.push(CrosschainCall::TimeoutPacket {
+                packet,
+                proof_height: ph,
+                proof,
+                next_recv,
+                closed_proof: None,
+            });
+        }
+        let outcomes = src.submit(calls).await?;
+        let (a, t) = outcomes.split_at(ack_count);
+        tally(a, &mut p.acknowledged, &mut p.raced, &src.name())?;
+        tally(t, &mut p.timed_out, &mut p.raced, &src.name())?;
+    }
+    p.pending = src.pending(link.channel_a).await?.len() as u64;
+    Ok(p)
+}
+
+/// One relaying pass over a link, both directions.
+pub async fn relay_once(a: &impl ChainIo, b: &impl ChainIo, link: Link) -> Result<Progress, RelayError> {
+    let mut total = relay_direction(a, b, link).await?;
+    let back = relay_direction(b, a, link.reversed()).await?;
+    let pending = total.pending + back.pending;
+    total += back;
+    total.pending = pending;
+    Ok(total)
+}
