@@ -19,7 +19,7 @@ use hechain_crosschain::views::{ChannelView, ClientView, ReceiptView};
 use hechain_crosschain::{CrosschainCall, CrosschainEvent, Packet};
 use hechain_governance::Membership;
 
-pub use steps::{create_client, latest_sealed, open_channel, relay_once, update_client, Link, Progress};
+pub use steps::{create_client, latest_sealed, open_channel, recognise, relay_once, update_client, Link, Progress};
 
 /// Why a relaying step failed.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +61,9 @@ pub trait ChainIo {
     async fn sealed(&self, height: u64) -> Result<(BlockHeader, Seal), RelayError>;
     /// Proof of state key `key` under block `height`'s state root.
     async fn proof(&self, key: &[u8], height: u64) -> Result<Proof, RelayError>;
+    /// The latest value of state key `key` (what a proof at a recent height is of, unless it
+    /// changed since).
+    async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError>;
     /// Every membership epoch, in order (epoch 0 = the genesis set).
     async fn memberships(&self) -> Result<Vec<Membership>, RelayError>;
     /// A light client on this chain.

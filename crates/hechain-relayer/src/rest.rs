@@ -29,8 +29,8 @@ impl RestChain {
         Ok(RestChain { client, key })
     }
 
-    /// The REST client.
-    pub fn client(&self) -> &Client {
+    /// The node's REST client.
+    pub fn sdk(&self) -> &Client {
         &self.client
     }
 
@@ -52,6 +52,7 @@ struct SealedBlock {
 #[derive(Deserialize)]
 struct StateProof {
     proof: Proof,
+    value: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +82,13 @@ impl ChainIo for RestChain {
     async fn proof(&self, key: &[u8], height: u64) -> Result<Proof, RelayError> {
         let p: StateProof = self.get(&format!("/state/proof?key=0x{}&height={height}", hex::encode(key))).await?;
         Ok(p.proof)
+    }
+
+    async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError> {
+        let p: StateProof = self.get(&format!("/state/proof?key=0x{}", hex::encode(key))).await?;
+        p.value
+            .map(|v| hex::decode(v.trim_start_matches("0x")).map_err(|e| self.err(SdkError::Decode(e.to_string()))))
+            .transpose()
     }
 
     async fn memberships(&self) -> Result<Vec<Membership>, RelayError> {

@@ -1,7 +1,7 @@
 //! The relaying steps, over any two [`ChainIo`]s.
 
 use hechain_crosschain::apps::{TRANSFER_PORT, TRANSFER_VERSION};
-use hechain_crosschain::{keys, Ack, CrosschainCall, CrosschainEvent, EpochChangeProof, Ordering, Packet};
+use hechain_crosschain::{keys, Ack, CrosschainCall, CrosschainEvent, EpochChangeProof, Ordering, Packet, RecordKind};
 use hechain_governance::keys::gov_epoch;
 
 use crate::{ChainIo, RelayError, Submitted};
@@ -284,4 +284,30 @@ pub async fn relay_once(a: &impl ChainIo, b: &impl ChainIo, link: Link) -> Resul
     total += back;
     total.pending = pending;
     Ok(total)
+}
+
+/// Has `dst` recognise record `record_id` of kind `kind` of `src` (whose client on `dst` is
+/// `client`): updates the client, proves the record and submits it. The recognition's id.
+pub async fn recognise(
+    dst: &impl ChainIo,
+    client: u64,
+    src: &impl ChainIo,
+    kind: RecordKind,
+    record_id: u64,
+) -> Result<u64, RelayError> {
+    let key = hechain_crosschain::recognise::record_key(kind, record_id);
+    let Some(record) = src.value(&key).await? else {
+        return Err(chain_err(src, format!("it holds no {kind:?} {record_id}")));
+    };
+    let (ph, _) = update_client(dst, client, src, latest_sealed(src).await?).await?;
+    let proof = src.proof(&key, ph).await?;
+    let call = CrosschainCall::Recognise { client, kind, record_id, record, proof_height: ph, proof };
+    must(dst, call)
+        .await?
+        .iter()
+        .find_map(|e| match e {
+            CrosschainEvent::Recognised { id, .. } => Some(*id),
+            _ => None,
+        })
+        .ok_or_else(|| chain_err(dst, "recognised without an xc_recognised event"))
 }

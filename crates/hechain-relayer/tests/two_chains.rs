@@ -9,7 +9,9 @@ use common::{LocalChain, RELAYER};
 use hechain_crosschain::{keys, Ack, CrosschainCall, Ordering, Packet, RecordKind, TransferData, NATIVE_DENOM};
 use hechain_crypto::Suite;
 use hechain_primitives::Codec;
-use hechain_relayer::{create_client, latest_sealed, open_channel, relay_once, update_client, ChainIo, Link};
+use hechain_relayer::{
+    create_client, latest_sealed, open_channel, recognise, relay_once, update_client, ChainIo, Link,
+};
 use hechain_types::{Address, EvidenceCall, Payload, H256};
 
 const ALICE: usize = 1; // on A
@@ -294,28 +296,30 @@ fn a_notary_chains_evidence_is_recognised_on_a_court_chain_once() {
     let content = H256([7; 32]);
     a.run(ALICE, Payload::Evidence(EvidenceCall::Put { content_hash: content, meta: Default::default() }));
     let id = 1;
+    // A tampered record fails its proof.
     let record = hechain_evidence::exec::record(&a.reader(), id).unwrap().expect("stored").encode();
     let (h, _) = block_on(update_client(&b, link.client_on_b, &a, block_on(latest_sealed(&a)).unwrap())).unwrap();
     let proof = block_on(a.proof(&hechain_evidence::keys::evidence_record(id), h)).unwrap();
-    let call = |record: Vec<u8>| {
+    let mut tampered = hechain_evidence::EvidenceRecord::decode(&record).unwrap();
+    tampered.submitter = Address([9; 20]);
+    let reason = b.refused(
+        BOB,
         Payload::Crosschain(CrosschainCall::Recognise {
             client: link.client_on_b,
             kind: RecordKind::Evidence,
             record_id: id,
-            record,
+            record: tampered.encode(),
             proof_height: h,
-            proof: proof.clone(),
-        })
-    };
-    // A tampered record fails the proof.
-    let mut tampered = hechain_evidence::EvidenceRecord::decode(&record).unwrap();
-    tampered.submitter = Address([9; 20]);
-    let reason = b.refused(BOB, call(tampered.encode()));
+            proof,
+        }),
+    );
     assert!(reason.contains("the proof fails"), "{reason}");
-    b.run(BOB, call(record.clone()));
-    let r = hechain_crosschain::recognise::recognition(&b.reader(), 1).unwrap().unwrap();
+    // Through the relayer: proven and recognised, once.
+    let rid = block_on(recognise(&b, link.client_on_b, &a, RecordKind::Evidence, id)).unwrap();
+    let r = hechain_crosschain::recognise::recognition(&b.reader(), rid).unwrap().unwrap();
     assert_eq!((r.kind, r.record_id, r.source_genesis), (RecordKind::Evidence, id, a.e.genesis.hash()));
+    assert_eq!(r.record, record);
     assert!(r.summary.contains(&content.to_string()), "{}", r.summary);
-    let reason = b.refused(BOB, call(record));
-    assert!(reason.contains("already recognised"), "{reason}");
+    let err = block_on(recognise(&b, link.client_on_b, &a, RecordKind::Evidence, id)).unwrap_err().to_string();
+    assert!(err.contains("already recognised"), "{err}");
 }

@@ -231,7 +231,13 @@ fn find_key(cli: &Cli, spec: &str) -> anyhow::Result<PathBuf> {
 
 /// The key a signing command uses (see [`Cli::key`]).
 pub fn resolve_signer(cli: &Cli, suite: Suite, chain_id: u64) -> anyhow::Result<AccountKey> {
-    match &cli.key {
+    resolve_key(cli, cli.key.as_ref(), suite, chain_id)
+}
+
+/// The key `spec` names (a hex key, a keystore file or an address in the key directory), or on a
+/// dev chain its first account when `spec` is `None`.
+pub fn resolve_key(cli: &Cli, spec: Option<&String>, suite: Suite, chain_id: u64) -> anyhow::Result<AccountKey> {
+    match spec {
         Some(spec) if is_hex_key(spec) => {
             Ok(AccountKey::from_hex(suite.account_scheme(), spec).context("invalid private key")?)
         }

@@ -13,6 +13,7 @@ mod cmd_contract;
 mod cmd_dev;
 mod cmd_key;
 mod cmd_net;
+mod cmd_relay;
 mod modules_cli;
 mod output;
 mod record_cert;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Solidity contracts: deploy an artifact, call or send to a function by its signature.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCmd),
+    /// Cross-chain relayer: connect two chains, relay packets between them, recognise records.
+    #[command(subcommand)]
+    Relay(cmd_relay::RelayCmd),
     /// Load generators that print throughput and latency.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -217,6 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tx { hash } => cmd_chain::tx(&cli, hash).await,
         Command::Account { address } => cmd_chain::account(&cli, address.as_deref()).await,
         Command::Contract(c) => cmd_contract::run(&cli, c).await,
+        Command::Relay(r) => cmd_relay::run(&cli, r).await,
         Command::Bench(b) => bench::run(&cli, b).await,
     }
 }

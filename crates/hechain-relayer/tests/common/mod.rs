@@ -205,6 +205,10 @@ impl ChainIo for LocalChain {
         Ok(r.state_proof(self.suite(), &header.state_root, key).unwrap())
     }
 
+    async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError> {
+        Ok(self.reader().state_get(key).unwrap())
+    }
+
     async fn memberships(&self) -> Result<Vec<Membership>, RelayError> {
         let r = self.reader();
         Ok((0..).map_while(|n| gov::epoch_membership(&r, n).unwrap()).collect())

@@ -126,11 +126,7 @@ fn get_channel(host: &dyn QueryHost, p: &Params) -> Answer {
 type SeqPage<T> = (Vec<(u64, T)>, Option<u64>);
 
 /// Values under `prefix ‖ channel ‖ sequence`, after `after`, decoded; and the cursor.
-fn seq_page<T: Codec>(
-    host: &dyn QueryHost,
-    p: &Params,
-    prefix: &[u8],
-) -> Result<SeqPage<T>, QueryError> {
+fn seq_page<T: Codec>(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<SeqPage<T>, QueryError> {
     let chan = p.id("id")?;
     must_channel(host, chan)?;
     let limit = page_limit(p, host.max_page())?;

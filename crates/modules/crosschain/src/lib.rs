@@ -22,6 +22,8 @@ mod api;
 pub mod apps;
 mod calls;
 pub mod channel;
+#[cfg(feature = "cli")]
+mod cli;
 pub mod client;
 pub mod keys;
 pub mod packet;
@@ -259,7 +261,7 @@ impl hechain_module::evm::ModulePrecompile for CrosschainModule {
 #[cfg(feature = "cli")]
 impl hechain_module::cli::ModuleCli for CrosschainModule {
     fn cli() -> Option<hechain_module::cli::CliSpec<Self>> {
-        None
+        Some(cli::spec())
     }
 }
 

@@ -1,0 +1,209 @@
+//! End to end: two consortium networks of four validators each (chain A on the standard suite,
+//! chain B on gm), real `hechain start` processes on 127.0.0.1, connected by `hechain relay
+//! connect`; two relayers (`hechain relay start`) race over the channel while one of them is
+//! SIGKILLed and restarted; every transfer arrives exactly once, tokens are conserved on both
+//! chains, and a voucher goes home.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::net::{free_port_range, Net};
+use common::{bin, cli_env, http_get, json_ok};
+use serde_json::Value;
+
+/// A `hechain relay start` process, killed by PID on drop.
+struct Relayer {
+    child: Option<Child>,
+    metrics: String,
+}
+
+impl Relayer {
+    fn start(a: &str, b: &str, channel: u64, (key_a, key_b): (&str, &str), log: &std::path::Path) -> Relayer {
+        let port = free_port_range(1);
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("relayer log");
+        let child = Command::new(bin())
+            .args(["relay", "start", "--a", a, "--b", b, "--channel", &channel.to_string()])
+            .args(["--key-a", key_a, "--key-b", key_b, "--interval-ms", "200"])
+            .args(["--metrics-addr", &format!("127.0.0.1:{port}")])
+            .env("HECHAIN_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn hechain relay");
+        Relayer { child: Some(child), metrics: format!("http://127.0.0.1:{port}/metrics") }
+    }
+
+    fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SAFETY: kill(2) on our own child's PID.
+            unsafe {
+                libc::kill(c.id() as i32, libc::SIGKILL);
+            }
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Relayer {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+fn get(url: &str, path: &str) -> Value {
+    let (code, body) = http_get(&format!("{url}{path}")).unwrap_or_else(|| panic!("{url}{path} does not answer"));
+    assert_eq!(code, 200, "{path}: {body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+fn amount(v: &Value) -> u128 {
+    v.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an amount: {v}"))
+}
+
+fn balance(url: &str, addr: &str) -> u128 {
+    amount(&get(url, &format!("/api/v1/accounts/{addr}"))["balance"])
+}
+
+fn voucher(url: &str, addr: &str, denom: &str) -> (u128, u128) {
+    let v = get(url, &format!("/api/v1/xchain/vouchers/{addr}?denom={}", denom.replace('/', "%2F")));
+    (amount(&v["balance"]), amount(&v["supply"]))
+}
+
+fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
+    let a = Net::start(4, 0, &["--chain-id", "3101"]);
+    let b = Net::start(4, 0, &["--chain-id", "3202", "--suite", "gm", "--plaintext-keys"]);
+    a.wait_height(&[0, 1, 2, 3], 2, Duration::from_secs(60));
+    b.wait_height(&[0, 1, 2, 3], 2, Duration::from_secs(60));
+    let (url_a, url_b) = (a.urls[0].clone(), b.urls[1].clone());
+    let (alice_key, bob_key) = (a.test_key(0), b.test_key(0));
+    let alice = a.init["test_accounts"][0]["address"].as_str().unwrap().to_string();
+    let bob = b.init["test_accounts"][0]["address"].as_str().unwrap().to_string();
+
+    // Light clients and a channel, through the four handshake steps.
+    let link = json_ok(&cli_env(
+        &url_a,
+        &[
+            "--json",
+            "relay",
+            "connect",
+            "--a",
+            &url_a,
+            "--b",
+            &url_b,
+            "--key-a",
+            &a.test_key(1),
+            "--key-b",
+            &b.test_key(1),
+        ],
+        &[],
+    ));
+    let (chan_a, chan_b) = (link["channel_a"].as_u64().unwrap(), link["channel_b"].as_u64().unwrap());
+    let voucher_denom = format!("xc/{chan_b}/native");
+    let alice_start = balance(&url_a, &alice);
+
+    // Two relayers with their own keys; ten transfers while they run; one relayer is
+    // SIGKILLed mid-stream and restarted.
+    let logs = a.dir.path();
+    let mut r1 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer1.log"));
+    let _r2 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(3), &b.test_key(3)), &logs.join("relayer2.log"));
+    let mut sent = 0u128;
+    for i in 1..=10u64 {
+        let amount = 100 + u128::from(i);
+        json_ok(&cli_env(
+            &a.urls[(i % 4) as usize],
+            &[
+                "--json",
+                "--key",
+                &alice_key,
+                "xchain",
+                "transfer",
+                "--channel",
+                &chan_a.to_string(),
+                "--to",
+                &bob,
+                "--amount",
+                &amount.to_string(),
+            ],
+            &[],
+        ));
+        sent += amount;
+        if i == 4 {
+            r1.kill9();
+            r1 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer1.log"));
+        }
+    }
+    // Every transfer arrives exactly once and is acknowledged back.
+    wait_for("the vouchers on B", Duration::from_secs(120), || voucher(&url_b, &bob, &voucher_denom).0 == sent);
+    wait_for("the acknowledgements on A", Duration::from_secs(60), || {
+        get(&url_a, &format!("/api/v1/xchain/channels/{chan_a}/packets"))["packets"]
+            .as_array()
+            .is_some_and(|p| p.is_empty())
+    });
+    for seq in 1..=10 {
+        let r = get(&url_b, &format!("/api/v1/xchain/channels/{chan_b}/receipts/{seq}"));
+        assert_eq!((r["received"].as_bool(), r["ack"]["result"].as_str()), (Some(true), Some("success")), "{r}");
+    }
+    let escrow = get(&url_a, &format!("/api/v1/xchain/channels/{chan_a}"))["escrow"].as_str().unwrap().to_string();
+    assert_eq!(balance(&url_a, &escrow), sent);
+    assert_eq!(voucher(&url_b, &bob, &voucher_denom), (sent, sent));
+    // Alice paid exactly what was sent (fees are zero on this network) and nothing twice.
+    assert_eq!(balance(&url_a, &alice), alice_start - sent);
+
+    // A voucher goes home: burned on B, released from A's escrow.
+    json_ok(&cli_env(
+        &url_b,
+        &[
+            "--json",
+            "--key",
+            &bob_key,
+            "xchain",
+            "transfer",
+            "--channel",
+            &chan_b.to_string(),
+            "--to",
+            &alice,
+            "--denom",
+            &voucher_denom,
+            "--amount",
+            "400",
+        ],
+        &[],
+    ));
+    wait_for("the voucher's return to A", Duration::from_secs(120), || {
+        balance(&url_a, &alice) == alice_start - sent + 400
+    });
+    wait_for("the acknowledgement on B", Duration::from_secs(60), || {
+        get(&url_b, &format!("/api/v1/xchain/channels/{chan_b}/packets"))["packets"]
+            .as_array()
+            .is_some_and(|p| p.is_empty())
+    });
+    assert_eq!(balance(&url_a, &escrow), sent - 400);
+    assert_eq!(voucher(&url_b, &bob, &voucher_denom), (sent - 400, sent - 400));
+
+    // The relayers export what they did; between them every packet was delivered once.
+    let metric = |url: &str, name: &str| -> u64 {
+        let (_, text) = http_get(url).expect("metrics");
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let received = metric(&r1.metrics, "hechain_relayer_packets_received_total")
+        + metric(&_r2.metrics, "hechain_relayer_packets_received_total");
+    assert!(received >= 1, "the running relayers delivered nothing");
+    let clients = get(&url_b, &format!("/api/v1/xchain/clients/{}", link["client_on_b"]));
+    assert!(clients["client"]["frozen"].is_null(), "{clients}");
+}

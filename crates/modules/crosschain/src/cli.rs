@@ -1,0 +1,155 @@
+//! `hechain xchain …`: cross-chain transfers, channels, clients, vouchers and recognitions on one
+//! chain. What needs both chains (registering clients, opening channels, relaying, recognising
+//! a record) is `hechain relay …`.
+
+use std::path::PathBuf;
+
+use clap::{FromArgMatches, Subcommand};
+use hechain_module::cli::{
+    address_or_signer, perform, url_component, CliAction, CliError, CliFuture, CliHost, CliSpec,
+};
+use hechain_primitives::Address;
+
+use crate::{CrosschainCall, CrosschainModule, NATIVE_DENOM};
+
+/// Default timeout of a transfer: ten minutes of the other chain's time.
+const DEFAULT_TIMEOUT_MS: u64 = 10 * 60 * 1000;
+
+/// Cross-chain (跨链): transfers, channels, light clients, vouchers, recognised records.
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Send tokens to an account on the other chain of a `transfer` channel: the native token is
+    /// escrowed here, a voucher going home is burned.
+    Transfer {
+        /// The channel.
+        #[arg(long)]
+        channel: u64,
+        /// The receiver on the other chain.
+        #[arg(long)]
+        to: Address,
+        /// Amount (smallest unit).
+        #[arg(long)]
+        amount: u128,
+        /// `native`, or a voucher's denomination (`xc/<channel>/native`).
+        #[arg(long, default_value = NATIVE_DENOM)]
+        denom: String,
+        /// Refused on the other chain from this height of it on.
+        #[arg(long)]
+        timeout_height: Option<u64>,
+        /// Refused on the other chain this many seconds after this chain's latest block (default
+        /// 600 when no timeout height is given).
+        #[arg(long)]
+        timeout_secs: Option<u64>,
+    },
+    /// A light client of another chain.
+    Client {
+        /// Client id.
+        id: u64,
+    },
+    /// A channel.
+    Channel {
+        /// Channel id.
+        id: u64,
+    },
+    /// Packets sent on a channel and not yet acknowledged or timed out.
+    Packets {
+        /// Channel id.
+        channel: u64,
+    },
+    /// Whether a packet was received on a channel here, and its acknowledgement.
+    Receipt {
+        /// Channel id.
+        channel: u64,
+        /// Packet sequence.
+        sequence: u64,
+    },
+    /// An account's balance of a cross-chain voucher (default: the signer's).
+    Voucher {
+        /// The holder.
+        address: Option<String>,
+        /// The voucher's denomination (`xc/<channel>/native`).
+        #[arg(long)]
+        denom: String,
+    },
+    /// Close a channel (its owner); packets in flight then time out on close.
+    Close {
+        /// Channel id.
+        channel: u64,
+    },
+    /// A record of another chain recognised here.
+    Recognition {
+        /// Recognition id.
+        id: u64,
+    },
+    /// Save a recognition's offline-verifiable certificate.
+    Certificate {
+        /// Recognition id.
+        id: u64,
+        /// File to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Verify a saved certificate offline against this chain's genesis (exit 0 valid, 1
+    /// invalid, 2 unverifiable).
+    VerifyCert {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The chain's genesis file (default: fetched from the node).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+    },
+}
+
+/// The subcommand.
+pub fn spec() -> CliSpec<CrosschainModule> {
+    CliSpec {
+        command: Cmd::augment_subcommands(
+            clap::Command::new("xchain")
+                .about("Cross-chain (跨链): transfers, channels, light clients, vouchers, recognised records")
+                .subcommand_required(true),
+        ),
+        run,
+    }
+}
+
+fn run<'a>(host: &'a dyn CliHost<CrosschainModule>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32, CliError>> {
+    Box::pin(async move {
+        let cmd = Cmd::from_arg_matches(m).map_err(|e| CliError::Usage(e.to_string()))?;
+        let action = match cmd {
+            Cmd::Transfer { channel, to, amount, denom, timeout_height, timeout_secs } => {
+                let timeout_ms = match (timeout_height, timeout_secs) {
+                    (Some(_), None) => 0,
+                    (_, secs) => {
+                        let after = secs.map_or(DEFAULT_TIMEOUT_MS, |s| s.saturating_mul(1000));
+                        host.head_timestamp_ms().await?.saturating_add(after)
+                    }
+                };
+                CliAction::Submit(CrosschainCall::Transfer {
+                    channel,
+                    denom,
+                    amount,
+                    receiver: to,
+                    timeout_height: timeout_height.unwrap_or(0),
+                    timeout_ms,
+                })
+            }
+            Cmd::Client { id } => CliAction::Get(format!("/api/v1/xchain/clients/{id}")),
+            Cmd::Channel { id } => CliAction::Get(format!("/api/v1/xchain/channels/{id}")),
+            Cmd::Packets { channel } => CliAction::Get(format!("/api/v1/xchain/channels/{channel}/packets")),
+            Cmd::Receipt { channel, sequence } => {
+                CliAction::Get(format!("/api/v1/xchain/channels/{channel}/receipts/{sequence}"))
+            }
+            Cmd::Voucher { address, denom } => {
+                let who = address_or_signer(host, address.as_deref(), "address").await?;
+                CliAction::Get(format!("/api/v1/xchain/vouchers/{who}?denom={}", url_component(&denom)))
+            }
+            Cmd::Close { channel } => CliAction::Submit(CrosschainCall::ChannelClose { channel }),
+            Cmd::Recognition { id } => CliAction::Get(format!("/api/v1/xchain/recognitions/{id}")),
+            Cmd::Certificate { id, out } => {
+                CliAction::SaveCertificate { path: format!("/api/v1/xchain/recognitions/{id}/certificate"), out }
+            }
+            Cmd::VerifyCert { cert, genesis } => CliAction::VerifyCertificate { file: cert, genesis },
+        };
+        perform(host, action).await
+    })
+}
