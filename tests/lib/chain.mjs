@@ -142,6 +142,22 @@ export async function stopProcess(child, graceMs = 5000) {
   children.delete(child);
 }
 
+/** Spawns `cmd ARGS` (another program a test needs, such as a Hardhat node), tracked like the
+ * chains: stopped by PID when the test process exits. Output is collected; `output()` returns it. */
+export function startProcess(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+  children.add(child);
+  let out = "";
+  for (const s of [child.stdout, child.stderr]) {
+    s.setEncoding("utf8");
+    s.on("data", (d) => {
+      out += d;
+      if (out.length > 200_000) out = out.slice(-100_000);
+    });
+  }
+  return { child, output: () => out, stop: () => stopProcess(child) };
+}
+
 /** Runs `hechain ARGS` to completion; returns {status, stdout, stderr, json} (json: parsed stdout, if any). */
 export function hechain(args, { timeoutMs = 120_000 } = {}) {
   ensureBinary();

@@ -24,6 +24,7 @@ pub mod hexser;
 pub mod keystore;
 mod node;
 mod rng;
+pub use rng::random_secret;
 pub mod sealed;
 mod symmetric;
 

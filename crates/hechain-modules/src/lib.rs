@@ -13,6 +13,7 @@ pub use hechain_crosschain as crosschain;
 pub use hechain_ecert as ecert;
 pub use hechain_evidence as evidence;
 pub use hechain_governance as governance;
+pub use hechain_htlc as htlc;
 pub use hechain_invoice as invoice;
 pub use hechain_trace as trace;
 pub use hechain_tradedoc as tradedoc;
@@ -34,6 +35,7 @@ macro_rules! for_each_module {
             Invoice => $crate::invoice::InvoiceModule,
             Tradedoc => $crate::tradedoc::TradedocModule,
             Crosschain => $crate::crosschain::CrosschainModule,
+            Htlc => $crate::htlc::HtlcModule,
         }
     };
 }
