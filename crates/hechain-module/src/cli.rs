@@ -63,6 +63,9 @@ pub trait CliHost<M: Module> {
     fn suite(&self) -> CliFuture<'_, Result<Suite, CliError>>;
     /// The signing account (`--key`).
     fn signer(&self) -> CliFuture<'_, Result<Address, CliError>>;
+    /// Signs `msg` with the signer's key (statements signed off chain, such as a notary's
+    /// attestation; see `hechain_crypto::AccountKey::sign` for the convention).
+    fn sign_message<'a>(&'a self, msg: &'a [u8]) -> CliFuture<'a, Result<hechain_crypto::AccountSignature, CliError>>;
     /// The time (ms) of the node's latest block: a default "now" that the chain agrees with.
     fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>>;
     /// GET a REST path (`/api/v1/…`): its JSON; an error status is an error with the node's

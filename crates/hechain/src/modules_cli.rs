@@ -60,6 +60,14 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         })
     }
 
+    fn sign_message<'a>(&'a self, msg: &'a [u8]) -> CliFuture<'a, Result<hechain_crypto::AccountSignature, CliError>> {
+        Box::pin(async move {
+            let s = self.client.status().await.map_err(|e| failed(e.into()))?;
+            let key = resolve_signer(self.cli, s.suite, s.chain_id).map_err(failed)?;
+            Ok(key.sign(msg))
+        })
+    }
+
     fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>> {
         Box::pin(async move { Ok(self.client.status().await.map_err(|e| failed(e.into()))?.head_timestamp_ms) })
     }

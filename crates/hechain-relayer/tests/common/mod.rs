@@ -1,3 +1,4 @@
+#![allow(dead_code)] // shared by several test files, each using a part
 //! An in-process hechain chain of four validators (real store, real execution, real seals) that
 //! the relayer reaches through [`ChainIo`], as it reaches a node through its REST API.
 
@@ -153,11 +154,18 @@ impl LocalChain {
 
     /// Changes the validator set by governance (committee members 0 and 1 approve).
     pub fn change_validators(&self, action: Action) {
+        self.govern(action).unwrap_or_else(|r| panic!("{r}"));
+    }
+
+    /// Proposes `action` (member 0) and approves it (member 1) in one block; the refusal of the
+    /// proposal, if any.
+    pub fn govern(&self, action: Action) -> Result<(), String> {
         let id = gov::next_proposal_id(&self.reader()).unwrap();
         let p = self.tx(0, Payload::Governance(GovernanceCall::Propose { action, description: "membership".into() }));
         let v = self.tx(1, Payload::Governance(GovernanceCall::Vote { proposal: id, approve: true }));
-        for (s, ev) in self.commit(vec![p, v]) {
-            assert_eq!(s, TxStatus::Success, "{ev:?}");
+        match self.commit(vec![p, v]).remove(0).0 {
+            TxStatus::Success => Ok(()),
+            TxStatus::Failed { reason } => Err(reason),
         }
     }
 

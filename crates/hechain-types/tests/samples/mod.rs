@@ -87,6 +87,7 @@ pub fn actions() -> Vec<Action> {
         Action::RemoveObserver { name: "org1-observer".into() },
         Action::RevokeCert { fingerprint: h(0x63), reason: "key leaked".into() },
         Action::SetContractChecks { mode: ContractChecks::Refuse },
+        Action::SetModuleSetting { module: "crosschain".into(), key: "notary/eth".into(), value: vec![1, 2, 3] },
     ]
 }
 
@@ -252,6 +253,8 @@ pub fn events() -> Vec<Event> {
 /// Samples of the calls of the modules with their own wire tag (`Wire::Indexed`; their golden
 /// vectors live in their own crates): every call of each, for the property tests.
 pub fn indexed_payloads() -> Vec<Payload> {
+    use hechain_modules::crosschain::CrosschainCall;
+    use hechain_modules::htlc::HtlcCall;
     use hechain_modules::invoice::InvoiceCall;
     use hechain_modules::tradedoc::{DocType, TradedocCall};
     vec![
@@ -281,5 +284,22 @@ pub fn indexed_payloads() -> Vec<Payload> {
             amount: 5_000_000,
         }),
         Payload::Tradedoc(TradedocCall::Release { doc_id: 4 }),
+        Payload::Crosschain(CrosschainCall::Transfer {
+            channel: 1,
+            denom: "xc/2/native".into(),
+            amount: 5,
+            receiver: a(0x77),
+            timeout_height: 100,
+            timeout_ms: 0,
+        }),
+        Payload::Crosschain(CrosschainCall::ChannelClose { channel: 1 }),
+        Payload::Htlc(HtlcCall::Lock {
+            receiver: a(0x78),
+            hash_lock: h(0x79),
+            deadline_ms: 1_700_000_000_000,
+            amount: 9,
+        }),
+        Payload::Htlc(HtlcCall::Claim { id: 1, preimage: h(0x7a) }),
+        Payload::Htlc(HtlcCall::Refund { id: 2 }),
     ]
 }

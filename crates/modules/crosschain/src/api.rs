@@ -7,6 +7,7 @@ use hechain_module::api::{
 use hechain_module::exec::StateError;
 use hechain_primitives::Codec;
 
+use crate::notary::{Attestation, NotaryCommittee};
 use crate::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage, ReceiptView, VoucherBalance};
 use crate::{
     channel, client, keys, packet, recognise, transfer, validate_denom, Ack, CrosschainModule, CrosschainRecord,
@@ -22,6 +23,21 @@ const DENOM: Param = Param {
     required: true,
     kind: ParamKind::Text,
     description: "Denomination: `native` or a voucher's `xc/<channel>/…`.",
+};
+
+const NETWORK: Param = Param {
+    name: "network",
+    at: ParamIn::Path,
+    required: true,
+    kind: ParamKind::Text,
+    description: "External network.",
+};
+const EVENT: Param = Param {
+    name: "event",
+    at: ParamIn::Path,
+    required: true,
+    kind: ParamKind::Text,
+    description: "The event's id on the external network (URL-encoded).",
 };
 
 type R = Route<CrosschainModule>;
@@ -85,6 +101,22 @@ pub fn routes() -> Vec<R> {
             &[ID],
             json(schema_ref::<Recognition>),
             get_recognition,
+        ),
+        R::get(
+            "/api/v1/xchain/notary/{network}",
+            "getXchainNotaryCommittee",
+            "The notary committee of an external network (set by governance)",
+            &[NETWORK],
+            json(schema_ref::<NotaryCommittee>),
+            notary_committee,
+        ),
+        R::get(
+            "/api/v1/xchain/notary/{network}/events/{event}",
+            "getXchainAttestation",
+            "An external event accepted on its notaries' word",
+            &[NETWORK, EVENT],
+            json(schema_ref::<Attestation>),
+            attestation,
         ),
         R::get(
             "/api/v1/xchain/recognitions/{id}/certificate",
@@ -189,4 +221,26 @@ fn get_recognition(host: &dyn QueryHost, p: &Params) -> Answer {
 
 fn recognition_certificate(host: &dyn QueryHost, p: &Params) -> Answer {
     Ok(Reply::Certificate(CrosschainRecord::XcRecognition(must_recognition(host, p.id("id")?)?)))
+}
+
+fn network(p: &Params) -> Result<&str, QueryError> {
+    let n = p.text("network")?;
+    crate::notary::validate_network(n).map_err(|e| QueryError::bad_request("invalid_network", e.to_string()))?;
+    Ok(n)
+}
+
+fn notary_committee(host: &dyn QueryHost, p: &Params) -> Answer {
+    let n = network(p)?;
+    let c = crate::notary::committee(host.state(), n)?.ok_or_else(|| {
+        QueryError::not_found("notary_committee_not_found", format!("governance has set no notary committee for {n}"))
+    })?;
+    Reply::json(&c)
+}
+
+fn attestation(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (n, e) = (network(p)?, p.text("event")?);
+    let a = crate::notary::attestation(host.state(), n, e)?.ok_or_else(|| {
+        QueryError::not_found("attestation_not_found", format!("event {e:?} of {n} is not attested here"))
+    })?;
+    Reply::json(&a)
 }

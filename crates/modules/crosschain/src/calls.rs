@@ -195,6 +195,22 @@ pub enum CrosschainCall {
         /// Proof of the record in that chain's state.
         proof: Proof,
     },
+    /// Accept an event of an external network on its notaries' word: `m` signatures of
+    /// distinct notaries of the network's committee over [`crate::notary::statement`].
+    #[serde(rename = "xc_notary_attest")]
+    NotaryAttest {
+        /// The external network (its committee is the governance setting `notary/<network>`).
+        network: String,
+        /// The event's id there.
+        event_id: String,
+        /// What the event says.
+        #[serde(with = "hechain_primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+        payload: Vec<u8>,
+        /// The notaries' signatures.
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+        signatures: Vec<hechain_crypto::AccountSignature>,
+    },
 }
 
 impl ModuleEnum for CrosschainCall {
@@ -212,6 +228,7 @@ impl ModuleEnum for CrosschainCall {
         "xc_ack_packet",
         "xc_timeout_packet",
         "xc_recognise",
+        "xc_notary_attest",
     ];
 }
 
@@ -324,6 +341,16 @@ pub enum CrosschainEvent {
         /// Its id there.
         record_id: u64,
     },
+    /// An external event was accepted on its notaries' word.
+    #[serde(rename = "xc_notary_attested")]
+    NotaryAttested {
+        /// The external network.
+        network: String,
+        /// The event's id there.
+        event_id: String,
+        /// How many notaries signed.
+        signers: u32,
+    },
 }
 
 impl ModuleEnum for CrosschainEvent {
@@ -338,5 +365,6 @@ impl ModuleEnum for CrosschainEvent {
         "xc_packet_timed_out",
         "xc_tokens",
         "xc_recognised",
+        "xc_notary_attested",
     ];
 }

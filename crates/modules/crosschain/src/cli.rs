@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use clap::{FromArgMatches, Subcommand};
 use hechain_module::cli::{
-    address_or_signer, perform, url_component, CliAction, CliError, CliFuture, CliHost, CliSpec,
+    address_or_signer, decode, perform, url_component, CliAction, CliError, CliFuture, CliHost, CliSpec,
 };
-use hechain_primitives::Address;
+use hechain_primitives::{Address, Codec, H256};
+use serde_json::json;
 
+use crate::notary::{setting_key, statement, validate_network, NotaryCommittee as Committee};
 use crate::{CrosschainCall, CrosschainModule, NATIVE_DENOM};
 
 /// Default timeout of a transfer: ten minutes of the other chain's time.
@@ -89,6 +91,54 @@ enum Cmd {
         #[arg(long, short)]
         out: PathBuf,
     },
+    /// Print the governance setting value of a notary committee of an external network, and the
+    /// proposal that sets it.
+    NotaryCommittee {
+        /// The external network (e.g. `eth-mainnet`).
+        #[arg(long)]
+        network: String,
+        /// Signatures needed (m).
+        #[arg(long)]
+        threshold: u32,
+        /// A notary account (repeat for each of the n).
+        #[arg(long = "notary", required = true)]
+        notaries: Vec<Address>,
+    },
+    /// Sign, as a notary, that an event of an external network says `payload` (for this chain);
+    /// prints the signature to hand to whoever submits the attestation.
+    NotarySign {
+        /// The external network.
+        #[arg(long)]
+        network: String,
+        /// The event's id there (e.g. its transaction hash and log index).
+        #[arg(long)]
+        event_id: String,
+        /// What the event says, 0x hex.
+        #[arg(long)]
+        payload: String,
+    },
+    /// Submit an external event with its notaries' signatures.
+    NotaryAttest {
+        /// The external network.
+        #[arg(long)]
+        network: String,
+        /// The event's id there.
+        #[arg(long)]
+        event_id: String,
+        /// What the event says, 0x hex.
+        #[arg(long)]
+        payload: String,
+        /// A notary's signature as `notary-sign` printed it (repeat for each).
+        #[arg(long = "signature", required = true)]
+        signatures: Vec<String>,
+    },
+    /// An external event accepted here on its notaries' word.
+    Attestation {
+        /// The external network.
+        network: String,
+        /// The event's id there.
+        event_id: String,
+    },
     /// Verify a saved certificate offline against this chain's genesis (exit 0 valid, 1
     /// invalid, 2 unverifiable).
     VerifyCert {
@@ -149,7 +199,53 @@ fn run<'a>(host: &'a dyn CliHost<CrosschainModule>, m: &'a clap::ArgMatches) -> 
                 CliAction::SaveCertificate { path: format!("/api/v1/xchain/recognitions/{id}/certificate"), out }
             }
             Cmd::VerifyCert { cert, genesis } => CliAction::VerifyCertificate { file: cert, genesis },
+            Cmd::NotaryCommittee { network, threshold, notaries } => {
+                return notary_committee(host, &network, Committee { threshold, notaries });
+            }
+            Cmd::NotarySign { network, event_id, payload } => {
+                let payload = hex_arg(&payload, "--payload")?;
+                let status = host.get("/api/v1/status").await?;
+                let genesis: H256 = decode(status["genesis_hash"].clone(), "status's genesis_hash")?;
+                let sig = host.sign_message(&statement(&genesis, &network, &event_id, &payload)).await?;
+                let text = serde_json::to_string(&sig).map_err(CliError::failed)?;
+                host.emit(&json!({"signer": host.signer().await?, "signature": sig}), &|| text.clone());
+                return Ok(0);
+            }
+            Cmd::NotaryAttest { network, event_id, payload, signatures } => {
+                let signatures = signatures
+                    .iter()
+                    .map(|s| serde_json::from_str(s).map_err(|e| CliError::Usage(format!("--signature {s:?}: {e}"))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let payload = hex_arg(&payload, "--payload")?;
+                CliAction::Submit(CrosschainCall::NotaryAttest { network, event_id, payload, signatures })
+            }
+            Cmd::Attestation { network, event_id } => CliAction::Get(format!(
+                "/api/v1/xchain/notary/{}/events/{}",
+                url_component(&network),
+                url_component(&event_id)
+            )),
         };
         perform(host, action).await
     })
+}
+
+fn hex_arg(s: &str, what: &str) -> Result<Vec<u8>, CliError> {
+    hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| CliError::Usage(format!("{what} must be 0x hex: {e}")))
+}
+
+/// Prints a committee's setting value and the governance proposal that sets it.
+fn notary_committee(host: &dyn CliHost<CrosschainModule>, network: &str, c: Committee) -> Result<i32, CliError> {
+    validate_network(network).map_err(|e| CliError::Usage(e.to_string()))?;
+    c.validate().map_err(|e| CliError::Usage(e.to_string()))?;
+    let value: String = c.encode().iter().map(|b| format!("{b:02x}")).collect();
+    let key = setting_key(network);
+    let command = format!(
+        "hechain gov propose set-module-setting --module crosschain --setting {key} --value 0x{value} \\\n  --description \"notaries of {network}: {} of {}\"",
+        c.threshold,
+        c.notaries.len()
+    );
+    host.emit(&json!({"module": "crosschain", "key": key, "value": format!("0x{value}"), "committee": c}), &|| {
+        format!("a committee member proposes it (the others vote):\n{command}")
+    });
+    Ok(0)
 }

@@ -35,6 +35,8 @@ pub const SUPPLY_PREFIX: &[u8] = b"xc/supply/";
 pub const RECOGNITION_PREFIX: &[u8] = b"xc/rec/";
 /// `xc/reckey/` ‖ client ‖ state key → recognition id (one recognition per foreign record).
 pub const RECOGNITION_KEY_PREFIX: &[u8] = b"xc/reckey/";
+/// `xc/attest/` ‖ network ‖ `/` ‖ event id → [`crate::notary::Attestation`].
+pub const ATTESTATION_PREFIX: &[u8] = b"xc/attest/";
 /// `xc/next/client`, `xc/next/chan`, `xc/next/rec` → next id (absent = 1).
 pub const NEXT_CLIENT: &[u8] = b"xc/next/client";
 /// See [`NEXT_CLIENT`].
@@ -105,6 +107,11 @@ pub fn recognition(id: u64) -> Vec<u8> {
 /// Key of the index of recognised foreign records.
 pub fn recognition_key(client: u64, key: &[u8]) -> Vec<u8> {
     join(RECOGNITION_KEY_PREFIX, &[&client.to_be_bytes(), key])
+}
+
+/// Key of a notary attestation (network names hold no `/`).
+pub fn attestation(network: &str, event_id: &str) -> Vec<u8> {
+    join(ATTESTATION_PREFIX, &[network.as_bytes(), b"/", event_id.as_bytes()])
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod channel;
 mod cli;
 pub mod client;
 pub mod keys;
+pub mod notary;
 pub mod packet;
 pub mod recognise;
 pub mod transfer;
@@ -98,6 +99,25 @@ impl ModuleCall for CrosschainCall {
                 }
                 Ok(())
             }
+            CrosschainCall::NotaryAttest { network, event_id, payload, signatures } => {
+                notary::validate_network(network)?;
+                if event_id.is_empty() || event_id.len() > notary::MAX_EVENT_ID {
+                    return Err(TypesError::Invalid(format!(
+                        "the event id must be 1 to {} bytes",
+                        notary::MAX_EVENT_ID
+                    )));
+                }
+                if payload.len() > notary::MAX_ATTESTED_PAYLOAD {
+                    return Err(TypesError::Invalid(format!(
+                        "the payload is larger than {} bytes",
+                        notary::MAX_ATTESTED_PAYLOAD
+                    )));
+                }
+                if signatures.len() > notary::MAX_NOTARIES {
+                    return Err(TypesError::Invalid(format!("at most {} signatures", notary::MAX_NOTARIES)));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -116,7 +136,8 @@ impl ModuleCall for CrosschainCall {
             | CrosschainCall::RecvPacket { .. }
             | CrosschainCall::AckPacket { .. }
             | CrosschainCall::TimeoutPacket { .. }
-            | CrosschainCall::Recognise { .. } => 0,
+            | CrosschainCall::Recognise { .. }
+            | CrosschainCall::NotaryAttest { .. } => 0,
         }
     }
 }
@@ -183,7 +204,24 @@ impl ModuleExec for CrosschainModule {
             CrosschainCall::Recognise { client, kind, record_id, record, proof_height, proof } => {
                 recognise::recognise(host, cx, (*client, *kind, *record_id, record), *proof_height, proof)
             }
+            CrosschainCall::NotaryAttest { network, event_id, payload, signatures } => {
+                notary::attest(host, cx, (network, event_id, payload), signatures)
+            }
         }
+    }
+
+    /// Governance proposals of the module's settings (notary committees) are checked when
+    /// proposed.
+    fn check_foreign_call(
+        _view: &dyn hechain_module::exec::StateView,
+        _cx: &CallContext,
+        module: &'static str,
+        call: &dyn std::any::Any,
+    ) -> Result<Result<(), String>, StateError> {
+        if module != hechain_governance::GovernanceModule::NAME {
+            return Ok(Ok(()));
+        }
+        Ok(notary::check_setting_proposal(call))
     }
 }
 

@@ -122,6 +122,12 @@ fn enums_are_consistent() {
             proof_height: 3,
             proof: proof(),
         },
+        CrosschainCall::NotaryAttest {
+            network: "eth".into(),
+            event_id: "0xabc:1".into(),
+            payload: vec![1],
+            signatures: vec![hechain_crypto::AccountSignature::Secp256k1 { sig: [1; 65] }],
+        },
     ]);
     check_enum::<CrosschainEvent>(&[
         CrosschainEvent::ClientCreated { client: 1, chain_id: 7, genesis_hash: H256([1; 32]) },
@@ -139,6 +145,7 @@ fn enums_are_consistent() {
             account: Address([1; 20]),
         },
         CrosschainEvent::Recognised { id: 1, client: 1, kind: RecordKind::Ecert, record_id: 2 },
+        CrosschainEvent::NotaryAttested { network: "eth".into(), event_id: "0xabc:1".into(), signers: 2 },
     ]);
 }
 
@@ -162,4 +169,38 @@ fn transfers_need_a_denomination_an_amount_and_a_timeout() {
     }
     assert_eq!(t("native", 5, 10).spends(), 5);
     assert_eq!(t("xc/3/native", 5, 10).spends(), 0);
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// What one chain proves to the other is protocol: the encodings of a packet, a channel end and
+/// an acknowledgement (and so their commitments) must never change under a running channel.
+#[test]
+fn golden_encodings_of_what_chains_prove_to_each_other() {
+    use hechain_primitives::Codec;
+    let end = ChannelEnd {
+        state: ChannelState::Open,
+        ordering: Ordering::Unordered,
+        port: "transfer".into(),
+        counterparty: Counterparty { genesis_hash: H256([0xab; 32]), port: "transfer".into(), channel: Some(2) },
+        version: "xc-transfer-1".into(),
+    };
+    let data = TransferData { denom: "native".into(), amount: 5, sender: Address([1; 20]), receiver: Address([2; 20]) };
+    let got = [
+        hex(&packet().encode()),
+        hex(&end.encode()),
+        hex(&Ack::Success { data: vec![1] }.encode()),
+        hex(&data.encode()),
+        hex(&borsh::to_vec(&CrosschainCall::ChannelClose { channel: 7 }).unwrap()),
+    ];
+    let want = [
+        "010100000000000000080000007472616e736665720100000000000000080000007472616e73666572020000000000000002000000010264000000000000000000000000000000",
+        "010201080000007472616e73666572abababababababababababababababababababababababababababababababab080000007472616e736665720102000000000000000d00000078632d7472616e736665722d31",
+        "01000100000001",
+        "01060000006e61746976650500000000000000000000000000000001010101010101010101010101010101010101010202020202020202020202020202020202020202",
+        "060700000000000000",
+    ];
+    assert_eq!(got, want);
 }

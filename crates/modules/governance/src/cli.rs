@@ -182,6 +182,19 @@ enum Change {
         /// `off`, `warn` (the default) or `refuse`.
         mode: String,
     },
+    /// Set a service module's setting (e.g. `--module crosschain --setting notary/<network>`,
+    /// whose value `hechain xchain notary-committee` prints); an empty value removes it.
+    SetModuleSetting {
+        /// The module.
+        #[arg(long)]
+        module: String,
+        /// The setting's key within the module (`--setting`: `--key` is the signing key).
+        #[arg(long)]
+        setting: String,
+        /// The value in 0x hex (the module's encoding); `0x` removes the setting.
+        #[arg(long)]
+        value: String,
+    },
     /// Change the approval threshold and voting period.
     SetConfig {
         /// Approval threshold in basis points of the committee's weight (5001 to 10000).
@@ -289,6 +302,12 @@ fn action_of(change: &Change) -> Result<Action, CliError> {
         Change::RevokeCert { cert, fingerprint, reason } => Action::RevokeCert {
             fingerprint: cert_fingerprint(cert.as_ref(), fingerprint.as_deref())?,
             reason: reason.clone(),
+        },
+        Change::SetModuleSetting { module, setting, value } => Action::SetModuleSetting {
+            module: module.clone(),
+            key: setting.clone(),
+            value: hex::decode(value.trim_start_matches("0x"))
+                .map_err(|e| failed(format!("--value must be 0x hex: {e}")))?,
         },
         Change::SetContractChecks { mode } => Action::SetContractChecks {
             mode: match mode.as_str() {

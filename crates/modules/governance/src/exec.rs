@@ -61,6 +61,12 @@ pub fn membership_at<S: StateRead + ?Sized>(s: &S, height: u64) -> Result<Member
     Ok(m)
 }
 
+/// A service module's setting that governance decided (`Action::SetModuleSetting`), in the
+/// module's own encoding; `None` when unset.
+pub fn module_setting<S: StateRead + ?Sized>(s: &S, module: &str, key: &str) -> Result<Option<Vec<u8>>, StateError> {
+    s.get(&keys::gov_setting(module, key))
+}
+
 /// The governance settings (`None`: the chain has no governance).
 pub fn config<S: StateRead + ?Sized>(s: &S) -> Result<Option<GovConfig>, StateError> {
     read(s, keys::GOV_CONFIG)
@@ -510,6 +516,8 @@ fn apply<H: Host + ?Sized>(
             put(o, keys::GOV_REVOKED.to_vec(), &r);
         }
         Action::SetContractChecks { mode } => put(o, keys::GOV_CONTRACT_CHECKS.to_vec(), mode),
+        Action::SetModuleSetting { module, key, value } if value.is_empty() => o.delete(keys::gov_setting(module, key)),
+        Action::SetModuleSetting { module, key, value } => o.put(keys::gov_setting(module, key), value.clone()),
     }
     Ok(Ok(()))
 }

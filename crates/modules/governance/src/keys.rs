@@ -49,6 +49,8 @@ pub const GOV_ROLE_PREFIX: &[u8] = b"gov/role/";
 
 /// `gov/frozen/` ‖ address → [`crate::FreezeRecord`].
 pub const GOV_FROZEN_PREFIX: &[u8] = b"gov/frozen/";
+/// `gov/setting/` ‖ module ‖ `/` ‖ key → a module setting's value (`Action::SetModuleSetting`).
+pub const GOV_SETTING_PREFIX: &[u8] = b"gov/setting/";
 
 /// Key of a proposal.
 pub fn gov_proposal(id: u64) -> Vec<u8> {
@@ -78,4 +80,9 @@ pub fn gov_roles(a: &Address) -> Vec<u8> {
 /// Key of an account's freeze record.
 pub fn gov_frozen(a: &Address) -> Vec<u8> {
     join(GOV_FROZEN_PREFIX, &[&a.0])
+}
+
+/// Key of a module setting.
+pub fn gov_setting(module: &str, key: &str) -> Vec<u8> {
+    join(GOV_SETTING_PREFIX, &[module.as_bytes(), b"/", key.as_bytes()])
 }

@@ -560,7 +560,26 @@ pub enum Action {
         /// Off, warn or refuse.
         mode: ContractChecks,
     },
+    /// Set (or, with an empty value, remove) a setting of a service module that governance
+    /// decides, e.g. the cross-chain module's notary committee of an external chain. The module
+    /// reads it with `hechain_governance::exec::module_setting`, defines what the key and value
+    /// mean, and checks a proposal's value when it is proposed (its rule on governance calls).
+    SetModuleSetting {
+        /// The module (a listed module's name).
+        module: String,
+        /// The setting's key within the module (printable ASCII).
+        key: String,
+        /// Its value (the module's encoding); empty removes the setting.
+        #[serde(with = "hechain_primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+        value: Vec<u8>,
+    },
 }
+
+/// Longest key of a module setting.
+pub const MAX_SETTING_KEY_BYTES: usize = 128;
+/// Largest value of a module setting.
+pub const MAX_SETTING_VALUE_BYTES: usize = 16 * 1024;
 
 impl Action {
     /// Stateless checks of the action's fields.
@@ -589,6 +608,26 @@ impl Action {
             }
             Action::RevokeCert { reason, .. } => check_len("reason", reason, MAX_TEXT_BYTES),
             Action::SetContractChecks { .. } => Ok(()),
+            Action::SetModuleSetting { module, key, value } => {
+                if !cx.modules.contains(&module.as_str()) {
+                    return Err(TypesError::Invalid(format!(
+                        "no module {module:?} on this chain (modules: {})",
+                        cx.modules.join(", ")
+                    )));
+                }
+                if key.is_empty() || key.len() > MAX_SETTING_KEY_BYTES || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(TypesError::Invalid(format!(
+                        "setting key {key:?} must be 1 to {MAX_SETTING_KEY_BYTES} printable ASCII characters"
+                    )));
+                }
+                if value.len() > MAX_SETTING_VALUE_BYTES {
+                    return Err(TypesError::Invalid(format!(
+                        "setting value is {} bytes, the limit is {MAX_SETTING_VALUE_BYTES}",
+                        value.len()
+                    )));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -611,6 +650,7 @@ impl Action {
             Action::RemoveObserver { .. } => "remove_observer",
             Action::RevokeCert { .. } => "revoke_cert",
             Action::SetContractChecks { .. } => "set_contract_checks",
+            Action::SetModuleSetting { .. } => "set_module_setting",
         }
     }
 }

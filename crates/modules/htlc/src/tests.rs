@@ -81,3 +81,14 @@ fn claim_before_the_deadline_with_the_secret_refund_after_it_by_the_sender() {
     assert_eq!(h.balances[&ALICE], 700);
     assert!(apply(&mut h, ALICE, 1_001, HtlcCall::Refund { id: 2 }).unwrap_err().contains("was refunded"));
 }
+
+#[test]
+fn golden_encoding() {
+    let call = HtlcCall::Lock { receiver: BOB, hash_lock: H256([3; 32]), deadline_ms: 1_700_000_000_000, amount: 500 };
+    let hex: String = borsh::to_vec(&call).unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "00020202020202020202020202020202020202020203030303030303030303030303030303030303030303030303030303030303030068e5cf8b010000f4010000000000000000000000000000"
+    );
+    assert_eq!(serde_json::to_value(&call).unwrap()["type"], "htlc_lock");
+}

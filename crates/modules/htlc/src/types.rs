@@ -138,6 +138,5 @@ impl Codec for Htlc {}
 /// The hash lock of a secret: SHA-256 of its 32 bytes, whatever the chain's suite (so that the
 /// same secret opens a lock on an Ethereum chain, whose contract computes `sha256(secret)`).
 pub fn hash_lock(preimage: &H256) -> H256 {
-    use sha2::Digest;
-    H256(sha2::Sha256::digest(preimage.0).into())
+    H256(hechain_crypto::sha256(&preimage.0))
 }
