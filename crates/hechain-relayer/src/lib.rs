@@ -15,7 +15,7 @@ pub mod rest;
 mod steps;
 
 use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
-use hechain_crosschain::views::{ChannelView, ClientView, ReceiptView};
+use hechain_crosschain::views::{AckEntry, ChannelView, ClientView};
 use hechain_crosschain::{CrosschainCall, CrosschainEvent, Packet};
 use hechain_governance::Membership;
 
@@ -61,6 +61,8 @@ pub trait ChainIo {
     async fn sealed(&self, height: u64) -> Result<(BlockHeader, Seal), RelayError>;
     /// Proof of state key `key` under block `height`'s state root.
     async fn proof(&self, key: &[u8], height: u64) -> Result<Proof, RelayError>;
+    /// Proofs of many keys under block `height`'s state root, in order.
+    async fn proofs(&self, keys: &[Vec<u8>], height: u64) -> Result<Vec<Proof>, RelayError>;
     /// The latest value of state key `key` (what a proof at a recent height is of, unless it
     /// changed since).
     async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError>;
@@ -72,8 +74,9 @@ pub trait ChainIo {
     async fn channel(&self, id: u64) -> Result<ChannelView, RelayError>;
     /// Packets sent on `channel` and still pending, by sequence.
     async fn pending(&self, channel: u64) -> Result<Vec<Packet>, RelayError>;
-    /// Whether packet `sequence` was received on `channel`, with its acknowledgement.
-    async fn receipt(&self, channel: u64, sequence: u64) -> Result<ReceiptView, RelayError>;
+    /// The acknowledgements this chain wrote on `channel` for sequences after `after`, by
+    /// sequence (a packet is received exactly when it is acknowledged).
+    async fn acks(&self, channel: u64, after: u64) -> Result<Vec<AckEntry>, RelayError>;
     /// Signs and submits `calls` (in this order) and waits until they are committed.
     async fn submit(&self, calls: Vec<CrosschainCall>) -> Result<Vec<Submitted>, RelayError>;
 }

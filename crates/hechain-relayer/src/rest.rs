@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
-use hechain_crosschain::views::{ChannelView, ClientView, PacketPage, ReceiptView};
+use hechain_crosschain::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage};
 use hechain_crosschain::{CrosschainCall, Packet};
 use hechain_crypto::AccountKey;
 use hechain_governance::Membership;
@@ -56,6 +56,11 @@ struct StateProof {
 }
 
 #[derive(Deserialize)]
+struct StateProofs {
+    proofs: Vec<StateProof>,
+}
+
+#[derive(Deserialize)]
 struct EpochPage {
     epochs: Vec<Membership>,
     next_after: Option<u64>,
@@ -82,6 +87,22 @@ impl ChainIo for RestChain {
     async fn proof(&self, key: &[u8], height: u64) -> Result<Proof, RelayError> {
         let p: StateProof = self.get(&format!("/state/proof?key=0x{}&height={height}", hex::encode(key))).await?;
         Ok(p.proof)
+    }
+
+    async fn proofs(&self, keys: &[Vec<u8>], height: u64) -> Result<Vec<Proof>, RelayError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(1000) {
+            let body = serde_json::json!({
+                "height": height,
+                "keys": chunk.iter().map(|k| format!("0x{}", hex::encode(k))).collect::<Vec<_>>(),
+            });
+            let r: StateProofs = self.client.post("/state/proofs", &body).await.map_err(|e| self.err(e))?;
+            if r.proofs.len() != chunk.len() {
+                return Err(self.err(SdkError::Decode(format!("{} proofs for {} keys", r.proofs.len(), chunk.len()))));
+            }
+            out.extend(r.proofs.into_iter().map(|p| p.proof));
+        }
+        Ok(out)
     }
 
     async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError> {
@@ -118,7 +139,7 @@ impl ChainIo for RestChain {
         let mut after: Option<u64> = None;
         loop {
             let q = after.map(|a| format!("&after={a}")).unwrap_or_default();
-            let page: PacketPage = self.get(&format!("/xchain/channels/{channel}/packets?limit=100{q}")).await?;
+            let page: PacketPage = self.get(&format!("/xchain/channels/{channel}/packets?limit=1000{q}")).await?;
             out.extend(page.packets);
             match page.next_after {
                 Some(a) => after = Some(a),
@@ -127,8 +148,17 @@ impl ChainIo for RestChain {
         }
     }
 
-    async fn receipt(&self, channel: u64, sequence: u64) -> Result<ReceiptView, RelayError> {
-        self.get(&format!("/xchain/channels/{channel}/receipts/{sequence}")).await
+    async fn acks(&self, channel: u64, after: u64) -> Result<Vec<AckEntry>, RelayError> {
+        let mut out = Vec::new();
+        let mut after = after;
+        loop {
+            let page: AckPage = self.get(&format!("/xchain/channels/{channel}/acks?limit=1000&after={after}")).await?;
+            out.extend(page.acks);
+            match page.next_after {
+                Some(a) => after = a,
+                None => return Ok(out),
+            }
+        }
     }
 
     async fn submit(&self, calls: Vec<CrosschainCall>) -> Result<Vec<Submitted>, RelayError> {

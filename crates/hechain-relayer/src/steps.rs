@@ -213,52 +213,59 @@ fn tally(outcomes: &[Submitted], done: &mut u64, raced: &mut u64, chain: &str) -
 }
 
 /// One direction: packets pending on `src` are delivered to `dst`, acknowledged back, or timed
-/// out on `src`.
+/// out on `src`. A handful of requests per pass whatever the number of packets: the pending
+/// packets, the acknowledgements after the oldest of them, and one batch of proofs per side.
 async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> Result<Progress, RelayError> {
     let mut p = Progress::default();
     let pending = src.pending(link.channel_a).await?;
-    if pending.is_empty() {
+    let Some(first) = pending.first() else {
         return Ok(p);
-    }
+    };
+    let acked: std::collections::BTreeMap<u64, Ack> =
+        dst.acks(link.channel_b, first.sequence - 1).await?.into_iter().map(|a| (a.sequence, a.ack)).collect();
     let dst_head = latest_sealed(dst).await?;
     let (dst_header, _) = dst.sealed(dst_head).await?;
-    let ordered = src.channel(link.channel_a).await?.channel.end.ordering == Ordering::Ordered;
     let (mut deliver, mut acks, mut timeouts): (Vec<Packet>, Vec<(Packet, Ack)>, Vec<Packet>) = Default::default();
     for packet in pending {
-        let r = dst.receipt(link.channel_b, packet.sequence).await?;
-        match (r.received, r.ack) {
-            (true, Some(ack)) => acks.push((packet, ack)),
-            (true, None) => return Err(chain_err(dst, format!("packet {} received without an ack", packet.sequence))),
-            (false, _) if packet.timed_out_at(dst_head, dst_header.timestamp_ms) => timeouts.push(packet),
-            (false, _) => deliver.push(packet),
+        match acked.get(&packet.sequence) {
+            Some(ack) => acks.push((packet, ack.clone())),
+            None if packet.timed_out_at(dst_head, dst_header.timestamp_ms) => timeouts.push(packet),
+            None => deliver.push(packet),
         }
     }
     if !deliver.is_empty() {
         let (ph, updated) = update_client(dst, link.client_on_b, src, latest_sealed(src).await?).await?;
         p.updates += u64::from(updated);
-        let mut calls = Vec::with_capacity(deliver.len());
-        for packet in deliver {
-            let proof = src.proof(&keys::commitment(link.channel_a, packet.sequence), ph).await?;
-            calls.push(CrosschainCall::RecvPacket { packet, proof_height: ph, proof });
-        }
+        let keys: Vec<Vec<u8>> = deliver.iter().map(|d| keys::commitment(link.channel_a, d.sequence)).collect();
+        let proofs = src.proofs(&keys, ph).await?;
+        let calls = deliver
+            .into_iter()
+            .zip(proofs)
+            .map(|(packet, proof)| CrosschainCall::RecvPacket { packet, proof_height: ph, proof })
+            .collect();
         tally(&dst.submit(calls).await?, &mut p.received, &mut p.raced, &dst.name())?;
     }
     if !acks.is_empty() || !timeouts.is_empty() {
         let (ph, updated) = update_client(src, link.client_on_a, dst, dst_head).await?;
         p.updates += u64::from(updated);
+        let ordered = src.channel(link.channel_a).await?.channel.end.ordering == Ordering::Ordered;
+        let mut keys: Vec<Vec<u8>> = acks.iter().map(|(a, _)| keys::ack(link.channel_b, a.sequence)).collect();
+        keys.extend(timeouts.iter().map(|t| {
+            if ordered {
+                keys::recv_seq(link.channel_b)
+            } else {
+                keys::receipt(link.channel_b, t.sequence)
+            }
+        }));
+        let mut proofs = dst.proofs(&keys, ph).await?.into_iter();
+        let next_recv =
+            if ordered && !timeouts.is_empty() { Some(dst.channel(link.channel_b).await?.next_recv) } else { None };
         let mut calls = Vec::with_capacity(acks.len() + timeouts.len());
-        for (packet, ack) in acks {
-            let proof = dst.proof(&keys::ack(link.channel_b, packet.sequence), ph).await?;
+        for ((packet, ack), proof) in acks.into_iter().zip(proofs.by_ref()) {
             calls.push(CrosschainCall::AckPacket { packet, ack, proof_height: ph, proof });
         }
         let ack_count = calls.len();
-        for packet in timeouts {
-            let (proof, next_recv) = if ordered {
-                let next = dst.channel(link.channel_b).await?.next_recv;
-                (dst.proof(&keys::recv_seq(link.channel_b), ph).await?, Some(next))
-            } else {
-                (dst.proof(&keys::receipt(link.channel_b, packet.sequence), ph).await?, None)
-            };
+        for (packet, proof) in timeouts.into_iter().zip(proofs) {
             calls.push(CrosschainCall::TimeoutPacket {
                 packet,
                 proof_height: ph,
@@ -268,7 +275,7 @@ async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> 
             });
         }
         let outcomes = src.submit(calls).await?;
-        let (a, t) = outcomes.split_at(ack_count);
+        let (a, t) = outcomes.split_at(ack_count.min(outcomes.len()));
         tally(a, &mut p.acknowledged, &mut p.raced, &src.name())?;
         tally(t, &mut p.timed_out, &mut p.raced, &src.name())?;
     }

@@ -202,6 +202,8 @@ pub enum Endpoint {
     EvidenceCertificate,
     /// Value and state-tree proof of a raw state key.
     StateProof,
+    /// Values and proofs of many raw state keys under one height (relayers).
+    StateProofs,
     /// Server-sent events: one per committed block.
     BlockEvents,
     /// This API's OpenAPI document.
@@ -239,6 +241,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/accounts/{address}/transactions", Endpoint::AccountTransactions),
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
+    route(HttpMethod::Post, "/api/v1/state/proofs", Endpoint::StateProofs),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
 ];
@@ -293,6 +296,7 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::AccountTransactions => on(f, handlers::account_transactions),
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
         Endpoint::StateProof => on(f, handlers::state_proof),
+        Endpoint::StateProofs => on(f, handlers::state_proofs),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),
     }

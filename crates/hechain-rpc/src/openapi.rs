@@ -228,6 +228,17 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
                 BAD_MISSING,
             )
         }
+        E::StateProofs => Op {
+            body: Some(reg::<s::StateProofsRequest>(c)),
+            ..op(
+                "getStateProofs",
+                "state",
+                "Values and state-tree proofs of many raw state keys under one height",
+                vec![],
+                reg::<s::StateProofs>(c),
+                &[400, 404, 413],
+            )
+        },
         E::BlockEvents => op(
             "streamBlockEvents",
             "blocks",
@@ -273,6 +284,11 @@ fn description(e: Endpoint) -> Option<&'static str> {
             "`value` is the key's current value; `proof` proves the value hash (or absence) the key had under the \
              state root of `height`. For a past height whose value has since changed, the proof covers the old \
              value hash, not the returned value."
+        }
+        Endpoint::StateProofs => {
+            "What `GET /api/v1/state/proof` answers for one key, for up to the batch limit of keys at once \
+             (413 `batch_too_large` beyond): cross-chain relayers prove every packet of a pass under one header \
+             in one request."
         }
         Endpoint::BlockEvents => {
             "`event: block` with data `BlockEvent` for every committed block; a subscriber that falls behind gets \

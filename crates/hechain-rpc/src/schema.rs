@@ -302,6 +302,29 @@ pub struct StateProof {
     pub proof: Value,
 }
 
+/// `POST /api/v1/state/proofs`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateProofsRequest {
+    /// Raw state keys, hex (non-empty each).
+    #[schema(inline)]
+    pub keys: Vec<RawHex>,
+    /// Height whose state root to prove under (default: head).
+    #[serde(default)]
+    pub height: Option<u64>,
+}
+
+/// Proofs of many keys under one state root, in the order asked.
+#[derive(Serialize, ToSchema)]
+pub struct StateProofs {
+    /// Height whose state root the proofs are under.
+    pub height: u64,
+    /// That state root.
+    pub state_root: H256,
+    /// One per key asked.
+    pub proofs: Vec<StateProof>,
+}
+
 /// The common fields of certificates: format, chain and the proofs (validated offline by
 /// `hechain … verify-cert`).
 #[derive(Serialize, ToSchema)]

@@ -30,6 +30,9 @@ pub enum BenchCmd {
     Transfer(TransferArgs),
     /// ERC-20 transfers signed as Ethereum transactions, through the JSON-RPC, on the EVM.
     Erc20(crate::bench_erc20::Erc20Args),
+    /// Cross-chain transfers between two chains in this process, relayed: packets committed end
+    /// to end (sent on A → acknowledged on A) per second, and their latency.
+    Xchain(crate::bench_xchain::XchainArgs),
     /// Consensus only: n in-process validators (real HotStuff core, mutual TLS, fsynced safety
     /// state) ordering opaque transactions, no execution.
     Consensus(crate::bench_consensus::ConsensusArgs),
@@ -73,6 +76,7 @@ pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
         BenchCmd::Transfer(a) => transfer(cli, a).await,
         BenchCmd::Erc20(a) => crate::bench_erc20::run(cli, a).await,
         BenchCmd::Consensus(a) => crate::bench_consensus::run(cli, a).await,
+        BenchCmd::Xchain(a) => crate::bench_xchain::run(cli, a).await,
     }
 }
 

@@ -8,6 +8,7 @@ mod bench;
 mod bench_consensus;
 mod bench_erc20;
 mod bench_load;
+mod bench_xchain;
 mod cmd_chain;
 mod cmd_contract;
 mod cmd_dev;

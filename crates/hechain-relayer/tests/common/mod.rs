@@ -5,10 +5,11 @@
 use std::cell::{Cell, RefCell};
 
 use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
-use hechain_crosschain::views::{ChannelView, ClientView, ReceiptView};
+use hechain_crosschain::views::{AckEntry, ChannelView, ClientView};
 use hechain_crosschain::{channel, client, packet, transfer, CrosschainCall, CrosschainEvent, Packet};
 use hechain_crypto::{NodeKey, Suite};
 use hechain_governance::{exec as gov, Action, CommitteeMember, GenesisGovernance, GovConfig, Membership, Permissions};
+use hechain_primitives::Codec;
 use hechain_relayer::{ChainIo, RelayError, Submitted};
 use hechain_testkit::exec::{commit_block_sealed, env, tx, with_genesis, Env};
 use hechain_types::{
@@ -213,6 +214,14 @@ impl ChainIo for LocalChain {
         Ok(r.state_proof(self.suite(), &header.state_root, key).unwrap())
     }
 
+    async fn proofs(&self, keys: &[Vec<u8>], height: u64) -> Result<Vec<Proof>, RelayError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.proof(k, height).await?);
+        }
+        Ok(out)
+    }
+
     async fn value(&self, key: &[u8]) -> Result<Option<Vec<u8>>, RelayError> {
         Ok(self.reader().state_get(key).unwrap())
     }
@@ -246,14 +255,19 @@ impl ChainIo for LocalChain {
         Ok((1..next).filter_map(|s| packet::commitment(&r, channel, s).unwrap()).collect())
     }
 
-    async fn receipt(&self, channel: u64, sequence: u64) -> Result<ReceiptView, RelayError> {
+    async fn acks(&self, channel: u64, after: u64) -> Result<Vec<AckEntry>, RelayError> {
+        use hechain_module::exec::StateScan;
         let r = self.reader();
-        Ok(ReceiptView {
-            channel,
-            sequence,
-            received: packet::received(&r, channel, sequence).unwrap(),
-            ack: packet::ack(&r, channel, sequence).unwrap(),
-        })
+        let prefix = [hechain_crosschain::keys::ACK_PREFIX, &channel.to_be_bytes()].concat();
+        let from = [prefix.as_slice(), &after.to_be_bytes()].concat();
+        Ok(r.scan(&prefix, Some(&from), usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| AckEntry {
+                sequence: hechain_module::keys::trailing_id(&k).unwrap(),
+                ack: hechain_crosschain::Ack::decode(&v).unwrap(),
+            })
+            .collect())
     }
 
     async fn submit(&self, calls: Vec<CrosschainCall>) -> Result<Vec<Submitted>, RelayError> {

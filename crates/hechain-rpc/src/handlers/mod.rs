@@ -550,6 +550,60 @@ pub(crate) async fn state_proof(
     .await
 }
 
+const PROOFS_SHAPE: &str = r#"{"keys":["0x<hex of a state key>", ...],"height":N}"#;
+
+/// `POST /api/v1/state/proofs`: [`state_proof`] for many keys under one height.
+pub(crate) async fn state_proofs(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult {
+    let ctx = st.ctx;
+    let body = body.map_err(|r| parse::body_rejection(r, ctx.config.max_body_bytes))?;
+    let req: s::StateProofsRequest = parse::json_body(&body, PROOFS_SHAPE)?;
+    let max = ctx.config.max_batch;
+    if req.keys.len() > max {
+        return Err(ApiError::TooLarge {
+            code: "batch_too_large",
+            message: format!("{} keys asked, the limit is {max}; split the request", req.keys.len()),
+        });
+    }
+    let keys = req
+        .keys
+        .iter()
+        .map(|k| match parse::hex_bytes("state key", &k.0)? {
+            k if k.is_empty() => Err(ApiError::bad_request("invalid_body", "a state key is empty")),
+            k => Ok(k),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let head = reader.head_height()?;
+        let height = req.height.unwrap_or(head);
+        if height > head {
+            return Err(ApiError::not_found(
+                "block_not_found",
+                format!("no block at height {height}: the chain's head is at height {head}"),
+            ));
+        }
+        let header = reader
+            .header(height)?
+            .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
+        let suite = ctx.genesis.suite();
+        let proofs = keys
+            .iter()
+            .map(|key| {
+                Ok(s::StateProof {
+                    key: hex0x(key),
+                    key_hash: H256(suite.hash(key)),
+                    height,
+                    state_root: header.state_root,
+                    value: reader.state_get(key)?.as_deref().map(hex0x),
+                    proof: to_json(&reader.state_proof(suite, &header.state_root, key)?)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        reply(&s::StateProofs { height, state_root: header.state_root, proofs })
+    })
+    .await
+}
+
 /// `GET /api/v1/openapi.json`.
 pub(crate) async fn openapi() -> Json<Value> {
     Json(crate::openapi::document())
