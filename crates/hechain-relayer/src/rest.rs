@@ -8,7 +8,7 @@ use hechain_crosschain::{CrosschainCall, Packet};
 use hechain_crypto::AccountKey;
 use hechain_governance::Membership;
 use hechain_sdk::{BatchResult, Client, SdkError};
-use hechain_types::{Address, Codec, Event, Payload, Transaction, TxStatus};
+use hechain_types::{Address, Event, Payload, Transaction, TxStatus};
 use serde::Deserialize;
 
 use crate::{ChainIo, RelayError, Submitted};
@@ -168,7 +168,8 @@ impl ChainIo for RestChain {
         let status = self.client.status().await.map_err(|e| self.err(e))?;
         let sender = Address(self.key.address());
         let nonce = self.client.account(&sender).await.map_err(|e| self.err(e))?.pending_nonce;
-        let mut raw = Vec::with_capacity(calls.len());
+        let mut frames = Vec::new();
+        let mut hashes = Vec::with_capacity(calls.len());
         for (i, call) in calls.into_iter().enumerate() {
             let tx = Transaction {
                 chain_id: status.chain_id,
@@ -179,30 +180,37 @@ impl ChainIo for RestChain {
             }
             .sign(&self.key)
             .map_err(|e| self.err(SdkError::Local(e.to_string())))?;
-            raw.push(format!("0x{}", hex::encode(tx.encode())));
+            hashes.push(tx.hash(status.suite));
+            hechain_sdk::frame(&mut frames, &tx);
         }
-        let admitted = self.client.submit_raw_batch(&raw).await.map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(admitted.len());
-        for r in admitted {
-            match r {
-                BatchResult::Ok { hash } => {
-                    let receipt = self.client.wait_receipt(&hash, COMMIT_TIMEOUT).await.map_err(|e| self.err(e))?;
-                    out.push(match receipt.receipt.status {
-                        TxStatus::Success => Ok(receipt
-                            .receipt
-                            .events
-                            .into_iter()
-                            .filter_map(|e| match e {
-                                Event::Crosschain(e) => Some(e),
-                                _ => None,
-                            })
-                            .collect()),
-                        TxStatus::Failed { reason } => Err(reason),
-                    });
-                }
-                BatchResult::Err { error } => out.push(Err(format!("{} ({})", error.message, error.code))),
-            }
+        let admitted = self.client.submit_binary_batch(frames).await.map_err(|e| self.err(e))?;
+        // The relayer's transactions commit in nonce order: once the last admitted one has, all
+        // have. Then one request for every receipt.
+        let last =
+            admitted.iter().zip(&hashes).rev().find_map(|(r, h)| matches!(r, BatchResult::Ok { .. }).then_some(*h));
+        if let Some(h) = last {
+            self.client.wait_receipt(&h, COMMIT_TIMEOUT).await.map_err(|e| self.err(e))?;
         }
-        Ok(out)
+        let receipts = self.client.receipts(&hashes).await.map_err(|e| self.err(e))?;
+        Ok(admitted
+            .into_iter()
+            .zip(receipts)
+            .map(|(a, r)| match (a, r) {
+                (BatchResult::Err { error }, _) => Err(format!("{} ({})", error.message, error.code)),
+                (BatchResult::Ok { hash }, None) => Err(format!("transaction {hash} was admitted but not committed")),
+                (BatchResult::Ok { .. }, Some(r)) => match r.receipt.status {
+                    TxStatus::Success => Ok(r
+                        .receipt
+                        .events
+                        .into_iter()
+                        .filter_map(|e| match e {
+                            Event::Crosschain(e) => Some(e),
+                            _ => None,
+                        })
+                        .collect()),
+                    TxStatus::Failed { reason } => Err(reason),
+                },
+            })
+            .collect())
     }
 }

@@ -233,53 +233,81 @@ async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> 
             None => deliver.push(packet),
         }
     }
-    if !deliver.is_empty() {
-        let (ph, updated) = update_client(dst, link.client_on_b, src, latest_sealed(src).await?).await?;
-        p.updates += u64::from(updated);
-        let keys: Vec<Vec<u8>> = deliver.iter().map(|d| keys::commitment(link.channel_a, d.sequence)).collect();
-        let proofs = src.proofs(&keys, ph).await?;
-        let calls = deliver
-            .into_iter()
-            .zip(proofs)
-            .map(|(packet, proof)| CrosschainCall::RecvPacket { packet, proof_height: ph, proof })
-            .collect();
-        tally(&dst.submit(calls).await?, &mut p.received, &mut p.raced, &dst.name())?;
-    }
-    if !acks.is_empty() || !timeouts.is_empty() {
-        let (ph, updated) = update_client(src, link.client_on_a, dst, dst_head).await?;
-        p.updates += u64::from(updated);
-        let ordered = src.channel(link.channel_a).await?.channel.end.ordering == Ordering::Ordered;
-        let mut keys: Vec<Vec<u8>> = acks.iter().map(|(a, _)| keys::ack(link.channel_b, a.sequence)).collect();
-        keys.extend(timeouts.iter().map(|t| {
-            if ordered {
-                keys::recv_seq(link.channel_b)
-            } else {
-                keys::receipt(link.channel_b, t.sequence)
-            }
-        }));
-        let mut proofs = dst.proofs(&keys, ph).await?.into_iter();
-        let next_recv =
-            if ordered && !timeouts.is_empty() { Some(dst.channel(link.channel_b).await?.next_recv) } else { None };
-        let mut calls = Vec::with_capacity(acks.len() + timeouts.len());
-        for ((packet, ack), proof) in acks.into_iter().zip(proofs.by_ref()) {
-            calls.push(CrosschainCall::AckPacket { packet, ack, proof_height: ph, proof });
-        }
-        let ack_count = calls.len();
-        for (packet, proof) in timeouts.into_iter().zip(proofs) {
-            calls.push(CrosschainCall::TimeoutPacket {
-                packet,
-                proof_height: ph,
-                proof,
-                next_recv,
-                closed_proof: None,
-            });
-        }
-        let outcomes = src.submit(calls).await?;
-        let (a, t) = outcomes.split_at(ack_count.min(outcomes.len()));
-        tally(a, &mut p.acknowledged, &mut p.raced, &src.name())?;
-        tally(t, &mut p.timed_out, &mut p.raced, &src.name())?;
-    }
+    // Deliveries to `dst` and acknowledgements (or timeouts) back to `src` are independent:
+    // both go at once.
+    let (delivered, settled) = tokio::join!(
+        deliver_packets(src, dst, link, deliver),
+        settle_packets(src, dst, link, (acks, timeouts), dst_head)
+    );
+    p += delivered?;
+    p += settled?;
     p.pending = src.pending(link.channel_a).await?.len() as u64;
+    Ok(p)
+}
+
+/// Delivers `packets` of `src` to `dst` under a header of `src` that `dst`'s client holds.
+async fn deliver_packets(
+    src: &impl ChainIo,
+    dst: &impl ChainIo,
+    link: Link,
+    packets: Vec<Packet>,
+) -> Result<Progress, RelayError> {
+    let mut p = Progress::default();
+    if packets.is_empty() {
+        return Ok(p);
+    }
+    let (ph, updated) = update_client(dst, link.client_on_b, src, latest_sealed(src).await?).await?;
+    p.updates += u64::from(updated);
+    let keys: Vec<Vec<u8>> = packets.iter().map(|d| keys::commitment(link.channel_a, d.sequence)).collect();
+    let proofs = src.proofs(&keys, ph).await?;
+    let calls = packets
+        .into_iter()
+        .zip(proofs)
+        .map(|(packet, proof)| CrosschainCall::RecvPacket { packet, proof_height: ph, proof })
+        .collect();
+    tally(&dst.submit(calls).await?, &mut p.received, &mut p.raced, &dst.name())?;
+    Ok(p)
+}
+
+/// Brings `dst`'s acknowledgements of `src`'s packets back to `src`, and times out on `src` the
+/// packets `dst` can no longer receive, under `dst`'s header at `dst_head`.
+async fn settle_packets(
+    src: &impl ChainIo,
+    dst: &impl ChainIo,
+    link: Link,
+    (acks, timeouts): (Vec<(Packet, Ack)>, Vec<Packet>),
+    dst_head: u64,
+) -> Result<Progress, RelayError> {
+    let mut p = Progress::default();
+    if acks.is_empty() && timeouts.is_empty() {
+        return Ok(p);
+    }
+    let (ph, updated) = update_client(src, link.client_on_a, dst, dst_head).await?;
+    p.updates += u64::from(updated);
+    let ordered = src.channel(link.channel_a).await?.channel.end.ordering == Ordering::Ordered;
+    let mut keys: Vec<Vec<u8>> = acks.iter().map(|(a, _)| keys::ack(link.channel_b, a.sequence)).collect();
+    keys.extend(timeouts.iter().map(|t| {
+        if ordered {
+            keys::recv_seq(link.channel_b)
+        } else {
+            keys::receipt(link.channel_b, t.sequence)
+        }
+    }));
+    let mut proofs = dst.proofs(&keys, ph).await?.into_iter();
+    let next_recv =
+        if ordered && !timeouts.is_empty() { Some(dst.channel(link.channel_b).await?.next_recv) } else { None };
+    let mut calls = Vec::with_capacity(acks.len() + timeouts.len());
+    for ((packet, ack), proof) in acks.into_iter().zip(proofs.by_ref()) {
+        calls.push(CrosschainCall::AckPacket { packet, ack, proof_height: ph, proof });
+    }
+    let ack_count = calls.len();
+    for (packet, proof) in timeouts.into_iter().zip(proofs) {
+        calls.push(CrosschainCall::TimeoutPacket { packet, proof_height: ph, proof, next_recv, closed_proof: None });
+    }
+    let outcomes = src.submit(calls).await?;
+    let (a, t) = outcomes.split_at(ack_count.min(outcomes.len()));
+    tally(a, &mut p.acknowledged, &mut p.raced, &src.name())?;
+    tally(t, &mut p.timed_out, &mut p.raced, &src.name())?;
     Ok(p)
 }
 

@@ -204,6 +204,8 @@ pub enum Endpoint {
     StateProof,
     /// Values and proofs of many raw state keys under one height (relayers).
     StateProofs,
+    /// Receipts of many transactions (relayers, batch clients).
+    Receipts,
     /// Server-sent events: one per committed block.
     BlockEvents,
     /// This API's OpenAPI document.
@@ -242,6 +244,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(HttpMethod::Get, "/api/v1/evidence/{id}/certificate", Endpoint::EvidenceCertificate),
     route(HttpMethod::Get, "/api/v1/state/proof", Endpoint::StateProof),
     route(HttpMethod::Post, "/api/v1/state/proofs", Endpoint::StateProofs),
+    route(HttpMethod::Post, "/api/v1/receipts", Endpoint::Receipts),
     route(HttpMethod::Get, "/api/v1/events/blocks", Endpoint::BlockEvents),
     route(HttpMethod::Get, "/api/v1/openapi.json", Endpoint::OpenApi),
 ];
@@ -297,6 +300,7 @@ fn endpoint_router(spec: &RouteSpec) -> MethodRouter<AppState> {
         Endpoint::EvidenceCertificate => on(f, handlers::evidence_certificate),
         Endpoint::StateProof => on(f, handlers::state_proof),
         Endpoint::StateProofs => on(f, handlers::state_proofs),
+        Endpoint::Receipts => on(f, handlers::receipts),
         Endpoint::BlockEvents => on(f, events::block_events),
         Endpoint::OpenApi => on(f, handlers::openapi),
     }

@@ -228,6 +228,17 @@ fn operation(e: Endpoint, c: &mut Schemas) -> Op {
                 BAD_MISSING,
             )
         }
+        E::Receipts => Op {
+            body: Some(reg::<s::ReceiptsRequest>(c)),
+            ..op(
+                "getReceipts",
+                "transactions",
+                "Receipts of many transactions at once (null for one not committed)",
+                vec![],
+                reg::<s::Receipts>(c),
+                &[400, 413],
+            )
+        },
         E::StateProofs => Op {
             body: Some(reg::<s::StateProofsRequest>(c)),
             ..op(

@@ -302,6 +302,22 @@ pub struct StateProof {
     pub proof: Value,
 }
 
+/// `POST /api/v1/receipts`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptsRequest {
+    /// Transaction hashes.
+    pub hashes: Vec<H256>,
+}
+
+/// Receipts of many transactions, in the order asked; `null` for one not committed (yet).
+#[derive(Serialize, ToSchema)]
+pub struct Receipts {
+    /// One per hash asked.
+    #[schema(value_type = Vec<Option<ReceiptWithLocation>>)]
+    pub receipts: Vec<Option<ReceiptWithLocation>>,
+}
+
 /// `POST /api/v1/state/proofs`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -216,6 +216,20 @@ impl Client {
         self.get_optional(&format!("/receipts/{hash}")).await
     }
 
+    /// Receipts of many transactions (`None` for one not committed), in order.
+    pub async fn receipts(&self, hashes: &[H256]) -> Result<Vec<Option<ReceiptInfo>>, SdkError> {
+        #[derive(Deserialize)]
+        struct R {
+            receipts: Vec<Option<ReceiptInfo>>,
+        }
+        let mut out = Vec::with_capacity(hashes.len());
+        for chunk in hashes.chunks(1000) {
+            let r: R = self.post("/receipts", &serde_json::json!({ "hashes": chunk })).await?;
+            out.extend(r.receipts);
+        }
+        Ok(out)
+    }
+
     /// Polls until the transaction is committed.
     pub async fn wait_receipt(&self, hash: &H256, timeout: Duration) -> Result<ReceiptInfo, SdkError> {
         let start = Instant::now();

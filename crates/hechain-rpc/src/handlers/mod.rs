@@ -259,6 +259,39 @@ pub(crate) async fn receipt(State(st): State<AppState>, path: Result<Path<String
     .await
 }
 
+const RECEIPTS_SHAPE: &str = r#"{"hashes":["0x<transaction hash>", ...]}"#;
+
+/// `POST /api/v1/receipts`: [`receipt`] for many transactions; `null` for one not committed.
+pub(crate) async fn receipts(State(st): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult {
+    let ctx = st.ctx;
+    let body = body.map_err(|r| parse::body_rejection(r, ctx.config.max_body_bytes))?;
+    let req: s::ReceiptsRequest = parse::json_body(&body, RECEIPTS_SHAPE)?;
+    let max = ctx.config.max_batch;
+    if req.hashes.len() > max {
+        return Err(ApiError::TooLarge {
+            code: "batch_too_large",
+            message: format!("{} hashes asked, the limit is {max}; split the request", req.hashes.len()),
+        });
+    }
+    blocking(move || {
+        let reader = ctx.store.reader()?;
+        let mut out = Vec::with_capacity(req.hashes.len());
+        for hash in &req.hashes {
+            let Some(loc) = reader.tx_location(hash)? else {
+                out.push(None);
+                continue;
+            };
+            let receipt = reader
+                .receipt_at(loc)?
+                .ok_or_else(|| ApiError::Internal(format!("the receipt of committed transaction {hash} is missing")))?;
+            let block_hash = block_hash_at(&ctx, &reader, loc.height)?;
+            out.push(Some(s::ReceiptWithLocation { receipt, height: loc.height, index: loc.index, block_hash }));
+        }
+        reply(&s::Receipts { receipts: out })
+    })
+    .await
+}
+
 /// Query of the block routes.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
