@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
-use hechain_crosschain::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage};
+use hechain_crosschain::views::{AckEntry, AckPage, ChannelView, ClientView};
 use hechain_crosschain::{CrosschainCall, Packet};
 use hechain_crypto::AccountKey;
 use hechain_governance::Membership;
@@ -127,19 +127,18 @@ impl ChainIo for RestChain {
     }
 
     async fn client(&self, id: u64) -> Result<ClientView, RelayError> {
-        self.get(&format!("/xchain/clients/{id}")).await
+        self.client.xchain_client(id).await.map_err(|e| self.err(e))
     }
 
     async fn channel(&self, id: u64) -> Result<ChannelView, RelayError> {
-        self.get(&format!("/xchain/channels/{id}")).await
+        self.client.xchain_channel(id).await.map_err(|e| self.err(e))
     }
 
     async fn pending(&self, channel: u64) -> Result<Vec<Packet>, RelayError> {
         let mut out = Vec::new();
         let mut after: Option<u64> = None;
         loop {
-            let q = after.map(|a| format!("&after={a}")).unwrap_or_default();
-            let page: PacketPage = self.get(&format!("/xchain/channels/{channel}/packets?limit=1000{q}")).await?;
+            let page = self.client.xchain_pending_packets(channel, after).await.map_err(|e| self.err(e))?;
             out.extend(page.packets);
             match page.next_after {
                 Some(a) => after = Some(a),

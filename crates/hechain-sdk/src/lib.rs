@@ -560,6 +560,65 @@ impl Client {
         self.certificate(&format!("/trace/batches/{id}/certificate")).await
     }
 
+    /// A light client of another chain on this chain (cross-chain).
+    pub async fn xchain_client(&self, id: u64) -> Result<hechain_types::crosschain::views::ClientView, SdkError> {
+        self.get(&format!("/xchain/clients/{id}")).await
+    }
+
+    /// A cross-chain channel.
+    pub async fn xchain_channel(&self, id: u64) -> Result<hechain_types::crosschain::views::ChannelView, SdkError> {
+        self.get(&format!("/xchain/channels/{id}")).await
+    }
+
+    /// Packets sent on a channel and still pending (one page from `after`).
+    pub async fn xchain_pending_packets(
+        &self,
+        channel: u64,
+        after: Option<u64>,
+    ) -> Result<hechain_types::crosschain::views::PacketPage, SdkError> {
+        let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        self.get(&format!("/xchain/channels/{channel}/packets?limit=1000{after}")).await
+    }
+
+    /// An account's balance of a cross-chain voucher, and its supply.
+    pub async fn xchain_voucher(
+        &self,
+        holder: &Address,
+        denom: &str,
+    ) -> Result<hechain_types::crosschain::views::VoucherBalance, SdkError> {
+        let denom = hechain_types::display::url_component(denom);
+        self.get(&format!("/xchain/vouchers/{holder}?denom={denom}")).await
+    }
+
+    /// A record of another chain recognised here.
+    pub async fn xchain_recognition(&self, id: u64) -> Result<hechain_types::crosschain::Recognition, SdkError> {
+        self.get(&format!("/xchain/recognitions/{id}")).await
+    }
+
+    /// An external event accepted here on its notaries' word, if it was.
+    pub async fn xchain_attestation(
+        &self,
+        network: &str,
+        event_id: &str,
+    ) -> Result<Option<hechain_types::crosschain::notary::Attestation>, SdkError> {
+        let (n, e) = (hechain_types::display::url_component(network), hechain_types::display::url_component(event_id));
+        self.get_optional(&format!("/xchain/notary/{n}/events/{e}")).await
+    }
+
+    /// A hash time-locked contract.
+    pub async fn htlc(&self, id: u64) -> Result<hechain_types::htlc::Htlc, SdkError> {
+        self.get(&format!("/htlc/{id}")).await
+    }
+
+    /// The hash time-locked contracts under a hash lock (the other side of a swap).
+    pub async fn htlc_by_hash(&self, hash_lock: &H256) -> Result<Vec<hechain_types::htlc::Htlc>, SdkError> {
+        #[derive(Deserialize)]
+        struct Page {
+            locks: Vec<hechain_types::htlc::Htlc>,
+        }
+        Ok(self.get::<Page>(&format!("/htlc/by-hash/{hash_lock}")).await?.locks)
+    }
+
     /// Builds, signs and submits a transaction from `key` with the next
     /// pending nonce, then waits for its receipt. Fails if the transaction
     /// was committed but did not succeed.

@@ -15,7 +15,7 @@ pub mod tx;
 pub use hechain_chain::{merkle, smt};
 
 pub use hechain_module::{ModuleCall, ModuleEnum, ValidateContext};
-pub use hechain_modules::{copyright, ecert, evidence, governance, trace, transfer, voucher};
+pub use hechain_modules::{copyright, crosschain, ecert, evidence, governance, htlc, trace, transfer, voucher};
 pub use hechain_primitives::{codec, display, primitives};
 
 pub use copyright::{CopyrightCall, CopyrightEvent};
