@@ -2,7 +2,9 @@
 //! chain B on gm), real `hechain start` processes on 127.0.0.1, connected by `hechain relay
 //! connect`; two relayers (`hechain relay start`) race over the channel while one of them is
 //! SIGKILLed and restarted; every transfer arrives exactly once, tokens are conserved on both
-//! chains, and a voucher goes home.
+//! chains, and a voucher goes home. Then chain A removes a validator by governance (a new epoch),
+//! a transfer that times out on B is refunded on A, and transfers keep flowing across the epoch
+//! change (B's client of A follows it).
 
 mod common;
 
@@ -82,7 +84,7 @@ fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
-    let a = Net::start(4, 0, &["--chain-id", "3101"]);
+    let mut a = Net::start(4, 0, &["--chain-id", "3101"]);
     let b = Net::start(4, 0, &["--chain-id", "3202", "--suite", "gm", "--plaintext-keys"]);
     a.wait_height(&[0, 1, 2, 3], 2, Duration::from_secs(60));
     b.wait_height(&[0, 1, 2, 3], 2, Duration::from_secs(60));
@@ -115,7 +117,7 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
 
     // Two relayers with their own keys; ten transfers while they run; one relayer is
     // SIGKILLed mid-stream and restarted.
-    let logs = a.dir.path();
+    let logs = a.dir.path().to_path_buf();
     let mut r1 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer1.log"));
     let _r2 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(3), &b.test_key(3)), &logs.join("relayer2.log"));
     let mut sent = 0u128;
@@ -206,4 +208,76 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     assert!(received >= 1, "the running relayers delivered nothing");
     let clients = get(&url_b, &format!("/api/v1/xchain/clients/{}", link["client_on_b"]));
     assert!(clients["client"]["frozen"].is_null(), "{clients}");
+
+    // Chain A changes its validator set (org4's node leaves by governance: epoch 1, three
+    // validators) while no relayer runs.
+    r1.kill9();
+    drop(_r2);
+    let key0 = a.test_key(0);
+    let name3 = a.names[3].clone();
+    let p = json_ok(&a.cli(0, &["--json", "--key", &key0, "gov", "propose", "remove-validator", &name3]));
+    let id = p["events"][0]["id"].as_u64().expect("proposal id").to_string();
+    json_ok(&a.cli(1, &["--json", "--key", &a.test_key(1), "gov", "vote", &id, "yes"]));
+    let v = json_ok(&a.cli(2, &["--json", "--key", &a.test_key(2), "gov", "vote", &id, "yes"]));
+    assert_eq!(v["events"][1]["type"], "gov_approved", "{v}");
+    a.wait_height(&[0, 1, 2], v["height"].as_u64().unwrap() + 2, Duration::from_secs(60));
+    a.stop(3);
+
+    // A transfer that times out on B while nobody relays is refunded on A.
+    let before = balance(&url_a, &alice);
+    let escrowed = balance(&url_a, &escrow);
+    let deadline = b.height(1) + 3;
+    json_ok(&cli_env(
+        &url_a,
+        &[
+            "--json",
+            "--key",
+            &alice_key,
+            "xchain",
+            "transfer",
+            "--channel",
+            &chan_a.to_string(),
+            "--to",
+            &bob,
+            "--amount",
+            "77",
+            "--timeout-height",
+            &deadline.to_string(),
+        ],
+        &[],
+    ));
+    assert_eq!(balance(&url_a, &alice), before - 77);
+    b.wait_height(&[1], deadline + 1, Duration::from_secs(60));
+    let _r3 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer3.log"));
+    wait_for("the timeout's refund on A", Duration::from_secs(120), || balance(&url_a, &alice) == before);
+    assert_eq!(balance(&url_a, &escrow), escrowed);
+    assert_eq!(voucher(&url_b, &bob, &voucher_denom), (sent - 400, sent - 400));
+
+    // Packets keep flowing across A's epoch change: B's client of A follows it.
+    for _ in 0..3 {
+        json_ok(&cli_env(
+            &url_a,
+            &[
+                "--json",
+                "--key",
+                &alice_key,
+                "xchain",
+                "transfer",
+                "--channel",
+                &chan_a.to_string(),
+                "--to",
+                &bob,
+                "--amount",
+                "10",
+            ],
+            &[],
+        ));
+    }
+    wait_for("transfers after the epoch change", Duration::from_secs(120), || {
+        voucher(&url_b, &bob, &voucher_denom).0 == sent - 400 + 30
+    });
+    let client = get(&url_b, &format!("/api/v1/xchain/clients/{}", link["client_on_b"]));
+    assert_eq!(client["client"]["epoch"], 1, "{client}");
+    assert_eq!(client["epoch"]["validators"].as_array().map(Vec::len), Some(3), "{client}");
+    assert_eq!(balance(&url_a, &escrow), sent - 400 + 30);
 }
