@@ -19,7 +19,9 @@ use hechain_crosschain::views::{AckEntry, ChannelView, ClientView};
 use hechain_crosschain::{CrosschainCall, CrosschainEvent, Packet};
 use hechain_governance::Membership;
 
-pub use steps::{create_client, latest_sealed, open_channel, recognise, relay_once, update_client, Link, Progress};
+pub use steps::{
+    create_client, latest_sealed, open_channel, recognise, relay_once, update_client, wait_sealed, Link, Progress,
+};
 
 /// Why a relaying step failed.
 #[derive(Debug, thiserror::Error)]

@@ -102,6 +102,23 @@ pub async fn latest_sealed(c: &impl ChainIo) -> Result<u64, RelayError> {
     Err(chain_err(c, format!("no block near the head ({head}) has a quorum seal yet")))
 }
 
+/// The newest block of `c` with a quorum seal, once it is at least `height` (a block's seal
+/// gathers its signatures just after the block commits on a network): headers shown to the
+/// other chain's client must be at or above the state that was read.
+pub async fn wait_sealed(c: &impl ChainIo, height: u64) -> Result<u64, RelayError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match latest_sealed(c).await {
+            Ok(h) if h >= height => return Ok(h),
+            Ok(_) | Err(RelayError::Chain { .. }) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Ok(h) => return Err(chain_err(c, format!("block {height} has no quorum seal after 60 s (sealed: {h})"))),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Makes `dst`'s client `client` of `src` hold a header at or above `height`: shows it `src`'s
 /// header at `height` with the epoch changes it has not seen. Returns the height to prove
 /// against (the client's latest, if another relayer already went further) and whether an
@@ -164,7 +181,7 @@ pub async fn open_channel(
         version: version.clone(),
     };
     let channel_a = channel_of(&must(a, init).await?).ok_or_else(|| chain_err(a, "init without a channel event"))?;
-    let (ph, _) = update_client(b, client_on_b, a, latest_sealed(a).await?).await?;
+    let (ph, _) = update_client(b, client_on_b, a, wait_sealed(a, a.head().await?).await?).await?;
     let proof = a.proof(&keys::end(channel_a), ph).await?;
     let try_open = CrosschainCall::ChannelOpenTry {
         port: port.clone(),
@@ -177,14 +194,14 @@ pub async fn open_channel(
         proof,
     };
     let channel_b = channel_of(&must(b, try_open).await?).ok_or_else(|| chain_err(b, "try without a channel event"))?;
-    let (ph, _) = update_client(a, client_on_a, b, latest_sealed(b).await?).await?;
+    let (ph, _) = update_client(a, client_on_a, b, wait_sealed(b, b.head().await?).await?).await?;
     let proof = b.proof(&keys::end(channel_b), ph).await?;
     must(
         a,
         CrosschainCall::ChannelOpenAck { channel: channel_a, counterparty_channel: channel_b, proof_height: ph, proof },
     )
     .await?;
-    let (ph, _) = update_client(b, client_on_b, a, latest_sealed(a).await?).await?;
+    let (ph, _) = update_client(b, client_on_b, a, wait_sealed(a, a.head().await?).await?).await?;
     let proof = a.proof(&keys::end(channel_a), ph).await?;
     must(b, CrosschainCall::ChannelOpenConfirm { channel: channel_b, proof_height: ph, proof }).await?;
     Ok(Link { channel_a, channel_b, client_on_a, client_on_b })
@@ -217,13 +234,17 @@ fn tally(outcomes: &[Submitted], done: &mut u64, raced: &mut u64, chain: &str) -
 /// packets, the acknowledgements after the oldest of them, and one batch of proofs per side.
 async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> Result<Progress, RelayError> {
     let mut p = Progress::default();
+    // The heads before reading: whatever is read is in the state of these blocks, so proofs under
+    // them (once sealed) hold it.
+    let src_read_at = src.head().await?;
     let pending = src.pending(link.channel_a).await?;
     let Some(first) = pending.first() else {
         return Ok(p);
     };
+    let dst_read_at = dst.head().await?;
     let acked: std::collections::BTreeMap<u64, Ack> =
         dst.acks(link.channel_b, first.sequence - 1).await?.into_iter().map(|a| (a.sequence, a.ack)).collect();
-    let dst_head = latest_sealed(dst).await?;
+    let dst_head = wait_sealed(dst, dst_read_at).await?;
     let (dst_header, _) = dst.sealed(dst_head).await?;
     let (mut deliver, mut acks, mut timeouts): (Vec<Packet>, Vec<(Packet, Ack)>, Vec<Packet>) = Default::default();
     for packet in pending {
@@ -236,7 +257,7 @@ async fn relay_direction(src: &impl ChainIo, dst: &impl ChainIo, link: Link) -> 
     // Deliveries to `dst` and acknowledgements (or timeouts) back to `src` are independent:
     // both go at once.
     let (delivered, settled) = tokio::join!(
-        deliver_packets(src, dst, link, deliver),
+        deliver_packets(src, dst, link, deliver, src_read_at),
         settle_packets(src, dst, link, (acks, timeouts), dst_head)
     );
     p += delivered?;
@@ -251,12 +272,13 @@ async fn deliver_packets(
     dst: &impl ChainIo,
     link: Link,
     packets: Vec<Packet>,
+    read_at: u64,
 ) -> Result<Progress, RelayError> {
     let mut p = Progress::default();
     if packets.is_empty() {
         return Ok(p);
     }
-    let (ph, updated) = update_client(dst, link.client_on_b, src, latest_sealed(src).await?).await?;
+    let (ph, updated) = update_client(dst, link.client_on_b, src, wait_sealed(src, read_at).await?).await?;
     p.updates += u64::from(updated);
     let keys: Vec<Vec<u8>> = packets.iter().map(|d| keys::commitment(link.channel_a, d.sequence)).collect();
     let proofs = src.proofs(&keys, ph).await?;
@@ -334,7 +356,7 @@ pub async fn recognise(
     let Some(record) = src.value(&key).await? else {
         return Err(chain_err(src, format!("it holds no {kind:?} {record_id}")));
     };
-    let (ph, _) = update_client(dst, client, src, latest_sealed(src).await?).await?;
+    let (ph, _) = update_client(dst, client, src, wait_sealed(src, src.head().await?).await?).await?;
     let proof = src.proof(&key, ph).await?;
     let call = CrosschainCall::Recognise { client, kind, record_id, record, proof_height: ph, proof };
     must(dst, call)

@@ -323,3 +323,64 @@ fn a_notary_chains_evidence_is_recognised_on_a_court_chain_once() {
     let err = block_on(recognise(&b, link.client_on_b, &a, RecordKind::Evidence, id)).unwrap_err().to_string();
     assert!(err.contains("already recognised"), "{err}");
 }
+
+#[test]
+fn a_closed_channel_closes_on_both_sides_and_packets_in_flight_time_out_on_close() {
+    let (a, b, link) = linked(Ordering::Unordered);
+    let alice = a.address(ALICE);
+    let before = a.balance(&alice);
+    send(&a, ALICE, link.channel_a, NATIVE_DENOM, 40, b.address(BOB), b.head_height() + 1_000);
+    let packet = block_on(a.pending(link.channel_a)).unwrap().remove(0);
+    // Only the owner (who opened it: the relayer account) may close it.
+    let r = a.refused(ALICE, Payload::Crosschain(CrosschainCall::ChannelClose { channel: link.channel_a }));
+    assert!(r.contains("owner"), "{r}");
+    a.run(RELAYER, Payload::Crosschain(CrosschainCall::ChannelClose { channel: link.channel_a }));
+    let r = a.refused(
+        ALICE,
+        Payload::Crosschain(CrosschainCall::Transfer {
+            channel: link.channel_a,
+            denom: NATIVE_DENOM.into(),
+            amount: 1,
+            receiver: b.address(BOB),
+            timeout_height: b.head_height() + 1_000,
+            timeout_ms: 0,
+        }),
+    );
+    assert!(r.contains("not Open"), "{r}");
+    // B learns it and closes its end, on proof.
+    let (h, _) = block_on(update_client(&b, link.client_on_b, &a, block_on(latest_sealed(&a)).unwrap())).unwrap();
+    let end_a = block_on(a.proof(&keys::end(link.channel_a), h)).unwrap();
+    b.run(
+        RELAYER,
+        Payload::Crosschain(CrosschainCall::ChannelCloseConfirm {
+            channel: link.channel_b,
+            proof_height: h,
+            proof: end_a,
+        }),
+    );
+    // The packet in flight can no longer be received…
+    let commit = block_on(a.proof(&keys::commitment(link.channel_a, 1), h)).unwrap();
+    let r = b.refused(
+        RELAYER,
+        Payload::Crosschain(CrosschainCall::RecvPacket { packet: packet.clone(), proof_height: h, proof: commit }),
+    );
+    assert!(r.contains("Closed"), "{r}");
+    // …and times out on close: B's end proven closed and the receipt absent, before its timeout height.
+    let (ph, _) = block_on(update_client(&a, link.client_on_a, &b, block_on(latest_sealed(&b)).unwrap())).unwrap();
+    let absent = block_on(b.proof(&keys::receipt(link.channel_b, 1), ph)).unwrap();
+    let end_b = block_on(b.proof(&keys::end(link.channel_b), ph)).unwrap();
+    let timeout = |closed_proof| {
+        Payload::Crosschain(CrosschainCall::TimeoutPacket {
+            packet: packet.clone(),
+            proof_height: ph,
+            proof: absent.clone(),
+            next_recv: None,
+            closed_proof,
+        })
+    };
+    let r = a.refused(RELAYER, timeout(None));
+    assert!(r.contains("has not timed out"), "{r}");
+    a.run(RELAYER, timeout(Some(end_b)));
+    assert_eq!(a.balance(&alice), before);
+    assert_eq!(a.escrow(link.channel_a), 0);
+}

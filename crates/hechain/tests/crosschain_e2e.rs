@@ -74,6 +74,15 @@ fn voucher(url: &str, addr: &str, denom: &str) -> (u128, u128) {
     (amount(&v["balance"]), amount(&v["supply"]))
 }
 
+/// `hechain xchain transfer` through node `url`, signed by `key`, with extra arguments.
+fn xfer(url: &str, key: &str, channel: u64, to: &str, amount: &str, extra: &[&str]) {
+    let channel = channel.to_string();
+    let mut args =
+        vec!["--json", "--key", key, "xchain", "transfer", "--channel", &channel, "--to", to, "--amount", amount];
+    args.extend_from_slice(extra);
+    json_ok(&cli_env(url, &args, &[]));
+}
+
 fn wait_for(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + within;
     while !f() {
@@ -123,23 +132,7 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     let mut sent = 0u128;
     for i in 1..=10u64 {
         let amount = 100 + u128::from(i);
-        json_ok(&cli_env(
-            &a.urls[(i % 4) as usize],
-            &[
-                "--json",
-                "--key",
-                &alice_key,
-                "xchain",
-                "transfer",
-                "--channel",
-                &chan_a.to_string(),
-                "--to",
-                &bob,
-                "--amount",
-                &amount.to_string(),
-            ],
-            &[],
-        ));
+        xfer(&a.urls[(i % 4) as usize], &alice_key, chan_a, &bob, &amount.to_string(), &[]);
         sent += amount;
         if i == 4 {
             r1.kill9();
@@ -164,25 +157,7 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     assert_eq!(balance(&url_a, &alice), alice_start - sent);
 
     // A voucher goes home: burned on B, released from A's escrow.
-    json_ok(&cli_env(
-        &url_b,
-        &[
-            "--json",
-            "--key",
-            &bob_key,
-            "xchain",
-            "transfer",
-            "--channel",
-            &chan_b.to_string(),
-            "--to",
-            &alice,
-            "--denom",
-            &voucher_denom,
-            "--amount",
-            "400",
-        ],
-        &[],
-    ));
+    xfer(&url_b, &bob_key, chan_b, &alice, "400", &["--denom", &voucher_denom]);
     wait_for("the voucher's return to A", Duration::from_secs(120), || {
         balance(&url_a, &alice) == alice_start - sent + 400
     });
@@ -227,25 +202,7 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     let before = balance(&url_a, &alice);
     let escrowed = balance(&url_a, &escrow);
     let deadline = b.height(1) + 3;
-    json_ok(&cli_env(
-        &url_a,
-        &[
-            "--json",
-            "--key",
-            &alice_key,
-            "xchain",
-            "transfer",
-            "--channel",
-            &chan_a.to_string(),
-            "--to",
-            &bob,
-            "--amount",
-            "77",
-            "--timeout-height",
-            &deadline.to_string(),
-        ],
-        &[],
-    ));
+    xfer(&url_a, &alice_key, chan_a, &bob, "77", &["--timeout-height", &deadline.to_string()]);
     assert_eq!(balance(&url_a, &alice), before - 77);
     b.wait_height(&[1], deadline + 1, Duration::from_secs(60));
     let _r3 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer3.log"));
@@ -255,23 +212,7 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
 
     // Packets keep flowing across A's epoch change: B's client of A follows it.
     for _ in 0..3 {
-        json_ok(&cli_env(
-            &url_a,
-            &[
-                "--json",
-                "--key",
-                &alice_key,
-                "xchain",
-                "transfer",
-                "--channel",
-                &chan_a.to_string(),
-                "--to",
-                &bob,
-                "--amount",
-                "10",
-            ],
-            &[],
-        ));
+        xfer(&url_a, &alice_key, chan_a, &bob, "10", &[]);
     }
     wait_for("transfers after the epoch change", Duration::from_secs(120), || {
         voucher(&url_b, &bob, &voucher_denom).0 == sent - 400 + 30

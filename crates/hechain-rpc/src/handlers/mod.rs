@@ -556,31 +556,41 @@ pub(crate) async fn state_proof(
     }
     let ctx = st.ctx;
     blocking(move || {
-        let reader = ctx.store.reader()?;
-        let head = reader.head_height()?;
-        let height = q.height.unwrap_or(head);
-        if height > head {
-            return Err(ApiError::not_found(
-                "block_not_found",
-                format!("no block at height {height}: the chain's head is at height {head}"),
-            ));
-        }
-        let header = reader
-            .header(height)?
-            .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
-        let suite = ctx.genesis.suite();
-        let value = reader.state_get(&key)?;
-        let proof = reader.state_proof(suite, &header.state_root, &key)?;
-        reply(&s::StateProof {
-            key: hex0x(&key),
-            key_hash: H256(suite.hash(&key)),
-            height,
-            state_root: header.state_root,
-            value: value.as_deref().map(hex0x),
-            proof: to_json(&proof)?,
-        })
+        let mut proofs = proofs_at(&ctx, q.height, &[key])?;
+        reply(&proofs.proofs.pop().ok_or_else(|| ApiError::Internal("no proof for the key".into()))?)
     })
     .await
+}
+
+/// The values and proofs of `keys` under the state root of block `height` (default: the head).
+fn proofs_at(ctx: &RpcContext, height: Option<u64>, keys: &[Vec<u8>]) -> Result<s::StateProofs, ApiError> {
+    let reader = ctx.store.reader()?;
+    let head = reader.head_height()?;
+    let height = height.unwrap_or(head);
+    if height > head {
+        return Err(ApiError::not_found(
+            "block_not_found",
+            format!("no block at height {height}: the chain's head is at height {head}"),
+        ));
+    }
+    let header = reader
+        .header(height)?
+        .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
+    let suite = ctx.genesis.suite();
+    let proofs = keys
+        .iter()
+        .map(|key| {
+            Ok(s::StateProof {
+                key: hex0x(key),
+                key_hash: H256(suite.hash(key)),
+                height,
+                state_root: header.state_root,
+                value: reader.state_get(key)?.as_deref().map(hex0x),
+                proof: to_json(&reader.state_proof(suite, &header.state_root, key)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(s::StateProofs { height, state_root: header.state_root, proofs })
 }
 
 const PROOFS_SHAPE: &str = r#"{"keys":["0x<hex of a state key>", ...],"height":N}"#;
@@ -605,36 +615,7 @@ pub(crate) async fn state_proofs(State(st): State<AppState>, body: Result<Bytes,
             k => Ok(k),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    blocking(move || {
-        let reader = ctx.store.reader()?;
-        let head = reader.head_height()?;
-        let height = req.height.unwrap_or(head);
-        if height > head {
-            return Err(ApiError::not_found(
-                "block_not_found",
-                format!("no block at height {height}: the chain's head is at height {head}"),
-            ));
-        }
-        let header = reader
-            .header(height)?
-            .ok_or_else(|| ApiError::Internal(format!("header of committed height {height} is missing")))?;
-        let suite = ctx.genesis.suite();
-        let proofs = keys
-            .iter()
-            .map(|key| {
-                Ok(s::StateProof {
-                    key: hex0x(key),
-                    key_hash: H256(suite.hash(key)),
-                    height,
-                    state_root: header.state_root,
-                    value: reader.state_get(key)?.as_deref().map(hex0x),
-                    proof: to_json(&reader.state_proof(suite, &header.state_root, key)?)?,
-                })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        reply(&s::StateProofs { height, state_root: header.state_root, proofs })
-    })
-    .await
+    blocking(move || reply(&proofs_at(&ctx, req.height, &keys)?)).await
 }
 
 /// `GET /api/v1/openapi.json`.

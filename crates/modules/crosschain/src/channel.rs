@@ -166,44 +166,55 @@ fn their_end(cx: &CallContext, c: &Channel, state: ChannelState) -> ChannelEnd {
     }
 }
 
-/// `ChannelOpenAck`.
+/// A handshake step proven from the other side: channel `id` must be in one of `from`, the
+/// other end (channel `their_id` when this step learns it, else the one this end knows) must be
+/// proven in state `theirs` naming this channel, and this end then becomes `to`.
+fn proven_step<H: Host + ?Sized>(
+    host: &mut H,
+    cx: &CallContext,
+    (id, their_id): (u64, Option<u64>),
+    (from, theirs, to): (&[ChannelState], ChannelState, ChannelState),
+    (proof_height, proof): (u64, &Proof),
+) -> Result<Outcome<CrosschainEvent>, StateError> {
+    let mut c = check!(existing(host, id));
+    if !from.contains(&c.end.state) {
+        refuse!(
+            "channel {id} is {:?}, not {}",
+            c.end.state,
+            from.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" or ")
+        );
+    }
+    let Some(their_id) = their_id.or(c.end.counterparty.channel) else {
+        refuse!("channel {id} does not know the other end yet");
+    };
+    let expected = their_end(cx, &c, theirs);
+    check!(verify_end(host, c.client, their_id, &expected, proof_height, proof));
+    c.end.state = to;
+    c.end.counterparty.channel = Some(their_id);
+    save(host, &c);
+    Ok(Ok(vec![event(&c)]))
+}
+
+/// `ChannelOpenAck`: Init → Open, proving the other end TryOpen.
 pub(crate) fn open_ack<H: Host + ?Sized>(
     host: &mut H,
     cx: &CallContext,
     (id, counterparty_channel, proof_height): (u64, u64, u64),
     proof: &Proof,
 ) -> Result<Outcome<CrosschainEvent>, StateError> {
-    let mut c = check!(existing(host, id));
-    if c.end.state != ChannelState::Init {
-        refuse!("channel {id} is {:?}, not Init", c.end.state);
-    }
-    let theirs = their_end(cx, &c, ChannelState::TryOpen);
-    check!(verify_end(host, c.client, counterparty_channel, &theirs, proof_height, proof));
-    c.end.state = ChannelState::Open;
-    c.end.counterparty.channel = Some(counterparty_channel);
-    save(host, &c);
-    Ok(Ok(vec![event(&c)]))
+    use ChannelState::*;
+    proven_step(host, cx, (id, Some(counterparty_channel)), (&[Init], TryOpen, Open), (proof_height, proof))
 }
 
-/// `ChannelOpenConfirm`.
+/// `ChannelOpenConfirm`: TryOpen → Open, proving the other end Open.
 pub(crate) fn open_confirm<H: Host + ?Sized>(
     host: &mut H,
     cx: &CallContext,
     (id, proof_height): (u64, u64),
     proof: &Proof,
 ) -> Result<Outcome<CrosschainEvent>, StateError> {
-    let mut c = check!(existing(host, id));
-    if c.end.state != ChannelState::TryOpen {
-        refuse!("channel {id} is {:?}, not TryOpen", c.end.state);
-    }
-    let Some(their_id) = c.end.counterparty.channel else {
-        return Err(StateError::Invariant(format!("channel {id} in TryOpen without a counterparty channel")));
-    };
-    let theirs = their_end(cx, &c, ChannelState::Open);
-    check!(verify_end(host, c.client, their_id, &theirs, proof_height, proof));
-    c.end.state = ChannelState::Open;
-    save(host, &c);
-    Ok(Ok(vec![event(&c)]))
+    use ChannelState::*;
+    proven_step(host, cx, (id, None), (&[TryOpen], Open, Open), (proof_height, proof))
 }
 
 /// `ChannelClose` (the owner).
@@ -224,25 +235,15 @@ pub(crate) fn close<H: Host + ?Sized>(
     Ok(Ok(vec![event(&c)]))
 }
 
-/// `ChannelCloseConfirm`.
+/// `ChannelCloseConfirm`: any open or opening state → Closed, proving the other end Closed.
 pub(crate) fn close_confirm<H: Host + ?Sized>(
     host: &mut H,
     cx: &CallContext,
     (id, proof_height): (u64, u64),
     proof: &Proof,
 ) -> Result<Outcome<CrosschainEvent>, StateError> {
-    let mut c = check!(existing(host, id));
-    if c.end.state == ChannelState::Closed {
-        refuse!("channel {id} is already closed");
-    }
-    let Some(their_id) = c.end.counterparty.channel else {
-        refuse!("channel {id} does not know the other end yet");
-    };
-    let theirs = their_end(cx, &c, ChannelState::Closed);
-    check!(verify_end(host, c.client, their_id, &theirs, proof_height, proof));
-    c.end.state = ChannelState::Closed;
-    save(host, &c);
-    Ok(Ok(vec![event(&c)]))
+    use ChannelState::*;
+    proven_step(host, cx, (id, None), (&[Init, TryOpen, Open], Closed, Closed), (proof_height, proof))
 }
 
 /// Closes an ordered channel whose packet timed out (no later packet may overtake it).
