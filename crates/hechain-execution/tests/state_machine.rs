@@ -182,33 +182,15 @@ fn node_key(seed: u8) -> NodeKey {
     NodeKey::from_bytes(Suite::Standard, &[seed; 32]).unwrap()
 }
 
-/// A node entry of the chain's one organisation.
-fn node_info(name: &str, key: &NodeKey) -> ValidatorInfo {
-    ValidatorInfo { name: name.into(), public_key: key.public_key().as_bytes().to_vec(), org: "org".into() }
-}
+use common::org_node as node_info;
 
 impl Chain {
     fn new() -> Chain {
         let nodes: Vec<(String, NodeKey)> = (0..5u8).map(|i| (format!("v{i}"), node_key(10 + i))).collect();
         let e = env(Suite::Standard, 0);
-        let committee: Vec<CommitteeMember> = (0..3)
-            .map(|i| CommitteeMember { address: Address(e.keys[i].address()), weight: 1, org: String::new() })
-            .collect();
+        let committee: Vec<Address> = (0..3).map(|i| Address(e.keys[i].address())).collect();
         let genesis_set: Vec<ValidatorInfo> = nodes[..4].iter().map(|(n, k)| node_info(n, k)).collect();
-        let e = common::with_genesis(e, |g| {
-            // Only its name matters here (execution does not parse CA certificates).
-            g.orgs = vec![OrgInfo {
-                name: "org".into(),
-                ca_cert_pem: "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n".into(),
-            }];
-            g.validators = genesis_set;
-            g.governance = Some(GenesisGovernance {
-                committee,
-                config: GovConfig { threshold_bps: 6_666, voting_period_ms: 3_600_000 },
-                roles: vec![],
-                permissions: Permissions::default(),
-            });
-        });
+        let e = common::with_genesis(e, |g| common::consortium(g, genesis_set, &committee));
         Chain { e, nodes, nonces: [0; 4] }
     }
 

@@ -156,6 +156,30 @@ pub fn commit<T: Into<ChainTx>>(e: &Env, txs: Vec<T>) -> (ExecutionOutput, Block
     commit_block(&e.store, &e.genesis, &e.node, txs.into_iter().map(Into::into).collect())
 }
 
+/// The genesis validator entry of `key` named `name`, of the one organisation of
+/// [`consortium`] ("org").
+pub fn org_node(name: &str, key: &NodeKey) -> ValidatorInfo {
+    ValidatorInfo { name: name.into(), public_key: key.public_key().as_bytes().to_vec(), org: "org".into() }
+}
+
+/// Makes `g` a consortium chain of one organisation ("org"): validators `set` (see
+/// [`org_node`]), and a governance committee of `committee` (weight 1 each, approval at two
+/// thirds of the weight, a one-hour voting period).
+pub fn consortium(g: &mut Genesis, set: Vec<ValidatorInfo>, committee: &[Address]) {
+    // Only its name matters to execution (it does not parse CA certificates).
+    g.orgs = vec![OrgInfo {
+        name: "org".into(),
+        ca_cert_pem: "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n".into(),
+    }];
+    g.validators = set;
+    g.governance = Some(GenesisGovernance {
+        committee: committee.iter().map(|a| CommitteeMember { address: *a, weight: 1, org: String::new() }).collect(),
+        config: GovConfig { threshold_bps: 6_666, voting_period_ms: 3_600_000 },
+        roles: vec![],
+        permissions: Permissions::default(),
+    });
+}
+
 /// `e` with its genesis changed by `f`, on a fresh store.
 pub fn with_genesis(e: Env, f: impl FnOnce(&mut Genesis)) -> Env {
     let mut genesis = e.genesis;

@@ -8,13 +8,11 @@ use hechain_chain::{smt::Proof, BlockHeader, Genesis, Seal};
 use hechain_crosschain::views::{AckEntry, ChannelView, ClientView};
 use hechain_crosschain::{channel, client, packet, transfer, CrosschainCall, CrosschainEvent, Packet};
 use hechain_crypto::{NodeKey, Suite};
-use hechain_governance::{exec as gov, Action, CommitteeMember, GenesisGovernance, GovConfig, Membership, Permissions};
+use hechain_governance::{exec as gov, Action, Membership};
 use hechain_primitives::Codec;
 use hechain_relayer::{ChainIo, RelayError, Submitted};
-use hechain_testkit::exec::{commit_block_sealed, env, tx, with_genesis, Env};
-use hechain_types::{
-    Address, ChainTx, Event, GovernanceCall, OrgInfo, Payload, TxStatus, ValidatorInfo, ValidatorSignature,
-};
+use hechain_testkit::exec::{commit_block_sealed, consortium, env, org_node, tx, with_genesis, Env};
+use hechain_types::{Address, ChainTx, Event, GovernanceCall, Payload, TxStatus, ValidatorInfo, ValidatorSignature};
 
 /// Account 3 relays; accounts 0..2 form the governance committee; 1 and 2 are users.
 pub const RELAYER: usize = 3;
@@ -29,35 +27,18 @@ pub struct LocalChain {
     pub step_ms: Cell<u64>,
 }
 
-fn node_info(name: &str, key: &NodeKey) -> ValidatorInfo {
-    ValidatorInfo { name: name.into(), public_key: key.public_key().as_bytes().to_vec(), org: "org".into() }
-}
-
 impl LocalChain {
     /// A chain on `suite` with chain id `chain_id`; `seed` makes its node keys its own.
     pub fn new(name: &str, suite: Suite, chain_id: u64, seed: u8) -> LocalChain {
         let nodes: Vec<(String, NodeKey)> =
             (0..5u8).map(|i| (format!("v{i}"), NodeKey::from_bytes(suite, &[seed + i; 32]).unwrap())).collect();
         let e = env(suite, 0);
-        let committee = (0..3)
-            .map(|i| CommitteeMember { address: Address(e.keys[i].address()), weight: 1, org: String::new() })
-            .collect();
-        let set: Vec<ValidatorInfo> = nodes[..4].iter().map(|(n, k)| node_info(n, k)).collect();
+        let committee: Vec<Address> = (0..3).map(|i| Address(e.keys[i].address())).collect();
+        let set: Vec<ValidatorInfo> = nodes[..4].iter().map(|(n, k)| org_node(n, k)).collect();
         let e = with_genesis(e, |g| {
             g.chain_id = chain_id;
             g.accounts.iter_mut().for_each(|a| a.balance = 1_000_000);
-            // Only its name matters here (execution does not parse CA certificates).
-            g.orgs = vec![OrgInfo {
-                name: "org".into(),
-                ca_cert_pem: "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n".into(),
-            }];
-            g.validators = set;
-            g.governance = Some(GenesisGovernance {
-                committee,
-                config: GovConfig { threshold_bps: 6_666, voting_period_ms: 3_600_000 },
-                roles: vec![],
-                permissions: Permissions::default(),
-            });
+            consortium(g, set, &committee);
         });
         LocalChain { name: name.into(), e, nodes, nonces: RefCell::new([0; 4]), step_ms: Cell::new(1_000) }
     }
@@ -171,7 +152,7 @@ impl LocalChain {
     }
 
     pub fn add_v4(&self) {
-        self.change_validators(Action::AddValidator { node: node_info("v4", self.node("v4")) });
+        self.change_validators(Action::AddValidator { node: org_node("v4", self.node("v4")) });
     }
 }
 

@@ -6,7 +6,7 @@ use hechain_primitives::{u128_string, Address, H256};
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
-use crate::types::*;
+use crate::action::Action;
 /// What a transaction asks the governance module to do.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

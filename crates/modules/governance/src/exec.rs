@@ -24,7 +24,7 @@ use hechain_module::exec::{
 use hechain_primitives::{Address, Codec, Stamp, H256};
 
 #[allow(unused_imports)]
-use crate::{chain::*, keys, safeguards::*, types::*, GovernanceEvent};
+use crate::{action::*, chain::*, keys, safeguards::*, types::*, GovernanceEvent};
 
 use hechain_crypto::{NodePublicKey, Suite};
 

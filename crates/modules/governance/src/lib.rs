@@ -1,6 +1,7 @@
 //! Consortium governance (联盟治理): the committee, account roles, permissions, frozen accounts,
 //! chain parameters and membership, and the proposals and votes by which members change them.
 
+mod action;
 #[cfg(feature = "api")]
 mod api;
 mod calls;
@@ -15,6 +16,7 @@ mod safeguards;
 mod types;
 pub mod views;
 
+pub use action::*;
 pub use calls::{GovernanceCall, GovernanceEvent};
 pub use chain::*;
 
