@@ -148,21 +148,7 @@ pub(crate) fn update<H: Host + ?Sized>(
         if let Err(e) = hechain_chain::verify_seal(&chain, &set.keys, header, seal) {
             refuse!("header {} conflicts with the one client {id} holds and its seal is invalid: {e}", header.height);
         }
-        let m = Misbehaviour {
-            height: header.height,
-            held: held.block_hash,
-            conflicting: hash,
-            reported_by: cx.sender,
-            stamp: cx.stamp(),
-        };
-        c.frozen = Some(m);
-        host.put(keys::client(*id), c.encode());
-        return Ok(Ok(vec![CrosschainEvent::ClientFrozen {
-            client: *id,
-            height: header.height,
-            held: held.block_hash,
-            conflicting: hash,
-        }]));
+        return freeze(host, cx, c, (header.height, held.block_hash, hash));
     }
     // Walk the epoch changes from the client's latest epoch.
     let latest = epoch(host, *id, c.epoch)?
@@ -219,11 +205,18 @@ pub(crate) fn update<H: Host + ?Sized>(
             refuse!("client {id}: {e}");
         }
     }
+    // A boundary block the client already holds under another hash: both are sealed by a quorum
+    // of the same set, so the other chain's validators signed two histories.
+    for (height, boundary, _) in &new_epochs {
+        if let Some(held) = consensus(host, *id, *height)? {
+            if held.block_hash != boundary.block_hash {
+                return freeze(host, cx, c, (*height, held.block_hash, boundary.block_hash));
+            }
+        }
+    }
     // Everything checked: write.
     for (height, boundary, record) in new_epochs {
-        if consensus(host, *id, height)?.is_none() {
-            host.put(keys::consensus(*id, height), boundary.encode());
-        }
+        host.put(keys::consensus(*id, height), boundary.encode());
         c.epoch = record.epoch;
         host.put(keys::epoch(*id, record.epoch), record.encode());
     }
@@ -232,6 +225,20 @@ pub(crate) fn update<H: Host + ?Sized>(
     c.latest_height = c.latest_height.max(header.height);
     host.put(keys::client(*id), c.encode());
     Ok(Ok(vec![CrosschainEvent::ClientUpdated { client: *id, height: header.height, epoch: set.epoch }]))
+}
+
+/// Freezes client `c` on proof of two validly sealed headers at one height (`held`, the one it
+/// held, and `conflicting`).
+fn freeze<H: Host + ?Sized>(
+    host: &mut H,
+    cx: &CallContext,
+    mut c: Client,
+    (height, held, conflicting): (u64, H256, H256),
+) -> Result<Outcome<CrosschainEvent>, StateError> {
+    c.frozen = Some(Misbehaviour { height, held, conflicting, reported_by: cx.sender, stamp: cx.stamp() });
+    let client = c.id;
+    host.put(keys::client(client), c.encode());
+    Ok(Ok(vec![CrosschainEvent::ClientFrozen { client, height, held, conflicting }]))
 }
 
 /// Checks that under the header of height `height` that client `id` accepted, state key `key`
