@@ -69,6 +69,22 @@ fn locked<S: StateView + ?Sized>(s: &S, id: u64) -> Result<Result<Htlc, String>,
     }
 }
 
+/// Pays a lock's amount from the escrow to `to` and records its final `state`.
+fn settle<H: Host + ?Sized>(
+    host: &mut H,
+    cx: &CallContext,
+    h: &mut Htlc,
+    to: Address,
+    state: HtlcState,
+) -> Result<(), StateError> {
+    if let Err(reason) = host.transfer(&escrow_address(cx.block.suite), &to, h.amount)? {
+        return Err(StateError::Invariant(format!("the HTLC escrow cannot pay lock {} to {to}: {reason}", h.id)));
+    }
+    h.state = state;
+    host.put(keys::lock(h.id), h.encode());
+    Ok(())
+}
+
 /// `Claim`.
 pub(crate) fn claim<H: Host + ?Sized>(
     host: &mut H,
@@ -93,11 +109,8 @@ pub(crate) fn claim<H: Host + ?Sized>(
     if hash_lock(preimage) != h.hash_lock {
         refuse!("the secret does not open lock {id}: its SHA-256 is not the hash lock {}", h.hash_lock);
     }
-    if let Err(reason) = host.transfer(&escrow_address(cx.block.suite), &h.receiver, h.amount)? {
-        return Err(StateError::Invariant(format!("the HTLC escrow cannot pay lock {id}: {reason}")));
-    }
-    h.state = HtlcState::Claimed { preimage: *preimage, stamp: cx.stamp() };
-    host.put(keys::lock(id), h.encode());
+    let to = h.receiver;
+    settle(host, cx, &mut h, to, HtlcState::Claimed { preimage: *preimage, stamp: cx.stamp() })?;
     Ok(Ok(vec![HtlcEvent::Claimed { id, preimage: *preimage }]))
 }
 
@@ -120,10 +133,7 @@ pub(crate) fn refund<H: Host + ?Sized>(
     if cx.block.timestamp_ms < h.deadline_ms {
         refuse!("lock {id} is refundable from {} ms (this block is at {} ms)", h.deadline_ms, cx.block.timestamp_ms);
     }
-    if let Err(reason) = host.transfer(&escrow_address(cx.block.suite), &h.sender, h.amount)? {
-        return Err(StateError::Invariant(format!("the HTLC escrow cannot refund lock {id}: {reason}")));
-    }
-    h.state = HtlcState::Refunded { stamp: cx.stamp() };
-    host.put(keys::lock(id), h.encode());
+    let to = h.sender;
+    settle(host, cx, &mut h, to, HtlcState::Refunded { stamp: cx.stamp() })?;
     Ok(Ok(vec![HtlcEvent::Refunded { id }]))
 }
