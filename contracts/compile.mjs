@@ -22,8 +22,25 @@ export function solidityFiles(dir) {
   return out.sort();
 }
 
+/** The Solidity interfaces the service modules publish (`crates/modules/<name>/contracts/*.sol`,
+ * beside `dir` = the repository's `contracts/`), as `[sourceName, path]` pairs with source names
+ * `modules/<name>/<file>.sol`: what contracts here import, e.g.
+ * `import "../modules/crosschain/IHechainCrosschain.sol";` from `test/`. */
+export function moduleInterfaces(dir) {
+  const root = path.join(dir, "..", "crates", "modules");
+  if (!fs.existsSync(root)) return [];
+  const out = [];
+  for (const m of fs.readdirSync(root).sort()) {
+    const cdir = path.join(root, m, "contracts");
+    if (!fs.existsSync(cdir)) continue;
+    for (const f of solidityFiles(cdir)) out.push([`modules/${m}/${f}`, path.join(cdir, f)]);
+  }
+  return out;
+}
+
 /**
- * Compiles the .sol files under `dir` with the given solc-js module.
+ * Compiles the .sol files under `dir` with the given solc-js module, with the service modules'
+ * interfaces ([`moduleInterfaces`]) as importable sources.
  * Returns `{ version, contracts }`, where `contracts` maps a contract name to
  * `{ contractName, sourceName, kind, abi, bytecode, deployedBytecode }` (kind: "contract",
  * "interface", "library" or "abstract"). Throws on any compiler error.
@@ -32,6 +49,7 @@ export function compileAll(dir, solc) {
   const files = solidityFiles(dir);
   const sources = {};
   for (const f of files) sources[f] = { content: fs.readFileSync(path.join(dir, f), "utf8") };
+  for (const [name, file] of moduleInterfaces(dir)) sources[name] = { content: fs.readFileSync(file, "utf8") };
   const input = {
     language: "Solidity",
     sources,

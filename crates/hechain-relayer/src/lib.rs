@@ -20,7 +20,8 @@ use hechain_crosschain::{CrosschainCall, CrosschainEvent, Packet};
 use hechain_governance::Membership;
 
 pub use steps::{
-    create_client, latest_sealed, open_channel, recognise, relay_once, update_client, wait_sealed, Link, Progress,
+    create_client, finish_handshake, latest_sealed, open_channel, recognise, relay_once, update_client, wait_sealed,
+    Link, Progress,
 };
 
 /// Why a relaying step failed.

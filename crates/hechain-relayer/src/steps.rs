@@ -1,7 +1,9 @@
 //! The relaying steps, over any two [`ChainIo`]s.
 
 use hechain_crosschain::apps::{TRANSFER_PORT, TRANSFER_VERSION};
-use hechain_crosschain::{keys, Ack, CrosschainCall, CrosschainEvent, EpochChangeProof, Ordering, Packet, RecordKind};
+use hechain_crosschain::{
+    keys, Ack, ChannelState, CrosschainCall, CrosschainEvent, EpochChangeProof, Ordering, Packet, RecordKind,
+};
 use hechain_governance::keys::gov_epoch;
 
 use crate::{ChainIo, RelayError, Submitted};
@@ -171,25 +173,41 @@ pub async fn open_channel(
     client_on_b: u64,
     ordering: Ordering,
 ) -> Result<Link, RelayError> {
-    let port = TRANSFER_PORT.to_string();
-    let version = TRANSFER_VERSION.to_string();
     let init = CrosschainCall::ChannelOpenInit {
-        port: port.clone(),
+        port: TRANSFER_PORT.to_string(),
         client: client_on_a,
-        counterparty_port: port.clone(),
+        counterparty_port: TRANSFER_PORT.to_string(),
         ordering,
-        version: version.clone(),
+        version: TRANSFER_VERSION.to_string(),
     };
     let channel_a = channel_of(&must(a, init).await?).ok_or_else(|| chain_err(a, "init without a channel event"))?;
+    finish_handshake(a, b, channel_a, client_on_b).await
+}
+
+/// Carries the rest of the handshake of channel `channel_a` of `a`, which someone opened there
+/// (`Init`: a contract through its port, say), to `b`, whose client of `a` is `client_on_b`: the
+/// `Try` on `b` (answering with the port, order and version `a`'s end names), the `Ack` on `a`
+/// and the `Confirm` on `b`. Returns the link.
+pub async fn finish_handshake(
+    a: &impl ChainIo,
+    b: &impl ChainIo,
+    channel_a: u64,
+    client_on_b: u64,
+) -> Result<Link, RelayError> {
+    let end = a.channel(channel_a).await?.channel;
+    if end.end.state != ChannelState::Init {
+        return Err(chain_err(a, format!("channel {channel_a} is {:?}, not Init", end.end.state)));
+    }
+    let client_on_a = end.client;
     let (ph, _) = update_client(b, client_on_b, a, wait_sealed(a, a.head().await?).await?).await?;
     let proof = a.proof(&keys::end(channel_a), ph).await?;
     let try_open = CrosschainCall::ChannelOpenTry {
-        port: port.clone(),
+        port: end.end.counterparty.port.clone(),
         client: client_on_b,
-        counterparty_port: port,
+        counterparty_port: end.end.port.clone(),
         counterparty_channel: channel_a,
-        ordering,
-        version,
+        ordering: end.end.ordering,
+        version: end.end.version.clone(),
         proof_height: ph,
         proof,
     };

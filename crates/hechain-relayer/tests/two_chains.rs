@@ -1,6 +1,7 @@
 //! Two chains of four validators each (one on the standard suite, one on gm), in process with
 //! real stores, execution and seals, and the relayer between them: a round-trip transfer with
-//! tokens conserved on both chains, replays, forged proofs, bad headers, equivocation, a
+//! tokens conserved on both chains, replays, forged proofs, bad headers, equivocation (a
+//! conflicting header, or a conflicting epoch boundary on a fork), a
 //! timeout refund, a validator-set change followed across, and a recognised record.
 
 mod common;
@@ -250,6 +251,39 @@ fn headers_without_a_quorum_from_another_set_or_conflicting_are_refused_and_equi
     // A frozen client verifies nothing: packets stop.
     send(&a, ALICE, link.channel_a, NATIVE_DENOM, 5, b.address(BOB), b.head_height() + 100);
     let err = block_on(relay_once(&a, &b, link)).unwrap_err().to_string();
+    assert!(err.contains("frozen"), "{err}");
+}
+
+/// A fork of A's history in which a quorum of A's validators sealed, at a height B's client
+/// already holds, a different block that ends an epoch: shown as an epoch change on the way to a
+/// later header, it is still two sealed histories, and the client freezes.
+#[test]
+fn a_sealed_epoch_boundary_that_conflicts_with_a_held_header_freezes_the_client() {
+    // A and its fork A' share genesis, validators and block 1; at height 2, A has an empty
+    // block and A' the block that adds a validator (the end of epoch 0).
+    let a = LocalChain::new("A", Suite::Standard, 101, 10);
+    let fork = LocalChain::new("A'", Suite::Standard, 101, 10);
+    let b = LocalChain::new("B", Suite::Gm, 202, 40);
+    a.advance(1);
+    fork.advance(1);
+    assert_eq!(block_on(a.sealed(1)).unwrap().0, block_on(fork.sealed(1)).unwrap().0);
+    a.advance(1);
+    fork.add_v4();
+    fork.advance(1);
+    let client = block_on(create_client(&b, &a)).unwrap();
+    block_on(update_client(&b, client, &a, 2)).unwrap();
+    // The fork's header 3, reached through its epoch change at height 2: every seal verifies.
+    let (h, _) = block_on(update_client(&b, client, &fork, 3)).unwrap();
+    assert_eq!(h, 3);
+    let view = block_on(b.client(client)).unwrap();
+    let m = view.client.frozen.expect("the client froze");
+    let held = block_on(a.sealed(2)).unwrap().0.hash(a.suite());
+    let boundary = block_on(fork.sealed(2)).unwrap().0.hash(a.suite());
+    assert_eq!((m.height, m.held, m.conflicting), (2, held, boundary));
+    assert_eq!((view.client.epoch, view.client.latest_height), (0, 2), "nothing of the fork was kept");
+    // A frozen client takes no more headers, of either history.
+    a.advance(2);
+    let err = block_on(update_client(&b, client, &a, a.head_height())).unwrap_err().to_string();
     assert!(err.contains("frozen"), "{err}");
 }
 

@@ -580,6 +580,16 @@ impl Client {
         self.get(&format!("/xchain/channels/{channel}/packets?limit=1000{after}")).await
     }
 
+    /// A packet of a channel on this chain: pending, its outcome (account ports), received,
+    /// waiting in an account port's inbox.
+    pub async fn xchain_packet(
+        &self,
+        channel: u64,
+        sequence: u64,
+    ) -> Result<hechain_types::crosschain::views::PacketStatus, SdkError> {
+        self.get(&format!("/xchain/channels/{channel}/packets/{sequence}")).await
+    }
+
     /// An account's balance of a cross-chain voucher, and its supply.
     pub async fn xchain_voucher(
         &self,

@@ -54,14 +54,31 @@ pub enum Kind {
 
 #[derive(Subcommand, Debug)]
 pub enum RelayCmd {
-    /// Register a light client of each chain on the other and open a `transfer` channel between
-    /// them (the four handshake steps); prints the ids.
+    /// Register a light client of each chain on the other (or use the ones given) and open a
+    /// `transfer` channel between them (the four handshake steps), or finish the handshake of a
+    /// channel opened on A (`--channel`: a contract's, through its port); prints the ids.
     Connect {
         #[command(flatten)]
         chains: Chains,
         /// Deliver packets in order (a timeout then closes the channel).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "channel")]
         ordered: bool,
+        /// Finish the handshake of this channel of A, in `init` (its client of B is the one it
+        /// names).
+        #[arg(long)]
+        channel: Option<u64>,
+        /// A's client of B to use (default: a new one).
+        #[arg(long, conflicts_with = "channel")]
+        client_on_a: Option<u64>,
+        /// B's client of A to use (default: a new one).
+        #[arg(long)]
+        client_on_b: Option<u64>,
+    },
+    /// Register a light client of each chain on the other; prints their ids (contracts open
+    /// channels over them).
+    Clients {
+        #[command(flatten)]
+        chains: Chains,
     },
     /// Relay packets and acknowledgements over a channel until stopped (Ctrl-C), or until nothing
     /// is pending with `--once`.
@@ -114,12 +131,32 @@ async fn open(cli: &Cli, c: &Chains) -> anyhow::Result<(RestChain, RestChain)> {
 
 pub async fn run(cli: &Cli, cmd: &RelayCmd) -> anyhow::Result<i32> {
     match cmd {
-        RelayCmd::Connect { chains, ordered } => {
+        RelayCmd::Clients { chains } => {
             let (a, b) = open(cli, chains).await?;
             let client_on_a = hechain_relayer::create_client(&a, &b).await?;
             let client_on_b = hechain_relayer::create_client(&b, &a).await?;
-            let ordering = if *ordered { Ordering::Ordered } else { Ordering::Unordered };
-            let link = hechain_relayer::open_channel(&a, &b, client_on_a, client_on_b, ordering).await?;
+            emit(cli.json, &json!({"client_on_a": client_on_a, "client_on_b": client_on_b}), || {
+                format!("A's client of B: {client_on_a}; B's client of A: {client_on_b}")
+            });
+            Ok(0)
+        }
+        RelayCmd::Connect { chains, ordered, channel, client_on_a, client_on_b } => {
+            let (a, b) = open(cli, chains).await?;
+            let client_on_b = match client_on_b {
+                Some(id) => *id,
+                None => hechain_relayer::create_client(&b, &a).await?,
+            };
+            let link = match channel {
+                Some(channel_a) => hechain_relayer::finish_handshake(&a, &b, *channel_a, client_on_b).await?,
+                None => {
+                    let client_on_a = match client_on_a {
+                        Some(id) => *id,
+                        None => hechain_relayer::create_client(&a, &b).await?,
+                    };
+                    let ordering = if *ordered { Ordering::Ordered } else { Ordering::Unordered };
+                    hechain_relayer::open_channel(&a, &b, client_on_a, client_on_b, ordering).await?
+                }
+            };
             let v = json!({
                 "channel_a": link.channel_a, "channel_b": link.channel_b,
                 "client_on_a": link.client_on_a, "client_on_b": link.client_on_b,

@@ -15,6 +15,7 @@
 //! | `0x0000000000000000000000000000000000001005` | e-invoices (电子发票) | `contracts/IHechainInvoice.sol` |
 //! | `0x0000000000000000000000000000000000001006` | trade documents (贸易单据) | `contracts/IHechainTradeDocs.sol` |
 //! | `0x0000000000000000000000000000000000001007` | governance votes (联盟治理) | `contracts/IHechainGovernance.sol` |
+//! | `0x0000000000000000000000000000000000001008` | cross-chain packets of a contract's port (跨链) | `contracts/IHechainCrosschain.sol` |
 //!
 //! This file is what the node adds around them: the provider revm asks for every call frame
 //! (Ethereum's precompiles, governance's frozen-contract check, the module precompiles), and
@@ -188,9 +189,9 @@ mod tests {
     use super::*;
 
     /// Modules that contracts do not call through a precompile: native transfers are the EVM's
-    /// own value transfers; cross-chain and HTLC calls carry proofs and payments that
-    /// transactions make (a contract interface for cross-chain packets is still to come).
-    const WITHOUT_PRECOMPILE: &[&str] = &["transfer", "crosschain", "htlc"];
+    /// own value transfers; HTLC locks are payments that transactions make (on EVM chains,
+    /// `contracts/HashedTimelock.sol` is the same lock as a contract).
+    const WITHOUT_PRECOMPILE: &[&str] = &["transfer", "htlc"];
 
     #[test]
     fn every_module_with_a_precompile_has_its_own_address() {

@@ -37,7 +37,8 @@ impl LocalChain {
         let set: Vec<ValidatorInfo> = nodes[..4].iter().map(|(n, k)| org_node(n, k)).collect();
         let e = with_genesis(e, |g| {
             g.chain_id = chain_id;
-            g.accounts.iter_mut().for_each(|a| a.balance = 1_000_000);
+            // Enough for the gas of contract calls as well.
+            g.accounts.iter_mut().for_each(|a| a.balance = 10u128.pow(24));
             consortium(g, set, &committee);
         });
         LocalChain { name: name.into(), e, nodes, nonces: RefCell::new([0; 4]), step_ms: Cell::new(1_000) }
@@ -65,6 +66,61 @@ impl LocalChain {
         let nonce = n[from];
         n[from] += 1;
         tx(&self.e, from, nonce, 0, payload).into()
+    }
+
+    /// A signed Ethereum transaction of account `from` with its next nonce: a contract creation
+    /// (`to: None`) or a call.
+    pub fn eth(&self, from: usize, to: Option<Address>, input: Vec<u8>) -> ChainTx {
+        use alloy_primitives::{TxKind, U256};
+        let mut n = self.nonces.borrow_mut();
+        let nonce = n[from];
+        n[from] += 1;
+        let tx = alloy_consensus::TxEip1559 {
+            chain_id: self.e.genesis.chain_id,
+            nonce,
+            gas_limit: 3_000_000,
+            max_fee_per_gas: u128::from(self.e.genesis.params.base_fee_per_gas),
+            max_priority_fee_per_gas: 0,
+            to: to.map_or(TxKind::Create, |a| TxKind::Call(a.0.into())),
+            value: U256::ZERO,
+            access_list: Default::default(),
+            input: input.into(),
+        };
+        ChainTx::Ethereum(hechain_types::EthTransaction::sign(tx, &self.e.keys[from]).unwrap())
+    }
+
+    /// Deploys the contract of artifact `contracts/artifacts/<name>.json` from `from`; its
+    /// address.
+    pub fn deploy(&self, from: usize, name: &str) -> Address {
+        let path = format!("{}/../../contracts/artifacts/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let artifact: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let code = hex::decode(artifact["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+        let nonce = self.nonces.borrow()[from];
+        let address = alloy_primitives::Address::from(self.address(from).0).create(nonce);
+        let (status, _) = self.commit(vec![self.eth(from, None, code)]).remove(0);
+        assert_eq!(status, TxStatus::Success, "{}: deploying {name}", self.name);
+        Address(address.into_array())
+    }
+
+    /// Calls contract `to` from `from` in a block of its own: the outcome.
+    pub fn call(&self, from: usize, to: Address, input: Vec<u8>) -> Result<Vec<Event>, String> {
+        match self.commit(vec![self.eth(from, Some(to), input)]).remove(0) {
+            (TxStatus::Success, events) => Ok(events),
+            (TxStatus::Failed { reason }, _) => Err(reason),
+        }
+    }
+
+    /// The answer of a read-only call of contract `to`, on the latest block.
+    pub fn view(&self, to: Address, input: Vec<u8>) -> Vec<u8> {
+        let req = hechain_execution::evm::CallRequest { to: Some(to), data: input, ..Default::default() };
+        let out = hechain_testkit::exec::simulate(
+            &self.e.store,
+            &self.e.genesis,
+            &req,
+            &hechain_execution::evm::Budget::default(),
+        );
+        assert_eq!(out.status, hechain_execution::evm::CallStatus::Success, "{}: view of {to}", self.name);
+        out.output
     }
 
     /// Seals `header` with the validators of the set in force at `indexes`.

@@ -8,9 +8,9 @@ use hechain_module::exec::StateError;
 use hechain_primitives::Codec;
 
 use crate::notary::{Attestation, NotaryCommittee};
-use crate::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage, ReceiptView, VoucherBalance};
+use crate::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage, PacketStatus, ReceiptView, VoucherBalance};
 use crate::{
-    channel, client, keys, packet, recognise, transfer, validate_denom, Ack, CrosschainModule, CrosschainRecord,
+    channel, client, keys, packet, ports, recognise, transfer, validate_denom, Ack, CrosschainModule, CrosschainRecord,
     Packet, Recognition,
 };
 
@@ -85,6 +85,14 @@ pub fn routes() -> Vec<R> {
             &[ID, SEQUENCE],
             json(schema_ref::<ReceiptView>),
             receipt,
+        ),
+        R::get(
+            "/api/v1/xchain/channels/{id}/packets/{sequence}",
+            "getXchainPacket",
+            "A packet of a channel here: pending, its outcome (account ports), received, waiting in an account port's inbox",
+            &[ID, SEQUENCE],
+            json(schema_ref::<PacketStatus>),
+            packet_status,
         ),
         R::get(
             "/api/v1/xchain/vouchers/{address}",
@@ -199,6 +207,24 @@ fn receipt(host: &dyn QueryHost, p: &Params) -> Answer {
     let received = packet::received(host.state(), chan, seq)?;
     let ack = packet::ack(host.state(), chan, seq)?;
     Reply::json(&ReceiptView { channel: chan, sequence: seq, received, ack })
+}
+
+fn packet_status(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (chan, seq) = (p.id("id")?, p.id("sequence")?);
+    must_channel(host, chan)?;
+    let s = host.state();
+    Reply::json(&PacketStatus {
+        channel: chan,
+        sequence: seq,
+        pending: packet::commitment(s, chan, seq)?.is_some(),
+        outcome: ports::outcome(s, chan, seq)?,
+        received: packet::received(s, chan, seq)?,
+        inbox: ports::inbox(s, chan, seq)?.map(|d| format!("0x{}", hex_string(&d))),
+    })
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn voucher(host: &dyn QueryHost, p: &Params) -> Answer {

@@ -211,6 +211,54 @@ pub enum CrosschainCall {
         #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
         signatures: Vec<hechain_crypto::AccountSignature>,
     },
+    /// Start opening a channel from the sender's own port (`0x` and its address in lowercase
+    /// hex; see [`crate::ports`]) to `counterparty_port` on the client's chain.
+    #[serde(rename = "xc_port_open")]
+    PortOpen {
+        /// The client of the other chain.
+        client: u64,
+        /// The port there (an application's, or an account's).
+        counterparty_port: String,
+        /// Delivery order.
+        ordering: Ordering,
+        /// Version, agreed with the other port's owner.
+        version: String,
+    },
+    /// Consent, as the owner of the sender's port, to answer an opening from
+    /// `counterparty_port` of the client's chain with `version` (used up by the opening).
+    #[serde(rename = "xc_port_approve")]
+    PortApprove {
+        /// The client of the other chain.
+        client: u64,
+        /// The port there that will open the channel.
+        counterparty_port: String,
+        /// The version it will ask for.
+        version: String,
+    },
+    /// Send a packet from the sender's port on one of its open channels.
+    #[serde(rename = "xc_port_send")]
+    PortSend {
+        /// The channel.
+        channel: u64,
+        /// The payload.
+        #[serde(with = "hechain_primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+        data: Vec<u8>,
+        /// Height of the other chain from which it is refused there (0 = none).
+        #[serde(default)]
+        timeout_height: u64,
+        /// Time of the other chain (ms) from which it is refused there (0 = none).
+        #[serde(default)]
+        timeout_ms: u64,
+    },
+    /// Take a received packet out of the inbox of one of the sender's channels.
+    #[serde(rename = "xc_port_consume")]
+    PortConsume {
+        /// The channel.
+        channel: u64,
+        /// The packet's sequence.
+        sequence: u64,
+    },
 }
 
 impl ModuleEnum for CrosschainCall {
@@ -229,6 +277,10 @@ impl ModuleEnum for CrosschainCall {
         "xc_timeout_packet",
         "xc_recognise",
         "xc_notary_attest",
+        "xc_port_open",
+        "xc_port_approve",
+        "xc_port_send",
+        "xc_port_consume",
     ];
 }
 
@@ -351,6 +403,28 @@ pub enum CrosschainEvent {
         /// How many notaries signed.
         signers: u32,
     },
+    /// An account port consented to answer a channel opening.
+    #[serde(rename = "xc_port_approved")]
+    PortApproved {
+        /// The port.
+        port: String,
+        /// The client of the other chain.
+        client: u64,
+        /// The port there.
+        counterparty_port: String,
+    },
+    /// An account port took a received packet out of its inbox.
+    #[serde(rename = "xc_packet_consumed")]
+    PacketConsumed {
+        /// The channel.
+        channel: u64,
+        /// The packet's sequence.
+        sequence: u64,
+        /// Its payload.
+        #[serde(with = "hechain_primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+        data: Vec<u8>,
+    },
 }
 
 impl ModuleEnum for CrosschainEvent {
@@ -366,5 +440,7 @@ impl ModuleEnum for CrosschainEvent {
         "xc_tokens",
         "xc_recognised",
         "xc_notary_attested",
+        "xc_port_approved",
+        "xc_packet_consumed",
     ];
 }

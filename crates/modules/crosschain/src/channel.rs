@@ -75,7 +75,9 @@ fn new_channel<H: Host + ?Sized>(
     let id = counter(host, keys::NEXT_CHANNEL)?;
     host.put(keys::NEXT_CHANNEL.to_vec(), (id + 1).to_be_bytes().to_vec());
     host.put(keys::recv_seq(id), 1u64.to_be_bytes().to_vec());
-    Ok(Channel { id, client, end, next_send: 1, next_ack: 1, owner: cx.sender, created: cx.stamp() })
+    // A channel of an account port belongs to the port's owner, whoever relayed its handshake.
+    let owner = crate::ports::owner(&end.port).unwrap_or(cx.sender);
+    Ok(Channel { id, client, end, next_send: 1, next_ack: 1, owner, created: cx.stamp() })
 }
 
 fn usable_client<S: StateView + ?Sized>(s: &S, id: u64) -> Checked<H256> {
@@ -100,6 +102,9 @@ pub(crate) fn open_init<H: Host + ?Sized>(
 ) -> Result<Outcome<CrosschainEvent>, StateError> {
     if let Err(e) = check_app(port, counterparty_port, version) {
         refuse!("{e}");
+    }
+    if crate::ports::owner(port).is_some_and(|owner| owner != cx.sender) {
+        refuse!("only the account {port} opens channels from its port");
     }
     let genesis_hash = check!(usable_client(host, client));
     let end = ChannelEnd {
@@ -135,6 +140,9 @@ pub(crate) fn open_try<H: Host + ?Sized>(
         version: version.to_string(),
     };
     check!(verify_end(host, client, counterparty_channel, &theirs, proof_height, proof));
+    if crate::ports::owner(port).is_some() {
+        check!(crate::ports::take_approval(host, (port, client, counterparty_port, version)));
+    }
     let end = ChannelEnd {
         state: ChannelState::TryOpen,
         ordering,

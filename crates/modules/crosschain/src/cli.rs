@@ -12,7 +12,7 @@ use hechain_primitives::{Address, Codec, H256};
 use serde_json::json;
 
 use crate::notary::{setting_key, statement, validate_network, NotaryCommittee as Committee};
-use crate::{CrosschainCall, CrosschainModule, NATIVE_DENOM};
+use crate::{CrosschainCall, CrosschainModule, Ordering, NATIVE_DENOM};
 
 /// Default timeout of a transfer: ten minutes of the other chain's time.
 const DEFAULT_TIMEOUT_MS: u64 = 10 * 60 * 1000;
@@ -72,6 +72,67 @@ enum Cmd {
         /// The voucher's denomination (`xc/<channel>/native`).
         #[arg(long)]
         denom: String,
+    },
+    /// Start opening a channel from your own port (`0x` and your address in lowercase hex) to a
+    /// port on the chain of a client; `hechain relay connect --channel <id>` finishes it.
+    PortOpen {
+        /// The client of the other chain.
+        #[arg(long)]
+        client: u64,
+        /// The port there.
+        #[arg(long)]
+        to_port: String,
+        /// Deliver in sequence order.
+        #[arg(long)]
+        ordered: bool,
+        /// Version agreed with the other port's owner.
+        #[arg(long)]
+        channel_version: String,
+    },
+    /// Consent, for your own port, to answer one opening from a port of the chain of a client.
+    PortApprove {
+        /// The client of the other chain.
+        #[arg(long)]
+        client: u64,
+        /// The port there that will open the channel.
+        #[arg(long)]
+        from_port: String,
+        /// The version it will ask for.
+        #[arg(long)]
+        channel_version: String,
+    },
+    /// Send a packet from your own port on one of its open channels.
+    PortSend {
+        /// The channel.
+        #[arg(long)]
+        channel: u64,
+        /// The payload, 0x hex.
+        #[arg(long)]
+        payload: String,
+        /// Refused on the other chain from this height of it on.
+        #[arg(long)]
+        timeout_height: Option<u64>,
+        /// Refused on the other chain this many seconds after this chain's latest block (default
+        /// 600 when no timeout height is given).
+        #[arg(long)]
+        timeout_secs: Option<u64>,
+    },
+    /// Take a received packet out of the inbox of one of your port's channels.
+    PortConsume {
+        /// The channel.
+        #[arg(long)]
+        channel: u64,
+        /// The packet's sequence.
+        #[arg(long)]
+        sequence: u64,
+    },
+    /// A packet of a channel here: pending, its outcome (account ports), received, waiting in an
+    /// account port's inbox.
+    Packet {
+        /// Channel id.
+        channel: u64,
+        /// Packet sequence.
+        sequence: u64,
     },
     /// Close a channel (its owner); packets in flight then time out on close.
     Close {
@@ -167,13 +228,7 @@ fn run<'a>(host: &'a dyn CliHost<CrosschainModule>, m: &'a clap::ArgMatches) -> 
         let cmd = Cmd::from_arg_matches(m).map_err(|e| CliError::Usage(e.to_string()))?;
         let action = match cmd {
             Cmd::Transfer { channel, to, amount, denom, timeout_height, timeout_secs } => {
-                let timeout_ms = match (timeout_height, timeout_secs) {
-                    (Some(_), None) => 0,
-                    (_, secs) => {
-                        let after = secs.map_or(DEFAULT_TIMEOUT_MS, |s| s.saturating_mul(1000));
-                        host.head_timestamp_ms().await?.saturating_add(after)
-                    }
-                };
+                let timeout_ms = timeout_ms(host, timeout_height, timeout_secs).await?;
                 CliAction::Submit(CrosschainCall::Transfer {
                     channel,
                     denom,
@@ -192,6 +247,35 @@ fn run<'a>(host: &'a dyn CliHost<CrosschainModule>, m: &'a clap::ArgMatches) -> 
             Cmd::Voucher { address, denom } => {
                 let who = address_or_signer(host, address.as_deref(), "address").await?;
                 CliAction::Get(format!("/api/v1/xchain/vouchers/{who}?denom={}", url_component(&denom)))
+            }
+            Cmd::PortOpen { client, to_port, ordered, channel_version } => {
+                CliAction::Submit(CrosschainCall::PortOpen {
+                    client,
+                    counterparty_port: to_port,
+                    ordering: if ordered { Ordering::Ordered } else { Ordering::Unordered },
+                    version: channel_version,
+                })
+            }
+            Cmd::PortApprove { client, from_port, channel_version } => CliAction::Submit(CrosschainCall::PortApprove {
+                client,
+                counterparty_port: from_port,
+                version: channel_version,
+            }),
+            Cmd::PortSend { channel, payload, timeout_height, timeout_secs } => {
+                let data = hex_arg(&payload, "--payload")?;
+                let timeout_ms = timeout_ms(host, timeout_height, timeout_secs).await?;
+                CliAction::Submit(CrosschainCall::PortSend {
+                    channel,
+                    data,
+                    timeout_height: timeout_height.unwrap_or(0),
+                    timeout_ms,
+                })
+            }
+            Cmd::PortConsume { channel, sequence } => {
+                CliAction::Submit(CrosschainCall::PortConsume { channel, sequence })
+            }
+            Cmd::Packet { channel, sequence } => {
+                CliAction::Get(format!("/api/v1/xchain/channels/{channel}/packets/{sequence}"))
             }
             Cmd::Close { channel } => CliAction::Submit(CrosschainCall::ChannelClose { channel }),
             Cmd::Recognition { id } => CliAction::Get(format!("/api/v1/xchain/recognitions/{id}")),
@@ -226,6 +310,22 @@ fn run<'a>(host: &'a dyn CliHost<CrosschainModule>, m: &'a clap::ArgMatches) -> 
             )),
         };
         perform(host, action).await
+    })
+}
+
+/// The timeout time of a packet: none when only a height is given, else `secs` (default ten
+/// minutes) after this chain's latest block.
+async fn timeout_ms(
+    host: &dyn CliHost<CrosschainModule>,
+    height: Option<u64>,
+    secs: Option<u64>,
+) -> Result<u64, CliError> {
+    Ok(match (height, secs) {
+        (Some(_), None) => 0,
+        (_, secs) => {
+            let after = secs.map_or(DEFAULT_TIMEOUT_MS, |s| s.saturating_mul(1000));
+            host.head_timestamp_ms().await?.saturating_add(after)
+        }
     })
 }
 

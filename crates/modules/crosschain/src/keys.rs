@@ -37,6 +37,15 @@ pub const RECOGNITION_PREFIX: &[u8] = b"xc/rec/";
 pub const RECOGNITION_KEY_PREFIX: &[u8] = b"xc/reckey/";
 /// `xc/attest/` ‖ network ‖ `/` ‖ event id → [`crate::notary::Attestation`].
 pub const ATTESTATION_PREFIX: &[u8] = b"xc/attest/";
+/// `xc/approve/` ‖ port ‖ `/` ‖ client ‖ counterparty port → version: an account port's
+/// consent to answer the other chain's channel opening (one channel per consent).
+pub const APPROVAL_PREFIX: &[u8] = b"xc/approve/";
+/// `xc/inbox/` ‖ channel ‖ sequence → payload: a packet an account port received and has not
+/// consumed.
+pub const INBOX_PREFIX: &[u8] = b"xc/inbox/";
+/// `xc/outcome/` ‖ channel ‖ sequence → [`crate::PacketOutcome`]: what became of a packet an
+/// account port sent.
+pub const OUTCOME_PREFIX: &[u8] = b"xc/outcome/";
 /// `xc/next/client`, `xc/next/chan`, `xc/next/rec` → next id (absent = 1).
 pub const NEXT_CLIENT: &[u8] = b"xc/next/client";
 /// See [`NEXT_CLIENT`].
@@ -112,6 +121,21 @@ pub fn recognition_key(client: u64, key: &[u8]) -> Vec<u8> {
 /// Key of a notary attestation (network names hold no `/`).
 pub fn attestation(network: &str, event_id: &str) -> Vec<u8> {
     join(ATTESTATION_PREFIX, &[network.as_bytes(), b"/", event_id.as_bytes()])
+}
+
+/// Key of an account port's consent to a channel (port names hold no `/`).
+pub fn approval(port: &str, client: u64, counterparty_port: &str) -> Vec<u8> {
+    join(APPROVAL_PREFIX, &[port.as_bytes(), b"/", &client.to_be_bytes(), counterparty_port.as_bytes()])
+}
+
+/// Key of a packet waiting in an account port's inbox.
+pub fn inbox(channel: u64, seq: u64) -> Vec<u8> {
+    join(INBOX_PREFIX, &[&channel.to_be_bytes(), &seq.to_be_bytes()])
+}
+
+/// Key of the outcome of a packet an account port sent.
+pub fn outcome(channel: u64, seq: u64) -> Vec<u8> {
+    join(OUTCOME_PREFIX, &[&channel.to_be_bytes(), &seq.to_be_bytes()])
 }
 
 #[cfg(test)]

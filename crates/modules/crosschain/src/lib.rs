@@ -14,6 +14,11 @@
 //!   recognition of another chain's records ([`recognise`]: evidence, e-certificates,
 //!   copyright works).
 //!
+//! * **Account ports** ([`ports`]): every account, a contract's included, owns the port named
+//!   by its address; Solidity contracts open channels, send packets, consume received ones and
+//!   read outcomes through the precompile at `0x…1008` ([`evm`], `contracts/IHechainCrosschain.sol`
+//!   in this crate).
+//!
 //! Relayers (`hechain relay`) carry headers, packets and acknowledgements; they need no
 //! permission and are not trusted. See `docs/services/crosschain.md` for the trust model.
 
@@ -25,9 +30,12 @@ pub mod channel;
 #[cfg(feature = "cli")]
 mod cli;
 pub mod client;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod keys;
 pub mod notary;
 pub mod packet;
+pub mod ports;
 pub mod recognise;
 pub mod transfer;
 mod types;
@@ -118,6 +126,21 @@ impl ModuleCall for CrosschainCall {
                 }
                 Ok(())
             }
+            CrosschainCall::PortOpen { counterparty_port, version, .. }
+            | CrosschainCall::PortApprove { counterparty_port, version, .. } => {
+                validate_port(counterparty_port)?;
+                validate_version(version)
+            }
+            CrosschainCall::PortSend { data, timeout_height, timeout_ms, .. } => {
+                if data.len() > MAX_PACKET_DATA {
+                    return Err(TypesError::Invalid(format!("packet data is larger than {MAX_PACKET_DATA} bytes")));
+                }
+                if *timeout_height == 0 && *timeout_ms == 0 {
+                    return Err(TypesError::Invalid("a packet needs a timeout height or time".into()));
+                }
+                Ok(())
+            }
+            CrosschainCall::PortConsume { .. } => Ok(()),
         }
     }
 
@@ -137,7 +160,11 @@ impl ModuleCall for CrosschainCall {
             | CrosschainCall::AckPacket { .. }
             | CrosschainCall::TimeoutPacket { .. }
             | CrosschainCall::Recognise { .. }
-            | CrosschainCall::NotaryAttest { .. } => 0,
+            | CrosschainCall::NotaryAttest { .. }
+            | CrosschainCall::PortOpen { .. }
+            | CrosschainCall::PortApprove { .. }
+            | CrosschainCall::PortSend { .. }
+            | CrosschainCall::PortConsume { .. } => 0,
         }
     }
 }
@@ -207,6 +234,16 @@ impl ModuleExec for CrosschainModule {
             CrosschainCall::NotaryAttest { network, event_id, payload, signatures } => {
                 notary::attest(host, cx, (network, event_id, payload), signatures)
             }
+            CrosschainCall::PortOpen { client, counterparty_port, ordering, version } => {
+                ports::open(host, cx, (*client, counterparty_port, *ordering, version))
+            }
+            CrosschainCall::PortApprove { client, counterparty_port, version } => {
+                ports::approve(host, cx, (*client, counterparty_port, version))
+            }
+            CrosschainCall::PortSend { channel, data, timeout_height, timeout_ms } => {
+                ports::send(host, cx, (*channel, data), (*timeout_height, *timeout_ms))
+            }
+            CrosschainCall::PortConsume { channel, sequence } => ports::consume(host, cx, (*channel, *sequence)),
         }
     }
 
@@ -292,7 +329,7 @@ impl hechain_module::api::ModuleApi for CrosschainModule {
 #[cfg(feature = "evm")]
 impl hechain_module::evm::ModulePrecompile for CrosschainModule {
     fn precompile() -> Option<hechain_module::evm::PrecompileSpec<CrosschainCall, CrosschainEvent>> {
-        None
+        Some(evm::spec())
     }
 }
 

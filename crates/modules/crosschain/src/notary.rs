@@ -111,9 +111,12 @@ pub fn setting_key(network: &str) -> String {
 
 /// Checks a network name: 1 to 32 lowercase letters, digits, `-` or `_`.
 pub fn validate_network(network: &str) -> Result<(), TypesError> {
-    crate::validate_port(network).map_err(|_| {
-        TypesError::Invalid(format!("network {network:?} must be 1 to 32 lowercase letters, digits, '-' or '_'"))
-    })
+    if network.len() > 32 || crate::validate_port(network).is_err() {
+        return Err(TypesError::Invalid(format!(
+            "network {network:?} must be 1 to 32 lowercase letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(())
 }
 
 /// The committee of `network` in force, if governance set one.

@@ -128,6 +128,19 @@ fn enums_are_consistent() {
             payload: vec![1],
             signatures: vec![hechain_crypto::AccountSignature::Secp256k1 { sig: [1; 65] }],
         },
+        CrosschainCall::PortOpen {
+            client: 1,
+            counterparty_port: "transfer".into(),
+            ordering: Ordering::Unordered,
+            version: "v1".into(),
+        },
+        CrosschainCall::PortApprove {
+            client: 1,
+            counterparty_port: format!("0x{}", "ab".repeat(20)),
+            version: "v1".into(),
+        },
+        CrosschainCall::PortSend { channel: 1, data: vec![1, 2], timeout_height: 0, timeout_ms: 9 },
+        CrosschainCall::PortConsume { channel: 1, sequence: 2 },
     ]);
     check_enum::<CrosschainEvent>(&[
         CrosschainEvent::ClientCreated { client: 1, chain_id: 7, genesis_hash: H256([1; 32]) },
@@ -146,6 +159,12 @@ fn enums_are_consistent() {
         },
         CrosschainEvent::Recognised { id: 1, client: 1, kind: RecordKind::Ecert, record_id: 2 },
         CrosschainEvent::NotaryAttested { network: "eth".into(), event_id: "0xabc:1".into(), signers: 2 },
+        CrosschainEvent::PortApproved {
+            port: format!("0x{}", "ab".repeat(20)),
+            client: 1,
+            counterparty_port: "transfer".into(),
+        },
+        CrosschainEvent::PacketConsumed { channel: 1, sequence: 2, data: vec![3] },
     ]);
 }
 
@@ -176,7 +195,8 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// What one chain proves to the other is protocol: the encodings of a packet, a channel end and
-/// an acknowledgement (and so their commitments) must never change under a running channel.
+/// an acknowledgement (and so their commitments) must never change under a running channel; nor
+/// may the outcome of a packet that contracts read from state.
 #[test]
 fn golden_encodings_of_what_chains_prove_to_each_other() {
     use hechain_primitives::Codec;
@@ -194,6 +214,7 @@ fn golden_encodings_of_what_chains_prove_to_each_other() {
         hex(&Ack::Success { data: vec![1] }.encode()),
         hex(&data.encode()),
         hex(&borsh::to_vec(&CrosschainCall::ChannelClose { channel: 7 }).unwrap()),
+        hex(&PacketOutcome::Acknowledged { data: vec![1] }.encode()),
     ];
     let want = [
         "010100000000000000080000007472616e736665720100000000000000080000007472616e73666572020000000000000002000000010264000000000000000000000000000000",
@@ -201,6 +222,7 @@ fn golden_encodings_of_what_chains_prove_to_each_other() {
         "01000100000001",
         "01060000006e61746976650500000000000000000000000000000001010101010101010101010101010101010101010202020202020202020202020202020202020202",
         "060700000000000000",
+        "01000100000001",
     ];
     assert_eq!(got, want);
 }

@@ -7,8 +7,10 @@ use hechain_governance::{Membership, ValidatorInfo};
 use hechain_primitives::{u128_string, Address, Codec, Stamp, TypesError, H256};
 use serde::{Deserialize, Serialize};
 
-/// Longest port (application) name.
-pub const MAX_PORT_LEN: usize = 32;
+/// Longest port name (an application's, or an account port: `0x` and 40 hex digits).
+pub const MAX_PORT_LEN: usize = 64;
+/// Longest channel version string.
+pub const MAX_VERSION_LEN: usize = 64;
 /// Longest denomination of a cross-chain transfer.
 pub const MAX_DENOM_LEN: usize = 256;
 /// Largest packet payload.
@@ -250,6 +252,30 @@ pub enum Ack {
 
 impl Codec for Ack {}
 
+/// What became of a packet an account port sent, as its sender reads it once the packet is
+/// settled (state key [`crate::keys::outcome`]).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PacketOutcome {
+    /// The other chain acknowledged it: delivered.
+    Acknowledged {
+        /// The acknowledgement's data.
+        #[serde(with = "hechain_primitives::hex_bytes")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+        data: Vec<u8>,
+    },
+    /// The other chain refused it.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// It timed out: the other chain never received it and never will.
+    TimedOut,
+}
+
+impl Codec for PacketOutcome {}
+
 /// The payload of a cross-chain transfer packet (port `transfer`).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -328,6 +354,16 @@ pub fn validate_port(port: &str) -> Result<(), TypesError> {
     Ok(())
 }
 
+/// Checks a channel version string: 1 to [`MAX_VERSION_LEN`] printable ASCII characters.
+pub fn validate_version(version: &str) -> Result<(), TypesError> {
+    if version.is_empty() || version.len() > MAX_VERSION_LEN || !version.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(TypesError::Invalid(format!(
+            "version {version:?} must be 1 to {MAX_VERSION_LEN} printable ASCII characters without spaces"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a denomination: `native`, or `xc/<channel>/…` ending in one, at most
 /// [`MAX_DENOM_LEN`] bytes.
 pub fn validate_denom(denom: &str) -> Result<(), TypesError> {
@@ -373,7 +409,8 @@ mod tests {
     #[test]
     fn ports() {
         validate_port("transfer").unwrap();
-        for bad in ["", "Transfer", "a b", &"x".repeat(33)] {
+        validate_port("0x00000000000000000000000000000000000000ab").unwrap();
+        for bad in ["", "Transfer", "a b", &"x".repeat(65)] {
             assert!(validate_port(bad).is_err(), "{bad}");
         }
     }

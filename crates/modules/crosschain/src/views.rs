@@ -3,7 +3,7 @@
 use hechain_primitives::{u128_string, Address};
 use serde::{Deserialize, Serialize};
 
-use crate::{Ack, Channel, Client, ConsensusState, EpochRecord, Packet};
+use crate::{Ack, Channel, Client, ConsensusState, EpochRecord, Packet, PacketOutcome};
 
 /// A light client with its latest validator set and header.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -89,4 +89,24 @@ pub struct VoucherBalance {
     #[serde(with = "u128_string")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]+$"))]
     pub supply: u128,
+}
+
+/// A packet of a channel as its ends see it on this chain: sent from here (pending, or the
+/// outcome an account port keeps), and received here (waiting in an account port's inbox).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PacketStatus {
+    /// The channel.
+    pub channel: u64,
+    /// The sequence.
+    pub sequence: u64,
+    /// Sent here and neither acknowledged nor timed out yet.
+    pub pending: bool,
+    /// What became of it, when an account port sent it and it is settled.
+    pub outcome: Option<PacketOutcome>,
+    /// Received here (exactly once).
+    pub received: bool,
+    /// Its payload, while it waits in an account port's inbox (hex).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^0x([0-9a-fA-F]{2})*$"))]
+    pub inbox: Option<String>,
 }
