@@ -13,6 +13,7 @@ import * as network from './pages/network.js';
 import * as evidence from './pages/evidence.js';
 import * as trace from './pages/trace.js';
 import * as services from './pages/services.js';
+import * as xchain from './pages/xchain.js';
 import * as governance from './pages/governance.js';
 
 // [pattern, page]; a page is render(main, ...captures) → optional cleanup function.
@@ -31,12 +32,13 @@ const ROUTES = [
   [/^\/ecerts(?:\/(.+))?$/, services.ecerts],
   [/^\/invoices(?:\/(.+))?$/, services.invoices],
   [/^\/gov(?:\/(.+))?$/, governance.render],
+  [/^\/xchain(?:\/(.+))?$/, xchain.render],
 ];
 
 const NAV = [
   ['#/', 'overview'], ['#/network', 'network'], ['#/evidence', 'evidence'], ['#/verify', 'verify'],
   ['#/trace', 'trace'], ['#/vouchers', 'vouchers'], ['#/copyright', 'copyright'], ['#/ecerts', 'ecerts'],
-  ['#/invoices', 'invoices'], ['#/gov', 'governance'],
+  ['#/invoices', 'invoices'], ['#/gov', 'governance'], ['#/xchain', 'xchain'],
 ];
 
 let cleanup = null;

@@ -54,6 +54,12 @@ const DICT = {
   title: ['标题', 'Title'], epochs: ['成员纪元历史', 'Membership epochs'], start_height: ['起始高度', 'Start height'], vote_yes: ['用钱包投赞成票', 'Vote yes with the wallet'], vote_no: ['用钱包投反对票', 'Vote no with the wallet'], code_hash: ['代码哈希 (Keccak-256)', 'Code hash (Keccak-256)'],
   drop_abi: ['拖入合约的 ABI 或编译产物 (JSON) 以解码事件（保存在本浏览器）。', 'Drop the contract\'s ABI or build artifact (JSON) to decode its events (kept in this browser).'],
   not_abi: ['不是 ABI 或含 abi 的编译产物', 'not an ABI, nor an artifact with an abi'], abi_known: ['已知 ({n} 项)', 'known ({n} entries)'],
+  xchain: ['跨链', 'Cross-chain'], xc_clients: ['轻客户端 (其他链)', 'Light clients (of other chains)'],
+  xc_channels: ['通道', 'Channels'], xc_channel: ['通道', 'Channel'], xc_genesis: ['对方链创世哈希', 'Their genesis'],
+  xc_latest: ['已验证最高区块', 'Highest verified header'], xc_active: ['正常', 'active'], xc_port: ['端口', 'Port'],
+  xc_other_end: ['对端', 'Other end'], xc_client: ['轻客户端', 'Client'], xc_order: ['顺序', 'Order'],
+  xc_sent: ['已发送', 'Sent'], xc_acked: ['已确认', 'Acknowledged'], xc_pending: ['待确认数据包', 'Pending packets'],
+  xc_sequence: ['序号', 'Sequence'], xc_to: ['目标', 'To'], xc_timeout: ['超时', 'Timeout'], xc_bytes: ['字节', 'Bytes'],
   last_blocks: ['最近 {n} 个区块', 'last {n} blocks'], sent_txs: ['发出的交易', 'Transactions sent'], older: ['更早', 'Older'],
 };
 

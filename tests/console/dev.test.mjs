@@ -11,7 +11,7 @@ import path from "node:path";
 import { REPO, startDevChain, hechainJson, tempDir, waitFor } from "../lib/chain.mjs";
 import { launch, openPage, shot, decodeQr, installWallet } from "./lib.mjs";
 
-let chain, browser, dir, base;
+let chain, other, browser, dir, base;
 const cli = (...args) => hechainJson(["--json", "--rpc", chain.rpcUrl, ...args]);
 const api = async (p) => (await fetch(base + p)).json();
 
@@ -30,11 +30,18 @@ before(async () => {
   cli("trace", "event", "--stage", "processed", "--location", "杭州", "TEA-0001");
   cli("voucher", "issue", chain.accounts[1].address, "1000", "--maturity", "2030-01-01", "--reference", path.join(dir, "contract.pdf"));
   cli("transfer", chain.accounts[2].address, "5");
+  // Cross-chain: light clients of a second (gm) dev chain and of this one on each other, a
+  // `transfer` channel between them (the relayer's four handshake steps, every one proven), and
+  // a transfer over it left pending (no relayer runs).
+  other = await startDevChain({ blockTimeMs: 200, extraArgs: ["--suite", "gm"] });
+  cli("relay", "connect", "--a", chain.rpcUrl, "--b", other.rpcUrl);
+  cli("xchain", "transfer", "--channel", "1", "--to", chain.accounts[2].address, "--amount", "9");
 });
 
 after(async () => {
   await browser?.close();
   await chain?.stop();
+  await other?.stop();
 });
 
 async function visit(page, hash, selector = "main > *") {
@@ -54,7 +61,8 @@ test("every page renders without console errors, in both languages", async () =>
     ["transaction", `#/tx/${tx}`, ".event"], ["account", `#/account/${chain.accounts[0].address}`, "#account-address"],
     ["evidence", "#/evidence", "#evidence-drop"], ["verify", "#/verify", "#cert-drop"], ["trace", "#/trace/TEA-0001", "#item-qr"],
     ["vouchers", "#/vouchers/1", "#split-tree"], ["copyright", "#/copyright", "#record-id"], ["ecerts", "#/ecerts", "#record-id"],
-    ["invoices", "#/invoices", "#record-id"], ["governance", "#/gov", "#proposals"], ["search", `#/search/${chain.accounts[0].address}`, "#account-address"],
+    ["invoices", "#/invoices", "#record-id"], ["governance", "#/gov", "#proposals"],
+    ["xchain", "#/xchain", "#xc-channels tbody tr"], ["xchain-channel", "#/xchain/1", "#xc-pending tbody tr"], ["search", `#/search/${chain.accounts[0].address}`, "#account-address"],
   ];
   for (const locale of ["en-US", "zh-CN"]) {
     const { page, problems, close } = await openPage(browser, { locale });

@@ -560,6 +560,24 @@ impl Client {
         self.certificate(&format!("/trace/batches/{id}/certificate")).await
     }
 
+    /// Light clients of other chains on this chain, by id (one page from `after`).
+    pub async fn xchain_clients(
+        &self,
+        after: Option<u64>,
+    ) -> Result<hechain_types::crosschain::views::ClientPage, SdkError> {
+        let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        self.get(&format!("/xchain/clients?limit=1000{after}")).await
+    }
+
+    /// Cross-chain channels on this chain, by id (one page from `after`).
+    pub async fn xchain_channels(
+        &self,
+        after: Option<u64>,
+    ) -> Result<hechain_types::crosschain::views::ChannelPage, SdkError> {
+        let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        self.get(&format!("/xchain/channels?limit=1000{after}")).await
+    }
+
     /// A light client of another chain on this chain (cross-chain).
     pub async fn xchain_client(&self, id: u64) -> Result<hechain_types::crosschain::views::ClientView, SdkError> {
         self.get(&format!("/xchain/clients/{id}")).await

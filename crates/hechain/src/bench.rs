@@ -126,6 +126,58 @@ pub(crate) async fn start_own_node(
     Ok((node, dir, url))
 }
 
+/// A consortium of `validators` nodes in this process: written by `hechain init`'s code into a
+/// temporary directory (one organisation per validator up to four, mutual TLS, plaintext keys),
+/// on free 127.0.0.1 ports, with the first `bench_accounts` bench accounts funded at genesis.
+/// Returns the nodes (validators in order), the directory and the first node's URL.
+pub(crate) async fn start_own_consortium(
+    suite: Suite,
+    (validators, chain_id): (usize, u64),
+    bench_accounts: usize,
+    block_time_ms: u64,
+) -> anyhow::Result<(Vec<Node>, tempfile::TempDir, String)> {
+    use hechain_node::consortium::{init_consortium, InitSpec};
+    let dir = tempfile::Builder::new().prefix("hechain-bench-net-").tempdir()?;
+    let n = u16::try_from(validators).context("too many validators")?;
+    let p2p = free_port_range(n, &[])?;
+    let rpc = free_port_range(n, &[(p2p, n)])?;
+    let mut spec = InitSpec::new(dir.path().join("net"));
+    spec.validators = validators;
+    spec.orgs = validators.min(4);
+    spec.suite = suite;
+    spec.chain_id = chain_id;
+    spec.p2p_port = p2p;
+    spec.rpc_port = rpc;
+    spec.bench_accounts = bench_accounts;
+    spec.block_time_ms = block_time_ms;
+    let report = init_consortium(&spec)?;
+    let mut nodes = Vec::with_capacity(report.nodes.len());
+    for n in &report.nodes {
+        let file = hechain_node::config::NodeFile::read(&n.config)?;
+        let cfg = file.to_node_config(&spec.out)?;
+        nodes.push(Node::start(cfg).await.with_context(|| format!("starting {}", n.name))?);
+    }
+    let url = format!("http://{}", nodes.first().context("no nodes")?.rpc_addr);
+    eprintln!(
+        "started a consortium of {validators} validators at {url} (chain {chain_id}, block time {block_time_ms} ms)"
+    );
+    Ok((nodes, dir, url))
+}
+
+/// `n` consecutive free ports on 127.0.0.1 (each checked by binding it), outside the ranges
+/// `avoid` (first port, length) already taken.
+fn free_port_range(n: u16, avoid: &[(u16, u16)]) -> anyhow::Result<u16> {
+    let clashes = |base: u16| avoid.iter().any(|&(b, len)| base < b.saturating_add(len) && b < base.saturating_add(n));
+    for attempt in 0..500u32 {
+        let base = 20_000u16
+            + ((std::process::id().wrapping_mul(2_654_435_761).wrapping_add(attempt * 7_919)) % 30_000) as u16;
+        if !clashes(base) && (0..n).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
+            return Ok(base);
+        }
+    }
+    bail!("no {n} consecutive free ports on 127.0.0.1")
+}
+
 /// Funds bench accounts on an external node from the signer's account.
 pub(crate) async fn fund(
     cli: &Cli,

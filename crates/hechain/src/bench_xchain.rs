@@ -1,6 +1,7 @@
-//! `hechain bench xchain`: two chains in this process, a `transfer` channel between them (light
-//! clients on both sides, the four-step handshake), the relayer (`hechain-relayer`, over the
-//! nodes' REST APIs, as `hechain relay start` runs it), and a stream of cross-chain transfers
+//! `hechain bench xchain`: two chains in this process — single dev nodes, or with `--validators
+//! N` two consortia of N validators each (mutual TLS, BFT) — a `transfer` channel between them
+//! (light clients on both sides, the four-step handshake), the relayer (`hechain-relayer`, over
+//! the nodes' REST APIs, as `hechain relay start` runs it), and a stream of cross-chain transfers
 //! sent on chain A. It measures what a user waits for: a packet committed end to end, from the
 //! transfer's submission on A to its acknowledgement committed on A (received and minted on B
 //! in between), per second and per packet (p50/p99).
@@ -20,7 +21,7 @@ use hechain_sdk::Client;
 use hechain_types::{Address, Codec, Event, Payload, Transaction, H256};
 use serde_json::json;
 
-use crate::bench::start_own_node;
+use crate::bench::{start_own_consortium, start_own_node};
 use crate::bench_load::percentile;
 use crate::output::emit;
 use crate::Cli;
@@ -45,6 +46,10 @@ pub struct XchainArgs {
     /// Cryptographic suite of both chains.
     #[arg(long, default_value = "standard")]
     pub suite: Suite,
+    /// Validators of each chain: 1 runs two dev nodes; more runs two consortia (one organisation
+    /// per validator up to four, mutual TLS between them) in this process.
+    #[arg(long, default_value_t = 1)]
+    pub validators: usize,
 }
 
 /// What the watcher of chain A's blocks saw.
@@ -68,13 +73,28 @@ pub async fn run(cli: &Cli, a: &XchainArgs) -> anyhow::Result<i32> {
     if cli.rpc.is_some() {
         bail!("bench xchain runs its own two chains; --rpc does not apply");
     }
+    if a.validators == 0 {
+        bail!("--validators must be positive");
+    }
     let keys: Vec<AccountKey> = (0..a.accounts).map(|i| dev::bench_account_key(a.suite, i)).collect();
     let addrs: Vec<Address> = keys.iter().map(|k| Address(k.address())).collect();
-    let (node_a, _dir_a, url_a) = start_own_node(a.suite, &addrs, a.block_time, false).await?;
-    let (node_b, _dir_b, url_b) = start_own_node(a.suite, &[], a.block_time, false).await?;
-    let result = bench(cli, a, (&node_a, &url_a, &url_b), keys).await;
-    node_a.shutdown().await;
-    node_b.shutdown().await;
+    let (nodes_a, _dir_a, url_a, nodes_b, _dir_b, url_b) = if a.validators == 1 {
+        let (node_a, dir_a, url_a) = start_own_node(a.suite, &addrs, a.block_time, false).await?;
+        let (node_b, dir_b, url_b) = start_own_node(a.suite, &[], a.block_time, false).await?;
+        (vec![node_a], dir_a, url_a, vec![node_b], dir_b, url_b)
+    } else {
+        // Distinct chain ids: each chain's client of the other follows the right chain.
+        let (na, da, ua) = start_own_consortium(a.suite, (a.validators, 7101), a.accounts, a.block_time).await?;
+        let (nb, db, ub) = start_own_consortium(a.suite, (a.validators, 7102), 0, a.block_time).await?;
+        (na, da, ua, nb, db, ub)
+    };
+    let result = match nodes_a.first() {
+        Some(first) => bench(cli, a, (first, &url_a, &url_b), keys).await,
+        None => Err(anyhow::anyhow!("chain A has no node")),
+    };
+    for node in nodes_a.into_iter().chain(nodes_b) {
+        node.shutdown().await;
+    }
     result
 }
 
@@ -121,11 +141,12 @@ async fn bench(
         "offered": sent, "refused_at_submission": s.refused, "acknowledged": acked,
         "window_s": window.as_secs_f64(), "packets_per_s": pps,
         "p50_ms": p50.as_millis() as u64, "p99_ms": p99.as_millis() as u64,
-        "block_time_ms": a.block_time, "suite": a.suite.to_string(),
+        "block_time_ms": a.block_time, "suite": a.suite.to_string(), "validators_per_chain": a.validators,
     });
     emit(cli.json, &v, || {
         format!(
-            "cross-chain transfers relayed end to end (sent on A → acknowledged on A)\n  offered       {sent} ({} refused at submission)\n  acknowledged  {acked} in {:.1} s\n  throughput    {pps:.0} packets/s\n  latency       p50 {} ms · p99 {} ms",
+            "cross-chain transfers relayed end to end (sent on A → acknowledged on A), {} validator(s) per chain\n  offered       {sent} ({} refused at submission)\n  acknowledged  {acked} in {:.1} s\n  throughput    {pps:.0} packets/s\n  latency       p50 {} ms · p99 {} ms",
+            a.validators,
             s.refused,
             window.as_secs_f64(),
             p50.as_millis(),

@@ -8,7 +8,10 @@ use hechain_module::exec::StateError;
 use hechain_primitives::Codec;
 
 use crate::notary::{Attestation, NotaryCommittee};
-use crate::views::{AckEntry, AckPage, ChannelView, ClientView, PacketPage, PacketStatus, ReceiptView, VoucherBalance};
+use crate::views::{
+    AckEntry, AckPage, ChannelPage, ChannelView, ClientPage, ClientView, PacketPage, PacketStatus, ReceiptView,
+    VoucherBalance,
+};
 use crate::{
     channel, client, keys, packet, ports, recognise, transfer, validate_denom, Ack, CrosschainModule, CrosschainRecord,
     Packet, Recognition,
@@ -46,6 +49,22 @@ type R = Route<CrosschainModule>;
 pub fn routes() -> Vec<R> {
     let json = |f| Response::Json(f);
     vec![
+        R::get(
+            "/api/v1/xchain/clients",
+            "listXchainClients",
+            "Light clients of other chains on this chain, paged by id",
+            &[AFTER, LIMIT],
+            json(schema_ref::<ClientPage>),
+            list_clients,
+        ),
+        R::get(
+            "/api/v1/xchain/channels",
+            "listXchainChannels",
+            "Cross-chain channels on this chain, paged by id",
+            &[AFTER, LIMIT],
+            json(schema_ref::<ChannelPage>),
+            list_channels,
+        ),
         R::get(
             "/api/v1/xchain/clients/{id}",
             "getXchainClient",
@@ -162,6 +181,22 @@ fn get_channel(host: &dyn QueryHost, p: &Params) -> Answer {
     Reply::json(&ChannelView { channel: c, next_recv, escrow })
 }
 
+/// Records under `prefix ‖ id` after id `after`, decoded, and the cursor of the next page.
+fn id_page<T: Codec>(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<(Vec<T>, Option<u64>), QueryError> {
+    let (items, next_after) = scan_page(host, p, prefix)?;
+    Ok((items.into_iter().map(|(_, v)| v).collect(), next_after))
+}
+
+fn list_clients(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (clients, next_after) = id_page(host, p, keys::CLIENT_PREFIX)?;
+    Reply::json(&ClientPage { clients, next_after })
+}
+
+fn list_channels(host: &dyn QueryHost, p: &Params) -> Answer {
+    let (channels, next_after) = id_page(host, p, keys::CHANNEL_PREFIX)?;
+    Reply::json(&ChannelPage { channels, next_after })
+}
+
 /// Sequenced values and the cursor of the next page.
 type SeqPage<T> = (Vec<(u64, T)>, Option<u64>);
 
@@ -169,15 +204,20 @@ type SeqPage<T> = (Vec<(u64, T)>, Option<u64>);
 fn seq_page<T: Codec>(host: &dyn QueryHost, p: &Params, prefix: &[u8]) -> Result<SeqPage<T>, QueryError> {
     let chan = p.id("id")?;
     must_channel(host, chan)?;
+    scan_page(host, p, &[prefix, &chan.to_be_bytes()].concat())
+}
+
+/// Values under `base ‖ id` (an 8-byte id last), after id `after`, decoded with their ids; and
+/// the cursor of the next page.
+fn scan_page<T: Codec>(host: &dyn QueryHost, p: &Params, base: &[u8]) -> Result<SeqPage<T>, QueryError> {
     let limit = page_limit(p, host.max_page())?;
-    let base = [prefix, &chan.to_be_bytes()].concat();
-    let after = p.count("after")?.map(|a| [base.as_slice(), &a.to_be_bytes()].concat());
-    let entries = host.state().scan(&base, after.as_deref(), limit + 1)?;
+    let after = p.count("after")?.map(|a| [base, &a.to_be_bytes()].concat());
+    let entries = host.state().scan(base, after.as_deref(), limit + 1)?;
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         let corrupt = |reason: String| StateError::Corrupt { key: hechain_module::exec::hex_key(&k), reason };
-        let seq = hechain_module::keys::trailing_id(&k).ok_or_else(|| corrupt("no sequence".into()))?;
-        out.push((seq, T::decode(&v).map_err(|e| corrupt(e.to_string()))?));
+        let id = hechain_module::keys::trailing_id(&k).ok_or_else(|| corrupt("no id".into()))?;
+        out.push((id, T::decode(&v).map_err(|e| corrupt(e.to_string()))?));
     }
     let next_after = if out.len() > limit {
         out.truncate(limit);

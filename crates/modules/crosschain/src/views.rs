@@ -110,3 +110,23 @@ pub struct PacketStatus {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^0x([0-9a-fA-F]{2})*$"))]
     pub inbox: Option<String>,
 }
+
+/// Light clients on this chain, by id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientPage {
+    /// The clients.
+    pub clients: Vec<Client>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<u64>,
+}
+
+/// Channels on this chain, by id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChannelPage {
+    /// The channels.
+    pub channels: Vec<Channel>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<u64>,
+}
