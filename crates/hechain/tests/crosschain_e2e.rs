@@ -4,7 +4,9 @@
 //! SIGKILLed and restarted; every transfer arrives exactly once, tokens are conserved on both
 //! chains, and a voucher goes home. Then chain A removes a validator by governance (a new epoch),
 //! a transfer that times out on B is refunded on A, and transfers keep flowing across the epoch
-//! change (B's client of A follows it).
+//! change (B's client of A follows it). In between, calls made by hand on the live networks — a
+//! forged packet, a replayed one, a header sealed by a non-quorum and one sealed by keys of no
+//! validator (a forked set) — are refused with their reasons.
 
 mod common;
 
@@ -184,10 +186,18 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     let clients = get(&url_b, &format!("/api/v1/xchain/clients/{}", link["client_on_b"]));
     assert!(clients["client"]["frozen"].is_null(), "{clients}");
 
-    // Chain A changes its validator set (org4's node leaves by governance: epoch 1, three
-    // validators) while no relayer runs.
+    // With no relayer running, calls made by hand on the live networks: a forged packet, a
+    // replayed one, a header sealed by two of the four validators and one sealed by keys of no
+    // validator of A are refused with their reasons; the genuine packet is received once.
     r1.kill9();
     drop(_r2);
+    let carol = b.init["test_accounts"][5]["address"].as_str().unwrap().to_string();
+    xfer(&url_a, &alice_key, chan_a, &carol, "5", &[]);
+    let extra = 5u128;
+    refusals_by_hand((&a, &url_a), (&b, &url_b), (chan_a, link["client_on_b"].as_u64().unwrap()));
+
+    // Chain A changes its validator set (org4's node leaves by governance: epoch 1, three
+    // validators) while no relayer runs.
     let key0 = a.test_key(0);
     let name3 = a.names[3].clone();
     let p = json_ok(&a.cli(0, &["--json", "--key", &key0, "gov", "propose", "remove-validator", &name3]));
@@ -208,7 +218,8 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     let _r3 = Relayer::start(&url_a, &url_b, chan_a, (&a.test_key(2), &b.test_key(2)), &logs.join("relayer3.log"));
     wait_for("the timeout's refund on A", Duration::from_secs(120), || balance(&url_a, &alice) == before);
     assert_eq!(balance(&url_a, &escrow), escrowed);
-    assert_eq!(voucher(&url_b, &bob, &voucher_denom), (sent - 400, sent - 400));
+    // Bob's vouchers are untouched; the supply also counts carol's, delivered by hand.
+    assert_eq!(voucher(&url_b, &bob, &voucher_denom), (sent - 400, sent - 400 + extra));
 
     // Packets keep flowing across A's epoch change: B's client of A follows it.
     for _ in 0..3 {
@@ -220,5 +231,77 @@ fn two_networks_transfer_across_with_racing_and_crashing_relayers() {
     let client = get(&url_b, &format!("/api/v1/xchain/clients/{}", link["client_on_b"]));
     assert_eq!(client["client"]["epoch"], 1, "{client}");
     assert_eq!(client["epoch"]["validators"].as_array().map(Vec::len), Some(3), "{client}");
-    assert_eq!(balance(&url_a, &escrow), sent - 400 + 30);
+    assert_eq!(balance(&url_a, &escrow), sent - 400 + extra + 30);
+}
+
+/// A relayer's calls made by hand against the live networks (test account 4 signs on each):
+/// the pending packet of `channel_a` forged, delivered, replayed; then A's next header with a
+/// seal of two signatures, and with one by three keys that are no validators of A.
+fn refusals_by_hand((a, url_a): (&Net, &str), (b, url_b): (&Net, &str), (channel_a, client_on_b): (u64, u64)) {
+    use hechain_crosschain::{keys, CrosschainCall, TransferData};
+    use hechain_crypto::{AccountKey, NodeKey, Suite};
+    use hechain_relayer::rest::RestChain;
+    use hechain_relayer::{update_client, wait_sealed, ChainIo};
+    use hechain_types::{Codec, ValidatorSignature};
+
+    let key = |net: &Net, suite: Suite| {
+        let hex_key = net.test_key(4);
+        let bytes = hex::decode(hex_key.trim_start_matches("0x")).unwrap();
+        AccountKey::from_bytes(suite.account_scheme(), &bytes).unwrap()
+    };
+    let ra = RestChain::new(url_a, key(a, Suite::Standard)).unwrap();
+    let rb = RestChain::new(url_b, key(b, Suite::Gm)).unwrap();
+    let one = |outcomes: Vec<hechain_relayer::Submitted>| outcomes.into_iter().next().expect("one outcome");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (ph, _) = update_client(&rb, client_on_b, &ra, wait_sealed(&ra, ra.head().await.unwrap()).await.unwrap())
+            .await
+            .unwrap();
+        let packet = ra.pending(channel_a).await.unwrap().pop().expect("the transfer to carol is pending");
+        let proof = ra.proof(&keys::commitment(channel_a, packet.sequence), ph).await.unwrap();
+        // Forged: a larger amount under the genuine packet's proof.
+        let mut forged = packet.clone();
+        let mut data = TransferData::decode(&forged.data).unwrap();
+        data.amount *= 1000;
+        forged.data = data.encode();
+        let recv = |p: hechain_crosschain::Packet| CrosschainCall::RecvPacket {
+            packet: p,
+            proof_height: ph,
+            proof: proof.clone(),
+        };
+        let r = one(rb.submit(vec![recv(forged)]).await.unwrap());
+        assert!(matches!(&r, Err(reason) if reason.contains("the proof fails")), "{r:?}");
+        // Genuine, once; the replay is refused.
+        assert!(one(rb.submit(vec![recv(packet.clone())]).await.unwrap()).is_ok());
+        let r = one(rb.submit(vec![recv(packet)]).await.unwrap());
+        assert!(matches!(&r, Err(reason) if reason.contains("already received")), "{r:?}");
+
+        // A's next header, badly sealed.
+        let h = wait_sealed(&ra, ph + 1).await.unwrap();
+        let (header, seal) = ra.sealed(h).await.unwrap();
+        let next_proof = Some(ra.proof(&hechain_types::governance::keys::gov_epoch(1), h).await.unwrap());
+        let update = |seal| CrosschainCall::UpdateClient {
+            client: client_on_b,
+            header: header.clone(),
+            seal,
+            epoch_changes: vec![],
+            next_membership: None,
+            next_proof: next_proof.clone(),
+        };
+        let mut two = seal.clone();
+        two.signatures.truncate(2);
+        let r = one(rb.submit(vec![update(two)]).await.unwrap());
+        assert!(matches!(&r, Err(reason) if reason.contains("a quorum is 3")), "{r:?}");
+        let genesis = ra.genesis().await.unwrap().hash();
+        let msg = hechain_types::BlockHeader::signing_message(&genesis, &header.hash(Suite::Standard));
+        let mut forked = seal;
+        forked.signatures = (0..3u32)
+            .map(|i| {
+                let outsider = NodeKey::from_bytes(Suite::Standard, &[90 + i as u8; 32]).unwrap();
+                ValidatorSignature { validator: i, signature: outsider.sign(&msg).0.to_vec() }
+            })
+            .collect();
+        let r = one(rb.submit(vec![update(forked)]).await.unwrap());
+        assert!(matches!(&r, Err(reason) if reason.contains("does not verify")), "{r:?}");
+    });
 }
