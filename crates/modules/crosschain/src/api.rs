@@ -259,12 +259,8 @@ fn packet_status(host: &dyn QueryHost, p: &Params) -> Answer {
         pending: packet::commitment(s, chan, seq)?.is_some(),
         outcome: ports::outcome(s, chan, seq)?,
         received: packet::received(s, chan, seq)?,
-        inbox: ports::inbox(s, chan, seq)?.map(|d| format!("0x{}", hex_string(&d))),
+        inbox: ports::inbox(s, chan, seq)?.map(|d| format!("0x{}", hex::encode(d))),
     })
-}
-
-fn hex_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn voucher(host: &dyn QueryHost, p: &Params) -> Answer {

@@ -280,6 +280,6 @@ fn hex(key: &[u8]) -> String {
     // Keys are an ASCII prefix then binary ids: show the prefix as text.
     let split = key.iter().position(|b| !b.is_ascii_graphic()).unwrap_or(key.len());
     let (text, rest) = key.split_at(split);
-    let tail: String = rest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}{}", String::from_utf8_lossy(text), if tail.is_empty() { String::new() } else { format!("0x{tail}") })
+    let tail = if rest.is_empty() { String::new() } else { format!("0x{}", hex::encode(rest)) };
+    format!("{}{tail}", String::from_utf8_lossy(text))
 }

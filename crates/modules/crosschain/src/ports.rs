@@ -26,34 +26,17 @@ use crate::{keys, packet, validate_port, validate_version, Channel, Ordering, Pa
 
 /// The port an account owns.
 pub fn account_port(owner: &Address) -> String {
-    format!("0x{}", hex_lower(&owner.0))
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
+    format!("0x{}", hex::encode(owner.0))
 }
 
 /// The owner of `port` if it is an account port (`0x` and 40 lowercase hex digits).
 pub fn owner(port: &str) -> Option<Address> {
-    let hex = port.strip_prefix("0x")?;
-    if hex.len() != 40 {
+    let digits = port.strip_prefix("0x")?;
+    if !digits.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return None;
     }
     let mut out = [0u8; 20];
-    for (i, pair) in hex.as_bytes().chunks_exact(2).enumerate() {
-        let digit = |c: u8| match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        };
-        out[i] = (digit(pair[0])? << 4) | digit(pair[1])?;
-    }
+    hex::decode_to_slice(digits, &mut out).ok()?;
     Some(Address(out))
 }
 

@@ -191,7 +191,7 @@ fn transfers_need_a_denomination_an_amount_and_a_timeout() {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    hex::encode(b)
 }
 
 /// What one chain proves to the other is protocol: the encodings of a packet, a channel end and
