@@ -325,6 +325,22 @@ impl AccountKey {
         Self::from_bytes(scheme, bytes.as_ref())
     }
 
+    /// A secret for one `purpose` derived from this key (e.g. the confidential-amounts view
+    /// key): SHA-256 of a domain, the purpose's length and bytes, and the secret scalar. Nobody
+    /// without the account key can compute it, and it reveals nothing about the account key.
+    pub fn derive_secret(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        use sha2::Digest;
+        let secret = self.secret_bytes();
+        let mut h = sha2::Sha256::new();
+        h.update(b"hechain/derive-secret/v1");
+        h.update((purpose.len() as u64).to_be_bytes());
+        h.update(purpose.as_bytes());
+        h.update(secret.as_ref());
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(&h.finalize());
+        out
+    }
+
     /// The 32-byte secret scalar (big-endian), wiped when the returned value is dropped.
     pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
         let mut out = Zeroizing::new([0u8; 32]);

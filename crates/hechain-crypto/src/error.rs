@@ -49,4 +49,8 @@ pub enum CryptoError {
     /// The operating system's random number generator failed.
     #[error("OS random number generator failed: {0}")]
     Rng(String),
+    /// Authenticated decryption failed: wrong key, or the ciphertext or its associated data was
+    /// altered.
+    #[error("decryption failed: wrong key, or the data was altered")]
+    Decryption,
 }

@@ -7,7 +7,8 @@
 //! | [`Suite::Standard`] | SHA-256 | secp256k1 ECDSA over keccak256, recoverable (Ethereum) | Ed25519 |
 //! | [`Suite::Gm`]       | SM3     | SM2 with the default ID `1234567812345678` | SM2 |
 //!
-//! Besides that the crate offers SM4 (CTR mode and raw blocks) for encryption at rest,
+//! Besides that the crate offers SM4 (CTR mode and raw blocks) for encryption at rest, the
+//! suite's AEAD ([`aead`]: AES-256-GCM or SM4-GCM),
 //! Ethereum-compatible passphrase keystores ([`keystore`]) and serde helpers for
 //! `0x`-hex byte strings ([`hexser`]).
 //!
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod account;
+pub mod aead;
 mod error;
 mod hash;
 pub mod hexser;

@@ -125,6 +125,7 @@ impl BlockContext {
             tx_hash,
             validate: hechain_types::VALIDATE_CONTEXT,
             origin: hechain_module::exec::Origin::Transaction,
+            proofs_checked: false,
         }
     }
 
@@ -157,11 +158,23 @@ impl BlockContext {
 /// `parent_state_root`. Signatures must have been verified by the caller
 /// (mempool admission or consensus validation); everything else is checked
 /// here. The chain parameters and permissions are the ones in the parent state.
+/// Whether the proofs a block's transactions carry
+/// ([`Payload::verify_proofs`](hechain_types::Payload::verify_proofs)) still need checking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proofs {
+    /// This node checked every transaction's proofs before the block was ordered: its pool on
+    /// admission, or its check of the proposal (both run the same deterministic checks).
+    Verified,
+    /// Check them now, in one parallel pass before the serial execution (a block from sync, or a
+    /// test harness).
+    Verify,
+}
+
 pub fn execute_block<R: StateRead + smt::NodeReader>(
     base: &R,
     parent_state_root: &H256,
     ctx: BlockContext,
-    chain_id: u64,
+    (chain_id, proofs): (u64, Proofs),
     txs: &[ChainTx],
     tx_hashes: &[H256],
 ) -> Result<ExecutionOutput, ExecError> {
@@ -172,11 +185,15 @@ pub fn execute_block<R: StateRead + smt::NodeReader>(
     let mut overlay = Overlay::new(base);
     let mut receipts = Vec::with_capacity(txs.len());
     let mut evm = evm::BlockEvm::new(ctx, chain_id, &policy);
-    for (tx, hash) in txs.iter().zip(tx_hashes) {
+    let proofs = match proofs {
+        Proofs::Verify => verify_proofs(txs),
+        Proofs::Verified => vec![Ok(()); txs.len()],
+    };
+    for ((tx, hash), proofs) in txs.iter().zip(tx_hashes).zip(proofs) {
         let receipt = match tx {
             ChainTx::Native(t) => {
                 evm.note_native();
-                apply_tx(&mut overlay, ctx, chain_id, &policy, t, *hash)?
+                apply_tx(&mut overlay, (ctx, chain_id, &policy), t, *hash, proofs)?
             }
             ChainTx::Ethereum(t) => evm.apply(&mut overlay, t, *hash)?,
         };
@@ -206,13 +223,26 @@ pub fn smt_hasher(suite: Suite) -> smt::HashFn {
     hechain_types::smt::hasher(suite)
 }
 
+/// The block's parallel pass over the proofs its native transactions carry
+/// ([`hechain_types::Payload::verify_proofs`]): stateless, so every transaction's are checked at
+/// once on all cores, and the serial execution that follows does not repeat them.
+fn verify_proofs(txs: &[ChainTx]) -> Vec<Result<(), String>> {
+    use rayon::prelude::*;
+    txs.par_iter()
+        .with_min_len(64)
+        .map(|t| match t {
+            ChainTx::Native(t) => t.tx.payload.verify_proofs().map_err(|e| e.to_string()),
+            ChainTx::Ethereum(_) => Ok(()),
+        })
+        .collect()
+}
+
 fn apply_tx<R: StateRead + ?Sized>(
     o: &mut Overlay<'_, R>,
-    ctx: BlockContext,
-    chain_id: u64,
-    policy: &governance::Policy,
+    (ctx, chain_id, policy): (BlockContext, u64, &governance::Policy),
     stx: &SignedTransaction,
     tx_hash: H256,
+    proofs: Result<(), String>,
 ) -> Result<Receipt, ExecError> {
     let tx = &stx.tx;
     let failed = |reason: String| Receipt {
@@ -229,9 +259,9 @@ fn apply_tx<R: StateRead + ?Sized>(
     if let Err(reason) = policy.check_native(o, &tx.sender, &tx.payload)? {
         return Ok(failed(reason));
     }
-    // Governance transactions are exempt from the minimum fee (only committee members may send
-    // them, `Policy::check_native`), so that no fee setting can lock the committee out.
-    let min_fee = if tx.payload.module() == "governance" { 0 } else { policy.params.min_fee };
+    // Fee-exempt calls (governance, anonymous votes: `ModuleCall::fee_exempt`) may pay less than
+    // the minimum fee.
+    let min_fee = if tx.payload.fee_exempt() { 0 } else { policy.params.min_fee };
     let mut sender = accounts::load(o, &tx.sender)?;
     if tx.nonce != sender.nonce {
         return Ok(failed(format!("nonce {} does not match the account nonce {}", tx.nonce, sender.nonce)));
@@ -246,7 +276,17 @@ fn apply_tx<R: StateRead + ?Sized>(
     sender.nonce += 1;
     sender.balance -= tx.fee as u128;
     accounts::store(o, &tx.sender, &sender);
-    let outcome = modules::apply_call(o, &ctx.call(tx.sender, tx_hash), &tx.payload)?;
+    if let Err(reason) = proofs {
+        return Ok(Receipt {
+            tx_hash,
+            status: TxStatus::Failed { reason },
+            fee_charged: tx.fee,
+            events: vec![],
+            evm: None,
+        });
+    }
+    let cx = hechain_module::exec::CallContext { proofs_checked: true, ..ctx.call(tx.sender, tx_hash) };
+    let outcome = modules::apply_call(o, &cx, &tx.payload)?;
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },
         Err(reason) => {

@@ -240,9 +240,9 @@ impl Mempool {
         }
         match &tx {
             ChainTx::Native(t) => {
-                // Governance transactions are exempt: the committee can always lower the fee again.
+                // Fee-exempt calls (`ModuleCall::fee_exempt`): governance, anonymous votes.
                 let min_fee = self.params.read().min_fee;
-                if t.tx.fee < min_fee && t.tx.payload.module() != "governance" {
+                if t.tx.fee < min_fee && !t.tx.payload.fee_exempt() {
                     return Err(AdmitError::FeeTooLow { min: min_fee, got: t.tx.fee });
                 }
                 t.tx.payload.validate().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
@@ -250,6 +250,10 @@ impl Mempool {
             ChainTx::Ethereum(t) => check_eth_rules(&self.params.read(), t)?,
         }
         verify_signature(&tx, self.suite)?;
+        // The costliest check last, once the sender has proven who it is.
+        if let ChainTx::Native(t) = &tx {
+            t.tx.payload.verify_proofs().map_err(|e| AdmitError::InvalidPayload(e.to_string()))?;
+        }
         Ok(Checked { hash, tx })
     }
 

@@ -66,6 +66,10 @@ pub trait CliHost<M: Module> {
     /// Signs `msg` with the signer's key (statements signed off chain, such as a notary's
     /// attestation; see `hechain_crypto::AccountKey::sign` for the convention).
     fn sign_message<'a>(&'a self, msg: &'a [u8]) -> CliFuture<'a, Result<hechain_crypto::AccountSignature, CliError>>;
+    /// A secret for `purpose` derived from the signer's key
+    /// (`hechain_crypto::AccountKey::derive_secret`), e.g. a view key: the wallet needs nothing
+    /// but the account key.
+    fn derive_secret<'a>(&'a self, purpose: &'a str) -> CliFuture<'a, Result<zeroize::Zeroizing<[u8; 32]>, CliError>>;
     /// The time (ms) of the node's latest block: a default "now" that the chain agrees with.
     fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>>;
     /// GET a REST path (`/api/v1/…`): its JSON; an error status is an error with the node's
@@ -76,6 +80,10 @@ pub trait CliHost<M: Module> {
     /// Signs the call with the signer's key, submits it and waits for it to commit; a refused or
     /// failed transaction is an error naming the reason.
     fn submit(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>>;
+    /// Signs the call with a fresh one-time key and fee 0, submits it and waits for it to commit,
+    /// so that the transaction says nothing about who sent it. Only for calls exempt from the
+    /// fee (`ModuleCall::fee_exempt`), such as anonymous votes.
+    fn submit_anonymously(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>>;
     /// GETs the certificate at `path` (a record certificate, or a format of the node's such as
     /// the evidence certificate) and writes it to `out` (standard output when `None`); `about`
     /// is what the JSON output reports besides the file. Returns the exit code.

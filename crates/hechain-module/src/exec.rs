@@ -109,6 +109,9 @@ pub struct CallContext {
     pub validate: crate::ValidateContext<'static>,
     /// How the call arrived.
     pub origin: Origin,
+    /// Whether [`ModuleCall::verify_proofs`](crate::ModuleCall::verify_proofs) already passed for
+    /// this call (the block's parallel pass); when false the module verifies them in `apply`.
+    pub proofs_checked: bool,
 }
 
 /// How a call arrived, which decides how its native payments are made.

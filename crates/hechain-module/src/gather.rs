@@ -62,6 +62,19 @@ macro_rules! gather_modules {
                 match self { $( Payload::$Variant(c) => $crate::ModuleCall::validate(c, &cx), )+ }
             }
 
+            /// The proofs the payload carries
+            /// ([`ModuleCall::verify_proofs`](hechain_module::ModuleCall::verify_proofs)): run
+            /// by the pool and in a block's parallel pass, not in its serial execution.
+            pub fn verify_proofs(&self) -> Result<(), $crate::TypesError> {
+                match self { $( Payload::$Variant(c) => $crate::ModuleCall::verify_proofs(c), )+ }
+            }
+
+            /// Whether the payload may be sent below the minimum fee
+            /// ([`ModuleCall::fee_exempt`](hechain_module::ModuleCall::fee_exempt)).
+            pub fn fee_exempt(&self) -> bool {
+                match self { $( Payload::$Variant(c) => $crate::ModuleCall::fee_exempt(c), )+ }
+            }
+
             /// The module the payload belongs to (one of [`MODULES`]).
             pub fn module(&self) -> &'static str {
                 match self { $( Payload::$Variant(_) => <$module as $crate::Module>::NAME, )+ }

@@ -79,6 +79,24 @@ pub trait ModuleCall: ModuleEnum {
     /// Native balance the call itself moves out of the sender, besides the fee.
     fn spends(&self) -> u128;
 
+    /// Stateless checks too costly to repeat inside a block's serial execution: the proofs a
+    /// call carries about its own fields (e.g. range proofs over the commitments it creates).
+    /// The pool runs them on admission, a replica on a proposal's new transactions, and a block
+    /// runs them for all its transactions in a parallel pass before executing; the module's
+    /// `apply` runs them itself when [`CallContext::proofs_checked`](exec::CallContext) is false.
+    /// None by default.
+    fn verify_proofs(&self) -> Result<(), TypesError> {
+        Ok(())
+    }
+
+    /// Whether the call is exempt from the chain's minimum fee (it may be sent with fee 0):
+    /// governance calls (the committee can always lower the fee again), and anonymous votes
+    /// sent from one-time accounts that must not be funded by the voter. A module that exempts a
+    /// call stands against spam itself, e.g. with an `admit` check. False by default.
+    fn fee_exempt(&self) -> bool {
+        false
+    }
+
     /// A key no two pending calls of the module may share (the pool refuses the second while
     /// the first waits), e.g. the content hash of an evidence record. None by default.
     fn pool_key(&self) -> Option<PoolKey> {

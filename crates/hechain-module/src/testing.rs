@@ -57,7 +57,7 @@ mod tests {
 
 /// An in-memory state and host for a module's unit tests: state is a `BTreeMap`, native
 /// balances live in [`balances`](Self::balances), and transfers are recorded in order.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct MemHost {
     /// The state.
     pub state: std::collections::BTreeMap<Vec<u8>, Vec<u8>>,

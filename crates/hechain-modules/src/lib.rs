@@ -8,6 +8,8 @@
 //! the payload's variants, and the modules' wire tags ([`hechain_module::Wire`]) are fixed
 //! forever once a chain has used them.
 
+pub use hechain_anon as anon;
+pub use hechain_confidential as confidential;
 pub use hechain_copyright as copyright;
 pub use hechain_crosschain as crosschain;
 pub use hechain_ecert as ecert;
@@ -36,6 +38,8 @@ macro_rules! for_each_module {
             Tradedoc => $crate::tradedoc::TradedocModule,
             Crosschain => $crate::crosschain::CrosschainModule,
             Htlc => $crate::htlc::HtlcModule,
+            Confidential => $crate::confidential::ConfidentialModule,
+            Anon => $crate::anon::AnonModule,
         }
     };
 }

@@ -237,16 +237,34 @@ pub(crate) async fn healthz() -> Response {
     axum::Json(json!({ "status": "alive" })).into_response()
 }
 
-/// Why the node is not ready, if it is not: the pool closed after a storage failure; more than
-/// `max_lag` blocks behind its best connected peer; a validator out of reach of a quorum.
+/// Why the node is not ready, if it is not: the pool closed after a storage failure; a connected
+/// peer has not told its height yet (just after a start, the node cannot know it is behind);
+/// more than `max_lag` blocks behind its best connected peer; a validator out of reach of a
+/// quorum.
 pub(crate) fn not_ready(ctx: &RpcContext) -> Option<String> {
     if let Some(why) = ctx.mempool.closed_reason() {
         return Some(format!("not accepting transactions: {why}"));
     }
     let status = ctx.consensus_status.as_ref()?.borrow().clone();
+    consensus_unready(&status, ctx.config.ready_max_lag)
+}
+
+/// Why a networked node is not ready, from its consensus status (see [`not_ready`]).
+fn consensus_unready(status: &Value, max_lag: u64) -> Option<String> {
     let height = status["executed_height"].as_u64().unwrap_or(0);
-    let best = best_peer_height(&status);
-    let max_lag = ctx.config.ready_max_lag;
+    let unheard: Vec<&str> = status["peers"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter(|p| p["connected"] == true && p["height"].is_null())
+                .filter_map(|p| p["name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !unheard.is_empty() {
+        return Some(format!("waiting for the heights of connected peers ({})", unheard.join(", ")));
+    }
+    let best = best_peer_height(status);
     if best > height.saturating_add(max_lag) {
         return Some(format!(
             "behind: stored height {height}, a connected peer is at {best} (more than {max_lag} blocks)"
@@ -273,5 +291,31 @@ pub(crate) async fn readyz(State(st): State<AppState>) -> Response {
         Some(reason) => {
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "ready": false, "reason": reason }))).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::consensus_unready;
+    use serde_json::json;
+
+    fn status(peers: serde_json::Value) -> serde_json::Value {
+        json!({"executed_height": 10, "role": "validator", "quorum": 3, "peers": peers})
+    }
+
+    #[test]
+    fn readiness_waits_for_the_heights_of_connected_peers() {
+        let peer = |name: &str, connected: bool, height: serde_json::Value| json!({"name": name, "role": "validator", "connected": connected, "height": height});
+        // Just started: connected, but no peer has told its height yet.
+        let s = status(json!([peer("v1", true, json!(null)), peer("v2", true, json!(12))]));
+        assert!(consensus_unready(&s, 5).unwrap().contains("waiting for the heights of connected peers (v1)"));
+        // Heard: ready within the lag, not beyond it.
+        let s = status(json!([peer("v1", true, json!(13)), peer("v2", true, json!(12))]));
+        assert_eq!(consensus_unready(&s, 5), None);
+        let s = status(json!([peer("v1", true, json!(16)), peer("v2", true, json!(12))]));
+        assert!(consensus_unready(&s, 5).unwrap().contains("behind"));
+        // A disconnected peer that never spoke does not hold readiness back; a lost quorum does.
+        let s = status(json!([peer("v1", false, json!(null)), peer("v2", true, json!(10))]));
+        assert!(consensus_unready(&s, 5).unwrap().contains("no quorum"));
     }
 }

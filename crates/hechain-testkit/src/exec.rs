@@ -85,7 +85,15 @@ pub fn commit_block_sealed(
         timestamp_ms: parent.timestamp_ms + advance_ms,
         parent_hash: parent.hash(suite),
     };
-    let out = execute_block(&r, &parent.state_root, ctx, genesis.chain_id, &txs, &hashes).unwrap();
+    let out = execute_block(
+        &r,
+        &parent.state_root,
+        ctx,
+        (genesis.chain_id, hechain_execution::Proofs::Verify),
+        &txs,
+        &hashes,
+    )
+    .unwrap();
     let receipt_hashes: Vec<H256> = out.receipts.iter().map(|r| r.hash(suite)).collect();
     let header = BlockHeader {
         version: 1,

@@ -33,6 +33,9 @@ pub enum BenchCmd {
     /// Cross-chain transfers between two chains in this process, relayed: packets committed end
     /// to end (sent on A → acknowledged on A) per second, and their latency.
     Xchain(crate::bench_xchain::XchainArgs),
+    /// Confidential transfers (hidden amounts): proof verification per second on every core,
+    /// and transfers committed per second on a node.
+    Confidential(crate::bench_confidential::ConfidentialArgs),
     /// Consensus only: n in-process validators (real HotStuff core, mutual TLS, fsynced safety
     /// state) ordering opaque transactions, no execution.
     Consensus(crate::bench_consensus::ConsensusArgs),
@@ -77,6 +80,7 @@ pub async fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<i32> {
         BenchCmd::Erc20(a) => crate::bench_erc20::run(cli, a).await,
         BenchCmd::Consensus(a) => crate::bench_consensus::run(cli, a).await,
         BenchCmd::Xchain(a) => crate::bench_xchain::run(cli, a).await,
+        BenchCmd::Confidential(a) => crate::bench_confidential::run(cli, a).await,
     }
 }
 

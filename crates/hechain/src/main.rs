@@ -5,6 +5,7 @@
 //! a key in the keystore directory), `--json` for machine-readable output.
 
 mod bench;
+mod bench_confidential;
 mod bench_consensus;
 mod bench_erc20;
 mod bench_load;

@@ -39,6 +39,25 @@ fn sdk_path(path: &str) -> &str {
     path.strip_prefix("/api/v1").unwrap_or(path)
 }
 
+impl<M: Module> NodeHost<'_, M> {
+    /// What a committed call did, from its receipt.
+    fn submitted(
+        &self,
+        tx_hash: hechain_types::H256,
+        r: &hechain_sdk::ReceiptInfo,
+    ) -> Result<Submitted<M::Event>, CliError> {
+        let events = r.receipt.events.iter().filter_map(self.unwrap).collect();
+        let all_events = r
+            .receipt
+            .events
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CliError::failed)?;
+        Ok(Submitted { tx_hash, height: r.height, events, all_events })
+    }
+}
+
 impl<M: Module> CliHost<M> for NodeHost<'_, M> {
     fn validate_context(&self) -> hechain_module::ValidateContext<'static> {
         hechain_types::VALIDATE_CONTEXT
@@ -68,6 +87,14 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
         })
     }
 
+    fn derive_secret<'a>(&'a self, purpose: &'a str) -> CliFuture<'a, Result<zeroize::Zeroizing<[u8; 32]>, CliError>> {
+        Box::pin(async move {
+            let s = self.client.status().await.map_err(|e| failed(e.into()))?;
+            let key = resolve_signer(self.cli, s.suite, s.chain_id).map_err(failed)?;
+            Ok(key.derive_secret(purpose))
+        })
+    }
+
     fn head_timestamp_ms(&self) -> CliFuture<'_, Result<u64, CliError>> {
         Box::pin(async move { Ok(self.client.status().await.map_err(|e| failed(e.into()))?.head_timestamp_ms) })
     }
@@ -85,15 +112,41 @@ impl<M: Module> CliHost<M> for NodeHost<'_, M> {
             let status = self.client.status().await.map_err(|e| failed(e.into()))?;
             let (tx_hash, r) =
                 send_payload(self.cli, &self.client, &status, (self.wrap)(call)).await.map_err(failed)?;
-            let events = r.receipt.events.iter().filter_map(self.unwrap).collect();
-            let all_events = r
-                .receipt
-                .events
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(CliError::failed)?;
-            Ok(Submitted { tx_hash, height: r.height, events, all_events })
+            self.submitted(tx_hash, &r)
+        })
+    }
+
+    fn submit_anonymously(&self, call: M::Call) -> CliFuture<'_, Result<Submitted<M::Event>, CliError>> {
+        Box::pin(async move {
+            let status = self.client.status().await.map_err(|e| failed(e.into()))?;
+            let payload = (self.wrap)(call);
+            if !payload.fee_exempt() {
+                return Err(CliError::Failed(format!(
+                    "{} pays a fee: it cannot be sent from a one-time account",
+                    payload.type_name()
+                )));
+            }
+            let key =
+                hechain_crypto::AccountKey::try_generate(status.suite.account_scheme()).map_err(CliError::failed)?;
+            let tx = hechain_types::Transaction {
+                chain_id: status.chain_id,
+                nonce: 0,
+                sender: Address(key.address()),
+                fee: 0,
+                payload,
+            }
+            .sign(&key)
+            .map_err(CliError::failed)?;
+            let hash = self.client.submit(&tx).await.map_err(|e| failed(e.into()))?;
+            let r = self
+                .client
+                .wait_receipt(&hash, crate::cmd_chain::COMMIT_TIMEOUT)
+                .await
+                .map_err(|e| failed(e.into()))?;
+            if let hechain_types::TxStatus::Failed { reason } = &r.receipt.status {
+                return Err(CliError::Failed(format!("transaction {hash} failed: {reason}")));
+            }
+            self.submitted(hash, &r)
         })
     }
 

@@ -190,8 +190,9 @@ mod tests {
 
     /// Modules that contracts do not call through a precompile: native transfers are the EVM's
     /// own value transfers; HTLC locks are payments that transactions make (on EVM chains,
-    /// `contracts/HashedTimelock.sol` is the same lock as a contract).
-    const WITHOUT_PRECOMPILE: &[&str] = &["transfer", "htlc"];
+    /// `contracts/HashedTimelock.sol` is the same lock as a contract); confidential moves and
+    /// anonymous votes carry proofs and signatures that only a wallet can make.
+    const WITHOUT_PRECOMPILE: &[&str] = &["transfer", "htlc", "confidential", "anon"];
 
     #[test]
     fn every_module_with_a_precompile_has_its_own_address() {

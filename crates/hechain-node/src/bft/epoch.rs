@@ -105,8 +105,9 @@ impl Driver {
     pub(super) fn on_membership(&mut self, epoch: Epoch) {
         let mut peers = HashMap::new();
         for (id, name, validator) in member_peers(&epoch.membership, &self.my_id) {
-            let (height, round, epoch) = self.peers.get(&id).map(|p| (p.height, p.round, p.epoch)).unwrap_or_default();
-            peers.insert(id, PeerInfo { name, validator, height, round, epoch });
+            let (height, heard, round, epoch) =
+                self.peers.get(&id).map(|p| (p.height, p.heard, p.round, p.epoch)).unwrap_or_default();
+            peers.insert(id, PeerInfo { name, validator, height, heard, round, epoch });
         }
         self.peers = peers;
         if epoch.number() == self.epoch.number() {

@@ -22,6 +22,7 @@ use hechain_cert::verify_seal;
 use hechain_consensus::hotstuff::BlockId;
 use hechain_crypto::NodeKey;
 use hechain_execution::governance;
+use hechain_execution::Proofs;
 use hechain_mempool::{Mempool, StoreState};
 use hechain_storage::Store;
 use hechain_types::{Address, Block, ChainTx, CommittedBlock, Genesis, Seal, ValidatorSignature, H256};
@@ -218,7 +219,10 @@ impl Executor {
                 txs.push((*h, t.clone()));
             }
         }
-        let mut commit = execute_ordered(&reader, &self.genesis, origin, txs).map_err(|e| e.to_string())?;
+        // An ordered payload was checked before this node voted for it or proposed it (or before
+        // it was journaled): its transactions' proofs were verified then.
+        let mut commit =
+            execute_ordered(&reader, &self.genesis, origin, txs, Proofs::Verified).map_err(|e| e.to_string())?;
         drop(reader);
         let own_sig = self.epoch.me.map(|index| {
             seal_signature(&self.key, index, &self.genesis_hash, self.genesis.suite(), &commit.block.header)
@@ -255,7 +259,8 @@ impl Executor {
             round: h.round,
             consensus_id: h.consensus_id,
         };
-        let mut commit = execute_ordered(&reader, &self.genesis, origin, txs).map_err(|e| e.to_string())?;
+        let mut commit =
+            execute_ordered(&reader, &self.genesis, origin, txs, Proofs::Verify).map_err(|e| e.to_string())?;
         drop(reader);
         if commit.block.header != block.header {
             return refuse("re-executing the block gives a different header (state diverges)".into());

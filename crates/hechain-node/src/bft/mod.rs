@@ -246,7 +246,10 @@ type KnownPayload = (u64, Arc<CheckedPayload>, Option<Arc<Vec<u8>>>);
 struct PeerInfo {
     name: String,
     validator: Option<u32>,
+    /// Its stored height as it last told us (0 until its first status message: see `heard`).
     height: u64,
+    /// Whether it has told us its height since this node started.
+    heard: bool,
     round: u64,
     epoch: u64,
 }
@@ -437,6 +440,7 @@ impl Driver {
             NetMsg::Status { height, round, epoch } => {
                 if let Some(p) = self.peers.get_mut(&from) {
                     p.height = height;
+                    p.heard = true;
                     p.round = round;
                     p.epoch = epoch;
                 }

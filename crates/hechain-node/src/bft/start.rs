@@ -48,7 +48,7 @@ pub(crate) async fn start(
     }
     let mut peers = HashMap::new();
     for (id, name, validator) in member_peers(&epoch.membership, &my_id) {
-        peers.insert(id, PeerInfo { name, validator, height: 0, round: 0, epoch: 0 });
+        peers.insert(id, PeerInfo { name, validator, height: 0, heard: false, round: 0, epoch: 0 });
     }
     // Between two configured peers the smaller id dials; the other one dials too when the peer
     // stays unreachable (it may not know this node's address).

@@ -97,7 +97,8 @@ impl Driver {
                     "name": p.name,
                     "role": if p.validator.is_some() { "validator" } else { "observer" },
                     "connected": connected.contains(id),
-                    "height": p.height,
+                    // Unknown until the peer's first status message (readiness waits for it).
+                    "height": if p.heard { Some(p.height) } else { None },
                     "round": p.round,
                 })
             })

@@ -53,6 +53,14 @@ impl ModuleCall for GovernanceCall {
             GovernanceCall::Propose { .. } | GovernanceCall::Vote { .. } => 0,
         }
     }
+
+    /// Governance is exempt from the minimum fee, so that no fee setting can lock the committee
+    /// out (only members may send it: `Policy::check_native`).
+    fn fee_exempt(&self) -> bool {
+        match self {
+            GovernanceCall::Propose { .. } | GovernanceCall::Vote { .. } => true,
+        }
+    }
 }
 
 impl ModuleExec for GovernanceModule {

@@ -23,6 +23,7 @@ fn cx(sender: Address, timestamp_ms: u64) -> CallContext {
         tx_hash: H256([9; 32]),
         validate: ValidateContext { modules: &["htlc"] },
         origin: Origin::Transaction,
+        proofs_checked: false,
     }
 }
 

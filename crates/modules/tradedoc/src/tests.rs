@@ -22,6 +22,7 @@ fn cx(sender: Address, height: u64) -> CallContext {
         tx_hash: H256([height as u8; 32]),
         validate: hechain_module::ValidateContext { modules: &["tradedoc"] },
         origin: hechain_module::exec::Origin::Transaction,
+        proofs_checked: false,
     }
 }
 
