@@ -100,6 +100,16 @@ cli ecert issue "$holder" --type diploma --field name=fuzz --encrypted-ref 0x01 
 cli ecert dataset register "$work/file" --encrypted-ref 0x01 --description "fuzz"
 cli --key "$holder_key" ecert grant --cert 1 --org fuzz --purpose fuzz --until 2099-01-01 "$other"
 cli trace batch --product fuzz --producer-label fuzz --attributes "$work/file" ITEM-1 ITEM-2
+# Privacy: a confidential asset and notes (id 1), a ring, a poll with a vote and a report (id 1).
+dev0="$(account 0 address)"
+cli confidential register
+cli confidential create-asset --name fuzz --cap 1000
+cli confidential issue --asset 1 --to "$dev0" --amount 10
+cli anon register
+cli anon create-ring --name fuzz --members "$dev0"
+cli anon create-poll --ring 1 --title fuzz --options a,b
+cli anon vote 1 --option a
+cli anon report --ring 1 --topic fuzz --evidence "$work/file"
 
 # Metrics and health, read with the Prometheus project's own text parser.
 "${PYRUN[@]}" metrics_check.py "$base" "$HECHAIN_BIN"

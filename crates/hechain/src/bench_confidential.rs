@@ -96,15 +96,30 @@ async fn submit(client: &Client, calls: Vec<(&AccountKey, u64, ConfidentialCall)
             hashes.push(*h);
         }
     }
-    let mut events = Vec::with_capacity(hashes.len());
-    for h in &hashes {
-        let r = client.wait_receipt(h, Duration::from_secs(300)).await.context("waiting for a confidential call")?;
-        if let hechain_types::TxStatus::Failed { reason } = &r.receipt.status {
-            bail!("a confidential call failed: {reason}");
+    // Receipts in batches, every 50 ms, until every call has committed.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut events: Vec<Option<Vec<Event>>> = vec![None; hashes.len()];
+    loop {
+        let missing: Vec<usize> = (0..hashes.len()).filter(|i| events[*i].is_none()).collect();
+        if missing.is_empty() {
+            break;
         }
-        events.push(r.receipt.events.clone());
+        if Instant::now() > deadline {
+            bail!("{} confidential calls did not commit within 300 s", missing.len());
+        }
+        for chunk in missing.chunks(500) {
+            let asked: Vec<H256> = chunk.iter().map(|i| hashes[*i]).collect();
+            for (i, r) in chunk.iter().zip(client.receipts(&asked).await?) {
+                let Some(r) = r else { continue };
+                if let hechain_types::TxStatus::Failed { reason } = &r.receipt.status {
+                    bail!("a confidential call failed: {reason}");
+                }
+                events[*i] = Some(r.receipt.events);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Ok(events)
+    Ok(events.into_iter().flatten().collect())
 }
 
 /// The notes a move created (from its receipt's events).
@@ -119,7 +134,7 @@ fn created(events: &[Event]) -> anyhow::Result<Vec<u64>> {
 }
 
 async fn note(client: &Client, id: u64) -> anyhow::Result<Note> {
-    Ok(client.get(&format!("/api/v1/confidential/notes/{id}")).await?)
+    Ok(client.get(&format!("/confidential/notes/{id}")).await?)
 }
 
 fn view_of(key: &AccountKey) -> hechain_confidential::Scalar {
