@@ -116,6 +116,9 @@ fn confidential_voucher_flow() {
     assert_eq!(bob_notes.iter().map(|n| n.2).collect::<Vec<_>>(), [20_000]);
     let issuer_notes = amounts(&json_ok(&node.cli(&["--json", "confidential", "notes"])));
     assert_eq!(issuer_notes.iter().map(|n| (n.1.as_str(), n.2)).collect::<Vec<_>>(), [("reserve", 700_000)]);
+    // The issuer reads what the settlement asks it to pay.
+    let owned = amounts(&json_ok(&node.cli(&["--json", "confidential", "notes", "--asset", "1", "--all"])));
+    assert!(owned.iter().any(|n| n.1 == "settled" && n.2 == 100_000), "{owned:?}");
 
     // Overspending is refused with the reason; so is settling a note one does not hold.
     let over = as_key(ALICE_KEY, &["confidential", "transfer", "--asset", "1", "--to", &bob, "--amount", "180001"]);

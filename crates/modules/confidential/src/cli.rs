@@ -77,6 +77,10 @@ enum Cmd {
         /// Only this asset.
         #[arg(long)]
         asset: Option<u64>,
+        /// Every note of the asset you own or owned, spent and settled ones included (with
+        /// `--asset`): what an issuer reads to learn what a settlement asks it to pay.
+        #[arg(long, requires = "asset")]
+        all: bool,
     },
     /// Open every note of an asset with the auditor's view key (your key, if governance
     /// appointed you) and check that they add up to the cap.
@@ -189,6 +193,18 @@ async fn my_notes(host: Host<'_>, w: &Wallet, only: Option<u64>) -> Result<Vec<O
     Ok(out)
 }
 
+/// Every note of asset `id` the signer owns or owned (spent and settled included), opened.
+async fn owned_notes(host: Host<'_>, w: &Wallet, id: u64) -> Result<Vec<Opened>, CliError> {
+    let cap = asset(host, id).await?.cap;
+    let mut out = Vec::new();
+    for n in pages(host, &format!("/api/v1/confidential/assets/{id}/notes")).await? {
+        if n.owner == w.me {
+            out.push(wallet::open(w.chain.suite, &w.view, &n, cap).map_err(CliError::failed)?);
+        }
+    }
+    Ok(out)
+}
+
 async fn pay(host: Host<'_>, to: Address, value: u64) -> Result<Pay, CliError> {
     let found = host.find(&format!("/api/v1/confidential/accounts/{to}/view-key")).await?;
     let Some(v) = found else {
@@ -224,20 +240,23 @@ async fn send(host: Host<'_>, w: &Wallet, kind: FlowKind, inputs: &[Opened], out
 fn notes_json(notes: &[Opened]) -> serde_json::Value {
     json!(notes
         .iter()
-        .map(|o| json!({"id": o.note.id, "asset": o.note.asset, "kind": o.note.kind, "amount": o.value}))
+        .map(|o| {
+            json!({"id": o.note.id, "asset": o.note.asset, "kind": o.note.kind, "amount": o.value,
+                   "spent": o.note.spent.is_some()})
+        })
         .collect::<Vec<_>>())
 }
 
 fn notes_text(notes: &[Opened]) -> String {
-    let mut lines = vec![format!("{:>8}  {:>6}  {:<8}  {:>20}", "note", "asset", "kind", "amount")];
+    let mut lines = vec![format!("{:>8}  {:>6}  {:<8}  {:>20}  state", "note", "asset", "kind", "amount")];
     for o in notes {
-        lines.push(format!(
-            "{:>8}  {:>6}  {:<8}  {:>20}",
-            o.note.id,
-            o.note.asset,
-            format!("{:?}", o.note.kind),
-            o.value
-        ));
+        let kind =
+            serde_json::to_value(o.note.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let state = match &o.note.spent {
+            Some(s) => format!("spent at height {}", s.height),
+            None => "unspent".into(),
+        };
+        lines.push(format!("{:>8}  {:>6}  {:<8}  {:>20}  {state}", o.note.id, o.note.asset, kind, o.value));
     }
     lines.join("\n")
 }
@@ -309,9 +328,12 @@ fn run<'a>(host: Host<'a>, m: &'a clap::ArgMatches) -> CliFuture<'a, Result<i32,
                 let outputs = [pay(host, a.issuer, total).await?];
                 return send(host, &w, FlowKind::Settle, &mine, &outputs).await;
             }
-            Cmd::Notes { asset } => {
+            Cmd::Notes { asset, all } => {
                 let w = wallet(host).await?;
-                let notes = my_notes(host, &w, asset).await?;
+                let notes = match (asset, all) {
+                    (Some(id), true) => owned_notes(host, &w, id).await?,
+                    (asset, _) => my_notes(host, &w, asset).await?,
+                };
                 host.emit(&json!({"account": w.me, "notes": notes_json(&notes)}), &|| notes_text(&notes));
                 return Ok(0);
             }
