@@ -154,10 +154,6 @@ impl BlockContext {
     }
 }
 
-/// Applies `txs` (with their hashes) on top of the state whose root is
-/// `parent_state_root`. Signatures must have been verified by the caller
-/// (mempool admission or consensus validation); everything else is checked
-/// here. The chain parameters and permissions are the ones in the parent state.
 /// Whether the proofs a block's transactions carry
 /// ([`Payload::verify_proofs`](hechain_types::Payload::verify_proofs)) still need checking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +166,10 @@ pub enum Proofs {
     Verify,
 }
 
+/// Applies `txs` (with their hashes) on top of the state whose root is
+/// `parent_state_root`. Signatures must have been verified by the caller
+/// (mempool admission or consensus validation); everything else is checked
+/// here. The chain parameters and permissions are the ones in the parent state.
 pub fn execute_block<R: StateRead + smt::NodeReader>(
     base: &R,
     parent_state_root: &H256,
@@ -276,17 +276,14 @@ fn apply_tx<R: StateRead + ?Sized>(
     sender.nonce += 1;
     sender.balance -= tx.fee as u128;
     accounts::store(o, &tx.sender, &sender);
-    if let Err(reason) = proofs {
-        return Ok(Receipt {
-            tx_hash,
-            status: TxStatus::Failed { reason },
-            fee_charged: tx.fee,
-            events: vec![],
-            evm: None,
-        });
-    }
-    let cx = hechain_module::exec::CallContext { proofs_checked: true, ..ctx.call(tx.sender, tx_hash) };
-    let outcome = modules::apply_call(o, &cx, &tx.payload)?;
+    // A proof that failed the block's pass refuses the call like the module would (fee charged).
+    let outcome = match proofs {
+        Err(reason) => Err(reason),
+        Ok(()) => {
+            let cx = hechain_module::exec::CallContext { proofs_checked: true, ..ctx.call(tx.sender, tx_hash) };
+            modules::apply_call(o, &cx, &tx.payload)?
+        }
+    };
     Ok(match outcome {
         Ok(events) => Receipt { tx_hash, status: TxStatus::Success, fee_charged: tx.fee, events, evm: None },
         Err(reason) => {
